@@ -1,0 +1,68 @@
+"""Yakuba (役場): the operations intranet for outsourced municipal services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import INSTANCE_DIR, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    settings = config if isinstance(config, Config) else Config.from_env(**(config or {}))
+    app.config.from_mapping(settings.as_flask_config())
+    app.config["YAKUBA_CONFIG"] = settings
+
+    from app import cli, errors, extensions, nav, transaction
+    from app.auth import access
+    from app.db_events import configure_engine
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.htmx.init_app(app)
+    _init_login(app)
+    with app.app_context():
+        configure_engine(extensions.db.engine)
+
+    access.init_app(app)
+    transaction.init_app(app)
+    errors.init_app(app)
+    nav.init_app(app)
+    cli.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from app.auth.models import User
+    from app.extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "ログインしてください。"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.core.views import bp as core_bp
+    from app.devices.views import bp as devices_bp
+
+    for bp in (auth_bp, core_bp, devices_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,90 @@
+"""Deny by default: every view declares who may use it, or it answers 403.
+
+A view is either `@public` (a short list: login, kiosk, displays, static, health, the agent API
+which checks its own token) or `@roles(...)`. The access test walks the URL map and fails on any
+endpoint that declares neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from app.auth.models import ROLES
+from app.timeutil import now
+
+F = TypeVar("F", bound=Callable[..., object])
+
+ALL_STAFF = tuple(ROLES)
+PUBLIC_ATTR = "yakuba_public"
+ROLES_ATTR = "yakuba_roles"
+
+
+def public(view: F) -> F:
+    setattr(view, PUBLIC_ATTR, True)
+    return view
+
+
+def roles(*names: str) -> Callable[[F], F]:
+    unknown = set(names) - set(ROLES)
+    if unknown or not names:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+
+    def decorate(view: F) -> F:
+        setattr(view, ROLES_ATTR, frozenset(names))
+        return view
+
+    return decorate
+
+
+def declaration(app: Flask, endpoint: str) -> frozenset[str] | None:
+    """The roles allowed at an endpoint; None means public. KeyError if it declares nothing."""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return None
+    view = app.view_functions[endpoint]
+    if getattr(view, PUBLIC_ATTR, False):
+        return None
+    declared = getattr(view, ROLES_ATTR, None)
+    if declared is None:
+        raise KeyError(endpoint)
+    return declared
+
+
+def _idle_expired() -> bool:
+    last = session.get("last_seen")
+    limit = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    return last is not None and now() - datetime.fromisoformat(last) > limit
+
+
+def enforce() -> object | None:
+    """before_request hook."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # 404 / 405 are answered by Flask itself
+    try:
+        allowed = declaration(current_app, endpoint)
+    except KeyError:
+        abort(403)
+    if allowed is None:
+        return None
+    if current_user.is_authenticated and _idle_expired():
+        logout_user()
+        session.clear()
+        flash("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。", "warning")
+    if not current_user.is_authenticated:
+        target = request.full_path if request.query_string else request.path
+        if request.headers.get("HX-Request"):
+            return "", 401, {"HX-Redirect": url_for("auth.login", next=target)}
+        return redirect(url_for("auth.login", next=target))
+    if current_user.role not in allowed:
+        abort(403)
+    session["last_seen"] = now().isoformat()
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.auth.audit import ACTIONS
+from app.auth.models import ROLES
+from app.forms import choices
+
+ROLE_CHOICES = choices(ROLES.items())
+
+
+class LoginForm(FlaskForm):
+    username = StringField("ログイン名", validators=[DataRequired("ログイン名を入力してください。")])
+    password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。")])
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField("ログイン名", validators=[DataRequired("ログイン名を入力してください。"),
+                                                 Length(max=64)])
+    display_name = StringField("氏名", validators=[DataRequired("氏名を入力してください。"),
+                                                 Length(max=100)])
+    role = SelectField("役割", choices=ROLE_CHOICES)
+    password = PasswordField("初期パスワード", validators=[DataRequired("パスワードを入力してください。")])
+
+
+class UserEditForm(FlaskForm):
+    display_name = StringField("氏名", validators=[DataRequired("氏名を入力してください。"),
+                                                 Length(max=100)])
+    role = SelectField("役割", choices=ROLE_CHOICES)
+    active = BooleanField("有効")
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("新しいパスワード", validators=[DataRequired("パスワードを入力してください。")])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    username = StringField("利用者", validators=[Optional()])
+    object_type = StringField("対象種別", validators=[Optional()])
+    object_id = StringField("対象ID", validators=[Optional()])
+    action = SelectField("操作", choices=choices([("", "すべて"), *ACTIONS.items()]), validators=[Optional()])
+    date_from = DateField("開始日", validators=[Optional()])
+    date_to = DateField("終了日", validators=[Optional()])

@@ -1,0 +1,46 @@
+"""Command-line tools: `flask demo load|purge`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app import demo
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="デモデータ（架空の市）の投入と削除")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="利用者が1人もいないときだけ投入する")
+def demo_load(if_empty: bool) -> None:
+    """Load the fictional city's demo data."""
+    if not demo.is_empty():
+        if if_empty:
+            click.echo("デモデータは投入済みです（データベースが空ではありません）。")
+            return
+        raise click.ClickException("データベースが空ではありません。デモデータは空のデータベースにだけ投入できます。")
+    tokens = demo.load()
+    db.session.commit()
+    click.echo("デモデータを投入しました：架空の市「山彦市」。")
+    click.echo(f"デモ用アカウント（本番運用前に `flask demo purge` で無効化してください）："
+               f"{', '.join(u for u, _, _ in demo.DEMO_USERS)} / パスワード {demo.DEMO_PASSWORD}")
+    click.echo("端末トークン（この一度だけ表示します）：")
+    for code, token in tokens.items():
+        click.echo(f"  {code}: {token}")
+
+
+@demo_cli.command("purge")
+def demo_purge() -> None:
+    """Disable the demo accounts (their password is published)."""
+    purged = demo.purge()
+    db.session.commit()
+    if purged:
+        click.echo(f"デモ用アカウントを無効化しました：{', '.join(purged)}")
+    else:
+        click.echo("有効なデモ用アカウントはありません。")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,85 @@
+"""Typed, frozen configuration read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one kept in instance/ so sessions survive restarts."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url(url: str) -> str:
+    """PostgreSQL URLs use psycopg 3 (the driver installed), whatever scheme they were given in."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
+@dataclass(frozen=True)
+class Config:
+    SECRET_KEY: str
+    SQLALCHEMY_DATABASE_URI: str
+    IDLE_TIMEOUT_MINUTES: int = 30
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_WINDOW_SECONDS: int = 60
+    PASSWORD_HASH_COST: str = "default"  # noqa: S105 - a cost level, not a secret; "low" in tests
+    DEMO_MODE: bool = False
+    SIMULATE_DEVICES: bool = False
+    TESTING: bool = False
+    MAX_CONTENT_LENGTH: int = 64 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = False
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    WTF_CSRF_HEADERS: tuple[str, ...] = ("X-CSRFToken",)
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Config:
+        default_db = f"sqlite:///{INSTANCE_DIR / 'yakuba.sqlite3'}"
+        values: dict[str, Any] = {
+            "SECRET_KEY": overrides.pop("SECRET_KEY", None) or _secret_key(),
+            "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+            "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 30),
+            "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+            "LOGIN_WINDOW_SECONDS": _int("LOGIN_WINDOW_SECONDS", 60),
+            "DEMO_MODE": _bool("YAKUBA_DEMO", False),
+            "SIMULATE_DEVICES": _bool("YAKUBA_SIMULATE_DEVICES", False),
+            "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        }
+        values.update(overrides)
+        values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])
+        return cls(**values)
+
+    def as_flask_config(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["WTF_CSRF_HEADERS"] = list(self.WTF_CSRF_HEADERS)
+        return values

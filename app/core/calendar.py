@@ -1,0 +1,161 @@
+"""The office calendar of 000 §5.
+
+(1) Office days are Monday to Friday, except national holidays (国民の祝日に関する法律) and
+29 December to 3 January. (2) Hours are 8:30-17:15; every Monday until 19:00, or the next
+office day when the Monday is not one. (3) The city may designate up to six other days a fiscal
+year (April-March) for opening 8:30-12:00.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import jpholiday
+from sqlalchemy import func, select
+
+from app.core.models import SpecialOpening
+from app.extensions import db
+from app.timeutil import fiscal_year, wareki
+
+OPEN = time(8, 30)
+CLOSE = time(17, 15)
+LATE_CLOSE = time(19, 0)
+SPECIAL_CLOSE = time(12, 0)
+SPECIAL_OPENINGS_PER_YEAR = 6
+WEEKDAYS_JA = "月火水木金土日"
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    day: date
+    opens: time
+    closes: time
+    special: bool = False
+
+    @property
+    def late(self) -> bool:
+        return self.closes > CLOSE
+
+    def label(self) -> str:
+        text = f"{self.opens:%-H:%M}〜{self.closes:%-H:%M}"
+        if self.special:
+            text += "（土日開庁）"
+        elif self.late:
+            text += "（窓口延長）"
+        return text
+
+
+class CalendarError(ValueError):
+    def __init__(self, message: str, field: str = "day") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def is_year_end_closure(day: date) -> bool:
+    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+
+
+def is_regular_office_day(day: date) -> bool:
+    return day.weekday() < 5 and not jpholiday.is_holiday(day) and not is_year_end_closure(day)
+
+
+def _special_days(start: date, end: date) -> set[date]:
+    rows = db.session.scalars(
+        select(SpecialOpening.day).where(SpecialOpening.day >= start, SpecialOpening.day <= end)
+    )
+    return set(rows)
+
+
+def is_special_opening(day: date) -> bool:
+    return day in _special_days(day, day)
+
+
+def _next_regular_office_day(day: date) -> date:
+    candidate = day + timedelta(days=1)
+    while not is_regular_office_day(candidate):
+        candidate += timedelta(days=1)
+    return candidate
+
+
+def has_late_hours(day: date) -> bool:
+    """Monday, or the office day that takes over when Monday is closed."""
+    if not is_regular_office_day(day):
+        return False
+    monday = day - timedelta(days=day.weekday())
+    if day == monday:
+        return True
+    return not is_regular_office_day(monday) and _next_regular_office_day(monday) == day
+
+
+def office_hours(day: date) -> OfficeHours | None:
+    """Opening hours on a day, or None when the office is closed."""
+    if is_regular_office_day(day):
+        return OfficeHours(day, OPEN, LATE_CLOSE if has_late_hours(day) else CLOSE)
+    if is_special_opening(day):
+        return OfficeHours(day, OPEN, SPECIAL_CLOSE, special=True)
+    return None
+
+
+def is_open(at: datetime) -> bool:
+    hours = office_hours(at.date())
+    return hours is not None and hours.opens <= at.time() < hours.closes
+
+
+def next_office_day(day: date) -> date:
+    """The first day after `day` on which the office opens (special openings included)."""
+    specials = _special_days(day + timedelta(days=1), day + timedelta(days=40))
+    candidate = day + timedelta(days=1)
+    while not (is_regular_office_day(candidate) or candidate in specials):
+        candidate += timedelta(days=1)
+    return candidate
+
+
+def next_opening(at: datetime) -> datetime:
+    """When the office next opens after `at` (now, if it is open)."""
+    hours = office_hours(at.date())
+    if hours and at.time() < hours.closes:
+        return max(at, datetime.combine(at.date(), hours.opens))
+    return datetime.combine(next_office_day(at.date()), OPEN)
+
+
+def day_label(day: date) -> str:
+    return f"{wareki(day)}（{WEEKDAYS_JA[day.weekday()]}）"
+
+
+def _fiscal_year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+def special_openings(year: int) -> list[SpecialOpening]:
+    start, end = _fiscal_year_bounds(year)
+    return list(db.session.scalars(
+        select(SpecialOpening).where(SpecialOpening.day.between(start, end))
+        .order_by(SpecialOpening.day)
+    ))
+
+
+def add_special_opening(day: date, note: str, user_id: int | None) -> SpecialOpening:
+    if is_regular_office_day(day):
+        raise CalendarError(f"{day_label(day)}は通常の開庁日です。土日開庁には閉庁日を指定してください。")
+    year = fiscal_year(day)
+    start, end = _fiscal_year_bounds(year)
+    if db.session.scalar(select(SpecialOpening.id).where(SpecialOpening.day == day)):
+        raise CalendarError(f"{day_label(day)}は既に土日開庁日に指定されています。")
+    count = db.session.scalar(
+        select(func.count()).select_from(SpecialOpening).where(SpecialOpening.day.between(start, end))
+    ) or 0
+    if count >= SPECIAL_OPENINGS_PER_YEAR:
+        raise CalendarError(
+            f"{year}年度の土日開庁日は既に{SPECIAL_OPENINGS_PER_YEAR}日指定されています"
+            f"（仕様書 5(3)：年{SPECIAL_OPENINGS_PER_YEAR}日以内）。これ以上は追加できません。"
+        )
+    opening = SpecialOpening(day=day, note=note.strip(), created_by_id=user_id)
+    db.session.add(opening)
+    db.session.flush()
+    return opening
+
+
+def remove_special_opening(opening: SpecialOpening) -> None:
+    db.session.delete(opening)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.core.models import DEPARTMENTS
+from app.forms import choices
+
+REQUIRED = "必須項目です。"
+
+
+class MunicipalityForm(FlaskForm):
+    name = StringField("自治体名", validators=[DataRequired(REQUIRED), Length(max=50)])
+    code = StringField("地方公共団体コード（6桁）", validators=[DataRequired(REQUIRED)])
+    postal_code = StringField("郵便番号", validators=[Optional()])
+    address = StringField("所在地", validators=[DataRequired(REQUIRED), Length(max=200)])
+    mayor_name = StringField("市長名", validators=[DataRequired(REQUIRED), Length(max=50)])
+    contractor_name = StringField("受託者名", validators=[DataRequired(REQUIRED), Length(max=100)])
+
+
+class SpecialOpeningForm(FlaskForm):
+    day = DateField("開庁日", validators=[DataRequired("日付を入力してください。")])
+    note = StringField("理由・備考", validators=[Optional(), Length(max=200)])
+
+
+class CounterForm(FlaskForm):
+    number = IntegerField("窓口番号", validators=[DataRequired("窓口番号を入力してください。")])
+    name = StringField("窓口名", validators=[DataRequired(REQUIRED), Length(max=50)])
+    department = SelectField("担当課", choices=choices(DEPARTMENTS.items()))
+    active = BooleanField("使用中", default=True)

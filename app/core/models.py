@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.timeutil import now
+
+DEPARTMENTS: dict[str, str] = {
+    "citizens": "市民課",
+    "nhi_pension": "国保年金課",
+}
+
+
+class Municipality(db.Model):
+    """The city's own settings: a single row."""
+
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    code: Mapped[str] = mapped_column(String(6))
+    postal_code: Mapped[str] = mapped_column(String(8), default="")
+    address: Mapped[str] = mapped_column(String(200))
+    mayor_name: Mapped[str] = mapped_column(String(50))
+    contractor_name: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+
+class SpecialOpening(db.Model):
+    """A weekend or holiday the city designates for opening 8:30-12:00 (000 §5(3))."""
+
+    __tablename__ = "special_openings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Counter(db.Model):
+    """窓口: a numbered desk."""
+
+    __tablename__ = "counters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    department: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}番窓口"
+
+    @property
+    def department_label(self) -> str:
+        return DEPARTMENTS.get(self.department, self.department)

@@ -1,0 +1,87 @@
+"""Demo data for a fictional city, loaded by `flask demo load` (and `make run` when empty).
+
+The four demo accounts share a published password: they exist for trying Yakuba out and must be
+purged (`flask demo purge`) before real use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from app.auth import audit
+from app.auth import services as auth_services
+from app.auth.models import User
+from app.core import services as core_services
+from app.devices import services as device_services
+from app.extensions import db
+
+DEMO_PASSWORD = "yakuba-demo"  # noqa: S105 - published on purpose, see module docstring
+DEMO_USERS = (
+    ("operator", "窓口 花子", "operator"),
+    ("supervisor", "統括 一郎", "supervisor"),
+    ("city", "市民課 次郎", "city_staff"),
+    ("admin", "管理 三郎", "admin"),
+)
+DEMO_CITY = core_services.MunicipalityInput(
+    name="山彦市",
+    code="039993",
+    postal_code="029-0000",
+    address="岩手県山彦市本町一丁目1番1号",
+    mayor_name="山彦 太郎",
+    contractor_name="株式会社やまびこ窓口サービス",
+)
+DEMO_COUNTERS = (
+    (1, "証明書交付", "citizens"),
+    (2, "証明書交付", "citizens"),
+    (3, "住民異動", "citizens"),
+    (4, "印鑑登録・マイナンバーカード", "citizens"),
+    (5, "国民健康保険", "nhi_pension"),
+    (6, "後期高齢者医療・国民年金", "nhi_pension"),
+    (7, "医療費給付", "nhi_pension"),
+    (8, "旅券・その他", "citizens"),
+)
+DEMO_TERMINALS = (
+    ("kiosk-1", "玄関 発券機", "kiosk", None),
+    ("queue-display", "待合 窓口案内表示", "queue_display", None),
+    ("cashier-display", "会計 呼出表示", "cashier_display", None),
+    ("register-1", "会計 レジ", "register", None),
+    *((f"counter-{n}", f"{n}番窓口 端末", "counter_pc", n) for n, _, _ in DEMO_COUNTERS),
+)
+
+# Each domain adds a loader here (called in order after the core data) as it grows.
+DOMAIN_LOADERS: list[Callable[[], None]] = []
+
+
+def is_empty() -> bool:
+    return db.session.scalar(select(User.id).limit(1)) is None
+
+
+def load() -> dict[str, str]:
+    """Create the demo city; returns the terminal tokens (shown once)."""
+    core_services.save_municipality(DEMO_CITY)
+    for username, name, role in DEMO_USERS:
+        auth_services.create_user(username, name, role, DEMO_PASSWORD)
+    counters = {n: core_services.save_counter(None, n, name, dept) for n, name, dept in DEMO_COUNTERS}
+    tokens = {}
+    for code, name, kind, counter_no in DEMO_TERMINALS:
+        counter_id = counters[counter_no].id if counter_no else None
+        _, tokens[code] = device_services.create_terminal(code, name, kind, counter_id)
+    for loader in DOMAIN_LOADERS:
+        loader()
+    return tokens
+
+
+def purge() -> list[str]:
+    """Disable the demo accounts and make their published password useless."""
+    purged = []
+    for username, _, _ in DEMO_USERS:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            continue
+        user.active = False
+        user.password_hash = auth_services.hash_password(auth_services.new_unusable_password())
+        audit.record("update", "user", user.id, "デモ用アカウントを無効化", username="(system)")
+        purged.append(username)
+    return purged

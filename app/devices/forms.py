@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.devices.models import TERMINAL_KINDS
+from app.forms import choices
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if value not in (None, "", "None") else None  # type: ignore[call-overload]
+
+
+class TerminalForm(FlaskForm):
+    code = StringField("端末コード", validators=[DataRequired("端末コードを入力してください。"),
+                                               Length(max=32)])
+    name = StringField("端末名", validators=[DataRequired("端末名を入力してください。"),
+                                           Length(max=100)])
+    kind = SelectField("種類", choices=choices(TERMINAL_KINDS.items()))
+    counter_id = SelectField("窓口", coerce=_optional_int)
+    active = BooleanField("使用中", default=True)

@@ -1,0 +1,28 @@
+"""One commit per request, in one place (STYLE rule 4).
+
+A response below 400 commits the session; anything else rolls it back, so a refused form
+changes nothing. A view that must keep a record of a refusal (a failed login counts towards
+throttling) says so with keep_changes().
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g
+
+from app.extensions import db
+
+
+def keep_changes() -> None:
+    g.keep_changes = True
+
+
+def _finish(response: Response) -> Response:
+    if response.status_code < 400 or g.get("keep_changes"):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_finish)

@@ -1,0 +1,1 @@
+"""Device drivers, simulators and the terminal agent. Imports nothing from app/."""
