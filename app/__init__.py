@@ -23,7 +23,14 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.as_flask_config())
     app.config["YAKUBA_CONFIG"] = settings
 
-    from app import cli, errors, extensions, nav, transaction
+    from app import (
+        cli,
+        errors,
+        extensions,
+        models,  # noqa: F401  (every table on the metadata before anything queries)
+        nav,
+        transaction,
+    )
     from app.auth import access
     from app.db_events import configure_engine
 
@@ -60,9 +67,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.auth.views import bp as auth_bp
-    from app.core.views import bp as core_bp
-    from app.devices.views import bp as devices_bp
+    from app.domains import modules
 
-    for bp in (auth_bp, core_bp, devices_bp):
-        app.register_blueprint(bp)
+    for views in modules("views"):
+        app.register_blueprint(views.bp)
+    for domain_cli in modules("cli"):
+        domain_cli.init_app(app)

@@ -6,8 +6,6 @@ purged (`flask demo purge`) before real use.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy import select
 
 from app.auth import audit
@@ -15,6 +13,7 @@ from app.auth import services as auth_services
 from app.auth.models import User
 from app.core import services as core_services
 from app.devices import services as device_services
+from app.domains import modules
 from app.extensions import db
 
 DEMO_PASSWORD = "yakuba-demo"  # noqa: S105 - published on purpose, see module docstring
@@ -50,10 +49,6 @@ DEMO_TERMINALS = (
     *((f"counter-{n}", f"{n}番窓口 端末", "counter_pc", n) for n, _, _ in DEMO_COUNTERS),
 )
 
-# Each domain adds a loader here (called in order after the core data) as it grows.
-DOMAIN_LOADERS: list[Callable[[], None]] = []
-
-
 def is_empty() -> bool:
     return db.session.scalar(select(User.id).limit(1)) is None
 
@@ -68,8 +63,8 @@ def load() -> dict[str, str]:
     for code, name, kind, counter_no in DEMO_TERMINALS:
         counter_id = counters[counter_no].id if counter_no else None
         _, tokens[code] = device_services.create_terminal(code, name, kind, counter_id)
-    for loader in DOMAIN_LOADERS:
-        loader()
+    for domain_demo in modules("demo"):
+        domain_demo.load()
     return tokens
 
 

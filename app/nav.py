@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
@@ -11,31 +10,22 @@ from flask_login import current_user
 from app.auth.access import declaration
 from app.auth.audit import ACTIONS
 from app.core import calendar, services
+from app.domains import modules
+from app.nav_item import NavItem
 from app.timeutil import today
 
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    endpoint: str
-    group: str
+# Groups in the order they appear; each domain's views.NAV lists its items within a group.
+GROUPS = ("業務", "窓口業務", "会計", "ふるさと納税", "集計・報告", "機器", "管理")
 
 
-# Order is the order on screen. Who sees an item is decided by the view's own role declaration.
-NAV: tuple[NavItem, ...] = (
-    NavItem("ホーム", "core.home", "業務"),
-    NavItem("開庁カレンダー", "core.office_calendar", "業務"),
-    NavItem("監査ログ", "auth.audit_log", "管理"),
-    NavItem("自治体設定", "core.municipality", "管理"),
-    NavItem("窓口", "core.counters", "管理"),
-    NavItem("端末", "devices.terminals", "管理"),
-    NavItem("利用者", "auth.users", "管理"),
-)
+def all_items() -> list[NavItem]:
+    items = [item for views in modules("views") for item in getattr(views, "NAV", ())]
+    return sorted(items, key=lambda item: GROUPS.index(item.group))
 
 
 def menu_for(role: str) -> list[NavItem]:
     items = []
-    for item in NAV:
+    for item in all_items():
         if item.endpoint not in current_app.view_functions:
             continue
         allowed = declaration(current_app, item.endpoint)

@@ -27,10 +27,15 @@ from app.auth.forms import (
 )
 from app.auth.models import User
 from app.extensions import db
+from app.nav_item import NavItem
 from app.timeutil import now
 from app.transaction import keep_changes
 
 bp = Blueprint("auth", __name__)
+NAV = (
+    NavItem("監査ログ", "auth.audit_log", "管理"),
+    NavItem("利用者", "auth.users", "管理"),
+)
 
 
 def _safe_next(target: str | None) -> str:

@@ -12,9 +12,16 @@ from app.core import calendar, services
 from app.core.forms import CounterForm, MunicipalityForm, SpecialOpeningForm
 from app.core.models import Counter, SpecialOpening
 from app.extensions import db
+from app.nav_item import NavItem
 from app.timeutil import fiscal_year, now, today
 
 bp = Blueprint("core", __name__)
+NAV = (
+    NavItem("ホーム", "core.home", "業務"),
+    NavItem("開庁カレンダー", "core.office_calendar", "業務"),
+    NavItem("自治体設定", "core.municipality", "管理"),
+    NavItem("窓口", "core.counters", "管理"),
+)
 
 
 @bp.route("/")

@@ -10,8 +10,10 @@ from app.devices.forms import TerminalForm
 from app.devices.models import Terminal
 from app.extensions import db
 from app.forms import choices
+from app.nav_item import NavItem
 
 bp = Blueprint("devices", __name__)
+NAV = (NavItem("端末", "devices.terminals", "管理"),)
 
 
 def _terminal_form(obj: Terminal | None = None) -> TerminalForm:
