@@ -32,6 +32,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         transaction,
     )
     from app.auth import access
+    from app.core import events
     from app.db_events import configure_engine
 
     extensions.db.init_app(app)
@@ -42,6 +43,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(extensions.db.engine)
 
+    events.init_app(app)
     access.init_app(app)
     transaction.init_app(app)
     errors.init_app(app)
@@ -71,5 +73,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for views in modules("views"):
         app.register_blueprint(views.bp)
+        for extra in getattr(views, "BLUEPRINTS", ()):
+            app.register_blueprint(extra)
     for domain_cli in modules("cli"):
         domain_cli.init_app(app)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Counter
@@ -33,9 +34,92 @@ class Terminal(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_seen_at: Mapped[datetime | None]
+    agent_public_key: Mapped[str | None] = mapped_column(Text)
 
     counter: Mapped[Counter | None] = relationship()
+    bindings: Mapped[list[DeviceBinding]] = relationship(
+        back_populates="terminal", order_by="DeviceBinding.name")
 
     @property
     def kind_label(self) -> str:
         return TERMINAL_KINDS.get(self.kind, self.kind)
+
+
+DEVICE_KINDS: dict[str, str] = {
+    "printer": "レシート・番号札プリンタ",
+    "call_board": "LED呼出表示盤",
+    "card_reader": "ICカードリーダ",
+    "scanner": "印影スキャナ",
+}
+
+JOB_STATES: dict[str, str] = {
+    "queued": "待機中",
+    "claimed": "処理中",
+    "done": "完了",
+    "failed": "失敗",
+    "cancelled": "取消",
+}
+
+
+class DeviceBinding(db.Model):
+    """Which device a terminal has under a name ("printer", "card_reader", ...), with the
+    URL-style setting its agent opens (e.g. escpos+tcp://192.0.2.10:9100?mode=kanji)."""
+
+    __tablename__ = "device_bindings"
+    __table_args__ = (UniqueConstraint("terminal_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
+    name: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+    healthy: Mapped[bool | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    health_at: Mapped[datetime | None]
+
+    terminal: Mapped[Terminal] = relationship(back_populates="bindings")
+
+    @property
+    def kind_label(self) -> str:
+        return DEVICE_KINDS.get(self.kind, self.kind)
+
+
+class DeviceJob(db.Model):
+    """Work for a terminal's device, taken by its agent: queued → claimed → done / failed.
+
+    A claimed job carries a lease; when it runs out (the agent crashed) the job is queued
+    again. Print jobs that fail stay queued and are retried, so no ticket or receipt is lost.
+    `sealed` holds a secret (a card PIN) encrypted to the agent's in-memory key, only until the
+    job ends; the plain secret is never stored.
+    """
+
+    __tablename__ = "device_jobs"
+    __table_args__ = (
+        Index("ix_device_jobs_terminal_state", "terminal_id", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
+    device: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    summary: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(12), default="queued")
+    retry: Mapped[bool] = mapped_column(default=False)
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    not_before: Mapped[datetime] = mapped_column(default=now)
+    lease_expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    finished_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rerouted_from_id: Mapped[int | None] = mapped_column(ForeignKey("device_jobs.id"))
+
+    terminal: Mapped[Terminal] = relationship()
+
+    @property
+    def state_label(self) -> str:
+        return JOB_STATES.get(self.state, self.state)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.auth import audit
 from app.core.models import Counter
-from app.devices.models import TERMINAL_KINDS, Terminal
+from app.devices.models import DEVICE_KINDS, TERMINAL_KINDS, DeviceBinding, Terminal
 from app.extensions import db
 
 
@@ -88,3 +88,41 @@ def rotate_token(terminal: Terminal) -> str:
     token, terminal.token_hash = new_token()
     audit.record("update", "terminal", terminal.id, "トークン再発行")
     return token
+
+
+DEVICE_URL_SCHEMES = {
+    "printer": ("escpos+tcp://", "escpos+usb://", "escpos+serial://", "sim://"),
+    "call_board": ("serial://", "serial+socket://", "sim://"),
+    "card_reader": ("pcsc://", "sim://"),
+    "scanner": ("sane://", "folder://", "sim://"),
+}
+
+
+def save_binding(terminal: Terminal, name: str, kind: str, url: str, active: bool = True) -> DeviceBinding:
+    """Bind a device to a terminal under a name, or change the binding of that name."""
+    name, url = name.strip(), url.strip()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", name):
+        raise TerminalError("機器名は半角英小文字で入力してください（例：printer）。", "name")
+    if kind not in DEVICE_KINDS:
+        raise TerminalError("機器の種類を選んでください。", "kind")
+    if not url.startswith(DEVICE_URL_SCHEMES[kind]):
+        raise TerminalError(
+            f"{DEVICE_KINDS[kind]}の接続先は {'、'.join(DEVICE_URL_SCHEMES[kind])} のいずれかで始めてください。", "url")
+    bound = db.session.scalar(select(DeviceBinding).where(
+        DeviceBinding.terminal_id == terminal.id, DeviceBinding.name == name))
+    if bound is None:
+        bound = DeviceBinding(terminal_id=terminal.id, name=name)
+        db.session.add(bound)
+    bound.kind, bound.url, bound.active = kind, url, active
+    db.session.flush()
+    audit.record("update", "device_binding", bound.id, f"{terminal.code} {name}={url}")
+    return bound
+
+
+def terminals_with_device(device: str, exclude: Terminal | None = None) -> list[Terminal]:
+    query = (select(Terminal).join(DeviceBinding)
+             .where(DeviceBinding.name == device, DeviceBinding.active.is_(True),
+                    Terminal.active.is_(True)).order_by(Terminal.code))
+    if exclude is not None:
+        query = query.where(Terminal.id != exclude.id)
+    return list(db.session.scalars(query))

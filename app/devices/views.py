@@ -1,19 +1,26 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.auth.access import roles
 from app.core.services import list_counters
-from app.devices import services
-from app.devices.forms import TerminalForm
-from app.devices.models import Terminal
+from app.devices import jobs, services
+from app.devices.api import bp as api_bp
+from app.devices.forms import BindingForm, TerminalForm
+from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from app.forms import choices
 from app.nav_item import NavItem
+from app.transaction import keep_changes
 
 bp = Blueprint("devices", __name__)
-NAV = (NavItem("端末", "devices.terminals", "管理"),)
+BLUEPRINTS = (api_bp,)  # the agent API: token auth, no CSRF
+NAV = (
+    NavItem("機器・印刷ジョブ", "devices.overview", "機器"),
+    NavItem("端末", "devices.terminals", "管理"),
+)
+DEVICE_STAFF = ("operator", "supervisor", "admin")
 
 
 def _terminal_form(obj: Terminal | None = None) -> TerminalForm:
@@ -65,3 +72,82 @@ def rotate_token(terminal_id: int) -> str:
     terminal = db.get_or_404(Terminal, terminal_id)
     token = services.rotate_token(terminal)
     return render_template("devices/token.html", terminal=terminal, token=token)
+
+
+@bp.route("/devices")
+@roles(*DEVICE_STAFF)
+def overview() -> str:
+    return render_template("devices/overview.html", terminals=services.list_terminals(),
+                           summary=jobs.summary_by_terminal())
+
+
+def _terminal_page(terminal: Terminal, form: BindingForm | None = None,
+                   status: int = 200) -> tuple[str, int]:
+    template = "devices/_terminal_jobs.html" if request.htmx and not form else "devices/terminal.html"
+    return render_template(
+        template, terminal=terminal, form=form or BindingForm(),
+        waiting=jobs.jobs_for(terminal, ("queued", "claimed")),
+        failed=jobs.jobs_for(terminal, ("failed",)),
+        finished=jobs.jobs_for(terminal, ("done", "cancelled"), limit=20),
+        printers=services.terminals_with_device("printer", exclude=terminal),
+    ), status
+
+
+@bp.route("/devices/terminals/<int:terminal_id>")
+@roles(*DEVICE_STAFF)
+def terminal(terminal_id: int) -> tuple[str, int]:
+    return _terminal_page(db.get_or_404(Terminal, terminal_id))
+
+
+@bp.route("/devices/terminals/<int:terminal_id>/bindings", methods=["POST"])
+@roles("admin")
+def add_binding(terminal_id: int) -> Response | tuple[str, int]:
+    terminal = db.get_or_404(Terminal, terminal_id)
+    form = BindingForm()
+    if form.validate_on_submit():
+        try:
+            services.save_binding(terminal, form.name.data or "", form.kind.data or "",
+                                  form.url.data or "", bool(form.active.data))
+        except services.TerminalError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            flash("機器の設定を保存しました。", "success")
+            return redirect(url_for("devices.terminal", terminal_id=terminal.id), 303)
+    return _terminal_page(terminal, form, 422)
+
+
+def _job_action(job_id: int, action: str) -> Response:
+    job = db.get_or_404(DeviceJob, job_id)
+    try:
+        if action == "resend":
+            jobs.resend(job)
+            flash(f"ジョブ{job.id}を再送しました。", "success")
+        elif action == "cancel":
+            jobs.cancel(job)
+            flash(f"ジョブ{job.id}を取り消しました。", "success")
+        else:
+            target = db.get_or_404(Terminal, request.form.get("target", type=int) or 0)
+            copy = jobs.reroute(job, target)
+            flash(f"ジョブ{job.id}を「{target.name}」へ振り替えました（ジョブ{copy.id}）。", "success")
+    except jobs.JobError as exc:
+        flash(exc.message, "error")
+        keep_changes()
+    return redirect(url_for("devices.terminal", terminal_id=job.terminal_id), 303)
+
+
+@bp.route("/devices/jobs/<int:job_id>/resend", methods=["POST"])
+@roles(*DEVICE_STAFF)
+def resend_job(job_id: int) -> Response:
+    return _job_action(job_id, "resend")
+
+
+@bp.route("/devices/jobs/<int:job_id>/cancel", methods=["POST"])
+@roles(*DEVICE_STAFF)
+def cancel_job(job_id: int) -> Response:
+    return _job_action(job_id, "cancel")
+
+
+@bp.route("/devices/jobs/<int:job_id>/reroute", methods=["POST"])
+@roles(*DEVICE_STAFF)
+def reroute_job(job_id: int) -> Response:
+    return _job_action(job_id, "reroute")
