@@ -7,10 +7,10 @@ connections. It answers ``DLE EOT n`` status requests the way an Epson TM printe
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable
 
+from ..simserver import DeviceServer
 from .decoder import EscPosDecoder, Page
 from .paper import page_png, page_text
 
@@ -18,63 +18,38 @@ from .paper import page_png, page_text
 STATUS_FIXED = 0x12
 STATUS_OFFLINE = 0x08
 STATUS_PAPER_OUT = 0x60
-ACCEPT_POLL_SECONDS = 0.1
-CLIENT_IDLE_SECONDS = 30.0
 
 
 class SimulatedPrinter:
     def __init__(self, name: str = "printer", port: int = 0) -> None:
         self.name = name
-        self.port = port
         self.paper_out = False
         self._decoder = EscPosDecoder()
         self._received = bytearray()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._server: socket.socket | None = None
-        self._client: socket.socket | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        self._server = DeviceServer(f"sim-printer-{name}", self._receive, port)
 
     # -- lifecycle -----------------------------------------------------------------------
     @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
     def running(self) -> bool:
-        return self._server is not None
+        return self._server.running
 
     @property
     def url(self) -> str:
         return f"escpos+tcp://127.0.0.1:{self.port}"
 
     def start(self) -> SimulatedPrinter:
-        if self._server is not None:
-            return self
-        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            server.bind(("127.0.0.1", self.port))
-            server.listen(4)
-        except OSError:
-            server.close()
-            raise
-        server.settimeout(ACCEPT_POLL_SECONDS)
-        self.port = server.getsockname()[1]
-        self._server = server
-        self._stopping.clear()
-        self._thread = threading.Thread(
-            target=self._serve, name=f"sim-printer-{self.name}", daemon=True
-        )
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
         """Close the listening socket for real: clients then get "connection refused"."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._server is not None:
-            self._server.close()
-            self._server = None
+        self._server.stop()
 
     def __enter__(self) -> SimulatedPrinter:
         return self.start()
@@ -105,8 +80,12 @@ class SimulatedPrinter:
             self._received.clear()
 
     def wait_for_pages(self, count: int, timeout: float = 10.0) -> list[Page]:
-        """Block until ``count`` pages exist; data sent over TCP arrives a moment later."""
-        return self._wait_until(lambda: len(self._decoder.all_pages()) >= count, timeout)
+        """Block until ``count`` pages have been cut off; TCP data arrives a moment later.
+
+        Only cut pages count, so a page is never seen half received. For output without a
+        cut, wait for the byte count the driver reported with ``wait_for_bytes``.
+        """
+        return self._wait_until(lambda: len(self._decoder.pages) >= count, timeout)
 
     def wait_for_bytes(self, count: int, timeout: float = 10.0) -> list[Page]:
         return self._wait_until(lambda: len(self._received) >= count, timeout)
@@ -118,41 +97,6 @@ class SimulatedPrinter:
             return self._decoder.all_pages()
 
     # -- the server ----------------------------------------------------------------------
-    def _serve(self) -> None:
-        assert self._server is not None
-        while not self._stopping.is_set():
-            try:
-                client, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with client:
-                self._serve_client(client)
-
-    def _serve_client(self, client: socket.socket) -> None:
-        client.settimeout(ACCEPT_POLL_SECONDS)
-        idle = 0.0
-        while not self._stopping.is_set() and idle < CLIENT_IDLE_SECONDS:
-            try:
-                chunk = client.recv(65536)
-            except TimeoutError:
-                idle += ACCEPT_POLL_SECONDS
-                continue
-            except OSError:
-                break
-            if not chunk:
-                break
-            idle = 0.0
-            reply = self._receive(chunk)
-            if reply:
-                try:
-                    client.sendall(reply)
-                except OSError:
-                    break
-        with self._changed:
-            self._changed.notify_all()
-
     def _receive(self, chunk: bytes) -> bytes:
         with self._changed:
             self._received.extend(chunk)
