@@ -34,6 +34,8 @@ class CallBoard(Protocol):
 
     def is_online(self) -> bool: ...
 
+    def check(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -63,10 +65,14 @@ class SerialCallBoard:
 
     def is_online(self) -> bool:
         try:
-            self._send(Command.STATUS)
+            self.check()
         except CallBoardError:
             return False
         return True
+
+    def check(self) -> None:
+        """Ask the board for its status; raise ``CallBoardError`` with the reason if it fails."""
+        self._send(Command.STATUS)
 
     def close(self) -> None:
         """The port is opened per command, so a replugged board needs nothing special."""

@@ -57,6 +57,8 @@ class Printer(Protocol):
 
     def is_online(self) -> bool: ...
 
+    def check(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -93,11 +95,17 @@ class EscposPrinter:
 
     def is_online(self) -> bool:
         try:
-            device = self._open()
+            self.check()
         except PrinterOffline:
             return False
+        return True
+
+    def check(self) -> None:
+        """Raise ``PrinterOffline`` with the reason when the printer cannot print now."""
+        device = self._open()
         try:
-            return not self.status_query or _status_ok(device)
+            if self.status_query and not _status_ok(device):
+                raise PrinterOffline(f"printer {self.description} reports offline or no paper")
         finally:
             _close_quietly(device)
 
