@@ -116,9 +116,24 @@ class EscposPrinter:
         try:
             device = self._connect()
             device.open()
-        except CONNECTION_ERRORS as exc:
+        except PrinterOffline:
+            raise
+        except (*CONNECTION_ERRORS, ValueError) as exc:  # pyusb: NoBackendError is a ValueError
             raise PrinterOffline(f"printer {self.description} is offline: {_reason(exc)}") from exc
         return device
+
+
+class _Usb(Usb):
+    """``Usb.close`` raises without pyusb, even from ``__del__`` when nothing was opened."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        if not Usb.is_usable():
+            raise PrinterOffline("USB printing needs pyusb: install yakuba[usb]")
+        super().open(raise_not_found)
+
+    def close(self) -> None:
+        if self._device:
+            super().close()
 
 
 def _reason(exc: BaseException) -> str:
@@ -181,7 +196,7 @@ def open_printer(url: str, options: Mapping[str, Any] | None = None) -> EscposPr
         vendor, _, product = parts.netloc.partition(":")
         ids = int(vendor, 16), int(product, 16)
         return EscposPrinter(
-            lambda: Usb(*ids, timeout=int(timeout * 1000), profile=profile),
+            lambda: _Usb(*ids, timeout=int(timeout * 1000), profile=profile),
             description=f"USB {parts.netloc}",
             status_query=True,
             **settings,

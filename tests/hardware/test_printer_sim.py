@@ -117,3 +117,18 @@ def test_sim_url_uses_a_named_simulator():
 def test_unknown_url_scheme():
     with pytest.raises(ValueError):
         open_printer("lpt://1")
+
+
+def test_missing_serial_printer_is_offline(tmp_path):
+    printer = open_printer(f"escpos+serial://{tmp_path}/ttyUSB9?baudrate=38400")
+    assert not printer.is_online()
+    with pytest.raises(PrinterOffline, match="offline"):
+        printer.print_document(Document().add(Text("x")))
+
+
+def test_usb_printer_without_device_is_offline():
+    printer = open_printer("escpos+usb://04b8:0e15")
+    assert printer.description == "USB 04b8:0e15"
+    assert not printer.is_online()
+    with pytest.raises(PrinterOffline):
+        printer.print_document(Document().add(Text("x")))
