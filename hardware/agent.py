@@ -383,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
     )
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     try:
