@@ -1,1 +1,5 @@
-"""Device drivers, simulators and the terminal agent. Imports nothing from app/."""
+"""Drivers and simulators for the devices attached to counter terminals.
+
+Nothing here imports from ``app``: the agent runs on terminals without the server code's
+configuration or database.
+"""
