@@ -50,6 +50,9 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     nav.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
+    from app.devices import simulation
+
+    simulation.init_app(app)
     return app
 
 
