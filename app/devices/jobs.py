@@ -189,15 +189,21 @@ def cancel(job: DeviceJob) -> None:
 
 def wait_for(job_id: int, timeout: float) -> DeviceJob:
     """Wait until a job has ended (done, failed or cancelled), or the timeout; for pages that
-    show a result such as a card read. Owns its transactions like claim_or_wait."""
+    show a result such as a card read.
+
+    Owns its transactions like claim_or_wait: it commits what the caller did first (the agent
+    cannot see an uncommitted job anyway) and holds no transaction while it waits. The job it
+    returns is read in a fresh transaction that the caller ends.
+    """
+    db.session.commit()
     deadline = time.monotonic() + timeout
     with events.subscribe([job_channel(job_id)]) as inbox:
         while True:
-            db.session.rollback()
-            job = db.session.get_one(DeviceJob, job_id)
+            job = db.session.get_one(DeviceJob, job_id, populate_existing=True)
             remaining = deadline - time.monotonic()
             if job.state in {"done", "failed", "cancelled"} or remaining <= 0:
                 return job
+            db.session.rollback()
             with suppress(queue.Empty):
                 inbox.get(timeout=min(1.0, remaining))
 
