@@ -133,6 +133,7 @@ def main() -> None:
                       f"{figures['jobs_per_s']} jobs/s", flush=True)
         finally:
             server.stop()
+            app.extensions["yakuba_events"].close()
             with app.app_context():
                 db.engine.dispose()
     results["database"] = "postgresql" if url.startswith("postgresql") else "sqlite"

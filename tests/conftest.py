@@ -101,6 +101,7 @@ def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     with app.app_context():
         yield app
         from app.extensions import db
+        app.extensions["yakuba_events"].close()
         db.session.remove()
         db.engine.dispose()
 

@@ -40,6 +40,7 @@ def live_app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     yield app
     with app.app_context():
         from app.extensions import db
+        app.extensions["yakuba_events"].close()
         db.session.remove()
         db.engine.dispose()
 

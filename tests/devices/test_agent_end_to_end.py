@@ -35,6 +35,7 @@ def server(database_url: str) -> Iterator[LiveServer]:
     live = LiveServer(app).start()
     yield live
     live.stop()
+    app.extensions["yakuba_events"].close()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
