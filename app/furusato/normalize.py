@@ -25,6 +25,7 @@ _CHOME_MARKS = re.compile("丁目|番|の")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 _CHOME = re.compile(r"([0-9〇一二三四五六七八九十]+)(?:丁目|番地|番|の)(?=[0-9〇一二三四五六七八九十])")
 _GOU = re.compile(r"([0-9])号")
+_TRAILING_BAN = re.compile(r"([0-9])(?:番地|番)$")
 _PREFECTURE = re.compile(r"^(東京都|北海道|(?:京都|大阪)府|.{2,3}県)")
 _DISTRICT = re.compile(r"^.+?郡")
 
@@ -89,6 +90,8 @@ def address_key(address: str) -> str:
         text = _CHOME.sub(_kanji_number, text)
     if "号" in text:
         text = _GOU.sub(_first_group, text)
+    if text.endswith(("番", "番地")):
+        text = _TRAILING_BAN.sub(_first_group, text)
     return text
 
 

@@ -163,6 +163,8 @@ class Generator:
                 amount += 1_000  # does not fit the gift
             if r.random() < suspects / 4:
                 person = replace(person, phone="")
+            if r.random() < suspects / 4:  # postal code of one town, address of another
+                person = replace(person, postal_code=r.choice(self.towns)[0])
             yield SyntheticDonation(
                 order_id=f"{prefix}{i:08d}", applied_at=applied, paid_on=paid, amount=amount,
                 payment_method=r.choice(PAYMENT), status=status, gift_code=code, gift_name=name, quantity=quantity,
