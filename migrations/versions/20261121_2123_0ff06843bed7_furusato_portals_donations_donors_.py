@@ -2,7 +2,7 @@
 suspect flags and contacts, corrections, donor merges, catalogue requests, settings (004 §5(2), §7(1)-(3))
 
 Revision ID: 0ff06843bed7
-Revises: 44e4606d7ca7
+Revises: 54950c50790d
 Create Date: 2026-11-21 21:23:00.042499
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0ff06843bed7'
-down_revision = '44e4606d7ca7'
+down_revision = '54950c50790d'
 branch_labels = None
 depends_on = None
 
