@@ -135,6 +135,8 @@ def finish(terminal: Terminal, job_id: int, ok: bool, result: dict[str, Any] | N
     if job.state != "claimed":
         raise JobError(f"ジョブ{job.id}は処理中ではありません（{job.state_label}）。")
     job.lease_expires_at = None
+    if job.payload.get("abandoned"):
+        result = {"abandoned": True}  # nobody waits for it any more: keep no card data
     if ok:
         job.state, job.result, job.error = "done", result or {}, ""
         _close(job)
@@ -177,6 +179,12 @@ def reroute(job: DeviceJob, target: Terminal) -> DeviceJob:
     _close(job)
     audit.record("update", "device_job", job.id, f"振替→ジョブ{copy.id}（{target.code}）")
     return copy
+
+
+def abandon(job: DeviceJob) -> None:
+    """The page stopped waiting for a job the agent is still running: whatever it answers
+    later is not kept."""
+    job.payload = {**job.payload, "abandoned": True}
 
 
 def cancel(job: DeviceJob) -> None:
