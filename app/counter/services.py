@@ -15,7 +15,7 @@ from sqlalchemy import Select, or_, select
 
 from app.auth import audit
 from app.auth.models import User
-from app.counter import catalog, rules, workflow
+from app.counter import catalog, related, rules, workflow
 from app.counter.forms_data import FormErrors, InputContext, clean
 from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS, Case, CaseEvent, FeeLine, Procedure, Visit
 from app.extensions import db
@@ -546,6 +546,8 @@ def move_order(case: Case) -> MoveOrder:
             family_name=p["family_name"], given_name=p["given_name"], family_kana=p["family_kana"],
             given_kana=p["given_kana"], birth_date=date.fromisoformat(p["birth_date"]), sex=p["sex"],
             relationship=p["relationship"], nhi_member=bool(p.get("nhi_member")),
+            pension_category=related.pension_category_for_new_resident(
+                date.fromisoformat(p["birth_date"]), bool(p.get("nhi_member")), moved_on),
         ) for p in data["persons"])
         return MoveOrder(kind=code, moved_on=moved_on, notified_on=notified, new_persons=persons,
                          postal_code=data["postal_code"], address=data["address"],
@@ -561,6 +563,31 @@ def move_order(case: Case) -> MoveOrder:
                      postal_code=data.get("postal_code", ""), address=data.get("address", ""),
                      destination=data.get("destination", ""), new_head_id=data.get("new_head"),
                      remaining_head_id=data.get("remaining_head"))
+
+
+def related_for_case(case: Case) -> list[related.RelatedProcedure]:
+    """関係各課への案内 (000 §6(3)②) for a move case, from its entered (or approved) data."""
+    code = case.procedure.code
+    if code not in MOVE_CODES or not case.form_data:
+        return []
+    data = case.form_data
+    on = date.fromisoformat(data["moved_on"])
+    purpose = f"窓口案件 {case.id}：関係各課への案内"
+    if code == "move_in":
+        people = [related.PersonFacts(
+            name=f"{p['family_name']}\u3000{p['given_name']}", birth_date=date.fromisoformat(p["birth_date"]),
+            nhi_member=bool(p.get("nhi_member")),
+            pension_category=related.pension_category_for_new_resident(
+                date.fromisoformat(p["birth_date"]), bool(p.get("nhi_member")), on))
+            for p in data["persons"]]
+    else:
+        if code == "household_change":
+            subject = registry.read_person(case.subject_resident_id or 0, purpose)
+            records = list(registry.read_household(subject.household_id, purpose).active_members)
+        else:
+            records = [registry.read_person(i, purpose) for i in data["members"]]
+        people = [related.PersonFacts(p.name, p.birth_date, p.nhi_member, p.pension_category) for p in records]
+    return related.related_procedures(code, people, on)
 
 
 # -- timeline, time in state, work lists, search ---------------------------------------------------
