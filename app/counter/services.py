@@ -607,6 +607,10 @@ def _cases() -> Select[tuple[Case]]:
     return select(Case).join(Case.procedure).order_by(Case.created_at.desc(), Case.id.desc())
 
 
+def visit_cases(visit: Visit) -> Select[tuple[Case]]:
+    return select(Case).where(Case.visit_id == visit.id).order_by(Case.id)
+
+
 def my_cases(user: User) -> Select[tuple[Case]]:
     return _cases().where(Case.operator_id == user.id, Case.state.in_(workflow.OPEN_STATES))
 
