@@ -18,6 +18,8 @@ DOMAINS: tuple[str, ...] = (
     "auth",
     "core",
     "devices",
+    "registry",
+    "counter",
     "furusato",
 )
 
