@@ -271,7 +271,8 @@ def close() -> BaseResponse | tuple[str, int]:
             else:
                 flash(exc.message, "error")
         else:
-            flash(f"{day.business_date:%Y-%m-%d}の日計を締めました（過不足 {done.difference:+,}円）。", "success")
+            difference = f"{done.difference:+,}円" if done.difference else "なし"
+            flash(f"{day.business_date:%Y-%m-%d}の日計を締めました（過不足 {difference}）。", "success")
             return redirect(url_for("register.closed", close_id=done.id), 303)
     return _close_page(form, status=422)
 
