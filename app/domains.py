@@ -21,6 +21,7 @@ DOMAINS: tuple[str, ...] = (
     "registry",
     "counter",
     "furusato",
+    "register",
 )
 
 

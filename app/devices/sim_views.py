@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles_in_demo
 from app.devices import services
+from app.fragments import wants_fragment
 from hardware.call_board import simulated_call_boards
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card, slot_state
 from hardware.printer import page_png, simulated_printers
@@ -39,7 +40,7 @@ def _printers() -> list[tuple[str, list[tuple[int, str]]]]:
 @SIM_ROLES
 def index() -> str:
     slots = _counter_slots()
-    template = "devices/_sim_output.html" if request.htmx else "devices/sim.html"
+    template = "devices/_sim_output.html" if wants_fragment() else "devices/sim.html"
     return render_template(
         template,
         simulating=current_app.config["SIMULATE_DEVICES"],

@@ -12,6 +12,7 @@ from app.devices.models import DeviceJob, Terminal
 from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
 from app.forms import choices
+from app.fragments import wants_fragment
 from app.nav_item import NavItem
 from app.transaction import keep_changes
 
@@ -85,7 +86,7 @@ def overview() -> str:
 
 def _terminal_page(terminal: Terminal, form: BindingForm | None = None,
                    status: int = 200) -> tuple[str, int]:
-    template = "devices/_terminal_jobs.html" if request.htmx and not form else "devices/terminal.html"
+    template = "devices/_terminal_jobs.html" if wants_fragment() and not form else "devices/terminal.html"
     return render_template(
         template, terminal=terminal, form=form or BindingForm(),
         waiting=jobs.jobs_for(terminal, ("queued", "claimed")),

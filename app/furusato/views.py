@@ -27,6 +27,7 @@ from app.auth import audit
 from app.auth.access import roles
 from app.extensions import db
 from app.forms import choices
+from app.fragments import wants_fragment
 from app.furusato import donors, imports, search, services
 from app.furusato.forms import (
     CatalogForm,
@@ -259,7 +260,7 @@ def donations() -> str | tuple[str, int]:
     if request.args and not form.validate():
         return render_template("furusato/donations.html", form=form, result=None, export=ExportForm(request.args)), 422
     result = search.search(_filter(form), request.args.get("page", 1, type=int) or 1)
-    template = "furusato/_donation_rows.html" if request.htmx else "furusato/donations.html"
+    template = "furusato/_donation_rows.html" if wants_fragment() else "furusato/donations.html"
     return render_template(template, form=form, result=result, export=ExportForm(request.args),
                            query={k: v for k, v in request.args.items() if k != "page"})
 
