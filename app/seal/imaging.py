@@ -570,7 +570,8 @@ def match_impressions(registered: Image.Image | np.ndarray, registered_dpi: int,
     per_mm = px_per_mm(work_dpi)
     fixed_side, _ = smallest_enclosing_square(hull_points(fixed > 0.5))
     moving_side, _ = smallest_enclosing_square(hull_points(moving > 0.5))
-    return MatchResult(score=round(text_score, 4), overall=round(score, 4), rotation_deg=round(((angle + 180) % 360) - 180, 2),
+    return MatchResult(score=round(text_score, 4), overall=round(score, 4),
+                       rotation_deg=round(((angle + 180) % 360) - 180, 2),
                        shift_mm=(round(shift[0] / per_mm, 2), round(shift[1] / per_mm, 2)),
                        registered_side_mm=round(fixed_side / per_mm, 2),
                        presented_side_mm=round(moving_side / per_mm, 2),
