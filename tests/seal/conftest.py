@@ -41,3 +41,30 @@ def on_paper(image: Image.Image, size: tuple[int, int], at: tuple[int, int], noi
 @pytest.fixture
 def make_seal() -> Callable[..., Image.Image]:
     return seal
+
+
+@pytest.fixture
+def city(app):  # type: ignore[no-untyped-def]
+    from app.core import services as core_services
+    from app.extensions import db
+
+    city = core_services.save_municipality(core_services.MunicipalityInput(
+        name="山彦市", code="039993", postal_code="029-0000", address="岩手県山彦市本町一丁目1番1号",
+        mayor_name="山彦 太郎", contractor_name="株式会社やまびこ窓口サービス"))
+    db.session.commit()
+    return city
+
+
+@pytest.fixture
+def applicant() -> Callable[..., object]:
+    from datetime import date
+
+    from app.seal.services import Applicant
+
+    def make(resident_id: int = 1001, household_id: int = 501, name: str = "山田 太郎", **kwargs: object) -> Applicant:
+        values: dict[str, object] = {"kana": "ヤマダ タロウ", "birth_date": date(1980, 5, 6),
+                                     "address": "岩手県山彦市本町二丁目3番4号"}
+        values.update(kwargs)
+        return Applicant(resident_id, household_id, name, **values)  # type: ignore[arg-type]
+
+    return make
