@@ -12,6 +12,7 @@ app/seal/models.py for the seam.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +22,9 @@ from sqlalchemy import Select, select
 
 from app.auth import audit
 from app.core.services import get_municipality
+from app.devices import jobs
+from app.devices.models import Terminal
+from app.devices.services import terminals_with_device
 from app.extensions import db
 from app.seal import documents, imaging
 from app.seal.models import (
@@ -118,6 +122,11 @@ def search_records(text: str = "", limit: int = 50) -> list[SealRecord]:
     return records
 
 
+def applications_for_record(record_id: int) -> list[SealApplication]:
+    return list(db.session.scalars(select(SealApplication).where(SealApplication.record_id == record_id)
+                                   .order_by(SealApplication.id)))
+
+
 def record_by_card(card_number: str) -> SealRecord | None:
     return db.session.scalar(select(SealRecord).where(SealRecord.card_number == card_number.strip()))
 
@@ -125,6 +134,37 @@ def record_by_card(card_number: str) -> SealRecord | None:
 def active_record_of(resident_id: int) -> SealRecord | None:
     return db.session.scalar(select(SealRecord).where(
         SealRecord.resident_id == resident_id, SealRecord.status == "active"))
+
+
+# --- capture from the counter's scanner ---------------------------------------------------------
+
+SCAN_TIMEOUT_SECONDS = 30.0
+
+
+def scanner_terminals() -> list[Terminal]:
+    return terminals_with_device("scanner")
+
+
+def scan(terminal: Terminal, summary: str, user_id: int | None = None,
+         timeout: float = SCAN_TIMEOUT_SECONDS) -> tuple[Image.Image, int]:
+    """One scan from a counter PC's seal scanner through its agent (a device job), at the DPI
+    the scanner is set to: the agent reports it with the image (HARDWARE.md: never the file's
+    metadata). Commits the session while it waits (see jobs.wait_for)."""
+    try:
+        job = jobs.enqueue(terminal, "scanner", "scan", {}, summary=summary, user_id=user_id)
+    except jobs.JobError as exc:
+        raise SealError(exc.message) from exc
+    job = jobs.wait_for(job.id, timeout)
+    if job.state == "failed":
+        message = (job.result or {}).get("message") or job.error
+        raise SealError(f"読み取りできませんでした：{message}")
+    if job.state != "done" or not job.result:
+        if job.state == "queued":
+            jobs.cancel(job)
+        raise SealError(f"端末「{terminal.name}」のスキャナから応答がありません。端末とスキャナを確認してください。")
+    result = job.result
+    image = imaging.load_image(base64.b64decode(result["image_png_b64"]))
+    return image, int(result["dpi"])
 
 
 # --- registration -------------------------------------------------------------------------------
@@ -478,6 +518,16 @@ def certificate_pdf(certificate: SealCertificate) -> bytes:
         birth_date=certificate.birth_date, address=certificate.address, image_png=record.image_png,
         dpi=record.dpi, issued_on=certificate.issued_on, municipality=city.name if city else "",
         mayor=city.mayor_name if city else "", copies=certificate.copies))
+
+
+def compare_with_record(record: SealRecord, image: Image.Image, dpi: int) -> imaging.MatchResult:
+    """印影照合 of a presented impression against the record: shown to staff, never decided."""
+    try:
+        result = imaging.match_impressions(imaging.load_image(record.image_png), record.dpi, image, dpi)
+    except ValueError as exc:
+        raise SealError(str(exc), "image") from exc
+    audit.record("read", "seal_record", record.id, f"印影照合（一致度{result.score:.2f}）")
+    return result
 
 
 def unpaid_fee_lines() -> list[SealCertificate]:
