@@ -22,6 +22,7 @@ DOMAINS: tuple[str, ...] = (
     "counter",
     "furusato",
     "register",
+    "seal",
 )
 
 
