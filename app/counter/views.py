@@ -10,18 +10,21 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.auth.access import ALL_STAFF, roles
+from app.core import desk
 from app.counter import catalog, services, workflow
 from app.counter.documents import DocumentError, reception_guide_pdf, resident_record_copy_pdf
 from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, ReceptionForm
 from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, FormErrors
 from app.counter.models import CATEGORIES, REQUESTER_KINDS, Case, Procedure, Visit
 from app.counter.services import CaseError
+from app.devices import card
 from app.extensions import db
 from app.forms import choices
 from app.nav_item import NavItem
 from app.registry import services as registry
 from app.registry.adapter import RegistryError, SearchCriteria
 from app.registry.models import RELATIONSHIPS, SEXES
+from app.transaction import keep_changes
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
 NAV = (
@@ -132,7 +135,7 @@ def _check_form(case: Case, formdata: Any = None) -> CheckForm:
 def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = None,
                input_values: dict[str, Any] | None = None, input_errors: dict[str, str] | None = None,
                problems: list[Any] | None = None, card_result: Any = None,
-               residents: list[Any] | None = None) -> tuple[str, int]:
+               residents: list[Any] | None = None, card_error: str = "") -> tuple[str, int]:
     household = None
     subject = None
     if case.subject_resident_id:
@@ -145,7 +148,8 @@ def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = 
         actions=workflow.actions_from(case.state, current_user.role), action_labels=workflow.ACTIONS,
         check_form=check_form or _check_form(case), input_values=input_values or case.form_data or {},
         input_errors=input_errors or {}, problems=problems or [], subject=subject, household=household,
-        candidates=candidates, card_result=card_result, residents=residents,
+        candidates=candidates, card_result=card_result, residents=residents, card_error=card_error,
+        my_counter=desk.my_counter(),
         spent=services.time_in_states(case), fee_total=services.fee_total(case),
         doc_labels=catalog.identity_document_labels(), sexes=SEXES, relationships=RELATIONSHIPS,
         person_rows=_person_rows(input_values or case.form_data or {}), needs_subject=services.needs_subject(
@@ -187,6 +191,30 @@ def set_subject(case_id: int) -> Response | tuple[str, int]:
         return _case_page(case, 422)
     flash(f"対象者を{person.name}さんにしました。", "success")
     return redirect(url_for("counter.case", case_id=case.id, _anchor="subject"), 303)
+
+
+@bp.route("/cases/<int:case_id>/card", methods=["POST"])
+@roles(*COUNTER)
+def read_card(case_id: int) -> tuple[str, int]:
+    """カード読取: the visitor's PIN goes sealed to this counter's card reader (never stored)."""
+    case = _case_or_404(case_id)
+    counter = desk.my_counter()
+    terminal = card.counter_terminal(counter.id) if counter else None
+    if terminal is None:
+        keep_changes()
+        return _case_page(case, 422, card_error="カードリーダーのある窓口が選ばれていません。"
+                          "窓口呼出の画面で自分の窓口を選んでから読み取ってください。")
+    outcome = card.read_card(terminal, request.form.get("pin", ""), current_user.id)
+    if not outcome.ok:
+        keep_changes()  # the ended job (and a cancelled one's wiped PIN) must stay recorded
+        message = (services.card_pin_message(outcome.tries_left, blocked=outcome.code == "blocked")
+                   if outcome.code in ("wrong_pin", "blocked") else outcome.message)
+        return _case_page(case, 422, card_error=message)
+    try:
+        result = services.prefill_from_card(case, outcome.face or {}, current_user)
+    except CaseError as exc:
+        return _case_page(case, 422, card_error=exc.message)
+    return _case_page(case, card_result=result)
 
 
 @bp.route("/cases/<int:case_id>/requester-match", methods=["POST"])
