@@ -19,9 +19,9 @@ DOMAINS: tuple[str, ...] = (
     "core",
     "devices",
     "registry",
+    "register",
     "counter",
     "furusato",
-    "register",
     "seal",
 )
 

@@ -7,7 +7,6 @@ loaded rows; loading again updates entries by code and never deletes one a case 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from sqlalchemy import select
 
 from app.counter.models import CATEGORIES, REQUESTER_KINDS, Procedure
 from app.extensions import db
+from app.register.fees import CODE_PATTERN as FEE_CODE_PATTERN
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
 IDENTITY_LEVELS: dict[str, str] = {
@@ -37,13 +37,6 @@ class CatalogError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class Fee:
-    code: str
-    label: str
-    amount: int
-
-
 @cache
 def read_file(path: Path = CATALOG_FILE) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
@@ -57,11 +50,6 @@ def identity_documents() -> dict[str, dict[str, str]]:
 
 def identity_document_labels() -> dict[str, str]:
     return {code: label for group in identity_documents().values() for code, label in group.items()}
-
-
-def fees() -> dict[str, Fee]:
-    """The fee table the register adopts: code → label and amount in integer yen."""
-    return {code: Fee(code, f["label"], int(f["amount"])) for code, f in read_file()["fees"].items()}
 
 
 def entries(data: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -100,8 +88,8 @@ def _check(entry: dict[str, Any], data: dict[str, Any]) -> None:
         raise CatalogError(f"{code}: unknown proxy authority")
     if entry["law"] not in LAWS:
         raise CatalogError(f"{code}: unknown law {entry['law']}")
-    if entry["fee"] and entry["fee"] not in data["fees"]:
-        raise CatalogError(f"{code}: unknown fee code {entry['fee']}")
+    if entry["fee"] and not FEE_CODE_PATTERN.fullmatch(entry["fee"]):
+        raise CatalogError(f"{code}: bad fee code {entry['fee']} (a code of the register's fee schedule)")
     for f in entry["fields"]:
         if f.get("type") not in FIELD_TYPES or not f.get("name") or not f.get("label"):
             raise CatalogError(f"{code}: bad field {f}")

@@ -19,6 +19,9 @@ from app.counter import catalog, related, rules, workflow
 from app.counter.forms_data import FormErrors, InputContext, clean
 from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS, Case, CaseEvent, FeeLine, Procedure, Visit
 from app.extensions import db
+from app.register import fees as register_fees
+from app.register import services as register
+from app.register.fees import Item
 from app.registry import services as registry
 from app.registry.adapter import HouseholdRecord, MoveOrder, NewPerson, PersonRecord, RegistryError
 from app.registry.matching import Candidate, Entered
@@ -77,7 +80,7 @@ def update_procedure(procedure: Procedure, edit: ProcedureEdit) -> Procedure:
         raise CaseError("受付できる請求者を1つ以上選んでください。", field="applicants")
     if edit.identity not in catalog.IDENTITY_LEVELS:
         raise CaseError("本人確認の水準を選んでください。", field="identity")
-    if edit.fee_code and edit.fee_code not in catalog.fees():
+    if edit.fee_code and edit.fee_code not in register_fees.rates_on(today()):
         raise CaseError("手数料コードが手数料表にありません。", field="fee_code")
     if procedure.category in ALWAYS_REVIEWED and not edit.review_required:
         raise CaseError("証明書の交付と住民異動届は、市職員の審査を省略できません（000 §7(2)）。",
@@ -443,7 +446,9 @@ def _replace_fee_lines(case: Case) -> None:
     code = case.procedure.fee_code
     if not code:
         return
-    fee = catalog.fees()[code]
+    fee = register_fees.rates_on(today()).get(code)
+    if fee is None:
+        raise CaseError(f"手数料表に「{code}」がありません。管理者に手数料表の確認を依頼してください。")
     quantity = int(case.form_data.get("copies") or 1)
     case.fee_lines.append(FeeLine(fee_code=code, label=fee.label, quantity=quantity, unit_amount=fee.amount,
                                   official_free=case.requester_kind == "official"))
@@ -513,6 +518,17 @@ def issue(case: Case, user: User) -> None:
     case.issued_at = now()
     target = "payment" if fee_total(case) > 0 else "done"
     _move(case, "issue", user, "、".join(case.procedure.handover), target=target)
+    if target == "payment":
+        send_to_cashier(case, user)
+
+
+def send_to_cashier(case: Case, user: User) -> None:
+    """The fee lines become a bill at the register (000 §6(1)③ 手数料の受け取り)."""
+    register.open_bill(
+        "case", case.id, case.visit.visitor_name,
+        [Item(line.fee_code, line.quantity, official=line.official_free) for line in case.fee_lines],
+        user_id=user.id,
+    )
 
 
 def complete_payment(case: Case, user: User, receipt_note: str = "") -> None:

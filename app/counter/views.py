@@ -21,9 +21,11 @@ from app.devices import card
 from app.extensions import db
 from app.forms import choices
 from app.nav_item import NavItem
+from app.register import fees as register_fees
 from app.registry import services as registry
 from app.registry.adapter import RegistryError, SearchCriteria
 from app.registry.models import RELATIONSHIPS, SEXES
+from app.timeutil import today
 from app.transaction import keep_changes
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
@@ -347,7 +349,7 @@ def guide_pdf(case_id: int) -> Response | tuple[str, int]:
 @roles(*ALL_STAFF)
 def catalog_list() -> tuple[str, int]:
     return _page("counter/catalog.html", procedures=services.list_procedures(False), categories=CATEGORIES,
-                 kinds=REQUESTER_KINDS, levels=catalog.IDENTITY_LEVELS, fees=catalog.fees())
+                 kinds=REQUESTER_KINDS, levels=catalog.IDENTITY_LEVELS, fees=register_fees.rates_on(today()))
 
 
 @bp.route("/catalog/<int:procedure_id>", methods=["GET", "POST"])
@@ -355,8 +357,7 @@ def catalog_list() -> tuple[str, int]:
 def catalog_edit(procedure_id: int) -> Response | tuple[str, int]:
     procedure = db.get_or_404(Procedure, procedure_id)
     form = ProcedureForm(obj=procedure if request.method == "GET" else None)
-    form.fee_code.choices = choices([("", "（なし）"), *((f.code, f"{f.label} {f.amount}円")
-                                                         for f in catalog.fees().values())])
+    form.fee_code.choices = choices([("", "（なし）"), *register_fees.fee_choices()])
     if request.method == "GET":
         form.documents.data = "\n".join(procedure.documents)
         form.handover.data = "\n".join(procedure.handover)

@@ -28,10 +28,13 @@ DEFAULT_FEES: tuple[tuple[str, str, str, int], ...] = (
     ("family_register_annex", "戸籍の附票の写し", "通", 300),
     ("family_register_certificate", "戸籍届書記載事項証明書", "通", 350),
     ("seal_certificate", "印鑑登録証明書", "通", 300),
+    ("seal_registration", "印鑑登録（登録証の交付）", "件", 300),
     ("seal_card_reissue", "印鑑登録証再交付", "枚", 300),
     ("tax_certificate", "税証明", "通", 300),
     ("temporary_vehicle_permit", "臨時運行許可", "件", 750),
     ("address_numbering_certificate", "住居表示証明書", "通", 300),
+    ("administrative_certificate", "行政証明", "通", 300),
+    ("my_number_card_reissue", "個人番号カード再交付", "枚", 1000),
 )
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{1,39}")
 MAX_QUANTITY = 99

@@ -4,6 +4,7 @@ lines ready for the register. (The ticket call, card read and cashier steps join
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from app.counter import catalog
 from app.counter.models import Case
 from app.demo import DEMO_CITY
 from app.extensions import db
+from app.register.fees import seed_default_fees
 from tests.registry.factories import yamabiko_family
 
 pytestmark = pytest.mark.browser
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.browser
 def counter_city(live_app):
     with live_app.app_context():
         catalog.load()
+        seed_default_fees(date(2020, 4, 1))
         core.save_municipality(DEMO_CITY)
         yamabiko_family()
         db.session.commit()
@@ -127,5 +130,5 @@ def test_resident_record_copy_from_reception_to_the_register(page, live_server, 
 
     with live_app.app_context():
         case = db.session.scalar(select(Case))
-        assert [(f.fee_code, f.quantity, f.amount) for f in case.fee_lines] == [("RESIDENT_COPY", 2, 600)]
+        assert [(f.fee_code, f.quantity, f.amount) for f in case.fee_lines] == [("resident_record_copy", 2, 600)]
         assert [e.action for e in case.events if e.action in ("return", "approve")] == ["return", "approve"]

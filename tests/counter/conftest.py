@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -8,11 +9,13 @@ import pytest
 from app.counter import catalog, services
 from app.counter.models import Case
 from app.counter.services import CheckInput
+from app.register.fees import seed_default_fees
 
 
 @pytest.fixture
 def procedures(app, db_session) -> None:
     catalog.load()
+    seed_default_fees(date(2020, 4, 1))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from app.auth.models import AuditEntry
 from app.counter import services
 from app.counter.forms_data import FormErrors
 from app.counter.services import CaseError, CheckInput
+from app.register.services import bill_for_source
 from tests.registry.factories import make_household, yamabiko_family
 
 COPY_INPUT = {"copies": "2", "scope": "household", "include_relationship": "on", "purpose": "勤務先へ提出"}
@@ -60,7 +61,10 @@ def test_the_full_path_with_one_return_then_approval(checked_case, operator, cit
     services.issue(case, operator)
     assert case.state == "payment"
     assert [(f.fee_code, f.quantity, f.unit_amount, f.amount) for f in case.fee_lines] == [
-        ("RESIDENT_COPY", 2, 300, 600)]
+        ("resident_record_copy", 2, 300, 600)]
+    bill = bill_for_source("case", case.id)
+    assert bill.state == "open" and [(line.fee_code, line.quantity) for line in bill.lines] == [
+        ("resident_record_copy", 2)]
     services.complete_payment(case, operator)
     assert case.state == "done" and case.closed_at is not None
     actions = [e.action for e in case.events]

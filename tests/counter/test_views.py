@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +13,7 @@ from app.counter import catalog
 from app.counter.models import Case, Procedure
 from app.demo import DEMO_CITY
 from app.extensions import db
+from app.register.fees import seed_default_fees
 from tests.conftest import PASSWORD
 from tests.registry.factories import yamabiko_family
 
@@ -18,6 +21,7 @@ from tests.registry.factories import yamabiko_family
 @pytest.fixture
 def setup(app, db_session):
     catalog.load()
+    seed_default_fees(date(2020, 4, 1))
     core.save_municipality(DEMO_CITY)
     household = yamabiko_family()
     db.session.commit()
@@ -156,7 +160,7 @@ def test_catalog_page_and_admin_edit(client, make_user, setup) -> None:
     procedure = db.session.scalar(select(Procedure).where(Procedure.code == "resident_record_copy"))
     form = {"name": procedure.name, "department": "citizens", "ticket_category": "certificate",
             "applicants": ["self", "proxy"], "identity": "photo_or_two", "documents": "交付請求書",
-            "handover": "住民票の写し", "fee_code": "RESIDENT_COPY", "active": "y"}
+            "handover": "住民票の写し", "fee_code": "resident_record_copy", "active": "y"}
     refused = client.post(f"/counter/catalog/{procedure.id}", data=form)
     assert refused.status_code == 422 and "000 §7(2)" in refused.get_data(as_text=True)
     assert client.post(f"/counter/catalog/{procedure.id}", data={**form, "review_required": "y"}).status_code == 303
