@@ -11,6 +11,9 @@ The seam for other domains is a **bill** (請求), opened service to service:
 
 Lines are fee codes, quantities and the 公用 flag; the amounts come from the fee schedule on
 the day the bill is paid. Opening again for the same source while unpaid replaces the lines.
+A domain that must know when its bill is paid registers a handler for its source type, once,
+at import: `on_bill_paid("seal_certificate", handler)`; `handler(bill, payment)` runs inside
+the paying transaction (a refusal rolls the payment back).
 Each change publishes `register:bills` (services.BILLS_CHANNEL) on the event publisher, with
 `{"bill": id, "state": "open" | "paid" | "cancelled"}`, for the cashier display and the queue.
 """

@@ -13,7 +13,7 @@ SQLite takes its write lock at BEGIN (app/db_events.py), which serialises all of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -135,6 +135,20 @@ def set_opening_float(day: RegisterDay, amount: int | None) -> None:
 
 
 # --- bills: the seam other domains use ------------------------------------------------------
+
+PaidHandler = Callable[[Bill, Payment], None]
+_paid_handlers: dict[str, PaidHandler] = {}
+
+
+def on_bill_paid(source_type: str, handler: PaidHandler) -> None:
+    """Have `handler(bill, payment)` called when a bill of `source_type` is paid, inside the
+    paying transaction: the source domain records the payment on its own object, and if it
+    refuses (raises), the payment is not taken. One handler per source type; registering
+    again replaces it."""
+    if not SOURCE_TYPE_PATTERN.fullmatch(source_type):
+        raise ValueError(f"invalid source type: {source_type!r}")
+    _paid_handlers[source_type] = handler
+
 
 def open_bill(source_type: str, source_id: str | int, visitor_label: str, lines: Iterable[Item],
               ticket_number: str | None = None, user_id: int | None = None) -> Bill:
@@ -263,6 +277,9 @@ def take_payment(bill_id: int, terminal: Terminal, cashier: User, method: str, r
     audit.record("create", "payment", payment.id,
                  f"領収番号 {payment.receipt_no} 合計 {payment.total:,}円 "
                  f"{payment.method_label} 請求{bill.id}（{bill.source_type}:{bill.source_id}）")
+    handler = _paid_handlers.get(bill.source_type)
+    if handler is not None:
+        handler(bill, payment)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
     return PaymentResult(payment, created=True)
 

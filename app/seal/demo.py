@@ -1,33 +1,54 @@
-"""Demo seal records for the fictional city: impressions made with the scanner simulator,
-registered through the same services (and so through the same checks and review)."""
+"""Demo seal records for the fictional city: its seal holders move in through the registry's
+own service, and their impressions, made with the scanner simulator, are registered through
+the same services (and so through the same checks and review)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from app.registry import services as registry
+from app.registry.adapter import MoveOrder, NewPerson
+from app.registry.models import HEAD
 from app.seal import services
 from app.timeutil import today
 from hardware.scanner.base import to_grayscale
 from hardware.scanner.simulator import make_seal_image
 
-HONCHO = "岩手県山彦市本町二丁目3番4号"
+HOUSEHOLDS = {
+    "honcho": ("0290000", "岩手県山彦市本町二丁目3番4号"),
+    "kawara": ("0290000", "岩手県山彦市川原町5番6号"),
+}
 DEMO_PEOPLE = (
-    # resident, household, name, kana, birth date, address, seal: side mm, shape, text
-    (100001, 50001, "山彦 一郎", "ヤマビコ イチロウ", date(1968, 7, 14), HONCHO, 15.0, "round", "山彦"),
-    (100002, 50001, "山彦 花子", "ヤマビコ ハナコ", date(1971, 2, 3), HONCHO, 12.0, "oval", "花子"),
-    (100101, 50101, "佐藤 健太", "サトウ ケンタ", date(1990, 11, 30), "岩手県山彦市川原町5番6号", 18.0, "square",
-     "佐藤健太"),
+    # household, relationship, name, kana, birth date, sex, seal: side mm, shape, text
+    ("honcho", HEAD, "山彦\u3000一郎", "ヤマビコ\u3000イチロウ", date(1968, 7, 14), "1", 15.0, "round", "山彦"),
+    ("honcho", "妻", "山彦\u3000花子", "ヤマビコ\u3000ハナコ", date(1971, 2, 3), "2", 12.0, "oval", "花子"),
+    ("kawara", HEAD, "佐藤\u3000健太", "サトウ\u3000ケンタ", date(1990, 11, 30), "1", 18.0, "square", "佐藤健太"),
 )
 SCANNER_DPI = 600
+MOVED_IN = date(2015, 4, 1)
+
+
+def _move_in(household: str) -> list[int]:
+    postal_code, address = HOUSEHOLDS[household]
+    persons = []
+    for key, relationship, name, kana, birth, sex, *_ in DEMO_PEOPLE:
+        if key != household:
+            continue
+        family, given = name.split("\u3000")
+        family_kana, given_kana = kana.split("\u3000")
+        persons.append(NewPerson(family, given, family_kana, given_kana, birth, sex, relationship))
+    order = MoveOrder(kind="move_in", moved_on=MOVED_IN, notified_on=MOVED_IN, new_persons=tuple(persons),
+                      postal_code=postal_code, address=address, previous_address="東京都千代田区霞が関一丁目1番")
+    return registry.apply_move(order, "デモデータ：印鑑登録者の転入")
 
 
 def load() -> None:
     day = today()
-    for resident, household, name, kana, birth, address, side, shape, text in DEMO_PEOPLE:
-        applicant = services.Applicant(resident, household, name, kana, birth, address)
-        application = services.open_registration(applicant, applicant_kind="self", identity_path="photo_id",
+    resident_ids = [rid for household in HOUSEHOLDS for rid in _move_in(household)]
+    for resident_id, (_, _, _, _, _, _, side, shape, text) in zip(resident_ids, DEMO_PEOPLE, strict=True):
+        application = services.open_registration(resident_id, applicant_kind="self", identity_path="photo_id",
                                                  id_document="driver_license", today=day)
-        scan = to_grayscale(make_seal_image(side, shape=shape, text=text, dpi=SCANNER_DPI, seed=resident))
+        scan = to_grayscale(make_seal_image(side, shape=shape, text=text, dpi=SCANNER_DPI, seed=resident_id))
         services.attach_impression(application, scan, SCANNER_DPI, "デモデータ")
         services.confirm(application, name=True, not_rubber=True, no_title=True)
         services.request_review(application)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms import choices
@@ -13,16 +13,10 @@ DOCUMENT_CHOICES = NO_DOCUMENT + list(ID_DOCUMENTS.items())
 
 
 class ApplicationForm(FlaskForm):
-    """印鑑登録申請. The person's details are typed from the registry for now (see models.py)."""
+    """印鑑登録申請 for the applicant picked from the registry (their record fills the rest)."""
 
-    resident_id = IntegerField("住民番号（宛名番号）", validators=[DataRequired("住民番号を入力してください。"),
-                                                          NumberRange(min=1)])
-    household_id = IntegerField("世帯番号", validators=[DataRequired("世帯番号を入力してください。"),
-                                                    NumberRange(min=1)])
-    name = StringField("氏名", validators=[DataRequired("氏名を入力してください。"), Length(max=100)])
-    kana = StringField("フリガナ", validators=[DataRequired("フリガナを入力してください。"), Length(max=100)])
-    birth_date = DateField("生年月日", validators=[DataRequired("生年月日を入力してください。")])
-    address = StringField("住所", validators=[DataRequired("住所を入力してください。"), Length(max=200)])
+    resident_id = HiddenField(validators=[DataRequired("住民記録から申請者を選んでください。")])
+    case_id = HiddenField()
     applicant_kind = SelectField("申請者", choices=choices(APPLICANT_KINDS.items()))
     proxy_name = StringField("代理人氏名", validators=[Optional(), Length(max=100)])
     identity_path = SelectField("本人確認の方法", choices=choices(IDENTITY_PATHS.items()))
@@ -51,6 +45,7 @@ class ReturnForm(FlaskForm):
 
 
 class AbolitionForm(FlaskForm):
+    case_id = HiddenField()
     kind = SelectField("届出の種類", choices=choices([("abolition", "廃止"), ("loss", "印鑑登録証の亡失")]))
     applicant_kind = SelectField("届出者", choices=choices(APPLICANT_KINDS.items()))
     proxy_name = StringField("代理人氏名", validators=[Optional(), Length(max=100)])

@@ -1,11 +1,13 @@
 """Seal registration (印鑑登録, 000 §6(2)): applications, the seal record and certificates.
 
-The seam to the other domains is deliberately thin and explicit. An application carries the
-applicant as a snapshot (`resident_id`, `household_id`, name, kana, birth date, address) with no
-foreign key to the resident registry, and no link to a counter case: the lead connects
-`resident_id`/`household_id` to the `registry` domain and the application to a `counter` case
-once those land on main. The certificate's fee line (`fee_code`, `amount`, `payment_id`) is what
-the `register` domain collects.
+How the domain meets the others:
+- registry: the applicant is picked from the resident registry; `resident_id` and
+  `household_id` point at it, and name, kana, birth date and address are a snapshot of the
+  registry record at reception (the record takes a fresh one at approval);
+- counter: an application opened from a counter case keeps `case_id`; the case's own review is
+  not used, the city reviews the application here (000 §7(2));
+- register: issuing a certificate opens a bill (source type "seal_certificate"); when the
+  cashier takes it, the register's paid hook sets the certificate's `payment_id`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.counter.models import Case
 from app.extensions import db
 from app.timeutil import now
 
@@ -56,14 +59,15 @@ class SealApplication(db.Model):
     __table_args__ = (
         Index("ix_seal_applications_state", "state", "id"),
         Index("ix_seal_applications_resident", "resident_id"),
+        Index("ix_seal_applications_case", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(12), default="received")
-    # the applicant, as a snapshot (see the module docstring)
-    resident_id: Mapped[int]
-    household_id: Mapped[int]
+    # the applicant in the registry, and a snapshot of the record (see the module docstring)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("registry_residents.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("registry_households.id"))
     name: Mapped[str] = mapped_column(String(100))
     kana: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[date]
@@ -93,10 +97,13 @@ class SealApplication(db.Model):
     reviewed_at: Mapped[datetime | None]
     return_reason: Mapped[str] = mapped_column(Text, default="")
     closed_reason: Mapped[str] = mapped_column(Text, default="")
+    # the counter case the application was opened from, if any
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("counter_cases.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     record: Mapped[SealRecord | None] = relationship(foreign_keys=[record_id])
+    case: Mapped[Case | None] = relationship()
 
     @property
     def kind_label(self) -> str:
@@ -132,8 +139,8 @@ class SealRecord(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_number: Mapped[str] = mapped_column(String(16), unique=True)
-    resident_id: Mapped[int] = mapped_column(index=True)
-    household_id: Mapped[int]
+    resident_id: Mapped[int] = mapped_column(ForeignKey("registry_residents.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("registry_households.id"))
     name: Mapped[str] = mapped_column(String(100))
     kana: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[date]
@@ -155,7 +162,7 @@ class SealRecord(db.Model):
 
 class SealCertificate(db.Model):
     """One issue of 印鑑登録証明書 on presentation of the card, with its fee line: the register
-    collects `amount` under `fee_code` and fills in `payment_id`."""
+    collects it as a bill and, once paid, its hook fills in `payment_id`."""
 
     __tablename__ = "seal_certificates"
 
@@ -172,6 +179,6 @@ class SealCertificate(db.Model):
     fee_code: Mapped[str] = mapped_column(String(40), default="seal_certificate")
     unit_fee: Mapped[int]
     amount: Mapped[int]
-    payment_id: Mapped[int | None]
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
 
     record: Mapped[SealRecord] = relationship()

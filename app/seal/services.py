@@ -6,15 +6,15 @@ impression, a seal like one already registered in the household, identity by pho
 the inquiry letter, certificates on presentation of the card). The final decision is the city's
 (000 §7(2)): every application ends in `approve` or `return_for_correction` by city staff.
 
-A counter case (the `counter` domain) calls these functions for the steps of its workflow; see
-app/seal/models.py for the seam.
+The applicant comes from the resident registry (app.registry.services, audited there); an
+application may be opened from a counter case; a certificate's fee is a register bill. See
+app/seal/models.py for how the domains meet.
 """
 
 from __future__ import annotations
 
 import base64
 import secrets
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from PIL import Image
@@ -22,10 +22,18 @@ from sqlalchemy import Select, select
 
 from app.auth import audit
 from app.core.services import get_municipality
+from app.counter import services as counter
+from app.counter.models import Case
+from app.counter.workflow import OPEN_STATES as CASE_OPEN_STATES
 from app.devices import jobs
 from app.devices.models import Terminal
 from app.devices.services import terminals_with_device
 from app.extensions import db
+from app.register import services as register
+from app.register.fees import Item
+from app.register.models import Bill, Payment
+from app.registry import services as registry
+from app.registry.adapter import PersonRecord, RegistryError
 from app.seal import documents, imaging
 from app.seal.models import (
     APPLICANT_KINDS,
@@ -45,6 +53,10 @@ INQUIRY_REPLY_DAYS = 30
 #: 手数料条例: 印鑑登録証明書 1通 300円, collected at the register under this code.
 CERTIFICATE_FEE = 300
 CERTIFICATE_FEE_CODE = "seal_certificate"
+#: The register bill's source type for a certificate (its source id is the certificate's id).
+CERTIFICATE_BILL_SOURCE = "seal_certificate"
+#: Counter catalog category whose cases may open a seal application (catalog.yaml).
+CASE_CATEGORY = "seal"
 MAX_COPIES = 10
 #: 要領: a seal identical or very similar to one registered in the same household is refused.
 #: The score is the comparison's character overlap: the same seal scores 0.93 and more, a
@@ -59,18 +71,6 @@ class SealError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-@dataclass(frozen=True)
-class Applicant:
-    """The person, as the registry (or, for now, the operator) supplies them."""
-
-    resident_id: int
-    household_id: int
-    name: str
-    kana: str
-    birth_date: date
-    address: str
 
 
 def age_on(birth: date, day: date) -> int:
@@ -122,6 +122,12 @@ def search_records(text: str = "", limit: int = 50) -> list[SealRecord]:
     return records
 
 
+def applications_for_case(case_id: int) -> list[SealApplication]:
+    """The seal applications opened from a counter case (shown on the case page)."""
+    return list(db.session.scalars(select(SealApplication).where(SealApplication.case_id == case_id)
+                                   .order_by(SealApplication.id)))
+
+
 def applications_for_record(record_id: int) -> list[SealApplication]:
     return list(db.session.scalars(select(SealApplication).where(SealApplication.record_id == record_id)
                                    .order_by(SealApplication.id)))
@@ -169,24 +175,46 @@ def scan(terminal: Terminal, summary: str, user_id: int | None = None,
 
 # --- registration -------------------------------------------------------------------------------
 
-def _check_applicant(applicant: Applicant, today: date) -> None:
-    if not applicant.name.strip() or not applicant.address.strip():
-        raise SealError("氏名と住所を入力してください。", "name")
-    if applicant.birth_date > today:
-        raise SealError("生年月日が未来の日付です。", "birth_date")
-    if age_on(applicant.birth_date, today) < MIN_AGE:
-        raise SealError(f"{MIN_AGE}歳未満の方は印鑑登録ができません（印鑑条例）。", "birth_date")
+def read_applicant(resident_id: int, purpose: str) -> PersonRecord:
+    """The applicant's registry record (an audited read). 印鑑条例: only a person recorded in
+    this city's resident registry may register, so a moved-out or deceased record is refused."""
+    try:
+        person = registry.read_person(resident_id, purpose)
+    except RegistryError as exc:
+        raise SealError("住民記録から申請者を選んでください。", "resident_id") from exc
+    if not person.active:
+        raise SealError(f"{person.name}さんは{person.status_label}のため印鑑登録ができません（住民基本台帳に"
+                        "記録されている方だけが登録できます）。", "resident_id")
+    return person
 
 
-def open_registration(applicant: Applicant, *, applicant_kind: str, identity_path: str, id_document: str = "",
-                      proxy_name: str = "", today: date, user_id: int | None = None) -> SealApplication:
-    """受付 of a registration (000 §6(2)①ア・イ).
+def _check_age(person: PersonRecord, today: date) -> None:
+    if age_on(person.birth_date, today) < MIN_AGE:
+        raise SealError(f"{MIN_AGE}歳未満の方は印鑑登録ができません（印鑑条例）。", "resident_id")
+
+
+def case_for_application(case_id: int) -> Case:
+    """The counter case an application is opened from: an open case of a seal procedure."""
+    case = counter.read_case(case_id)
+    if case is None or case.procedure.category != CASE_CATEGORY:
+        raise SealError("印鑑登録の窓口案件から開いてください。", "case_id")
+    if case.state not in CASE_OPEN_STATES:
+        raise SealError(f"窓口案件 {case.id:06d} は終了しています。", "case_id")
+    return case
+
+
+def open_registration(resident_id: int, *, applicant_kind: str, identity_path: str, id_document: str = "",
+                      proxy_name: str = "", today: date, user_id: int | None = None,
+                      case_id: int | None = None) -> SealApplication:
+    """受付 of a registration (000 §6(2)①ア・イ) for a person picked from the registry.
 
     要領: one seal per person (an active registration must be abolished first); a proxy's
     application is always confirmed by the inquiry letter to the person; immediate
     registration needs the person's own photo ID issued by a public office.
     """
-    _check_applicant(applicant, today)
+    case = case_for_application(case_id) if case_id is not None else None
+    applicant = read_applicant(resident_id, "印鑑登録申請の受付")
+    _check_age(applicant, today)
     if applicant_kind not in APPLICANT_KINDS:
         raise SealError("申請者の区分を選んでください。", "applicant_kind")
     if identity_path not in IDENTITY_PATHS:
@@ -199,25 +227,26 @@ def open_registration(applicant: Applicant, *, applicant_kind: str, identity_pat
                             "identity_path")
     if identity_path == "photo_id" and id_document not in ID_DOCUMENTS:
         raise SealError("即日登録には官公署発行の写真付き本人確認書類が必要です。書類を選んでください。", "id_document")
-    if active_record_of(applicant.resident_id) is not None:
+    if active_record_of(applicant.id) is not None:
         raise SealError("この方はすでに印鑑を登録しています（登録は1人1個です）。先に廃止の手続きをしてください。",
                         "resident_id")
     pending = db.session.scalar(select(SealApplication.id).where(
-        SealApplication.resident_id == applicant.resident_id, SealApplication.kind == "registration",
+        SealApplication.resident_id == applicant.id, SealApplication.kind == "registration",
         SealApplication.state.in_(OPEN_STATES)))
     if pending is not None:
         raise SealError(f"この方の登録申請（受付番号{pending}）が手続き中です。", "resident_id")
     application = SealApplication(
-        kind="registration", state="received", resident_id=applicant.resident_id,
-        household_id=applicant.household_id, name=applicant.name.strip(), kana=applicant.kana.strip(),
-        birth_date=applicant.birth_date, address=applicant.address.strip(), applicant_kind=applicant_kind,
-        proxy_name=proxy_name.strip() if applicant_kind == "proxy" else "", identity_path=identity_path,
-        id_document=id_document if identity_path == "photo_id" else "", created_by_id=user_id,
+        kind="registration", state="received", resident_id=applicant.id, household_id=applicant.household_id,
+        name=applicant.name, kana=applicant.kana, birth_date=applicant.birth_date, address=applicant.address,
+        applicant_kind=applicant_kind, proxy_name=proxy_name.strip() if applicant_kind == "proxy" else "",
+        identity_path=identity_path, id_document=id_document if identity_path == "photo_id" else "",
+        case_id=case.id if case else None, created_by_id=user_id,
     )
     db.session.add(application)
     db.session.flush()
     audit.record("create", "seal_application", application.id,
-                 f"印鑑登録申請 {application.name}（{application.applicant_label}・{application.identity_label}）")
+                 f"印鑑登録申請 {application.name}（{application.applicant_label}・{application.identity_label}）"
+                 + (f" 窓口案件 {case.id:06d}" if case else ""))
     return application
 
 
@@ -228,16 +257,20 @@ def _editable(application: SealApplication) -> None:
         raise SealError(f"この申請は{application.state_label}のため変更できません。")
 
 
-def household_conflicts(household_id: int, image: Image.Image, dpi: int,
-                        exclude_resident: int | None = None) -> list[tuple[SealRecord, float]]:
-    """Seals registered in the household that the impression is identical or very similar to
-    (要領: 同一世帯に同一・類似の印鑑が登録されているものは登録できない)."""
+def household_conflicts(person: PersonRecord, image: Image.Image, dpi: int,
+                        purpose: str) -> list[tuple[SealRecord, float]]:
+    """Seals registered by the other members of the person's household, as the registry has it
+    now, that the impression is identical or very similar to (要領: 同一世帯に同一・類似の印鑑が
+    登録されているものは登録できない)."""
+    try:
+        household = registry.read_household(person.household_id, purpose)
+    except RegistryError as exc:
+        raise SealError(exc.message) from exc
+    others = [m.id for m in household.active_members if m.id != person.id]
     conflicts = []
     records = db.session.scalars(select(SealRecord).where(
-        SealRecord.household_id == household_id, SealRecord.status == "active"))
+        SealRecord.resident_id.in_(others), SealRecord.status == "active").order_by(SealRecord.id))
     for record in records:
-        if record.resident_id == exclude_resident:
-            continue
         registered = imaging.load_image(record.image_png)
         result = imaging.match_impressions(registered, record.dpi, image, dpi)
         if result.score >= HOUSEHOLD_SIMILARITY:
@@ -253,7 +286,8 @@ def attach_impression(application: SealApplication, image: Image.Image, dpi: int
     checked = result.as_dict()
     if result.side_mm is not None:
         crop = imaging.crop_impression(image, dpi)
-        conflicts = household_conflicts(application.household_id, crop, dpi, application.resident_id)
+        person = read_applicant(application.resident_id, f"印鑑登録 受付番号{application.id}：同一世帯の登録印の確認")
+        conflicts = household_conflicts(person, crop, dpi, f"印鑑登録 受付番号{application.id}：同一世帯の登録印の確認")
         for record, score in conflicts:
             checked["reasons"].append(f"同じ世帯の{record.name}さんの登録印（印鑑登録番号{record.card_number}）と"
                                       f"同一または類似しています（一致度{score:.2f}）。")
@@ -407,17 +441,21 @@ def approve(application: SealApplication, reviewer_id: int | None, today: date) 
 
 
 def _register(application: SealApplication, today: date) -> SealRecord:
+    """The 原票 is written from the registry record as it is at approval (the person may have
+    moved within the city, or left it, since reception)."""
     if active_record_of(application.resident_id) is not None:
         raise SealError("この方はすでに印鑑を登録しています（登録は1人1個です）。")
     assert application.image_png is not None and application.dpi is not None and application.side_mm is not None
+    purpose = f"印鑑登録 受付番号{application.id}の承認"
+    person = read_applicant(application.resident_id, purpose)
     image = imaging.load_image(application.image_png)
-    conflicts = household_conflicts(application.household_id, image, application.dpi, application.resident_id)
+    conflicts = household_conflicts(person, image, application.dpi, purpose)
     if conflicts:
         record, score = conflicts[0]
         raise SealError(f"同じ世帯の{record.name}さんの登録印と同一または類似しています（一致度{score:.2f}）。")
     record = SealRecord(
-        card_number=_new_card_number(), resident_id=application.resident_id, household_id=application.household_id,
-        name=application.name, kana=application.kana, birth_date=application.birth_date, address=application.address,
+        card_number=_new_card_number(), resident_id=person.id, household_id=person.household_id,
+        name=person.name, kana=person.kana, birth_date=person.birth_date, address=person.address,
         image_png=application.image_png, dpi=application.dpi, side_mm=application.side_mm, registered_on=today)
     db.session.add(record)
     db.session.flush()
@@ -447,12 +485,13 @@ def withdraw(application: SealApplication) -> None:
 # --- abolition and loss (廃止・亡失) ------------------------------------------------------------
 
 def open_abolition(record: SealRecord, kind: str, *, applicant_kind: str, proxy_name: str = "",
-                   id_document: str = "", user_id: int | None = None) -> SealApplication:
+                   id_document: str = "", user_id: int | None = None, case_id: int | None = None) -> SealApplication:
     """廃止申請 or 亡失届 for a record; it goes to city review at once. A lost card is invalid
     from this moment (要領: 亡失の届出があったときは印鑑登録証を無効とする), so no certificate
     can be issued on it while the review is pending."""
     if kind not in ("abolition", "loss"):
         raise SealError("廃止か亡失かを選んでください。", "kind")
+    case = case_for_application(case_id) if case_id is not None else None
     if record.status != "active":
         raise SealError("この印鑑登録はすでに廃止されています。")
     if applicant_kind not in APPLICANT_KINDS or (applicant_kind == "proxy" and not proxy_name.strip()):
@@ -469,7 +508,7 @@ def open_abolition(record: SealRecord, kind: str, *, applicant_kind: str, proxy_
         name=record.name, kana=record.kana, birth_date=record.birth_date, address=record.address,
         applicant_kind=applicant_kind, proxy_name=proxy_name.strip() if applicant_kind == "proxy" else "",
         identity_path="photo_id", id_document=id_document, record_id=record.id, review_requested_at=now(),
-        created_by_id=user_id)
+        case_id=case.id if case else None, created_by_id=user_id)
     db.session.add(application)
     db.session.flush()
     audit.record("create", "seal_application", application.id,
@@ -484,7 +523,7 @@ def open_abolition(record: SealRecord, kind: str, *, applicant_kind: str, proxy_
 
 def issue_certificate(card_number: str, copies: int, *, today: date, user_id: int | None = None) -> SealCertificate:
     """印鑑登録証明書 on presentation of the card (要領: 印鑑登録証の提示がなければ交付しない),
-    with the fee line for the register (300円 a copy, fee code seal_certificate)."""
+    with the fee line (300円 a copy, fee code seal_certificate) sent to the register as a bill."""
     if not 1 <= copies <= MAX_COPIES:
         raise SealError(f"通数は1〜{MAX_COPIES}通で指定してください。", "copies")
     record = record_by_card(card_number)
@@ -506,7 +545,28 @@ def issue_certificate(card_number: str, copies: int, *, today: date, user_id: in
     db.session.flush()
     audit.record("create", "seal_certificate", certificate.id,
                  f"印鑑登録証明書 {record.name} {copies}通 手数料{certificate.amount}円（{CERTIFICATE_FEE_CODE}）")
+    try:
+        register.open_bill(CERTIFICATE_BILL_SOURCE, certificate.id, certificate.name,
+                           [Item(CERTIFICATE_FEE_CODE, copies)], user_id=user_id)
+    except register.RegisterError as exc:
+        raise SealError(f"会計へ送れませんでした：{exc.message}", "copies") from exc
     return certificate
+
+
+def certificate_bill(certificate: SealCertificate) -> Bill | None:
+    return register.bill_for_source(CERTIFICATE_BILL_SOURCE, certificate.id)
+
+
+def _certificate_paid(bill: Bill, payment: Payment) -> None:
+    """The register's paid hook for certificate bills: the fee line records its payment."""
+    certificate = db.session.get(SealCertificate, int(bill.source_id))
+    if certificate is None:
+        raise SealError(f"請求{bill.id}の印鑑登録証明書（{bill.source_id}）がありません。")
+    certificate.payment_id = payment.id
+    audit.record("update", "seal_certificate", certificate.id, f"手数料収納 領収番号{payment.receipt_no}")
+
+
+register.on_bill_paid(CERTIFICATE_BILL_SOURCE, _certificate_paid)
 
 
 def certificate_pdf(certificate: SealCertificate) -> bytes:
@@ -528,9 +588,3 @@ def compare_with_record(record: SealRecord, image: Image.Image, dpi: int) -> ima
         raise SealError(str(exc), "image") from exc
     audit.record("read", "seal_record", record.id, f"印影照合（一致度{result.score:.2f}）")
     return result
-
-
-def unpaid_fee_lines() -> list[SealCertificate]:
-    """Certificates whose fee the register has not collected yet (the register's seam)."""
-    return list(db.session.scalars(select(SealCertificate).where(SealCertificate.payment_id.is_(None))
-                                   .order_by(SealCertificate.id)))

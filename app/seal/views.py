@@ -6,13 +6,27 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import roles
 from app.extensions import db
 from app.nav_item import NavItem
+from app.registry import services as registry
+from app.registry.adapter import PersonRecord, SearchCriteria
+from app.registry.forms import ResidentSearchForm
 from app.seal import imaging, services
 from app.seal.forms import (
     AbolitionForm,
@@ -69,6 +83,11 @@ def _back(application_id: int) -> BaseResponse:
     return redirect(url_for("seal.application", application_id=application_id), 303)
 
 
+def _optional_id(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
 def _selected_terminal_id(terminals: list[Any]) -> int | None:
     chosen = session.get("seal_terminal_id")
     ids = [t.id for t in terminals]
@@ -87,26 +106,69 @@ def index() -> str:
                            closed=services.list_applications(("approved", "expired", "withdrawn"), limit=20))
 
 
+def _case_from(case_id: int | None) -> Any:
+    """The counter case the page was opened from; a case that cannot take an application is
+    said so and dropped (the application is then opened on its own)."""
+    if case_id is None:
+        return None
+    try:
+        return services.case_for_application(case_id)
+    except SealError as exc:
+        flash(exc.message, "warning")
+        return None
+
+
+def _chosen_applicant(resident_id: int | None, form: ApplicationForm) -> PersonRecord | None:
+    if resident_id is None:
+        return None
+    try:
+        return services.read_applicant(resident_id, "印鑑登録申請の受付")
+    except SealError as exc:
+        form.resident_id.errors = [*form.resident_id.errors, exc.message]  # type: ignore[list-item]
+        return None
+
+
 @bp.route("/applications/new", methods=["GET", "POST"])
 @roles(*COUNTER)
-def new_application() -> str | BaseResponse | tuple[str, int]:
-    form = ApplicationForm()
-    if form.validate_on_submit():
-        applicant = services.Applicant(
-            resident_id=form.resident_id.data or 0, household_id=form.household_id.data or 0,
-            name=form.name.data or "", kana=form.kana.data or "", birth_date=form.birth_date.data,  # type: ignore[arg-type]
-            address=form.address.data or "")
+def new_application() -> Response | BaseResponse:
+    """Pick the applicant from the registry (the same search as the registry's pages), then
+    receive the application. The search results are a fragment of this page."""
+    case = _case_from(_optional_id(request.values.get("case_id")))
+    resident_id = _optional_id(request.values.get("resident_id"))
+    form = ApplicationForm(resident_id=resident_id, case_id=case.id if case else None)
+    if form.validate_on_submit() and resident_id is not None:
         try:
             application = services.open_registration(
-                applicant, applicant_kind=form.applicant_kind.data or "", identity_path=form.identity_path.data or "",
+                resident_id, applicant_kind=form.applicant_kind.data or "", identity_path=form.identity_path.data or "",
                 id_document=form.id_document.data or "", proxy_name=form.proxy_name.data or "", today=today(),
-                user_id=current_user.id)
+                user_id=current_user.id, case_id=case.id if case else None)
         except SealError as exc:
-            getattr(form, exc.field, form.name).errors.append(exc.message)  # type: ignore[union-attr]
+            getattr(form, exc.field, form.resident_id).errors.append(exc.message)  # type: ignore[union-attr]
         else:
             flash(f"印鑑登録申請を受け付けました（受付番号{application.id}）。印影を読み取ってください。", "success")
             return _back(application.id)
-    return render_template("seal/application_new.html", form=form), (422 if form.errors else 200)
+    search = ResidentSearchForm(request.args)
+    people: list[PersonRecord] = []
+    searched = False
+    if request.method == "GET" and resident_id is None and request.args and search.validate():
+        criteria = SearchCriteria(kana=search.kana.data or "", name=search.name.data or "",
+                                  birth_date=search.birth_date.data, limit=30)
+        searched = not criteria.is_empty()
+        people = registry.search(criteria, "印鑑登録申請の申請者検索") if searched else []
+    fragment = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "resident-rows"
+    person = None if fragment else _chosen_applicant(resident_id, form)
+    template = "seal/_residents.html" if fragment else "seal/application_new.html"
+    response = make_response(render_template(template, form=form, search=search, people=people, searched=searched,
+                                             person=person, case=case),
+                             422 if form.errors or search.errors else 200)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.app_template_global()
+def seal_applications_for_case(case_id: int) -> list[SealApplication]:
+    """For the counter's case page: the seal applications opened from the case."""
+    return services.applications_for_case(case_id)
 
 
 @bp.route("/applications/<int:application_id>")
@@ -304,7 +366,8 @@ def return_for_correction(application_id: int) -> BaseResponse:
 @roles(*STAFF)
 def records() -> str:
     query = request.args.get("q", "")
-    return render_template("seal/records.html", records=services.search_records(query), q=query)
+    case = _case_from(_optional_id(request.args.get("case_id")))
+    return render_template("seal/records.html", records=services.search_records(query), q=query, case=case)
 
 
 def _record(record_id: int) -> SealRecord:
@@ -314,15 +377,16 @@ def _record(record_id: int) -> SealRecord:
     return record
 
 
-def _record_page(item: SealRecord, form: AbolitionForm, status: int = 200) -> tuple[str, int]:
-    return render_template("seal/record.html", item=item, form=form,
+def _record_page(item: SealRecord, form: AbolitionForm, status: int = 200, case: Any = None) -> tuple[str, int]:
+    return render_template("seal/record.html", item=item, form=form, case=case,
                            applications=services.applications_for_record(item.id)), status
 
 
 @bp.route("/records/<int:record_id>")
 @roles(*STAFF)
 def record(record_id: int) -> tuple[str, int]:
-    return _record_page(_record(record_id), AbolitionForm(formdata=None))
+    case = _case_from(_optional_id(request.args.get("case_id")))
+    return _record_page(_record(record_id), AbolitionForm(formdata=None, case_id=case.id if case else None), case=case)
 
 
 @bp.route("/records/<int:record_id>/abolition", methods=["POST"])
@@ -330,19 +394,20 @@ def record(record_id: int) -> tuple[str, int]:
 def abolition(record_id: int) -> BaseResponse | tuple[str, int]:
     item = _record(record_id)
     form = AbolitionForm()
+    case_id = _optional_id(form.case_id.data)
     if form.validate_on_submit():
         try:
             application = services.open_abolition(
                 item, form.kind.data or "", applicant_kind=form.applicant_kind.data or "",
                 proxy_name=form.proxy_name.data or "", id_document=form.id_document.data or "",
-                user_id=current_user.id)
+                user_id=current_user.id, case_id=case_id)
         except SealError as exc:
             getattr(form, exc.field, form.kind).errors.append(exc.message)  # type: ignore[union-attr]
         else:
             flash(f"{application.kind_label}を受け付け、市職員へ審査を依頼しました（受付番号{application.id}）。",
                   "success")
             return redirect(url_for("seal.record", record_id=item.id), 303)
-    return _record_page(item, form, 422)
+    return _record_page(item, form, 422, case=_case_from(case_id))
 
 
 @bp.route("/records/<int:record_id>/image.png")
@@ -380,7 +445,8 @@ def _certificate(certificate_id: int) -> SealCertificate:
 @bp.route("/certificates/<int:certificate_id>")
 @roles(*COUNTER)
 def certificate(certificate_id: int) -> str:
-    return render_template("seal/certificate.html", item=_certificate(certificate_id))
+    item = _certificate(certificate_id)
+    return render_template("seal/certificate.html", item=item, bill=services.certificate_bill(item))
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")

@@ -1,6 +1,7 @@
-"""印鑑登録 in the real browser: a seal read from the counter's simulated scanner through the
-real agent, a too-small one refused with its reason, city review, and a certificate whose
-impression measures its registered size on paper."""
+"""印鑑登録 in the real browser: the applicant picked from a registry search, a seal read from
+the counter's simulated scanner through the real agent, a too-small one refused with its
+reason, city review, and a certificate whose impression measures its registered size on paper
+and whose fee waits at the register."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,11 @@ from PIL import Image
 from app.core import services as core_services
 from app.devices import services as device_services
 from app.extensions import db
+from app.register.fees import seed_default_fees
 from app.seal import documents, imaging
 from hardware.agent import Agent
 from hardware.scanner.simulator import clear_slot, place_seal
+from tests.registry.factories import make_household
 
 pytestmark = pytest.mark.browser
 SLOT = "counter-seal"
@@ -33,6 +37,13 @@ def scanner_agent(live_app: Flask, live_server: Any) -> Iterator[Agent]:
         core_services.save_municipality(core_services.MunicipalityInput(
             name="山彦市", code="039993", postal_code="029-0000", address="岩手県山彦市本町一丁目1番1号",
             mayor_name="山彦 太郎", contractor_name="株式会社やまびこ窓口サービス"))
+        seed_default_fees(date(2020, 4, 1))
+        make_household([
+            {"family_name": "山田", "given_name": "太郎", "family_kana": "ヤマダ", "given_kana": "タロウ",
+             "birth_date": date(1980, 5, 6)},
+            {"family_name": "山田", "given_name": "花子", "family_kana": "ヤマダ", "given_kana": "ハナコ",
+             "birth_date": date(1982, 8, 1), "relationship": "妻"},
+        ], address="岩手県山彦市本町二丁目3番4号", postal_code="0290000")
         terminal, token = device_services.create_terminal(SLOT, "4番窓口 端末", "counter_pc")
         device_services.save_binding(terminal, "scanner", "scanner", f"sim://{SLOT}?dpi=600")
         db.session.commit()
@@ -65,12 +76,11 @@ def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
     _login(page, url, operator)
     page.locator("nav.side-nav").get_by_role("link", name="印鑑登録", exact=True).click()
     page.get_by_role("link", name="印鑑登録申請を受け付ける").click()
-    page.get_by_label("住民番号（宛名番号）").fill("1001")
-    page.get_by_label("世帯番号").fill("501")
-    page.get_by_label("氏名", exact=True).fill("山田 太郎")
-    page.get_by_label("フリガナ").fill("ヤマダ タロウ")
+    page.get_by_label("氏名（カナ・ひらがな、前方一致）").fill("やまだ")
     page.get_by_label("生年月日").fill("1980-05-06")
-    page.get_by_label("住所", exact=True).fill("岩手県山彦市本町二丁目3番4号")
+    page.get_by_role("button", name="住民記録を検索").click()
+    page.get_by_role("link", name="山田\u3000太郎さんを申請者にする").click()
+    assert page.locator("#applicant-name").inner_text() == "山田\u3000太郎（ヤマダ\u3000タロウ）"
     page.get_by_label("本人確認書類").select_option("driver_license")
     page.get_by_role("button", name="受け付ける").click()
     page.get_by_text("印鑑登録申請を受け付けました").wait_for()
@@ -112,9 +122,15 @@ def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
     page.get_by_role("button", name="証明書を作成する").click()
     page.get_by_text("手数料300円は会計へ").wait_for()
     assert "300円（seal_certificate、未収納）" in page.locator("#fee").inner_text()
+    assert "未収" in page.locator("#bill").inner_text()
     pdf = page.request.get(url + page.locator("#certificate-pdf").get_attribute("href"))
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     page.screenshot(path=str(tmp_path / "seal-certificate.png"), full_page=True)
+
+    page.locator("nav.side-nav").get_by_role("link", name="レジ（会計）", exact=True).click()
+    page.get_by_role("link", name="山田\u3000太郎の会計").click()
+    page.locator("#bill-total").filter(has_text="300円").wait_for()
+    assert "印鑑登録証明書" in page.locator("#open-bills").inner_text()
 
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm (poppler-utils) is needed to measure the certificate")

@@ -56,15 +56,44 @@ def city(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def applicant() -> Callable[..., object]:
+def applicant(app) -> Callable[..., int]:  # type: ignore[no-untyped-def]
+    """A person in the registry, by resident and household number (made on first use); returns
+    the resident id the operator picks."""
     from datetime import date
 
-    from app.seal.services import Applicant
+    from app.extensions import db
+    from app.registry.models import HEAD, Household, Resident
 
-    def make(resident_id: int = 1001, household_id: int = 501, name: str = "山田 太郎", **kwargs: object) -> Applicant:
+    def make(resident_id: int = 1001, household_id: int = 501, name: str = "山田 太郎", **kwargs: object) -> int:
         values: dict[str, object] = {"kana": "ヤマダ タロウ", "birth_date": date(1980, 5, 6),
-                                     "address": "岩手県山彦市本町二丁目3番4号"}
+                                     "address": "岩手県山彦市本町二丁目3番4号", "status": "active"}
         values.update(kwargs)
-        return Applicant(resident_id, household_id, name, **values)  # type: ignore[arg-type]
+        household = db.session.get(Household, household_id)
+        if household is None:
+            household = Household(id=household_id, postal_code="0290000", address=str(values["address"]),
+                                  created_on=date(2010, 4, 1))
+            db.session.add(household)
+        if db.session.get(Resident, resident_id) is None:
+            family, given = name.split()
+            family_kana, given_kana = str(values["kana"]).split()
+            db.session.add(Resident(
+                id=resident_id, household=household, family_name=family, given_name=given,
+                family_kana=family_kana, given_kana=given_kana, birth_date=values["birth_date"], sex="1",
+                relationship="子" if household.members else HEAD, resident_since=date(2010, 4, 1),
+                address_since=date(2010, 4, 1), notified_on=date(2010, 4, 1), status=values["status"]))
+        db.session.flush()
+        return resident_id
 
     return make
+
+
+@pytest.fixture
+def fees(app) -> None:  # type: ignore[no-untyped-def]
+    """The register's fee schedule, which a certificate's bill is priced from."""
+    from datetime import date
+
+    from app.extensions import db
+    from app.register.fees import seed_default_fees
+
+    seed_default_fees(date(2020, 4, 1))
+    db.session.commit()

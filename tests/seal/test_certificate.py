@@ -41,7 +41,7 @@ def seal_box(page: Image.Image, dpi: int) -> Image.Image:
 @pytest.mark.parametrize(("side_mm", "shape", "scan_dpi", "rotation"), [
     (15.0, "round", 600, 0), (24.0, "square", 600, 20), (10.5, "oval", 300, 0), (18.0, "round", 300, 0),
 ])
-def test_certificate_impression_is_true_size(app, city, applicant, tmp_path, side_mm, shape, scan_dpi,
+def test_certificate_impression_is_true_size(app, city, applicant, fees, tmp_path, side_mm, shape, scan_dpi,
                                              rotation) -> None:
     application = services.open_registration(applicant(), applicant_kind="self", identity_path="photo_id",
                                              id_document="passport", today=TODAY)

@@ -12,9 +12,9 @@ from app.seal.models import SealApplication, SealCertificate, SealRecord
 from tests.conftest import PASSWORD
 from tests.seal.conftest import seal
 
-FORM = {"resident_id": "1001", "household_id": "501", "name": "山田 太郎", "kana": "ヤマダ タロウ",
-        "birth_date": "1980-05-06", "address": "岩手県山彦市本町二丁目3番4号", "applicant_kind": "self",
-        "proxy_name": "", "identity_path": "photo_id", "id_document": "driver_license"}
+# the applicant is resident 1001 of the registry (the `applicant` fixture makes them)
+FORM = {"resident_id": "1001", "applicant_kind": "self", "proxy_name": "", "identity_path": "photo_id",
+        "id_document": "driver_license"}
 
 
 def _png(image) -> io.BytesIO:  # type: ignore[no-untyped-def]
@@ -30,7 +30,9 @@ def _switch(client, make_user, role: str) -> None:  # type: ignore[no-untyped-de
     assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
 
 
-def test_register_review_and_issue_through_the_pages(app, client, login_as, make_user, city) -> None:
+def test_register_review_and_issue_through_the_pages(app, client, login_as, make_user, city, applicant,
+                                                     fees) -> None:
+    applicant()
     login_as("operator")
     response = client.post("/seal/applications/new", data=FORM)
     assert response.status_code == 303
@@ -51,7 +53,7 @@ def test_register_review_and_issue_through_the_pages(app, client, login_as, make
     assert client.post(f"{url}/approve").status_code == 403  # only city staff approve
 
     _switch(client, make_user, "city_staff")
-    assert "山田 太郎" in client.get("/seal/reviews").get_data(as_text=True)
+    assert "山田\u3000太郎" in client.get("/seal/reviews").get_data(as_text=True)
     approved = client.post(f"{url}/approve", follow_redirects=True)
     assert "承認しました" in approved.get_data(as_text=True)
     record = db.session.scalar(select(SealRecord))
@@ -68,20 +70,24 @@ def test_register_review_and_issue_through_the_pages(app, client, login_as, make
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
 
 
-def test_refused_application_shows_the_field_and_saves_nothing(app, client, login_as) -> None:
+def test_refused_application_shows_the_field_and_saves_nothing(app, client, login_as, applicant) -> None:
+    from datetime import date
+
+    applicant(birth_date=date(2020, 1, 1))
     login_as("operator")
-    response = client.post("/seal/applications/new", data={**FORM, "birth_date": "2020-01-01"})
+    response = client.post("/seal/applications/new", data=FORM)
     assert response.status_code == 422 and "15歳未満" in response.get_data(as_text=True)
     assert db.session.scalar(select(SealApplication)) is None
 
 
-def test_compare_page_shows_score_and_images(app, client, login_as, city) -> None:
+def test_compare_page_shows_score_and_images(app, client, login_as, city, applicant) -> None:
     from datetime import date
 
     from app.seal import services
 
     application = services.open_registration(
-        services.Applicant(1, 1, "山田 太郎", "ヤマダ", date(1980, 1, 1), "山彦市"), applicant_kind="self",
+        applicant(1, 1, "山田 太郎", kana="ヤマダ タロウ", birth_date=date(1980, 1, 1), address="山彦市"),
+        applicant_kind="self",
         identity_path="photo_id", id_document="passport", today=date(2026, 4, 1))
     services.attach_impression(application, seal(15.0, seed=1), 600, "テスト")
     services.confirm(application, name=True, not_rubber=True, no_title=True)
