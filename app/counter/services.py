@@ -22,6 +22,7 @@ from app.extensions import db
 from app.register import fees as register_fees
 from app.register import services as register
 from app.register.fees import Item
+from app.register.models import Bill, Payment
 from app.registry import services as registry
 from app.registry.adapter import HouseholdRecord, MoveOrder, NewPerson, PersonRecord, RegistryError
 from app.registry.matching import Candidate, Entered
@@ -535,6 +536,17 @@ def complete_payment(case: Case, user: User, receipt_note: str = "") -> None:
     """Called by the register once the fees are paid: 会計 → 完了."""
     _guard("complete_payment", case, user)
     _move(case, "complete_payment", user, receipt_note)
+
+
+def _case_bill_paid(bill: Bill, payment: Payment) -> None:
+    """The register's paid hook for case bills: the cashier's payment completes the case."""
+    case = db.session.get(Case, int(bill.source_id))
+    if case is None:
+        raise CaseError(f"請求{bill.id}の案件（{bill.source_id}）がありません。")
+    complete_payment(case, payment.cashier, f"領収番号 {payment.receipt_no}")
+
+
+register.on_bill_paid("case", _case_bill_paid)
 
 
 def hold(case: Case, user: User, reason: str) -> None:

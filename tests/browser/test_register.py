@@ -58,7 +58,7 @@ def register_printer(live_app: Flask, live_server: LiveServer) -> Iterator[Simul
 def test_cash_payment_prints_a_receipt_and_the_day_closes_balanced(
         page, live_app, live_server, live_user, browser_login, register_printer, tmp_path: Path) -> None:
     with live_app.app_context():
-        services.open_bill("case", 4201, "山彦 一郎", [Item("resident_record_copy", 2), Item("seal_certificate", 1)],
+        services.open_bill("test", 4201, "山彦 一郎", [Item("resident_record_copy", 2), Item("seal_certificate", 1)],
                            ticket_number="C-201")
         db.session.commit()
     browser_login(live_user("operator"))

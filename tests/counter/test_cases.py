@@ -231,3 +231,23 @@ def test_average_time_per_state_over_closed_cases(checked_case, operator) -> Non
     average = services.average_time_in_states([first, second, checked_case()])
     assert average == {"received": timedelta(minutes=6), "checking": timedelta(minutes=6),
                        "input": timedelta(minutes=6)}
+
+
+def test_paying_the_bill_at_the_register_completes_the_case(
+        checked_case, operator, city, make_user, db_session) -> None:
+    from app.devices.services import create_terminal
+    from app.register.services import bill_for_source, take_payment
+
+    case = checked_case(subject_id=yamabiko_family().members[0].id)
+    services.save_input(case, COPY_INPUT, operator)
+    services.request_review(case, operator)
+    services.start_review(case, city)
+    services.approve(case, city)
+    services.issue(case, operator)
+    register_pc, _ = create_terminal("register-c", "会計 レジ", "register")
+    cashier = make_user("operator", "cashier1")
+    bill = bill_for_source("case", case.id)
+    result = take_payment(bill.id, register_pc, cashier, "cash", 1000, "k" * 32)
+    db_session.commit()
+    assert case.state == "done"
+    assert case.events[-1].note == f"領収番号 {result.payment.receipt_no}"

@@ -64,7 +64,7 @@ def make_bill(fees) -> Callable[..., Any]:
     def make(*items: tuple[str, int] | tuple[str, int, bool], visitor: str = "山彦 一郎",
              ticket: str | None = None, commit: bool = True) -> Any:
         lines = [Item(code, quantity, *rest) for code, quantity, *rest in items] or [Item("resident_record_copy", 1)]
-        bill = services.open_bill("case", next(_sources), visitor, lines, ticket_number=ticket)
+        bill = services.open_bill("test", next(_sources), visitor, lines, ticket_number=ticket)
         if commit:
             db.session.commit()
         return bill

@@ -52,9 +52,9 @@ def run_together(app: Flask, work: list[Callable[[], Any]]) -> list[Any]:
 def test_concurrent_cashiers_get_gap_free_unique_receipt_numbers(app, fees, make_register, make_user) -> None:
     registers = [make_register(f"register-c{n}").id for n in range(CASHIERS)]
     cashiers = [make_user("operator", f"cashier-c{n}").id for n in range(CASHIERS)]
-    bills = [[services.open_bill("case", f"c{n}-{k}", f"来庁者{n}-{k}", [Item("resident_record_copy", 1 + k % 3)]).id
+    bills = [[services.open_bill("test", f"c{n}-{k}", f"来庁者{n}-{k}", [Item("resident_record_copy", 1 + k % 3)]).id
               for k in range(BILLS_EACH)] for n in range(CASHIERS)]
-    shared = services.open_bill("case", "double-click", "二度押し", [Item("seal_certificate", 1)]).id
+    shared = services.open_bill("test", "double-click", "二度押し", [Item("seal_certificate", 1)]).id
     db.session.commit()
     shared_key = new_key()
 
@@ -105,7 +105,7 @@ def test_concurrent_cashiers_get_gap_free_unique_receipt_numbers(app, fees, make
 def test_two_registers_racing_for_one_bill_charge_once(app, fees, make_register, make_user) -> None:
     terminals = [make_register(f"register-r{n}").id for n in range(4)]
     users = [make_user("operator", f"cashier-r{n}").id for n in range(4)]
-    bill_id = services.open_bill("case", "race", "競合", [Item("family_register_copy", 2)]).id
+    bill_id = services.open_bill("test", "race", "競合", [Item("family_register_copy", 2)]).id
     db.session.commit()
 
     def attempt(n: int) -> Callable[[], int]:

@@ -158,7 +158,7 @@ def test_a_paid_bill_cannot_be_opened_again(make_bill, register, cashier) -> Non
 ])
 def test_bills_need_known_fees_and_sensible_quantities(fees, lines, message) -> None:
     with pytest.raises(RegisterError, match=message):
-        services.open_bill("case", 1, "山彦 一郎", lines)
+        services.open_bill("test", 1, "山彦 一郎", lines)
 
 
 def test_cancelled_bills_cannot_be_paid(make_bill, register, cashier) -> None:

@@ -70,7 +70,7 @@ def test_any_day_closes_balanced(fees, make_user, opening_float: int, specs, dif
     cash_in = 0
     grand_total = 0
     for basket, method, extra, void in specs:
-        bill = services.open_bill("case", f"prop-{next(_sources)}", "試験", basket)
+        bill = services.open_bill("test", f"prop-{next(_sources)}", "試験", basket)
         total = services.quote_bill(bill).total
         payment = services.take_payment(bill.id, terminal, cashier, method, total + extra, new_key()).payment
         if payment.method == "cash":

@@ -71,7 +71,7 @@ def _job_state(server: LiveServer, job_id: int) -> str:
 def test_cash_receipt_prints_through_the_agent(server, printer, register_agent) -> None:
     with server.app.app_context():
         cashier = create_user("cashier-e2e", "会計 花子", "operator", "correct-horse-battery")
-        bill = services.open_bill("case", 1, "山彦 一郎",
+        bill = services.open_bill("test", 1, "山彦 一郎",
                                   [Item("resident_record_copy", 2), Item("seal_certificate", 1)])
         terminal = db.session.get_one(Terminal, register_agent)
         payment = services.take_payment(bill.id, terminal, cashier, "cash", 1000, new_key()).payment
