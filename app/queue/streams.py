@@ -1,0 +1,115 @@
+"""Server-Sent Events for the displays, kiosks and counter pages (DESIGN "Live updates").
+
+A stream subscribes to the event publisher first and only then reads the database, so no call
+falls between the catch-up and the live events. It never holds a transaction open while it
+waits: every read ends its transaction at once (on SQLite a transaction holds the write lock).
+
+Calls carry their id; the `id:` field the browser remembers is the highest call id sent, and a
+reconnecting display sends it back (Last-Event-ID, or `?since=` after a fresh EventSource).
+The catch-up also repeats a few calls before that id, because concurrent calls may commit out
+of id order; the display drops calls it already has.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from app.core import events
+from app.extensions import db
+from app.queue import services
+
+HEARTBEAT_SECONDS = 15.0
+REFRESH_SECONDS = 1.0
+LIFETIME_SECONDS = 30 * 60
+REPLAY_BEFORE = 20
+
+
+def sse(data: str, event: str | None = None, id_: int | None = None) -> str:
+    lines = []
+    if event:
+        lines.append(f"event: {event}")
+    if id_ is not None:
+        lines.append(f"id: {id_}")
+    lines.extend(f"data: {line}" for line in (data.splitlines() or [""]))
+    return "\n".join(lines) + "\n\n"
+
+
+@dataclass
+class StreamSpec:
+    """What a stream sends: calls of a board (rendered by `render_call`) and/or a refreshed
+    fragment (`render_update`, sent as `event` on every queue change, at most once a second)."""
+
+    board: str | None
+    render_call: Callable[[dict[str, Any]], str] | None = None
+    render_update: Callable[[], str] | None = None
+    update_event: str = "waiting"
+
+
+def _read(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    finally:
+        db.session.rollback()  # end the transaction: never hold it (or SQLite's lock) while waiting
+
+
+def stream(spec: StreamSpec, since: int) -> Iterator[str]:
+    channels = [services.CHANGED]
+    if spec.board and spec.render_call:
+        channels.append(services.calls_channel(spec.board))
+    yield "retry: 2000\n\n"
+    with events.subscribe(channels) as inbox:
+        last_id = 0
+        if spec.board and spec.render_call:
+            board = spec.board
+            start = max(0, since - REPLAY_BEFORE)
+            missed = _read(lambda: [services.call_data(c) for c in services.calls_after(board, start)])
+            last_id = since
+            for data in missed:
+                last_id = max(last_id, data["id"])
+                yield sse(spec.render_call(data), "call", last_id)
+        if spec.render_update:
+            yield sse(_read(spec.render_update), spec.update_event)
+        yield sse("", "ready", last_id if spec.render_call else None)
+        yield from _live(spec, inbox, last_id)
+
+
+def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> Iterator[str]:
+    started = last_beat = last_refresh = time.monotonic()
+    dirty = False
+    while time.monotonic() - started < LIFETIME_SECONDS:
+        timeout = HEARTBEAT_SECONDS - (time.monotonic() - last_beat)
+        if dirty:
+            timeout = min(timeout, REFRESH_SECONDS - (time.monotonic() - last_refresh))
+        try:
+            ev = inbox.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            ev = None
+        if ev is not None and ev.channel == services.CHANGED:
+            dirty = spec.render_update is not None
+        elif ev is not None and spec.render_call is not None:
+            last_id = max(last_id, int(ev.data["id"]))
+            last_beat = time.monotonic()
+            yield sse(spec.render_call(ev.data), "call", last_id)
+        if dirty and spec.render_update and time.monotonic() - last_refresh >= REFRESH_SECONDS:
+            dirty = False
+            last_refresh = last_beat = time.monotonic()
+            yield sse(_read(spec.render_update), spec.update_event)
+        elif time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+            last_beat = time.monotonic()
+            yield ": keepalive\n\n"
+
+
+def since_from(last_event_id: str | None, since_arg: str | None) -> int | None:
+    """The last call id a display saw: `?since=` (required), or the Last-Event-ID header that
+    the browser sends when it reconnects by itself, whichever is later. None if `since` is
+    missing or not a number."""
+    if since_arg is None or not since_arg.strip().isdigit():
+        return None
+    since = int(since_arg)
+    if last_event_id and last_event_id.strip().isdigit():
+        since = max(since, int(last_event_id))
+    return since
