@@ -60,8 +60,9 @@ def stream(spec: StreamSpec, since: int) -> Iterator[str]:
     channels = [services.CHANGED]
     if spec.board and spec.render_call:
         channels.append(services.calls_channel(spec.board))
-    yield "retry: 2000\n\n"
     with events.subscribe(channels) as inbox:
+        # the response (and the browser's "open") starts only now that we listen
+        yield "retry: 2000\n\n"
         last_id = 0
         if spec.board and spec.render_call:
             board = spec.board
