@@ -242,7 +242,8 @@ def waiting_counts(day: date | None = None) -> dict[int, int]:
 
 def average_service_minutes(category: ServiceCategory, day: date | None = None) -> float:
     """The mean service time of the category's latest finished tickets today, or the
-    category's own estimate until there are some."""
+    category's own estimate until there are some; never under a minute, so that a few
+    tickets closed at once do not promise a visitor no wait at all."""
     day = day or now().date()
     rows = db.session.execute(
         select(Ticket.served_at, Ticket.finished_at)
@@ -251,7 +252,7 @@ def average_service_minutes(category: ServiceCategory, day: date | None = None) 
         .order_by(Ticket.finished_at.desc()).limit(RECENT_SERVICE_SAMPLE)).all()
     if not rows:
         return float(category.minutes_per_ticket)
-    return sum((f - s).total_seconds() for s, f in rows) / len(rows) / 60
+    return max(1.0, sum((f - s).total_seconds() for s, f in rows) / len(rows) / 60)
 
 
 def estimated_wait_minutes(category: ServiceCategory, ahead: int, day: date | None = None) -> int:

@@ -160,7 +160,8 @@ def test_staff_issue_with_priority_goes_first(client, login_as, office, issue) -
     issue()
     response = client.post("/queue/tickets", data={"issue-category_id": office.a.id, "issue-priority": "pregnant"},
                            follow_redirects=True)
-    assert "A-002（優先：妊娠中）を発券しました。この窓口にプリンタがないため、番号をお伝えください。" in _text(response)
+    assert ("A-002（優先：妊娠中）を発券しました。この窓口にプリンタがないため、番号をお伝えください。"
+            in _text(response))
     client.post("/queue/counter/call-next")
     assert db.session.scalar(select(Ticket).where(Ticket.state == "called")).label == "A-002"
 
