@@ -13,10 +13,13 @@ of id order; the display drops calls it already has.
 from __future__ import annotations
 
 import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from flask import current_app
 
 from app.core import events
 from app.extensions import db
@@ -43,7 +46,7 @@ class StreamSpec:
     """What a stream sends: calls of a board (rendered by `render_call`) and/or a refreshed
     fragment (`render_update`, sent as `event` on every queue change, at most once a second)."""
 
-    board: str | None
+    board: str
     render_call: Callable[[dict[str, Any]], str] | None = None
     render_update: Callable[[], str] | None = None
     update_event: str = "waiting"
@@ -56,30 +59,57 @@ def _read(fn: Callable[[], Any]) -> Any:
         db.session.rollback()  # end the transaction: never hold it (or SQLite's lock) while waiting
 
 
+class SharedRender:
+    """One rendering of a board's update for all the streams of this process.
+
+    A stream may take a rendering only if it began after the last change that stream was told
+    of: the change was committed before it was announced, so such a rendering includes it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: dict[str, tuple[float, str]] = {}
+
+    def get(self, key: str, newer_than: float, render: Callable[[], str]) -> str:
+        with self._lock:  # one reader at a time; the others then take its result
+            latest = self._latest.get(key)
+            if latest is not None and latest[0] > newer_than:
+                return latest[1]
+            began = time.monotonic()
+            text = _read(render)
+            self._latest[key] = (began, text)
+            return text
+
+
+def _shared() -> SharedRender:
+    return current_app.extensions.setdefault("yakuba_queue_renders", SharedRender())
+
+
 def stream(spec: StreamSpec, since: int) -> Iterator[str]:
     channels = [services.CHANGED]
-    if spec.board and spec.render_call:
+    if spec.render_call:
         channels.append(services.calls_channel(spec.board))
     with events.subscribe(channels) as inbox:
+        subscribed = time.monotonic()
         # the response (and the browser's "open") starts only now that we listen
         yield "retry: 2000\n\n"
         last_id = 0
-        if spec.board and spec.render_call:
+        if spec.render_call:
             board = spec.board
             start = max(0, since - REPLAY_BEFORE)
             missed = _read(lambda: [services.call_data(c) for c in services.calls_after(board, start)])
             last_id = since
             for data in missed:
                 last_id = max(last_id, data["id"])
-                yield sse(spec.render_call(data), "call", last_id)
+                yield sse(_read(lambda d=data: spec.render_call(d)), "call", last_id)
         if spec.render_update:
-            yield sse(_read(spec.render_update), spec.update_event)
+            yield sse(_shared().get(spec.board, subscribed, spec.render_update), spec.update_event)
         yield sse("", "ready", last_id if spec.render_call else None)
         yield from _live(spec, inbox, last_id)
 
 
 def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> Iterator[str]:
-    started = last_beat = last_refresh = time.monotonic()
+    started = last_beat = last_refresh = changed_at = time.monotonic()
     dirty = False
     while time.monotonic() - started < LIFETIME_SECONDS:
         timeout = HEARTBEAT_SECONDS - (time.monotonic() - last_beat)
@@ -91,14 +121,15 @@ def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> I
             ev = None
         if ev is not None and ev.channel == services.CHANGED:
             dirty = spec.render_update is not None
+            changed_at = time.monotonic()
         elif ev is not None and spec.render_call is not None:
             last_id = max(last_id, int(ev.data["id"]))
             last_beat = time.monotonic()
-            yield sse(spec.render_call(ev.data), "call", last_id)
+            yield sse(_read(lambda data=ev.data: spec.render_call(data)), "call", last_id)
         if dirty and spec.render_update and time.monotonic() - last_refresh >= REFRESH_SECONDS:
             dirty = False
             last_refresh = last_beat = time.monotonic()
-            yield sse(_read(spec.render_update), spec.update_event)
+            yield sse(_shared().get(spec.board, changed_at, spec.render_update), spec.update_event)
         elif time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
             last_beat = time.monotonic()
             yield ": keepalive\n\n"

@@ -15,6 +15,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -427,7 +428,9 @@ BOARD_TEMPLATES = {"queue": "queue/display_queue.html", "cashier": "queue/displa
 
 
 def _render_call(data: dict[str, Any]) -> str:
-    return render_template("queue/_display_call.html", call=data)
+    """The call fragment from the event alone: no context processors, so no database read for
+    each call at each display."""
+    return current_app.jinja_env.get_template("queue/_display_call.html").render(call=data, fresh=True)
 
 
 def _board_update(board: str) -> Callable[[], str]:
