@@ -28,6 +28,7 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":
 import argparse  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
+import multiprocessing  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
@@ -150,6 +151,7 @@ class Display:
     since: int
     arrivals: dict[int, list[float]] = field(default_factory=dict)  # counter number → arrival times
     labels: dict[str, set[int]] = field(default_factory=dict)  # ticket label → counters it was called to
+    received: Any = None  # a shared counter of call events, for the benchmark to see progress
     ready: threading.Event = field(default_factory=threading.Event)
     stop: threading.Event = field(default_factory=threading.Event)
     error: str = ""
@@ -191,7 +193,31 @@ class Display:
             return
         counter = int(place.group(1))
         self.arrivals.setdefault(counter, []).append(at)
+        if self.received is not None:
+            with self.received.get_lock():
+                self.received.value += 1
         self.labels.setdefault(call.group(2), set()).add(counter)
+
+
+def display_group(base: str, count: int, ready: Any, stop: Any, results: Any, received: Any) -> None:
+    """Run `count` displays in this (child) process: the readers do not compete with the
+    counters for the benchmark's interpreter lock. time.monotonic() is system-wide on Linux, so
+    arrival times compare with the counters' send times."""
+    displays = [Display(base, 0, received=received) for _ in range(count)]
+    threads = [threading.Thread(target=d.run, daemon=True) for d in displays]
+    for t in threads:
+        t.start()
+    for d in displays:
+        if not d.ready.wait(60):
+            results.put({"error": f"a display did not connect: {d.error}"})
+            return
+    ready.set()
+    stop.wait()
+    for d in displays:
+        d.stop.set()
+    results.put({"arrivals": [d.arrivals for d in displays],
+                 "labels": [{k: sorted(v) for k, v in d.labels.items()} for d in displays],
+                 "errors": [d.error for d in displays if d.error]})
 
 
 # -- counters -------------------------------------------------------------------------------------
@@ -201,6 +227,7 @@ class CounterClient:
     number: int
     counter_id: int
     calls: int
+    pace: float = 0.0
     sent: list[float] = field(default_factory=list)
     answered: list[float] = field(default_factory=list)
     error: str = ""
@@ -237,6 +264,8 @@ class CounterClient:
                 return
             self.sent.append(sent)
             self.answered.append(time.monotonic())
+            if self.pace and i + 1 < self.calls:
+                time.sleep(self.pace)
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -258,20 +287,28 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process)
-        counters = [CounterClient(base, n, counter_ids[n], args.calls) for n in sorted(counter_ids)]
+        counters = [CounterClient(base, n, counter_ids[n], args.calls, args.pace) for n in sorted(counter_ids)]
         login_threads = [threading.Thread(target=c.login) for c in counters]
         for t in login_threads:
             t.start()
         for t in login_threads:
             t.join()
 
-        displays = [Display(base, 0) for _ in range(args.displays)]
-        display_threads = [threading.Thread(target=d.run, daemon=True) for d in displays]
-        for t in display_threads:
-            t.start()
-        for d in displays:
-            if not d.ready.wait(60):
-                raise SystemExit(f"a display did not connect: {d.error}")
+        context = multiprocessing.get_context("fork")
+        stop = context.Event()
+        results = context.Queue()
+        received = context.Value("l", 0)
+        groups = []
+        for index in range(args.display_processes):
+            count = args.displays // args.display_processes + (index < args.displays % args.display_processes)
+            ready = context.Event()
+            process_ = context.Process(target=display_group, args=(base, count, ready, stop, results, received),
+                                       daemon=True)
+            process_.start()
+            groups.append((process_, ready))
+        for _, ready in groups:
+            if not ready.wait(90):
+                raise SystemExit("the displays did not connect")
 
         barrier = threading.Barrier(len(counters) + 1)
         counter_threads = [threading.Thread(target=c.run, args=(barrier,)) for c in counters]
@@ -285,13 +322,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         errors = [f"counter {c.number}: {c.error}" for c in counters if c.error]
 
         made = sum(len(c.sent) for c in counters)
-        deadline = time.monotonic() + args.settle
-        while time.monotonic() < deadline:
-            if all(sum(len(v) for v in d.arrivals.values()) >= made for d in displays):
-                break
+        deadline = time.monotonic() + args.settle  # late events count; those still missing then are missed
+        while received.value < made * args.displays and time.monotonic() < deadline:
             time.sleep(0.05)
-        for d in displays:
-            d.stop.set()
+        stop.set()
+        collected = [results.get(timeout=60) for _ in groups]
+        for process_, _ in groups:
+            process_.join(timeout=10)
     finally:
         if process is not None:
             process.terminate()
@@ -303,12 +340,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     latencies: list[float] = []
     missed = 0
     event_duplicates = 0
-    for d in displays:
-        for c in counters:
-            arrived = d.arrivals.get(c.number, [])
-            missed += max(0, len(c.sent) - len(arrived))
-            latencies.extend((a - s) * 1000 for s, a in zip(c.sent, arrived, strict=False))
-        event_duplicates = max(event_duplicates, sum(1 for places in d.labels.values() if len(places) > 1))
+    for group in collected:
+        if "error" in group:
+            raise SystemExit(group["error"])
+        errors.extend(group["errors"])
+        for arrivals, labels in zip(group["arrivals"], group["labels"], strict=True):
+            for c in counters:
+                arrived = arrivals.get(c.number, [])
+                missed += max(0, len(c.sent) - len(arrived))
+                latencies.extend((a - s) * 1000 for s, a in zip(c.sent, arrived, strict=False))
+            event_duplicates = max(event_duplicates, sum(1 for places in labels.values() if len(places) > 1))
     recorded, twice = database_figures(args.database)
     duplicates = max(twice, event_duplicates)
     if recorded != made:
@@ -316,6 +357,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     figures = {
         "database": "postgresql" if args.database.startswith("postgres") else "sqlite",
         "workers": args.workers, "displays": args.displays, "counters": args.counters, "calls": made,
+        "pace_s": args.pace,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
         "max_ms": round(max(latencies), 1) if latencies else None,
@@ -335,7 +377,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=128)
     parser.add_argument("--port", type=int, default=5077)
-    parser.add_argument("--settle", type=float, default=15.0, help="seconds to wait for late events")
+    parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for late events")
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="seconds each counter waits between calls (0: as fast as it can)")
+    parser.add_argument("--display-processes", type=int, default=5)
     args = parser.parse_args()
     figures = run(args)
     print(f"{figures['database']}, {figures['workers']} worker(s): {figures['displays']} displays, "

@@ -15,6 +15,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +82,24 @@ class SharedRender:
             return text
 
 
+_calls_lock = threading.Lock()
+_calls_rendered: OrderedDict[tuple[int, int], str] = OrderedDict()
+
+
+def rendered_call(data: dict[str, Any], render: Callable[[], str]) -> str:
+    """A call's fragment, rendered once per process and app (every display shows the same)."""
+    key = (id(current_app._get_current_object()), int(data["id"]))  # type: ignore[attr-defined]
+    with _calls_lock:
+        text = _calls_rendered.get(key)
+    if text is None:
+        text = render()
+        with _calls_lock:
+            _calls_rendered[key] = text
+            while len(_calls_rendered) > 500:
+                _calls_rendered.popitem(last=False)
+    return text
+
+
 def _shared() -> SharedRender:
     return current_app.extensions.setdefault("yakuba_queue_renders", SharedRender())
 
@@ -115,24 +134,38 @@ def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> I
         timeout = HEARTBEAT_SECONDS - (time.monotonic() - last_beat)
         if dirty:
             timeout = min(timeout, REFRESH_SECONDS - (time.monotonic() - last_refresh))
-        try:
-            ev = inbox.get(timeout=max(0.0, timeout))
-        except queue.Empty:
-            ev = None
-        if ev is not None and ev.channel == services.CHANGED:
-            dirty = spec.render_update is not None
-            changed_at = time.monotonic()
-        elif ev is not None and spec.render_call is not None:
-            last_id = max(last_id, int(ev.data["id"]))
-            last_beat = time.monotonic()
-            yield sse(_read(lambda data=ev.data: spec.render_call(data)), "call", last_id)
+        out: list[str] = []
+        for ev in _take_events(inbox, max(0.0, timeout)):
+            if ev.channel == services.CHANGED:
+                dirty = spec.render_update is not None
+                changed_at = time.monotonic()
+            elif spec.render_call is not None:
+                last_id = max(last_id, int(ev.data["id"]))
+                out.append(sse(spec.render_call(ev.data), "call", last_id))
         if dirty and spec.render_update and time.monotonic() - last_refresh >= REFRESH_SECONDS:
             dirty = False
-            last_refresh = last_beat = time.monotonic()
-            yield sse(_shared().get(spec.board, changed_at, spec.render_update), spec.update_event)
+            last_refresh = time.monotonic()
+            out.append(sse(_shared().get(spec.board, changed_at, spec.render_update), spec.update_event))
+        if out:
+            last_beat = time.monotonic()
+            yield "".join(out)  # what arrived together goes out in one write
         elif time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
             last_beat = time.monotonic()
             yield ": keepalive\n\n"
+
+
+def _take_events(inbox: queue.Queue[events.Event], timeout: float, most: int = 100) -> list[events.Event]:
+    """The next event (waiting up to `timeout`) and whatever else is already queued."""
+    try:
+        taken = [inbox.get(timeout=timeout)]
+    except queue.Empty:
+        return []
+    while len(taken) < most:
+        try:
+            taken.append(inbox.get_nowait())
+        except queue.Empty:
+            break
+    return taken
 
 
 def since_from(last_event_id: str | None, since_arg: str | None) -> int | None:

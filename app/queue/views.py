@@ -428,9 +428,10 @@ BOARD_TEMPLATES = {"queue": "queue/display_queue.html", "cashier": "queue/displa
 
 
 def _render_call(data: dict[str, Any]) -> str:
-    """The call fragment from the event alone: no context processors, so no database read for
-    each call at each display."""
-    return current_app.jinja_env.get_template("queue/_display_call.html").render(call=data, fresh=True)
+    """The call fragment from the event alone (no context processors, so no database read),
+    rendered once per process for all its displays."""
+    return streams.rendered_call(data, lambda: current_app.jinja_env.get_template(
+        "queue/_display_call.html").render(call=data, fresh=True))
 
 
 def _board_update(board: str) -> Callable[[], str]:
