@@ -30,6 +30,7 @@ import http.client  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
+import random  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
 import statistics  # noqa: E402
@@ -256,6 +257,9 @@ class CounterClient:
 
     def run(self, start: threading.Barrier) -> None:
         start.wait()
+        jitter = random.Random(self.number)
+        if self.pace:
+            time.sleep(jitter.uniform(0, self.pace))  # counters do not all start on the same beat
         for i in range(self.calls):
             sent = time.monotonic()
             response = self._post("/queue/counter/call-next", {"finish_current": "1"} if i else {})
@@ -265,7 +269,7 @@ class CounterClient:
             self.sent.append(sent)
             self.answered.append(time.monotonic())
             if self.pace and i + 1 < self.calls:
-                time.sleep(self.pace)
+                time.sleep(jitter.uniform(0.5, 1.5) * self.pace)
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -379,7 +383,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5077)
     parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for late events")
     parser.add_argument("--pace", type=float, default=0.0,
-                        help="seconds each counter waits between calls (0: as fast as it can)")
+                        help="mean seconds each counter waits between calls, jittered ±50%% "
+                             "(0: all counters call as fast as they can, starting together)")
     parser.add_argument("--display-processes", type=int, default=5)
     args = parser.parse_args()
     figures = run(args)

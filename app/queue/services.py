@@ -45,6 +45,16 @@ def calls_channel(board: str) -> str:
     return f"queue:calls:{board}"
 
 
+def _changed() -> None:
+    """Tell the displays, kiosks and counter pages that the queue changed: once per
+    transaction, however many changes it makes (each is one NOTIFY on PostgreSQL). A call is
+    itself a change to the streams of its board, so `_record_call` announces only the call."""
+    transaction = db.session().get_transaction()
+    if db.session.info.get("queue_changed_in") is not transaction:
+        db.session.info["queue_changed_in"] = transaction
+        events.publish(CHANGED, {})
+
+
 class QueueError(ValueError):
     def __init__(self, message: str, field: str = "") -> None:
         super().__init__(message)
@@ -130,7 +140,7 @@ def save_category(category: ServiceCategory | None, data: CategoryInput) -> Serv
     db.session.flush()
     audit.record("update", "queue_category", category.id,
                  f"{code} {name} {letter} 窓口{','.join(str(c.number) for c in counters)}")
-    events.publish(CHANGED, {})
+    _changed()
     return category
 
 
@@ -203,7 +213,7 @@ def issue_ticket(category: ServiceCategory, *, kiosk: Terminal | None = None, pr
     db.session.add(ticket)
     db.session.flush()
     _log(ticket, "issue", user_id=user_id, detail=PRIORITIES.get(priority, ""))
-    events.publish(CHANGED, {})
+    _changed()
     return ticket
 
 
@@ -293,7 +303,8 @@ def _record_call(ticket: Ticket, board: str, place: str, counter: Counter | None
     db.session.add(call)
     db.session.flush()
     events.publish(calls_channel(board), call_data(call))
-    events.publish(CHANGED, {})
+    if board == "cashier":
+        _changed()  # pages that follow the queue board show the cashier's waiting list too
     if counter is not None and board == "queue":
         show_on_call_board(counter, ticket.label)
     return call
@@ -422,7 +433,7 @@ def start_service(ticket: Ticket, user_id: int | None = None) -> None:
     ticket.state = "serving"
     ticket.served_at = now()
     _log(ticket, "serve", counter_id=ticket.counter_id, user_id=user_id)
-    events.publish(CHANGED, {})
+    _changed()
 
 
 def _end_service(ticket: Ticket) -> None:
@@ -438,7 +449,7 @@ def hold(ticket: Ticket, user_id: int | None = None) -> None:
     _require(ticket, AT_COUNTER, "保留")
     ticket.state = "held"
     _log(ticket, "hold", counter_id=ticket.counter_id, user_id=user_id)
-    events.publish(CHANGED, {})
+    _changed()
 
 
 def resume(ticket: Ticket, counter: Counter, user_id: int | None = None, *,
@@ -460,7 +471,7 @@ def no_show(ticket: Ticket, user_id: int | None = None) -> None:
     ticket.state = "no_show"
     ticket.no_show_at = now()
     _log(ticket, "no_show", counter_id=ticket.counter_id, user_id=user_id)
-    events.publish(CHANGED, {})
+    _changed()
 
 
 def transfer(ticket: Ticket, *, category: ServiceCategory | None = None, counter: Counter | None = None,
@@ -482,7 +493,7 @@ def transfer(ticket: Ticket, *, category: ServiceCategory | None = None, counter
     ticket.transfers += 1
     target = " ".join(x for x in (category.name if category else "", counter.label if counter else "") if x)
     _log(ticket, "transfer", counter_id=from_counter, user_id=user_id, detail=f"→{target}")
-    events.publish(CHANGED, {})
+    _changed()
 
 
 def finish(ticket: Ticket, user_id: int | None = None) -> None:
@@ -490,7 +501,7 @@ def finish(ticket: Ticket, user_id: int | None = None) -> None:
     _end_service(ticket)
     ticket.state = "finished"
     _log(ticket, "finish", counter_id=ticket.counter_id, user_id=user_id)
-    events.publish(CHANGED, {})
+    _changed()
 
 
 def link_case(ticket: Ticket, case_id: int, user_id: int | None = None) -> None:
@@ -508,7 +519,7 @@ def send_to_cashier(ticket: Ticket, user_id: int | None = None) -> None:
     ticket.state = "cashier_waiting"
     ticket.cashier_sent_at = ticket.finished_at
     _log(ticket, "to_cashier", counter_id=ticket.counter_id, user_id=user_id)
-    events.publish(CHANGED, {})
+    _changed()
 
 
 def cashier_waiting(day: date | None = None) -> Select[tuple[Ticket]]:
@@ -576,7 +587,7 @@ def finish_cashier(ticket: Ticket, user_id: int | None = None) -> None:
     ticket.state = "finished"
     ticket.cashier_done_at = now()
     _log(ticket, "cashier_done", user_id=user_id, detail=ticket.cashier_place)
-    events.publish(CHANGED, {})
+    _changed()
 
 
 # -- displays ----------------------------------------------------------------------------------

@@ -105,9 +105,7 @@ def _shared() -> SharedRender:
 
 
 def stream(spec: StreamSpec, since: int) -> Iterator[str]:
-    channels = [services.CHANGED]
-    if spec.render_call:
-        channels.append(services.calls_channel(spec.board))
+    channels = [services.CHANGED, services.calls_channel(spec.board)]
     with events.subscribe(channels) as inbox:
         subscribed = time.monotonic()
         # the response (and the browser's "open") starts only now that we listen
@@ -136,10 +134,9 @@ def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> I
             timeout = min(timeout, REFRESH_SECONDS - (time.monotonic() - last_refresh))
         out: list[str] = []
         for ev in _take_events(inbox, max(0.0, timeout)):
-            if ev.channel == services.CHANGED:
-                dirty = spec.render_update is not None
-                changed_at = time.monotonic()
-            elif spec.render_call is not None:
+            if spec.render_update is not None:  # any event, a call included, changes the lists
+                dirty, changed_at = True, time.monotonic()
+            if ev.channel != services.CHANGED and spec.render_call is not None:
                 last_id = max(last_id, int(ev.data["id"]))
                 out.append(sse(spec.render_call(ev.data), "call", last_id))
         if dirty and spec.render_update and time.monotonic() - last_refresh >= REFRESH_SECONDS:
