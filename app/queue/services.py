@@ -334,6 +334,13 @@ def show_on_call_board(counter: Counter, text: str) -> DeviceJob | None:
                         summary=f"呼出表示 {counter.label} {text}")
 
 
+def _clear_call_board(counter_id: int | None) -> None:
+    """The counter is free: its board goes blank until the next call."""
+    counter = db.session.get(Counter, counter_id) if counter_id else None
+    if counter is not None:
+        show_on_call_board(counter, "")
+
+
 def current_ticket(counter: Counter) -> Ticket | None:
     """The ticket being called or served at the counter."""
     return db.session.scalar(
@@ -353,7 +360,7 @@ def _free_counter(counter: Counter, finish_current: bool, user_id: int | None) -
         return
     if not finish_current:
         raise QueueError(f"{current.label}の対応中です。完了・保留・転送してから次の方を呼び出してください。")
-    finish(current, user_id)
+    finish(current, user_id, clear_board=False)  # the next call shows its number straight away
 
 
 def _take(ticket_id: int, counter: Counter, from_states: tuple[str, ...]) -> bool:
@@ -449,6 +456,7 @@ def hold(ticket: Ticket, user_id: int | None = None) -> None:
     _require(ticket, AT_COUNTER, "保留")
     ticket.state = "held"
     _log(ticket, "hold", counter_id=ticket.counter_id, user_id=user_id)
+    _clear_call_board(ticket.counter_id)
     _changed()
 
 
@@ -471,6 +479,7 @@ def no_show(ticket: Ticket, user_id: int | None = None) -> None:
     ticket.state = "no_show"
     ticket.no_show_at = now()
     _log(ticket, "no_show", counter_id=ticket.counter_id, user_id=user_id)
+    _clear_call_board(ticket.counter_id)
     _changed()
 
 
@@ -483,7 +492,7 @@ def transfer(ticket: Ticket, *, category: ServiceCategory | None = None, counter
         raise QueueError("転送先の業務または窓口を選んでください。", "target")
     if counter is not None and counter.id == ticket.counter_id and ticket.state != "waiting":
         raise QueueError("同じ窓口へは転送できません。", "target")
-    from_counter = ticket.counter_id
+    from_counter, was_at_counter = ticket.counter_id, ticket.state in AT_COUNTER
     if category is not None:
         ticket.category_id = category.id
     ticket.target_counter_id = counter.id if counter is not None else None
@@ -493,14 +502,18 @@ def transfer(ticket: Ticket, *, category: ServiceCategory | None = None, counter
     ticket.transfers += 1
     target = " ".join(x for x in (category.name if category else "", counter.label if counter else "") if x)
     _log(ticket, "transfer", counter_id=from_counter, user_id=user_id, detail=f"→{target}")
+    if was_at_counter:
+        _clear_call_board(from_counter)
     _changed()
 
 
-def finish(ticket: Ticket, user_id: int | None = None) -> None:
+def finish(ticket: Ticket, user_id: int | None = None, *, clear_board: bool = True) -> None:
     _require(ticket, AT_COUNTER, "完了")
     _end_service(ticket)
     ticket.state = "finished"
     _log(ticket, "finish", counter_id=ticket.counter_id, user_id=user_id)
+    if clear_board:
+        _clear_call_board(ticket.counter_id)
     _changed()
 
 
@@ -519,6 +532,7 @@ def send_to_cashier(ticket: Ticket, user_id: int | None = None) -> None:
     ticket.state = "cashier_waiting"
     ticket.cashier_sent_at = ticket.finished_at
     _log(ticket, "to_cashier", counter_id=ticket.counter_id, user_id=user_id)
+    _clear_call_board(ticket.counter_id)
     _changed()
 
 

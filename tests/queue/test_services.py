@@ -233,10 +233,16 @@ def test_people_ahead_follows_the_calling_order(office, issue) -> None:
 def test_a_call_shows_on_the_counters_call_board(office, issue) -> None:
     terminal, _ = device_services.create_terminal("counter-1", "1番窓口 端末", "counter_pc", office.counters[1].id)
     device_services.save_binding(terminal, "call_board", "call_board", "sim://counter-1")
-    issue()
+    for _ in range(3):
+        issue()
     services.call_next(office.counters[1])
-    job = db.session.scalar(select(DeviceJob).where(DeviceJob.terminal_id == terminal.id))
-    assert (job.device, job.kind, job.payload) == ("call_board", "call_board", {"text": "A-001"})
+    second = services.call_next(office.counters[1], finish_current=True)
+    services.finish(second)
+    services.call_next(office.counters[2])  # counter 2 has no board: no job
+    jobs_ = db.session.scalars(select(DeviceJob).order_by(DeviceJob.id)).all()
+    assert {(j.device, j.kind) for j in jobs_} == {("call_board", "call_board")}
+    # the board shows the current number, and goes blank when the counter is free
+    assert [j.payload["text"] for j in jobs_] == ["A-001", "A-002", ""]
 
 
 def test_a_counter_without_a_call_board_still_calls(office, issue) -> None:
