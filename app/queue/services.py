@@ -427,7 +427,8 @@ def _require(ticket: Ticket, states: Iterable[str], doing: str) -> None:
 def recall(ticket: Ticket, user_id: int | None = None) -> Call:
     """再呼出: the same ticket to the same counter again."""
     _require(ticket, ("called",), "再呼出")
-    assert ticket.counter is not None  # noqa: S101 - a called ticket always has its counter
+    if ticket.counter is None:
+        raise QueueError(f"{ticket.label}の呼出先の窓口がありません。")
     ticket.recalls += 1
     ticket.called_at = now()
     _log(ticket, "recall", counter_id=ticket.counter_id, user_id=user_id, detail=f"{ticket.recalls}回目")

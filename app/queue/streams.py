@@ -104,7 +104,32 @@ def _shared() -> SharedRender:
     return current_app.extensions.setdefault("yakuba_queue_renders", SharedRender())
 
 
+class OpenStreams:
+    """How many streams this process is serving (each holds a thread; see gunicorn config)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.count += n
+
+
+def open_streams(app: Any) -> int:
+    return app.extensions.setdefault("yakuba_queue_streams", OpenStreams()).count
+
+
 def stream(spec: StreamSpec, since: int) -> Iterator[str]:
+    counter = current_app.extensions.setdefault("yakuba_queue_streams", OpenStreams())
+    counter.add(1)
+    try:
+        yield from _stream(spec, since)
+    finally:
+        counter.add(-1)
+
+
+def _stream(spec: StreamSpec, since: int) -> Iterator[str]:
     channels = [services.CHANGED, services.calls_channel(spec.board)]
     with events.subscribe(channels) as inbox:
         subscribed = time.monotonic()

@@ -61,6 +61,15 @@ def _fragment() -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
+def _own_head() -> Response | None:
+    """Counter, cashier and dashboard pages bring their own stylesheet and the SSE extension
+    in <head>, which a boosted swap (hx-boost in base.html) leaves out: send the browser there
+    with a full page load instead. Their own forms are not boosted."""
+    if request.htmx and request.htmx.boosted:
+        return Response("", 200, {"HX-Redirect": request.full_path.rstrip("?")})
+    return None
+
+
 def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
@@ -191,7 +200,9 @@ def _issue_form() -> StaffIssueForm:
 
 @bp.route("/queue/counter")
 @roles(*COUNTER_STAFF)
-def counter() -> str:
+def counter() -> str | Response:
+    if (redirect_ := _own_head()) is not None:
+        return redirect_
     mine = _my_counter()
     if mine is None:
         return render_template("queue/counter_select.html", counters=[
@@ -368,7 +379,9 @@ def _cashier_place() -> str:
 
 @bp.route("/queue/cashier")
 @roles(*CASHIER_STAFF)
-def cashier() -> str:
+def cashier() -> str | Response:
+    if (redirect_ := _own_head()) is not None:
+        return redirect_
     place = _cashier_place()
     context = {"place": place, "waiting": list(db.session.scalars(services.cashier_waiting())),
                "called": services.cashier_current(place)}
@@ -481,7 +494,9 @@ def _day_arg() -> date:
 
 @bp.route("/queue/dashboard")
 @roles(*SUPERVISORS)
-def dashboard() -> str:
+def dashboard() -> str | Response:
+    if (redirect_ := _own_head()) is not None:
+        return redirect_
     day = _day_arg()
     summary = stats.summarize(day)
     counters = core_services.list_counters()

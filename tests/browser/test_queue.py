@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,21 @@ Object.defineProperty(window, "speechSynthesis", { value: {
   getVoices() { return []; },
 }});
 """
+
+
+@pytest.fixture(autouse=True)
+def streams_end_with_their_displays(browser: Any, live_app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Streams notice a display that went away at their next write (a heartbeat at the latest).
+    Each test closes its displays and waits for its streams to end, so none outlives the test's
+    server and database."""
+    monkeypatch.setattr(streams, "HEARTBEAT_SECONDS", 0.3)
+    yield
+    for context in list(browser.contexts):
+        context.close()
+    deadline = time.monotonic() + 15
+    while streams.open_streams(live_app) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert streams.open_streams(live_app) == 0
 
 
 @pytest.fixture
@@ -160,7 +176,6 @@ def test_a_display_that_lost_its_connection_catches_up(screen, live_server, live
                 return
             yield message
 
-    monkeypatch.setattr(streams, "HEARTBEAT_SECONDS", 0.2)
     monkeypatch.setattr(streams, "_live", droppable)
     display = _open_display(screen, f"{live_server.url}/displays/queue")
     _issue(live_app, live_office["a"], 3, office_clock)

@@ -214,3 +214,11 @@ def test_exports_are_audited(client, login_as, office, issue) -> None:
     assert response.mimetype == "text/csv" and body.startswith("\ufeff日付,番号")
     assert "2026-04-07,A-001,証明書,証明書" in body
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export")).object_type == "queue_tickets"
+
+
+def test_pages_with_their_own_head_are_loaded_in_full(client, login_as, office) -> None:
+    login_as("supervisor")
+    boosted = client.get("/queue/dashboard?day=2026-04-07", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert boosted.headers["HX-Redirect"] == "/queue/dashboard?day=2026-04-07"
+    fragment = client.get("/queue/dashboard", headers={"HX-Request": "true"})
+    assert "HX-Redirect" not in fragment.headers and "<html" not in fragment.get_data(as_text=True)
