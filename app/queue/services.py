@@ -615,11 +615,13 @@ def latest_calls(board: str, limit: int = 12, day: date | None = None) -> list[C
 
 
 def calls_after(board: str, after_id: int, limit: int = 200) -> list[Call]:
-    """The calls a display missed, oldest first (today's only: yesterday's calls are over)."""
+    """The calls a display missed, oldest first: today's only (yesterday's calls are over),
+    and the latest `limit` of them if it missed more."""
     start = datetime.combine(now().date(), time.min)
-    return list(db.session.scalars(
+    latest = db.session.scalars(
         select(Call).where(Call.board == board, Call.id > after_id, Call.called_at >= start)
-        .order_by(Call.id).limit(limit)))
+        .order_by(Call.id.desc()).limit(limit))
+    return list(reversed(list(latest)))
 
 
 def last_call_id(board: str) -> int:

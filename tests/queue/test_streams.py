@@ -113,3 +113,13 @@ def test_since_from() -> None:
     assert streams.since_from(None, "4") == 4
     assert streams.since_from("9", "4") == 9
     assert streams.since_from("junk", "4") == 4
+
+
+def test_a_long_absence_replays_the_latest_calls(app, office, issue) -> None:
+    for _ in range(5):
+        issue()
+    for _ in range(5):
+        services.call_next(office.counters[1], finish_current=True)
+    db.session.commit()
+    replay = services.calls_after("queue", 0, limit=3)
+    assert [c.label for c in replay] == ["A-003", "A-004", "A-005"]
