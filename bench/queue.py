@@ -292,11 +292,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         wait_healthy(base, process)
         counters = [CounterClient(base, n, counter_ids[n], args.calls, args.pace) for n in sorted(counter_ids)]
-        login_threads = [threading.Thread(target=c.login) for c in counters]
-        for t in login_threads:
-            t.start()
-        for t in login_threads:
-            t.join()
+        for c in counters:  # one after another: logging in is not what is measured
+            c.login()
 
         context = multiprocessing.get_context("fork")
         stop = context.Event()
