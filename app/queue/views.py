@@ -373,8 +373,24 @@ def staff_issue() -> Response:
 
 
 # -- cashier call (会計呼出): the register issue reuses these services ------------------------
+CASHIER_PLACE_KEY = "queue_cashier_place"
+
+
 def _cashier_place() -> str:
-    return session.get("queue_cashier_place") or services.settings().cashier_place
+    """Where this register calls visitors to (e.g. 会計窓口, レジ2), remembered in the session."""
+    return session.get(CASHIER_PLACE_KEY) or services.settings().cashier_place
+
+
+@bp.route("/queue/cashier/place", methods=["POST"])
+@roles(*CASHIER_STAFF)
+def cashier_place() -> Response:
+    place = (request.form.get("place") or "").strip()
+    if not place or len(place) > 30:
+        flash("呼出先を30文字以内で入力してください。", "error")
+    else:
+        session[CASHIER_PLACE_KEY] = place
+        flash(f"呼出先を「{place}」にしました。", "success")
+    return redirect(url_for("queue.cashier"), 303)
 
 
 @bp.route("/queue/cashier")

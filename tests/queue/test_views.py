@@ -173,8 +173,10 @@ def test_cashier_page_calls_and_finishes(client, login_as, office, issue) -> Non
     services.send_to_cashier(ticket)
     db.session.commit()
     assert "会計待ち（1人）" in _text(client.get("/queue/cashier"))
+    client.post("/queue/cashier/place", data={"place": "レジ2"})
     page = _text(client.post("/queue/cashier/call-next", follow_redirects=True))
     assert "A-001を会計に呼び出しました。" in page
+    assert db.session.get(Ticket, ticket.id).cashier_place == "レジ2"
     client.post(f"/queue/tickets/{ticket.id}/cashier-finish")
     db.session.expire_all()
     assert db.session.get(Ticket, ticket.id).state == "finished"
