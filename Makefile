@@ -37,7 +37,8 @@ $(VENDOR)/.installed: package.json package-lock.json
 run: install
 	$(FLASK) db upgrade
 	YAKUBA_DEMO=1 $(FLASK) demo load --if-empty
-	YAKUBA_DEMO=1 YAKUBA_SIMULATE_DEVICES=1 $(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
+	YAKUBA_DEMO=1 YAKUBA_SIMULATE_DEVICES=1 YAKUBA_AGENT_SERVER=http://127.0.0.1:$(PORT) \
+		$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
 
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
 PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \

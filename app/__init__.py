@@ -27,6 +27,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         cli,
         errors,
         extensions,
+        forms,
         models,  # noqa: F401  (every table on the metadata before anything queries)
         nav,
         transaction,
@@ -38,6 +39,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
+    forms.init_app(app)
     extensions.htmx.init_app(app)
     _init_login(app)
     with app.app_context():
@@ -50,6 +52,9 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     nav.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
+    from app.devices import simulation
+
+    simulation.init_app(app)
     return app
 
 

@@ -19,6 +19,11 @@ DOMAINS: tuple[str, ...] = (
     "core",
     "devices",
     "queue",
+    "registry",
+    "register",
+    "counter",
+    "furusato",
+    "seal",
 )
 
 

@@ -38,8 +38,12 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict[str, Any]:
         menu = menu_for(current_user.role) if current_user.is_authenticated else []
+        groups: dict[str, list[NavItem]] = {}
+        for item in menu:
+            groups.setdefault(item.group, []).append(item)
         return {
             "menu": menu,
+            "menu_groups": list(groups.items()),
             "municipality": services.get_municipality(),
             "today_hours": calendar.office_hours(today()),
             "today_label": calendar.day_label(today()),

@@ -305,7 +305,9 @@ class Agent:
             secret = self.unseal(job["sealed"]) if job.get("sealed") else None
             result = handler(self, binding, job.get("payload") or {}, secret)
         except Exception as exc:  # a failed job is reported, never allowed to stop the agent
-            return False, {}, _summary(exc)
+            # device errors that know their own result (tries left, a code) report it
+            to_result = getattr(exc, "to_result", None)
+            return False, dict(to_result()) if callable(to_result) else {}, _summary(exc)
         finally:
             secret = None
         return True, dict(result or {}), None

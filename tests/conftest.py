@@ -21,7 +21,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
 from app.config import Config
-from app.config import database_url as normalise_url
+from app.testing_db import scratch_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -52,25 +52,18 @@ def migrate_to_head(url: str) -> None:
         db.engine.dispose()
 
 
-def reset_postgres_schema(url: str) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The migrated database every test starts from: a file path (SQLite) or the PG URL."""
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The migrated database every test starts from: a file path (SQLite), or the URL of a
+    scratch database created for this session on the PostgreSQL server of TEST_DATABASE_URL."""
     if ON_POSTGRES:
-        url = normalise_url(TEST_DATABASE_URL)
-        reset_postgres_schema(url)
-        migrate_to_head(url)
-        return url
+        with scratch_database(TEST_DATABASE_URL, "yakuba_test") as url:
+            migrate_to_head(url)
+            yield url
+        return
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
     migrate_to_head(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
 def _truncate_all(url: str) -> None:
@@ -108,6 +101,7 @@ def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     with app.app_context():
         yield app
         from app.extensions import db
+        app.extensions["yakuba_events"].close()
         db.session.remove()
         db.engine.dispose()
 

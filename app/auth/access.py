@@ -41,6 +41,17 @@ def roles(*names: str) -> Callable[[F], F]:
     return decorate
 
 
+def roles_in_demo(base: tuple[str, ...], demo: tuple[str, ...]) -> Callable[[F], F]:
+    """Roles that depend on the deployment: `base` normally, `demo` in demo mode (YAKUBA_DEMO),
+    for pages such as the device simulator that every tester should reach in a demo."""
+
+    def decorate(view: F) -> F:
+        setattr(view, ROLES_ATTR, lambda app: frozenset(demo if app.config["DEMO_MODE"] else base))
+        return view
+
+    return decorate
+
+
 def declaration(app: Flask, endpoint: str) -> frozenset[str] | None:
     """The roles allowed at an endpoint; None means public. KeyError if it declares nothing."""
     if endpoint == "static" or endpoint.endswith(".static"):
@@ -51,7 +62,7 @@ def declaration(app: Flask, endpoint: str) -> frozenset[str] | None:
     declared = getattr(view, ROLES_ATTR, None)
     if declared is None:
         raise KeyError(endpoint)
-    return declared
+    return declared(app) if callable(declared) else declared
 
 
 def _idle_expired() -> bool:

@@ -27,6 +27,7 @@ from app.auth.forms import (
 )
 from app.auth.models import User
 from app.extensions import db
+from app.fragments import wants_fragment
 from app.nav_item import NavItem
 from app.timeutil import now
 from app.transaction import keep_changes
@@ -162,7 +163,7 @@ def audit_log() -> str | tuple[str, int]:
     if request.args and not form.validate():
         return render_template("auth/audit.html", form=form, entries=[]), 422
     entries = db.session.scalars(audit.search(_audit_filter(form)).limit(500)).all()
-    template = "auth/_audit_rows.html" if request.htmx else "auth/audit.html"
+    template = "auth/_audit_rows.html" if wants_fragment() else "auth/audit.html"
     return render_template(template, form=form, entries=entries)
 
 

@@ -76,22 +76,22 @@ class PostgresListener(threading.Thread):
         self.url = url
         self.broker = broker
         self.ready = threading.Event()
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def run(self) -> None:
         import psycopg
 
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 with psycopg.connect(self.url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {PG_CHANNEL}")
                     self.ready.set()
-                    while not self._stop.is_set():
+                    while not self._stopping.is_set():
                         for note in conn.notifies(timeout=1.0):
                             self._dispatch(note.payload)
             except Exception:  # reconnect whatever happened; the database is the record
                 log.exception("event listener lost its connection; reconnecting")
-                self._stop.wait(1.0)
+                self._stopping.wait(1.0)
 
     def _dispatch(self, payload: str) -> None:
         try:
@@ -101,7 +101,7 @@ class PostgresListener(threading.Thread):
             log.warning("ignoring a malformed event notification")
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
 
 class Publisher:
@@ -132,6 +132,14 @@ class Publisher:
                 self.listener = PostgresListener(self.postgres_url, self.broker)
                 self.listener.start()
         self.listener.ready.wait(timeout=5)
+
+    def close(self) -> None:
+        """Stop listening (before the database goes away, e.g. at the end of a test run)."""
+        with self._lock:
+            listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.stop()
+            listener.join(timeout=5)
 
     @contextmanager
     def subscribe(self, channels: Iterable[str]) -> Iterator[queue.Queue[Event]]:

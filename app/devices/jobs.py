@@ -135,6 +135,8 @@ def finish(terminal: Terminal, job_id: int, ok: bool, result: dict[str, Any] | N
     if job.state != "claimed":
         raise JobError(f"ジョブ{job.id}は処理中ではありません（{job.state_label}）。")
     job.lease_expires_at = None
+    if job.payload.get("abandoned"):
+        result = {"abandoned": True}  # nobody waits for it any more: keep no card data
     if ok:
         job.state, job.result, job.error = "done", result or {}, ""
         _close(job)
@@ -179,6 +181,12 @@ def reroute(job: DeviceJob, target: Terminal) -> DeviceJob:
     return copy
 
 
+def abandon(job: DeviceJob) -> None:
+    """The page stopped waiting for a job the agent is still running: whatever it answers
+    later is not kept."""
+    job.payload = {**job.payload, "abandoned": True}
+
+
 def cancel(job: DeviceJob) -> None:
     if job.state not in {"queued", "failed"}:
         raise JobError("待機中または失敗したジョブだけを取り消せます。")
@@ -189,15 +197,21 @@ def cancel(job: DeviceJob) -> None:
 
 def wait_for(job_id: int, timeout: float) -> DeviceJob:
     """Wait until a job has ended (done, failed or cancelled), or the timeout; for pages that
-    show a result such as a card read. Owns its transactions like claim_or_wait."""
+    show a result such as a card read.
+
+    Owns its transactions like claim_or_wait: it commits what the caller did first (the agent
+    cannot see an uncommitted job anyway) and holds no transaction while it waits. The job it
+    returns is read in a fresh transaction that the caller ends.
+    """
+    db.session.commit()
     deadline = time.monotonic() + timeout
     with events.subscribe([job_channel(job_id)]) as inbox:
         while True:
-            db.session.rollback()
-            job = db.session.get_one(DeviceJob, job_id)
+            job = db.session.get_one(DeviceJob, job_id, populate_existing=True)
             remaining = deadline - time.monotonic()
             if job.state in {"done", "failed", "cancelled"} or remaining <= 0:
                 return job
+            db.session.rollback()
             with suppress(queue.Empty):
                 inbox.get(timeout=min(1.0, remaining))
 

@@ -9,15 +9,18 @@ from app.devices import jobs, services
 from app.devices.api import bp as api_bp
 from app.devices.forms import BindingForm, TerminalForm
 from app.devices.models import DeviceJob, Terminal
+from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
 from app.forms import choices
+from app.fragments import wants_fragment
 from app.nav_item import NavItem
 from app.transaction import keep_changes
 
 bp = Blueprint("devices", __name__)
-BLUEPRINTS = (api_bp,)  # the agent API: token auth, no CSRF
+BLUEPRINTS = (api_bp, sim_bp)  # the agent API (token auth, no CSRF) and the simulator page
 NAV = (
     NavItem("機器・印刷ジョブ", "devices.overview", "機器"),
+    NavItem("機器シミュレータ", "device_sim.index", "機器"),
     NavItem("端末", "devices.terminals", "管理"),
 )
 DEVICE_STAFF = ("operator", "supervisor", "admin")
@@ -83,7 +86,7 @@ def overview() -> str:
 
 def _terminal_page(terminal: Terminal, form: BindingForm | None = None,
                    status: int = 200) -> tuple[str, int]:
-    template = "devices/_terminal_jobs.html" if request.htmx and not form else "devices/terminal.html"
+    template = "devices/_terminal_jobs.html" if wants_fragment() and not form else "devices/terminal.html"
     return render_template(
         template, terminal=terminal, form=form or BindingForm(),
         waiting=jobs.jobs_for(terminal, ("queued", "claimed")),

@@ -118,7 +118,6 @@ class Ticket(db.Model):
     source: Mapped[str] = mapped_column(String(10), default="kiosk")
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id"))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    case_id: Mapped[int | None]
     issued_at: Mapped[datetime] = mapped_column(default=now)
     first_called_at: Mapped[datetime | None]
     called_at: Mapped[datetime | None]

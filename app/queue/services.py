@@ -221,6 +221,15 @@ def ticket_by_code(code: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.code == code))
 
 
+def ticket_by_label(label: str, day: date | None = None) -> Ticket | None:
+    """A ticket by its number as printed ("A-042"), which is unique within an office day."""
+    letter, _, number = label.strip().upper().partition("-")
+    if not letter or not number.isdigit():
+        return None
+    return db.session.scalar(select(Ticket).where(
+        Ticket.office_day == (day or now().date()), Ticket.letter == letter, Ticket.number == int(number)))
+
+
 # -- waiting ----------------------------------------------------------------------------------
 def _queue_order() -> tuple[Any, ...]:
     """Priority first (優先), then the longest waiting: the issue time is kept across
@@ -516,12 +525,6 @@ def finish(ticket: Ticket, user_id: int | None = None, *, clear_board: bool = Tr
     if clear_board:
         _clear_call_board(ticket.counter_id)
     _changed()
-
-
-def link_case(ticket: Ticket, case_id: int, user_id: int | None = None) -> None:
-    """Record which case (受付 of the counter domain) this ticket's visit became."""
-    ticket.case_id = case_id
-    _log(ticket, "link_case", counter_id=ticket.counter_id, user_id=user_id, detail=f"案件{case_id}")
 
 
 # -- cashier (会計呼び出し表示システム) ---------------------------------------------------------

@@ -1,8 +1,8 @@
 """Kiosk, counter operator, cashier call, displays, ticket status and statistics (issue 4).
 
-The operator's counter is chosen on the counter page and remembered in the session (a browser
-cannot tell which counter PC it runs on; the terminal token belongs to the agent, not to the
-browser).
+The operator's counter is chosen on the counter page and remembered in the session
+(app/core/desk.py, shared with the counter domain): a browser cannot tell which counter PC it
+runs on, since the terminal token belongs to the agent, not to the browser.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from flask_login import current_user
 
 from app.auth import audit
 from app.auth.access import public, roles
-from app.core import calendar
+from app.core import calendar, desk
 from app.core import services as core_services
 from app.core.models import Counter
 from app.devices import jobs
@@ -36,6 +36,7 @@ from app.devices.models import Terminal
 from app.devices.services import terminal_by_code
 from app.extensions import db
 from app.forms import choices
+from app.fragments import wants_fragment
 from app.nav_item import NavItem
 from app.queue import printing, services, stats, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
@@ -53,12 +54,6 @@ COUNTER_STAFF = ("operator", "supervisor")
 CASHIER_STAFF = ("operator", "supervisor")
 SUPERVISORS = ("supervisor", "admin")
 SETTINGS_STAFF = ("supervisor", "admin")
-COUNTER_KEY = "queue_counter_id"
-
-
-def _fragment() -> bool:
-    """An htmx request for a part of the page (not a boosted navigation)."""
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 def _own_head() -> Response | None:
@@ -120,7 +115,7 @@ def _office_state() -> dict[str, Any]:
 @public
 def kiosk(code: str) -> str:
     terminal = _kiosk(code)
-    template = "queue/_kiosk_buttons.html" if _fragment() else "queue/kiosk.html"
+    template = "queue/_kiosk_buttons.html" if wants_fragment() else "queue/kiosk.html"
     return render_template(template, terminal=terminal, buttons=_kiosk_buttons(), **_office_state())
 
 
@@ -169,18 +164,12 @@ def ticket_status(code: str) -> str:
     if ticket is None:
         abort(404)
     ahead = services.people_ahead(ticket)
-    template = "queue/_status.html" if _fragment() else "queue/status.html"
+    template = "queue/_status.html" if wants_fragment() else "queue/status.html"
     return render_template(template, ticket=ticket, ahead=ahead, is_today=ticket.office_day == today(),
                            wait_minutes=services.estimated_wait_minutes(ticket.category, ahead))
 
 
 # -- counter operator -----------------------------------------------------------------------
-def _my_counter() -> Counter | None:
-    counter_id = session.get(COUNTER_KEY)
-    counter = db.session.get(Counter, counter_id) if counter_id else None
-    return counter if counter is not None and counter.active else None
-
-
 def _counter_context(counter: Counter) -> dict[str, Any]:
     waiting = list(db.session.scalars(services.waiting_for_counter(counter)))
     return {
@@ -203,11 +192,11 @@ def _issue_form() -> StaffIssueForm:
 def counter() -> str | Response:
     if (redirect_ := _own_head()) is not None:
         return redirect_
-    mine = _my_counter()
+    mine = desk.my_counter()
     if mine is None:
         return render_template("queue/counter_select.html", counters=[
             c for c in core_services.list_counters() if c.active])
-    if _fragment():
+    if wants_fragment():
         return render_template("queue/_counter_waiting.html", **_counter_context(mine))
     return render_template("queue/counter.html", **_counter_context(mine))
 
@@ -217,16 +206,16 @@ def counter() -> str | Response:
 def select_counter() -> Response:
     chosen = db.session.get(Counter, request.form.get("counter_id", type=int) or 0)
     if chosen is None or not chosen.active:
-        session.pop(COUNTER_KEY, None)
+        desk.choose_counter(None)
         flash("窓口を選んでください。", "error")
     else:
-        session[COUNTER_KEY] = chosen.id
+        desk.choose_counter(chosen)
         flash(f"{chosen.label}（{chosen.name}）で呼出を行います。", "success")
     return redirect(url_for("queue.counter"), 303)
 
 
 def _counter_action(action: Callable[[Counter], str | None]) -> Response:
-    mine = _my_counter()
+    mine = desk.my_counter()
     if mine is None:
         flash("先に窓口を選んでください。", "error")
         return redirect(url_for("queue.counter"), 303)
@@ -401,7 +390,7 @@ def cashier() -> str | Response:
     place = _cashier_place()
     context = {"place": place, "waiting": list(db.session.scalars(services.cashier_waiting())),
                "called": services.cashier_current(place)}
-    if _fragment():
+    if wants_fragment():
         return render_template("queue/_cashier_waiting.html", **context)
     return render_template("queue/cashier.html", **context)
 
@@ -520,7 +509,7 @@ def dashboard() -> str | Response:
     context = {"day": day, "stats": summary, "counters": counters, "at_counters": at_counters,
                "is_today": day == today(), "day_label": calendar.day_label(day),
                "cashier_waiting": db.session.scalars(services.cashier_waiting(day)).all()}
-    template = "queue/_dashboard_body.html" if _fragment() else "queue/dashboard.html"
+    template = "queue/_dashboard_body.html" if wants_fragment() else "queue/dashboard.html"
     return render_template(template, **context)
 
 

@@ -8,8 +8,8 @@ agent returns ``exc.to_result()``.
 
 from __future__ import annotations
 
-from hardware.card_reader.devices import open_card
-from hardware.card_reader.errors import NoCard
+from hardware.card_reader.devices import open_card, parse_card_url
+from hardware.card_reader.errors import NoCard, NoReader
 from hardware.card_reader.reader import pin_tries_left, read_card_face, validate_pin
 
 
@@ -35,3 +35,20 @@ def card_read(device_url: str, payload: dict, pin: str | None) -> dict:
     with open_card(device_url) as transport:
         face = read_card_face(transport, pin)
     return face.to_public_dict()
+
+
+def health(device_url: str) -> dict:
+    """Is the reader there? A simulated slot always is; a PC/SC reader must be listed by pcscd.
+    An empty reader is healthy: no card is the normal state between visitors."""
+    scheme, name = parse_card_url(device_url)
+    if scheme == "sim":
+        return {"ok": True, "error": None}
+    from hardware.card_reader.pcsc import list_readers
+
+    try:
+        readers = list_readers()
+    except NoReader as exc:
+        return {"ok": False, "error": str(exc)}
+    if (name in readers) if name else readers:
+        return {"ok": True, "error": None}
+    return {"ok": False, "error": f"reader {name or '(any)'} is not attached"}

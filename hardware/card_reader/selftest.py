@@ -64,6 +64,6 @@ def run() -> str:
     card = VirtualMyNumberCard(sample_person(), SELFTEST_PIN)
     _check(card, card)
     if not _vpcd_reader_present():
-        return "card_reader: virtual card OK; pcscd/vpcd not reachable, PC/SC path not tested"
+        return "virtual card OK; pcscd/vpcd not reachable, PC/SC path not tested"
     _through_pcscd(card)
-    return "card_reader: virtual card OK; pyscard → pcscd → vpcd → virtual card OK"
+    return "virtual card OK; pyscard → pcscd → vpcd → virtual card OK"

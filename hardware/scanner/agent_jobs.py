@@ -28,3 +28,16 @@ def encode_result(result: ScanResult) -> dict:
 def scan(device_url: str, payload: dict) -> dict:
     """Scan one image. ``payload`` is accepted for the agent's uniform call and not used."""
     return encode_result(open_scanner(device_url).scan())
+
+
+def health(device_url: str) -> dict:
+    """The scanner's setting opens, and a watched folder exists. (A SANE device is only
+    probed when it scans: probing it every poll would wake the hardware.)"""
+    try:
+        scanner = open_scanner(device_url)
+    except ValueError as exc:
+        return {"ok": False, "error": str(exc)}
+    folder = getattr(scanner, "folder", None)
+    if folder is not None and not folder.is_dir():
+        return {"ok": False, "error": f"watched folder {folder} does not exist"}
+    return {"ok": True, "error": None}

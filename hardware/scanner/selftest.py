@@ -58,6 +58,6 @@ def run() -> str:
     with tempfile.TemporaryDirectory(prefix="yakuba-scan-") as tmp:
         _check_folder(Path(tmp) / "inbox")
         if shutil.which("scanimage") is None or not SYSTEM_TEST_CONF.exists():
-            return "scanner: simulator and watched folder OK; scanimage absent, SANE not tested"
+            return "simulator and watched folder OK; scanimage absent, SANE not tested"
         _check_sane(Path(tmp) / "sane")
-    return "scanner: simulator and watched folder OK; SANE test backend OK"
+    return "simulator and watched folder OK; SANE test backend OK"

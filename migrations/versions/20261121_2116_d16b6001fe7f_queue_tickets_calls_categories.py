@@ -1,7 +1,7 @@
 """queue: service categories, tickets, calls, ticket history, daily sequences, settings
 
 Revision ID: d16b6001fe7f
-Revises: 54950c50790d
+Revises: 915bca1276de
 Create Date: 2026-11-21 21:16:34.940677
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd16b6001fe7f'
-down_revision = '54950c50790d'
+down_revision = '915bca1276de'
 branch_labels = None
 depends_on = None
 
@@ -65,7 +65,6 @@ def upgrade():
     sa.Column('source', sa.String(length=10), nullable=False),
     sa.Column('kiosk_id', sa.Integer(), nullable=True),
     sa.Column('issued_by_id', sa.Integer(), nullable=True),
-    sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('issued_at', sa.DateTime(), nullable=False),
     sa.Column('first_called_at', sa.DateTime(), nullable=True),
     sa.Column('called_at', sa.DateTime(), nullable=True),

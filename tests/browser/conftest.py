@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from app import create_app
 from tests.conftest import PASSWORD, make_config
+from tests.live import LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,27 +34,13 @@ def _require_browser() -> None:
     pytest.skip(message)
 
 
-class LiveServer:
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=5)
-
-
 @pytest.fixture
 def live_app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(make_config(database_url, **app_config))
     yield app
     with app.app_context():
         from app.extensions import db
+        app.extensions["yakuba_events"].close()
         db.session.remove()
         db.engine.dispose()
 

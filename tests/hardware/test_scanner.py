@@ -307,4 +307,4 @@ def test_missing_scanimage_fails_clearly():
 def test_selftest_runs():
     from hardware.scanner import selftest
 
-    assert selftest.run().startswith("scanner: simulator and watched folder OK")
+    assert selftest.run().startswith("simulator and watched folder OK")

@@ -187,14 +187,11 @@ def test_every_step_is_in_the_ticket_history(office, issue) -> None:
     services.resume(ticket, office.counters[1])
     services.transfer(ticket, counter=office.counters[2])
     services.call_next(office.counters[2])
-    services.link_case(ticket, 42)
     services.send_to_cashier(ticket)
     db.session.flush()
     actions = db.session.scalars(select(TicketEvent.action).where(TicketEvent.ticket_id == ticket.id)
                                  .order_by(TicketEvent.id)).all()
-    assert actions == ["issue", "call", "recall", "serve", "hold", "resume", "transfer", "call", "link_case",
-                       "to_cashier"]
-    assert ticket.case_id == 42
+    assert actions == ["issue", "call", "recall", "serve", "hold", "resume", "transfer", "call", "to_cashier"]
 
 
 def test_kiosk_hours_and_category_limits(office, clock) -> None:
@@ -219,6 +216,15 @@ def test_estimated_wait_uses_todays_service_times(office, issue, clock) -> None:
     services.finish(ticket)
     db.session.commit()
     assert services.estimated_wait_minutes(office.a, 3) == 18  # 3 x 12 / 2
+
+
+def test_ticket_by_label_is_today_s_ticket(office, issue, clock) -> None:
+    ticket = issue()
+    assert services.ticket_by_label("a-001").id == ticket.id
+    assert services.ticket_by_label("A-002") is None
+    assert services.ticket_by_label("junk") is None
+    clock.advance(days=1)
+    assert services.ticket_by_label("A-001") is None
 
 
 def test_people_ahead_follows_the_calling_order(office, issue) -> None:

@@ -1,0 +1,122 @@
+"""The procedure catalog file (catalog.yaml): read, checked and loaded into the database.
+
+The file is data, not code (issue 5): each entry of 000 §6 with who may apply, the identity
+check, documents, the form's fields, the fee code, review and hand-over. Admin edits the
+loaded rows; loading again updates entries by code and never deletes one a case refers to.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from app.counter.models import CATEGORIES, REQUESTER_KINDS, Procedure
+from app.extensions import db
+from app.register.fees import CODE_PATTERN as FEE_CODE_PATTERN
+
+CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
+IDENTITY_LEVELS: dict[str, str] = {
+    "photo_or_two": "写真付き公的証明書1点、又はその他の書類2点",
+    "photo": "写真付き公的証明書1点",
+    "seal_card": "印鑑登録証の提示",
+    "none": "不要（氏名・住所の確認のみ）",
+}
+IDENTITY_ALTERNATIVES: dict[str, str] = {"": "なし", "inquiry_letter": "照会書（回答書）による確認"}
+PROXY_AUTHORITIES: dict[str, str] = {"power_of_attorney": "委任状", "seal_card": "印鑑登録証"}
+FIELD_TYPES = ("text", "textarea", "int", "date", "bool", "select", "members", "member", "persons")
+LAWS = ("resident", "family_register", "seal", "tax", "general", "my_number", "insurance", "pension")
+ENTRY_KEYS = ("code", "name", "category", "spec", "department", "ticket_category", "law", "applicants",
+              "identity", "documents", "fields", "review_required", "handover")
+
+
+class CatalogError(ValueError):
+    pass
+
+
+@cache
+def read_file(path: Path = CATALOG_FILE) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def identity_documents() -> dict[str, dict[str, str]]:
+    """{"photo": {code: label}, "other": {...}, "card": {...}}"""
+    return read_file()["identity_documents"]
+
+
+def identity_document_labels() -> dict[str, str]:
+    return {code: label for group in identity_documents().values() for code, label in group.items()}
+
+
+def entries(data: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every procedure with its category defaults applied, checked for completeness."""
+    data = data or read_file()
+    out = []
+    for position, raw in enumerate(data["procedures"]):
+        entry = {**data["defaults"].get(raw.get("category", ""), {}), **raw}
+        entry.setdefault("handover", [])
+        entry.setdefault("fee", "")
+        entry.setdefault("identity_alternative", "")
+        entry.setdefault("proxy_authority", "power_of_attorney")
+        entry["sort_order"] = position
+        _check(entry, data)
+        out.append(entry)
+    codes = [e["code"] for e in out]
+    if len(codes) != len(set(codes)):
+        raise CatalogError("catalog codes are not unique")
+    return out
+
+
+def _check(entry: dict[str, Any], data: dict[str, Any]) -> None:
+    code = entry.get("code", "?")
+    missing = [k for k in ENTRY_KEYS if k not in entry]
+    if missing:
+        raise CatalogError(f"{code}: missing {missing}")
+    if entry["category"] not in CATEGORIES:
+        raise CatalogError(f"{code}: unknown category {entry['category']}")
+    if not set(entry["applicants"]) <= set(REQUESTER_KINDS) or not entry["applicants"]:
+        raise CatalogError(f"{code}: bad applicants {entry['applicants']}")
+    if entry["identity"] not in IDENTITY_LEVELS:
+        raise CatalogError(f"{code}: unknown identity level {entry['identity']}")
+    if entry["identity_alternative"] not in IDENTITY_ALTERNATIVES:
+        raise CatalogError(f"{code}: unknown identity alternative")
+    if entry["proxy_authority"] not in PROXY_AUTHORITIES:
+        raise CatalogError(f"{code}: unknown proxy authority")
+    if entry["law"] not in LAWS:
+        raise CatalogError(f"{code}: unknown law {entry['law']}")
+    if entry["fee"] and not FEE_CODE_PATTERN.fullmatch(entry["fee"]):
+        raise CatalogError(f"{code}: bad fee code {entry['fee']} (a code of the register's fee schedule)")
+    for f in entry["fields"]:
+        if f.get("type") not in FIELD_TYPES or not f.get("name") or not f.get("label"):
+            raise CatalogError(f"{code}: bad field {f}")
+        if f["type"] == "select" and not f.get("options"):
+            raise CatalogError(f"{code}: select field {f['name']} has no options")
+
+
+def load(data: dict[str, Any] | None = None) -> tuple[int, int]:
+    """Insert new entries and update existing ones by code; returns (created, updated)."""
+    existing = {p.code: p for p in db.session.scalars(select(Procedure))}
+    created = updated = 0
+    for entry in entries(data):
+        procedure = existing.get(entry["code"])
+        if procedure is None:
+            procedure = Procedure(code=entry["code"])
+            db.session.add(procedure)
+            created += 1
+        else:
+            updated += 1
+        procedure.name, procedure.category = entry["name"], entry["category"]
+        procedure.department, procedure.ticket_category = entry["department"], entry["ticket_category"]
+        procedure.spec_ref, procedure.law = entry["spec"], entry["law"]
+        procedure.applicants, procedure.identity = list(entry["applicants"]), entry["identity"]
+        procedure.identity_alternative = entry["identity_alternative"]
+        procedure.proxy_authority = entry["proxy_authority"]
+        procedure.documents, procedure.fields = list(entry["documents"]), list(entry["fields"])
+        procedure.fee_code, procedure.review_required = entry["fee"], bool(entry["review_required"])
+        procedure.handover, procedure.sort_order = list(entry["handover"]), entry["sort_order"]
+    db.session.flush()
+    return created, updated

@@ -1,0 +1,378 @@
+"""The counter's pages: reception, work lists, the case page with its steps, review, PDFs,
+and the catalog. Views parse input and call app.counter.services; the rules live there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.auth.access import ALL_STAFF, roles
+from app.core import desk
+from app.counter import catalog, services, workflow
+from app.counter.documents import DocumentError, reception_guide_pdf, resident_record_copy_pdf
+from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, ReceptionForm
+from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, FormErrors
+from app.counter.models import CATEGORIES, REQUESTER_KINDS, Case, Procedure, Visit
+from app.counter.services import CaseError
+from app.devices import card
+from app.extensions import db
+from app.forms import choices
+from app.nav_item import NavItem
+from app.register import fees as register_fees
+from app.registry import services as registry
+from app.registry.adapter import RegistryError, SearchCriteria
+from app.registry.models import RELATIONSHIPS, SEXES
+from app.timeutil import today
+from app.transaction import keep_changes
+
+bp = Blueprint("counter", __name__, url_prefix="/counter")
+NAV = (
+    NavItem("窓口受付", "counter.reception", "窓口業務"),
+    NavItem("案件一覧・審査", "counter.cases", "窓口業務"),
+    NavItem("手続一覧", "counter.catalog_list", "窓口業務"),
+)
+COUNTER = ("operator", "supervisor")
+READERS = ("operator", "supervisor", "city_staff")
+PERSON_ROWS = 4
+WORK_LISTS = {"mine": "自分の案件", "review": "審査待ち", "returned": "差戻し", "today": "本日の案件",
+              "search": "検索"}
+
+
+def _case_or_404(case_id: int) -> Case:
+    case = services.read_case(case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(template, **context), status
+
+
+# -- reception and visits --------------------------------------------------------------------------
+
+def _reception_form() -> ReceptionForm:
+    form = ReceptionForm()
+    form.procedures.choices = choices((p.code, p.name) for p in services.list_procedures())
+    return form
+
+
+def _grouped_procedures() -> list[tuple[str, list[Procedure]]]:
+    groups: dict[str, list[Procedure]] = {}
+    for p in services.list_procedures():
+        groups.setdefault(p.category_label, []).append(p)
+    return list(groups.items())
+
+
+@bp.route("/reception", methods=["GET", "POST"])
+@roles(*COUNTER)
+def reception() -> Response | tuple[str, int]:
+    form = _reception_form()
+    if form.validate_on_submit():
+        try:
+            visit = services.open_visit(form.visitor_name.data or "", list(form.procedures.data or []),
+                                        current_user)
+        except CaseError as exc:
+            for p in exc.problems:
+                getattr(form, p.field, form.procedures).errors.append(p.message)
+        else:
+            flash(f"受付しました（{len(visit.cases)}件）。", "success")
+            target = url_for("counter.case", case_id=visit.cases[0].id) if len(visit.cases) == 1 else \
+                url_for("counter.visit", visit_id=visit.id)
+            return redirect(target, 303)
+    return _page("counter/reception.html", 422 if form.errors else 200, form=form, groups=_grouped_procedures())
+
+
+@bp.route("/visits/<int:visit_id>")
+@roles(*READERS)
+def visit(visit_id: int) -> tuple[str, int]:
+    v = db.get_or_404(Visit, visit_id)
+    services.list_cases(services.visit_cases(v), purpose=f"来庁 {v.id} の案件")
+    return _page("counter/visit.html", visit=v, states=workflow.STATES)
+
+
+# -- work lists and search -------------------------------------------------------------------------
+
+@bp.route("/")
+@roles(*READERS)
+def cases() -> tuple[str, int]:
+    default = "review" if current_user.role == "city_staff" else "mine"
+    current = request.args.get("list", default)
+    if current not in WORK_LISTS:
+        current = default
+    form = CaseSearchForm(request.args)
+    form.procedure.choices = choices([("", "すべて"), *((p.code, p.name) for p in services.list_procedures(False))])
+    queries = {
+        "mine": lambda: services.my_cases(current_user),
+        "review": services.waiting_for_review,
+        "returned": lambda: services.returned_to(current_user),
+        "today": services.todays_cases,
+        "search": lambda: services.search_cases(services.CaseSearch(
+            date_from=form.date_from.data, date_to=form.date_to.data, state=form.state.data or "",
+            procedure_code=form.procedure.data or "", person=form.person.data or "")),
+    }
+    if current == "search" and not form.validate():
+        found: list[Case] = []
+    else:
+        found = services.list_cases(queries[current](), purpose=WORK_LISTS[current])
+    template = "counter/_case_rows.html" if request.headers.get("HX-Request") and \
+        request.headers.get("HX-Target") == "case-rows" else "counter/cases.html"
+    response = make_response(render_template(template, cases=found, current=current, lists=WORK_LISTS,
+                                             form=form, states=workflow.STATES))
+    response.headers["Vary"] = "HX-Request"
+    return response, 200  # type: ignore[return-value]
+
+
+# -- the case page ------------------------------------------------------------------------------------
+
+def _check_form(case: Case, formdata: Any = None) -> CheckForm:
+    form = CheckForm(formdata=formdata, obj=None if formdata else case)
+    form.set_choices(case.procedure.documents)
+    return form
+
+
+def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = None,
+               input_values: dict[str, Any] | None = None, input_errors: dict[str, str] | None = None,
+               problems: list[Any] | None = None, card_result: Any = None,
+               residents: list[Any] | None = None, card_error: str = "") -> tuple[str, int]:
+    household = None
+    subject = None
+    if case.subject_resident_id:
+        subject = registry.read_person(case.subject_resident_id, f"窓口案件 {case.id} の表示")
+        household = registry.read_household(subject.household_id, f"窓口案件 {case.id} の表示")
+    candidates = card_result.candidates if card_result else (
+        services.match_requester(case) if case.state in ("received", "checking", "input") else [])
+    return _page(
+        "counter/case.html", status, case=case, states=workflow.STATES, kinds=REQUESTER_KINDS,
+        actions=workflow.actions_from(case.state, current_user.role), action_labels=workflow.ACTIONS,
+        check_form=check_form or _check_form(case), input_values=input_values or case.form_data or {},
+        input_errors=input_errors or {}, problems=problems or [], subject=subject, household=household,
+        candidates=candidates, card_result=card_result, residents=residents, card_error=card_error,
+        my_counter=desk.my_counter(),
+        spent=services.time_in_states(case), fee_total=services.fee_total(case),
+        doc_labels=catalog.identity_document_labels(), sexes=SEXES, relationships=RELATIONSHIPS,
+        person_rows=_person_rows(input_values or case.form_data or {}), needs_subject=services.needs_subject(
+            case.procedure), related=services.related_for_case(case) if case.form_data else [],
+        open_problems=services.check_problems(case) if case.state == "checking" else [],
+    )
+
+
+def _person_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = list(values.get("persons") or [])
+    return rows + [{} for _ in range(max(PERSON_ROWS - len(rows), 0))]
+
+
+@bp.route("/cases/<int:case_id>")
+@roles(*READERS)
+def case(case_id: int) -> tuple[str, int]:
+    return _case_page(_case_or_404(case_id))
+
+
+@bp.route("/cases/<int:case_id>/residents")
+@roles(*COUNTER)
+def resident_search(case_id: int) -> tuple[str, int]:
+    """The registry search that picks the case's subject (an htmx fragment of the case page)."""
+    case = _case_or_404(case_id)
+    criteria = SearchCriteria(kana=request.args.get("kana", "").strip(), name=request.args.get("name", "").strip(),
+                              limit=30)
+    people = registry.search(criteria, f"窓口案件 {case.id} の対象者検索") if not criteria.is_empty() else []
+    return _page("counter/_residents.html", case=case, residents=people, searched=not criteria.is_empty())
+
+
+@bp.route("/cases/<int:case_id>/subject", methods=["POST"])
+@roles(*COUNTER)
+def set_subject(case_id: int) -> Response | tuple[str, int]:
+    case = _case_or_404(case_id)
+    try:
+        person = services.set_subject(case, int(request.form.get("resident_id", "0") or 0), current_user)
+    except (CaseError, RegistryError, ValueError) as exc:
+        flash(getattr(exc, "message", "対象者を選べませんでした。"), "error")
+        return _case_page(case, 422)
+    flash(f"対象者を{person.name}さんにしました。", "success")
+    return redirect(url_for("counter.case", case_id=case.id, _anchor="subject"), 303)
+
+
+@bp.route("/cases/<int:case_id>/card", methods=["POST"])
+@roles(*COUNTER)
+def read_card(case_id: int) -> tuple[str, int]:
+    """カード読取: the visitor's PIN goes sealed to this counter's card reader (never stored)."""
+    case = _case_or_404(case_id)
+    counter = desk.my_counter()
+    terminal = card.counter_terminal(counter.id) if counter else None
+    if terminal is None:
+        keep_changes()
+        return _case_page(case, 422, card_error="カードリーダーのある窓口が選ばれていません。"
+                          "窓口呼出の画面で自分の窓口を選んでから読み取ってください。")
+    outcome = card.read_card(terminal, request.form.get("pin", ""), current_user.id)
+    if not outcome.ok:
+        keep_changes()  # the ended job (and a cancelled one's wiped PIN) must stay recorded
+        message = (services.card_pin_message(outcome.tries_left, blocked=outcome.code == "blocked")
+                   if outcome.code in ("wrong_pin", "blocked") else outcome.message)
+        return _case_page(case, 422, card_error=message)
+    try:
+        result = services.prefill_from_card(case, outcome.face or {}, current_user)
+    except CaseError as exc:
+        return _case_page(case, 422, card_error=exc.message)
+    return _case_page(case, card_result=result)
+
+
+@bp.route("/cases/<int:case_id>/requester-match", methods=["POST"])
+@roles(*COUNTER)
+def set_requester_match(case_id: int) -> Response | tuple[str, int]:
+    case = _case_or_404(case_id)
+    raw = request.form.get("resident_id", "")
+    try:
+        services.set_requester_resident(case, int(raw) if raw else None, current_user)
+    except (RegistryError, ValueError):
+        flash("住民記録が見つかりません。", "error")
+        return _case_page(case, 422)
+    flash("請求者を住民記録と照合しました。" if raw else "照合を解除しました。", "success")
+    return redirect(url_for("counter.case", case_id=case.id, _anchor="match"), 303)
+
+
+@bp.route("/cases/<int:case_id>/checks", methods=["POST"])
+@roles(*COUNTER)
+def save_checks(case_id: int) -> Response | tuple[str, int]:
+    case = _case_or_404(case_id)
+    form = _check_form(case, request.form)
+    if not form.validate_on_submit():
+        return _case_page(case, 422, check_form=form)
+    data = services.CheckInput(**{name: getattr(form, name).data for name in (
+        "requester_kind", "requester_name", "requester_kana", "requester_birth_date", "requester_address",
+        "requester_phone", "identity_docs", "identity_alternative_used", "power_of_attorney",
+        "third_party_reason_kind", "third_party_reason", "third_party_documents", "official_office",
+        "official_basis", "content_checked", "documents_checked")})
+    for name in ("requester_kana", "requester_address", "requester_phone", "third_party_reason",
+                 "third_party_documents", "official_office", "official_basis", "third_party_reason_kind"):
+        setattr(data, name, getattr(data, name) or "")
+    data.identity_docs, data.documents_checked = list(data.identity_docs or []), list(data.documents_checked or [])
+    try:
+        services.save_checks(case, data, current_user)
+        if request.form.get("then") == "confirm":
+            services.confirm_checks(case, current_user)
+    except CaseError as exc:
+        for p in exc.problems:
+            if hasattr(form, p.field):
+                getattr(form, p.field).errors.append(p.message)
+        return _case_page(case, 422, check_form=form, problems=exc.problems or [exc])
+    flash("確認が済みました。入力へ進みます。" if case.state == "input" else "確認内容を保存しました。", "success")
+    return redirect(url_for("counter.case", case_id=case.id), 303)
+
+
+def _raw_input(procedure: Procedure) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for spec in procedure.fields:
+        name = spec["name"]
+        if spec["type"] == "members":
+            raw[name] = request.form.getlist(name)
+        elif spec["type"] == "persons":
+            raw[name] = [{key: request.form.get(f"{name}-{i}-{key}", "") for key in (*PERSON_KEYS, "nhi_member")}
+                         for i in range(MAX_PERSONS)]
+        else:
+            raw[name] = request.form.get(name)
+    return raw
+
+
+@bp.route("/cases/<int:case_id>/input", methods=["POST"])
+@roles(*COUNTER)
+def save_input(case_id: int) -> Response | tuple[str, int]:
+    case = _case_or_404(case_id)
+    raw = _raw_input(case.procedure)
+    try:
+        services.save_input(case, raw, current_user)
+        then = request.form.get("then")
+        if then == "request_review":
+            services.request_review(case, current_user)
+        elif then == "finish_input":
+            services.finish_input(case, current_user)
+    except FormErrors as exc:
+        return _case_page(case, 422, input_values=raw, input_errors=exc.errors)
+    except CaseError as exc:
+        return _case_page(case, 422, input_values=raw, problems=exc.problems or [exc])
+    flash({"request_review": "審査を依頼しました。", "finish_input": "入力を完了しました。交付へ進みます。"}.get(
+        request.form.get("then", ""), "入力内容を保存しました。"), "success")
+    return redirect(url_for("counter.case", case_id=case.id), 303)
+
+
+@bp.route("/cases/<int:case_id>/actions/<action>", methods=["POST"])
+@roles(*READERS)
+def act(case_id: int, action: str) -> Response | tuple[str, int]:
+    case = _case_or_404(case_id)
+    if action not in workflow.ACTIONS:
+        abort(404)
+    try:
+        services.act(case, action, current_user, request.form.get("note", ""))
+    except CaseError as exc:
+        return _case_page(case, 422, problems=exc.problems or [exc])
+    flash(f"{workflow.ACTIONS[action].label}しました。（状態：{workflow.STATES[case.state]}）", "success")
+    if action in ("approve", "return"):
+        return redirect(url_for("counter.cases", list="review"), 303)
+    return redirect(url_for("counter.case", case_id=case.id), 303)
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f"inline; filename={filename}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/cases/<int:case_id>/certificate.pdf")
+@roles(*READERS)
+def certificate_pdf(case_id: int) -> Response | tuple[str, int]:
+    case = _case_or_404(case_id)
+    try:
+        return _pdf(resident_record_copy_pdf(case), f"juminhyo-{case.id}.pdf")
+    except DocumentError as exc:
+        return _case_page(case, 409, problems=[exc])
+
+
+@bp.route("/cases/<int:case_id>/guide.pdf")
+@roles(*READERS)
+def guide_pdf(case_id: int) -> Response | tuple[str, int]:
+    case = _case_or_404(case_id)
+    if not services.related_for_case(case) and case.procedure.code not in services.MOVE_CODES:
+        abort(404)
+    try:
+        return _pdf(reception_guide_pdf(case, services.related_for_case(case)), f"annai-{case.id}.pdf")
+    except DocumentError as exc:
+        return _case_page(case, 409, problems=[exc])
+
+
+# -- the catalog ---------------------------------------------------------------------------------------
+
+@bp.route("/catalog")
+@roles(*ALL_STAFF)
+def catalog_list() -> tuple[str, int]:
+    return _page("counter/catalog.html", procedures=services.list_procedures(False), categories=CATEGORIES,
+                 kinds=REQUESTER_KINDS, levels=catalog.IDENTITY_LEVELS, fees=register_fees.rates_on(today()))
+
+
+@bp.route("/catalog/<int:procedure_id>", methods=["GET", "POST"])
+@roles("admin")
+def catalog_edit(procedure_id: int) -> Response | tuple[str, int]:
+    procedure = db.get_or_404(Procedure, procedure_id)
+    form = ProcedureForm(obj=procedure if request.method == "GET" else None)
+    form.fee_code.choices = choices([("", "（なし）"), *register_fees.fee_choices()])
+    if request.method == "GET":
+        form.documents.data = "\n".join(procedure.documents)
+        form.handover.data = "\n".join(procedure.handover)
+    if form.validate_on_submit():
+        try:
+            services.update_procedure(procedure, services.ProcedureEdit(
+                name=form.name.data or "", department=form.department.data or "",
+                ticket_category=form.ticket_category.data or "", applicants=list(form.applicants.data or []),
+                identity=form.identity.data or "", documents=(form.documents.data or "").splitlines(),
+                handover=(form.handover.data or "").splitlines(), fee_code=form.fee_code.data or "",
+                review_required=bool(form.review_required.data), active=bool(form.active.data)))
+        except CaseError as exc:
+            for p in exc.problems:
+                getattr(form, p.field).errors.append(p.message)
+        else:
+            flash(f"「{procedure.name}」を保存しました。", "success")
+            return redirect(url_for("counter.catalog_list"), 303)
+    return _page("counter/catalog_edit.html", 422 if form.errors else 200, form=form, procedure=procedure)

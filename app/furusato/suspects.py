@@ -1,0 +1,118 @@
+"""疑義データ (004 §7(1)エ): the rules that flag a donation for a person to follow up.
+
+Each rule gives a reason code (models.SUSPECT_REASONS) and a sentence naming what is wrong.
+The import runs them on every new row; intake and corrections run them again. A duplicate
+order needs the database (other donations of the same donor), so it is a query of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select, tuple_
+
+from app.furusato.models import Donation, FurusatoSettings, Gift
+from app.furusato.normalize import PostalArea, address_fits_area, postal_area, postal_digits
+from app.furusato.profiles import FIELDS
+
+
+@dataclass(frozen=True)
+class HomeArea:
+    """The city itself, for the in-city rule (004 §7(6)キ)."""
+
+    prefecture: str
+    city: str
+    postal_prefixes: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: FurusatoSettings | None) -> HomeArea | None:
+        if settings is None or not settings.home_city:
+            return None
+        prefixes = tuple(p.strip() for p in settings.home_postal_prefixes.replace("-", "").split(",") if p.strip())
+        return cls(settings.home_prefecture, settings.home_city, prefixes)
+
+    def contains(self, postal: str, address: str) -> bool:
+        digits = postal_digits(postal)
+        if digits and any(digits.startswith(p) for p in self.postal_prefixes):
+            return True
+        area = postal_area(digits)
+        if area is not None and area.prefecture == self.prefecture and area.city == self.city:
+            return True
+        return bool(address) and address_fits_area(address, PostalArea(self.prefecture, self.city))
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    home: HomeArea | None
+    gifts_by_code: Mapping[str, Gift | tuple[str, int]]
+    expected: tuple[str, ...]
+
+
+def gift_catalogue(gifts: Iterable[Gift]) -> dict[str, tuple[str, int]]:
+    return {g.code: (g.name, g.amount) for g in gifts}
+
+
+def evaluate(rec: Mapping[str, Any], ctx: RuleContext) -> list[tuple[str, str]]:
+    """The flags one donation earns, as (reason code, detail). `rec` holds donation fields."""
+    flags: list[tuple[str, str]] = []
+    postal, address = rec.get("postal_code") or "", rec.get("address") or ""
+    wants_gift = bool(rec.get("gift_code") or rec.get("gift_name"))
+    if wants_gift and ctx.home is not None and ctx.home.contains(postal, address):
+        flags.append(("in_city_gift", f"住所が{ctx.home.prefecture}{ctx.home.city}（本市）の寄附者が返礼品を"
+                                      "申し込んでいます。市内在住者には返礼品を送付できません（仕様書 7(6)キ）。"))
+    if postal and address:
+        digits = postal_digits(postal)
+        area = postal_area(digits)
+        if len(digits) != 7:
+            flags.append(("postal_address_mismatch", f"郵便番号「{postal}」の形式が正しくありません（7桁）。"))
+        elif area is None:
+            flags.append(("postal_address_mismatch", f"郵便番号「{postal}」は存在しません。"))
+        elif not address_fits_area(address, area):
+            flags.append(("postal_address_mismatch",
+                          f"郵便番号{postal}は{area.prefecture}{area.city}ですが、住所は「{address[:30]}」です。"))
+    missing = [FIELDS[f] for f in ctx.expected if not rec.get(f)]
+    if missing:
+        flags.append(("missing_required", f"未入力の項目：{'、'.join(missing)}"))
+    code = rec.get("gift_code") or ""
+    if code:
+        gift = ctx.gifts_by_code.get(code)
+        quantity = rec.get("quantity") or 1
+        if gift is None:
+            flags.append(("amount_gift_mismatch", f"返礼品コード「{code}」は返礼品として登録されていません。"))
+        else:
+            name, unit = (gift.name, gift.amount) if isinstance(gift, Gift) else gift
+            if rec["amount"] != unit * quantity:
+                flags.append(("amount_gift_mismatch",
+                              f"寄附金額{rec['amount']:,}円が返礼品「{name}」の寄附金額"
+                              f"{unit:,}円×{quantity}と一致しません。"))
+    if rec.get("one_stop") and not rec.get("birth_date"):
+        flags.append(("one_stop_without_birth_date",
+                      "ワンストップ特例を希望していますが、生年月日がありません（申告特例通知書に必要です）。"))
+    return flags
+
+
+def duplicate_orders(conn: Connection, donor_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Donations that look like the same order twice: same donor, gift, amount and day of
+    application under different order numbers (or on different portals). Cancelled ones do not
+    count. Returns each such donation id with the ids of its twins."""
+    ids = sorted(set(donor_ids))
+    if not ids:
+        return {}
+    d = Donation.__table__
+    group = (d.c.donor_id, d.c.gift_code, d.c.amount, d.c.applied_on)
+    live = and_(d.c.donor_id.in_(ids), d.c.status != "cancelled", d.c.gift_code != "")
+    twins = select(*group).where(live).group_by(*group).having(func.count() > 1).subquery()
+    rows = conn.execute(
+        select(d.c.id, *group).where(live, tuple_(*group).in_(select(*twins.c)))
+        .order_by(d.c.id)).all()
+    by_group: dict[tuple[int, str, int, date], list[int]] = {}
+    for row in rows:
+        by_group.setdefault((row.donor_id, row.gift_code, row.amount, row.applied_on), []).append(row.id)
+    out: dict[int, list[int]] = {}
+    for members in by_group.values():
+        for member in members:
+            out[member] = [m for m in members if m != member]
+    return out

@@ -1,0 +1,16 @@
+"""公金収納 (000 §6(10), §6(1)③イ): fees, bills, payments and receipts, voids, the daily close.
+
+The seam for other domains is a **bill** (請求), opened service to service:
+
+    from app.register.fees import Item
+    from app.register.services import open_bill, bill_for_source, cancel_bill
+
+    open_bill("case", case.id, "山彦 一郎", [Item("resident_record_copy", 2),
+                                             Item("tax_certificate", 1, official=True)],
+              ticket_number="C-012", user_id=current_user.id)
+
+Lines are fee codes, quantities and the 公用 flag; the amounts come from the fee schedule on
+the day the bill is paid. Opening again for the same source while unpaid replaces the lines.
+Each change publishes `register:bills` (services.BILLS_CHANNEL) on the event publisher, with
+`{"bill": id, "state": "open" | "paid" | "cancelled"}`, for the cashier display and the queue.
+"""

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.forms import choices
+from app.register.models import CASHLESS_METHODS, DENOMINATIONS, METHODS
+
+REQUIRED = "必須項目です。"
+WHOLE_YEN = "0以上の整数（円）で入力してください。"
+
+
+class PaymentForm(FlaskForm):
+    method = SelectField("支払方法", choices=choices(
+        [("cash", METHODS["cash"])] + [(m, METHODS[m]) for m in CASHLESS_METHODS]), default="cash")
+    received = IntegerField("お預かり金額（円）", validators=[Optional(), NumberRange(min=0, message=WHOLE_YEN)])
+    reference = StringField("承認番号・取引番号（キャッシュレス）", validators=[Optional(), Length(max=60)])
+    idempotency_key = HiddenField()
+
+
+class VoidRequestForm(FlaskForm):
+    reason = TextAreaField("取消の理由", validators=[DataRequired("取消の理由を入力してください。"), Length(max=1000)])
+    reopen_bill = BooleanField("請求を未収に戻す（金額を直して収納し直す）", default=True)
+
+
+class FloatForm(FlaskForm):
+    amount = IntegerField("釣銭準備金（円）",
+                          validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE_YEN)])
+
+
+class RegisterChoiceForm(FlaskForm):
+    terminal_id = SelectField("レジ", coerce=int)
+
+
+class FeeForm(FlaskForm):
+    code = StringField("手数料コード", validators=[DataRequired(REQUIRED), Length(max=40)])
+    label = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=60)])
+    unit = StringField("単位", default="通", validators=[DataRequired(REQUIRED), Length(max=10)])
+    amount = IntegerField("金額（円）", validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE_YEN)])
+    effective_from = DateField("適用開始日", validators=[DataRequired("日付を入力してください。")])
+
+
+def denomination_label(denomination: int) -> str:
+    kind = "札" if denomination >= 1000 else "硬貨"
+    return f"{denomination:,}円{kind}（枚）"
+
+
+class CloseForm(FlaskForm):
+    """The cash count by denomination, the reason for any difference, the next day's float."""
+
+    next_float = IntegerField("翌日の釣銭準備金（円）",
+                              validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE_YEN)])
+    reason = TextAreaField("過不足の理由", validators=[Optional(), Length(max=1000)])
+
+    def counts(self) -> dict[int, int | None]:
+        return {d: self[f"count_{d}"].data for d in DENOMINATIONS}
+
+    def count_fields(self) -> list[Any]:
+        return [self[f"count_{d}"] for d in DENOMINATIONS]
+
+
+for _denomination in DENOMINATIONS:
+    setattr(CloseForm, f"count_{_denomination}", IntegerField(
+        denomination_label(_denomination), default=0,
+        validators=[Optional(), NumberRange(min=0, max=100_000, message="0以上の枚数を入力してください。")]))

@@ -1,0 +1,142 @@
+"""The receipt (領収書) and the void slip as printer documents, and printing them on the
+register's printer through a device job (000 §6(1)③イ: 領収書（レシート）の発行・交付).
+
+Lines are laid out for 80 mm paper in the printer's Kanji font: 42 half-width columns, a
+full-width character taking two. The cash drawer is kicked only when cash changes hands.
+"""
+
+from __future__ import annotations
+
+from app.auth import audit
+from app.core.services import get_municipality
+from app.devices import jobs
+from app.devices.models import DeviceJob, Terminal
+from app.register.models import Payment
+from app.timeutil import wareki
+from hardware.printer import Cut, Document, DrawerKick, Feed, Rule, Text
+from hardware.printer.render import COLUMNS, display_width
+
+TAX_NOTE = "行政手数料のため消費税は非課税です。"
+PRINTER = "printer"
+
+
+class PrintError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def yen(amount: int) -> str:
+    return f"{amount:,}円"
+
+
+def columns(left: str, right: str, width: int = COLUMNS) -> str:
+    """`left` and `right` on one line, `right` flush with the right edge."""
+    gap = max(1, width - display_width(left) - display_width(right))
+    return left + " " * gap + right
+
+
+def fit(text: str, width: int = COLUMNS) -> str:
+    """Cut `text` to one printed line."""
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > width:
+            break
+        out += ch
+    return out
+
+
+def _line_texts(payment: Payment) -> list[Text]:
+    texts = []
+    for line in payment.lines:
+        label = line.label + ("（公用）" if line.official else "")
+        texts.append(Text(fit(label)))
+        if line.official:
+            detail = f"  {abs(line.quantity)}{line.unit} 公用のため無料"
+        else:
+            detail = f"  {line.unit_amount:,}円 × {abs(line.quantity)}{line.unit}"
+        texts.append(Text(columns(detail, yen(line.amount))))
+    return texts
+
+
+def receipt_document(payment: Payment, reissue: bool = False) -> Document:
+    """The 領収書 for a payment; a reprint is marked 再発行 and never opens the drawer."""
+    city = get_municipality()
+    number = payment.receipt_no
+    doc = Document()
+    if payment.method == "cash" and not reissue:
+        doc.add(DrawerKick(pin=2))
+    doc.add(Text(city.name if city else "", bold=True, width=2, height=2, align="center"),
+            Feed(1),
+            Text("領　収　書", bold=True, width=2, height=2, align="center"))
+    if reissue:
+        doc.add(Text("【再発行】", bold=True, align="center"))
+    doc.add(Feed(1),
+            Text(f"{wareki(payment.paid_at.date())} {payment.paid_at:%H:%M}"),
+            Text(f"領収番号 {number}"),
+            Rule("-"),
+            *_line_texts(payment),
+            Rule("-"),
+            Text(columns("合計", yen(payment.total)), bold=True))
+    if payment.method == "cash":
+        doc.add(Text(columns("お預かり", yen(payment.received))),
+                Text(columns("お釣り", yen(payment.change))))
+    else:
+        doc.add(Text(columns("お支払方法", payment.method_label)))
+    doc.add(Rule("-"),
+            Text("上記の金額を領収しました。"),
+            Text(TAX_NOTE),
+            Text(f"取扱者 {payment.cashier.display_name}"))
+    doc.add(Feed(2), Cut())
+    return doc
+
+
+def void_document(reversal: Payment) -> Document:
+    """The slip for a void (取消): what was reversed, the refund, the reason and the approver."""
+    original = reversal.reverses
+    assert original is not None  # a void always reverses a payment (CHECK constraint)
+    city = get_municipality()
+    doc = Document()
+    if reversal.method == "cash":
+        doc.add(DrawerKick(pin=2))
+    doc.add(Text(city.name if city else "", bold=True, align="center"),
+            Text("領収取消（返金）", bold=True, width=2, height=2, align="center"),
+            Feed(1),
+            Text(f"{wareki(reversal.paid_at.date())} {reversal.paid_at:%H:%M}"),
+            Text(f"取消対象 領収番号 {original.receipt_no}"),
+            Rule("-"),
+            *_line_texts(reversal),
+            Rule("-"),
+            Text(columns("返金額", yen(-reversal.total)), bold=True),
+            Text(columns("返金方法", reversal.method_label)),
+            Text(fit(f"理由 {reversal.reason}")),
+            Text(f"取扱者 {reversal.cashier.display_name}"),
+            Text(f"承認者 {reversal.approved_by.display_name if reversal.approved_by else ''}"),
+            Feed(2), Cut())
+    return doc
+
+
+def _enqueue(terminal: Terminal, doc: Document, summary: str, user_id: int | None) -> DeviceJob:
+    try:
+        return jobs.enqueue(terminal, PRINTER, "print", {"document": doc.to_dict()}, summary=summary,
+                            user_id=user_id)
+    except jobs.JobError as exc:
+        raise PrintError(exc.message) from exc
+
+
+def print_receipt(payment: Payment, terminal: Terminal, user_id: int | None = None,
+                  reissue: bool = False) -> DeviceJob:
+    """Queue the receipt on the register's printer. The job row commits with the payment, so
+    the agent prints it only once the payment is committed."""
+    number = payment.receipt_no
+    job = _enqueue(terminal, receipt_document(payment, reissue),
+                   f"領収書{'（再発行）' if reissue else ''} {number} {yen(payment.total)}", user_id)
+    if reissue:
+        audit.record("print", "payment", payment.id, f"領収書再発行 {number}（ジョブ{job.id}）")
+    return job
+
+
+def print_void(reversal: Payment, terminal: Terminal, user_id: int | None = None) -> DeviceJob:
+    original = reversal.reverses
+    number = original.receipt_no if original else ""
+    return _enqueue(terminal, void_document(reversal), f"領収取消 {number} {yen(-reversal.total)}", user_id)

@@ -1,0 +1,340 @@
+"""The cashier screen (/register), payments and receipts, voids, the daily close, fees."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.auth.access import ALL_STAFF, roles
+from app.devices.models import DeviceJob, Terminal
+from app.extensions import db
+from app.forms import choices
+from app.fragments import wants_fragment
+from app.nav_item import NavItem
+from app.register import fees, receipts, services
+from app.register.forms import CloseForm, FeeForm, FloatForm, PaymentForm, RegisterChoiceForm, VoidRequestForm
+from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
+from app.register.pdf import close_pdf
+from app.timeutil import today
+
+bp = Blueprint("register", __name__, url_prefix="/register")
+NAV = (
+    NavItem("レジ（会計）", "register.index", "会計"),
+    NavItem("収納一覧", "register.payments", "会計"),
+    NavItem("取消の承認", "register.voids", "会計"),
+    NavItem("日計", "register.close", "会計"),
+    NavItem("日計表", "register.closes", "会計"),
+    NavItem("手数料表", "register.fees", "会計"),
+)
+CASHIERS = ("operator", "supervisor")
+SESSION_KEY = "register_terminal_id"
+
+
+@bp.context_processor
+def register_context() -> dict[str, Any]:
+    labels = {fee.code: fee.label for fee in fees.schedule_on(today())}
+    return {"fee_label": lambda code: labels.get(code, code), "today_date": today()}
+
+
+def _register() -> Terminal | None:
+    """The register this browser works at: chosen once per session, or the only one."""
+    available = services.register_terminals()
+    chosen = session.get(SESSION_KEY)
+    for terminal in available:
+        if terminal.id == chosen:
+            return terminal
+    return available[0] if len(available) == 1 else None
+
+
+def _require_register() -> Terminal:
+    terminal = _register()
+    if terminal is None:
+        flash("先にこの画面で使うレジを選んでください。", "warning")
+        abort(redirect(url_for("register.index"), 303))
+    return terminal
+
+
+def _register_form(terminal: Terminal | None) -> RegisterChoiceForm:
+    form = RegisterChoiceForm(terminal_id=terminal.id if terminal else None)
+    form.terminal_id.choices = choices((t.id, f"{t.name}（{t.code}）") for t in services.register_terminals())
+    return form
+
+
+def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, status: int = 200,
+                  error: str = "") -> tuple[str, int, dict[str, str]]:
+    terminal = _register()
+    bills = services.open_bills()
+    if wants_fragment():
+        return render_template("register/_bills.html", bills=bills, selected=bill), 200, {"Vary": "HX-Request"}
+    quote = None
+    if bill is not None:
+        try:
+            quote = services.quote_bill(bill)
+        except services.RegisterError as exc:
+            error = error or exc.message
+    if form is None:
+        form = PaymentForm(idempotency_key=uuid.uuid4().hex)
+    open_day = services.earliest_open_day(terminal) if terminal else None
+    return render_template(
+        "register/index.html", terminal=terminal, register_form=_register_form(terminal), bills=bills,
+        selected=bill, quote=quote, form=form, error=error, open_day=open_day,
+        totals=services.day_totals(open_day) if open_day else None,
+        pending_voids=len(services.pending_void_requests()),
+    ), status, {"Vary": "HX-Request"}
+
+
+@bp.route("")
+@roles(*CASHIERS)
+def index() -> tuple[str, int, dict[str, str]]:
+    bill_id = request.args.get("bill", type=int)
+    bill = db.session.get(Bill, bill_id) if bill_id else None
+    return _cashier_page(bill if bill is not None and bill.state == "open" else None)
+
+
+@bp.route("/terminal", methods=["POST"])
+@roles(*CASHIERS)
+def select_register() -> BaseResponse:
+    form = _register_form(None)
+    if form.validate_on_submit():
+        session[SESSION_KEY] = form.terminal_id.data
+        flash("この画面で使うレジを切り替えました。", "success")
+    else:
+        flash("レジを選び直してください。", "error")
+    return redirect(url_for("register.index"), 303)
+
+
+@bp.route("/bills/<int:bill_id>/pay", methods=["POST"])
+@roles(*CASHIERS)
+def pay(bill_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
+    bill = db.get_or_404(Bill, bill_id)
+    terminal = _require_register()
+    form = PaymentForm()
+    if not form.validate_on_submit():
+        return _cashier_page(bill, form, 422)
+    try:
+        result = services.take_payment(bill.id, terminal, current_user, form.method.data or "",
+                                       form.received.data, form.idempotency_key.data or "",
+                                       reference=form.reference.data or "")
+    except services.RegisterError as exc:
+        if exc.field in ("received", "method"):
+            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
+        return _cashier_page(bill, form, 422, "" if exc.field in ("received", "method") else exc.message)
+    if result.created:
+        _print(lambda: receipts.print_receipt(result.payment, terminal, current_user.id))
+    else:
+        flash("この会計は既に収納済みです（二重の送信は受け付けていません）。", "warning")
+    return redirect(url_for("register.payment", payment_id=result.payment.id), 303)
+
+
+def _print(enqueue: Any) -> None:
+    """Queue a print; a register without a printer still takes money and says so."""
+    try:
+        enqueue()
+    except receipts.PrintError as exc:
+        flash(f"レシートを印刷できません：{exc.message}", "error")
+
+
+def _job_for(payment: Payment) -> DeviceJob | None:
+    """The newest print job of this payment's receipt (by its summary)."""
+    label = payment.receipt_no if not payment.is_void else (payment.reverses.receipt_no if payment.reverses else "")
+    if not label:
+        return None
+    return db.session.scalar(select(DeviceJob).where(DeviceJob.kind == "print", DeviceJob.summary.contains(label))
+                             .order_by(DeviceJob.id.desc()).limit(1))
+
+
+@bp.route("/payments/<int:payment_id>")
+@roles(*CASHIERS)
+def payment(payment_id: int) -> str:
+    payment = db.get_or_404(Payment, payment_id)
+    return render_template("register/payment.html", payment=payment, void_form=VoidRequestForm(),
+                           reversal=services.void_of(payment), job=_job_for(payment),
+                           pending=[r for r in services.pending_void_requests() if r.payment_id == payment.id])
+
+
+@bp.route("/payments")
+@roles(*CASHIERS)
+def payments() -> str:
+    query = request.args.get("q", "").strip()
+    found = services.find_receipt(query) if query else None
+    terminal = _register()
+    day = services.earliest_open_day(terminal) if terminal else None
+    return render_template("register/payments.html", query=query, found=found, day=day, terminal=terminal,
+                           rows=services.day_payments(day) if day else [])
+
+
+@bp.route("/payments/<int:payment_id>/reprint", methods=["POST"])
+@roles(*CASHIERS)
+def reprint(payment_id: int) -> BaseResponse:
+    payment = db.get_or_404(Payment, payment_id)
+    if payment.is_void:
+        abort(404)
+    terminal = _require_register()
+    _print(lambda: receipts.print_receipt(payment, terminal, current_user.id, reissue=True))
+    flash(f"領収書 {payment.receipt_no} を再発行として印刷します。", "success")
+    return redirect(url_for("register.payment", payment_id=payment.id), 303)
+
+
+@bp.route("/payments/<int:payment_id>/void", methods=["POST"])
+@roles(*CASHIERS)
+def request_void(payment_id: int) -> BaseResponse | tuple[str, int]:
+    payment = db.get_or_404(Payment, payment_id)
+    terminal = _require_register()
+    form = VoidRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_void(payment, terminal, current_user, form.reason.data or "", bool(form.reopen_bill.data))
+        except services.RegisterError as exc:
+            form.reason.errors = [*form.reason.errors, exc.message]
+        else:
+            flash("取消を依頼しました。統括責任者（収納した本人以外）の承認を待っています。", "success")
+            return redirect(url_for("register.payment", payment_id=payment.id), 303)
+    return render_template("register/payment.html", payment=payment, void_form=form,
+                           reversal=services.void_of(payment), job=_job_for(payment), pending=[]), 422
+
+
+@bp.route("/voids")
+@roles(*CASHIERS)
+def voids() -> str:
+    return render_template("register/voids.html", requests=services.pending_void_requests())
+
+
+def _decide(request_id: int, approve: bool) -> BaseResponse:
+    void_request = db.get_or_404(VoidRequest, request_id)
+    try:
+        if approve:
+            reversal = services.approve_void(void_request, current_user)
+        else:
+            services.reject_void(void_request, current_user)
+    except services.RegisterError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("register.voids"), 303)
+    if approve:
+        _print(lambda: receipts.print_void(reversal, void_request.terminal, current_user.id))
+        flash(f"領収番号 {void_request.payment.receipt_no} の取消を承認しました。"
+              f"{reversal.method_label}で{-reversal.total:,}円を返金してください。", "success")
+    else:
+        flash("取消依頼を却下しました。", "success")
+    return redirect(url_for("register.voids"), 303)
+
+
+@bp.route("/voids/<int:request_id>/approve", methods=["POST"])
+@roles("supervisor")
+def approve_void(request_id: int) -> BaseResponse:
+    return _decide(request_id, approve=True)
+
+
+@bp.route("/voids/<int:request_id>/reject", methods=["POST"])
+@roles("supervisor")
+def reject_void(request_id: int) -> BaseResponse:
+    return _decide(request_id, approve=False)
+
+
+def _close_page(form: CloseForm | None = None, float_form: FloatForm | None = None,
+                status: int = 200) -> tuple[str, int]:
+    terminal = _register()
+    day = services.earliest_open_day(terminal) if terminal else None
+    totals = services.day_totals(day) if day else None
+    if form is None:
+        form = CloseForm(next_float=day.opening_float if day else 0)
+    return render_template("register/close.html", terminal=terminal, day=day, totals=totals, form=form,
+                           float_form=float_form or FloatForm(amount=day.opening_float if day else 0),
+                           denominations=DENOMINATIONS, register_form=_register_form(terminal)), status
+
+
+@bp.route("/close", methods=["GET", "POST"])
+@roles(*CASHIERS)
+def close() -> BaseResponse | tuple[str, int]:
+    if request.method == "GET":
+        return _close_page()
+    terminal = _require_register()
+    day = services.earliest_open_day(terminal)
+    form = CloseForm()
+    if day is None:
+        flash("締める営業日がありません。", "warning")
+        return redirect(url_for("register.close"), 303)
+    if form.validate_on_submit():
+        try:
+            done = services.close_day(day, form.counts(), form.next_float.data, form.reason.data or "", current_user)
+        except services.RegisterError as exc:
+            target = getattr(form, exc.field, None) if exc.field else None
+            if target is not None:
+                target.errors = [*target.errors, exc.message]
+            else:
+                flash(exc.message, "error")
+        else:
+            difference = f"{done.difference:+,}円" if done.difference else "なし"
+            flash(f"{day.business_date:%Y-%m-%d}の日計を締めました（過不足 {difference}）。", "success")
+            return redirect(url_for("register.closed", close_id=done.id), 303)
+    return _close_page(form, status=422)
+
+
+@bp.route("/float", methods=["POST"])
+@roles(*CASHIERS)
+def set_float() -> BaseResponse | tuple[str, int]:
+    terminal = _require_register()
+    form = FloatForm()
+    if form.validate_on_submit():
+        try:
+            day = services.earliest_open_day(terminal) or services.day_for_business(terminal)
+            services.set_opening_float(day, form.amount.data)
+        except services.RegisterError as exc:
+            form.amount.errors = [*form.amount.errors, exc.message]
+        else:
+            flash(f"釣銭準備金を{form.amount.data:,}円にしました。", "success")
+            return redirect(url_for("register.close"), 303)
+    return _close_page(float_form=form, status=422)
+
+
+@bp.route("/closes")
+@roles(*CASHIERS)
+def closes() -> str:
+    return render_template("register/closes.html", closes=services.list_closes())
+
+
+@bp.route("/closes/<int:close_id>")
+@roles(*CASHIERS)
+def closed(close_id: int) -> str:
+    done = db.get_or_404(DailyClose, close_id)
+    return render_template("register/closed.html", close=done, totals=services.day_totals(done.day))
+
+
+@bp.route("/closes/<int:close_id>.pdf")
+@roles(*CASHIERS)
+def closed_pdf(close_id: int) -> Response:
+    done = db.get_or_404(DailyClose, close_id)
+    name = f"nikkei-{done.day.business_date:%Y%m%d}-{done.day.terminal.code}.pdf"
+    return Response(close_pdf(done), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def _fees_page(form: FeeForm, status: int = 200) -> tuple[str, int]:
+    return render_template("register/fees.html", form=form, current=fees.schedule_on(today()),
+                           versions=fees.all_versions(), today=today()), status
+
+
+@bp.route("/fees", endpoint="fees")
+@roles(*ALL_STAFF)
+def fees_index() -> tuple[str, int]:
+    return _fees_page(FeeForm())
+
+
+@bp.route("/fees", methods=["POST"])
+@roles("admin")
+def save_fee() -> BaseResponse | tuple[str, int]:
+    form = FeeForm()
+    if form.validate_on_submit():
+        try:
+            fee = fees.save_fee(form.code.data or "", form.label.data or "", form.unit.data or "", form.amount.data,
+                                form.effective_from.data, current_user.id)
+        except fees.FeeError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            flash(f"{fee.label}（{fee.amount:,}円、{fee.effective_from:%Y-%m-%d}から）を登録しました。", "success")
+            return redirect(url_for("register.fees"), 303)
+    return _fees_page(form, 422)

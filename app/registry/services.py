@@ -1,0 +1,91 @@
+"""Reading and changing the resident registry. Every read of a person's record and every
+change is written to the audit log here (DESIGN "Data"), whichever adapter answers."""
+
+from __future__ import annotations
+
+from app.auth import audit
+from app.registry.adapter import (
+    HouseholdRecord,
+    MoveOrder,
+    PersonRecord,
+    RegistryError,
+    SearchCriteria,
+    get_adapter,
+)
+from app.registry.matching import Candidate, Entered, fold_kana, fold_name, rank
+
+__all__ = ["RegistryError", "read_person", "read_household", "search", "match", "apply_move",
+           "my_number_for_print"]
+
+
+def read_person(resident_id: int, purpose: str = "") -> PersonRecord:
+    person = get_adapter().person(resident_id)
+    if person is None:
+        raise RegistryError("該当する住民記録がありません。")
+    audit.record("read", "resident", person.id, purpose or "住民記録の閲覧")
+    return person
+
+
+def read_household(household_id: int, purpose: str = "") -> HouseholdRecord:
+    household = get_adapter().household(household_id)
+    if household is None:
+        raise RegistryError("該当する世帯がありません。")
+    for member in household.members:
+        audit.record("read", "resident", member.id, purpose or f"世帯 {household.id} の閲覧")
+    return household
+
+
+def search(criteria: SearchCriteria, purpose: str = "") -> list[PersonRecord]:
+    """The result list shows names, birth dates and addresses: one audit row names them all."""
+    people = get_adapter().search(criteria)
+    shown = ", ".join(str(p.id) for p in people) or "なし"
+    terms = " ".join(filter(None, (criteria.kana, criteria.name,
+                                   criteria.birth_date.isoformat() if criteria.birth_date else "",
+                                   criteria.address)))
+    audit.record("read", "resident_search", len(people), f"{purpose or '住民検索'}「{terms}」表示: {shown}")
+    return people
+
+
+def match(entered: Entered, purpose: str = "住民基本台帳との照合") -> list[Candidate]:
+    """Find the visitor in the registry by birth date and by name or kana (000 §6(3)①カ)."""
+    adapter = get_adapter()
+    found: dict[int, PersonRecord] = {}
+    if entered.birth_date:
+        for p in adapter.search(SearchCriteria(birth_date=entered.birth_date, limit=200)):
+            found[p.id] = p
+    if entered.kana:
+        for p in adapter.search(SearchCriteria(kana=entered.kana, limit=50)):
+            found[p.id] = p
+    elif entered.name:
+        for p in adapter.search(SearchCriteria(name=entered.name, limit=50)):
+            found[p.id] = p
+    candidates = rank(entered, list(found.values()))
+    # only candidates resembling the visitor are shown: those are the records read
+    shown = [c for c in candidates if c.exact or _resembles(entered, c.person)][:5] or candidates[:3]
+    for c in shown:
+        audit.record("read", "resident", c.person.id, purpose)
+    return shown
+
+
+def _resembles(entered: Entered, person: PersonRecord) -> bool:
+    return ((bool(entered.kana) and fold_kana(entered.kana) == fold_kana(person.kana))
+            or (bool(entered.name) and fold_name(entered.name) == fold_name(person.name)))
+
+
+def apply_move(order: MoveOrder, reason: str) -> list[int]:
+    changed = get_adapter().apply_move(order)
+    for resident_id in changed:
+        action = "create" if order.kind == "move_in" else "update"
+        audit.record(action, "resident", resident_id, reason)
+    return changed
+
+
+def my_number_for_print(resident_id: int, purpose: str) -> str | None:
+    """The individual number for a document being printed; the audit row says it was read,
+    never what it is."""
+    number = get_adapter().my_number(resident_id)
+    if number is not None:
+        audit.record("read", "resident_my_number", resident_id, purpose)
+    return number
+
+

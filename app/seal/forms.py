@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.forms import choices
+from app.seal.models import APPLICANT_KINDS, ID_DOCUMENTS, IDENTITY_PATHS
+
+NO_DOCUMENT = [("", "（選択してください）")]
+DOCUMENT_CHOICES = NO_DOCUMENT + list(ID_DOCUMENTS.items())
+
+
+class ApplicationForm(FlaskForm):
+    """印鑑登録申請. The person's details are typed from the registry for now (see models.py)."""
+
+    resident_id = IntegerField("住民番号（宛名番号）", validators=[DataRequired("住民番号を入力してください。"),
+                                                          NumberRange(min=1)])
+    household_id = IntegerField("世帯番号", validators=[DataRequired("世帯番号を入力してください。"),
+                                                    NumberRange(min=1)])
+    name = StringField("氏名", validators=[DataRequired("氏名を入力してください。"), Length(max=100)])
+    kana = StringField("フリガナ", validators=[DataRequired("フリガナを入力してください。"), Length(max=100)])
+    birth_date = DateField("生年月日", validators=[DataRequired("生年月日を入力してください。")])
+    address = StringField("住所", validators=[DataRequired("住所を入力してください。"), Length(max=200)])
+    applicant_kind = SelectField("申請者", choices=choices(APPLICANT_KINDS.items()))
+    proxy_name = StringField("代理人氏名", validators=[Optional(), Length(max=100)])
+    identity_path = SelectField("本人確認の方法", choices=choices(IDENTITY_PATHS.items()))
+    id_document = SelectField("本人確認書類", choices=choices(DOCUMENT_CHOICES))
+
+
+class UploadForm(FlaskForm):
+    image = FileField("印影画像", validators=[FileRequired("画像ファイルを選んでください。")])
+    dpi = IntegerField("スキャン解像度（dpi）", default=600,
+                       validators=[DataRequired("解像度を入力してください。"), NumberRange(min=50, max=4800)])
+
+
+class ConfirmForm(FlaskForm):
+    confirm_name = BooleanField("登録者の氏名（氏・名・その組合せ）を表している")
+    confirm_not_rubber = BooleanField("ゴム印など変形しやすい材質ではない")
+    confirm_no_title = BooleanField("職業・資格など氏名以外の事項を表していない")
+
+
+class ReplyForm(FlaskForm):
+    id_document = SelectField("回答書を持参した方の本人確認書類", choices=choices(DOCUMENT_CHOICES))
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField("差戻しの理由", validators=[DataRequired("差戻しの理由を入力してください。"),
+                                                  Length(max=1000)])
+
+
+class AbolitionForm(FlaskForm):
+    kind = SelectField("届出の種類", choices=choices([("abolition", "廃止"), ("loss", "印鑑登録証の亡失")]))
+    applicant_kind = SelectField("届出者", choices=choices(APPLICANT_KINDS.items()))
+    proxy_name = StringField("代理人氏名", validators=[Optional(), Length(max=100)])
+    id_document = SelectField("本人確認書類", choices=choices(DOCUMENT_CHOICES))
+
+
+class CertificateForm(FlaskForm):
+    card_number = StringField("印鑑登録証の番号", validators=[DataRequired("印鑑登録証の番号を入力してください。"),
+                                                       Length(max=16)])
+    copies = IntegerField("通数", default=1, validators=[DataRequired("通数を入力してください。"),
+                                                       NumberRange(min=1, max=10)])
+
+
+class CompareForm(FlaskForm):
+    card_number = StringField("印鑑登録証の番号（登録印）", validators=[DataRequired("番号を入力してください。"),
+                                                            Length(max=16)])
+    image = FileField("照合する印影の画像（スキャナを使わない場合）")
+    dpi = IntegerField("画像の解像度（dpi）", default=600, validators=[Optional(), NumberRange(min=50, max=4800)])

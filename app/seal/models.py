@@ -1,0 +1,177 @@
+"""Seal registration (印鑑登録, 000 §6(2)): applications, the seal record and certificates.
+
+The seam to the other domains is deliberately thin and explicit. An application carries the
+applicant as a snapshot (`resident_id`, `household_id`, name, kana, birth date, address) with no
+foreign key to the resident registry, and no link to a counter case: the lead connects
+`resident_id`/`household_id` to the `registry` domain and the application to a `counter` case
+once those land on main. The certificate's fee line (`fee_code`, `amount`, `payment_id`) is what
+the `register` domain collects.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import now
+
+APPLICATION_KINDS: dict[str, str] = {
+    "registration": "印鑑登録申請",
+    "abolition": "印鑑登録廃止申請",
+    "loss": "印鑑登録証亡失届",
+}
+APPLICATION_STATES: dict[str, str] = {
+    "received": "受付",
+    "inquiry": "照会中",
+    "review": "審査待ち",
+    "returned": "差戻し",
+    "approved": "承認済",
+    "expired": "期限切れ",
+    "withdrawn": "取下げ",
+}
+OPEN_STATES = ("received", "inquiry", "review", "returned")
+APPLICANT_KINDS: dict[str, str] = {"self": "本人", "proxy": "代理人"}
+IDENTITY_PATHS: dict[str, str] = {
+    "photo_id": "官公署発行の写真付き本人確認書類（即日登録）",
+    "inquiry": "照会書・回答書による確認（文書照会）",
+}
+ID_DOCUMENTS: dict[str, str] = {
+    "my_number_card": "マイナンバーカード",
+    "driver_license": "運転免許証",
+    "passport": "旅券",
+    "residence_card": "在留カード・特別永住者証明書",
+    "other_photo_id": "その他官公署発行の写真付き証明書",
+}
+RECORD_STATUSES: dict[str, str] = {"active": "登録中", "abolished": "廃止"}
+
+
+class SealApplication(db.Model):
+    """One registration, abolition or loss notification, from the counter to city review."""
+
+    __tablename__ = "seal_applications"
+    __table_args__ = (
+        Index("ix_seal_applications_state", "state", "id"),
+        Index("ix_seal_applications_resident", "resident_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(12), default="received")
+    # the applicant, as a snapshot (see the module docstring)
+    resident_id: Mapped[int]
+    household_id: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100))
+    kana: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date]
+    address: Mapped[str] = mapped_column(String(200))
+    applicant_kind: Mapped[str] = mapped_column(String(10), default="self")
+    proxy_name: Mapped[str] = mapped_column(String(100), default="")
+    identity_path: Mapped[str] = mapped_column(String(12), default="photo_id")
+    id_document: Mapped[str] = mapped_column(String(20), default="")
+    # the impression and its checks (registration only)
+    image_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    dpi: Mapped[int | None]
+    side_mm: Mapped[float | None]
+    check_ok: Mapped[bool | None]
+    check_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    confirm_name: Mapped[bool] = mapped_column(default=False)
+    confirm_not_rubber: Mapped[bool] = mapped_column(default=False)
+    confirm_no_title: Mapped[bool] = mapped_column(default=False)
+    # the inquiry letter path (照会書・回答書)
+    inquiry_sent_on: Mapped[date | None]
+    reply_deadline: Mapped[date | None]
+    reply_received_on: Mapped[date | None]
+    reply_id_document: Mapped[str] = mapped_column(String(20), default="")
+    # the seal record this registration created, or the one an abolition or loss ends
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("seal_records.id"))
+    review_requested_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    closed_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    record: Mapped[SealRecord | None] = relationship(foreign_keys=[record_id])
+
+    @property
+    def kind_label(self) -> str:
+        return APPLICATION_KINDS.get(self.kind, self.kind)
+
+    @property
+    def state_label(self) -> str:
+        return APPLICATION_STATES.get(self.state, self.state)
+
+    @property
+    def applicant_label(self) -> str:
+        label = APPLICANT_KINDS.get(self.applicant_kind, self.applicant_kind)
+        return f"{label}（{self.proxy_name}）" if self.applicant_kind == "proxy" else label
+
+    @property
+    def identity_label(self) -> str:
+        return IDENTITY_PATHS.get(self.identity_path, self.identity_path)
+
+    @property
+    def id_document_label(self) -> str:
+        return ID_DOCUMENTS.get(self.id_document, self.id_document)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class SealRecord(db.Model):
+    """印鑑登録原票: the registered impression, its measured size and the card (印鑑登録証)."""
+
+    __tablename__ = "seal_records"
+    __table_args__ = (Index("ix_seal_records_household", "household_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_number: Mapped[str] = mapped_column(String(16), unique=True)
+    resident_id: Mapped[int] = mapped_column(index=True)
+    household_id: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100))
+    kana: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date]
+    address: Mapped[str] = mapped_column(String(200))
+    image_png: Mapped[bytes] = mapped_column(LargeBinary)
+    dpi: Mapped[int]
+    side_mm: Mapped[float]
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    card_valid: Mapped[bool] = mapped_column(default=True)
+    registered_on: Mapped[date]
+    abolished_on: Mapped[date | None]
+    abolition_reason: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    @property
+    def status_label(self) -> str:
+        return RECORD_STATUSES.get(self.status, self.status)
+
+
+class SealCertificate(db.Model):
+    """One issue of 印鑑登録証明書 on presentation of the card, with its fee line: the register
+    collects `amount` under `fee_code` and fills in `payment_id`."""
+
+    __tablename__ = "seal_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("seal_records.id"), index=True)
+    card_number: Mapped[str] = mapped_column(String(16))
+    copies: Mapped[int] = mapped_column(default=1)
+    name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date]
+    address: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[date]
+    issued_at: Mapped[datetime] = mapped_column(default=now)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    fee_code: Mapped[str] = mapped_column(String(40), default="seal_certificate")
+    unit_fee: Mapped[int]
+    amount: Mapped[int]
+    payment_id: Mapped[int | None]
+
+    record: Mapped[SealRecord] = relationship()

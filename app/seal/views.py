@@ -1,0 +1,437 @@
+"""印鑑登録 pages: applications at the counter, city review, seal records, certificates and
+the seal comparison tool. Views parse input, call app/seal/services.py and render."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.auth.access import roles
+from app.extensions import db
+from app.nav_item import NavItem
+from app.seal import imaging, services
+from app.seal.forms import (
+    AbolitionForm,
+    ApplicationForm,
+    CertificateForm,
+    CompareForm,
+    ConfirmForm,
+    ReplyForm,
+    ReturnForm,
+    UploadForm,
+)
+from app.seal.models import SealApplication, SealCertificate, SealRecord
+from app.seal.services import SealError
+from app.timeutil import today
+
+bp = Blueprint("seal", __name__, url_prefix="/seal")
+NAV = (
+    NavItem("印鑑登録", "seal.index", "窓口業務"),
+    NavItem("印鑑登録 審査", "seal.reviews", "窓口業務"),
+    NavItem("印鑑登録証明書", "seal.new_certificate", "窓口業務"),
+    NavItem("印鑑登録原票", "seal.records", "窓口業務"),
+    NavItem("印影照合", "seal.compare", "窓口業務"),
+)
+COUNTER = ("operator", "supervisor")
+STAFF = ("operator", "supervisor", "city_staff")
+REVIEW = ("city_staff",)
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+
+
+def _png(data: bytes) -> Response:
+    return Response(data, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _application(application_id: int) -> SealApplication:
+    application = services.get_application(application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _refused(exc: SealError) -> None:
+    """Undo what the step did, then say why (a redirect commits, so roll back first)."""
+    db.session.rollback()
+    services.expire_overdue(today())
+    flash(exc.message, "error")
+
+
+def _back(application_id: int) -> BaseResponse:
+    return redirect(url_for("seal.application", application_id=application_id), 303)
+
+
+def _selected_terminal_id(terminals: list[Any]) -> int | None:
+    chosen = session.get("seal_terminal_id")
+    ids = [t.id for t in terminals]
+    return chosen if chosen in ids else (ids[0] if ids else None)
+
+
+# --- applications -------------------------------------------------------------------------------
+
+@bp.route("/")
+@roles(*STAFF)
+def index() -> str:
+    expired = services.expire_overdue(today())
+    for application in expired:
+        flash(f"受付番号{application.id}（{application.name}）は照会の回答期限を過ぎたため終了しました。", "warning")
+    return render_template("seal/index.html", applications=services.list_applications(),
+                           closed=services.list_applications(("approved", "expired", "withdrawn"), limit=20))
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@roles(*COUNTER)
+def new_application() -> str | BaseResponse | tuple[str, int]:
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        applicant = services.Applicant(
+            resident_id=form.resident_id.data or 0, household_id=form.household_id.data or 0,
+            name=form.name.data or "", kana=form.kana.data or "", birth_date=form.birth_date.data,  # type: ignore[arg-type]
+            address=form.address.data or "")
+        try:
+            application = services.open_registration(
+                applicant, applicant_kind=form.applicant_kind.data or "", identity_path=form.identity_path.data or "",
+                id_document=form.id_document.data or "", proxy_name=form.proxy_name.data or "", today=today(),
+                user_id=current_user.id)
+        except SealError as exc:
+            getattr(form, exc.field, form.name).errors.append(exc.message)  # type: ignore[union-attr]
+        else:
+            flash(f"印鑑登録申請を受け付けました（受付番号{application.id}）。印影を読み取ってください。", "success")
+            return _back(application.id)
+    return render_template("seal/application_new.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/applications/<int:application_id>")
+@roles(*STAFF)
+def application(application_id: int) -> str:
+    services.expire_overdue(today())
+    item = _application(application_id)
+    terminals = services.scanner_terminals()
+    confirm = ConfirmForm(data={"confirm_name": item.confirm_name, "confirm_not_rubber": item.confirm_not_rubber,
+                                "confirm_no_title": item.confirm_no_title})
+    return render_template(
+        "seal/application.html", item=item, terminals=terminals, terminal_id=_selected_terminal_id(terminals),
+        upload=UploadForm(), confirm=confirm, reply=ReplyForm(), return_form=ReturnForm(),
+        missing=services.ready_for_review(item) if item.kind == "registration" else [])
+
+
+@bp.route("/applications/<int:application_id>/image.png")
+@roles(*STAFF)
+def application_image(application_id: int) -> Response:
+    item = _application(application_id)
+    if item.image_png is None:
+        abort(404)
+    return _png(item.image_png)
+
+
+@bp.route("/applications/<int:application_id>/scan", methods=["POST"])
+@roles(*COUNTER)
+def scan(application_id: int) -> BaseResponse:
+    item = _application(application_id)
+    terminal = next((t for t in services.scanner_terminals()
+                     if t.id == request.form.get("terminal_id", type=int)), None)
+    if terminal is None:
+        flash("スキャナのある端末を選んでください。", "error")
+        return _back(application_id)
+    session["seal_terminal_id"] = terminal.id
+    try:
+        image, dpi = services.scan(terminal, f"印影読取 受付番号{item.id}", current_user.id)
+        item = _application(application_id)  # the wait committed; read it again
+        result = services.attach_impression(item, image, dpi, f"スキャナ {terminal.code}")
+    except SealError as exc:
+        _refused(exc)
+    else:
+        _flash_check(item, result)
+    return _back(application_id)
+
+
+def _flash_check(item: SealApplication, result: imaging.CheckResult) -> None:
+    if item.check_ok:
+        flash(f"印影を読み取りました：{result.side_mm:.1f}mm、登録できる印影です。目視確認をしてください。", "success")
+    else:
+        reasons = " ".join((item.check_result or {}).get("reasons", []))
+        flash(f"この印影は登録できません：{reasons}", "error")
+
+
+@bp.route("/applications/<int:application_id>/upload", methods=["POST"])
+@roles(*COUNTER)
+def upload(application_id: int) -> BaseResponse:
+    item = _application(application_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return _back(application_id)
+    data = form.image.data.read(MAX_IMAGE_BYTES + 1)
+    try:
+        if len(data) > MAX_IMAGE_BYTES:
+            raise SealError("画像が大きすぎます（20MBまで）。")
+        try:
+            image = imaging.load_image(data)
+        except ValueError as exc:
+            raise SealError(str(exc)) from exc
+        result = services.attach_impression(item, image, form.dpi.data or 600, "画像ファイル")
+    except SealError as exc:
+        _refused(exc)
+    else:
+        _flash_check(item, result)
+    return _back(application_id)
+
+
+@bp.route("/applications/<int:application_id>/confirm", methods=["POST"])
+@roles(*COUNTER)
+def confirm(application_id: int) -> BaseResponse:
+    item = _application(application_id)
+    form = ConfirmForm()
+    try:
+        services.confirm(item, name=bool(form.confirm_name.data), not_rubber=bool(form.confirm_not_rubber.data),
+                         no_title=bool(form.confirm_no_title.data))
+    except SealError as exc:
+        _refused(exc)
+    else:
+        flash("目視確認を保存しました。", "success")
+    return _back(application_id)
+
+
+def _step(application_id: int, step: str) -> BaseResponse:
+    item = _application(application_id)
+    try:
+        if step == "inquiry":
+            services.send_inquiry(item, today())
+            flash(f"照会書を作成しました。印刷して住所地へ郵送してください（回答期限 {item.reply_deadline}）。",
+                  "success")
+        elif step == "review":
+            services.request_review(item)
+            flash("市職員へ審査を依頼しました。", "success")
+        elif step == "withdraw":
+            services.withdraw(item)
+            flash("申請を取り下げました。", "success")
+    except SealError as exc:
+        _refused(exc)
+    return _back(application_id)
+
+
+@bp.route("/applications/<int:application_id>/inquiry", methods=["POST"])
+@roles(*COUNTER)
+def send_inquiry(application_id: int) -> BaseResponse:
+    return _step(application_id, "inquiry")
+
+
+@bp.route("/applications/<int:application_id>/review-request", methods=["POST"])
+@roles(*COUNTER)
+def request_review(application_id: int) -> BaseResponse:
+    return _step(application_id, "review")
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+@roles(*COUNTER)
+def withdraw(application_id: int) -> BaseResponse:
+    return _step(application_id, "withdraw")
+
+
+@bp.route("/applications/<int:application_id>/inquiry.pdf")
+@roles(*COUNTER)
+def inquiry_pdf(application_id: int) -> Response:
+    item = _application(application_id)
+    try:
+        return _pdf(services.inquiry_letter(item), f"inquiry-{item.id}.pdf")
+    except SealError:
+        abort(404)
+
+
+@bp.route("/applications/<int:application_id>/reply", methods=["POST"])
+@roles(*COUNTER)
+def reply(application_id: int) -> BaseResponse:
+    item = _application(application_id)
+    form = ReplyForm()
+    try:
+        services.record_reply(item, today(), form.id_document.data or "")
+    except SealError as exc:
+        _refused(exc)
+    else:
+        flash("回答書を受理しました。印影を確認して審査を依頼してください。", "success")
+    return _back(application_id)
+
+
+# --- city review (000 §7(2)) --------------------------------------------------------------------
+
+@bp.route("/reviews")
+@roles(*REVIEW)
+def reviews() -> str:
+    return render_template("seal/reviews.html", applications=services.list_applications(("review",)))
+
+
+@bp.route("/applications/<int:application_id>/approve", methods=["POST"])
+@roles(*REVIEW)
+def approve(application_id: int) -> BaseResponse:
+    item = _application(application_id)
+    try:
+        record = services.approve(item, current_user.id, today())
+    except SealError as exc:
+        _refused(exc)
+        return _back(application_id)
+    if item.kind == "registration" and record is not None:
+        flash(f"承認しました。印鑑登録番号（印鑑登録証）{record.card_number}", "success")
+    else:
+        flash(f"承認しました（{item.kind_label}）。印鑑登録証は無効になりました。", "success")
+    return redirect(url_for("seal.reviews"), 303)
+
+
+@bp.route("/applications/<int:application_id>/return", methods=["POST"])
+@roles(*REVIEW)
+def return_for_correction(application_id: int) -> BaseResponse:
+    item = _application(application_id)
+    form = ReturnForm()
+    try:
+        services.return_for_correction(item, current_user.id, form.reason.data or "")
+    except SealError as exc:
+        _refused(exc)
+        return _back(application_id)
+    flash("差し戻しました。", "success")
+    return redirect(url_for("seal.reviews"), 303)
+
+
+# --- seal records (印鑑登録原票) -----------------------------------------------------------------
+
+@bp.route("/records")
+@roles(*STAFF)
+def records() -> str:
+    query = request.args.get("q", "")
+    return render_template("seal/records.html", records=services.search_records(query), q=query)
+
+
+def _record(record_id: int) -> SealRecord:
+    record = services.get_record(record_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _record_page(item: SealRecord, form: AbolitionForm, status: int = 200) -> tuple[str, int]:
+    return render_template("seal/record.html", item=item, form=form,
+                           applications=services.applications_for_record(item.id)), status
+
+
+@bp.route("/records/<int:record_id>")
+@roles(*STAFF)
+def record(record_id: int) -> tuple[str, int]:
+    return _record_page(_record(record_id), AbolitionForm(formdata=None))
+
+
+@bp.route("/records/<int:record_id>/abolition", methods=["POST"])
+@roles(*COUNTER)
+def abolition(record_id: int) -> BaseResponse | tuple[str, int]:
+    item = _record(record_id)
+    form = AbolitionForm()
+    if form.validate_on_submit():
+        try:
+            application = services.open_abolition(
+                item, form.kind.data or "", applicant_kind=form.applicant_kind.data or "",
+                proxy_name=form.proxy_name.data or "", id_document=form.id_document.data or "",
+                user_id=current_user.id)
+        except SealError as exc:
+            getattr(form, exc.field, form.kind).errors.append(exc.message)  # type: ignore[union-attr]
+        else:
+            flash(f"{application.kind_label}を受け付け、市職員へ審査を依頼しました（受付番号{application.id}）。",
+                  "success")
+            return redirect(url_for("seal.record", record_id=item.id), 303)
+    return _record_page(item, form, 422)
+
+
+@bp.route("/records/<int:record_id>/image.png")
+@roles(*STAFF)
+def record_image(record_id: int) -> Response:
+    return _png(_record(record_id).image_png)
+
+
+# --- certificates -------------------------------------------------------------------------------
+
+@bp.route("/certificates/new", methods=["GET", "POST"])
+@roles(*COUNTER)
+def new_certificate() -> str | BaseResponse | tuple[str, int]:
+    form = CertificateForm()
+    if form.validate_on_submit():
+        try:
+            certificate = services.issue_certificate(form.card_number.data or "", form.copies.data or 0,
+                                                     today=today(), user_id=current_user.id)
+        except SealError as exc:
+            getattr(form, exc.field, form.card_number).errors.append(exc.message)  # type: ignore[union-attr]
+        else:
+            flash(f"印鑑登録証明書を作成しました（{certificate.copies}通、手数料{certificate.amount}円は会計へ）。",
+                  "success")
+            return redirect(url_for("seal.certificate", certificate_id=certificate.id), 303)
+    return render_template("seal/certificate_new.html", form=form), (422 if form.errors else 200)
+
+
+def _certificate(certificate_id: int) -> SealCertificate:
+    certificate = services.get_certificate(certificate_id)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.route("/certificates/<int:certificate_id>")
+@roles(*COUNTER)
+def certificate(certificate_id: int) -> str:
+    return render_template("seal/certificate.html", item=_certificate(certificate_id))
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+@roles(*COUNTER)
+def certificate_pdf(certificate_id: int) -> Response:
+    item = _certificate(certificate_id)
+    return _pdf(services.certificate_pdf(item), f"seal-certificate-{item.id}.pdf")
+
+
+# --- 印影照合 ------------------------------------------------------------------------------------
+
+@bp.route("/compare", methods=["GET", "POST"])
+@roles(*STAFF)
+def compare() -> str | tuple[str, int]:
+    form = CompareForm()
+    terminals = services.scanner_terminals()
+    result = None
+    item = None
+    if form.validate_on_submit():
+        try:
+            item = services.record_by_card(form.card_number.data or "")
+            if item is None:
+                raise SealError("この番号の印鑑登録はありません。", "card_number")
+            image, dpi = _presented(form, terminals)
+            result = services.compare_with_record(item, image, dpi)
+        except SealError as exc:
+            db.session.rollback()
+            getattr(form, exc.field, form.image).errors.append(exc.message)  # type: ignore[union-attr]
+            item = None
+    images = None
+    if result is not None:
+        images = {name: "data:image/png;base64," + base64.b64encode(data).decode()
+                  for name, data in (("overlay", result.overlay_png), ("difference", result.difference_png))}
+    return render_template("seal/compare.html", form=form, terminals=terminals,
+                           terminal_id=_selected_terminal_id(terminals), result=result, item=item,
+                           images=images), (422 if form.errors else 200)
+
+
+def _presented(form: CompareForm, terminals: list[Any]) -> tuple[Any, int]:
+    if request.form.get("source") == "scanner":
+        terminal = next((t for t in terminals if t.id == request.form.get("terminal_id", type=int)), None)
+        if terminal is None:
+            raise SealError("スキャナのある端末を選んでください。", "image")
+        session["seal_terminal_id"] = terminal.id
+        return services.scan(terminal, "印影照合", current_user.id)
+    if not form.image.data:
+        raise SealError("照合する印影の画像を選ぶか、スキャナで読み取ってください。", "image")
+    data = form.image.data.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise SealError("画像が大きすぎます（20MBまで）。", "image")
+    try:
+        return imaging.load_image(data), form.dpi.data or 600
+    except ValueError as exc:
+        raise SealError(str(exc), "image") from exc

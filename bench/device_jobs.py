@@ -1,0 +1,144 @@
+"""Round trip of a print job: created on the server → claimed by the agent over HTTP → ESC/POS
+bytes to the simulated network printer (python-escpos's real Network class over TCP) → result
+posted back and the job marked done. p50/p95 over many jobs, with one agent and with four.
+
+    python bench/device_jobs.py [--quick] [--jobs N] [--postgres URL]
+
+The server (werkzeug, threaded), the agents and the printers all run in this process on
+127.0.0.1. The last line printed is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app  # noqa: E402
+from app.config import Config  # noqa: E402
+from app.devices import jobs, services  # noqa: E402
+from app.devices.models import Terminal  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.testing_db import scratch_database  # noqa: E402
+from hardware.agent import Agent  # noqa: E402
+from hardware.printer import Cut, Document, SimulatedPrinter, Text  # noqa: E402
+from tests.live import LiveServer  # noqa: E402
+
+TICKET = Document([Text("山彦市役所", align="center"), Text("A-042", bold=True, width=2, height=2),
+                   Text("住民票の写し　1通　300円"), Cut()]).to_dict()
+
+
+def _app(url: str):  # type: ignore[no-untyped-def]
+    from flask_migrate import upgrade
+
+    app = create_app(Config.from_env(SECRET_KEY="bench-only", SQLALCHEMY_DATABASE_URI=url))  # noqa: S106
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(app, server: LiveServer, agents: int, total: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    printers, threads, running = [], [], []
+    terminal_ids = []
+    with app.app_context():
+        for n in range(agents):
+            printer = SimulatedPrinter(f"bench-{agents}-{n}").start()
+            printers.append(printer)
+            terminal, token = services.create_terminal(f"bench-{agents}-{n}", f"計測端末{n}", "kiosk")
+            services.save_binding(terminal, "printer", "printer", printer.url + "?mode=kanji")
+            db.session.commit()
+            terminal_ids.append(terminal.id)
+            agent = Agent(server.url, token, poll_wait=20, min_poll_interval=0.0, max_backoff=0.5)
+            running.append(agent)
+            threads.append(threading.Thread(target=agent.run_forever, daemon=True))
+    for thread in threads:
+        thread.start()
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def producer(terminal_id: int, count: int) -> None:
+        with app.app_context():
+            for _ in range(count):
+                started = time.perf_counter()
+                job = jobs.enqueue(db.session.get_one(Terminal, terminal_id), "printer", "print",
+                                   {"document": TICKET}, summary="bench")
+                db.session.commit()
+                finished = jobs.wait_for(job.id, timeout=30)
+                state, error = finished.state, finished.error
+                db.session.rollback()
+                if state != "done":
+                    raise RuntimeError(f"job {job.id} ended {state}: {error}")
+                with lock:
+                    latencies.append((time.perf_counter() - started) * 1000)
+            db.session.remove()
+
+    wall = time.perf_counter()
+    producers = [threading.Thread(target=producer, args=(tid, total // agents)) for tid in terminal_ids]
+    for p in producers:
+        p.start()
+    for p in producers:
+        p.join()
+    wall = time.perf_counter() - wall
+    for agent in running:
+        agent.stop()
+    for printer in printers:
+        printer.stop()
+    return {
+        "agents": agents, "jobs": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "max_ms": round(max(latencies), 1),
+        "jobs_per_s": round(len(latencies) / wall, 1),
+    }
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="500 jobs per run (under a minute)")
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--postgres", metavar="URL", default=None,
+                        help="run on a scratch database on this PostgreSQL server instead of SQLite")
+    args = parser.parse_args()
+    total = args.jobs or (500 if args.quick else 2000)
+    with ExitStack() as stack:
+        if args.postgres:
+            url = stack.enter_context(scratch_database(args.postgres, "yakuba_bench"))
+        else:
+            url = f"sqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/bench.sqlite3"
+        app = _app(url)
+        server = LiveServer(app).start()
+        try:
+            results = {}
+            for agents in (1, 4):
+                results[f"agents_{agents}"] = figures = run(app, server, agents, total)
+                print(f"{agents} agent(s): {figures['jobs']} jobs, p50 {figures['p50_ms']} ms, "
+                      f"p95 {figures['p95_ms']} ms, max {figures['max_ms']} ms, "
+                      f"{figures['jobs_per_s']} jobs/s", flush=True)
+        finally:
+            server.stop()
+            app.extensions["yakuba_events"].close()
+            with app.app_context():
+                db.engine.dispose()
+    results["database"] = "postgresql" if url.startswith("postgresql") else "sqlite"
+    print(json.dumps(results, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""The case workflow through its services: checks, input, review, issue, fees, timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import AuditEntry
+from app.counter import services
+from app.counter.forms_data import FormErrors
+from app.counter.services import CaseError, CheckInput
+from app.register.services import bill_for_source
+from tests.registry.factories import make_household, yamabiko_family
+
+COPY_INPUT = {"copies": "2", "scope": "household", "include_relationship": "on", "purpose": "勤務先へ提出"}
+
+
+def test_one_visit_carries_several_cases(operator) -> None:
+    visit = services.open_visit("山彦 太郎", ["resident_record_copy", "seal_certificate", "nhi_enrollment"], operator)
+    assert [c.procedure.code for c in visit.cases] == ["resident_record_copy", "seal_certificate", "nhi_enrollment"]
+    assert {c.state for c in visit.cases} == {"received"}
+    assert visit.ticket_id is None
+
+
+def test_reception_needs_a_name_and_a_known_procedure(operator) -> None:
+    with pytest.raises(CaseError) as exc:
+        services.open_visit(" ", ["resident_record_copy"], operator)
+    assert exc.value.problems[0].field == "visitor_name"
+    with pytest.raises(CaseError, match="使用されていない"):
+        services.open_visit("山彦", ["no_such_procedure"], operator)
+
+
+def test_checks_refuse_with_every_rule_named_and_change_nothing(open_case, operator) -> None:
+    case = open_case()
+    services.save_checks(case, CheckInput(requester_kind="proxy", requester_name="代理 次郎",
+                                          identity_docs=["health_insurance"]), operator)
+    with pytest.raises(CaseError) as exc:
+        services.confirm_checks(case, operator)
+    fields = [p.field for p in exc.value.problems]
+    assert fields == ["power_of_attorney", "identity_docs", "content_checked", "documents_checked"]
+    assert case.state == "checking"
+
+
+def test_the_full_path_with_one_return_then_approval(checked_case, operator, city, db_session) -> None:
+    household = yamabiko_family()
+    case = checked_case(subject_id=household.members[0].id)
+    assert case.state == "input"
+    services.save_input(case, COPY_INPUT, operator)
+    services.request_review(case, operator)
+    services.start_review(case, city)
+    services.return_for_correction(case, city, "使用目的を具体的に")
+    assert (case.state, case.returned, case.return_reason) == ("input", True, "使用目的を具体的に")
+    assert case in db_session.scalars(services.returned_to(operator)).all()
+    services.save_input(case, {**COPY_INPUT, "purpose": "勤務先（株式会社やまびこ）へ提出"}, operator)
+    services.request_review(case, operator)
+    services.start_review(case, city)
+    services.approve(case, city)
+    assert case.state == "issue" and case.reviewer_id == city.id
+    services.issue(case, operator)
+    assert case.state == "payment"
+    assert [(f.fee_code, f.quantity, f.unit_amount, f.amount) for f in case.fee_lines] == [
+        ("resident_record_copy", 2, 300, 600)]
+    bill = bill_for_source("case", case.id)
+    assert bill.state == "open" and [(line.fee_code, line.quantity) for line in bill.lines] == [
+        ("resident_record_copy", 2)]
+    services.complete_payment(case, operator)
+    assert case.state == "done" and case.closed_at is not None
+    actions = [e.action for e in case.events]
+    assert actions == ["receive", "subject", "start_check", "confirm_checks", "input", "request_review",
+                       "start_review", "return", "input", "request_review", "start_review", "approve", "issue",
+                       "complete_payment"]
+    assert all(e.username for e in case.events)
+
+
+def test_operator_cannot_approve_and_city_staff_cannot_issue(checked_case, operator, city) -> None:
+    household = yamabiko_family()
+    case = checked_case(subject_id=household.members[0].id)
+    services.save_input(case, COPY_INPUT, operator)
+    services.request_review(case, operator)
+    with pytest.raises(CaseError, match="市職員"):
+        services.start_review(case, operator)
+    services.start_review(case, city)
+    with pytest.raises(CaseError, match="000 §7\\(2\\)"):
+        services.approve(case, operator)
+    services.approve(case, city)
+    with pytest.raises(CaseError, match="窓口の業務従事者"):
+        services.issue(case, city)
+
+
+def test_a_return_needs_a_reason(checked_case, operator, city) -> None:
+    household = yamabiko_family()
+    case = checked_case(subject_id=household.members[0].id)
+    services.save_input(case, COPY_INPUT, operator)
+    services.request_review(case, operator)
+    services.start_review(case, city)
+    with pytest.raises(CaseError, match="差戻しの理由"):
+        services.return_for_correction(case, city, "  ")
+
+
+def test_certificates_cannot_skip_review_and_others_cannot_ask_for_it(checked_case, operator) -> None:
+    household = yamabiko_family()
+    case = checked_case(subject_id=household.members[0].id)
+    services.save_input(case, COPY_INPUT, operator)
+    with pytest.raises(CaseError, match="000 §7\\(2\\)"):
+        services.finish_input(case, operator)
+    nhi = checked_case("nhi_enrollment", documents_checked=["届出書", "健康保険の資格喪失証明書"])
+    services.save_input(nhi, {}, operator)
+    with pytest.raises(CaseError, match="審査を要しません"):
+        services.request_review(nhi, operator)
+    services.finish_input(nhi, operator)
+    services.issue(nhi, operator)
+    assert nhi.state == "done" and nhi.fee_lines == []
+
+
+def test_input_before_checks_is_refused(open_case, operator) -> None:
+    case = open_case()
+    with pytest.raises(CaseError, match="入力は状態が「入力」"):
+        services.save_input(case, COPY_INPUT, operator)
+
+
+def test_official_requests_are_free_but_listed(checked_case, operator) -> None:
+    household = yamabiko_family()
+    case = checked_case(subject_id=household.members[0].id, requester_kind="official",
+                        official_office="一関税務署", official_basis="国税徴収法 §146の2", identity_docs=[])
+    services.save_input(case, COPY_INPUT, operator)
+    [line] = case.fee_lines
+    assert line.official_free and line.amount == 0 and line.unit_amount == 300
+
+
+def test_my_number_only_for_self_or_household(checked_case, operator) -> None:
+    household = yamabiko_family()
+    proxy = checked_case(subject_id=household.members[0].id, requester_kind="proxy", power_of_attorney=True)
+    with pytest.raises(FormErrors) as exc:
+        services.save_input(proxy, {**COPY_INPUT, "include_my_number": "on"}, operator)
+    assert "住民基本台帳法 §12⑤" in exc.value.errors["include_my_number"]
+    own = checked_case(subject_id=household.members[0].id)
+    services.save_input(own, {**COPY_INPUT, "include_my_number": "on"}, operator)
+    assert own.form_data["include_my_number"] is True
+
+
+def test_input_errors_name_each_field(checked_case, operator) -> None:
+    household = yamabiko_family()
+    case = checked_case(subject_id=household.members[0].id)
+    with pytest.raises(FormErrors) as exc:
+        services.save_input(case, {"copies": "0", "scope": "", "purpose": ""}, operator)
+    assert set(exc.value.errors) == {"copies", "scope", "purpose"}
+    assert exc.value.errors["copies"].startswith("通数は1〜20")
+    assert case.form_data == {}
+
+
+def test_members_must_belong_to_the_subjects_household(checked_case, operator) -> None:
+    household = yamabiko_family()
+    other = make_household([{"family_name": "他人", "given_name": "一", "birth_date": date(1970, 1, 1)}])
+    case = checked_case(subject_id=household.members[0].id)
+    with pytest.raises(FormErrors) as exc:
+        services.save_input(case, {**COPY_INPUT, "scope": "selected", "members": [str(other.members[0].id)]},
+                            operator)
+    assert "対象の世帯" in exc.value.errors["members"]
+
+
+def test_hold_and_resume_return_to_the_same_state(checked_case, operator) -> None:
+    case = checked_case()
+    with pytest.raises(CaseError, match="保留の理由"):
+        services.hold(case, operator, "")
+    services.hold(case, operator, "必要書類を取りに帰宅")
+    assert case.state == "on_hold"
+    with pytest.raises(CaseError):
+        services.request_review(case, operator)
+    services.resume(case, operator)
+    assert case.state == "input"
+
+
+def test_withdrawal_closes_the_case_and_drops_fees(checked_case, operator) -> None:
+    household = yamabiko_family()
+    case = checked_case(subject_id=household.members[0].id)
+    services.save_input(case, COPY_INPUT, operator)
+    services.withdraw(case, operator, "本人の申出により取下げ")
+    assert case.state == "withdrawn" and case.fee_lines == [] and case.closed_at
+    with pytest.raises(CaseError):
+        services.resume(case, operator)
+
+
+def test_time_in_each_state_comes_from_the_events(checked_case, operator) -> None:
+    case = checked_case()
+    base = datetime(2026, 4, 1, 9, 0)
+    changes = [e for e in case.events if e.from_state != e.to_state]
+    for minutes, event in zip((0, 5, 12), changes, strict=True):
+        event.at = base + timedelta(minutes=minutes)
+    spent = services.time_in_states(case, until=base + timedelta(minutes=30))
+    assert spent == {"received": timedelta(minutes=5), "checking": timedelta(minutes=7),
+                     "input": timedelta(minutes=18)}
+
+
+def test_work_lists_and_search(checked_case, open_case, operator, city, db_session) -> None:
+    household = yamabiko_family()
+    reviewed = checked_case(subject_id=household.members[0].id)
+    services.save_input(reviewed, COPY_INPUT, operator)
+    services.request_review(reviewed, operator)
+    waiting = open_case("seal_certificate", visitor="印鑑 花子")
+    assert db_session.scalars(services.waiting_for_review()).all() == [reviewed]
+    assert set(db_session.scalars(services.my_cases(operator)).all()) == {reviewed, waiting}
+    assert set(db_session.scalars(services.todays_cases()).all()) == {reviewed, waiting}
+    found = db_session.scalars(services.search_cases(services.CaseSearch(person="印鑑"))).all()
+    assert found == [waiting]
+    by_state = services.search_cases(
+        services.CaseSearch(state="review_requested", procedure_code="resident_record_copy"))
+    assert db_session.scalars(by_state).all() == [reviewed]
+    assert db_session.scalars(services.search_cases(services.CaseSearch(date_to=date(2000, 1, 1)))).all() == []
+    services.list_cases(services.todays_cases(), purpose="本日の案件")
+    assert db_session.scalar(select(AuditEntry).where(AuditEntry.object_type == "case_list")) is not None
+
+
+def test_every_case_change_is_audited(checked_case, operator, db_session) -> None:
+    case = checked_case()
+    details = db_session.scalars(select(AuditEntry.detail).where(AuditEntry.object_type == "case",
+                                                                 AuditEntry.object_id == str(case.id))).all()
+    assert "確認内容の記録" in details
+    assert any(d.startswith("確認完了：確認→入力") for d in details)
+
+
+def test_average_time_per_state_over_closed_cases(checked_case, operator) -> None:
+    first, second = checked_case(), checked_case()
+    base = datetime(2026, 4, 1, 9, 0)
+    for case, minutes in ((first, 4), (second, 8)):
+        services.withdraw(case, operator, "取下げ")
+        changes = [e for e in case.events if e.from_state != e.to_state]
+        for n, event in enumerate(changes):
+            event.at = base + timedelta(minutes=minutes * n)
+    average = services.average_time_in_states([first, second, checked_case()])
+    assert average == {"received": timedelta(minutes=6), "checking": timedelta(minutes=6),
+                       "input": timedelta(minutes=6)}

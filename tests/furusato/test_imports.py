@@ -1,0 +1,202 @@
+"""Portal imports: every profile, encodings, idempotence, updates, all-or-nothing, the CLI."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.furusato import imports, services
+from app.furusato.models import Correction, Donation, Donor, ImportBatch, ImportIssue, SuspectFlag
+from app.furusato.profiles import file_profiles
+from app.furusato.synthetic import portal_bytes
+
+PORTALS = ("choice", "satofull", "furunavi", "rakuten", "ana", "amazon", "mynavi", "own_site")
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_every_portal_of_004_5_2_has_a_profile() -> None:
+    assert set(file_profiles()) == set(PORTALS)
+    assert {c for c, p in file_profiles().items() if p.limited} == {"satofull", "own_site"}
+
+
+@pytest.mark.parametrize("code", PORTALS)
+def test_each_profile_imports_its_own_layout(run_file, portal_file, generator, code: str) -> None:
+    donations = list(generator.donations(40, prefix="T", bad=0))
+    batch, counts = run_file(code, portal_file(code, donations))
+    assert batch.status == "applied", counts.issues
+    assert (counts.created, counts.error_count) == (40, 0)
+    stored = db.session.scalar(select(Donation).where(Donation.order_id == donations[0].order_id))
+    first = donations[0]
+    assert stored.amount == first.amount and stored.status == first.status
+    assert stored.applied_at.replace(second=0) == first.applied_at.replace(second=0)  # some portals give minutes
+    assert stored.name == f"{first.person.family}\u3000{first.person.given}"
+    assert stored.postal_code == f"{first.person.postal_code[:3]}-{first.person.postal_code[3:]}"
+    assert stored.prefecture == first.person.prefecture
+    if not file_profiles()[code].limited:
+        assert stored.one_stop == first.one_stop and stored.birth_date == first.person.birth_date
+
+
+@pytest.mark.parametrize(("encoding", "label"), [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp932", "cp932")])
+def test_encoding_is_detected_and_reported(run_file, portal_file, generator, encoding: str, label: str) -> None:
+    data = portal_file("ana", list(generator.donations(5, bad=0)), encoding)
+    assert data.startswith(codecs.BOM_UTF8) == (encoding == "utf-8-sig")
+    batch, counts = run_file("ana", data)
+    assert batch.encoding == label and counts.created == 5
+
+
+def test_a_file_in_neither_encoding_is_refused_not_guessed(run_file) -> None:
+    data = "申込番号,申込日,寄附金額\nA1,2026-04-01,10000\n".encode("euc_jp")
+    batch, counts = run_file("ana", data)
+    assert batch.status == "refused" and _count(Donation) == 0
+    assert "文字コードを判別できません" in counts.issues[0].reason
+
+
+def test_a_file_that_stops_decoding_names_the_row(run_file, portal_file, generator) -> None:
+    good = portal_file("ana", list(generator.donations(3, bad=0)), "utf-8")
+    broken = good + b"Z1,2026-04-02 10:00:00,,10000,,\x93\xfc\x8b\xe0\x8d\xcf,,,,,,,,,,,,\r\n"  # cp932 bytes
+    batch, counts = run_file("ana", broken, encoding="utf-8")
+    assert batch.status == "refused" and _count(Donation) == 0
+    assert "ファイルの5行目" in counts.issues[0].reason
+
+
+def test_reimporting_the_same_file_creates_nothing_twice(run_file, portal_file, generator) -> None:
+    data = portal_file("choice", list(generator.donations(30, bad=0)))
+    _, first = run_file("choice", data)
+    donors, flags = _count(Donor), _count(SuspectFlag)
+    _, second = run_file("choice", data)
+    assert (first.created, second.created, second.updated, second.unchanged) == (30, 0, 0, 30)
+    assert _count(Donation) == 30 and _count(Donor) == donors and _count(SuspectFlag) == flags
+
+
+def test_an_overlapping_later_file_updates_payment_and_cancellation(run_file, portal_file, generator) -> None:
+    day = list(generator.donations(20, bad=0))
+    day = [replace(d, status="unpaid", paid_on=None) for d in day]
+    run_file("rakuten", portal_file("rakuten", day[:15]))
+    later = [replace(d, status="paid", paid_on=date(2026, 10, 2)) for d in day[:5]]
+    later += [replace(d, status="cancelled", paid_on=None) for d in day[5:6]] + day[6:]
+    batch, counts = run_file("rakuten", portal_file("rakuten", later))
+    assert (counts.created, counts.updated, counts.unchanged) == (5, 6, 9)
+    paid = db.session.scalar(select(Donation).where(Donation.order_id == day[0].order_id))
+    assert paid.status == "paid" and paid.paid_on == date(2026, 10, 2)
+    history = db.session.scalars(select(Correction).where(Correction.donation_id == paid.id)).all()
+    assert {(c.field, c.old_value, c.new_value, c.source) for c in history} >= {("status", "unpaid", "paid", "import")}
+    cancelled = db.session.scalar(select(Donation).where(Donation.order_id == day[5].order_id))
+    assert cancelled.status == "cancelled"
+    # An older export imported afterwards does not undo the payment.
+    _, again = run_file("rakuten", portal_file("rakuten", day[:5]))
+    assert again.updated == 0 and db.session.get(Donation, paid.id).status == "paid"
+
+
+def test_a_file_with_errors_applies_nothing_and_lists_every_failing_row(run_file, portal_file, generator) -> None:
+    donations = list(generator.donations(30, bad=0))
+    donations[3] = replace(donations[3], bad="amount")
+    donations[17] = replace(donations[17], bad="date")
+    donations[25] = replace(donations[25], bad="order_id")
+    batch, counts = run_file("furunavi", portal_file("furunavi", donations))
+    assert batch.status == "refused" and batch.applied is False
+    assert _count(Donation) == 0 and _count(Donor) == 0 and _count(SuspectFlag) == 0
+    rows = {(i.row, i.field) for i in db.session.scalars(select(ImportIssue).where(ImportIssue.batch_id == batch.id))}
+    assert rows == {(5, "寄付金額"), (19, "寄付日時"), (27, "寄付ID")}
+    assert "1万円" in next(i.reason for i in counts.issues if i.row == 5)
+
+
+def test_the_good_rows_are_taken_only_when_the_operator_says_so(run_file, portal_file, generator) -> None:
+    donations = list(generator.donations(10, bad=0))
+    donations[2] = replace(donations[2], bad="status")
+    batch, counts = run_file("ana", portal_file("ana", donations), accept_good_rows=True)
+    assert batch.status == "partial" and counts.created == 9 and counts.error_count == 1
+    assert _count(Donation) == 9
+
+
+def test_a_crash_mid_import_leaves_the_database_as_before(run_file, portal_file, generator, monkeypatch) -> None:
+    run_file("choice", portal_file("choice", list(generator.donations(5, prefix="P", bad=0))))
+    before = (_count(Donation), _count(Donor), _count(SuspectFlag))
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+    calls = {"n": 0}
+    original = imports.apply_chunk
+
+    def crash_on_second(ctx, good):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        original(ctx, good)
+
+    monkeypatch.setattr(imports, "apply_chunk", crash_on_second)
+    with pytest.raises(RuntimeError):
+        run_file("choice", portal_file("choice", list(generator.donations(30, prefix="Q", bad=0))))
+    db.session.rollback()
+    assert (_count(Donation), _count(Donor), _count(SuspectFlag)) == before
+
+
+def test_an_unknown_column_stops_the_file_until_it_is_mapped(run_file, generator) -> None:
+    profile = file_profiles()["ana"]
+    extra = replace(profile, columns={**profile.columns, "寄附者コメント": "notes"})
+    data = portal_bytes(extra, list(generator.donations(4, bad=0)))
+    batch, counts = run_file("ana", data)
+    assert batch.status == "refused" and _count(Donation) == 0
+    assert [(i.row, i.field, i.code) for i in counts.issues] == [(1, "寄附者コメント", "unknown_column")]
+    portal = services.portal_by_code("ana")
+    services.save_adjustments(portal, {"寄附者コメント": "notes"}, {}, "tester")
+    batch, counts = run_file("ana", data)
+    assert batch.status == "applied" and counts.created == 4
+
+
+def test_an_unknown_status_word_is_mapped_as_a_value(run_file, portal_file, generator) -> None:
+    donations = [replace(d, bad="status") for d in generator.donations(3, bad=0)]
+    batch, counts = run_file("ana", portal_file("ana", donations))
+    assert {(i.code, i.value) for i in counts.issues} == {("unknown_value", "保留中")}
+    _, values = services.unknown_items(batch)
+    assert values == [("入金ステータス", "status", "保留中")]
+    services.save_adjustments(services.portal_by_code("ana"), {}, {("status", "保留中"): "unpaid"}, "tester")
+    batch, counts = run_file("ana", portal_file("ana", donations))
+    assert counts.created == 3 and {d.status for d in db.session.scalars(select(Donation))} == {"unpaid"}
+
+
+def test_the_same_order_twice_in_one_file_with_different_content_is_an_error(run_file, portal_file, generator) -> None:
+    a = list(generator.donations(3, bad=0))
+    twin = replace(a[0], amount=a[0].amount + 5000)
+    batch, counts = run_file("ana", portal_file("ana", [*a, twin]))
+    assert batch.status == "refused"
+    assert counts.issues[0].row == 5 and "2行目にもあり" in counts.issues[0].reason
+
+
+def test_cli_prints_a_json_summary_and_exits_by_outcome(app, furusato, portal_file, generator, tmp_path) -> None:
+    good = tmp_path / "choice.csv"
+    good.write_bytes(portal_file("choice", list(generator.donations(12, bad=0))))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["furusato", "import", "--portal", "choice", str(good)])
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert result.exit_code == 0
+    assert (summary["created"], summary["updated"], summary["unchanged"], summary["errors"]) == (12, 0, 0, [])
+    again = json.loads(runner.invoke(args=["furusato", "import", "--portal", "choice", str(good)]).output)
+    assert (again["created"], again["unchanged"], again["applied"]) == (0, 12, True)
+
+    bad = tmp_path / "bad.csv"
+    rows = list(generator.donations(5, prefix="B", bad=0))
+    rows[1] = replace(rows[1], bad="amount")
+    bad.write_bytes(portal_file("choice", rows))
+    result = runner.invoke(args=["furusato", "import", "--portal", "choice", str(bad)])
+    summary = json.loads(result.output)
+    assert result.exit_code == 1 and summary["applied"] is False and summary["created"] == 0
+    assert summary["errors"] == [{"row": 3, "field": "寄附金額", "reason": "金額「1万円」が正しくありません。"}]
+    assert runner.invoke(args=["furusato", "import", "--portal", "nosuch", str(good)]).exit_code == 2
+    db.session.rollback()
+    assert _count(Donation) == 12
+    assert _count(ImportBatch) == 3
+
+
+def test_detect_encoding_decides_on_the_first_non_ascii_bytes() -> None:
+    ascii_head = b"a,b\n" * 400_000
+    assert imports.detect_encoding(io.BytesIO(ascii_head + "寄附".encode("cp932"))) == "cp932"
+    assert imports.detect_encoding(io.BytesIO(ascii_head + "寄附".encode())) == "utf-8"
+    assert imports.detect_encoding(io.BytesIO(b"only,ascii\n")) == "utf-8"

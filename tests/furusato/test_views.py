@@ -1,0 +1,174 @@
+"""The donation pages through the test client: upload, 取込調整, intake, correction, suspects,
+search, export and totals. Refused input answers 422, keeps what was typed and saves nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from app.auth.models import AuditEntry
+from app.extensions import db
+from app.furusato.models import CatalogRequest, Correction, Donation, ImportBatch, SuspectContact, SuspectFlag
+from app.furusato.profiles import file_profiles
+from app.furusato.synthetic import portal_bytes
+from tests.conftest import PASSWORD
+
+
+def _upload(client, code: str, data: bytes, name: str = "file.csv"):
+    return client.post("/furusato/imports", data={"portal": code, "encoding": "",
+                                                  "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_upload_refused_then_mapped_in_the_browser_and_rerun(client, login_as, furusato, generator) -> None:
+    login_as("operator")
+    profile = file_profiles()["choice"]
+    data = portal_bytes(replace(profile, columns={**profile.columns, "ご意見": "notes"}),
+                        list(generator.donations(6, bad=0)))
+    response = _upload(client, "choice", data, "choice-0401.csv")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "未適用（要対応）" in page and "列「ご意見」" in page and "Shift_JIS" in page
+    assert _count(Donation) == 0
+    batch_id = db.session.scalar(select(func.max(ImportBatch.id)))
+    refused = client.post(f"/furusato/imports/{batch_id}/mapping", data={"col:ご意見": ""})
+    assert refused.status_code == 422 and "取込先を選んでください" in refused.get_data(as_text=True)
+    done = client.post(f"/furusato/imports/{batch_id}/mapping", data={"col:ご意見": "notes"})
+    assert done.status_code == 303
+    assert "取込済" in client.get(done.headers["Location"]).get_data(as_text=True)
+    assert _count(Donation) == 6
+
+
+def test_accepting_good_rows_is_an_explicit_second_step(client, login_as, furusato, generator) -> None:
+    login_as("operator")
+    rows = list(generator.donations(5, bad=0))
+    rows[1] = replace(rows[1], bad="date")
+    response = _upload(client, "ana", portal_bytes(file_profiles()["ana"], rows))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "日時「2026/13/45」を読めません" in page and "正常な行だけ取り込む" in page
+    assert _count(Donation) == 0
+    batch_id = db.session.scalar(select(func.max(ImportBatch.id)))
+    assert client.post(f"/furusato/imports/{batch_id}/accept").status_code == 303
+    assert _count(Donation) == 4
+
+
+def test_upload_refuses_an_empty_file_and_keeps_the_portal(client, login_as, furusato) -> None:
+    login_as("operator")
+    response = _upload(client, "rakuten", b"")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "ファイルが空です" in body and 'selected value="rakuten"' in body
+
+
+INTAKE = {"channel": "phone", "applied_on": "2026-10-01", "amount": "10000", "payment_method": "postal",
+          "status": "unpaid", "paid_on": "", "gift_code": "YB-001", "quantity": "1", "one_stop": "y",
+          "receipt_wish": "y", "name": "山田 花子", "kana": "ヤマダ ハナコ", "birth_date": "1980-05-05",
+          "phone": "03-1234-5678", "email": "", "postal_code": "100-0001", "address": "東京都千代田区千代田1-1",
+          "notes": ""}
+
+
+def test_intake_refuses_bad_input_keeping_it_then_records_and_corrects(client, login_as, furusato) -> None:
+    login_as("operator")
+    bad = client.post("/furusato/intake", data={**INTAKE, "postal_code": "999-9999"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "郵便番号「999-9999」は存在しません" in body and 'value="山田 花子"' in body
+    assert _count(Donation) == 0
+    ok = client.post("/furusato/intake", data=INTAKE)
+    assert ok.status_code == 303
+    donation = db.session.scalar(select(Donation))
+    assert donation.channel == "phone" and donation.order_id.startswith("PHONE-20261001-")
+    form = {k: INTAKE[k] for k in ("name", "kana", "birth_date", "phone", "email", "postal_code", "address",
+                                    "gift_code", "quantity", "one_stop", "receipt_wish", "notes")}
+    missing_reason = client.post(f"/furusato/donations/{donation.id}/correct",
+                                 data={**form, "address": "東京都千代田区千代田1-2", "source": "donor_request",
+                                       "channel": "phone", "reason": ""})
+    assert missing_reason.status_code == 422 and "修正の理由を入力してください" in missing_reason.get_data(as_text=True)
+    done = client.post(f"/furusato/donations/{donation.id}/correct",
+                       data={**form, "address": "東京都千代田区千代田1-2", "source": "donor_request",
+                             "channel": "phone", "reason": "転居のため寄附者から電話"})
+    assert done.status_code == 303
+    correction = db.session.scalar(select(Correction))
+    assert (correction.field, correction.old_value, correction.new_value, correction.source, correction.username) == (
+        "address", "東京都千代田区千代田1-1", "東京都千代田区千代田1-2", "donor_request", "operator-user")
+    page = client.get(f"/furusato/donations/{donation.id}").get_data(as_text=True)
+    assert "転居のため寄附者から電話" in page
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "furusato_donation")).all()
+    assert {"create", "update", "read"} <= set(actions)
+
+
+def test_suspect_work_list_contact_and_clear(client, login_as, furusato) -> None:
+    login_as("operator")
+    client.post("/furusato/intake", data={**INTAKE, "postal_code": "029-4102",
+                                           "address": "岩手県西磐井郡平泉町平泉1"})
+    flag = db.session.scalar(select(SuspectFlag))
+    assert flag.reason == "in_city_gift"
+    assert "市内在住者への返礼品" in client.get("/furusato/suspects").get_data(as_text=True)
+    assert client.post(f"/furusato/suspects/{flag.id}", data={"action": "contact", "contact-method": "phone",
+                                                              "contact-result": ""}).status_code == 422
+    assert client.post(f"/furusato/suspects/{flag.id}", data={"action": "contact", "contact-method": "phone",
+                                                              "contact-result": "返礼品不要と確認"}).status_code == 303
+    assert client.post(f"/furusato/suspects/{flag.id}", data={"action": "clear",
+                                                              "clear-note": "返礼品なしに修正"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(SuspectFlag, flag.id).status == "cleared"
+    assert db.session.scalar(select(SuspectContact.result)) == "返礼品不要と確認"
+    assert "該当する疑義はありません" in client.get("/furusato/suspects").get_data(as_text=True)
+
+
+def test_search_export_and_totals(client, login_as, run_file, generator) -> None:
+    rows = list(generator.donations(60, bad=0))
+    run_file("choice", portal_bytes(file_profiles()["choice"], rows))
+    login_as("supervisor")
+    page = client.get("/furusato/donations?status=paid&portal=choice").get_data(as_text=True)
+    paid = [r for r in rows if r.status == "paid"]
+    assert f"{len(paid)}件" in page and f"{sum(r.amount for r in paid):,}円" in page
+    fragment = client.get("/furusato/donations?status=paid", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and "export-form" in fragment
+    export = client.get("/furusato/donations.csv?status=paid&export_encoding=utf-8-sig")
+    assert export.status_code == 200 and export.data.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
+    assert lines[0][0] == "寄附ID" and len(lines) == len(paid) + 1
+    sjis = client.get("/furusato/donations.csv?status=paid&export_encoding=cp932")
+    assert sjis.data.decode("cp932").startswith("寄附ID")
+    exports = db.session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "export")).all()
+    assert len(exports) == 2 and f"{len(paid)}件" in exports[0] and "status=paid" in exports[0]
+    totals = client.get("/furusato/totals?date_from=2026-04-01").get_data(as_text=True)
+    assert "<svg" in totals and "ふるさとチョイス" in totals
+    assert client.get("/furusato/donations?date_from=notadate").status_code == 422
+
+
+def test_city_staff_may_search_but_not_import(client, login_as, furusato) -> None:
+    login_as("city_staff")
+    assert client.get("/furusato/donations").status_code == 200
+    assert client.get("/furusato/").status_code == 200
+    assert client.get("/furusato/imports").status_code == 403
+
+
+def test_catalog_requests(client, login_as, furusato) -> None:
+    login_as("operator")
+    bad = client.post("/furusato/catalog", data={"channel": "phone", "name": "佐藤 一郎", "postal_code": "12",
+                                                 "address": "宮城県仙台市"})
+    assert bad.status_code == 422 and 'value="佐藤 一郎"' in bad.get_data(as_text=True)
+    ok = client.post("/furusato/catalog", data={"channel": "phone", "name": "佐藤 一郎", "postal_code": "980-0811",
+                                                "address": "宮城県仙台市青葉区一番町1-1-1"})
+    assert ok.status_code == 303
+    request = db.session.scalar(select(CatalogRequest))
+    assert client.post(f"/furusato/catalog/{request.id}/sent").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(CatalogRequest, request.id).sent_on is not None
+    assert client.get("/furusato/settings").status_code == 403
+
+
+def test_settings_refuse_a_postal_code_outside_the_city(client, make_user, furusato) -> None:
+    user = make_user("admin", "admin-x")
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    response = client.post("/furusato/settings", data={"home_prefecture": "岩手県", "home_city": "西磐井郡平泉町",
+                                                       "home_postal_prefixes": "021-8501"})
+    assert response.status_code == 422 and "平泉町の番号ではありません" in response.get_data(as_text=True)

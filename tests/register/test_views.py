@@ -1,0 +1,118 @@
+"""The cashier's pages through the test client: the screen, paying (once, even when the form is
+sent twice), reprints, a void approved by a supervisor, the close and its PDF, the fee schedule."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from app.devices.models import DeviceJob
+from app.extensions import db
+from app.register.models import Bill, DailyClose, Fee, Payment
+from tests.conftest import PASSWORD
+
+
+def key_in(html: str) -> str:
+    return re.search(r'name="idempotency_key" type="hidden" value="([0-9a-f]+)"', html)[1]
+
+
+def switch_user(client, user) -> None:
+    client.post("/logout")
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_cashier_pays_a_bill_once_even_if_the_form_is_sent_twice(client, login_as, make_bill, register) -> None:
+    bill = make_bill(("resident_record_copy", 2), ("tax_certificate", 1, True), ticket="C-021")
+    login_as("operator")
+    page = client.get("/register")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "C-021" in html and "住民票の写し×2" in html and "税証明×1（公用）" in html
+    html = client.get(f"/register?bill={bill.id}").get_data(as_text=True)
+    assert 'id="bill-total">600円' in html
+    form = {"method": "cash", "received": "1000", "reference": "", "idempotency_key": key_in(html)}
+    first = client.post(f"/register/bills/{bill.id}/pay", data=form)
+    second = client.post(f"/register/bills/{bill.id}/pay", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceJob)) == 1  # one receipt printed
+    done = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert 'id="change">400円' in done and "二重の送信" in done
+
+
+def test_too_little_cash_is_shown_on_the_form(client, login_as, make_bill, register) -> None:
+    bill = make_bill(("family_register_copy", 1))
+    login_as("operator")
+    key = key_in(client.get(f"/register?bill={bill.id}").get_data(as_text=True))
+    response = client.post(f"/register/bills/{bill.id}/pay",
+                           data={"method": "cash", "received": "400", "idempotency_key": key})
+    assert response.status_code == 422
+    assert "お預かり金額が不足しています" in response.get_data(as_text=True)
+    assert db.session.get(Bill, bill.id).state == "open"
+
+
+def test_the_open_bill_list_is_a_fragment_for_htmx(client, login_as, make_bill, register) -> None:
+    make_bill(ticket="C-031")
+    login_as("operator")
+    response = client.get("/register", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert "C-031" in html and "<html" not in html and "HX-Request" in response.headers["Vary"]
+
+
+def test_reprint_void_with_approval_close_and_pdf(client, make_bill, register, staff) -> None:
+    cashier, supervisor = staff("operator", "a", "会計 花子"), staff("supervisor", "b", "統括 一郎")
+    first, second = make_bill(("seal_certificate", 1)), make_bill(("resident_record_copy", 1))
+    switch_user(client, cashier)
+    client.post("/register/float", data={"amount": "10000"})
+    for bill in (first, second):
+        key = key_in(client.get(f"/register?bill={bill.id}").get_data(as_text=True))
+        form = {"method": "cash", "received": "300", "idempotency_key": key}
+        assert client.post(f"/register/bills/{bill.id}/pay", data=form).status_code == 303
+    paid = db.session.scalar(sa.select(Payment).where(Payment.bill_id == first.id))
+    assert client.post(f"/register/payments/{paid.id}/reprint").status_code == 303
+    jobs = db.session.scalars(sa.select(DeviceJob).order_by(DeviceJob.id)).all()
+    assert jobs[-1].summary.startswith("領収書（再発行）")
+
+    assert client.post(f"/register/payments/{paid.id}/void", data={"reason": ""}).status_code == 422
+    response = client.post(f"/register/payments/{paid.id}/void", data={"reason": "申請取下げ", "reopen_bill": ""})
+    assert response.status_code == 303
+    assert client.post("/register/voids/1/approve").status_code == 403  # an operator cannot approve
+    switch_user(client, supervisor)
+    assert "申請取下げ" in client.get("/register/voids").get_data(as_text=True)
+    assert client.post("/register/voids/1/approve").status_code == 303
+    assert db.session.get(Bill, first.id).state == "cancelled"
+    assert db.session.scalars(sa.select(DeviceJob).order_by(DeviceJob.id.desc())).first().summary.startswith("領収取消")
+
+    switch_user(client, cashier)
+    page = client.get("/register/close").get_data(as_text=True)
+    assert 'id="expected-cash">10,300円' in page
+    counts = {f"count_{d}": "0" for d in (10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1)}
+    short = client.post("/register/close", data={**counts, "count_10000": "1", "next_float": "10000", "reason": ""})
+    assert short.status_code == 422 and "過不足（-300円）" in short.get_data(as_text=True)
+    closed = client.post("/register/close", data={**counts, "count_10000": "1", "count_100": "3",
+                                                  "next_float": "10000", "reason": ""})
+    assert closed.status_code == 303
+    close = db.session.scalar(sa.select(DailyClose))
+    assert (close.expected_cash, close.counted_cash, close.difference) == (10300, 10300, 0)
+    pdf = client.get(f"/register/closes/{close.id}.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert "10,300円" in client.get(closed.headers["Location"]).get_data(as_text=True)
+
+
+def test_admin_adds_a_fee_version_and_operators_only_read(client, login_as, fees) -> None:
+    login_as("operator")
+    assert "住民票の写し" in client.get("/register/fees").get_data(as_text=True)
+    assert client.post("/register/fees", data={}).status_code == 403
+    client.post("/logout")
+    login_as("admin")
+    response = client.post("/register/fees", data={"code": "resident_record_copy", "label": "住民票の写し",
+                                                   "unit": "通", "amount": "350", "effective_from": "2099-04-01"})
+    assert response.status_code == 303
+    versions = db.session.scalars(sa.select(Fee).where(Fee.code == "resident_record_copy")).all()
+    assert [(v.amount, v.effective_from.isoformat()) for v in versions] == [(300, "2020-04-01"), (350, "2099-04-01")]
+    refused = client.post("/register/fees", data={"code": "resident_record_copy", "label": "住民票の写し",
+                                                  "unit": "通", "amount": "1", "effective_from": "2020-04-01"})
+    assert refused.status_code == 422 and "既に適用中" in refused.get_data(as_text=True)

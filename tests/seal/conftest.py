@@ -1,0 +1,70 @@
+"""Seal test helpers: synthetic impressions from the scanner simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from hardware.scanner.base import to_grayscale
+from hardware.scanner.simulator import make_seal_image
+
+
+def seal(side_mm: float = 15.0, dpi: int = 600, **params: object) -> Image.Image:
+    """A greyscale scan of one synthetic impression, as the scanner returns it."""
+    return to_grayscale(make_seal_image(side_mm, dpi=dpi, **params))  # type: ignore[arg-type]
+
+
+def mottled(image: Image.Image, dpi: int, block_mm: float, erased: float, seed: int = 5) -> Image.Image:
+    """The impression with random blocks of ink left out: a half-inked, broken (かすれ) press."""
+    pixels = np.asarray(image)
+    block = max(1, round(block_mm / 25.4 * dpi))
+    rng = np.random.default_rng(seed)
+    keep = rng.random((pixels.shape[0] // block + 1, pixels.shape[1] // block + 1)) >= erased
+    keep = np.kron(keep, np.ones((block, block), bool))[:pixels.shape[0], :pixels.shape[1]]
+    return Image.fromarray(np.where(keep, pixels, 255).astype(np.uint8))
+
+
+def on_paper(image: Image.Image, size: tuple[int, int], at: tuple[int, int], noise: float = 0.0,
+             seed: int = 2) -> Image.Image:
+    """The impression placed on a larger sheet at `at`, with scanner noise (grey levels)."""
+    sheet = Image.new("L", size, 255)
+    sheet.paste(image, at)
+    if not noise:
+        return sheet
+    pixels = np.asarray(sheet).astype(float) + np.random.default_rng(seed).normal(0, noise, (size[1], size[0]))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+@pytest.fixture
+def make_seal() -> Callable[..., Image.Image]:
+    return seal
+
+
+@pytest.fixture
+def city(app):  # type: ignore[no-untyped-def]
+    from app.core import services as core_services
+    from app.extensions import db
+
+    city = core_services.save_municipality(core_services.MunicipalityInput(
+        name="山彦市", code="039993", postal_code="029-0000", address="岩手県山彦市本町一丁目1番1号",
+        mayor_name="山彦 太郎", contractor_name="株式会社やまびこ窓口サービス"))
+    db.session.commit()
+    return city
+
+
+@pytest.fixture
+def applicant() -> Callable[..., object]:
+    from datetime import date
+
+    from app.seal.services import Applicant
+
+    def make(resident_id: int = 1001, household_id: int = 501, name: str = "山田 太郎", **kwargs: object) -> Applicant:
+        values: dict[str, object] = {"kana": "ヤマダ タロウ", "birth_date": date(1980, 5, 6),
+                                     "address": "岩手県山彦市本町二丁目3番4号"}
+        values.update(kwargs)
+        return Applicant(resident_id, household_id, name, **values)  # type: ignore[arg-type]
+
+    return make

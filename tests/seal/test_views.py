@@ -1,0 +1,99 @@
+"""The pages, through the test client: counter → city review → certificate, refusals shown."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.seal.models import SealApplication, SealCertificate, SealRecord
+from tests.conftest import PASSWORD
+from tests.seal.conftest import seal
+
+FORM = {"resident_id": "1001", "household_id": "501", "name": "山田 太郎", "kana": "ヤマダ タロウ",
+        "birth_date": "1980-05-06", "address": "岩手県山彦市本町二丁目3番4号", "applicant_kind": "self",
+        "proxy_name": "", "identity_path": "photo_id", "id_document": "driver_license"}
+
+
+def _png(image) -> io.BytesIO:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    return buffer
+
+
+def _switch(client, make_user, role: str) -> None:  # type: ignore[no-untyped-def]
+    client.post("/logout")
+    user = make_user(role)
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+
+
+def test_register_review_and_issue_through_the_pages(app, client, login_as, make_user, city) -> None:
+    login_as("operator")
+    response = client.post("/seal/applications/new", data=FORM)
+    assert response.status_code == 303
+    application = db.session.scalar(select(SealApplication))
+    url = f"/seal/applications/{application.id}"
+
+    small = client.post(f"{url}/upload", data={"dpi": "600", "image": (_png(seal(7.0)), "small.png")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert "この印影は登録できません" in small.get_data(as_text=True)
+    assert "小さすぎます" in small.get_data(as_text=True)
+
+    good = client.post(f"{url}/upload", data={"dpi": "600", "image": (_png(seal(15.0)), "ok.png")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    assert "登録できる印影です" in good.get_data(as_text=True)
+    assert client.get(f"{url}/image.png").mimetype == "image/png"
+    client.post(f"{url}/confirm", data={"confirm_name": "y", "confirm_not_rubber": "y", "confirm_no_title": "y"})
+    assert client.post(f"{url}/review-request").status_code == 303
+    assert client.post(f"{url}/approve").status_code == 403  # only city staff approve
+
+    _switch(client, make_user, "city_staff")
+    assert "山田 太郎" in client.get("/seal/reviews").get_data(as_text=True)
+    approved = client.post(f"{url}/approve", follow_redirects=True)
+    assert "承認しました" in approved.get_data(as_text=True)
+    record = db.session.scalar(select(SealRecord))
+    assert record.card_number in approved.get_data(as_text=True)
+
+    _switch(client, make_user, "supervisor")
+    refused = client.post("/seal/certificates/new", data={"card_number": "000000000", "copies": "1"})
+    assert refused.status_code == 422 and "ありません" in refused.get_data(as_text=True)
+    issued = client.post("/seal/certificates/new", data={"card_number": record.card_number, "copies": "2"})
+    assert issued.status_code == 303
+    certificate = db.session.scalar(select(SealCertificate))
+    assert certificate.amount == 600
+    pdf = client.get(f"/seal/certificates/{certificate.id}.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_refused_application_shows_the_field_and_saves_nothing(app, client, login_as) -> None:
+    login_as("operator")
+    response = client.post("/seal/applications/new", data={**FORM, "birth_date": "2020-01-01"})
+    assert response.status_code == 422 and "15歳未満" in response.get_data(as_text=True)
+    assert db.session.scalar(select(SealApplication)) is None
+
+
+def test_compare_page_shows_score_and_images(app, client, login_as, city) -> None:
+    from datetime import date
+
+    from app.seal import services
+
+    application = services.open_registration(
+        services.Applicant(1, 1, "山田 太郎", "ヤマダ", date(1980, 1, 1), "山彦市"), applicant_kind="self",
+        identity_path="photo_id", id_document="passport", today=date(2026, 4, 1))
+    services.attach_impression(application, seal(15.0, seed=1), 600, "テスト")
+    services.confirm(application, name=True, not_rubber=True, no_title=True)
+    services.request_review(application)
+    record = services.approve(application, None, date(2026, 4, 1))
+    db.session.commit()
+    login_as("operator")
+    response = client.post("/seal/compare", data={
+        "card_number": record.card_number, "source": "upload", "dpi": "600",
+        "image": (_png(seal(15.0, seed=1, rotation_deg=33)), "p.png")}, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200, body
+    assert 'id="score"' in body and body.count("data:image/png;base64,") == 2
+    turned = re.search(r"回転 (-?[\d.]+)°", body)
+    assert turned is not None and abs(float(turned.group(1)) + 33) <= 1.0
