@@ -1,5 +1,5 @@
-"""Demo service categories: the services of 000 §6 on the demo counters (app/demo.py), and
-simulated printers and call boards for the demo kiosk and counter PCs."""
+"""Demo service categories: the services of 000 §6 on the demo counters (app/demo.py). The
+kiosk's printer and the counters' call boards are simulated by app/devices/simulation.py."""
 
 from __future__ import annotations
 
@@ -8,19 +8,17 @@ from datetime import time
 from sqlalchemy import select
 
 from app.core.models import Counter
-from app.devices import jobs
-from app.devices import services as device_services
-from app.devices.models import Terminal
 from app.extensions import db
 from app.queue import services
 from app.queue.services import CategoryInput
 
-# code, name, letter, counter numbers, minutes per ticket, closes, description (000 §6 (1)-(12))
+# code, name, letter, counter numbers, minutes per ticket, closes, description (000 §6 (1)-(12)).
+# The codes are the 発券区分 (`ticket_category`) of the counter domain's procedure catalog.
 DEMO_CATEGORIES: tuple[tuple[str, str, str, tuple[int, ...], int, time | None, str], ...] = (
     ("certificate", "証明書", "A", (1, 2), 6, None, "住民票の写し・戸籍・印鑑登録証明書・税証明"),
-    ("resident_move", "住民異動", "B", (3,), 25, None, "転入・転出・転居・世帯変更"),
-    ("seal_registration", "印鑑登録", "C", (4,), 15, None, "印鑑登録・廃止"),
-    ("my_number_card", "マイナンバーカード", "D", (4,), 20, None, "交付・更新・暗証番号の再設定"),
+    ("move", "住民異動", "B", (3,), 25, None, "転入・転出・転居・世帯変更"),
+    ("seal", "印鑑登録", "C", (4,), 15, None, "印鑑登録・廃止"),
+    ("my_number", "マイナンバーカード", "D", (4,), 20, None, "交付・更新・暗証番号の再設定"),
     ("nhi", "国民健康保険", "E", (5,), 15, None, "加入・脱退・保険証・給付"),
     ("late_elderly", "後期高齢者医療", "F", (6,), 15, None, "資格・保険証・給付"),
     ("national_pension", "国民年金", "G", (6,), 15, None, "加入・免除・年金の請求"),
@@ -37,13 +35,3 @@ def load() -> None:
             code=code, name=name, letter=letter, description=description,
             counter_ids=tuple(counters[n].id for n in numbers if n in counters),
             minutes_per_ticket=minutes, closes=closes, sort_order=order * 10))
-    _bind_simulators()
-
-
-def _bind_simulators() -> None:
-    """The demo kiosk prints on a simulated printer; each counter PC has a simulated call board."""
-    for terminal in db.session.scalars(select(Terminal).order_by(Terminal.code)):
-        if terminal.kind == "kiosk" and jobs.binding(terminal, "printer") is None:
-            device_services.save_binding(terminal, "printer", "printer", f"sim://{terminal.code}")
-        if terminal.kind == "counter_pc" and jobs.binding(terminal, "call_board") is None:
-            device_services.save_binding(terminal, "call_board", "call_board", f"sim://{terminal.code}")

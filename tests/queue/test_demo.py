@@ -1,10 +1,8 @@
-"""The demo city gets the services of 000 §6 on its counters, and simulated devices."""
+"""The demo city gets the services of 000 §6 on its counters."""
 
 from __future__ import annotations
 
 from app import demo
-from app.devices import jobs
-from app.devices.services import terminal_by_code
 from app.extensions import db
 from app.queue import services
 
@@ -18,5 +16,3 @@ def test_demo_categories_cover_the_services_of_000_section_6(app) -> None:
     letters = [c.letter for c in services.list_categories()]
     assert len(set(letters)) == len(letters)
     assert all(c.counters for c in services.list_categories())
-    assert jobs.binding(terminal_by_code("kiosk-1"), "printer") is not None
-    assert jobs.binding(terminal_by_code("counter-3"), "call_board") is not None
