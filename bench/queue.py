@@ -1,13 +1,16 @@
 """Benchmark of the queue's live updates (issue 4): N displays on Server-Sent Events and M
 counters calling at the same time, against a real gunicorn server.
 
-    .venv/bin/python bench/queue.py --database postgresql://postgres@127.0.0.1:5432/bench_queue
+    .venv/bin/python bench/queue.py --database postgresql://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/queue.py --database sqlite:////tmp/yakuba-bench.sqlite3 --workers 1
+    (add --pace 2 for counters that call every 2 s on average instead of as fast as they can)
 
-The database named is emptied and migrated, then seeded with M counters, M operators and enough
-tickets. The benchmark starts gunicorn itself (bench/gunicorn_queue.py), or uses `--url` of a
-server that already runs on that database. Each counter logs in, picks its counter and calls
-the next ticket `--calls` times as fast as it can; every display counts the call events it gets.
+On PostgreSQL the run gets a scratch database on the server named (app/testing_db.py), dropped
+afterwards; a SQLite file is emptied. It is migrated and seeded with M counters, M operators and
+enough tickets. The benchmark starts gunicorn itself (bench/gunicorn_queue.py), or uses `--url`
+of a server that already runs on the database named, which is then emptied and used as it is.
+Each counter logs in, picks its counter and calls the next ticket `--calls` times; every
+display counts the call events it gets.
 
 Figures: latency from sending a call request to the call event arriving at each display (p50,
 p95, max), calls per second, missed events (a display that did not get a call) and duplicate
@@ -45,6 +48,7 @@ import requests  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
+from app.testing_db import scratch_database  # noqa: E402
 
 PASSWORD = "bench-" + secrets.token_hex(8)
 KEY = secrets.token_hex(16)
@@ -279,15 +283,22 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.database.startswith("postgres") and args.url is None:
+        with scratch_database(args.database, "yakuba_bench") as url:
+            return measure(args, url)
+    return measure(args, args.database)
+
+
+def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
     total_calls = args.counters * args.calls
-    print(f"preparing {args.database} …", flush=True)
-    prepare_database(args.database)
-    counter_ids = seed(args.database, args.counters, total_calls + args.counters)
+    print(f"preparing {database} …", flush=True)
+    prepare_database(database)
+    counter_ids = seed(database, args.counters, total_calls + args.counters)
     process = None
     base = args.url
     if base is None:
         port = args.port
-        process = start_server(args.database, port, args.workers, args.threads)
+        process = start_server(database, port, args.workers, args.threads)
         base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process)
@@ -351,12 +362,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 missed += max(0, len(c.sent) - len(arrived))
                 latencies.extend((a - s) * 1000 for s, a in zip(c.sent, arrived, strict=False))
             event_duplicates = max(event_duplicates, sum(1 for places in labels.values() if len(places) > 1))
-    recorded, twice = database_figures(args.database)
+    recorded, twice = database_figures(database)
     duplicates = max(twice, event_duplicates)
     if recorded != made:
         errors.append(f"{made} calls answered but {recorded} recorded")
     figures = {
-        "database": "postgresql" if args.database.startswith("postgres") else "sqlite",
+        "database": "postgresql" if database.startswith("postgres") else "sqlite",
         "workers": args.workers, "displays": args.displays, "counters": args.counters, "calls": made,
         "pace_s": args.pace,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,

@@ -18,7 +18,7 @@ import requests
 from app.extensions import db
 from app.queue import services
 from app.timeutil import now
-from tests.conftest import ON_POSTGRES, PASSWORD, SECRET, TEST_DATABASE_URL
+from tests.conftest import ON_POSTGRES, PASSWORD, SECRET
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,8 +34,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": TEST_DATABASE_URL, "SECRET_KEY": SECRET, "YAKUBA_DEMO": "0"}
+def _start_server(port: int, database_url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET, "YAKUBA_DEMO": "0"}
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "8", "--workers", "1",
          "--graceful-timeout", "3",
@@ -56,9 +56,9 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture
-def two_servers(office) -> Iterator[tuple[str, str]]:
+def two_servers(office, database_url: str) -> Iterator[tuple[str, str]]:
     ports = (_free_port(), _free_port())
-    processes = [_start_server(port) for port in ports]
+    processes = [_start_server(port, database_url) for port in ports]
     try:
         urls = tuple(f"http://127.0.0.1:{port}" for port in ports)
         for url, process in zip(urls, processes, strict=True):
