@@ -18,6 +18,7 @@ DOMAINS: tuple[str, ...] = (
     "auth",
     "core",
     "devices",
+    "queue",
     "registry",
     "register",
     "counter",

@@ -1,0 +1,187 @@
+"""Tickets, calls and service categories of the 窓口案内表示システム and 会計呼び出し表示システム
+(000 §11 別表), with the ticket machine (発券機) in front of them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Counter
+from app.extensions import db
+from app.timeutil import now
+
+# Who is served first (優先受付), as marked by staff at the desk.
+PRIORITIES: dict[str, str] = {
+    "elderly": "高齢",
+    "disability": "障がい",
+    "pregnant": "妊娠中",
+    "infant": "乳幼児連れ",
+    "other": "その他配慮",
+}
+
+TICKET_STATES: dict[str, str] = {
+    "waiting": "待ち",
+    "called": "呼出中",
+    "serving": "対応中",
+    "held": "保留",
+    "cashier_waiting": "会計待ち",
+    "cashier_called": "会計呼出中",
+    "finished": "完了",
+    "no_show": "不在",
+}
+AT_COUNTER = ("called", "serving")
+OPEN_STATES = ("waiting", "called", "serving", "held", "cashier_waiting", "cashier_called")
+
+BOARDS: dict[str, str] = {"queue": "窓口案内表示", "cashier": "会計呼出表示"}
+
+category_counters = Table(
+    "queue_category_counters",
+    db.metadata,
+    Column("category_id", ForeignKey("queue_categories.id", ondelete="CASCADE"), primary_key=True),
+    Column("counter_id", ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ServiceCategory(db.Model):
+    """A service the kiosk offers (証明書, 住民異動, ...) with its ticket letter and the counters
+    that serve it. `opens`/`closes` limit the time of day tickets are issued within office hours
+    (e.g. 旅券 until 16:30)."""
+
+    __tablename__ = "queue_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    letter: Mapped[str] = mapped_column(String(2))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    sort_order: Mapped[int] = mapped_column(default=0)
+    opens: Mapped[time | None]
+    closes: Mapped[time | None]
+    minutes_per_ticket: Mapped[int] = mapped_column(default=10)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    counters: Mapped[list[Counter]] = relationship(secondary=category_counters, order_by=Counter.number)
+
+    @property
+    def hours_label(self) -> str:
+        if self.opens is None and self.closes is None:
+            return ""
+        start = f"{self.opens:%-H:%M}" if self.opens else ""
+        end = f"{self.closes:%-H:%M}" if self.closes else ""
+        return f"{start}〜{end}"
+
+
+class QueueSettings(db.Model):
+    """Settings of the queue (one row)."""
+
+    __tablename__ = "queue_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recalls_before_no_show: Mapped[int] = mapped_column(default=2)
+    cashier_place: Mapped[str] = mapped_column(String(30), default="会計窓口")
+
+
+class TicketSequence(db.Model):
+    """The last number issued per office day and ticket letter. Numbers live in the database,
+    so they restart each day and never repeat within a day, across restarts too (issue 4)."""
+
+    __tablename__ = "queue_sequences"
+
+    office_day: Mapped[date] = mapped_column(primary_key=True)
+    letter: Mapped[str] = mapped_column(String(2), primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Ticket(db.Model):
+    """番号札: one visitor's place in the queue. Holds no personal data; `code` is the
+    unguessable key of the public status page /t/<code>."""
+
+    __tablename__ = "queue_tickets"
+    __table_args__ = (
+        UniqueConstraint("office_day", "letter", "number"),
+        Index("ix_queue_tickets_day_state", "office_day", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_day: Mapped[date]
+    letter: Mapped[str] = mapped_column(String(2))
+    number: Mapped[int]
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("queue_categories.id"))
+    original_category_id: Mapped[int] = mapped_column(ForeignKey("queue_categories.id"))
+    target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    priority: Mapped[str] = mapped_column(String(20), default="")
+    state: Mapped[str] = mapped_column(String(20), default="waiting")
+    source: Mapped[str] = mapped_column(String(10), default="kiosk")
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id"))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=now)
+    first_called_at: Mapped[datetime | None]
+    called_at: Mapped[datetime | None]
+    served_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    no_show_at: Mapped[datetime | None]
+    recalls: Mapped[int] = mapped_column(default=0)
+    transfers: Mapped[int] = mapped_column(default=0)
+    cashier_sent_at: Mapped[datetime | None]
+    cashier_called_at: Mapped[datetime | None]
+    cashier_done_at: Mapped[datetime | None]
+    cashier_place: Mapped[str] = mapped_column(String(30), default="")
+
+    category: Mapped[ServiceCategory] = relationship(foreign_keys=[category_id])
+    original_category: Mapped[ServiceCategory] = relationship(foreign_keys=[original_category_id])
+    counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
+    target_counter: Mapped[Counter | None] = relationship(foreign_keys=[target_counter_id])
+
+    @property
+    def label(self) -> str:
+        return ticket_label(self.letter, self.number)
+
+    @property
+    def state_label(self) -> str:
+        return TICKET_STATES.get(self.state, self.state)
+
+    @property
+    def priority_label(self) -> str:
+        return PRIORITIES.get(self.priority, "")
+
+
+def ticket_label(letter: str, number: int) -> str:
+    return f"{letter}-{number:03d}"
+
+
+class Call(db.Model):
+    """One call shown on a display (a recall is a call too). The ids order the calls: a display
+    that lost its connection asks for the calls after the last id it saw."""
+
+    __tablename__ = "queue_calls"
+    __table_args__ = (Index("ix_queue_calls_board_id", "board", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board: Mapped[str] = mapped_column(String(10))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("queue_tickets.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    label: Mapped[str] = mapped_column(String(12))
+    place: Mapped[str] = mapped_column(String(30))
+    recall: Mapped[bool] = mapped_column(default=False)
+    called_at: Mapped[datetime] = mapped_column(default=now)
+    called_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class TicketEvent(db.Model):
+    """The history of a ticket (issue, call, recall, hold, transfer, ...), for statistics and
+    for seeing afterwards what happened to a visitor's ticket."""
+
+    __tablename__ = "queue_ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("queue_tickets.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=now)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("queue_categories.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    detail: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,65 @@
+"""The printed ticket (番号札) and where it goes: a device job for the kiosk's (or the desk's)
+printer, taken by the terminal's agent (DESIGN "Hardware")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.devices import jobs
+from app.devices.models import DeviceJob, Terminal
+from app.queue.models import PRIORITIES, Ticket
+from app.timeutil import wareki
+from hardware.printer.document import Cut, Document, Feed, QRCode, Rule, Text
+
+
+@dataclass(frozen=True)
+class TicketSlip:
+    """What a ticket says; no personal data (issue 4)."""
+
+    city: str
+    category: str
+    label: str
+    issued_at_text: str
+    ahead: int
+    wait_minutes: int
+    status_url: str
+    priority: str = ""
+
+
+def slip_for(ticket: Ticket, city: str, ahead: int, wait_minutes: int, status_url: str) -> TicketSlip:
+    at = ticket.issued_at
+    return TicketSlip(
+        city=city, category=ticket.category.name, label=ticket.label,
+        issued_at_text=f"{wareki(at.date())} {at:%-H:%M}", ahead=ahead, wait_minutes=wait_minutes,
+        status_url=status_url, priority=PRIORITIES.get(ticket.priority, ""))
+
+
+def ticket_document(slip: TicketSlip) -> dict[str, Any]:
+    """The ticket as a printer document (hardware/printer/document.py) in its JSON form."""
+    doc = Document()
+    doc.add(Text(f"{slip.city}役所", bold=True, align="center"),
+            Text("市民課・国保年金課 窓口", align="center"),
+            Rule("-"),
+            Text(slip.category, bold=True, width=2, height=2, align="center"),
+            Text("受付番号", align="center"),
+            Text(slip.label, bold=True, width=4, height=4, align="center"))
+    if slip.priority:
+        doc.add(Text(f"優先受付（{slip.priority}）", bold=True, align="center"))
+    doc.add(Rule("-"),
+            Text(f"発券　{slip.issued_at_text}"),
+            Text(f"お待ちの方　{slip.ahead}人"),
+            Text(f"待ち時間の目安　約{slip.wait_minutes}分" if slip.ahead else "待ち時間の目安　まもなく"),
+            Feed(1),
+            QRCode(slip.status_url, size=6, align="center"),
+            Text("呼出状況はQRコードで確認できます", align="center"),
+            Text("番号が呼ばれましたら表示の窓口へお越しください", align="center"),
+            Feed(2),
+            Cut())
+    return doc.to_dict()
+
+
+def print_slip(terminal: Terminal, slip: TicketSlip, user_id: int | None = None) -> DeviceJob:
+    """Queue the ticket for the terminal's printer; raises jobs.JobError without one."""
+    return jobs.enqueue(terminal, "printer", "print", {"document": ticket_document(slip)},
+                        summary=f"番号札 {slip.label} {slip.category}", user_id=user_id)

@@ -1,0 +1,202 @@
+"""Server-Sent Events for the displays, kiosks and counter pages (DESIGN "Live updates").
+
+A stream subscribes to the event publisher first and only then reads the database, so no call
+falls between the catch-up and the live events. It never holds a transaction open while it
+waits: every read ends its transaction at once (on SQLite a transaction holds the write lock).
+
+Calls carry their id; the `id:` field the browser remembers is the highest call id sent, and a
+reconnecting display sends it back (Last-Event-ID, or `?since=` after a fresh EventSource).
+The catch-up also repeats a few calls before that id, because concurrent calls may commit out
+of id order; the display drops calls it already has.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from app.core import events
+from app.extensions import db
+from app.queue import services
+
+HEARTBEAT_SECONDS = 15.0
+REFRESH_SECONDS = 1.0
+LIFETIME_SECONDS = 30 * 60
+REPLAY_BEFORE = 20
+
+
+def sse(data: str, event: str | None = None, id_: int | None = None) -> str:
+    lines = []
+    if event:
+        lines.append(f"event: {event}")
+    if id_ is not None:
+        lines.append(f"id: {id_}")
+    lines.extend(f"data: {line}" for line in (data.splitlines() or [""]))
+    return "\n".join(lines) + "\n\n"
+
+
+@dataclass
+class StreamSpec:
+    """What a stream sends: calls of a board (rendered by `render_call`) and/or a refreshed
+    fragment (`render_update`, sent as `event` on every queue change, at most once a second)."""
+
+    board: str
+    render_call: Callable[[dict[str, Any]], str] | None = None
+    render_update: Callable[[], str] | None = None
+    update_event: str = "waiting"
+
+
+def _read(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    finally:
+        db.session.rollback()  # end the transaction: never hold it (or SQLite's lock) while waiting
+
+
+class SharedRender:
+    """One rendering of a board's update for all the streams of this process.
+
+    A stream may take a rendering only if it began after the last change that stream was told
+    of: the change was committed before it was announced, so such a rendering includes it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: dict[str, tuple[float, str]] = {}
+
+    def get(self, key: str, newer_than: float, render: Callable[[], str]) -> str:
+        with self._lock:  # one reader at a time; the others then take its result
+            latest = self._latest.get(key)
+            if latest is not None and latest[0] > newer_than:
+                return latest[1]
+            began = time.monotonic()
+            text = _read(render)
+            self._latest[key] = (began, text)
+            return text
+
+
+_calls_lock = threading.Lock()
+_calls_rendered: OrderedDict[tuple[int, int], str] = OrderedDict()
+
+
+def rendered_call(data: dict[str, Any], render: Callable[[], str]) -> str:
+    """A call's fragment, rendered once per process and app (every display shows the same)."""
+    key = (id(current_app._get_current_object()), int(data["id"]))  # type: ignore[attr-defined]
+    with _calls_lock:
+        text = _calls_rendered.get(key)
+    if text is None:
+        text = render()
+        with _calls_lock:
+            _calls_rendered[key] = text
+            while len(_calls_rendered) > 500:
+                _calls_rendered.popitem(last=False)
+    return text
+
+
+def _shared() -> SharedRender:
+    return current_app.extensions.setdefault("yakuba_queue_renders", SharedRender())
+
+
+class OpenStreams:
+    """How many streams this process is serving (each holds a thread; see gunicorn config)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.count += n
+
+
+def open_streams(app: Any) -> int:
+    return app.extensions.setdefault("yakuba_queue_streams", OpenStreams()).count
+
+
+def stream(spec: StreamSpec, since: int) -> Iterator[str]:
+    counter = current_app.extensions.setdefault("yakuba_queue_streams", OpenStreams())
+    counter.add(1)
+    try:
+        yield from _stream(spec, since)
+    finally:
+        counter.add(-1)
+
+
+def _stream(spec: StreamSpec, since: int) -> Iterator[str]:
+    channels = [services.CHANGED, services.calls_channel(spec.board)]
+    with events.subscribe(channels) as inbox:
+        subscribed = time.monotonic()
+        # the response (and the browser's "open") starts only now that we listen
+        yield "retry: 2000\n\n"
+        last_id = 0
+        if spec.render_call:
+            board = spec.board
+            start = max(0, since - REPLAY_BEFORE)
+            missed = _read(lambda: [services.call_data(c) for c in services.calls_after(board, start)])
+            last_id = since
+            for data in missed:
+                last_id = max(last_id, data["id"])
+                yield sse(_read(lambda d=data: spec.render_call(d)), "call", last_id)
+        if spec.render_update:
+            yield sse(_shared().get(spec.board, subscribed, spec.render_update), spec.update_event)
+        yield sse("", "ready", last_id if spec.render_call else None)
+        yield from _live(spec, inbox, last_id)
+
+
+def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> Iterator[str]:
+    started = last_beat = last_refresh = changed_at = time.monotonic()
+    dirty = False
+    while time.monotonic() - started < LIFETIME_SECONDS:
+        timeout = HEARTBEAT_SECONDS - (time.monotonic() - last_beat)
+        if dirty:
+            timeout = min(timeout, REFRESH_SECONDS - (time.monotonic() - last_refresh))
+        out: list[str] = []
+        for ev in _take_events(inbox, max(0.0, timeout)):
+            if spec.render_update is not None:  # any event, a call included, changes the lists
+                dirty, changed_at = True, time.monotonic()
+            if ev.channel != services.CHANGED and spec.render_call is not None:
+                last_id = max(last_id, int(ev.data["id"]))
+                out.append(sse(spec.render_call(ev.data), "call", last_id))
+        if dirty and spec.render_update and time.monotonic() - last_refresh >= REFRESH_SECONDS:
+            dirty = False
+            last_refresh = time.monotonic()
+            out.append(sse(_shared().get(spec.board, changed_at, spec.render_update), spec.update_event))
+        if out:
+            last_beat = time.monotonic()
+            yield "".join(out)  # what arrived together goes out in one write
+        elif time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+            last_beat = time.monotonic()
+            yield ": keepalive\n\n"
+
+
+def _take_events(inbox: queue.Queue[events.Event], timeout: float, most: int = 100) -> list[events.Event]:
+    """The next event (waiting up to `timeout`) and whatever else is already queued."""
+    try:
+        taken = [inbox.get(timeout=timeout)]
+    except queue.Empty:
+        return []
+    while len(taken) < most:
+        try:
+            taken.append(inbox.get_nowait())
+        except queue.Empty:
+            break
+    return taken
+
+
+def since_from(last_event_id: str | None, since_arg: str | None) -> int | None:
+    """The last call id a display saw: `?since=` (required), or the Last-Event-ID header that
+    the browser sends when it reconnects by itself, whichever is later. None if `since` is
+    missing or not a number."""
+    if since_arg is None or not since_arg.strip().isdigit():
+        return None
+    since = int(since_arg)
+    if last_event_id and last_event_id.strip().isdigit():
+        since = max(since, int(last_event_id))
+    return since

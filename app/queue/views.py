@@ -1,0 +1,597 @@
+"""Kiosk, counter operator, cashier call, displays, ticket status and statistics (issue 4).
+
+The operator's counter is chosen on the counter page and remembered in the session
+(app/core/desk.py, shared with the counter domain): a browser cannot tell which counter PC it
+runs on, since the terminal token belongs to the agent, not to the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from app.auth import audit
+from app.auth.access import public, roles
+from app.core import calendar, desk
+from app.core import services as core_services
+from app.core.models import Counter
+from app.devices import jobs
+from app.devices.models import Terminal
+from app.devices.services import terminal_by_code
+from app.extensions import db
+from app.forms import choices
+from app.fragments import wants_fragment
+from app.nav_item import NavItem
+from app.queue import printing, services, stats, streams
+from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
+from app.queue.models import PRIORITIES, ServiceCategory, Ticket
+from app.timeutil import now, today
+
+bp = Blueprint("queue", __name__)
+NAV = (
+    NavItem("窓口呼出", "queue.counter", "窓口業務"),
+    NavItem("会計呼出", "queue.cashier", "会計"),
+    NavItem("待ち状況・統計", "queue.dashboard", "集計・報告"),
+    NavItem("発券業務の設定", "queue.categories", "管理"),
+)
+COUNTER_STAFF = ("operator", "supervisor")
+CASHIER_STAFF = ("operator", "supervisor")
+SUPERVISORS = ("supervisor", "admin")
+SETTINGS_STAFF = ("supervisor", "admin")
+
+
+def _own_head() -> Response | None:
+    """Counter, cashier and dashboard pages bring their own stylesheet and the SSE extension
+    in <head>, which a boosted swap (hx-boost in base.html) leaves out: send the browser there
+    with a full page load instead. Their own forms are not boosted."""
+    if request.htmx and request.htmx.boosted:
+        return Response("", 200, {"HX-Redirect": request.full_path.rstrip("?")})
+    return None
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _event_stream(spec: streams.StreamSpec) -> Response:
+    """An SSE response. `since` (the last call id the page has, 0 for none) is required: a page
+    always knows where it stands, and the stream replays what came after it."""
+    since = streams.since_from(request.headers.get("Last-Event-ID"), request.args.get("since"))
+    if since is None:
+        abort(400)
+    db.session.commit()  # nothing of the request stays open while the stream waits
+    response = Response(stream_with_context(streams.stream(spec, since)), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+# -- kiosk -------------------------------------------------------------------------------------
+def _kiosk(code: str) -> Terminal:
+    terminal = terminal_by_code(code)
+    if terminal is None or terminal.kind != "kiosk" or not terminal.active:
+        abort(404)
+    return terminal
+
+
+def _kiosk_buttons() -> list[dict[str, Any]]:
+    at = now()
+    counts = services.waiting_counts()
+    buttons = []
+    for category in services.list_categories(active_only=True):
+        waiting = counts.get(category.id, 0)
+        buttons.append({
+            "category": category, "waiting": waiting, "availability": services.availability(category, at),
+            "wait_minutes": services.estimated_wait_minutes(category, waiting),
+        })
+    return buttons
+
+
+def _office_state() -> dict[str, Any]:
+    at = now()
+    opening = None if calendar.is_open(at) else calendar.next_opening(at)
+    return {"is_open": opening is None, "next_opening": opening,
+            "next_opening_label": calendar.day_label(opening.date()) if opening else "",
+            "hours": calendar.office_hours(at.date())}
+
+
+@bp.route("/kiosk/<code>")
+@public
+def kiosk(code: str) -> str:
+    terminal = _kiosk(code)
+    template = "queue/_kiosk_buttons.html" if wants_fragment() else "queue/kiosk.html"
+    return render_template(template, terminal=terminal, buttons=_kiosk_buttons(), **_office_state())
+
+
+def _status_url(ticket: Ticket) -> str:
+    return url_for("queue.ticket_status", code=ticket.code, _external=True)
+
+
+def _print(ticket: Ticket, terminal: Terminal | None) -> bool:
+    """Queue the printed ticket; False when the terminal has no printer to take it."""
+    if terminal is None:
+        return False
+    ahead = services.people_ahead(ticket)
+    city = core_services.get_municipality()
+    slip = printing.slip_for(ticket, city.name if city else "", ahead,
+                             services.estimated_wait_minutes(ticket.category, ahead), _status_url(ticket))
+    try:
+        printing.print_slip(terminal, slip, user_id=_user_id())
+    except jobs.JobError:
+        return False
+    return True
+
+
+@bp.route("/kiosk/<code>/tickets", methods=["POST"])
+@public
+def kiosk_issue(code: str) -> str | tuple[str, int]:
+    terminal = _kiosk(code)
+    category = db.session.get(ServiceCategory, request.form.get("category_id", type=int) or 0)
+    if category is None or not category.active:
+        abort(404)
+    try:
+        ticket = services.issue_ticket(category, kiosk=terminal)
+    except services.QueueError as exc:
+        return render_template("queue/kiosk.html", terminal=terminal, buttons=_kiosk_buttons(),
+                               error=exc.message, **_office_state()), 422
+    printed = _print(ticket, terminal)
+    ahead = services.people_ahead(ticket)
+    return render_template("queue/kiosk_issued.html", terminal=terminal, ticket=ticket, printed=printed,
+                           ahead=ahead, wait_minutes=services.estimated_wait_minutes(category, ahead))
+
+
+# -- public ticket status -------------------------------------------------------------------
+@bp.route("/t/<code>")
+@public
+def ticket_status(code: str) -> str:
+    ticket = services.ticket_by_code(code)
+    if ticket is None:
+        abort(404)
+    ahead = services.people_ahead(ticket)
+    template = "queue/_status.html" if wants_fragment() else "queue/status.html"
+    return render_template(template, ticket=ticket, ahead=ahead, is_today=ticket.office_day == today(),
+                           wait_minutes=services.estimated_wait_minutes(ticket.category, ahead))
+
+
+# -- counter operator -----------------------------------------------------------------------
+def _counter_context(counter: Counter) -> dict[str, Any]:
+    waiting = list(db.session.scalars(services.waiting_for_counter(counter)))
+    return {
+        "counter": counter, "current": services.current_ticket(counter), "waiting": waiting,
+        "held": services.held_tickets(counter), "settings": services.settings(),
+        "categories": services.list_categories(active_only=True),
+        "counters": core_services.list_counters(), "issue_form": _issue_form(),
+        "priorities": PRIORITIES, "now_dt": now(),
+    }
+
+
+def _issue_form() -> StaffIssueForm:
+    form = StaffIssueForm(prefix="issue")
+    form.category_id.choices = choices((c.id, f"{c.letter} {c.name}") for c in services.list_categories(True))
+    return form
+
+
+@bp.route("/queue/counter")
+@roles(*COUNTER_STAFF)
+def counter() -> str | Response:
+    if (redirect_ := _own_head()) is not None:
+        return redirect_
+    mine = desk.my_counter()
+    if mine is None:
+        return render_template("queue/counter_select.html", counters=[
+            c for c in core_services.list_counters() if c.active])
+    if wants_fragment():
+        return render_template("queue/_counter_waiting.html", **_counter_context(mine))
+    return render_template("queue/counter.html", **_counter_context(mine))
+
+
+@bp.route("/queue/counter/select", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def select_counter() -> Response:
+    chosen = db.session.get(Counter, request.form.get("counter_id", type=int) or 0)
+    if chosen is None or not chosen.active:
+        desk.choose_counter(None)
+        flash("窓口を選んでください。", "error")
+    else:
+        desk.choose_counter(chosen)
+        flash(f"{chosen.label}（{chosen.name}）で呼出を行います。", "success")
+    return redirect(url_for("queue.counter"), 303)
+
+
+def _counter_action(action: Callable[[Counter], str | None]) -> Response:
+    mine = desk.my_counter()
+    if mine is None:
+        flash("先に窓口を選んでください。", "error")
+        return redirect(url_for("queue.counter"), 303)
+    try:
+        message = action(mine)
+    except services.QueueError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        if message:
+            flash(message, "success")
+    return redirect(url_for("queue.counter"), 303)
+
+
+def _ticket(ticket_id: int) -> Ticket:
+    ticket = db.get_or_404(Ticket, ticket_id)
+    if ticket.office_day != today():
+        abort(404)
+    return ticket
+
+
+def _finish_current() -> bool:
+    return request.form.get("finish_current") == "1"
+
+
+@bp.route("/queue/counter/call-next", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def call_next() -> Response:
+    def act(counter: Counter) -> str:
+        ticket = services.call_next(counter, _user_id(), finish_current=_finish_current())
+        return f"{ticket.label}を呼び出しました。" if ticket else "お待ちの方はいません。"
+    return _counter_action(act)
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/call", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def call_ticket(ticket_id: int) -> Response:
+    ticket = _ticket(ticket_id)
+
+    def run(counter: Counter) -> str:
+        services.call_ticket(ticket, counter, _user_id())
+        return f"{ticket.label}を呼び出しました。"
+    return _counter_action(run)
+
+
+def _at_my_counter(ticket: Ticket, counter: Counter) -> None:
+    if ticket.counter_id != counter.id:
+        raise services.QueueError(f"{ticket.label}はこの窓口の番号札ではありません。")
+
+
+def _ticket_action(ticket_id: int, act: Callable[[Ticket, int | None], object], message: str) -> Response:
+    ticket = _ticket(ticket_id)
+
+    def run(counter: Counter) -> str:
+        _at_my_counter(ticket, counter)
+        act(ticket, _user_id())
+        return message.format(label=ticket.label)
+    return _counter_action(run)
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/recall", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def recall(ticket_id: int) -> Response:
+    return _ticket_action(ticket_id, services.recall, "{label}を再呼出しました。")
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/start", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def start(ticket_id: int) -> Response:
+    return _ticket_action(ticket_id, services.start_service, "{label}の対応を始めました。")
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/hold", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def hold(ticket_id: int) -> Response:
+    return _ticket_action(ticket_id, services.hold, "{label}を保留にしました。")
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/no-show", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def no_show(ticket_id: int) -> Response:
+    return _ticket_action(ticket_id, services.no_show, "{label}を不在にしました。")
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/finish", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def finish(ticket_id: int) -> Response:
+    return _ticket_action(ticket_id, services.finish, "{label}の対応を完了しました。")
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/to-cashier", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def to_cashier(ticket_id: int) -> Response:
+    return _ticket_action(ticket_id, services.send_to_cashier, "{label}を会計待ちにしました。")
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/resume", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def resume(ticket_id: int) -> Response:
+    ticket = _ticket(ticket_id)
+
+    def run(counter: Counter) -> str:
+        _at_my_counter(ticket, counter)
+        services.resume(ticket, counter, _user_id(), finish_current=_finish_current())
+        return f"{ticket.label}を再度呼び出しました。"
+    return _counter_action(run)
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/transfer", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def transfer(ticket_id: int) -> Response:
+    ticket = _ticket(ticket_id)
+    target = request.form.get("target", "")
+    kind, _, raw_id = target.partition(":")
+    category = db.session.get(ServiceCategory, int(raw_id)) if kind == "category" and raw_id.isdigit() else None
+    to_counter = db.session.get(Counter, int(raw_id)) if kind == "counter" and raw_id.isdigit() else None
+
+    def run(counter: Counter) -> str:
+        if ticket.state != "waiting":
+            _at_my_counter(ticket, counter)
+        services.transfer(ticket, category=category, counter=to_counter, user_id=_user_id())
+        where = category.name if category else to_counter.label if to_counter else ""
+        return f"{ticket.label}を{where}へ転送しました。"
+    return _counter_action(run)
+
+
+@bp.route("/queue/tickets", methods=["POST"])
+@roles(*COUNTER_STAFF)
+def staff_issue() -> Response:
+    form = _issue_form()
+    if not form.validate_on_submit():
+        flash("業務を選んでください。", "error")
+        return redirect(url_for("queue.counter"), 303)
+    category = db.get_or_404(ServiceCategory, form.category_id.data)
+
+    def run(counter: Counter) -> str:
+        ticket = services.issue_ticket(category, priority=form.priority.data or "", user_id=_user_id(),
+                                       check_hours=False)
+        printed = _print(ticket, services.counter_terminal(counter, "printer"))
+        mark = f"（優先：{ticket.priority_label}）" if ticket.priority else ""
+        note = "番号札を印刷しました。" if printed else "この窓口にプリンタがないため、番号をお伝えください。"
+        return f"{ticket.label}{mark}を発券しました。{note}"
+    return _counter_action(run)
+
+
+# -- cashier call (会計呼出): the register issue reuses these services ------------------------
+CASHIER_PLACE_KEY = "queue_cashier_place"
+
+
+def _cashier_place() -> str:
+    """Where this register calls visitors to (e.g. 会計窓口, レジ2), remembered in the session."""
+    return session.get(CASHIER_PLACE_KEY) or services.settings().cashier_place
+
+
+@bp.route("/queue/cashier/place", methods=["POST"])
+@roles(*CASHIER_STAFF)
+def cashier_place() -> Response:
+    place = (request.form.get("place") or "").strip()
+    if not place or len(place) > 30:
+        flash("呼出先を30文字以内で入力してください。", "error")
+    else:
+        session[CASHIER_PLACE_KEY] = place
+        flash(f"呼出先を「{place}」にしました。", "success")
+    return redirect(url_for("queue.cashier"), 303)
+
+
+@bp.route("/queue/cashier")
+@roles(*CASHIER_STAFF)
+def cashier() -> str | Response:
+    if (redirect_ := _own_head()) is not None:
+        return redirect_
+    place = _cashier_place()
+    context = {"place": place, "waiting": list(db.session.scalars(services.cashier_waiting())),
+               "called": services.cashier_current(place)}
+    if wants_fragment():
+        return render_template("queue/_cashier_waiting.html", **context)
+    return render_template("queue/cashier.html", **context)
+
+
+def _cashier_action(act: Callable[[], str]) -> Response:
+    try:
+        message = act()
+    except services.QueueError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("queue.cashier"), 303)
+
+
+@bp.route("/queue/cashier/call-next", methods=["POST"])
+@roles(*CASHIER_STAFF)
+def cashier_call_next() -> Response:
+    def act() -> str:
+        ticket = services.call_next_cashier(_cashier_place(), _user_id())
+        return f"{ticket.label}を会計に呼び出しました。" if ticket else "会計待ちの方はいません。"
+    return _cashier_action(act)
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/cashier-call", methods=["POST"])
+@roles(*CASHIER_STAFF)
+def cashier_call(ticket_id: int) -> Response:
+    ticket = _ticket(ticket_id)
+    return _cashier_action(
+        lambda: f"{services.call_cashier_ticket(ticket, _cashier_place(), _user_id()).label}を会計に呼び出しました。")
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/cashier-recall", methods=["POST"])
+@roles(*CASHIER_STAFF)
+def cashier_recall(ticket_id: int) -> Response:
+    ticket = _ticket(ticket_id)
+    return _cashier_action(lambda: f"{services.recall_cashier(ticket, _user_id()).label}を再呼出しました。")
+
+
+@bp.route("/queue/tickets/<int:ticket_id>/cashier-finish", methods=["POST"])
+@roles(*CASHIER_STAFF)
+def cashier_finish(ticket_id: int) -> Response:
+    ticket = _ticket(ticket_id)
+
+    def act() -> str:
+        services.finish_cashier(ticket, _user_id())
+        return f"{ticket.label}の会計を完了しました。"
+    return _cashier_action(act)
+
+
+# -- displays ----------------------------------------------------------------------------------
+BOARD_TEMPLATES = {"queue": "queue/display_queue.html", "cashier": "queue/display_cashier.html"}
+
+
+def _render_call(data: dict[str, Any]) -> str:
+    """The call fragment from the event alone (no context processors, so no database read),
+    rendered once per process for all its displays."""
+    return streams.rendered_call(data, lambda: current_app.jinja_env.get_template(
+        "queue/_display_call.html").render(call=data, fresh=True))
+
+
+def _board_update(board: str) -> Callable[[], str]:
+    def render() -> str:
+        return render_template(f"queue/_display_{board}_side.html", **_board_context(board))
+    return render
+
+
+def _board_context(board: str) -> dict[str, Any]:
+    if board == "queue":
+        counts = services.waiting_counts()
+        categories = services.list_categories(active_only=True)
+        return {"rows": [{"category": c, "waiting": counts.get(c.id, 0),
+                          "wait_minutes": services.estimated_wait_minutes(c, counts.get(c.id, 0))}
+                         for c in categories], **_office_state()}
+    return {"waiting": list(db.session.scalars(services.cashier_waiting())), **_office_state()}
+
+
+@bp.route("/displays/<any(queue, cashier):board>")
+@public
+def display(board: str) -> str:
+    calls = [services.call_data(c) for c in services.latest_calls(board, limit=12)]
+    city = core_services.get_municipality()
+    return render_template(BOARD_TEMPLATES[board], board=board, calls=calls, city=city,
+                           since=services.last_call_id(board), now_hm=now().strftime("%-H:%M"),
+                           **_board_context(board))
+
+
+@bp.route("/displays/<any(queue, cashier):board>/stream")
+@public
+def display_stream(board: str) -> Response:
+    """The display's stream; `?only=waiting` leaves out the calls (kiosk and staff pages that
+    only refresh their lists)."""
+    with_calls = request.args.get("only") != "waiting"
+    return _event_stream(streams.StreamSpec(board=board, render_call=_render_call if with_calls else None,
+                                            render_update=_board_update(board)))
+
+
+# -- statistics -------------------------------------------------------------------------------
+def _day_arg() -> date:
+    raw = request.args.get("day", "")
+    try:
+        return date.fromisoformat(raw) if raw else today()
+    except ValueError:
+        abort(400)
+
+
+@bp.route("/queue/dashboard")
+@roles(*SUPERVISORS)
+def dashboard() -> str | Response:
+    if (redirect_ := _own_head()) is not None:
+        return redirect_
+    day = _day_arg()
+    summary = stats.summarize(day)
+    counters = core_services.list_counters()
+    at_counters = {c.id: services.current_ticket(c) for c in counters} if day == today() else {}
+    context = {"day": day, "stats": summary, "counters": counters, "at_counters": at_counters,
+               "is_today": day == today(), "day_label": calendar.day_label(day),
+               "cashier_waiting": db.session.scalars(services.cashier_waiting(day)).all()}
+    template = "queue/_dashboard_body.html" if wants_fragment() else "queue/dashboard.html"
+    return render_template(template, **context)
+
+
+def _csv(body: str, filename: str) -> Response:
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.route("/queue/dashboard/tickets.csv")
+@roles(*SUPERVISORS)
+def tickets_csv() -> Response:
+    day = _day_arg()
+    audit.record("export", "queue_tickets", day.isoformat(), "番号札の実績CSV")
+    return _csv(stats.tickets_csv(stats.tickets_of(day)), f"tickets-{day.isoformat()}.csv")
+
+
+@bp.route("/queue/dashboard/summary.csv")
+@roles(*SUPERVISORS)
+def summary_csv() -> Response:
+    day = _day_arg()
+    audit.record("export", "queue_summary", day.isoformat(), "業務別・時間帯別の待ち時間CSV")
+    return _csv(stats.summary_csv(stats.summarize(day)), f"queue-summary-{day.isoformat()}.csv")
+
+
+# -- settings -----------------------------------------------------------------------------------
+def _category_form(category: ServiceCategory | None = None) -> CategoryForm:
+    form = CategoryForm(obj=category)
+    form.counter_ids.choices = choices((c.id, f"{c.label} {c.name}") for c in core_services.list_counters())
+    if category is not None and request.method == "GET":
+        form.counter_ids.data = [c.id for c in category.counters]
+    return form
+
+
+def _save_category(form: CategoryForm, category: ServiceCategory | None) -> ServiceCategory | None:
+    try:
+        return services.save_category(category, services.CategoryInput(
+            code=form.code.data or "", name=form.name.data or "", letter=form.letter.data or "",
+            description=form.description.data or "", counter_ids=tuple(form.counter_ids.data or ()),
+            opens=form.opens.data, closes=form.closes.data,
+            minutes_per_ticket=form.minutes_per_ticket.data or 10, sort_order=form.sort_order.data or 0,
+            active=bool(form.active.data)))
+    except services.QueueError as exc:
+        getattr(form, exc.field or "code").errors.append(exc.message)
+        return None
+
+
+@bp.route("/queue/admin/categories", methods=["GET", "POST"])
+@roles(*SETTINGS_STAFF)
+def categories() -> str | Response | tuple[str, int]:
+    form = _category_form()
+    settings_form = SettingsForm(obj=services.settings(), prefix="settings")
+    if form.validate_on_submit() and _save_category(form, None):
+        flash("業務を登録しました。", "success")
+        return redirect(url_for("queue.categories"), 303)
+    return render_template("queue/categories.html", form=form, settings_form=settings_form,
+                           categories=services.list_categories()), 422 if form.errors else 200
+
+
+@bp.route("/queue/admin/categories/<int:category_id>", methods=["GET", "POST"])
+@roles(*SETTINGS_STAFF)
+def edit_category(category_id: int) -> str | Response | tuple[str, int]:
+    category = db.get_or_404(ServiceCategory, category_id)
+    form = _category_form(category)
+    if form.validate_on_submit() and _save_category(form, category):
+        flash(f"業務「{category.name}」を保存しました。", "success")
+        return redirect(url_for("queue.categories"), 303)
+    return render_template("queue/category_edit.html", form=form, category=category), (
+        422 if form.errors else 200)
+
+
+@bp.route("/queue/admin/settings", methods=["POST"])
+@roles(*SETTINGS_STAFF)
+def save_settings() -> str | Response | tuple[str, int]:
+    settings_form = SettingsForm(prefix="settings")
+    if settings_form.validate_on_submit():
+        try:
+            services.save_settings(settings_form.recalls_before_no_show.data or 0,
+                                   settings_form.cashier_place.data or "")
+        except services.QueueError as exc:
+            getattr(settings_form, exc.field).errors.append(exc.message)
+        else:
+            flash("呼出の設定を保存しました。", "success")
+            return redirect(url_for("queue.categories"), 303)
+    return render_template("queue/categories.html", form=_category_form(), settings_form=settings_form,
+                           categories=services.list_categories()), 422

@@ -1,0 +1,411 @@
+"""Benchmark of the queue's live updates (issue 4): N displays on Server-Sent Events and M
+counters calling at the same time, against a real gunicorn server.
+
+    .venv/bin/python bench/queue.py --database postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/queue.py --database sqlite:////tmp/yakuba-bench.sqlite3 --workers 1
+    (add --pace 2 for counters that call every 2 s on average instead of as fast as they can)
+
+On PostgreSQL the run gets a scratch database on the server named (app/testing_db.py), dropped
+afterwards; a SQLite file is emptied. It is migrated and seeded with M counters, M operators and
+enough tickets. The benchmark starts gunicorn itself (bench/gunicorn_queue.py), or uses `--url`
+of a server that already runs on the database named, which is then emptied and used as it is.
+Each counter logs in, picks its counter and calls the next ticket `--calls` times; every
+display counts the call events it gets.
+
+Figures: latency from sending a call request to the call event arriving at each display (p50,
+p95, max), calls per second, missed events (a display that did not get a call) and duplicate
+calls (a ticket called twice: from the database and from the events). The last line is JSON.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, where this "queue" would shadow
+# the standard library's queue module (urllib3 and the app import it): put the project root there.
+ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import secrets  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import Any  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+import requests  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.config import Config  # noqa: E402
+from app.testing_db import scratch_database  # noqa: E402
+
+PASSWORD = "bench-" + secrets.token_hex(8)
+KEY = secrets.token_hex(16)
+CALL = re.compile(r'data-call-id="(\d+)" data-label="([^"]+)"')
+PLACE = re.compile(r'<span class="place">(\d+)番窓口</span>')
+
+
+# -- database ---------------------------------------------------------------------------------
+def _config(url: str, **extra: Any) -> Config:
+    return Config.from_env(SECRET_KEY=KEY, SQLALCHEMY_DATABASE_URI=url, **extra)
+
+
+def prepare_database(url: str) -> None:
+    """Empty and migrate the benchmark database."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        engine = sa.create_engine(_config(url).SQLALCHEMY_DATABASE_URI)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(_config(url))
+    with app.app_context():
+        upgrade()
+        from app.extensions import db
+        db.engine.dispose()
+
+
+def seed(url: str, counters: int, tickets: int) -> dict[int, int]:
+    """Counters 1..M serving one category, an operator per counter, `tickets` waiting tickets.
+    Returns counter number → counter id."""
+    from app.auth import services as auth_services
+    from app.core import services as core_services
+    from app.extensions import db
+    from app.queue import services
+    from app.timeutil import now
+
+    app = create_app(_config(url, **{"PASSWORD_HASH_COST": "low"}))
+    with app.app_context():
+        made = {n: core_services.save_counter(None, n, f"窓口{n}", "citizens") for n in range(1, counters + 1)}
+        category = services.save_category(None, services.CategoryInput(
+            code="bench", name="証明書", letter="A", counter_ids=tuple(c.id for c in made.values())))
+        for n in made:
+            auth_services.create_user(f"bench{n}", f"計測 {n}", "operator", PASSWORD)
+        at = now()
+        for _ in range(tickets):
+            services.issue_ticket(category, at=at, check_hours=False)
+        ids = {n: c.id for n, c in made.items()}
+        db.session.commit()
+        db.engine.dispose()
+    return ids
+
+
+def database_figures(url: str) -> tuple[int, int]:
+    """(calls recorded, tickets called more than once) from the database."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(_config(url).SQLALCHEMY_DATABASE_URI)
+    with engine.connect() as conn:
+        calls = conn.execute(sa.text("SELECT count(*) FROM queue_calls")).scalar_one()
+        twice = conn.execute(sa.text(
+            "SELECT count(*) FROM (SELECT ticket_id FROM queue_calls GROUP BY ticket_id HAVING count(*) > 1) t"
+        )).scalar_one()
+    engine.dispose()
+    return int(calls), int(twice)
+
+
+# -- server -------------------------------------------------------------------------------------
+def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16),
+           "YAKUBA_WORKERS": str(workers), "YAKUBA_THREADS": str(threads)}
+    pool = '{"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20}}'
+    app = f"app:create_app({pool})" if not url.startswith("sqlite") else "wsgi:app"
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "bench" / "gunicorn_queue.py"),
+         "--bind", f"127.0.0.1:{port}", app],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_healthy(base: str, process: subprocess.Popen[bytes] | None) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise SystemExit("the server exited while starting")
+        try:
+            if requests.get(f"{base}/health", timeout=5).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.2)
+    raise SystemExit(f"{base} did not start")
+
+
+# -- displays -------------------------------------------------------------------------------------
+@dataclass
+class Display:
+    """One display: an SSE connection; records when each counter's calls arrive."""
+
+    base: str
+    since: int
+    arrivals: dict[int, list[float]] = field(default_factory=dict)  # counter number → arrival times
+    labels: dict[str, set[int]] = field(default_factory=dict)  # ticket label → counters it was called to
+    received: Any = None  # a shared counter of call events, for the benchmark to see progress
+    ready: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event = field(default_factory=threading.Event)
+    error: str = ""
+
+    def run(self) -> None:
+        parts = urlsplit(self.base)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        try:
+            conn.request("GET", f"/displays/queue/stream?since={self.since}")
+            response = conn.getresponse()
+            event, data = "", []
+            while not self.stop.is_set():
+                line = response.readline()
+                if not line:
+                    self.error = "stream closed"
+                    return
+                text = line.decode().rstrip("\r\n")
+                if text:
+                    key, _, value = text.partition(": ")
+                    if key == "event":
+                        event = value
+                    elif key == "data":
+                        data.append(value)
+                    continue
+                if event == "call":
+                    self._call(time.monotonic(), "\n".join(data))
+                elif event == "ready":
+                    self.ready.set()
+                event, data = "", []
+        except OSError as exc:
+            if not self.stop.is_set():
+                self.error = str(exc)
+        finally:
+            conn.close()
+
+    def _call(self, at: float, html: str) -> None:
+        call, place = CALL.search(html), PLACE.search(html)
+        if call is None or place is None:
+            return
+        counter = int(place.group(1))
+        self.arrivals.setdefault(counter, []).append(at)
+        if self.received is not None:
+            with self.received.get_lock():
+                self.received.value += 1
+        self.labels.setdefault(call.group(2), set()).add(counter)
+
+
+def display_group(base: str, count: int, ready: Any, stop: Any, results: Any, received: Any) -> None:
+    """Run `count` displays in this (child) process: the readers do not compete with the
+    counters for the benchmark's interpreter lock. time.monotonic() is system-wide on Linux, so
+    arrival times compare with the counters' send times."""
+    displays = [Display(base, 0, received=received) for _ in range(count)]
+    threads = [threading.Thread(target=d.run, daemon=True) for d in displays]
+    for t in threads:
+        t.start()
+    for d in displays:
+        if not d.ready.wait(60):
+            results.put({"error": f"a display did not connect: {d.error}"})
+            return
+    ready.set()
+    stop.wait()
+    for d in displays:
+        d.stop.set()
+    results.put({"arrivals": [d.arrivals for d in displays],
+                 "labels": [{k: sorted(v) for k, v in d.labels.items()} for d in displays],
+                 "errors": [d.error for d in displays if d.error]})
+
+
+# -- counters -------------------------------------------------------------------------------------
+@dataclass
+class CounterClient:
+    base: str
+    number: int
+    counter_id: int
+    calls: int
+    pace: float = 0.0
+    sent: list[float] = field(default_factory=list)
+    answered: list[float] = field(default_factory=list)
+    error: str = ""
+
+    def login(self) -> None:
+        self.session = requests.Session()
+        token = self._token(self.session.get(f"{self.base}/login", timeout=30).text)
+        response = self.session.post(f"{self.base}/login", data={
+            "username": f"bench{self.number}", "password": PASSWORD, "csrf_token": token},
+            allow_redirects=False, timeout=30)
+        if response.status_code != 302:
+            raise SystemExit(f"operator {self.number} could not log in ({response.status_code})")
+        self.token = self._token(self.session.get(f"{self.base}/queue/counter", timeout=30).text)
+        self._post("/queue/counter/select", {"counter_id": self.counter_id})
+
+    @staticmethod
+    def _token(page: str) -> str:
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        if found is None:
+            raise SystemExit("no CSRF token on the page")
+        return found.group(1)
+
+    def _post(self, path: str, data: dict[str, Any]) -> requests.Response:
+        return self.session.post(f"{self.base}{path}", data=data, headers={"X-CSRFToken": self.token},
+                                 allow_redirects=False, timeout=60)
+
+    def run(self, start: threading.Barrier) -> None:
+        start.wait()
+        jitter = random.Random(self.number)
+        if self.pace:
+            time.sleep(jitter.uniform(0, self.pace))  # counters do not all start on the same beat
+        for i in range(self.calls):
+            sent = time.monotonic()
+            response = self._post("/queue/counter/call-next", {"finish_current": "1"} if i else {})
+            if response.status_code != 303:
+                self.error = f"call {i}: HTTP {response.status_code}"
+                return
+            self.sent.append(sent)
+            self.answered.append(time.monotonic())
+            if self.pace and i + 1 < self.calls:
+                time.sleep(jitter.uniform(0.5, 1.5) * self.pace)
+
+
+# -- the run --------------------------------------------------------------------------------------
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(round(fraction * len(ordered) + 0.5)) - 1))]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.database.startswith("postgres") and args.url is None:
+        with scratch_database(args.database, "yakuba_bench") as url:
+            return measure(args, url)
+    return measure(args, args.database)
+
+
+def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
+    total_calls = args.counters * args.calls
+    print(f"preparing {database} …", flush=True)
+    prepare_database(database)
+    counter_ids = seed(database, args.counters, total_calls + args.counters)
+    process = None
+    base = args.url
+    if base is None:
+        port = args.port
+        process = start_server(database, port, args.workers, args.threads)
+        base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, process)
+        counters = [CounterClient(base, n, counter_ids[n], args.calls, args.pace) for n in sorted(counter_ids)]
+        for c in counters:  # one after another: logging in is not what is measured
+            c.login()
+
+        context = multiprocessing.get_context("fork")
+        stop = context.Event()
+        results = context.Queue()
+        received = context.Value("l", 0)
+        groups = []
+        for index in range(args.display_processes):
+            count = args.displays // args.display_processes + (index < args.displays % args.display_processes)
+            ready = context.Event()
+            process_ = context.Process(target=display_group, args=(base, count, ready, stop, results, received),
+                                       daemon=True)
+            process_.start()
+            groups.append((process_, ready))
+        for _, ready in groups:
+            if not ready.wait(90):
+                raise SystemExit("the displays did not connect")
+
+        barrier = threading.Barrier(len(counters) + 1)
+        counter_threads = [threading.Thread(target=c.run, args=(barrier,)) for c in counters]
+        for t in counter_threads:
+            t.start()
+        barrier.wait()
+        began = time.monotonic()
+        for t in counter_threads:
+            t.join()
+        ended = max((c.answered[-1] for c in counters if c.answered), default=began)
+        errors = [f"counter {c.number}: {c.error}" for c in counters if c.error]
+
+        made = sum(len(c.sent) for c in counters)
+        deadline = time.monotonic() + args.settle  # late events count; those still missing then are missed
+        while received.value < made * args.displays and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stop.set()
+        collected = [results.get(timeout=60) for _ in groups]
+        for process_, _ in groups:
+            process_.join(timeout=10)
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    latencies: list[float] = []
+    missed = 0
+    event_duplicates = 0
+    for group in collected:
+        if "error" in group:
+            raise SystemExit(group["error"])
+        errors.extend(group["errors"])
+        for arrivals, labels in zip(group["arrivals"], group["labels"], strict=True):
+            for c in counters:
+                arrived = arrivals.get(c.number, [])
+                missed += max(0, len(c.sent) - len(arrived))
+                latencies.extend((a - s) * 1000 for s, a in zip(c.sent, arrived, strict=False))
+            event_duplicates = max(event_duplicates, sum(1 for places in labels.values() if len(places) > 1))
+    recorded, twice = database_figures(database)
+    duplicates = max(twice, event_duplicates)
+    if recorded != made:
+        errors.append(f"{made} calls answered but {recorded} recorded")
+    figures = {
+        "database": "postgresql" if database.startswith("postgres") else "sqlite",
+        "workers": args.workers, "displays": args.displays, "counters": args.counters, "calls": made,
+        "pace_s": args.pace,
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
+        "max_ms": round(max(latencies), 1) if latencies else None,
+        "calls_per_s": round(made / (ended - began), 1) if ended > began else None,
+        "missed": missed, "duplicates": duplicates, "errors": errors,
+    }
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, help="database URL (emptied and migrated)")
+    parser.add_argument("--url", help="a server already running on that database (else gunicorn is started)")
+    parser.add_argument("--displays", type=int, default=50)
+    parser.add_argument("--counters", type=int, default=40)
+    parser.add_argument("--calls", type=int, default=10, help="calls per counter")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=128)
+    parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for late events")
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="mean seconds each counter waits between calls, jittered ±50%% "
+                             "(0: all counters call as fast as they can, starting together)")
+    parser.add_argument("--display-processes", type=int, default=5)
+    args = parser.parse_args()
+    figures = run(args)
+    print(f"{figures['database']}, {figures['workers']} worker(s): {figures['displays']} displays, "
+          f"{figures['counters']} counters, {figures['calls']} calls")
+    print(f"  latency call request → event at every display: p50 {figures['p50_ms']} ms, "
+          f"p95 {figures['p95_ms']} ms, max {figures['max_ms']} ms")
+    print(f"  calls per second: {figures['calls_per_s']}")
+    print(f"  missed events: {figures['missed']}, duplicate calls: {figures['duplicates']}")
+    for error in figures["errors"]:
+        print(f"  error: {error}")
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+/* Yakuba displays, kiosk and ticket status: live updates over Server-Sent Events (htmx-ext-sse),
+ * catch-up after a lost connection, a chime and spoken calls that queue up and are never cut off.
+ * Everything here runs offline: WebAudio for the chime, the browser's own speechSynthesis
+ * (local voices preferred) for the voice. Loaded after htmx and before the SSE extension. */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var lastId = Number((body && body.dataset.since) || 0);
+  var announced = {};
+  var KEEP = 40;
+
+  /* -- EventSource with catch-up -------------------------------------------------------------
+   * The browser's own reconnect sends Last-Event-ID; when htmx opens a new EventSource after a
+   * hard failure, the last call id seen goes in ?since= so the server replays what was missed. */
+  window.htmx.createEventSource = function (url) {
+    var target = new URL(url, window.location.href);
+    if (lastId) { target.searchParams.set("since", String(lastId)); }
+    var source = new EventSource(target.toString(), { withCredentials: true });
+    ["call", "ready"].forEach(function (name) {
+      source.addEventListener(name, function (event) {
+        var id = Number(event.lastEventId || 0);
+        if (id > lastId) { lastId = id; }
+      });
+    });
+    return source;
+  };
+
+  function liveState(ok) {
+    var el = document.getElementById("live-state");
+    if (!el) { return; }
+    el.textContent = ok ? el.dataset.ok : el.dataset.lost;
+    el.classList.toggle("lost", !ok);
+  }
+  document.addEventListener("htmx:sseOpen", function () { liveState(true); });
+  document.addEventListener("htmx:sseError", function () { liveState(false); });
+
+  /* -- calls: drop repeats (a replay after reconnecting), announce new ones ------------------ */
+  function callFrom(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content.querySelector("[data-call-id]");
+  }
+
+  document.addEventListener("htmx:sseBeforeMessage", function (event) {
+    if (event.detail.type !== "call") { return; }
+    var call = callFrom(event.detail.data || "");
+    if (!call) { return; }
+    var list = event.target;
+    if (list.querySelector('[data-call-id="' + call.dataset.callId + '"]')) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("htmx:sseMessage", function (event) {
+    if (event.detail.type !== "call") { return; }
+    var list = event.target;
+    var fresh = list.firstElementChild;
+    if (!fresh || !fresh.dataset.callId) { return; }
+    if (list.id === "now-calls") {
+      // a recall moves the number to the top instead of showing it twice
+      Array.prototype.forEach.call(list.querySelectorAll('[data-label="' + fresh.dataset.label + '"]'),
+        function (el) { if (el !== fresh) { el.remove(); } });
+      announce(fresh.dataset.callId, fresh.dataset.speech);
+    }
+    while (list.children.length > KEEP) { list.lastElementChild.remove(); }
+  });
+
+  /* -- sound ------------------------------------------------------------------------------------ */
+  var audio = null;
+  function audioContext() {
+    if (!audio && (window.AudioContext || window.webkitAudioContext)) {
+      audio = new (window.AudioContext || window.webkitAudioContext)();
+    }
+    return audio;
+  }
+
+  function tone(ctx, freq, start, length) {
+    var osc = ctx.createOscillator();
+    var gain = ctx.createGain();
+    osc.type = "sine";
+    osc.frequency.value = freq;
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(0.5, start + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + length);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(start);
+    osc.stop(start + length + 0.05);
+  }
+
+  function chime() {
+    var ctx = audioContext();
+    if (!ctx) { return Promise.resolve(); }
+    var t = ctx.currentTime + 0.05;
+    tone(ctx, 1046.5, t, 0.7);   // ピン
+    tone(ctx, 784.0, t + 0.55, 1.1);  // ポーン
+    return wait(1700);
+  }
+
+  function wait(ms) { return new Promise(function (resolve) { window.setTimeout(resolve, ms); }); }
+
+  function japaneseVoice() {
+    if (!("speechSynthesis" in window)) { return null; }
+    var voices = window.speechSynthesis.getVoices().filter(function (v) { return /^ja/i.test(v.lang); });
+    // a voice on this machine keeps working when the network does not
+    return voices.filter(function (v) { return v.localService; })[0] || voices[0] || null;
+  }
+
+  function speak(text) {
+    if (!("speechSynthesis" in window) || !text) { return Promise.resolve(); }
+    return new Promise(function (resolve) {
+      var utterance = new SpeechSynthesisUtterance(text);
+      utterance.lang = "ja-JP";
+      utterance.rate = 0.9;
+      var voice = japaneseVoice();
+      if (voice) { utterance.voice = voice; }
+      var done = false;
+      function finish() { if (!done) { done = true; resolve(); } }
+      utterance.onend = finish;
+      utterance.onerror = finish;
+      // some engines never report the end: go on after a generous time for the text
+      window.setTimeout(finish, 4000 + text.length * 400);
+      window.speechSynthesis.speak(utterance);  // never cancel(): a call is not cut off
+    });
+  }
+
+  /* Calls queue up: each is chimed and spoken in full before the next begins. */
+  var pending = [];
+  var busy = false;
+  window.yakubaAnnouncements = [];
+
+  function announce(id, text) {
+    if (!id || announced[id]) { return; }
+    announced[id] = true;
+    pending.push(text || "");
+    if (!busy) { next(); }
+  }
+
+  function next() {
+    var text = pending.shift();
+    if (text === undefined) { busy = false; return; }
+    busy = true;
+    window.yakubaAnnouncements.push(text);
+    chime().then(function () { return speak(text); }).then(function () { return wait(500); })
+      .then(function () { return speak(text); })  // said twice, as counters do
+      .then(function () { return wait(800); }).then(next, next);
+  }
+
+  /* Kiosk-mode browsers start with sound allowed (--autoplay-policy=no-user-gesture-required);
+   * otherwise one touch on the button enables it. */
+  function offerUnlock() {
+    var button = document.getElementById("sound-unlock");
+    var ctx = audioContext();
+    if (!button || !ctx || ctx.state !== "suspended") { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      ctx.resume();
+      button.hidden = true;
+    });
+  }
+
+  /* -- clock ------------------------------------------------------------------------------------ */
+  function tick() {
+    var el = document.getElementById("clock");
+    if (!el) { return; }
+    var now = new Date();
+    el.textContent = now.getHours() + ":" + String(now.getMinutes()).padStart(2, "0");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-call-id]"), function (el) {
+      announced[el.dataset.callId] = true;  // already on screen when the page opened
+    });
+    offerUnlock();
+    tick();
+    window.setInterval(tick, 5000);
+  });
+})();

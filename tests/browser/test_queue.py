@@ -1,0 +1,241 @@
+"""The queue end to end in Chromium: kiosk → counter → queue display → cashier → cashier display,
+spoken calls that queue up, and a display that loses its connection and catches up."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.extensions import db
+from app.queue import services, streams
+from tests.queue.conftest import Clock, make_office
+
+pytestmark = pytest.mark.browser
+
+FULL_HD = {"width": 1920, "height": 1080}
+# Records what the display says, and ends each utterance after a moment, as a voice would.
+FAKE_SPEECH = """
+window.__spoken = []; window.__cancelled = 0;
+Object.defineProperty(window, "speechSynthesis", { value: {
+  speak(u) {
+    const entry = { text: u.text, start: performance.now(), end: null };
+    window.__spoken.push(entry);
+    setTimeout(() => { entry.end = performance.now(); u.onend && u.onend(); }, 250);
+  },
+  cancel() { window.__cancelled += 1; },
+  getVoices() { return []; },
+}});
+"""
+
+
+@pytest.fixture(autouse=True)
+def streams_end_with_their_displays(browser: Any, live_app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Streams notice a display that went away at their next write (a heartbeat at the latest).
+    Each test closes its displays and waits for its streams to end, so none outlives the test's
+    server and database."""
+    monkeypatch.setattr(streams, "HEARTBEAT_SECONDS", 0.3)
+    yield
+    for context in list(browser.contexts):
+        context.close()
+    deadline = time.monotonic() + 15
+    while streams.open_streams(live_app) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert streams.open_streams(live_app) == 0
+
+
+@pytest.fixture
+def office_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    from app.queue import views
+
+    fixed = Clock()
+    monkeypatch.setattr(services, "now", fixed)
+    monkeypatch.setattr(views, "now", fixed)
+    monkeypatch.setattr(views, "today", fixed.today)
+    return fixed
+
+
+@pytest.fixture
+def live_office(live_app: Any, office_clock: Clock) -> Any:
+    with live_app.app_context():
+        office = make_office()
+        return {"a": office.a.id, "counters": {n: c.id for n, c in office.counters.items()}}
+
+
+@pytest.fixture
+def screen(browser: Any) -> Iterator[Any]:
+    """A 1920x1080 display screen, without a login."""
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport=FULL_HD)
+    context.add_init_script(FAKE_SPEECH)
+    yield context
+    context.close()
+
+
+def _open_display(screen: Any, url: str) -> Any:
+    display = screen.new_page()
+    display.set_default_timeout(10_000)
+    display.goto(url)
+    display.locator("#live-state:not(.lost)").wait_for()
+    return display
+
+
+def _shots_dir(tmp_path: Path) -> Path:
+    target = Path(os.environ.get("YAKUBA_SCREENSHOTS", tmp_path))
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def test_kiosk_to_counter_to_displays_to_cashier(page, screen, live_server, live_user, browser_login,
+                                                 live_office, tmp_path: Path) -> None:
+    queue_display = _open_display(screen, f"{live_server.url}/displays/queue")
+    cashier_display = _open_display(screen, f"{live_server.url}/displays/cashier")
+
+    kiosk = screen.new_page()
+    kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
+    kiosk.get_by_role("button", name="証明書").click()
+    assert kiosk.locator("#issued-number").inner_text() == "A-001"
+    assert "番号札をお取りください" in kiosk.locator(".issued").inner_text()
+
+    browser_login(live_user("operator"))
+    page.goto(f"{live_server.url}/queue/counter")
+    page.get_by_label("窓口").select_option(label="1番窓口　テスト窓口1")
+    page.get_by_role("button", name="この窓口で呼出を始める").click()
+    page.get_by_role("button", name="次の方を呼出").click()
+    assert page.locator("#current-label").inner_text() == "A-001"
+
+    first = queue_display.locator("#now-calls .call").first
+    first.locator(".number", has_text="A-001").wait_for()
+    assert first.locator(".place").inner_text() == "1番窓口"
+    queue_display.wait_for_function("window.yakubaAnnouncements.length === 1")
+    assert queue_display.evaluate("window.yakubaAnnouncements") == ["Aの1番の方、1番窓口へお越しください"]
+    queue_display.wait_for_function("window.__spoken.length === 2")  # said twice, in full
+    queue_display.screenshot(path=str(_shots_dir(tmp_path) / "display-queue.png"))
+
+    page.get_by_role("button", name="会計へ（会計待ち）").click()
+    page.locator(".flash.success", has_text="A-001を会計待ちにしました。").wait_for()
+    cashier_display.locator(".waiting-numbers li", has_text="A-001").wait_for()
+    page.goto(f"{live_server.url}/queue/cashier")
+    page.get_by_role("button", name="次の方を会計に呼出").click()
+    page.locator(".flash.success", has_text="A-001を会計に呼び出しました。").wait_for()
+
+    called = cashier_display.locator("#now-calls .call").first
+    called.locator(".number", has_text="A-001").wait_for()
+    assert called.locator(".place").inner_text() == "会計窓口"
+    cashier_display.wait_for_function("window.yakubaAnnouncements.length === 1")
+    assert cashier_display.evaluate("window.yakubaAnnouncements") == ["Aの1番の方、会計窓口へお越しください"]
+    cashier_display.screenshot(path=str(_shots_dir(tmp_path) / "display-cashier.png"))
+    kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
+    kiosk.set_viewport_size(FULL_HD)
+    kiosk.screenshot(path=str(_shots_dir(tmp_path) / "kiosk.png"))
+
+
+def _call(live_app: Any, counter_id: int) -> None:
+    from app.core.models import Counter
+
+    with live_app.app_context():
+        services.call_next(db.session.get(Counter, counter_id), finish_current=True)
+        db.session.commit()
+
+
+def _issue(live_app: Any, category_id: int, n: int, clock: Clock) -> None:
+    from app.queue.models import ServiceCategory
+
+    with live_app.app_context():
+        for _ in range(n):
+            services.issue_ticket(db.session.get(ServiceCategory, category_id), at=clock.at)
+        db.session.commit()
+
+
+def test_calls_queue_up_and_are_never_cut_off(screen, live_server, live_app, live_office, office_clock) -> None:
+    display = _open_display(screen, f"{live_server.url}/displays/queue")
+    _issue(live_app, live_office["a"], 3, office_clock)
+    for number in (1, 2):
+        _call(live_app, live_office["counters"][number])
+    display.wait_for_function("window.__spoken.length === 4")
+    spoken = display.evaluate("window.__spoken")
+    assert [s["text"] for s in spoken] == ["Aの1番の方、1番窓口へお越しください"] * 2 + [
+        "Aの2番の方、2番窓口へお越しください"] * 2
+    for before, after in zip(spoken, spoken[1:], strict=False):
+        assert before["end"] is not None and after["start"] >= before["end"]
+    assert display.evaluate("window.__cancelled") == 0
+
+
+def test_a_display_that_lost_its_connection_catches_up(screen, live_server, live_app, live_office,
+                                                       office_clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    drop = threading.Event()
+    original = streams._live
+
+    def droppable(*args: Any) -> Iterator[str]:
+        for message in original(*args):
+            if drop.is_set():
+                return
+            yield message
+
+    monkeypatch.setattr(streams, "_live", droppable)
+    display = _open_display(screen, f"{live_server.url}/displays/queue")
+    _issue(live_app, live_office["a"], 3, office_clock)
+    _call(live_app, live_office["counters"][1])
+    display.locator("#now-calls .call .number", has_text="A-001").wait_for()
+
+    display.route("**/displays/queue/stream*", lambda route: route.abort())
+    drop.set()  # the server ends the stream; the browser cannot reconnect
+    display.locator("#live-state.lost").wait_for()
+    drop.clear()
+    _call(live_app, live_office["counters"][2])
+    _call(live_app, live_office["counters"][1])
+    display.unroute("**/displays/queue/stream*")
+
+    display.locator("#live-state:not(.lost)").wait_for()
+    display.locator("#now-calls .call .number", has_text="A-003").wait_for()
+    labels = display.locator("#now-calls .call .number").all_inner_texts()
+    assert labels[:2] == ["A-003", "A-002"]
+    display.wait_for_function("window.yakubaAnnouncements.length === 3")
+    assert display.evaluate("window.yakubaAnnouncements")[1:] == [
+        "Aの2番の方、2番窓口へお越しください", "Aの3番の方、1番窓口へお越しください"]
+
+
+def _busy_morning(live_app: Any, clock: Clock) -> None:
+    """The demo city at 10:30: tickets in every category, calls at every counter, some at the
+    cashier."""
+    from app import demo
+    from app.core.models import Counter
+
+    with live_app.app_context():
+        demo.load()
+        categories = services.list_categories()
+        clock.at = clock.at.replace(hour=9, minute=0)
+        for round_ in range(4):
+            for category in categories[: 10 - round_ * 2]:
+                services.issue_ticket(category, at=clock.advance(minutes=1))
+        db.session.commit()
+        counters = sorted(db.session.query(Counter).all(), key=lambda c: c.number)
+        for counter in counters + counters[:4]:
+            clock.advance(minutes=2)
+            ticket = services.call_next(counter, finish_current=True)
+            if ticket is not None and counter.number <= 5 and ticket.number <= 2:
+                services.send_to_cashier(ticket)
+        for place in ("会計窓口", "会計窓口", "レジ2"):
+            services.call_next_cashier(place)
+        db.session.commit()
+
+
+def test_displays_and_kiosk_fit_a_full_hd_screen_on_a_busy_morning(screen, live_server, live_app, office_clock,
+                                                                   tmp_path: Path) -> None:
+    _busy_morning(live_app, office_clock)
+    shots = _shots_dir(tmp_path)
+    for name in ("queue", "cashier"):
+        display = _open_display(screen, f"{live_server.url}/displays/{name}")
+        assert display.locator("#now-calls .call:visible").count() == 3
+        assert display.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [
+            1920, 1080]
+        display.screenshot(path=str(shots / f"display-{name}-busy.png"))
+    kiosk = screen.new_page()
+    kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
+    assert kiosk.locator(".kiosk-button").count() == 10
+    assert kiosk.evaluate("document.documentElement.scrollHeight") <= 1080
+    kiosk.screenshot(path=str(shots / "kiosk-busy.png"))
