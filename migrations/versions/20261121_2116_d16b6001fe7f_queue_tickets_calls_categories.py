@@ -1,7 +1,7 @@
 """queue: service categories, tickets, calls, ticket history, daily sequences, settings
 
 Revision ID: d16b6001fe7f
-Revises: 915bca1276de
+Revises: 107292c3d3db
 Create Date: 2026-11-21 21:16:34.940677
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd16b6001fe7f'
-down_revision = '915bca1276de'
+down_revision = '107292c3d3db'
 branch_labels = None
 depends_on = None
 
