@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.extensions import db
+from app.queue.models import Ticket
 from app.timeutil import now
 
 CATEGORIES: dict[str, str] = {
@@ -85,13 +86,14 @@ class Procedure(db.Model):
 
 
 class Visit(db.Model):
-    """One visitor at the counter, carrying one or more cases. `ticket_id` will point at the
-    queue's ticket once that domain exists (no foreign key yet)."""
+    """One visitor at the counter, carrying one or more cases; `ticket_id` is the numbered
+    ticket they were called with (none for a visitor served without one)."""
 
     __tablename__ = "counter_visits"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("queue_tickets.id"))
+    ticket: Mapped[Ticket | None] = relationship()
     visitor_name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

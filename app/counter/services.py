@@ -19,6 +19,8 @@ from app.counter import catalog, related, rules, workflow
 from app.counter.forms_data import FormErrors, InputContext, clean
 from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS, Case, CaseEvent, FeeLine, Procedure, Visit
 from app.extensions import db
+from app.queue import services as queue
+from app.queue.models import AT_COUNTER
 from app.register import fees as register_fees
 from app.register import services as register
 from app.register.fees import Item
@@ -525,11 +527,14 @@ def issue(case: Case, user: User) -> None:
 
 def send_to_cashier(case: Case, user: User) -> None:
     """The fee lines become a bill at the register (000 §6(1)③ 手数料の受け取り)."""
+    ticket = case.visit.ticket
     register.open_bill(
         "case", case.id, case.visit.visitor_name,
         [Item(line.fee_code, line.quantity, official=line.official_free) for line in case.fee_lines],
-        user_id=user.id,
+        ticket_number=ticket.label if ticket else None, user_id=user.id,
     )
+    if ticket is not None and ticket.state in AT_COUNTER:
+        queue.send_to_cashier(ticket, user.id)  # 会計待ち: the number moves to the cashier display
 
 
 def complete_payment(case: Case, user: User, receipt_note: str = "") -> None:
@@ -544,6 +549,9 @@ def _case_bill_paid(bill: Bill, payment: Payment) -> None:
     if case is None:
         raise CaseError(f"請求{bill.id}の案件（{bill.source_id}）がありません。")
     complete_payment(case, payment.cashier, f"領収番号 {payment.receipt_no}")
+    ticket = case.visit.ticket
+    if ticket is not None and ticket.state in ("cashier_waiting", "cashier_called"):
+        queue.finish_cashier(ticket, payment.cashier_id)  # the number leaves the cashier display
 
 
 register.on_bill_paid("case", _case_bill_paid)

@@ -21,6 +21,7 @@ from app.devices import card
 from app.extensions import db
 from app.forms import choices
 from app.nav_item import NavItem
+from app.queue import services as queue
 from app.register import fees as register_fees
 from app.registry import services as registry
 from app.registry.adapter import RegistryError, SearchCriteria
@@ -73,8 +74,10 @@ def reception() -> Response | tuple[str, int]:
     form = _reception_form()
     if form.validate_on_submit():
         try:
+            counter = desk.my_counter()
+            ticket = queue.current_ticket(counter) if counter else None
             visit = services.open_visit(form.visitor_name.data or "", list(form.procedures.data or []),
-                                        current_user)
+                                        current_user, ticket_id=ticket.id if ticket else None)
         except CaseError as exc:
             for p in exc.problems:
                 getattr(form, p.field, form.procedures).errors.append(p.message)

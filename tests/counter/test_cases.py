@@ -251,3 +251,36 @@ def test_paying_the_bill_at_the_register_completes_the_case(
     db_session.commit()
     assert case.state == "done"
     assert case.events[-1].note == f"領収番号 {result.payment.receipt_no}"
+
+
+def test_the_ticket_follows_the_case_to_the_cashier_and_out(
+        checked_case, operator, city, make_user, db_session) -> None:
+    from app.core.services import save_counter
+    from app.devices.services import create_terminal
+    from app.queue import services as queue
+    from app.register.services import bill_for_source, take_payment
+
+    desk = save_counter(None, 1, "証明書", "citizens")
+    category = queue.save_category(None, queue.CategoryInput(
+        code="certificate", name="証明書", letter="A", counter_ids=(desk.id,), minutes_per_ticket=5, sort_order=1))
+    ticket = queue.issue_ticket(category, check_hours=False)
+    assert queue.call_next(desk) is ticket
+    visit = services.open_visit("山彦 太郎", ["resident_record_copy"], operator, ticket_id=ticket.id)
+    case = visit.cases[0]
+    services.set_subject(case, yamabiko_family().members[0].id, operator)
+    services.save_checks(case, CheckInput(requester_name="山彦 太郎", identity_docs=["drivers_license"],
+                                          content_checked=True, documents_checked=list(case.procedure.documents)),
+                         operator)
+    services.confirm_checks(case, operator)
+    services.save_input(case, COPY_INPUT, operator)
+    services.request_review(case, operator)
+    services.start_review(case, city)
+    services.approve(case, city)
+    services.issue(case, operator)
+    bill = bill_for_source("case", case.id)
+    assert (ticket.state, bill.ticket_number) == ("cashier_waiting", ticket.label)
+    assert queue.call_next_cashier("会計窓口") is ticket
+    register_pc, _ = create_terminal("register-q", "会計 レジ", "register")
+    take_payment(bill.id, register_pc, make_user("operator", "cashier2"), "cash", 1000, "q" * 32)
+    db_session.commit()
+    assert (case.state, ticket.state) == ("done", "finished")
