@@ -7,14 +7,17 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import jaconv
 
+from app.furusato.imports import LIMITS, ROW_FIELD, Issue
 from app.furusato.models import Gift
 from app.furusato.normalize import PostalArea, postal_area
-from app.furusato.profiles import FIELDS
+from app.furusato.profiles import FIELDS, IGNORE, JOINERS, STRUCTURAL, VOCABULARIES, Profile
+from app.timeutil import JST as _JST
 
 SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 _SPACES = re.compile(r"[\s\u3000・･.,，、]+")
@@ -205,3 +208,201 @@ def evaluate(rec: Mapping[str, Any], ctx: Any) -> list[tuple[str, str]]:
         flags.append(("one_stop_without_birth_date",
                       "ワンストップ特例を希望していますが、生年月日がありません（申告特例通知書に必要です）。"))
     return flags
+
+
+# --- app/furusato/profiles.py: dates and times ---------------------------------------------
+
+_DIRECTIVES = {
+    "Y": r"(?P<Y>\d{4})", "m": r"(?P<m>\d{1,2})", "d": r"(?P<d>\d{1,2})", "H": r"(?P<H>\d{1,2})",
+    "M": r"(?P<M>\d{1,2})", "S": r"(?P<S>\d{1,2})", "z": r"(?P<z>Z|[+-]\d{2}:?\d{2})",
+}
+
+
+@cache
+def _format_pattern(fmt: str) -> re.Pattern[str] | None:
+    """A strptime format as a regular expression (several times faster than strptime, which
+    matters at a million rows); None for a directive it does not know, which strptime handles."""
+    parts, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            directive = _DIRECTIVES.get(fmt[i + 1])
+            if directive is None:
+                return None
+            parts.append(directive)
+            i += 2
+        else:
+            parts.append(re.escape(fmt[i]))
+            i += 1
+    return re.compile("".join(parts))
+
+
+def _from_match(match: re.Match[str]) -> datetime | None:
+    g = match.groupdict()
+    try:
+        value = datetime(int(g["Y"]), int(g["m"]), int(g["d"]), int(g.get("H") or 0), int(g.get("M") or 0),
+                         int(g.get("S") or 0))
+    except ValueError:
+        return None
+    zone = g.get("z")
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        value = (value - sign * offset).replace(tzinfo=UTC).astimezone(_JST).replace(tzinfo=None)
+    elif zone == "Z":
+        value = value.replace(tzinfo=UTC).astimezone(_JST).replace(tzinfo=None)
+    return value
+
+
+def parse_datetime(text: str, formats: tuple[str, ...]) -> datetime | None:
+    """A portal's date or time in JST (naive, as the database keeps times)."""
+    for fmt in formats:
+        pattern = _format_pattern(fmt)
+        if pattern is not None:
+            match = pattern.fullmatch(text)
+            value = _from_match(match) if match else None
+            if value is not None:
+                return value
+            continue
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo is None else parsed.astimezone(_JST).replace(tzinfo=None)
+    return None
+
+
+def parse_date(text: str, formats: tuple[str, ...]) -> date | None:
+    parsed = parse_datetime(text, formats)
+    return parsed.date() if parsed else None
+
+
+
+# --- app/furusato/imports.py: one row ------------------------------------------------------
+
+def parse_amount(text: str) -> int | None:
+    cleaned = re.sub(r"[,\s円¥\\￥]", "", unicodedata.normalize("NFKC", text))
+    if not cleaned.isdigit():
+        return None
+    return int(cleaned)
+
+
+class RowParser:
+    """Turns one CSV row into donation fields, or into issues naming column and reason."""
+
+    def __init__(self, profile: Profile, header: list[str]) -> None:
+        self.profile = profile
+        self.width = len(header)
+        by_field: dict[str, list[int]] = {}
+        self.column_of: dict[str, str] = {}
+        for index, cell in enumerate(header):
+            target = profile.columns.get(cell)
+            if target is None or target == IGNORE:
+                continue
+            by_field.setdefault(target, []).append(index)
+            self.column_of.setdefault(target, cell)
+        self.single = [(f, ix[0]) for f, ix in by_field.items() if len(ix) == 1]
+        self.multi = [(f, ix, JOINERS.get(f, "")) for f, ix in by_field.items() if len(ix) > 1]
+        self._datetimes: dict[str, datetime | None] = {}
+        self._dates: dict[str, date | None] = {}
+        self.vocab = profile.values
+        self.defaults = profile.defaults
+
+    def _col(self, name: str) -> str:
+        return self.column_of.get(name, FIELDS[name])
+
+    def _datetime(self, value: str) -> datetime | None:
+        if value not in self._datetimes:
+            formats = self.profile.datetime_formats + self.profile.date_formats
+            self._datetimes[value] = parse_datetime(value, formats)
+        return self._datetimes[value]
+
+    def _date(self, value: str) -> date | None:
+        if value not in self._dates:
+            formats = self.profile.date_formats + self.profile.datetime_formats
+            self._dates[value] = parse_date(value, formats)
+        return self._dates[value]
+
+    def _word(self, name: str, raw: dict[str, str], row_no: int, issues: list[Issue]) -> str | None:
+        value = raw.get(name, "")
+        if not value:
+            return self.defaults.get(name)
+        mapped = self.vocab.get(name, {}).get(value)
+        if mapped is None and value in VOCABULARIES[name]:
+            mapped = value  # the canonical word itself (paid, card, true) is always understood
+        if mapped is None:
+            issues.append(Issue(row_no, self._col(name), "unknown_value",
+                                f"「{value}」は{FIELDS[name]}の値として登録されていません。"
+                                "取込調整で対応付けてください。", value[:200]))
+        return mapped
+
+    def parse(self, row: list[str], row_no: int) -> tuple[dict[str, Any] | None, list[Issue]]:
+        if len(row) != self.width:
+            return None, [Issue(row_no, ROW_FIELD, "invalid",
+                                f"列の数が見出しと違います（見出し{self.width}列、この行{len(row)}列）。")]
+        raw = {f: row[i].strip() for f, i in self.single}
+        for f, indexes, joiner in self.multi:
+            raw[f] = joiner.join(part for part in (row[i].strip() for i in indexes) if part)
+        issues: list[Issue] = []
+        rec: dict[str, Any] = {}
+        for name in STRUCTURAL:
+            if not raw.get(name):
+                issues.append(Issue(row_no, self._col(name), "missing", f"{FIELDS[name]}がありません。"))
+        order_id = unicodedata.normalize("NFKC", raw.get("order_id", ""))
+        rec["order_id"] = order_id
+        if raw.get("applied_at"):
+            applied = self._datetime(raw["applied_at"])
+            if applied is None:
+                issues.append(Issue(row_no, self._col("applied_at"), "invalid",
+                                    f"日時「{raw['applied_at']}」を読めません。", raw["applied_at"][:200]))
+            rec["applied_at"] = applied
+        if raw.get("amount"):
+            amount = parse_amount(raw["amount"])
+            if amount is None or not 0 < amount < 100_000_000:
+                issues.append(Issue(row_no, self._col("amount"), "invalid",
+                                    f"金額「{raw['amount']}」が正しくありません。", raw["amount"][:200]))
+            rec["amount"] = amount
+        for name in ("paid_on", "birth_date"):
+            value = raw.get(name, "")
+            parsed = self._date(value) if value else None
+            if value and parsed is None:
+                issues.append(Issue(row_no, self._col(name), "invalid", f"日付「{value}」を読めません。", value[:200]))
+            rec[name] = parsed
+        quantity = raw.get("quantity", "")
+        rec["quantity"] = 1
+        if quantity:
+            q = parse_amount(quantity)
+            if q is None or not 0 < q < 1000:
+                issues.append(Issue(row_no, self._col("quantity"), "invalid",
+                                    f"数量「{quantity}」が正しくありません。"))
+            else:
+                rec["quantity"] = q
+        rec["status"] = self._word("status", raw, row_no, issues) or "unpaid"
+        rec["payment_method"] = self._word("payment_method", raw, row_no, issues) or ""
+        one_stop = self._word("one_stop", raw, row_no, issues)
+        receipt = self._word("receipt_wish", raw, row_no, issues)
+        rec["one_stop"] = one_stop == "true"
+        rec["receipt_wish"] = receipt != "false"
+        postal = postal_digits(raw.get("postal_code", ""))
+        rec["postal_code"] = format_postal(postal) if postal else ""
+        rec["name"] = display_name(raw.get("name", ""))
+        rec["kana"] = display_kana(raw.get("kana", ""))
+        rec["phone"] = nfkc(raw.get("phone", ""))
+        rec["email"] = nfkc(raw.get("email", ""))
+        rec["address"] = clean_address(raw.get("address", ""))
+        rec["gift_code"] = nfkc(raw.get("gift_code", ""))
+        rec["gift_name"] = nfkc(raw.get("gift_name", ""))
+        rec["notes"] = raw.get("notes", "")
+        for name, limit in LIMITS.items():
+            if len(rec[name]) > limit:
+                issues.append(Issue(row_no, self._col(name), "invalid",
+                                    f"{FIELDS[name]}が長すぎます（最大{limit}文字）。"))
+        if issues:
+            return None, issues
+        area = postal_area(postal)
+        rec["prefecture"] = area.prefecture if area else prefecture_of(rec["address"])
+        rec["applied_on"] = rec["applied_at"].date()
+        rec["keys"] = match_keys(rec["kana"], rec["birth_date"], rec["phone"], postal, rec["address"])
+        return rec, []
+
+
