@@ -613,7 +613,7 @@ def parsed_chunks(parser: RowParser, rules: suspects.RuleContext,
 # searches wait for a bulk load of that size (the first years of history, in practice).
 DEFERRED_INDEXES = (
     "ix_furusato_donations_portal_applied", "ix_furusato_donations_prefecture_applied",
-    "ix_furusato_donations_applied_on", "ix_furusato_donors_key_postal", "ix_furusato_donors_phone_key",
+    "ix_furusato_donations_search", "ix_furusato_donors_key_postal", "ix_furusato_donors_phone_key",
     "ix_furusato_suspect_flags_donation_id", "ix_furusato_suspect_flags_status_reason",
 )
 DEFER_INDEXES_AFTER_ROWS = 100_000
