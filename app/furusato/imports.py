@@ -19,15 +19,36 @@ import codecs
 import csv
 import hashlib
 import io
+import json
+import multiprocessing
+import os
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
 from typing import IO, Any
 
-from sqlalchemy import Boolean, Connection, Date, DateTime, Table, func, or_, select, text, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Date,
+    DateTime,
+    Index,
+    Table,
+    Text,
+    any_,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.expression import bindparam
 
 from app.extensions import db
@@ -192,15 +213,34 @@ def check_header(profile: Profile, header: list[str]) -> list[Issue]:
     return issues
 
 
+_AMOUNT_NOISE = re.compile(r"[,\s円¥\\￥]")
+_CACHE_LIMIT = 50_000  # distinct values remembered per column (dates, amounts): bounded memory
+
+
 def parse_amount(text: str) -> int | None:
-    cleaned = re.sub(r"[,\s円¥\\￥]", "", unicodedata.normalize("NFKC", text))
+    cleaned = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", text))
     if not cleaned.isdigit():
         return None
     return int(cleaned)
 
 
+def _remembered(memo: dict[str, Any], value: str, compute: Any) -> Any:
+    """A column's parsed value from a small memo (few distinct dates and amounts in a file)."""
+    try:
+        return memo[value]
+    except KeyError:
+        if len(memo) >= _CACHE_LIMIT:
+            memo.clear()
+        result = memo[value] = compute(value)
+        return result
+
+
 class RowParser:
-    """Turns one CSV row into donation fields, or into issues naming column and reason."""
+    """Turns one CSV row into donation fields, or into issues naming column and reason.
+
+    This runs a million times for a large file, so the lookups are prepared here once: the
+    vocabularies with the canonical words folded in, the formats, the memos of parsed dates and
+    amounts. `tests/furusato/test_fast_paths.py` compares it with the plain version."""
 
     def __init__(self, profile: Profile, header: list[str]) -> None:
         self.profile = profile
@@ -215,33 +255,34 @@ class RowParser:
             self.column_of.setdefault(target, cell)
         self.single = [(f, ix[0]) for f, ix in by_field.items() if len(ix) == 1]
         self.multi = [(f, ix, JOINERS.get(f, "")) for f, ix in by_field.items() if len(ix) > 1]
-        self._datetimes: dict[str, datetime | None] = {}
+        self._datetime_formats = profile.datetime_formats + profile.date_formats
+        self._date_formats = profile.date_formats + profile.datetime_formats
         self._dates: dict[str, date | None] = {}
-        self.vocab = profile.values
+        self._amounts: dict[str, int | None] = {}
+        # The profile's words first; a canonical word itself (paid, card, true) is always understood.
+        self.words = {name: {**{w: w for w in canonical}, **profile.values.get(name, {})}
+                      for name, canonical in VOCABULARIES.items()}
         self.defaults = profile.defaults
 
     def _col(self, name: str) -> str:
         return self.column_of.get(name, FIELDS[name])
 
     def _datetime(self, value: str) -> datetime | None:
-        if value not in self._datetimes:
-            formats = self.profile.datetime_formats + self.profile.date_formats
-            self._datetimes[value] = parse_datetime(value, formats)
-        return self._datetimes[value]
+        return parse_datetime(value, self._datetime_formats)
 
     def _date(self, value: str) -> date | None:
-        if value not in self._dates:
-            formats = self.profile.date_formats + self.profile.datetime_formats
-            self._dates[value] = parse_date(value, formats)
-        return self._dates[value]
+        return _remembered(self._dates, value, self._parse_date)
 
-    def _word(self, name: str, raw: dict[str, str], row_no: int, issues: list[Issue]) -> str | None:
-        value = raw.get(name, "")
+    def _parse_date(self, value: str) -> date | None:
+        return parse_date(value, self._date_formats)
+
+    def _amount(self, value: str) -> int | None:
+        return _remembered(self._amounts, value, parse_amount)
+
+    def _word(self, name: str, value: str, row_no: int, issues: list[Issue]) -> str | None:
         if not value:
             return self.defaults.get(name)
-        mapped = self.vocab.get(name, {}).get(value)
-        if mapped is None and value in VOCABULARIES[name]:
-            mapped = value  # the canonical word itself (paid, card, true) is always understood
+        mapped = self.words[name].get(value)
         if mapped is None:
             issues.append(Issue(row_no, self._col(name), "unknown_value",
                                 f"「{value}」は{FIELDS[name]}の値として登録されていません。"
@@ -254,57 +295,57 @@ class RowParser:
                                 f"列の数が見出しと違います（見出し{self.width}列、この行{len(row)}列）。")]
         raw = {f: row[i].strip() for f, i in self.single}
         for f, indexes, joiner in self.multi:
-            raw[f] = joiner.join(part for part in (row[i].strip() for i in indexes) if part)
+            raw[f] = joiner.join([part for part in [row[i].strip() for i in indexes] if part])
+        get = raw.get
         issues: list[Issue] = []
-        rec: dict[str, Any] = {}
         for name in STRUCTURAL:
-            if not raw.get(name):
+            if not get(name):
                 issues.append(Issue(row_no, self._col(name), "missing", f"{FIELDS[name]}がありません。"))
-        order_id = unicodedata.normalize("NFKC", raw.get("order_id", ""))
-        rec["order_id"] = order_id
-        if raw.get("applied_at"):
-            applied = self._datetime(raw["applied_at"])
+        rec: dict[str, Any] = {"order_id": unicodedata.normalize("NFKC", get("order_id", ""))}
+        text = get("applied_at")
+        if text:
+            applied = self._datetime(text)
             if applied is None:
                 issues.append(Issue(row_no, self._col("applied_at"), "invalid",
-                                    f"日時「{raw['applied_at']}」を読めません。", raw["applied_at"][:200]))
+                                    f"日時「{text}」を読めません。", text[:200]))
             rec["applied_at"] = applied
-        if raw.get("amount"):
-            amount = parse_amount(raw["amount"])
+        text = get("amount")
+        if text:
+            amount = self._amount(text)
             if amount is None or not 0 < amount < 100_000_000:
                 issues.append(Issue(row_no, self._col("amount"), "invalid",
-                                    f"金額「{raw['amount']}」が正しくありません。", raw["amount"][:200]))
+                                    f"金額「{text}」が正しくありません。", text[:200]))
             rec["amount"] = amount
         for name in ("paid_on", "birth_date"):
-            value = raw.get(name, "")
-            parsed = self._date(value) if value else None
-            if value and parsed is None:
-                issues.append(Issue(row_no, self._col(name), "invalid", f"日付「{value}」を読めません。", value[:200]))
+            text = get(name, "")
+            parsed = self._date(text) if text else None
+            if text and parsed is None:
+                issues.append(Issue(row_no, self._col(name), "invalid", f"日付「{text}」を読めません。", text[:200]))
             rec[name] = parsed
-        quantity = raw.get("quantity", "")
+        text = get("quantity", "")
         rec["quantity"] = 1
-        if quantity:
-            q = parse_amount(quantity)
+        if text:
+            q = self._amount(text)
             if q is None or not 0 < q < 1000:
-                issues.append(Issue(row_no, self._col("quantity"), "invalid",
-                                    f"数量「{quantity}」が正しくありません。"))
+                issues.append(Issue(row_no, self._col("quantity"), "invalid", f"数量「{text}」が正しくありません。"))
             else:
                 rec["quantity"] = q
-        rec["status"] = self._word("status", raw, row_no, issues) or "unpaid"
-        rec["payment_method"] = self._word("payment_method", raw, row_no, issues) or ""
-        one_stop = self._word("one_stop", raw, row_no, issues)
-        receipt = self._word("receipt_wish", raw, row_no, issues)
+        rec["status"] = self._word("status", get("status", ""), row_no, issues) or "unpaid"
+        rec["payment_method"] = self._word("payment_method", get("payment_method", ""), row_no, issues) or ""
+        one_stop = self._word("one_stop", get("one_stop", ""), row_no, issues)
+        receipt = self._word("receipt_wish", get("receipt_wish", ""), row_no, issues)
         rec["one_stop"] = one_stop == "true"
         rec["receipt_wish"] = receipt != "false"
-        postal = nz.postal_digits(raw.get("postal_code", ""))
+        postal = nz.postal_digits(get("postal_code", ""))
         rec["postal_code"] = nz.format_postal(postal) if postal else ""
-        rec["name"] = nz.display_name(raw.get("name", ""))
-        rec["kana"] = nz.display_kana(raw.get("kana", ""))
-        rec["phone"] = nz.nfkc(raw.get("phone", ""))
-        rec["email"] = nz.nfkc(raw.get("email", ""))
-        rec["address"] = nz.clean_address(raw.get("address", ""))
-        rec["gift_code"] = nz.nfkc(raw.get("gift_code", ""))
-        rec["gift_name"] = nz.nfkc(raw.get("gift_name", ""))
-        rec["notes"] = raw.get("notes", "")
+        rec["name"] = nz.display_name(get("name", ""))
+        rec["kana"] = nz.display_kana(get("kana", ""))
+        rec["phone"] = nz.nfkc(get("phone", ""))
+        rec["email"] = nz.nfkc(get("email", ""))
+        rec["address"] = nz.clean_address(get("address", ""))
+        rec["gift_code"] = nz.nfkc(get("gift_code", ""))
+        rec["gift_name"] = nz.nfkc(get("gift_name", ""))
+        rec["notes"] = get("notes", "")
         for name, limit in LIMITS.items():
             if len(rec[name]) > limit:
                 issues.append(Issue(row_no, self._col(name), "invalid",
@@ -331,16 +372,51 @@ class Writer:
     def ids(self, table: Table, n: int) -> list[int]:
         if n == 0:
             return []
-        if self.postgres:
+        if self.postgres:  # one row holding the n ids, not n rows
             return list(self.conn.execute(
-                text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-                {"t": table.name, "n": n}).scalars())
+                text("SELECT array_agg(v ORDER BY v) FROM (SELECT nextval(pg_get_serial_sequence(:t, 'id')) AS v "
+                     "FROM generate_series(1, :n)) AS ids"),
+                {"t": table.name, "n": n}).scalar_one())
         if table.name not in self._next:
             # SQLite: the transaction began with BEGIN IMMEDIATE and holds the write lock.
             self._next[table.name] = (self.conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
         start = self._next[table.name]
         self._next[table.name] = start + n
         return list(range(start, start + n))
+
+    # Values as the driver takes them: psycopg adapts dates and booleans itself; on SQLite they
+    # are stored as SQLAlchemy stores them (see _sqlite_insert).
+    def stamp(self, value: datetime | None) -> Any:
+        if self.postgres or value is None:
+            return value
+        return value.isoformat(" ", "microseconds")
+
+    def day(self, value: date | None) -> Any:
+        if self.postgres or value is None:
+            return value
+        return value.isoformat()
+
+    def flag(self, value: bool) -> Any:
+        return value if self.postgres else int(value)
+
+    def insert_tuples(self, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Rows already in column order, with values from stamp(), day() and flag()."""
+        if not rows:
+            return
+        raw = self.conn.connection.dbapi_connection
+        assert raw is not None
+        if self.postgres:
+            with raw.cursor() as cursor, cursor.copy(
+                    f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:  # noqa: S608 - our own names
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f'INSERT INTO {table.name} ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'  # noqa: S608
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
 
     def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -400,6 +476,11 @@ class ImportContext:
     rules: suspects.RuleContext
     counts: Counts
     username: str
+    portal_id: int = 0  # the ids as plain ints: read once, not per row through the ORM
+    batch_id: int = 0
+
+    def __post_init__(self) -> None:
+        self.portal_id, self.batch_id = self.portal.id, self.batch.id
 
 
 def _rows(reader: Iterator[list[str]], first_row: int) -> Iterator[tuple[int, list[str]]]:
@@ -424,6 +505,131 @@ def _chunks(rows: Iterable[tuple[int, list[str]]], size: int) -> Iterator[list[t
             chunk = []
     if chunk:
         yield chunk
+
+
+# --- parsing in parallel --------------------------------------------------------------------
+
+# A large file is parsed, normalised and checked in worker processes while this process matches
+# donors and writes: the two halves cost about the same per row. Small files (and the first
+# chunks of any file) stay in this process, where starting workers would cost more than it saves.
+PARALLEL_AFTER_ROWS = 40_000
+PARSE_WORKERS = max(1, min(3, len(os.sched_getaffinity(0)) - 1)) if hasattr(os, "sched_getaffinity") else 1
+_AHEAD = 2  # chunks in flight per worker: bounded memory, and the workers never wait
+
+
+@dataclass
+class ParsedChunk:
+    rows: int
+    good: list[tuple[int, dict[str, Any]]]
+    issues: list[Issue]
+
+
+def parse_chunk(parser: RowParser, rules: suspects.RuleContext, chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
+    """Parse and normalise a chunk's rows and run the suspect rules on the good ones (which
+    need nothing from the database). Blank lines (often the last one) are not rows."""
+    parsed = ParsedChunk(0, [], [])
+    for row_no, row in chunk:
+        if not any(cell.strip() for cell in row):
+            continue
+        parsed.rows += 1
+        rec, issues = parser.parse(row, row_no)
+        if issues:
+            parsed.issues.extend(issues)
+        if rec is not None:
+            rec["suspects"] = suspects.evaluate(rec, rules)
+            parsed.good.append((row_no, rec))
+    return parsed
+
+
+_worker_state: tuple[RowParser, suspects.RuleContext] | None = None
+
+
+def _start_worker(parser: RowParser, rules: suspects.RuleContext) -> None:
+    global _worker_state
+    _worker_state = (parser, rules)
+
+
+def _parse_in_worker(chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
+    assert _worker_state is not None
+    return parse_chunk(*_worker_state, chunk)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a fresh server process that has loaded this module (never from this
+    process, whose threads and database connections a fork would copy), or spawned."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def parsed_chunks(parser: RowParser, rules: suspects.RuleContext,
+                  chunks: Iterator[list[tuple[int, list[str]]]]) -> Iterator[ParsedChunk]:
+    """Every chunk parsed, in file order; past PARALLEL_AFTER_ROWS in worker processes.
+
+    A file that cannot be read further (ImportRefused from decoding or CSV) raises only after
+    every chunk before the bad one has been handed on, as reading it in one process would."""
+    read = 0
+    for chunk in chunks:
+        yield parse_chunk(parser, rules, chunk)
+        read += len(chunk)
+        if read >= PARALLEL_AFTER_ROWS and PARSE_WORKERS > 0:
+            break
+    else:
+        return
+    context = _worker_context()
+    with ProcessPoolExecutor(PARSE_WORKERS, mp_context=context, initializer=_start_worker,
+                             initargs=(parser, rules)) as pool:
+        pending: deque[Future[ParsedChunk]] = deque()
+        failure: ImportRefused | None = None
+        try:
+            while True:
+                while failure is None and len(pending) < PARSE_WORKERS * _AHEAD:
+                    try:
+                        chunk = next(chunks)
+                    except StopIteration:
+                        break
+                    except ImportRefused as exc:
+                        failure = exc
+                        break
+                    pending.append(pool.submit(_parse_in_worker, chunk))
+                if not pending:
+                    break
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+        if failure is not None:
+            raise failure
+
+
+# --- index upkeep ---------------------------------------------------------------------------
+
+# Indexes that serve searches and review screens but no lookup the import itself makes. When a
+# file at least doubles the donations table, keeping them up to date row by row costs more than
+# building them again at the end (a sort); they are dropped inside the import's SAVEPOINT, so a
+# rollback brings them back. On PostgreSQL DROP INDEX locks the table until the import commits:
+# searches wait for a bulk load of that size (the first years of history, in practice).
+DEFERRED_INDEXES = (
+    "ix_furusato_donations_portal_applied", "ix_furusato_donations_prefecture_applied",
+    "ix_furusato_donations_search", "ix_furusato_donors_key_postal", "ix_furusato_donors_phone_key",
+    "ix_furusato_suspect_flags_donation_id", "ix_furusato_suspect_flags_status_reason",
+)
+DEFER_INDEXES_AFTER_ROWS = 100_000
+
+
+def _deferred_indexes() -> list[Index]:
+    tables = (Donation.__table__, Donor.__table__, SuspectFlag.__table__)
+    indexes = {ix.name: ix for table in tables for ix in table.indexes}
+    return [indexes[name] for name in DEFERRED_INDEXES]
+
+
+def _doubles_the_table(conn: Connection, rows_read: int) -> bool:
+    """Whether the donations table held fewer rows before this file than the file has so far
+    (counted up to that bound only, so a large table costs no full count)."""
+    bound = select(_D.c.id).limit(2 * rows_read + 1).subquery()
+    return (conn.execute(select(func.count()).select_from(bound)).scalar() or 0) < 2 * rows_read
 
 
 def rule_context(profile_expected: tuple[str, ...]) -> suspects.RuleContext:
@@ -482,20 +688,22 @@ def _apply_file(portal: Portal, profile: Profile, batch: ImportBatch, counts: Co
         conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
     try:
         ctx = ImportContext(portal, profile, batch, Writer(conn), rule_context(profile.expected), counts, username)
-        for chunk in _chunks(rows, CHUNK_ROWS):
-            good: list[tuple[int, dict[str, Any]]] = []
-            for row_no, row in chunk:
-                if not any(cell.strip() for cell in row):
-                    continue  # blank line (often the last one)
-                counts.rows += 1
-                rec, issues = parser.parse(row, row_no)
-                for issue in issues:
-                    counts.add_issue(issue)
-                if rec is not None:
-                    good.append((row_no, rec))
+        dropped: list[Index] = []
+        for parsed in parsed_chunks(parser, ctx.rules, _chunks(rows, CHUNK_ROWS)):
+            counts.rows += parsed.rows
+            for issue in parsed.issues:
+                counts.add_issue(issue)
             if counts.error_count and not accept_good_rows:
                 continue  # keep reading: the operator needs every failing row listed
-            apply_chunk(ctx, good)
+            if (not dropped and counts.rows >= DEFER_INDEXES_AFTER_ROWS
+                    and counts.rows - DEFER_INDEXES_AFTER_ROWS < CHUNK_ROWS and _doubles_the_table(conn, counts.rows)):
+                dropped = _deferred_indexes()
+                for index in dropped:
+                    index.drop(conn)
+            apply_chunk(ctx, parsed.good)
+        if not (counts.error_count and not accept_good_rows):  # (a rollback brings them back)
+            for index in dropped:
+                index.create(conn)
     except BaseException:
         savepoint.rollback()
         raise
@@ -543,6 +751,17 @@ _DONOR_COLS = (_P.c.id, _P.c.merged_into_id, _P.c.key_birth, _P.c.key_phone, _P.
                _P.c.last_donation_at, _P.c.birth_date)
 
 
+def _one_of(conn: Connection, column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN (values)` with the values as one bound parameter: an array on PostgreSQL, a
+    JSON list read by json_each on SQLite. An IN list of thousands of values costs more to
+    render and bind, per chunk, than the lookup itself."""
+    values = list(values)
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    listed = func.json_each(bindparam(None, json.dumps(values, ensure_ascii=False), type_=Text)).table_valued("value")
+    return column.in_(select(listed.c.value))
+
+
 def _donation_changes(old: Any, rec: dict[str, Any]) -> dict[str, Any]:
     """What a later file may change on a donation already imported (never a step back)."""
     changes: dict[str, Any] = {}
@@ -565,7 +784,7 @@ def _resolve_merged(conn: Connection, donors: dict[int, Any]) -> dict[int, int]:
     target = {i: (row.merged_into_id or i) for i, row in donors.items()}
     pending = {t for t in target.values() if t not in donors}
     while pending:
-        rows = conn.execute(select(*_DONOR_COLS).where(_P.c.id.in_(pending))).all()
+        rows = conn.execute(select(*_DONOR_COLS).where(_one_of(conn, _P.c.id, pending))).all()
         pending = set()
         for row in rows:
             donors[row.id] = row
@@ -586,7 +805,7 @@ def _find_donors(conn: Connection, recs: list[dict[str, Any]]) -> tuple[dict[str
             value = getattr(keys, kind)
             if value:
                 wanted[kind].add(value)
-    conditions = [column.in_(sorted(values)) for column, values in (
+    conditions = [_one_of(conn, column, values) for column, values in (
         (_P.c.key_birth, wanted["birth"]), (_P.c.key_phone, wanted["phone"]),
         (_P.c.key_address, wanted["address"])) if values]
     if not conditions:
@@ -635,7 +854,7 @@ def apply_chunk(ctx: ImportContext, good: list[tuple[int, dict[str, Any]]]) -> N
     existing = {row.order_id: row for row in conn.execute(
         select(_D.c.id, _D.c.order_id, _D.c.status, _D.c.paid_on, _D.c.payment_method, _D.c.amount,
                _D.c.batch_id, _D.c.source_row)
-        .where(_D.c.portal_id == ctx.portal.id, _D.c.order_id.in_(order_ids)))}
+        .where(_D.c.portal_id == ctx.portal_id, _one_of(conn, _D.c.order_id, order_ids)))}
 
     new: list[tuple[int, dict[str, Any]]] = []
     in_chunk: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -645,7 +864,7 @@ def apply_chunk(ctx: ImportContext, good: list[tuple[int, dict[str, Any]]]) -> N
         order_id = rec["order_id"]
         earlier = in_chunk.get(order_id)
         old = existing.get(order_id)
-        if earlier is not None or (old is not None and old.batch_id == batch.id):
+        if earlier is not None or (old is not None and old.batch_id == ctx.batch_id):
             first_row = earlier[0] if earlier else old.source_row
             first = earlier[1] if earlier else old._asdict()
             if all(first[k] == rec[k] for k in ("status", "amount", "paid_on")):
@@ -688,7 +907,7 @@ def _text(value: Any) -> str:
 
 
 def _insert_new(ctx: ImportContext, new: list[tuple[int, dict[str, Any]]], at: datetime) -> None:
-    conn, writer, counts, batch = ctx.writer.conn, ctx.writer, ctx.counts, ctx.batch
+    conn, writer, counts = ctx.writer.conn, ctx.writer, ctx.counts
     by_key, found = _find_donors(conn, [rec for _, rec in new])
     new_donors: dict[int, dict[str, Any]] = {}
     touched: dict[int, dict[str, Any]] = {}  # existing donors whose data a new row refreshes
@@ -714,33 +933,41 @@ def _insert_new(ctx: ImportContext, new: list[tuple[int, dict[str, Any]]], at: d
         for k in (keys.birth, keys.phone, keys.address):
             if k:
                 by_key.setdefault(k, donor_id)
-        pending.append((donor_id, rec | {"_row": row_no}))
+        pending.append((donor_id, row_no, rec))
 
     real = dict(zip(sorted(new_donors, reverse=True), writer.ids(_P, len(new_donors)), strict=True))
     donor_rows = []
     for temp_id, row in new_donors.items():
         row["id"] = real[temp_id]
-        donor_rows.append(row)
-    writer.insert(_P, donor_rows)
+        donor_rows.append(_donor_tuple(writer, row))
+    writer.insert_tuples(_P, _DONOR_COLUMNS, donor_rows)
     if touched:
         _update_donors(conn, touched, at)
 
     donation_ids = writer.ids(_D, len(pending))
     donations, flags = [], []
-    for donation_id, (donor_id, rec) in zip(donation_ids, pending, strict=True):
-        donations.append(_donation_row(donation_id, real.get(donor_id, donor_id), ctx, rec, at))
-        for reason, detail in suspects.evaluate(rec, ctx.rules):
-            flags.append(_flag_row(donation_id, reason, detail, batch.id, at))
+    stamp, day, flag = writer.stamp, writer.day, writer.flag
+    at_value, portal_id, batch_id = stamp(at), ctx.portal_id, ctx.batch_id
+    for donation_id, (donor_id, row_no, rec) in zip(donation_ids, pending, strict=True):
+        donations.append((
+            donation_id, portal_id, rec["order_id"], "portal", real.get(donor_id, donor_id),
+            stamp(rec["applied_at"]), day(rec["applied_on"]), day(rec["paid_on"]), rec["amount"],
+            rec["payment_method"], rec["status"], rec["gift_code"], rec["gift_name"], rec["quantity"],
+            flag(rec["one_stop"]), flag(rec["receipt_wish"]), rec["notes"], rec["name"], rec["kana"],
+            day(rec["birth_date"]), rec["phone"], rec["email"], rec["postal_code"], rec["prefecture"], rec["address"],
+            batch_id, row_no, at_value, at_value))
+        for reason, detail in rec["suspects"]:
+            flags.append((donation_id, reason, detail, "open", batch_id, at_value, None, "", ""))
     twins_of = {real.get(d, d) for d in repeat}  # only donors with more than one donation can have twins
-    writer.insert(_D, donations)
+    writer.insert_tuples(_D, _DONATION_COLUMNS, donations)
     counts.created += len(donations)
     created = set(donation_ids)
     for donation_id, others in suspects.duplicate_orders(conn, twins_of).items():
         if donation_id in created:
             listed = "、".join(f"#{o}" for o in others[:5])
             detail = f"同じ寄附者・返礼品・金額・申込日の寄附が他にもあります（寄附 {listed}）。"
-            flags.append(_flag_row(donation_id, "duplicate_order", detail, batch.id, at))
-    writer.insert(SuspectFlag.__table__, flags)
+            flags.append((donation_id, "duplicate_order", detail, "open", batch_id, at_value, None, "", ""))
+    writer.insert_tuples(SuspectFlag.__table__, _FLAG_COLUMNS, flags)
     counts.suspects += len(flags)
 
 
@@ -754,7 +981,7 @@ def _update_donors(conn: Connection, touched: dict[int, dict[str, Any]], at: dat
     """Refresh repeat donors: contact data from the newest application in the chunk, if newer."""
     current = {row.id: row._asdict() for row in conn.execute(
         select(_P.c.id, _P.c.name, _P.c.kana, _P.c.birth_date, _P.c.phone, _P.c.email, _P.c.postal_code,
-               _P.c.prefecture, _P.c.address, _P.c.last_donation_at).where(_P.c.id.in_(sorted(touched))))}
+               _P.c.prefecture, _P.c.address, _P.c.last_donation_at).where(_one_of(conn, _P.c.id, sorted(touched))))}
     params = []
     for donor_id, change in touched.items():
         row = current[donor_id]
@@ -767,24 +994,25 @@ def _update_donors(conn: Connection, touched: dict[int, dict[str, Any]], at: dat
         **{c: bindparam(f"b_{c}") for c in columns}, updated_at=bindparam("b_at")), params)
 
 
-def _donation_row(donation_id: int, donor_id: int, ctx: ImportContext, rec: dict[str, Any],
-                  at: datetime) -> dict[str, Any]:
-    return {
-        "id": donation_id, "portal_id": ctx.portal.id, "order_id": rec["order_id"], "channel": "portal",
-        "donor_id": donor_id, "applied_at": rec["applied_at"], "applied_on": rec["applied_on"],
-        "paid_on": rec["paid_on"], "amount": rec["amount"], "payment_method": rec["payment_method"],
-        "status": rec["status"], "gift_code": rec["gift_code"], "gift_name": rec["gift_name"],
-        "quantity": rec["quantity"], "one_stop": rec["one_stop"], "receipt_wish": rec["receipt_wish"],
-        "notes": rec["notes"], "name": rec["name"], "kana": rec["kana"], "birth_date": rec["birth_date"],
-        "phone": rec["phone"], "email": rec["email"], "postal_code": rec["postal_code"],
-        "prefecture": rec["prefecture"], "address": rec["address"], "batch_id": ctx.batch.id,
-        "source_row": rec["_row"], "created_at": at, "updated_at": at,
-    }
+_DONATION_COLUMNS = (
+    "id", "portal_id", "order_id", "channel", "donor_id", "applied_at", "applied_on", "paid_on", "amount",
+    "payment_method", "status", "gift_code", "gift_name", "quantity", "one_stop", "receipt_wish", "notes", "name",
+    "kana", "birth_date", "phone", "email", "postal_code", "prefecture", "address", "batch_id", "source_row",
+    "created_at", "updated_at")
+_FLAG_COLUMNS = ("donation_id", "reason", "detail", "status", "batch_id", "created_at", "cleared_at", "cleared_by",
+                 "clear_note")
+_DONOR_COLUMNS = (
+    "id", "name", "kana", "birth_date", "phone", "email", "postal_code", "prefecture", "address", "kana_key",
+    "key_birth", "key_phone", "key_address", "key_postal", "phone_key", "merged_into_id", "last_donation_at",
+    "created_at", "updated_at")
 
 
-def _flag_row(donation_id: int, reason: str, detail: str, batch_id: int | None, at: datetime) -> dict[str, Any]:
-    return {"donation_id": donation_id, "reason": reason, "detail": detail, "status": "open",
-            "batch_id": batch_id, "created_at": at, "cleared_at": None, "cleared_by": "", "clear_note": ""}
+def _donor_tuple(writer: Writer, row: dict[str, Any]) -> tuple[Any, ...]:
+    """A donor row (from _donor_row) in _DONOR_COLUMNS order, encoded for the driver."""
+    return (row["id"], row["name"], row["kana"], writer.day(row["birth_date"]), row["phone"], row["email"],
+            row["postal_code"], row["prefecture"], row["address"], row["kana_key"], row["key_birth"],
+            row["key_phone"], row["key_address"], row["key_postal"], row["phone_key"], row["merged_into_id"],
+            writer.stamp(row["last_donation_at"]), writer.stamp(row["created_at"]), writer.stamp(row["updated_at"]))
 
 
 # --- files ---------------------------------------------------------------------------------

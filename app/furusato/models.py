@@ -213,6 +213,11 @@ class Donation(db.Model):
         # run (a period, alone or with a portal or a prefecture) and the donor's own donations.
         Index("ix_furusato_donations_portal_applied", "portal_id", "applied_on"),
         Index("ix_furusato_donations_prefecture_applied", "prefecture", "applied_on"),
+        # A period with any other condition (search.conditions): the count, the total and the
+        # monthly totals are read from this index alone, not from a row lookup per donation
+        # in the period (a quarter of a million for three months at a million donations).
+        Index("ix_furusato_donations_search", "applied_on", "status", "one_stop", "amount", "portal_id",
+              "prefecture", "gift_code", "gift_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,7 +226,7 @@ class Donation(db.Model):
     channel: Mapped[str] = mapped_column(String(10), default="portal")
     donor_id: Mapped[int] = mapped_column(ForeignKey("furusato_donors.id"), index=True)
     applied_at: Mapped[datetime]
-    applied_on: Mapped[date] = mapped_column(index=True)
+    applied_on: Mapped[date]
     paid_on: Mapped[date | None]
     amount: Mapped[int]
     payment_method: Mapped[str] = mapped_column(String(20), default="")

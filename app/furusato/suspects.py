@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select, tuple_
 
 from app.furusato.models import Donation, FurusatoSettings, Gift
-from app.furusato.normalize import PostalArea, address_fits_area, postal_area, postal_digits
+from app.furusato.normalize import (
+    PostalArea,
+    fold_address,
+    folded_address_fits_area,
+    postal_area,
+    postal_digits,
+)
 from app.furusato.profiles import FIELDS
 
 
@@ -36,12 +42,18 @@ class HomeArea:
 
     def contains(self, postal: str, address: str) -> bool:
         digits = postal_digits(postal)
-        if digits and any(digits.startswith(p) for p in self.postal_prefixes):
+        return self._contains(digits, postal_area(digits), address, None)
+
+    def _contains(self, digits: str, area: PostalArea | None, address: str, folded: str | None) -> bool:
+        """`contains` for a postal code already looked up (and the address perhaps folded)."""
+        if digits and digits.startswith(self.postal_prefixes):
             return True
-        area = postal_area(digits)
         if area is not None and area.prefecture == self.prefecture and area.city == self.city:
             return True
-        return bool(address) and address_fits_area(address, PostalArea(self.prefecture, self.city))
+        if not address:
+            return False
+        return folded_address_fits_area(fold_address(address) if folded is None else folded,
+                                        PostalArea(self.prefecture, self.city))
 
 
 @dataclass(frozen=True)
@@ -59,18 +71,20 @@ def evaluate(rec: Mapping[str, Any], ctx: RuleContext) -> list[tuple[str, str]]:
     """The flags one donation earns, as (reason code, detail). `rec` holds donation fields."""
     flags: list[tuple[str, str]] = []
     postal, address = rec.get("postal_code") or "", rec.get("address") or ""
+    # The postal code is looked up and the address folded once, for both rules that need them.
+    digits = postal_digits(postal)
+    area = postal_area(digits)
+    folded = fold_address(address) if address else ""
     wants_gift = bool(rec.get("gift_code") or rec.get("gift_name"))
-    if wants_gift and ctx.home is not None and ctx.home.contains(postal, address):
+    if wants_gift and ctx.home is not None and ctx.home._contains(digits, area, address, folded):
         flags.append(("in_city_gift", f"住所が{ctx.home.prefecture}{ctx.home.city}（本市）の寄附者が返礼品を"
                                       "申し込んでいます。市内在住者には返礼品を送付できません（仕様書 7(6)キ）。"))
     if postal and address:
-        digits = postal_digits(postal)
-        area = postal_area(digits)
         if len(digits) != 7:
             flags.append(("postal_address_mismatch", f"郵便番号「{postal}」の形式が正しくありません（7桁）。"))
         elif area is None:
             flags.append(("postal_address_mismatch", f"郵便番号「{postal}」は存在しません。"))
-        elif not address_fits_area(address, area):
+        elif not folded_address_fits_area(folded, area):
             flags.append(("postal_address_mismatch",
                           f"郵便番号{postal}は{area.prefecture}{area.city}ですが、住所は「{address[:30]}」です。"))
     missing = [FIELDS[f] for f in ctx.expected if not rec.get(f)]

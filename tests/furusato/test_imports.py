@@ -200,3 +200,70 @@ def test_detect_encoding_decides_on_the_first_non_ascii_bytes() -> None:
     assert imports.detect_encoding(io.BytesIO(ascii_head + "寄附".encode("cp932"))) == "cp932"
     assert imports.detect_encoding(io.BytesIO(ascii_head + "寄附".encode())) == "utf-8"
     assert imports.detect_encoding(io.BytesIO(b"only,ascii\n")) == "utf-8"
+
+
+def _fingerprint() -> list[tuple]:
+    """Every stored row, with ids counted from the first of their table (PostgreSQL sequences do
+    not restart after a delete)."""
+    first = {model.__table__.name: db.session.scalar(select(func.min(model.id))) or 0 for model in (Donor, Donation)}
+    relative = {"donor_id": first["furusato_donors"], "merged_into_id": first["furusato_donors"],
+                "donation_id": first["furusato_donations"]}
+    tables = (Donor.__table__, Donation.__table__, SuspectFlag.__table__, ImportIssue.__table__)
+    skip = {"created_at", "updated_at", "batch_id", "id"}
+    return [tuple(v - relative[c] if c in relative and v is not None else v for c, v in row._mapping.items())
+            for table in tables
+            for row in db.session.execute(select(*(c for c in table.c if c.name not in skip)).order_by(table.c.id))]
+
+
+def _index_names() -> set[str]:
+    from sqlalchemy import inspect
+
+    found = set()
+    for table in (Donor.__table__, Donation.__table__, SuspectFlag.__table__):
+        found |= {ix["name"] for ix in inspect(db.session.connection()).get_indexes(table.name)}
+    return found
+
+
+def _spy(monkeypatch, *names: str) -> list[str]:
+    calls: list[str] = []
+    for name in names:
+        original = getattr(imports, name)
+        monkeypatch.setattr(imports, name, lambda original=original, name=name: calls.append(name) or original())
+    return calls
+
+
+def test_a_large_file_parsed_in_workers_with_deferred_indexes_gives_the_same_result(
+        run_file, portal_file, generator, monkeypatch) -> None:
+    rows = list(generator.donations(120, bad=0.05, repeat=0.3))
+    data = portal_file("choice", rows)
+    indexes = _index_names()
+    assert set(imports.DEFERRED_INDEXES) <= indexes
+    _, plain = run_file("choice", data, accept_good_rows=True)
+    expected = _fingerprint()
+    for table in (SuspectFlag, ImportIssue, Donation, Donor):
+        db.session.execute(table.__table__.delete())
+    db.session.commit()
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(imports, "PARALLEL_AFTER_ROWS", 20)
+    monkeypatch.setattr(imports, "PARSE_WORKERS", 2)
+    monkeypatch.setattr(imports, "DEFER_INDEXES_AFTER_ROWS", 30)
+    calls = _spy(monkeypatch, "_deferred_indexes", "_worker_context")
+    _, fast = run_file("choice", data, accept_good_rows=True)
+    assert calls == ["_deferred_indexes", "_worker_context"] or calls == ["_worker_context", "_deferred_indexes"]
+    assert (fast.rows, fast.created, fast.suspects, fast.error_count) == (
+        plain.rows, plain.created, plain.suspects, plain.error_count)
+    assert [(i.row, i.field, i.reason) for i in fast.issues] == [(i.row, i.field, i.reason) for i in plain.issues]
+    assert _fingerprint() == expected
+    assert _index_names() == indexes
+
+
+def test_deferred_indexes_come_back_when_the_file_is_refused(run_file, portal_file, generator, monkeypatch) -> None:
+    rows = list(generator.donations(60, bad=0))
+    rows[55] = replace(rows[55], bad="amount")
+    indexes = _index_names()
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(imports, "DEFER_INDEXES_AFTER_ROWS", 20)
+    calls = _spy(monkeypatch, "_deferred_indexes")
+    batch, counts = run_file("choice", portal_file("choice", rows))
+    assert batch.status == "refused" and _count(Donation) == 0 and calls == ["_deferred_indexes"]
+    assert _index_names() == indexes
