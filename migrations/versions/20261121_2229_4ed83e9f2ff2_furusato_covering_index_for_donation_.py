@@ -6,7 +6,7 @@ count and total look up every donation of the period (search p95 0.76 s on SQLit
 with applied_on, so it serves everything the plain index served.
 
 Revision ID: 4ed83e9f2ff2
-Revises: 0ff06843bed7
+Revises: 29b8141a447b
 Create Date: 2026-11-21 22:29:31.752003
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4ed83e9f2ff2'
-down_revision = '0ff06843bed7'
+down_revision = '29b8141a447b'
 branch_labels = None
 depends_on = None
 
