@@ -200,6 +200,12 @@ def cancel_bill(bill: Bill, reason: str) -> None:
     events.publish(BILLS_CHANNEL, {"bill": locked.id, "state": locked.state})
 
 
+def open_bill_for_ticket(ticket_number: str) -> Bill | None:
+    """The open bill that carries a called ticket's number (today's numbers are unique)."""
+    return db.session.scalar(select(Bill).where(Bill.state == "open", Bill.ticket_number == ticket_number)
+                             .order_by(Bill.id.desc()).limit(1))
+
+
 def open_bills() -> list[Bill]:
     return list(db.session.scalars(select(Bill).where(Bill.state == "open").order_by(Bill.opened_at, Bill.id)))
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.forms import choices
 from app.fragments import wants_fragment
 from app.nav_item import NavItem
+from app.queue import services as queue
 from app.register import fees, receipts, services
 from app.register.forms import CloseForm, FeeForm, FloatForm, PaymentForm, RegisterChoiceForm, VoidRequestForm
 from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
@@ -94,6 +95,20 @@ def index() -> tuple[str, int, dict[str, str]]:
     bill_id = request.args.get("bill", type=int)
     bill = db.session.get(Bill, bill_id) if bill_id else None
     return _cashier_page(bill if bill is not None and bill.state == "open" else None)
+
+
+@bp.route("/call-next", methods=["POST"])
+@roles(*CASHIERS)
+def call_next() -> BaseResponse:
+    """Call the longest waiting 会計待ち number onto the cashier display and open its bill."""
+    register = _require_register()
+    ticket = queue.call_next_cashier(register.name, current_user.id)
+    if ticket is None:
+        flash("会計待ちの方はいません。", "info")
+        return redirect(url_for("register.index"), 303)
+    bill = services.open_bill_for_ticket(ticket.label)
+    flash(f"{ticket.label}番の方を{register.name}へお呼びしました。", "success")
+    return redirect(url_for("register.index", bill=bill.id if bill else None), 303)
 
 
 @bp.route("/terminal", methods=["POST"])

@@ -116,3 +116,26 @@ def test_admin_adds_a_fee_version_and_operators_only_read(client, login_as, fees
     refused = client.post("/register/fees", data={"code": "resident_record_copy", "label": "住民票の写し",
                                                   "unit": "通", "amount": "1", "effective_from": "2020-04-01"})
     assert refused.status_code == 422 and "既に適用中" in refused.get_data(as_text=True)
+
+
+def test_call_next_puts_the_waiting_number_on_the_cashier_queue_and_opens_its_bill(
+        client, login_as, make_bill, register) -> None:
+    from app.core.services import save_counter
+    from app.queue import services as queue
+
+    desk = save_counter(None, 1, "証明書", "citizens")
+    category = queue.save_category(None, queue.CategoryInput(
+        code="certificate", name="証明書", letter="A", counter_ids=(desk.id,), minutes_per_ticket=5, sort_order=1))
+    ticket = queue.issue_ticket(category, check_hours=False)
+    queue.call_next(desk)
+    queue.send_to_cashier(ticket)
+    bill = make_bill(("resident_record_copy", 1), ticket=ticket.label)
+    login_as("operator")
+    response = client.post("/register/call-next")
+    assert response.status_code == 303 and f"bill={bill.id}" in response.headers["Location"]
+    db.session.expire_all()
+    assert ticket.state == "cashier_called"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"{ticket.label}番の方を" in page
+    assert "会計待ちの方はいません" in client.get(
+        client.post("/register/call-next").headers["Location"]).get_data(as_text=True)
