@@ -7,7 +7,6 @@ cashier display) once the counter and queue domains are merged."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,9 +22,8 @@ from app.devices.simulation import bind_simulators
 from app.extensions import db
 from app.register import services
 from app.register.fees import Item, seed_default_fees
-from hardware.agent import Agent
 from hardware.printer import SimulatedPrinter, simulated_printer
-from tests.live import LiveServer
+from tests.live import LiveServer, start_agent
 
 pytestmark = pytest.mark.browser
 REGISTER = "register-browser"
@@ -47,12 +45,9 @@ def register_printer(live_app: Flask, live_server: LiveServer) -> Iterator[Simul
         token = bind_simulators()[REGISTER]
     printer = simulated_printer(REGISTER)
     printer.clear()
-    agent = Agent(live_server.url, token, poll_wait=1, min_poll_interval=0.0, max_backoff=0.5)
-    thread = threading.Thread(target=agent.run_forever, daemon=True)
-    thread.start()
+    _, stop_agent = start_agent(live_server.url, token)
     yield printer
-    agent.stop()
-    thread.join(timeout=10)
+    stop_agent()
 
 
 def test_cash_payment_prints_a_receipt_and_the_day_closes_balanced(

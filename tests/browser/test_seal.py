@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ from app.register.fees import seed_default_fees
 from app.seal import documents, imaging
 from hardware.agent import Agent
 from hardware.scanner.simulator import clear_slot, place_seal
+from tests.live import start_agent
 from tests.registry.factories import make_household
 
 pytestmark = pytest.mark.browser
@@ -47,12 +47,9 @@ def scanner_agent(live_app: Flask, live_server: Any) -> Iterator[Agent]:
         terminal, token = device_services.create_terminal(SLOT, "4番窓口 端末", "counter_pc")
         device_services.save_binding(terminal, "scanner", "scanner", f"sim://{SLOT}?dpi=600")
         db.session.commit()
-    agent = Agent(live_server.url, token, poll_wait=1, min_poll_interval=0.0, max_backoff=0.5)
-    thread = threading.Thread(target=agent.run_forever, daemon=True)
-    thread.start()
+    agent, stop_agent = start_agent(live_server.url, token)
     yield agent
-    agent.stop()
-    thread.join(timeout=10)
+    stop_agent()
     clear_slot(SLOT)
 
 

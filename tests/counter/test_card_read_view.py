@@ -3,7 +3,6 @@ the requester is filled in, and wrong or blocked PINs say what to do."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -15,10 +14,9 @@ from app.core.services import save_counter
 from app.devices import services as devices
 from app.devices.models import Terminal
 from app.extensions import db
-from hardware.agent import Agent
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card
 from tests.conftest import PASSWORD
-from tests.live import LiveServer
+from tests.live import LiveServer, start_agent
 
 NUMBER = make_my_number("11122233344")
 
@@ -30,9 +28,7 @@ def counter_with_reader(app, procedures) -> Iterator[int]:
     devices.save_binding(terminal, "card_reader", "card_reader", "sim://counter-4")
     db.session.commit()
     live = LiveServer(app).start()
-    agent = Agent(live.url, token, poll_wait=1, min_poll_interval=0.0, max_backoff=0.5)
-    thread = threading.Thread(target=agent.run_forever, daemon=True)
-    thread.start()
+    _, stop_agent = start_agent(live.url, token)
     deadline = time.monotonic() + 20
     while not db.session.get_one(Terminal, terminal.id, populate_existing=True).agent_public_key:
         db.session.rollback()
@@ -43,8 +39,7 @@ def counter_with_reader(app, procedures) -> Iterator[int]:
     insert_card("counter-4", holder, "4321")
     yield counter.id
     remove_card("counter-4")
-    agent.stop()
-    thread.join(timeout=10)
+    stop_agent()
     live.stop()
 
 

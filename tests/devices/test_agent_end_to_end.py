@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -23,7 +22,7 @@ from hardware.agent import Agent
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card
 from hardware.printer import Cut, Document, SimulatedPrinter, Text
 from tests.conftest import make_config
-from tests.live import LiveServer
+from tests.live import LiveServer, start_agent
 
 NUMBER = make_my_number("12345678901")
 PIN = "9731"
@@ -60,12 +59,9 @@ def _terminal(app: Flask, printer: SimulatedPrinter) -> tuple[int, str]:
 @pytest.fixture
 def agent(server: LiveServer, printer: SimulatedPrinter) -> Iterator[tuple[int, Agent]]:
     terminal_id, token = _terminal(server.app, printer)
-    agent = Agent(server.url, token, poll_wait=1, min_poll_interval=0.0, max_backoff=0.5)
-    thread = threading.Thread(target=agent.run_forever, daemon=True)
-    thread.start()
+    agent, stop_agent = start_agent(server.url, token)
     yield terminal_id, agent
-    agent.stop()
-    thread.join(timeout=10)
+    stop_agent()
 
 
 def _print(app: Flask, terminal_id: int, text: str) -> int:

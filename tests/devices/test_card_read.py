@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 
@@ -14,10 +13,9 @@ from app.core.services import save_counter
 from app.devices import card, services
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
-from hardware.agent import Agent
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card
 from tests.conftest import make_config
-from tests.live import LiveServer
+from tests.live import LiveServer, start_agent
 
 NUMBER = make_my_number("98765432109")
 
@@ -32,17 +30,14 @@ def counter_pc(database_url: str) -> Iterator[tuple]:
         services.save_binding(terminal, "card_reader", "card_reader", "sim://counter-card")
         db.session.commit()
         counter_id = counter.id
-    agent = Agent(live.url, token, poll_wait=1, min_poll_interval=0.0, max_backoff=0.5)
-    thread = threading.Thread(target=agent.run_forever, daemon=True)
-    thread.start()
+    _, stop_agent = start_agent(live.url, token)
     holder = Person("山彦\u3000次郎", "岩手県山彦市本町二丁目３番４号", date(1990, 2, 3), "1", NUMBER)
     insert_card("counter-card", holder, "2580")
     with app.app_context():
         _wait_for_key(counter_id)
         yield app, counter_id
     remove_card("counter-card")
-    agent.stop()
-    thread.join(timeout=10)
+    stop_agent()
     live.stop()
     app.extensions["yakuba_events"].close()
     with app.app_context():

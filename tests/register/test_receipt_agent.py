@@ -3,7 +3,6 @@ simulated printer over TCP, decodes to the Japanese lines, and opens the drawer.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 
@@ -18,10 +17,9 @@ from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from app.register import receipts, services
 from app.register.fees import Item, seed_default_fees
-from hardware.agent import Agent
 from hardware.printer import SimulatedPrinter
 from tests.conftest import make_config
-from tests.live import LiveServer
+from tests.live import LiveServer, start_agent
 from tests.register.conftest import SCHEDULE_START, new_key
 
 
@@ -53,12 +51,9 @@ def register_agent(server: LiveServer, printer: SimulatedPrinter) -> Iterator[in
         device_services.save_binding(terminal, "printer", "printer", printer.url + "?mode=kanji")
         db.session.commit()
         terminal_id = terminal.id
-    agent = Agent(server.url, token, poll_wait=1, min_poll_interval=0.0, max_backoff=0.5)
-    thread = threading.Thread(target=agent.run_forever, daemon=True)
-    thread.start()
+    _, stop_agent = start_agent(server.url, token)
     yield terminal_id
-    agent.stop()
-    thread.join(timeout=10)
+    stop_agent()
 
 
 def _job_state(server: LiveServer, job_id: int) -> str:
