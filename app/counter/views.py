@@ -72,10 +72,10 @@ def _grouped_procedures() -> list[tuple[str, list[Procedure]]]:
 @roles(*COUNTER)
 def reception() -> Response | tuple[str, int]:
     form = _reception_form()
+    counter = desk.my_counter()
+    ticket = queue.current_ticket(counter) if counter else None
     if form.validate_on_submit():
         try:
-            counter = desk.my_counter()
-            ticket = queue.current_ticket(counter) if counter else None
             visit = services.open_visit(form.visitor_name.data or "", list(form.procedures.data or []),
                                         current_user, ticket_id=ticket.id if ticket else None)
         except CaseError as exc:
@@ -86,7 +86,8 @@ def reception() -> Response | tuple[str, int]:
             target = url_for("counter.case", case_id=visit.cases[0].id) if len(visit.cases) == 1 else \
                 url_for("counter.visit", visit_id=visit.id)
             return redirect(target, 303)
-    return _page("counter/reception.html", 422 if form.errors else 200, form=form, groups=_grouped_procedures())
+    return _page("counter/reception.html", 422 if form.errors else 200, form=form, groups=_grouped_procedures(),
+                 my_counter=counter, ticket=ticket)
 
 
 @bp.route("/visits/<int:visit_id>")
@@ -310,7 +311,11 @@ def act(case_id: int, action: str) -> Response | tuple[str, int]:
         services.act(case, action, current_user, request.form.get("note", ""))
     except CaseError as exc:
         return _case_page(case, 422, problems=exc.problems or [exc])
-    flash(f"{workflow.ACTIONS[action].label}しました。（状態：{workflow.STATES[case.state]}）", "success")
+    message = f"{workflow.ACTIONS[action].label}しました。（状態：{workflow.STATES[case.state]}）"
+    ticket = case.visit.ticket
+    if action == "issue" and case.state == "payment" and ticket is not None and ticket.state == "cashier_waiting":
+        message += f"番号札 {ticket.label} の方を会計待ちにしました。会計窓口へご案内ください。"
+    flash(message, "success")
     if action in ("approve", "return"):
         return redirect(url_for("counter.cases", list="review"), 303)
     return redirect(url_for("counter.case", case_id=case.id), 303)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,20 @@ from tests.conftest import PASSWORD, make_config
 from tests.live import LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FULL_HD = {"width": 1920, "height": 1080}
+# Records what a display says, and ends each utterance after a moment, as a voice would.
+FAKE_SPEECH = """
+window.__spoken = []; window.__cancelled = 0;
+Object.defineProperty(window, "speechSynthesis", { value: {
+  speak(u) {
+    const entry = { text: u.text, start: performance.now(), end: null };
+    window.__spoken.push(entry);
+    setTimeout(() => { entry.end = performance.now(); u.onend && u.onend(); }, 250);
+  },
+  cancel() { window.__cancelled += 1; },
+  getVoices() { return []; },
+}});
+"""
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -99,3 +115,57 @@ def browser_login(page: Any, live_server: LiveServer) -> Callable[[str], None]:
         page.wait_for_url(f"{live_server.url}/")
 
     return login
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a test saves its screenshots: $YAKUBA_SCREENSHOTS to keep them, else tmp_path."""
+    target = Path(os.environ.get("YAKUBA_SCREENSHOTS", tmp_path))
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+@pytest.fixture
+def displays_end(browser: Any, live_app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """For tests with live displays (server-sent events): streams notice a display that went
+    away at their next write (a heartbeat at the latest). At the end every browser page is
+    closed and the test waits for its streams to end, so none outlives the test's server and
+    database."""
+    from app.queue import streams
+
+    monkeypatch.setattr(streams, "HEARTBEAT_SECONDS", 0.3)
+    yield
+    for context in list(browser.contexts):
+        context.close()
+    deadline = time.monotonic() + 15
+    while streams.open_streams(live_app) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert streams.open_streams(live_app) == 0
+
+
+@pytest.fixture
+def screen(browser: Any, displays_end: None) -> Iterator[Any]:
+    """A 1920x1080 display screen, without a login, whose speech is recorded."""
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport=FULL_HD)
+    context.add_init_script(FAKE_SPEECH)
+    yield context
+    context.close()
+
+
+def open_display(screen: Any, url: str) -> Any:
+    """Open a queue or cashier display on the screen and wait until its live stream is up."""
+    display = screen.new_page()
+    display.set_default_timeout(10_000)
+    display.goto(url)
+    display.locator("#live-state:not(.lost)").wait_for()
+    return display
+
+
+def expect_call(display: Any, label: str, place: str, announcement: str) -> None:
+    """Wait until the display shows `label` called to `place` at the top, and check that it
+    announced exactly `announcement` so far."""
+    called = display.locator("#now-calls .call").first
+    called.locator(".number", has_text=label).wait_for()
+    assert called.locator(".place").inner_text() == place
+    display.wait_for_function("window.yakubaAnnouncements.length === 1")
+    assert display.evaluate("window.yakubaAnnouncements") == [announcement]

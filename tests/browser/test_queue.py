@@ -3,9 +3,7 @@ spoken calls that queue up, and a display that loses its connection and catches 
 
 from __future__ import annotations
 
-import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,39 +12,11 @@ import pytest
 
 from app.extensions import db
 from app.queue import services, streams
+from tests.browser.conftest import FULL_HD, expect_call, open_display
 from tests.queue.conftest import Clock, make_office
 
-pytestmark = pytest.mark.browser
-
-FULL_HD = {"width": 1920, "height": 1080}
-# Records what the display says, and ends each utterance after a moment, as a voice would.
-FAKE_SPEECH = """
-window.__spoken = []; window.__cancelled = 0;
-Object.defineProperty(window, "speechSynthesis", { value: {
-  speak(u) {
-    const entry = { text: u.text, start: performance.now(), end: null };
-    window.__spoken.push(entry);
-    setTimeout(() => { entry.end = performance.now(); u.onend && u.onend(); }, 250);
-  },
-  cancel() { window.__cancelled += 1; },
-  getVoices() { return []; },
-}});
-"""
-
-
-@pytest.fixture(autouse=True)
-def streams_end_with_their_displays(browser: Any, live_app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Streams notice a display that went away at their next write (a heartbeat at the latest).
-    Each test closes its displays and waits for its streams to end, so none outlives the test's
-    server and database."""
-    monkeypatch.setattr(streams, "HEARTBEAT_SECONDS", 0.3)
-    yield
-    for context in list(browser.contexts):
-        context.close()
-    deadline = time.monotonic() + 15
-    while streams.open_streams(live_app) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert streams.open_streams(live_app) == 0
+# every test here has live displays
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("displays_end")]
 
 
 @pytest.fixture
@@ -67,33 +37,10 @@ def live_office(live_app: Any, office_clock: Clock) -> Any:
         return {"a": office.a.id, "counters": {n: c.id for n, c in office.counters.items()}}
 
 
-@pytest.fixture
-def screen(browser: Any) -> Iterator[Any]:
-    """A 1920x1080 display screen, without a login."""
-    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport=FULL_HD)
-    context.add_init_script(FAKE_SPEECH)
-    yield context
-    context.close()
-
-
-def _open_display(screen: Any, url: str) -> Any:
-    display = screen.new_page()
-    display.set_default_timeout(10_000)
-    display.goto(url)
-    display.locator("#live-state:not(.lost)").wait_for()
-    return display
-
-
-def _shots_dir(tmp_path: Path) -> Path:
-    target = Path(os.environ.get("YAKUBA_SCREENSHOTS", tmp_path))
-    target.mkdir(parents=True, exist_ok=True)
-    return target
-
-
 def test_kiosk_to_counter_to_displays_to_cashier(page, screen, live_server, live_user, browser_login,
-                                                 live_office, tmp_path: Path) -> None:
-    queue_display = _open_display(screen, f"{live_server.url}/displays/queue")
-    cashier_display = _open_display(screen, f"{live_server.url}/displays/cashier")
+                                                 live_office, shots: Path) -> None:
+    queue_display = open_display(screen, f"{live_server.url}/displays/queue")
+    cashier_display = open_display(screen, f"{live_server.url}/displays/cashier")
 
     kiosk = screen.new_page()
     kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
@@ -108,13 +55,9 @@ def test_kiosk_to_counter_to_displays_to_cashier(page, screen, live_server, live
     page.get_by_role("button", name="次の方を呼出").click()
     assert page.locator("#current-label").inner_text() == "A-001"
 
-    first = queue_display.locator("#now-calls .call").first
-    first.locator(".number", has_text="A-001").wait_for()
-    assert first.locator(".place").inner_text() == "1番窓口"
-    queue_display.wait_for_function("window.yakubaAnnouncements.length === 1")
-    assert queue_display.evaluate("window.yakubaAnnouncements") == ["Aの1番の方、1番窓口へお越しください"]
+    expect_call(queue_display, "A-001", "1番窓口", "Aの1番の方、1番窓口へお越しください")
     queue_display.wait_for_function("window.__spoken.length === 2")  # said twice, in full
-    queue_display.screenshot(path=str(_shots_dir(tmp_path) / "display-queue.png"))
+    queue_display.screenshot(path=str(shots / "display-queue.png"))
 
     page.get_by_role("button", name="会計へ（会計待ち）").click()
     page.locator(".flash.success", has_text="A-001を会計待ちにしました。").wait_for()
@@ -123,15 +66,11 @@ def test_kiosk_to_counter_to_displays_to_cashier(page, screen, live_server, live
     page.get_by_role("button", name="次の方を会計に呼出").click()
     page.locator(".flash.success", has_text="A-001を会計に呼び出しました。").wait_for()
 
-    called = cashier_display.locator("#now-calls .call").first
-    called.locator(".number", has_text="A-001").wait_for()
-    assert called.locator(".place").inner_text() == "会計窓口"
-    cashier_display.wait_for_function("window.yakubaAnnouncements.length === 1")
-    assert cashier_display.evaluate("window.yakubaAnnouncements") == ["Aの1番の方、会計窓口へお越しください"]
-    cashier_display.screenshot(path=str(_shots_dir(tmp_path) / "display-cashier.png"))
+    expect_call(cashier_display, "A-001", "会計窓口", "Aの1番の方、会計窓口へお越しください")
+    cashier_display.screenshot(path=str(shots / "display-cashier.png"))
     kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
     kiosk.set_viewport_size(FULL_HD)
-    kiosk.screenshot(path=str(_shots_dir(tmp_path) / "kiosk.png"))
+    kiosk.screenshot(path=str(shots / "kiosk.png"))
 
 
 def _call(live_app: Any, counter_id: int) -> None:
@@ -152,7 +91,7 @@ def _issue(live_app: Any, category_id: int, n: int, clock: Clock) -> None:
 
 
 def test_calls_queue_up_and_are_never_cut_off(screen, live_server, live_app, live_office, office_clock) -> None:
-    display = _open_display(screen, f"{live_server.url}/displays/queue")
+    display = open_display(screen, f"{live_server.url}/displays/queue")
     _issue(live_app, live_office["a"], 3, office_clock)
     for number in (1, 2):
         _call(live_app, live_office["counters"][number])
@@ -177,7 +116,7 @@ def test_a_display_that_lost_its_connection_catches_up(screen, live_server, live
             yield message
 
     monkeypatch.setattr(streams, "_live", droppable)
-    display = _open_display(screen, f"{live_server.url}/displays/queue")
+    display = open_display(screen, f"{live_server.url}/displays/queue")
     _issue(live_app, live_office["a"], 3, office_clock)
     _call(live_app, live_office["counters"][1])
     display.locator("#now-calls .call .number", has_text="A-001").wait_for()
@@ -225,11 +164,10 @@ def _busy_morning(live_app: Any, clock: Clock) -> None:
 
 
 def test_displays_and_kiosk_fit_a_full_hd_screen_on_a_busy_morning(screen, live_server, live_app, office_clock,
-                                                                   tmp_path: Path) -> None:
+                                                                   shots: Path) -> None:
     _busy_morning(live_app, office_clock)
-    shots = _shots_dir(tmp_path)
     for name in ("queue", "cashier"):
-        display = _open_display(screen, f"{live_server.url}/displays/{name}")
+        display = open_display(screen, f"{live_server.url}/displays/{name}")
         assert display.locator("#now-calls .call:visible").count() == 3
         assert display.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [
             1920, 1080]

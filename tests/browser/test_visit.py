@@ -1,0 +1,257 @@
+"""One visitor's whole visit in Chromium, across the queue, the counter and the register, with
+every device simulated behind a real agent:
+
+- issue 5: the ticket is called at a counter → the My Number card is read (PIN typed on the
+  counter screen) → a 住民票の写し request goes through the checks → city staff return it once,
+  then approve → issue with the certificate PDF → the number is sent to the cashier;
+- issue 6: the number is called onto the cashier display from /register → paid in cash → the
+  receipt comes out of the register's printer and shows on /devices/sim → the daily close
+  balances.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app.core import services as core
+from app.counter import catalog
+from app.counter.models import Case
+from app.demo import DEMO_CITY
+from app.devices import services as devices
+from app.devices.models import Terminal
+from app.devices.simulation import bind_simulators
+from app.extensions import db
+from app.queue import services as queue
+from app.queue.models import Ticket
+from app.register.fees import seed_default_fees
+from hardware.card_reader import Person, insert_card, make_my_number, remove_card
+from hardware.printer import SimulatedPrinter, simulated_printer
+from tests.browser.conftest import expect_call, open_display
+from tests.live import LiveServer, start_agent
+from tests.registry.factories import DEFAULT_ADDRESS, yamabiko_family
+
+pytestmark = pytest.mark.browser
+COUNTER_PC, REGISTER = "counter-visit", "register-visit"
+CARD_PIN = "4321"
+MY_NUMBER = make_my_number("11122233344")
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"DEMO_MODE": True}  # every member of staff may open /devices/sim, as in `make run`
+
+
+@dataclass(frozen=True)
+class Office:
+    ticket_id: int
+    receipt_printer: SimulatedPrinter
+
+
+@pytest.fixture
+def office(live_app: Flask, live_server: LiveServer) -> Iterator[Office]:
+    """The demo city with its catalog, fees and a registry household; counter 4 with its PC
+    (card reader, call board, printer) and a register, each with a real agent polling the live
+    server; one 証明書 ticket waiting."""
+    with live_app.app_context():
+        core.save_municipality(DEMO_CITY)
+        catalog.load()
+        seed_default_fees(date(2020, 4, 1))
+        yamabiko_family()
+        desk = core.save_counter(None, 4, "証明書", "citizens")
+        category = queue.save_category(None, queue.CategoryInput(
+            code="certificate", name="証明書", letter="A", counter_ids=(desk.id,), minutes_per_ticket=5,
+            sort_order=1))
+        devices.create_terminal(COUNTER_PC, "4番窓口 端末", "counter_pc", desk.id)
+        devices.create_terminal(REGISTER, "会計 レジ", "register")
+        ticket = queue.issue_ticket(category, check_hours=False)
+        db.session.commit()
+        ticket_id = ticket.id
+        tokens = bind_simulators()
+    printer = simulated_printer(REGISTER)
+    printer.clear()
+    stops = [start_agent(live_server.url, tokens[code])[1] for code in (COUNTER_PC, REGISTER)]
+    with live_app.app_context():  # card reads need the counter's agent key
+        deadline = time.monotonic() + 20
+        while not db.session.scalar(select(Terminal.agent_public_key).where(Terminal.code == COUNTER_PC)):
+            db.session.rollback()
+            assert time.monotonic() < deadline, "the counter's agent never connected"
+            time.sleep(0.05)
+        db.session.rollback()
+    yield Office(ticket_id, printer)
+    remove_card(COUNTER_PC)
+    for stop in stops:
+        stop()
+
+
+def _logout(page: Any) -> None:
+    page.get_by_role("button", name="ログアウト").click()
+    page.wait_for_url("**/login**")
+
+
+def _state(page: Any) -> str:
+    return page.locator("#case-state").inner_text()
+
+
+def _ticket_state(live_app: Flask, ticket_id: int) -> str:
+    with live_app.app_context():
+        return db.session.get_one(Ticket, ticket_id).state
+
+
+def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live_server, live_user, browser_login,
+                                                    office: Office, shots: Path) -> None:
+    operator, city = live_user("operator", "op"), live_user("city_staff", "city")
+    cashier_display = open_display(screen, f"{live_server.url}/displays/cashier")
+
+    # -- issue 5: the counter ------------------------------------------------------------------
+    browser_login(operator)
+    page.goto(f"{live_server.url}/queue/counter")
+    page.get_by_label("窓口").select_option(label="4番窓口　証明書")
+    page.get_by_role("button", name="この窓口で呼出を始める").click()
+    page.get_by_role("button", name="次の方を呼出").click()
+    assert page.locator("#current-label").inner_text() == "A-001"
+
+    page.locator("nav.side-nav").get_by_role("link", name="窓口受付").click()
+    assert "呼出中の番号札 A-001 の方として受け付けます" in page.locator("#reception-ticket").inner_text()
+    page.get_by_label("来庁者の氏名").fill("山彦 太郎")
+    page.get_by_label("住民票の写しの交付").check()
+    page.get_by_role("button", name="受付する").click()
+    page.get_by_text("受付しました（1件）").wait_for()
+    assert (_state(page), page.locator("#case-ticket").inner_text()) == ("受付", "A-001")
+    case_url = page.url
+
+    # the visitor puts the card on counter 4's reader and types the PIN on the counter screen
+    holder = Person("山彦\u3000太郎", DEFAULT_ADDRESS, date(1980, 5, 5), "1", MY_NUMBER)
+    insert_card(COUNTER_PC, holder, CARD_PIN)
+    page.get_by_label("暗証番号（4桁）").fill("9999")
+    page.get_by_role("button", name="カードを読み取る").click()
+    assert "あと2回" in page.locator("#card-error").inner_text()
+    page.get_by_label("暗証番号（4桁）").fill(CARD_PIN)
+    page.get_by_role("button", name="カードを読み取る").click()
+    page.locator("#card-done").wait_for(timeout=30_000)
+    assert _state(page) == "確認"
+    assert page.get_by_label("個人番号カード", exact=False).first.is_checked()  # a verified card is photo ID
+    body = page.content()
+    assert MY_NUMBER not in body and CARD_PIN not in body
+    page.screenshot(path=str(shots / "visit-1-card-read.png"), full_page=True)
+
+    # the checks: the card stands as photo ID; the content and the request form still need ticking
+    page.get_by_role("button", name="確認完了（入力へ）").click()
+    page.locator("#problems").wait_for()
+    assert "何も保存されていません" in page.locator("#problems").inner_text()
+    page.get_by_label("請求書・届書の記載内容を点検した").check()
+    page.get_by_label("交付請求書").check()
+    page.get_by_role("button", name="確認完了（入力へ）").click()
+    page.get_by_text("確認が済みました").wait_for()
+    assert _state(page) == "入力"
+
+    page.locator("#f-copies").fill("1")
+    page.locator("#f-scope").select_option("household")
+    page.get_by_label("世帯主・続柄を記載する").check()
+    page.locator("#f-purpose").fill("勤務先へ提出")
+    page.get_by_role("button", name="保存して審査依頼").click()
+    page.get_by_text("審査を依頼しました").wait_for()
+    assert _state(page) == "審査依頼"
+    _logout(page)
+
+    # city staff return it once
+    browser_login(city)
+    page.locator("nav.side-nav").get_by_role("link", name="案件一覧・審査").click()
+    page.locator("#case-rows").get_by_role("link").first.click()
+    page.get_by_role("button", name="審査開始").click()
+    page.get_by_text("審査開始しました").wait_for()
+    page.get_by_label("差戻しの理由").fill("通数は2通の請求です。請求書を確認してください。")
+    page.get_by_role("button", name="差し戻す").click()
+    page.get_by_text("差戻ししました").wait_for()
+    _logout(page)
+
+    # the operator corrects it from the returned list
+    browser_login(operator)
+    page.locator("nav.side-nav").get_by_role("link", name="案件一覧・審査").click()
+    page.get_by_role("link", name="差戻し").click()
+    page.locator("#case-rows").get_by_role("link").first.click()
+    assert "通数は2通の請求です" in page.locator(".returned").inner_text()
+    page.locator("#f-copies").fill("2")
+    page.get_by_role("button", name="保存して審査依頼").click()
+    page.get_by_text("審査を依頼しました").wait_for()
+    _logout(page)
+
+    # city staff approve
+    browser_login(city)
+    page.goto(case_url)
+    page.get_by_role("button", name="審査開始").click()
+    page.get_by_role("button", name="承認する").click()
+    page.get_by_text("承認しました").wait_for()
+    _logout(page)
+
+    # issue with the certificate, and the number goes to the cashier
+    browser_login(operator)
+    page.goto(case_url)
+    assert _state(page) == "交付"
+    pdf = page.request.get(live_server.url + page.locator("#certificate-link").get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
+    (shots / "visit-juminhyo.pdf").write_bytes(pdf.body())
+    page.get_by_role("button", name="交付して会計へ").click()
+    page.get_by_text("番号札 A-001 の方を会計待ちにしました").wait_for()
+    assert (_state(page), page.locator("#fee-total").inner_text()) == ("会計", "600円")
+    cashier_display.locator(".waiting-numbers li", has_text="A-001").wait_for()
+    assert _ticket_state(live_app, office.ticket_id) == "cashier_waiting"
+    page.screenshot(path=str(shots / "visit-2-sent-to-cashier.png"), full_page=True)
+    _logout(page)
+
+    # -- issue 6: the register -----------------------------------------------------------------
+    browser_login(live_user("operator", "cashier"))
+    page.goto(f"{live_server.url}/register")
+    page.get_by_role("button", name="次の方を呼ぶ（会計呼出表示へ）").click()
+    page.get_by_text("A-001番の方を会計 レジへお呼びしました").wait_for()
+    expect_call(cashier_display, "A-001", "会計 レジ", "Aの1番の方、会計 レジへお越しください")
+    cashier_display.screenshot(path=str(shots / "visit-3-cashier-display.png"))
+
+    assert page.locator("#bill-heading .big-ticket").inner_text() == "A-001"
+    assert page.locator("#bill-total").inner_text() == "600円"
+    page.get_by_label("お預かり金額（円）").fill("1000")
+    page.get_by_role("button", name="収納してレシートを印刷").click()
+    page.get_by_role("heading", name="収納しました").wait_for()
+    assert page.locator("#change").inner_text() == "400円"
+    receipt_number = page.locator("#receipt-number").inner_text()
+    page.screenshot(path=str(shots / "visit-4-paid.png"), full_page=True)
+
+    printed = office.receipt_printer.wait_for_pages(1, timeout=30)[0]
+    assert "領　収　書" in printed.text_lines and f"領収番号 {receipt_number}" in printed.text_lines
+    assert printed.drawer_kicks == [2]
+    page.goto(f"{live_server.url}/devices/sim")
+    receipt = page.locator(f"figure.paper img[alt*='{receipt_number}']")
+    receipt.wait_for()
+    alt = receipt.get_attribute("alt") or ""
+    assert "住民票の写し" in alt and "600円" in alt and "お釣り" in alt and "400円" in alt
+    page.screenshot(path=str(shots / "visit-5-devices-sim.png"), full_page=True)
+
+    page.goto(case_url)
+    assert _state(page) == "完了"
+    assert _ticket_state(live_app, office.ticket_id) == "finished"
+
+    page.goto(f"{live_server.url}/register/close")
+    assert page.locator("#expected-cash").inner_text() == "600円"
+    page.get_by_label("500円硬貨（枚）").fill("1")
+    page.get_by_label("100円硬貨（枚）").fill("1")
+    page.get_by_label("翌日の釣銭準備金（円）").fill("0")
+    page.get_by_role("button", name="日計を締める").click()
+    page.get_by_text("の日計を締めました").wait_for()
+    assert page.locator("#close-expected").inner_text() == "600円"
+    assert page.locator("#close-counted").inner_text() == "600円"
+    assert page.locator("#close-difference").inner_text() == "0円"
+    page.screenshot(path=str(shots / "visit-6-closed.png"), full_page=True)
+
+    with live_app.app_context():
+        case = db.session.scalar(select(Case))
+        assert [e.action for e in case.events if e.action in ("card_read", "return", "approve")] == [
+            "card_read", "return", "approve"]
+        assert case.visit.ticket_id == office.ticket_id
