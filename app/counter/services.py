@@ -154,8 +154,7 @@ def _move(case: Case, action: str, user: User, note: str = "", target: str | Non
     assert new_state is not None
     old = case.state
     case.state, case.state_since = new_state, now()
-    if new_state in workflow.CLOSED_STATES:
-        case.closed_at = case.state_since
+    case.closed_at = case.state_since if new_state in workflow.CLOSED_STATES else None
     _event(case, user, action, old, new_state, note)
     audit.record("update", "case", case.id, f"{step.label}：{workflow.STATES[old]}→{workflow.STATES[new_state]}"
                  + (f"（{note}）" if note else ""))
@@ -177,7 +176,6 @@ def act(case: Case, action: str, user: User, note: str = "") -> Case:
         "approve": lambda: approve(case, user, note),
         "return": lambda: return_for_correction(case, user, note),
         "issue": lambda: issue(case, user),
-        "complete_payment": lambda: complete_payment(case, user),
         "hold": lambda: hold(case, user, note),
         "resume": lambda: resume(case, user),
         "withdraw": lambda: withdraw(case, user, note),
@@ -554,7 +552,23 @@ def _case_bill_paid(bill: Bill, payment: Payment) -> None:
         queue.finish_cashier(ticket, payment.cashier_id)  # the number leaves the cashier display
 
 
+def _case_bill_voided(bill: Bill, reversal: Payment) -> None:
+    """The register's void hook for case bills: a supervisor approved voiding the payment, so
+    the case goes back to 会計 (the bill is open to be paid again) or, refunded for good, to
+    取下げ. Either way the timeline says which receipt was voided and why."""
+    case = db.session.get(Case, int(bill.source_id))
+    if case is None:
+        raise CaseError(f"請求{bill.id}の案件（{bill.source_id}）がありません。")
+    approver = db.session.get_one(User, reversal.approved_by_id)
+    note = f"領収番号 {reversal.reverses.receipt_no} を取消：{reversal.reason}"
+    if case.state == "done":
+        _move(case, "reopen_payment" if bill.state == "open" else "refund", approver, note)
+    else:  # already moved on by hand (never expected): keep the record straight all the same
+        _event(case, approver, "payment_void", case.state, case.state, note)
+
+
 register.on_bill_paid("case", _case_bill_paid)
+register.on_bill_voided("case", _case_bill_voided)
 
 
 def hold(case: Case, user: User, reason: str) -> None:

@@ -33,6 +33,7 @@ class Action:
     sources: tuple[str, ...]
     target: str | None  # None: decided by the service (issue → payment or done; resume)
     roles: frozenset[str]
+    by_register: bool = False  # taken only by the register's hooks, never by a button
 
 
 ACTIONS: dict[str, Action] = {
@@ -44,7 +45,10 @@ ACTIONS: dict[str, Action] = {
     "approve": Action("承認", ("in_review",), "issue", REVIEW_ROLES),
     "return": Action("差戻し", ("in_review",), "input", REVIEW_ROLES),
     "issue": Action("交付", ("issue",), None, COUNTER_ROLES),
-    "complete_payment": Action("収納完了", ("payment",), "done", COUNTER_ROLES | {"admin"}),
+    "complete_payment": Action("収納完了", ("payment",), "done", COUNTER_ROLES | {"admin"}, by_register=True),
+    # a supervisor approved voiding the payment: pay again, or refunded for good
+    "reopen_payment": Action("収納取消（再収納）", ("done",), "payment", COUNTER_ROLES | {"admin"}, by_register=True),
+    "refund": Action("収納取消（返金）", ("done",), "withdrawn", COUNTER_ROLES | {"admin"}, by_register=True),
     "hold": Action("保留", ("received", "checking", "input"), "on_hold", COUNTER_ROLES),
     "resume": Action("保留解除", ("on_hold",), None, COUNTER_ROLES),
     "withdraw": Action("取下げ", ("received", "checking", "input", "review_requested", "in_review",
@@ -74,4 +78,5 @@ def check_transition(action: str, state: str, role: str) -> Action:
 
 
 def actions_from(state: str, role: str) -> list[str]:
-    return [name for name, a in ACTIONS.items() if state in a.sources and role in a.roles]
+    """The actions a member of staff may take by hand (not the register's)."""
+    return [name for name, a in ACTIONS.items() if state in a.sources and role in a.roles and not a.by_register]

@@ -150,6 +150,21 @@ def on_bill_paid(source_type: str, handler: PaidHandler) -> None:
     _paid_handlers[source_type] = handler
 
 
+VoidedHandler = Callable[[Bill, Payment], None]
+_voided_handlers: dict[str, VoidedHandler] = {}
+
+
+def on_bill_voided(source_type: str, handler: VoidedHandler) -> None:
+    """Have `handler(bill, reversal)` called when a paid bill of `source_type` has its payment
+    voided, inside the approving transaction: `bill.state` is then "open" (to be paid again)
+    or "cancelled" (refunded for good), and `reversal.reverses` is the voided payment. The
+    source domain undoes what its paid handler recorded; if it refuses (raises), the void is
+    not approved. One handler per source type; registering again replaces it."""
+    if not SOURCE_TYPE_PATTERN.fullmatch(source_type):
+        raise ValueError(f"invalid source type: {source_type!r}")
+    _voided_handlers[source_type] = handler
+
+
 def open_bill(source_type: str, source_id: str | int, visitor_label: str, lines: Iterable[Item],
               ticket_number: str | None = None, user_id: int | None = None) -> Bill:
     """Ask the cashier to collect fees for something another domain handled (a case sent to
@@ -392,11 +407,15 @@ def approve_void(request: VoidRequest, approver: User, at: datetime | None = Non
     )
     db.session.add(reversal)
     locked.state, locked.decided_at, locked.decided_by_id = "approved", now(), approver.id
-    if bill.state == "paid":
+    was_paid = bill.state == "paid"
+    if was_paid:
         bill.state = "open" if locked.reopen_bill else "cancelled"
         bill.closed_at = None if locked.reopen_bill else now()
     db.session.flush()
     locked.void_payment_id = reversal.id
+    handler = _voided_handlers.get(bill.source_type)
+    if was_paid and handler is not None:
+        handler(bill, reversal)
     audit.record("void", "payment", original.id,
                  f"領収番号 {original.receipt_no} を取消"
                  f"（{-reversal.total:,}円 {reversal.method_label}、取消記録{reversal.id}）理由：{locked.reason}")

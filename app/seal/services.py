@@ -566,7 +566,19 @@ def _certificate_paid(bill: Bill, payment: Payment) -> None:
     audit.record("update", "seal_certificate", certificate.id, f"手数料収納 領収番号{payment.receipt_no}")
 
 
+def _certificate_voided(bill: Bill, reversal: Payment) -> None:
+    """The register's void hook for certificate bills: the fee is unpaid again (or refunded)."""
+    certificate = db.session.get(SealCertificate, int(bill.source_id))
+    if certificate is None:
+        raise SealError(f"請求{bill.id}の印鑑登録証明書（{bill.source_id}）がありません。")
+    certificate.payment_id = None
+    state = "未収納に戻す" if bill.state == "open" else "返金"
+    audit.record("update", "seal_certificate", certificate.id,
+                 f"手数料収納の取消 領収番号{reversal.reverses.receipt_no}（{state}）")
+
+
 register.on_bill_paid(CERTIFICATE_BILL_SOURCE, _certificate_paid)
+register.on_bill_voided(CERTIFICATE_BILL_SOURCE, _certificate_voided)
 
 
 def certificate_pdf(certificate: SealCertificate) -> bytes:

@@ -233,17 +233,23 @@ def test_average_time_per_state_over_closed_cases(checked_case, operator) -> Non
                        "input": timedelta(minutes=6)}
 
 
-def test_paying_the_bill_at_the_register_completes_the_case(
-        checked_case, operator, city, make_user, db_session) -> None:
-    from app.devices.services import create_terminal
-    from app.register.services import bill_for_source, take_payment
-
+def _issued_copy(checked_case, operator, city):
+    """A 住民票の写し case approved by city staff and issued: waiting at the cashier."""
     case = checked_case(subject_id=yamabiko_family().members[0].id)
     services.save_input(case, COPY_INPUT, operator)
     services.request_review(case, operator)
     services.start_review(case, city)
     services.approve(case, city)
     services.issue(case, operator)
+    return case
+
+
+def test_paying_the_bill_at_the_register_completes_the_case(
+        checked_case, operator, city, make_user, db_session) -> None:
+    from app.devices.services import create_terminal
+    from app.register.services import bill_for_source, take_payment
+
+    case = _issued_copy(checked_case, operator, city)
     register_pc, _ = create_terminal("register-c", "会計 レジ", "register")
     cashier = make_user("operator", "cashier1")
     bill = bill_for_source("case", case.id)
@@ -251,6 +257,38 @@ def test_paying_the_bill_at_the_register_completes_the_case(
     db_session.commit()
     assert case.state == "done"
     assert case.events[-1].note == f"領収番号 {result.payment.receipt_no}"
+
+
+def test_a_voided_payment_sends_the_case_back_to_payment_or_refunds_it(
+        checked_case, operator, city, make_user, db_session) -> None:
+    from app.devices.services import create_terminal
+    from app.register.services import approve_void, bill_for_source, request_void, take_payment
+
+    case = _issued_copy(checked_case, operator, city)
+    register_pc, _ = create_terminal("register-v", "会計 レジ", "register")
+    cashier, supervisor = make_user("operator", "cashier-v"), make_user("supervisor", "chief-v")
+    bill = bill_for_source("case", case.id)
+    first = take_payment(bill.id, register_pc, cashier, "cash", 1000, "a" * 32).payment
+
+    approve_void(request_void(first, register_pc, cashier, "金額の誤り", reopen_bill=True), supervisor)
+    assert (case.state, case.closed_at, bill.state) == ("payment", None, "open")
+    assert (case.events[-1].action, case.events[-1].username) == ("reopen_payment", "chief-v")
+    assert case.events[-1].note == f"領収番号 {first.receipt_no} を取消：金額の誤り"
+
+    second = take_payment(bill.id, register_pc, cashier, "cash", 600, "b" * 32).payment
+    assert case.state == "done"
+    approve_void(request_void(second, register_pc, cashier, "交付を取りやめ返金", reopen_bill=False), supervisor)
+    db_session.commit()
+    assert (case.state, bill.state) == ("withdrawn", "cancelled") and case.closed_at is not None
+    assert [e.action for e in case.events if e.action in ("complete_payment", "reopen_payment", "refund")] == [
+        "complete_payment", "reopen_payment", "complete_payment", "refund"]
+
+
+def test_the_operator_cannot_complete_payment_by_hand(checked_case, operator, city) -> None:
+    case = _issued_copy(checked_case, operator, city)
+    with pytest.raises(CaseError, match="不明な操作"):
+        services.act(case, "complete_payment", operator)
+    assert case.state == "payment"
 
 
 def test_the_ticket_follows_the_case_to_the_cashier_and_out(

@@ -10,6 +10,7 @@ LEGAL = {
     ("start_check", "received"), ("confirm_checks", "checking"), ("request_review", "input"),
     ("finish_input", "input"), ("start_review", "review_requested"), ("approve", "in_review"),
     ("return", "in_review"), ("issue", "issue"), ("complete_payment", "payment"),
+    ("reopen_payment", "done"), ("refund", "done"),
     ("hold", "received"), ("hold", "checking"), ("hold", "input"), ("resume", "on_hold"),
     *(("withdraw", s) for s in ("received", "checking", "input", "review_requested", "in_review", "on_hold")),
 }
@@ -53,3 +54,9 @@ def test_closed_cases_allow_nothing() -> None:
 def test_buttons_offered_match_the_rules() -> None:
     assert actions_from("in_review", "city_staff") == ["approve", "return"]
     assert set(actions_from("input", "operator")) == {"request_review", "finish_input", "hold", "withdraw"}
+
+
+def test_the_register_steps_are_not_buttons() -> None:
+    assert actions_from("payment", "operator") == []
+    assert all(not ACTIONS[a].by_register for role in ("operator", "supervisor", "admin", "city_staff")
+               for state in STATES for a in actions_from(state, role))

@@ -107,7 +107,7 @@ def test_an_abolition_opened_from_a_case_keeps_it(app, applicant, seal_case) -> 
     assert abolition.case_id == case.id
 
 
-def test_a_certificate_opens_a_bill_and_its_payment_comes_back(app, applicant, fees, make_user) -> None:
+def test_a_certificate_opens_a_bill_and_its_payment_and_void_come_back(app, applicant, fees, make_user) -> None:
     record = services.approve(_ready(_receive(applicant())), None, TODAY)
     certificate = services.issue_certificate(record.card_number, 3, today=TODAY)
     bill = services.certificate_bill(certificate)
@@ -127,6 +127,16 @@ def test_a_certificate_opens_a_bill_and_its_payment_comes_back(app, applicant, f
     updates = db.session.scalars(select(AuditEntry).where(
         AuditEntry.object_type == "seal_certificate", AuditEntry.action == "update")).all()
     assert [e.detail for e in updates] == [f"手数料収納 領収番号{payment.receipt_no}"]
+
+    supervisor = make_user("supervisor", "chief")
+    register.approve_void(register.request_void(payment, terminal, cashier, "通数の誤り"), supervisor)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(SealCertificate, certificate.id).payment_id is None
+    assert db.session.get(type(bill), bill.id).state == "open"
+    assert db.session.scalars(select(AuditEntry.detail).where(
+        AuditEntry.object_type == "seal_certificate", AuditEntry.action == "update")).all()[-1] == (
+        f"手数料収納の取消 領収番号{payment.receipt_no}（未収納に戻す）")
 
 
 def test_without_a_fee_schedule_no_certificate_is_issued(app, applicant) -> None:
