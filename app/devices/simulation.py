@@ -88,8 +88,21 @@ def start(app: Flask, server_url: str) -> Simulation:
     return simulation
 
 
+class QuietAgentPolls(logging.Filter):
+    """Drops the development server's access-log lines for the simulated agents' long polls
+    (several a second), so the console of `make run` shows what people do. Failed polls
+    (4xx/5xx) are still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("/agent/api/" in message and '" 200 ' in message)
+
+
 def init_app(app: Flask) -> None:
     if not app.config["SIMULATE_DEVICES"]:
         return
+    access_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, QuietAgentPolls) for f in access_log.filters):
+        access_log.addFilter(QuietAgentPolls())
     server = os.environ.get("YAKUBA_AGENT_SERVER") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
     app.extensions["yakuba_simulation"] = start(app, server)

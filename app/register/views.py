@@ -104,7 +104,9 @@ def call_next() -> BaseResponse:
     register = _require_register()
     ticket = queue.call_next_cashier(register.name, current_user.id)
     if ticket is None:
-        flash("会計待ちの方はいません。", "info")
+        unnumbered = any(not bill.ticket_number for bill in services.open_bills())
+        flash("会計待ちの番号札はありません。" + ("番号札のない請求は、一覧の「会計する」から選んでください。"
+                                                  if unnumbered else ""), "info")
         return redirect(url_for("register.index"), 303)
     bill = services.open_bill_for_ticket(ticket.label)
     flash(f"{ticket.label}番の方を{register.name}へお呼びしました。", "success")

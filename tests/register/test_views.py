@@ -137,5 +137,8 @@ def test_call_next_puts_the_waiting_number_on_the_cashier_queue_and_opens_its_bi
     assert ticket.state == "cashier_called"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"{ticket.label}番の方を" in page
-    assert "会計待ちの方はいません" in client.get(
-        client.post("/register/call-next").headers["Location"]).get_data(as_text=True)
+    nobody = client.get(client.post("/register/call-next").headers["Location"]).get_data(as_text=True)
+    assert "会計待ちの番号札はありません。" in nobody and "番号札のない請求" not in nobody
+    make_bill(("resident_record_copy", 1))  # a visitor who came without a number
+    nobody = client.get(client.post("/register/call-next").headers["Location"]).get_data(as_text=True)
+    assert "番号札のない請求は、一覧の「会計する」から選んでください。" in nobody
