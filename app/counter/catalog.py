@@ -7,6 +7,7 @@ loaded rows; loading again updates entries by code and never deletes one a case 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,17 +98,30 @@ def _check(entry: dict[str, Any], data: dict[str, Any]) -> None:
             raise CatalogError(f"{code}: select field {f['name']} has no options")
 
 
-def load(data: dict[str, Any] | None = None) -> tuple[int, int]:
-    """Insert new entries and update existing ones by code; returns (created, updated)."""
+@dataclass(frozen=True)
+class LoadResult:
+    created: int
+    updated: int
+    kept: tuple[str, ...]  # codes an admin has edited, left as they are
+
+
+def load(data: dict[str, Any] | None = None, overwrite_admin_edits: bool = False) -> LoadResult:
+    """Insert new entries and update existing ones by code. An entry an admin has edited keeps
+    the admin's version unless `overwrite_admin_edits` (its edit mark is then cleared)."""
     existing = {p.code: p for p in db.session.scalars(select(Procedure))}
     created = updated = 0
+    kept: list[str] = []
     for entry in entries(data):
         procedure = existing.get(entry["code"])
         if procedure is None:
             procedure = Procedure(code=entry["code"])
             db.session.add(procedure)
             created += 1
+        elif procedure.admin_edited_at is not None and not overwrite_admin_edits:
+            kept.append(procedure.code)
+            continue
         else:
+            procedure.admin_edited_at = None
             updated += 1
         procedure.name, procedure.category = entry["name"], entry["category"]
         procedure.department, procedure.ticket_category = entry["department"], entry["ticket_category"]
@@ -119,4 +133,4 @@ def load(data: dict[str, Any] | None = None) -> tuple[int, int]:
         procedure.fee_code, procedure.review_required = entry["fee"], bool(entry["review_required"])
         procedure.handover, procedure.sort_order = list(entry["handover"]), entry["sort_order"]
     db.session.flush()
-    return created, updated
+    return LoadResult(created, updated, tuple(kept))

@@ -13,7 +13,7 @@ from app.auth import audit
 from app.core.services import get_municipality
 from app.counter.models import Case
 from app.counter.related import RelatedProcedure
-from app.documents.pdf import GOTHIC, SealStamp, build, document_date, page_decorator, styles
+from app.documents.pdf import GOTHIC, SealStamp, build, document_date, page_decorator, styles, text
 from app.registry import services as registry
 from app.registry.adapter import PersonRecord
 from app.timeutil import today
@@ -57,19 +57,19 @@ def _person_block(person: PersonRecord, n: int, flags: dict[str, bool], number: 
     def d(day: object) -> str:
         return document_date(day) if day else "—"  # type: ignore[arg-type]
 
-    name = Paragraph(f'<font size="7">{person.kana}</font><br/><font size="12">{person.name}</font>', cell)
+    name = Paragraph(f'<font size="7">{text(person.kana)}</font><br/><font size="12">{text(person.name)}</font>', cell)
     rows: list[list[Flowable | str]] = [
         [Paragraph(f"{n}　氏名", label), name, Paragraph("生年月日", label), Paragraph(d(person.birth_date), cell)],
         [Paragraph("性別", label), Paragraph(person.sex_label, cell),
-         Paragraph("続柄", label), Paragraph(person.relationship if flags["relationship"] else "（省略）", cell)],
+         Paragraph("続柄", label), Paragraph(text(person.relationship) if flags["relationship"] else "（省略）", cell)],
         [Paragraph("住民となった年月日", label), Paragraph(d(person.resident_since), cell),
          Paragraph("住所を定めた年月日", label), Paragraph(d(person.address_since), cell)],
         [Paragraph("届出日", label), Paragraph(d(person.notified_on), cell),
-         Paragraph("前住所", label), Paragraph(person.previous_address or "—", cell)],
+         Paragraph("前住所", label), Paragraph(text(person.previous_address or "—"), cell)],
     ]
     if flags["domicile"]:
-        rows.append([Paragraph("本籍", label), Paragraph(person.domicile or "—", cell),
-                     Paragraph("筆頭者", label), Paragraph(person.domicile_head or "—", cell)])
+        rows.append([Paragraph("本籍", label), Paragraph(text(person.domicile or "—"), cell),
+                     Paragraph("筆頭者", label), Paragraph(text(person.domicile_head or "—"), cell)])
     if number:
         rows.append([Paragraph("個人番号", label), Paragraph(" ".join((number[:4], number[4:8], number[8:])), cell),
                      Paragraph("", label), ""])
@@ -104,9 +104,9 @@ def resident_record_copy_pdf(case: Case) -> bytes:
     story: list[Flowable] = [Paragraph("住　民　票", s["title"])]
     top = _grid([
         [Paragraph("住所", s["label"]), Paragraph(f"〒{household.postal_code[:3]}-{household.postal_code[3:]}　"
-                                                   f"{household.address}", s["cell"]), "", ""],
+                                                   f"{text(household.address)}", s["cell"]), "", ""],
         [Paragraph("世帯主", s["label"]),
-         Paragraph(head.name if head and flags["relationship"] else "（省略）", s["cell"]),
+         Paragraph(text(head.name) if head and flags["relationship"] else "（省略）", s["cell"]),
          Paragraph("記載人数", s["label"]), Paragraph(f"{len(members)}人", s["cell"])],
     ], COLUMNS)
     top.setStyle(TableStyle([("SPAN", (1, 0), (3, 0)), ("BACKGROUND", (2, 0), (2, 0), colors.white)]))
@@ -125,7 +125,7 @@ def resident_record_copy_pdf(case: Case) -> bytes:
     scope = "世帯全員" if whole else "世帯の一部"
     certification = Paragraph(f"この写しは、{scope}の住民票の原本と相違ないことを証明する。", s["body"])
     certifier = Table([[Paragraph(document_date(today()), s["body"]),
-                        Paragraph(f'<font size="13">{city_name}長　{mayor}</font>', s["right"]),
+                        Paragraph(f'<font size="13">{text(city_name)}長　{text(mayor)}</font>', s["right"]),
                         SealStamp(f"{city_name}長之印")]], colWidths=[60 * mm, 90 * mm, 24 * mm])
     certifier.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     story.append(KeepTogether([Spacer(1, 5 * mm), certification, Spacer(1, 2 * mm), certifier]))
@@ -147,13 +147,14 @@ def reception_guide_pdf(case: Case, items: list[RelatedProcedure]) -> bytes:
     summary = _grid([
         [Paragraph("届出", s["label"]), Paragraph(case.procedure.name, s["cell"]),
          Paragraph("異動日", s["label"]), Paragraph(document_date(date.fromisoformat(data["moved_on"])), s["cell"])],
-        [Paragraph("届出者", s["label"]), Paragraph(f"{case.requester_name}　様", s["cell"]),
+        [Paragraph("届出者", s["label"]), Paragraph(f"{text(case.requester_name)}　様", s["cell"]),
          Paragraph("受付番号", s["label"]), Paragraph(f"{case.id:06d}", s["cell"])],
     ], [24 * mm, 70 * mm, 24 * mm, 56 * mm])
     story += [summary, Spacer(1, 5 * mm)]
     header = [Paragraph(t, s["label"]) for t in ("", "担当課", "手続", "対象の方")]
-    rows = [header] + [[Paragraph("□", s["cell"]), Paragraph(i.department, s["cell"]),
-                        Paragraph(i.procedure, s["cell"]), Paragraph("<br/>".join(i.people), s["cell"])]
+    rows = [header] + [[Paragraph("□", s["cell"]), Paragraph(text(i.department), s["cell"]),
+                        Paragraph(text(i.procedure), s["cell"]),
+                        Paragraph("<br/>".join(map(text, i.people)), s["cell"])]
                        for i in items]
     table = Table(rows, colWidths=[8 * mm, 38 * mm, 88 * mm, 40 * mm], repeatRows=1)
     table.setStyle(TableStyle([

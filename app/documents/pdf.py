@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -35,6 +36,12 @@ SEAL_RED = colors.Color(0.8, 0.1, 0.1)
 
 class FontsMissing(RuntimeError):
     pass
+
+
+def text(value: object) -> str:
+    """Data (a name, an address, a reason someone typed) made safe inside a Paragraph's markup:
+    reportlab reads <, > and & there as tags and entities."""
+    return escape(str(value))
 
 
 def register_fonts() -> None:

@@ -15,7 +15,9 @@ A domain that must know when its bill is paid registers a handler for its source
 at import: `on_bill_paid("seal_certificate", handler)`; `handler(bill, payment)` runs inside
 the paying transaction (a refusal rolls the payment back). Its counterpart
 `on_bill_voided(source_type, handler)` runs `handler(bill, reversal)` inside the transaction that
-approves a void of that payment, with the bill "open" again or "cancelled" (refunded).
+approves a void of that payment, with the bill "open" again or "cancelled" (refunded), and
+`on_bill_cancelled(source_type, handler)` runs `handler(bill, user, reason)` when a supervisor
+cancels an unpaid bill (the visitor left without paying).
 Each change publishes `register:bills` (services.BILLS_CHANNEL) on the event publisher, with
 `{"bill": id, "state": "open" | "paid" | "cancelled"}`, for the cashier display and the queue.
 """

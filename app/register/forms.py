@@ -23,7 +23,12 @@ class PaymentForm(FlaskForm):
 
 class VoidRequestForm(FlaskForm):
     reason = TextAreaField("取消の理由", validators=[DataRequired("取消の理由を入力してください。"), Length(max=1000)])
-    reopen_bill = BooleanField("請求を未収に戻す（金額を直して収納し直す）", default=True)
+    reopen_bill = BooleanField("請求を未収に戻して収納し直す（外すと返金し、案件は取下げ）", default=True)
+
+
+class CancelBillForm(FlaskForm):
+    cancel_reason = TextAreaField("請求取消の理由", validators=[
+        DataRequired("請求取消の理由を入力してください。"), Length(max=1000)])
 
 
 class FloatForm(FlaskForm):

@@ -15,6 +15,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from app import ROOT
 from app.core.services import get_municipality
+from app.documents.pdf import text
 from app.register.models import DailyClose
 from app.register.services import DayTotals, day_payments, totals_of
 from app.timeutil import wareki
@@ -94,7 +95,7 @@ def close_pdf(close: DailyClose) -> bytes:
                    colWidths=[20 * mm] * 3, rowHeights=[6 * mm, 16 * mm])
     stamps.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), GOTHIC, 8.5), ("ALIGN", (0, 0), (-1, 0), "CENTER"),
                                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
-    header = Table([[Paragraph(f"{city.name if city else ''}　日計表", title), stamps]],
+    header = Table([[Paragraph(f"{text(city.name) if city else ''}　日計表", title), stamps]],
                    colWidths=[width - 62 * mm, 62 * mm])
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("RIGHTPADDING", (-1, 0), (-1, 0), 0)]))
     story = [
@@ -116,7 +117,7 @@ def close_pdf(close: DailyClose) -> bytes:
         rows = [["取消記録", "対象領収番号", "金額", "理由", "承認者"]]
         for p in voids:
             rows.append([f"{p.paid_at:%H:%M}", p.reverses.receipt_no if p.reverses else "", _yen(p.total),
-                         Paragraph(p.reason, body), p.approved_by.display_name if p.approved_by else ""])
+                         Paragraph(text(p.reason), body), p.approved_by.display_name if p.approved_by else ""])
         story += [Paragraph("3. 取消（返金）", heading),
                   _table(rows, [width * 0.1, width * 0.2, width * 0.15, width * 0.37, width * 0.18], numeric_from=2)]
     count_rows = [["金種", "枚数", "金額"]]
@@ -138,7 +139,7 @@ def close_pdf(close: DailyClose) -> bytes:
     side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story += [Paragraph(f"{4 if voids else 3}. 現金有高（金種別）と照合", heading), side]
     if close.difference:
-        story += [Spacer(1, 2 * mm), Paragraph(f"過不足の理由：{close.difference_reason}", body)]
+        story += [Spacer(1, 2 * mm), Paragraph(f"過不足の理由：{text(close.difference_reason)}", body)]
     story += [Spacer(1, 3 * mm), Paragraph("行政手数料は消費税非課税。本表の金額はすべて円単位の整数です。", body)]
     doc.build(story)
     return buffer.getvalue()

@@ -137,32 +137,44 @@ def set_opening_float(day: RegisterDay, amount: int | None) -> None:
 # --- bills: the seam other domains use ------------------------------------------------------
 
 PaidHandler = Callable[[Bill, Payment], None]
-_paid_handlers: dict[str, PaidHandler] = {}
+VoidedHandler = Callable[[Bill, Payment], None]
+CancelledHandler = Callable[[Bill, User, str], None]
+_hooks: dict[tuple[str, str], Callable[..., None]] = {}
+
+
+def _hook(event: str, source_type: str, handler: Callable[..., None]) -> None:
+    if not SOURCE_TYPE_PATTERN.fullmatch(source_type):
+        raise ValueError(f"invalid source type: {source_type!r}")
+    _hooks[(event, source_type)] = handler
+
+
+def _run_hook(event: str, bill: Bill, *args: Any) -> None:
+    handler = _hooks.get((event, bill.source_type))
+    if handler is not None:
+        handler(bill, *args)
 
 
 def on_bill_paid(source_type: str, handler: PaidHandler) -> None:
     """Have `handler(bill, payment)` called when a bill of `source_type` is paid, inside the
     paying transaction: the source domain records the payment on its own object, and if it
-    refuses (raises), the payment is not taken. One handler per source type; registering
-    again replaces it."""
-    if not SOURCE_TYPE_PATTERN.fullmatch(source_type):
-        raise ValueError(f"invalid source type: {source_type!r}")
-    _paid_handlers[source_type] = handler
-
-
-VoidedHandler = Callable[[Bill, Payment], None]
-_voided_handlers: dict[str, VoidedHandler] = {}
+    refuses (raises), the payment is not taken. One handler per source type and event;
+    registering again replaces it."""
+    _hook("paid", source_type, handler)
 
 
 def on_bill_voided(source_type: str, handler: VoidedHandler) -> None:
     """Have `handler(bill, reversal)` called when a paid bill of `source_type` has its payment
     voided, inside the approving transaction: `bill.state` is then "open" (to be paid again)
     or "cancelled" (refunded for good), and `reversal.reverses` is the voided payment. The
-    source domain undoes what its paid handler recorded; if it refuses (raises), the void is
-    not approved. One handler per source type; registering again replaces it."""
-    if not SOURCE_TYPE_PATTERN.fullmatch(source_type):
-        raise ValueError(f"invalid source type: {source_type!r}")
-    _voided_handlers[source_type] = handler
+    source domain undoes what its paid handler recorded; if it refuses, the void is not
+    approved."""
+    _hook("voided", source_type, handler)
+
+
+def on_bill_cancelled(source_type: str, handler: CancelledHandler) -> None:
+    """Have `handler(bill, user, reason)` called when an unpaid bill of `source_type` is
+    cancelled (the visitor left without paying), inside the cancelling transaction."""
+    _hook("cancelled", source_type, handler)
 
 
 def open_bill(source_type: str, source_id: str | int, visitor_label: str, lines: Iterable[Item],
@@ -203,22 +215,34 @@ def _checked_items(lines: Iterable[Item]) -> list[Item]:
     return items
 
 
-def cancel_bill(bill: Bill, reason: str) -> None:
-    """Withdraw an unpaid bill (the visitor left, the case was withdrawn)."""
+def cancel_bill(bill: Bill, reason: str, user: User) -> None:
+    """Withdraw an unpaid bill (the visitor left without paying): a supervisor's decision,
+    with the reason; the source domain hears of it (a case is withdrawn)."""
+    if user.role != "supervisor":
+        raise RegisterError("未収の請求の取消は統括責任者が行います。")
     if not reason.strip():
         raise RegisterError("取消の理由を入力してください。", "reason")
     locked = db.session.scalars(_locked(select(Bill).where(Bill.id == bill.id))).one()
     if locked.state != "open":
         raise RegisterError(f"未収の請求だけを取り消せます（現在：{locked.state_label}）。")
     locked.state, locked.closed_at = "cancelled", now()
-    audit.record("update", "bill", locked.id, f"請求取消：{reason.strip()}")
+    audit.record("update", "bill", locked.id, f"請求取消：{reason.strip()}（{user.display_name}）")
+    _run_hook("cancelled", locked, user, reason.strip())
     events.publish(BILLS_CHANNEL, {"bill": locked.id, "state": locked.state})
 
 
+def open_bills_for_ticket(ticket_number: str) -> list[Bill]:
+    """Today's open bills that carry a ticket's number, oldest first: one visitor with several
+    procedures may have a bill for each (a number is unique within its office day)."""
+    start = datetime.combine(now().date(), datetime.min.time())
+    return list(db.session.scalars(select(Bill).where(
+        Bill.state == "open", Bill.ticket_number == ticket_number, Bill.opened_at >= start).order_by(Bill.id)))
+
+
 def open_bill_for_ticket(ticket_number: str) -> Bill | None:
-    """The open bill that carries a called ticket's number (today's numbers are unique)."""
-    return db.session.scalar(select(Bill).where(Bill.state == "open", Bill.ticket_number == ticket_number)
-                             .order_by(Bill.id.desc()).limit(1))
+    """The first open bill that carries a called ticket's number."""
+    bills = open_bills_for_ticket(ticket_number)
+    return bills[0] if bills else None
 
 
 def open_bills() -> list[Bill]:
@@ -298,9 +322,7 @@ def take_payment(bill_id: int, terminal: Terminal, cashier: User, method: str, r
     audit.record("create", "payment", payment.id,
                  f"領収番号 {payment.receipt_no} 合計 {payment.total:,}円 "
                  f"{payment.method_label} 請求{bill.id}（{bill.source_type}:{bill.source_id}）")
-    handler = _paid_handlers.get(bill.source_type)
-    if handler is not None:
-        handler(bill, payment)
+    _run_hook("paid", bill, payment)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
     return PaymentResult(payment, created=True)
 
@@ -413,9 +435,8 @@ def approve_void(request: VoidRequest, approver: User, at: datetime | None = Non
         bill.closed_at = None if locked.reopen_bill else now()
     db.session.flush()
     locked.void_payment_id = reversal.id
-    handler = _voided_handlers.get(bill.source_type)
-    if was_paid and handler is not None:
-        handler(bill, reversal)
+    if was_paid:
+        _run_hook("voided", bill, reversal)
     audit.record("void", "payment", original.id,
                  f"領収番号 {original.receipt_no} を取消"
                  f"（{-reversal.total:,}円 {reversal.method_label}、取消記録{reversal.id}）理由：{locked.reason}")

@@ -18,7 +18,15 @@ from app.fragments import wants_fragment
 from app.nav_item import NavItem
 from app.queue import services as queue
 from app.register import fees, receipts, services
-from app.register.forms import CloseForm, FeeForm, FloatForm, PaymentForm, RegisterChoiceForm, VoidRequestForm
+from app.register.forms import (
+    CancelBillForm,
+    CloseForm,
+    FeeForm,
+    FloatForm,
+    PaymentForm,
+    RegisterChoiceForm,
+    VoidRequestForm,
+)
 from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
 from app.register.pdf import close_pdf
 from app.timeutil import today
@@ -67,7 +75,7 @@ def _register_form(terminal: Terminal | None) -> RegisterChoiceForm:
 
 
 def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, status: int = 200,
-                  error: str = "") -> tuple[str, int, dict[str, str]]:
+                  error: str = "", cancel_form: CancelBillForm | None = None) -> tuple[str, int, dict[str, str]]:
     terminal = _register()
     bills = services.open_bills()
     if wants_fragment():
@@ -85,7 +93,7 @@ def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, sta
         "register/index.html", terminal=terminal, register_form=_register_form(terminal), bills=bills,
         selected=bill, quote=quote, form=form, error=error, open_day=open_day,
         totals=services.day_totals(open_day) if open_day else None,
-        pending_voids=len(services.pending_void_requests()),
+        pending_voids=len(services.pending_void_requests()), cancel_form=cancel_form or CancelBillForm(),
     ), status, {"Vary": "HX-Request"}
 
 
@@ -123,6 +131,23 @@ def select_register() -> BaseResponse:
     else:
         flash("レジを選び直してください。", "error")
     return redirect(url_for("register.index"), 303)
+
+
+@bp.route("/bills/<int:bill_id>/cancel", methods=["POST"])
+@roles("supervisor")
+def cancel_bill(bill_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
+    """請求取消: the visitor left without paying (a supervisor's decision, with the reason)."""
+    bill = db.get_or_404(Bill, bill_id)
+    form = CancelBillForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_bill(bill, form.cancel_reason.data or "", current_user)
+        except services.RegisterError as exc:
+            form.cancel_reason.errors = [*form.cancel_reason.errors, exc.message]
+        else:
+            flash(f"{bill.ticket_number or bill.visitor_label}の請求を取り消しました（未収のまま終了）。", "success")
+            return redirect(url_for("register.index"), 303)
+    return _cashier_page(bill if bill.state == "open" else None, status=422, cancel_form=form)
 
 
 @bp.route("/bills/<int:bill_id>/pay", methods=["POST"])
@@ -165,11 +190,18 @@ def _job_for(payment: Payment) -> DeviceJob | None:
                              .order_by(DeviceJob.id.desc()).limit(1))
 
 
+def _same_ticket_bills(payment: Payment) -> list[Bill]:
+    """Other open bills of the same numbered visitor, to be paid before they leave."""
+    number = payment.bill.ticket_number
+    return [b for b in services.open_bills_for_ticket(number) if b.id != payment.bill_id] if number else []
+
+
 @bp.route("/payments/<int:payment_id>")
 @roles(*CASHIERS)
 def payment(payment_id: int) -> str:
     payment = db.get_or_404(Payment, payment_id)
     return render_template("register/payment.html", payment=payment, void_form=VoidRequestForm(),
+                           same_ticket=_same_ticket_bills(payment),
                            reversal=services.void_of(payment), job=_job_for(payment),
                            pending=[r for r in services.pending_void_requests() if r.payment_id == payment.id])
 
@@ -212,6 +244,7 @@ def request_void(payment_id: int) -> BaseResponse | tuple[str, int]:
             flash("取消を依頼しました。統括責任者（収納した本人以外）の承認を待っています。", "success")
             return redirect(url_for("register.payment", payment_id=payment.id), 303)
     return render_template("register/payment.html", payment=payment, void_form=form,
+                           same_ticket=_same_ticket_bills(payment),
                            reversal=services.void_of(payment), job=_job_for(payment), pending=[]), 422
 
 

@@ -21,6 +21,7 @@ from PIL import Image
 from sqlalchemy import Select, select
 
 from app.auth import audit
+from app.auth.models import User
 from app.core.services import get_municipality
 from app.counter import services as counter
 from app.counter.models import Case
@@ -577,8 +578,15 @@ def _certificate_voided(bill: Bill, reversal: Payment) -> None:
                  f"手数料収納の取消 領収番号{reversal.reverses.receipt_no}（{state}）")
 
 
+def _certificate_bill_cancelled(bill: Bill, user: User, reason: str) -> None:
+    """The register's cancel hook for certificate bills: the fee was never paid."""
+    audit.record("update", "seal_certificate", int(bill.source_id),
+                 f"手数料請求の取消：{reason}（{user.display_name}）")
+
+
 register.on_bill_paid(CERTIFICATE_BILL_SOURCE, _certificate_paid)
 register.on_bill_voided(CERTIFICATE_BILL_SOURCE, _certificate_voided)
+register.on_bill_cancelled(CERTIFICATE_BILL_SOURCE, _certificate_bill_cancelled)
 
 
 def certificate_pdf(certificate: SealCertificate) -> bytes:

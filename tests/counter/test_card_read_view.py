@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from app.core.desk import SESSION_KEY
 from app.core.services import save_counter
 from app.devices import services as devices
-from app.devices.models import Terminal
+from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card
 from tests.conftest import PASSWORD
@@ -43,15 +44,16 @@ def counter_with_reader(app, procedures) -> Iterator[int]:
     live.stop()
 
 
-def _login(client, operator) -> None:
+def _login(client, operator, at_counter: int | None = None) -> None:
     assert client.post("/login", data={"username": operator.username, "password": PASSWORD}).status_code == 302
+    if at_counter is not None:  # as if chosen on the 窓口呼出 screen
+        with client.session_transaction() as session:
+            session[SESSION_KEY] = at_counter
 
 
 def test_card_read_fills_the_requester(client, operator, open_case, counter_with_reader) -> None:
     case = open_case()
-    _login(client, operator)
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = counter_with_reader
+    _login(client, operator, at_counter=counter_with_reader)
     response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body
@@ -63,9 +65,7 @@ def test_card_read_fills_the_requester(client, operator, open_case, counter_with
 
 def test_wrong_pin_says_how_many_tries_are_left(client, operator, open_case, counter_with_reader) -> None:
     case = open_case()
-    _login(client, operator)
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = counter_with_reader
+    _login(client, operator, at_counter=counter_with_reader)
     response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "0000"})
     assert response.status_code == 422
     assert "あと2回間違えるとロックされます" in response.get_data(as_text=True)
@@ -81,3 +81,16 @@ def test_no_counter_chosen_says_so(client, operator, open_case, counter_with_rea
     response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
     assert response.status_code == 422
     assert "窓口が選ばれていません" in response.get_data(as_text=True)
+
+
+def test_a_refused_read_leaves_no_card_face_in_the_job_row(client, operator, checked_case,
+                                                           counter_with_reader) -> None:
+    case = checked_case()  # past 確認: the page refuses the card face
+    _login(client, operator, at_counter=counter_with_reader)
+    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    assert response.status_code == 422
+    assert "受付・確認の段階" in response.get_data(as_text=True)
+    db.session.expire_all()
+    jobs = db.session.scalars(select(DeviceJob).where(DeviceJob.kind == "card_read")).all()
+    assert [(job.state, job.result) for job in jobs] == [("done", {"read": True})]
+    assert case.requester_birth_date is None

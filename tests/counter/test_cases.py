@@ -74,6 +74,26 @@ def test_the_full_path_with_one_return_then_approval(checked_case, operator, cit
     assert all(e.username for e in case.events)
 
 
+def test_changing_the_subject_after_the_checks_is_checked_again(checked_case, operator) -> None:
+    family = yamabiko_family()
+    stranger = make_household([{"family_name": "川辺", "given_name": "次郎", "birth_date": date(1975, 1, 1)}],
+                              address="岩手県一関市大手町1番1号")
+    case = checked_case(subject_id=family.members[0].id)
+    assert case.state == "input"
+    case.requester_resident_id = family.members[0].id  # as a card read in 確認 would have matched
+    services.set_subject(case, stranger.members[0].id, operator)
+    services.save_input(case, COPY_INPUT, operator)
+    with pytest.raises(CaseError) as refused:
+        services.request_review(case, operator)
+    assert "別人" in refused.value.problems[0].message and case.state == "input"
+
+
+def test_the_requester_match_is_fixed_once_the_checks_are_done(checked_case, operator) -> None:
+    case = checked_case(subject_id=yamabiko_family().members[0].id)
+    with pytest.raises(CaseError, match="受付・確認の段階"):
+        services.set_requester_resident(case, None, operator)
+
+
 def test_operator_cannot_approve_and_city_staff_cannot_issue(checked_case, operator, city) -> None:
     household = yamabiko_family()
     case = checked_case(subject_id=household.members[0].id)
@@ -244,6 +264,33 @@ def _issued_copy(checked_case, operator, city):
     return case
 
 
+def _take_to_payment(case, subject_id: int, operator, city) -> None:
+    """Checks (driving licence), input, city review and issue: the case waits at the cashier."""
+    services.set_subject(case, subject_id, operator)
+    services.save_checks(case, CheckInput(requester_name="山彦 太郎", identity_docs=["drivers_license"],
+                                          content_checked=True, documents_checked=list(case.procedure.documents)),
+                         operator)
+    services.confirm_checks(case, operator)
+    services.save_input(case, COPY_INPUT, operator)
+    services.request_review(case, operator)
+    services.start_review(case, city)
+    services.approve(case, city)
+    services.issue(case, operator)
+
+
+def _called_ticket():
+    """An 証明書 ticket called at counter 1: the visitor now at the counter."""
+    from app.core.services import save_counter
+    from app.queue import services as queue
+
+    desk = save_counter(None, 1, "証明書", "citizens")
+    category = queue.save_category(None, queue.CategoryInput(
+        code="certificate", name="証明書", letter="A", counter_ids=(desk.id,), minutes_per_ticket=5, sort_order=1))
+    ticket = queue.issue_ticket(category, check_hours=False)
+    assert queue.call_next(desk) is ticket
+    return ticket
+
+
 def test_paying_the_bill_at_the_register_completes_the_case(
         checked_case, operator, city, make_user, db_session) -> None:
     from app.devices.services import create_terminal
@@ -284,6 +331,24 @@ def test_a_voided_payment_sends_the_case_back_to_payment_or_refunds_it(
         "complete_payment", "reopen_payment", "complete_payment", "refund"]
 
 
+def test_a_fee_the_register_refuses_stops_the_issue_with_a_message(
+        checked_case, operator, city, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.register import services as register
+
+    case = checked_case(subject_id=yamabiko_family().members[0].id)
+    services.save_input(case, COPY_INPUT, operator)
+    services.request_review(case, operator)
+    services.start_review(case, city)
+    services.approve(case, city)
+
+    def refuse(*args, **kwargs):
+        raise register.RegisterError("手数料「resident_record_copy」は本日の手数料表にありません。", "lines")
+
+    monkeypatch.setattr(register, "open_bill", refuse)
+    with pytest.raises(CaseError, match="会計へ送れませんでした：手数料「resident_record_copy」は本日の"):
+        services.issue(case, operator)
+
+
 def test_the_operator_cannot_complete_payment_by_hand(checked_case, operator, city) -> None:
     case = _issued_copy(checked_case, operator, city)
     with pytest.raises(CaseError, match="不明な操作"):
@@ -291,30 +356,51 @@ def test_the_operator_cannot_complete_payment_by_hand(checked_case, operator, ci
     assert case.state == "payment"
 
 
+def test_a_visit_with_two_fee_cases_leaves_the_cashier_after_both_are_paid(
+        operator, city, make_user, db_session) -> None:
+    from app.devices.services import create_terminal
+    from app.register.services import bill_for_source, open_bill_for_ticket, take_payment
+
+    ticket = _called_ticket()
+    visit = services.open_visit("山彦 太郎", ["resident_record_copy", "resident_record_copy"], operator,
+                                ticket_id=ticket.id)
+    subject = yamabiko_family().members[0].id
+    for case in visit.cases:
+        _take_to_payment(case, subject, operator, city)
+    first, second = visit.cases
+    assert open_bill_for_ticket(ticket.label).id == bill_for_source("case", first.id).id  # oldest first
+    register_pc, _ = create_terminal("register-2", "会計 レジ", "register")
+    cashier = make_user("operator", "cashier-2")
+    take_payment(bill_for_source("case", first.id).id, register_pc, cashier, "cash", 600, "c" * 32)
+    assert (first.state, second.state, ticket.state) == ("done", "payment", "cashier_waiting")
+    take_payment(bill_for_source("case", second.id).id, register_pc, cashier, "cash", 600, "d" * 32)
+    db_session.commit()
+    assert (second.state, ticket.state) == ("done", "finished")
+
+
+def test_a_cancelled_bill_withdraws_the_case_and_the_number_leaves_the_cashier(
+        operator, city, make_user, db_session) -> None:
+    from app.register.services import bill_for_source, cancel_bill
+
+    ticket = _called_ticket()
+    case = services.open_visit("山彦 太郎", ["resident_record_copy"], operator, ticket_id=ticket.id).cases[0]
+    _take_to_payment(case, yamabiko_family().members[0].id, operator, city)
+    assert ticket.state == "cashier_waiting"
+    cancel_bill(bill_for_source("case", case.id), "会計前に帰られた", make_user("supervisor", "chief-c"))
+    db_session.commit()
+    assert (case.state, ticket.state) == ("withdrawn", "no_show")
+    assert (case.events[-1].action, case.events[-1].note) == ("cancel_payment", "請求取消：会計前に帰られた")
+
+
 def test_the_ticket_follows_the_case_to_the_cashier_and_out(
         checked_case, operator, city, make_user, db_session) -> None:
-    from app.core.services import save_counter
     from app.devices.services import create_terminal
     from app.queue import services as queue
     from app.register.services import bill_for_source, take_payment
 
-    desk = save_counter(None, 1, "証明書", "citizens")
-    category = queue.save_category(None, queue.CategoryInput(
-        code="certificate", name="証明書", letter="A", counter_ids=(desk.id,), minutes_per_ticket=5, sort_order=1))
-    ticket = queue.issue_ticket(category, check_hours=False)
-    assert queue.call_next(desk) is ticket
-    visit = services.open_visit("山彦 太郎", ["resident_record_copy"], operator, ticket_id=ticket.id)
-    case = visit.cases[0]
-    services.set_subject(case, yamabiko_family().members[0].id, operator)
-    services.save_checks(case, CheckInput(requester_name="山彦 太郎", identity_docs=["drivers_license"],
-                                          content_checked=True, documents_checked=list(case.procedure.documents)),
-                         operator)
-    services.confirm_checks(case, operator)
-    services.save_input(case, COPY_INPUT, operator)
-    services.request_review(case, operator)
-    services.start_review(case, city)
-    services.approve(case, city)
-    services.issue(case, operator)
+    ticket = _called_ticket()
+    case = services.open_visit("山彦 太郎", ["resident_record_copy"], operator, ticket_id=ticket.id).cases[0]
+    _take_to_payment(case, yamabiko_family().members[0].id, operator, city)
     bill = bill_for_source("case", case.id)
     assert (ticket.state, bill.ticket_number) == ("cashier_waiting", ticket.label)
     assert queue.call_next_cashier("会計窓口") is ticket

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -140,9 +141,22 @@ def test_a_broken_entry_is_refused() -> None:
         catalog.entries(data)
 
 
-def test_loading_twice_updates_and_keeps_admin_rows(app, db_session) -> None:
-    created, updated = catalog.load()
-    assert created == len(catalog.entries()) and updated == 0
-    created, updated = catalog.load()
-    assert created == 0 and updated == len(catalog.entries())
+def test_loading_twice_updates_and_keeps_admin_edits(app, db_session) -> None:
+    from app.counter.services import ProcedureEdit, update_procedure
+    from app.register.fees import seed_default_fees
+
+    seed_default_fees(date(2020, 4, 1))
+    first = catalog.load()
+    assert (first.created, first.updated, first.kept) == (len(catalog.entries()), 0, ())
+    edited = db_session.scalar(select(Procedure).where(Procedure.code == "resident_record_copy"))
+    update_procedure(edited, ProcedureEdit(
+        name="住民票の写し（窓口）", department=edited.department, ticket_category=edited.ticket_category,
+        applicants=["self", "household"], identity=edited.identity, documents=["交付請求書", "委任状"],
+        handover=edited.handover, fee_code=edited.fee_code, review_required=True, active=True))
+    again = catalog.load()
+    assert (again.created, again.updated, again.kept) == (0, len(catalog.entries()) - 1, ("resident_record_copy",))
+    assert (edited.name, edited.applicants, edited.documents) == (
+        "住民票の写し（窓口）", ["self", "household"], ["交付請求書", "委任状"])
+    forced = catalog.load(overwrite_admin_edits=True)
+    assert forced.kept == () and edited.name == "住民票の写しの交付" and edited.admin_edited_at is None
     assert db_session.scalar(select(func.count()).select_from(Procedure)) == len(catalog.entries())

@@ -63,6 +63,15 @@ def test_whole_household_with_certification(approved_copy, city, tmp_path, db_se
     assert len(printed) == 1 and "4人" in printed[0].detail
 
 
+def test_registry_text_with_markup_characters_is_printed_as_written(approved_copy, city, tmp_path) -> None:
+    case, household = approved_copy(include_relationship="on", include_domicile="on")
+    household.address = "岩手県一関市竹山町7番2号 A&B<コーポ>201"
+    household.members[0].domicile = "岩手県一関市竹山町7番 <旧>"
+    services.approve(case, city)
+    text = pdf_text(documents.resident_record_copy_pdf(case), tmp_path)
+    assert "A&B<コーポ>201" in text and "竹山町7番 <旧>" in text
+
+
 def test_chosen_members_and_omissions(approved_copy, city, tmp_path) -> None:
     case, household = approved_copy()
     services.return_for_correction(case, city, "一部の方に")

@@ -45,6 +45,22 @@ def test_move_in_within_the_period_needs_no_reason(checked_case, operator) -> No
     assert data["postal_code"] == "0210001" and len(data["persons"]) == 2
 
 
+@pytest.mark.parametrize(("postal", "message"), [
+    ("02100", "7桁の数字"), ("029-0000", "029-0000 は日本郵便の郵便番号データにありません"),
+])
+def test_the_new_postal_code_must_exist(checked_case, operator, postal: str, message: str) -> None:
+    case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
+    with pytest.raises(FormErrors) as exc:
+        services.save_input(case, _move_in(today() - timedelta(days=3), postal_code=postal), operator)
+    assert message in exc.value.errors["postal_code"] and case.form_data == {}
+
+
+def test_a_postal_code_typed_in_full_width_is_read_as_digits(checked_case, operator) -> None:
+    case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
+    data = services.save_input(case, _move_in(today() - timedelta(days=3), postal_code="０２１－０００１"), operator)
+    assert data["postal_code"] == "0210001"
+
+
 def test_late_move_in_needs_the_reason(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
     moved_on = today() - timedelta(days=40)

@@ -133,6 +133,11 @@ def test_household_member_must_be_in_the_same_household() -> None:
     assert eligibility_problems(RESIDENT_COPY, checks) == []
 
 
+def test_a_household_member_must_be_matched_in_the_registry() -> None:
+    [problem] = eligibility_problems(RESIDENT_COPY, Checks(requester_kind="household", subject_household_id=1))
+    assert problem.field == "requester_kind" and "照合" in problem.message
+
+
 def test_self_must_be_the_subject() -> None:
     checks = Checks(requester_kind="self", requester_resident_id=1, subject_resident_id=2)
     assert "別人" in eligibility_problems(RESIDENT_COPY, checks)[0].message

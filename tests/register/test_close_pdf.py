@@ -31,11 +31,11 @@ def closed_day(make_bill, register, cashier, staff):
         bill = make_bill(*basket)
         method = "credit_card" if n == 2 else "cash"
         payments.append(services.take_payment(bill.id, register, cashier, method, 5000, new_key()).payment)
-    request = services.request_void(payments[-1], register, cashier, "臨時運行の申請取下げ")
+    request = services.request_void(payments[-1], register, cashier, "臨時運行の申請取下げ <A&B> 返金")
     services.approve_void(request, staff("supervisor", display_name="統括 一郎"))
     db.session.commit()
     expected = services.day_totals(day).expected_cash
-    close = services.close_day(day, count_for(expected - 10), 30000, "10円硬貨の釣銭渡し過ぎ", cashier)
+    close = services.close_day(day, count_for(expected - 10), 30000, "10円硬貨の釣銭渡し過ぎ <br 確認済", cashier)
     db.session.commit()
     return close
 
@@ -51,7 +51,8 @@ def test_close_pdf_has_the_figures_in_japanese(closed_day, tmp_path: Path) -> No
                           text=True).stdout
     for expected in ("山彦市", "日計表", "手数料別集計", "支払方法別集計", "住民票の写し", "公用（無料）",
                      "クレジットカード", "現金予定有高", f"{closed_day.expected_cash:,}円",
-                     f"{closed_day.counted_cash:,}円", "-10円", "10円硬貨の釣銭渡し過ぎ", "臨時運行の申請取下げ",
+                     f"{closed_day.counted_cash:,}円", "-10円", "10円硬貨の釣銭渡し過ぎ <br 確認済",
+                     "臨時運行の申請取下げ <A&B> 返金",
                      "翌日釣銭準備金", "30,000円"):
         assert expected in text, expected
 

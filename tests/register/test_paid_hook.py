@@ -17,7 +17,7 @@ from tests.register.conftest import new_key
 def paid(monkeypatch) -> list[tuple[int, int]]:
     """Bills of source type "test_source" report here as (bill id, payment id)."""
     calls: list[tuple[int, int]] = []
-    monkeypatch.setattr(services, "_paid_handlers", {})
+    monkeypatch.setattr(services, "_hooks", {})
     services.on_bill_paid("test_source", lambda bill, payment: calls.append((bill.id, payment.id)))
     return calls
 
@@ -39,7 +39,7 @@ def test_a_refusing_source_rolls_the_payment_back(fees, register, cashier, monke
     def refuse(bill: Bill, payment: Payment) -> None:
         raise ValueError("refused")
 
-    monkeypatch.setattr(services, "_paid_handlers", {})
+    monkeypatch.setattr(services, "_hooks", {})
     services.on_bill_paid("test_source", refuse)
     bill = services.open_bill("test_source", 8, "山彦 一郎", [Item("seal_certificate", 1)])
     db.session.commit()

@@ -125,7 +125,7 @@ def test_receipt_numbers_restart_with_the_fiscal_year(make_bill, register, cashi
 def test_a_fee_change_applies_from_its_date_and_rewrites_nothing(make_bill, register, cashier, staff) -> None:
     before = pay(make_bill(), register, cashier, received=300, at=datetime(2026, 3, 31, 10, 0)).payment
     services.close_day(before.day, {100: 3}, 0, "", staff("operator", "closer"))
-    save_fee("resident_record_copy", "住民票の写し", "通", 350, date(2026, 4, 1))
+    save_fee("resident_record_copy", "住民票の写し", "通", 350, date(2026, 4, 1), backdate=True)  # entered in March
     db.session.commit()
     after = pay(make_bill(), register, cashier, received=350, at=datetime(2026, 4, 1, 10, 0)).payment
     db.session.expire_all()
@@ -161,9 +161,14 @@ def test_bills_need_known_fees_and_sensible_quantities(fees, lines, message) -> 
         services.open_bill("test", 1, "山彦 一郎", lines)
 
 
-def test_cancelled_bills_cannot_be_paid(make_bill, register, cashier) -> None:
+def test_cancelled_bills_cannot_be_paid(make_bill, register, cashier, staff) -> None:
     bill = make_bill()
-    services.cancel_bill(bill, "来庁者が帰宅")
+    with pytest.raises(RegisterError, match="統括責任者"):
+        services.cancel_bill(bill, "来庁者が帰宅", cashier)
+    supervisor = staff("supervisor")
+    with pytest.raises(RegisterError, match="理由"):
+        services.cancel_bill(bill, " ", supervisor)
+    services.cancel_bill(bill, "来庁者が帰宅", supervisor)
     db.session.commit()
     with pytest.raises(RegisterError, match="取消"):
         services.take_payment(bill.id, register, cashier, "cash", 300, new_key())

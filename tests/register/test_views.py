@@ -43,6 +43,38 @@ def test_cashier_pays_a_bill_once_even_if_the_form_is_sent_twice(client, login_a
     assert 'id="change">400円' in done and "二重の送信" in done
 
 
+def test_after_paying_one_bill_the_same_numbers_other_bills_are_pointed_out(
+        client, login_as, make_bill, register) -> None:
+    first = make_bill(("resident_record_copy", 1), ticket="A-031")
+    second = make_bill(("tax_certificate", 2), ticket="A-031")
+    make_bill(("family_register_copy", 1), ticket="A-032")
+    login_as("operator")
+    html = client.get(f"/register?bill={first.id}").get_data(as_text=True)
+    form = {"method": "cash", "received": "300", "reference": "", "idempotency_key": key_in(html)}
+    done = client.get(client.post(f"/register/bills/{first.id}/pay", data=form).headers["Location"])
+    notice = done.get_data(as_text=True)
+    assert "番号札 A-031 の方には未収の請求があと1件あります" in notice
+    assert f"/register?bill={second.id}" in notice and "税証明×2の会計へ" in notice
+
+
+def test_only_a_supervisor_cancels_an_unpaid_bill_and_says_why(client, login_as, make_bill, register) -> None:
+    bill = make_bill(("resident_record_copy", 1), ticket="A-041")
+    login_as("operator")
+    assert "請求の取消は統括責任者が行います" in client.get(f"/register?bill={bill.id}").get_data(as_text=True)
+    assert client.post(f"/register/bills/{bill.id}/cancel", data={"cancel_reason": "帰宅"}).status_code == 403
+    client.post("/logout")
+    login_as("supervisor")
+    empty = client.post(f"/register/bills/{bill.id}/cancel", data={"cancel_reason": ""})
+    assert empty.status_code == 422 and "請求取消の理由を入力してください" in empty.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Bill, bill.id).state == "open"
+    done = client.post(f"/register/bills/{bill.id}/cancel", data={"cancel_reason": "会計前に帰られた"})
+    assert done.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Bill, bill.id).state == "cancelled"
+    assert "A-041の請求を取り消しました" in client.get(done.headers["Location"]).get_data(as_text=True)
+
+
 def test_too_little_cash_is_shown_on_the_form(client, login_as, make_bill, register) -> None:
     bill = make_bill(("family_register_copy", 1))
     login_as("operator")
@@ -116,6 +148,10 @@ def test_admin_adds_a_fee_version_and_operators_only_read(client, login_as, fees
     refused = client.post("/register/fees", data={"code": "resident_record_copy", "label": "住民票の写し",
                                                   "unit": "通", "amount": "1", "effective_from": "2020-04-01"})
     assert refused.status_code == 422 and "既に適用中" in refused.get_data(as_text=True)
+    backdated = client.post("/register/fees", data={"code": "seal_certificate", "label": "印鑑登録証明書",
+                                                    "unit": "通", "amount": "1", "effective_from": "2021-04-01"})
+    assert backdated.status_code == 422 and "今日以降の日付" in backdated.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Fee).where(Fee.amount == 1)) == 0
 
 
 def test_call_next_puts_the_waiting_number_on_the_cashier_queue_and_opens_its_bill(
