@@ -194,6 +194,10 @@ class Agent:
     def stop(self) -> None:
         self._stopping.set()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
     def close(self) -> None:
         for _, driver in self._drivers.values():
             driver.close()

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
+import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import select
@@ -80,12 +83,28 @@ def start(app: Flask, server_url: str) -> Simulation:
     simulation = Simulation()
     for code, token in tokens.items():
         agent = Agent(server_url, token, poll_wait=20, min_poll_interval=0.0, max_backoff=5.0)
-        thread = threading.Thread(target=agent.run_forever, name=f"agent-{code}", daemon=True)
+        thread = threading.Thread(target=_run_when_listening, args=(agent, server_url), name=f"agent-{code}",
+                                  daemon=True)
         simulation.agents[code] = agent
         simulation.threads.append(thread)
         thread.start()
     log.info("simulated devices and %d agents started against %s", len(tokens), server_url)
     return simulation
+
+
+def _run_when_listening(agent: Agent, server_url: str, patience: float = 60.0) -> None:
+    """The agents start while the server is still starting: wait (quietly) until it accepts
+    connections, then run; after `patience` seconds run anyway and let the agent report."""
+    parts = urlsplit(server_url)
+    address = (parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80))
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline and not agent.stopping:
+        try:
+            socket.create_connection(address, timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    agent.run_forever()
 
 
 class QuietAgentPolls(logging.Filter):
