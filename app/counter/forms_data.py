@@ -139,8 +139,6 @@ def _clean_persons(raw: Any, spec: dict[str, Any], required: bool) -> tuple[Any,
             return rows, f"{spec['label']}の{n}人目：性別・続柄を一覧から選んでください。"
         person["birth_date"] = born.isoformat()
         cleaned.append(person)
-    if cleaned and sum(p["relationship"] == HEAD for p in cleaned) != 1:
-        return rows, f"{spec['label']}：世帯主を1人だけ指定してください（住民基本台帳法 §7 世帯主の記載）。"
     return cleaned, None
 
 
@@ -201,8 +199,7 @@ def _move_problems(code: str, data: dict[str, Any], ctx: InputContext) -> dict[s
         return {"late_reason": f"届出期間（異動日から14日以内、期限{deadline.isoformat()}）を過ぎています。"
                                f"届出が遅れた理由を記入してください（{law}、§52② 届出期間経過）。"}
     if code == "move_in":
-        postal_problem = _postal_problem(data)
-        return {"postal_code": postal_problem} if postal_problem else {}
+        return _move_in_problems(data, ctx)
     household = ctx.household
     if household is None:
         return {"members" if code != "household_change" else "new_head": "先に対象の世帯（住民記録）を選んでください。"}
@@ -238,3 +235,24 @@ def _postal_problem(data: dict[str, Any]) -> str:
         return f"郵便番号 {postal[:3]}-{postal[3:]} は日本郵便の郵便番号データにありません。確認してください。"
     data["postal_code"] = postal
     return ""
+
+
+def _move_in_problems(data: dict[str, Any], ctx: InputContext) -> dict[str, str]:
+    """転入 makes a new household at the new address (with its head among the newcomers) or
+    joins the household of the case's subject, at that household's address."""
+    heads = sum(p["relationship"] == HEAD for p in data["persons"])
+    if data.get("join_household"):
+        if ctx.household is None:
+            return {"join_household": "加わる世帯の方を、先に対象者（住民記録）として選んでください。"}
+        if heads:
+            return {"persons": "既存の世帯に加わる転入では世帯主を選べません。"
+                               "続柄は今の世帯主から見た続柄を選んでください。"}
+        data["postal_code"], data["address"] = ctx.household.postal_code, ctx.household.address
+        return {}
+    if heads != 1:
+        return {"persons": "転入する方：新しい世帯の世帯主を1人だけ指定してください"
+                           "（住民基本台帳法 §7 世帯主の記載）。"}
+    if not str(data.get("address") or "").strip():
+        return {"address": "新しい世帯の新住所を入力してください。"}
+    postal_problem = _postal_problem(data)
+    return {"postal_code": postal_problem} if postal_problem else {}

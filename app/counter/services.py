@@ -638,9 +638,12 @@ def move_order(case: Case) -> MoveOrder:
             pension_category=related.pension_category_for_new_resident(
                 date.fromisoformat(p["birth_date"]), bool(p.get("nhi_member")), moved_on),
         ) for p in data["persons"])
+        joining = registry.read_person(case.subject_resident_id or 0, f"窓口案件 {case.id}：転入先の世帯") \
+            if data.get("join_household") else None
         return MoveOrder(kind=code, moved_on=moved_on, notified_on=notified, new_persons=persons,
                          postal_code=data["postal_code"], address=data["address"],
-                         previous_address=data["previous_address"])
+                         previous_address=data["previous_address"],
+                         join_household_id=joining.household_id if joining else None)
     if code == "household_change":
         subject = registry.read_person(case.subject_resident_id or 0, f"窓口案件 {case.id}")
         household = registry.read_household(subject.household_id, f"窓口案件 {case.id}")

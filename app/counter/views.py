@@ -158,8 +158,9 @@ def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = 
         my_counter=desk.my_counter(),
         spent=services.time_in_states(case), fee_total=services.fee_total(case),
         doc_labels=catalog.identity_document_labels(), sexes=SEXES, relationships=RELATIONSHIPS,
-        person_rows=_person_rows(input_values or case.form_data or {}), needs_subject=services.needs_subject(
-            case.procedure), related=services.related_for_case(case) if case.form_data else [],
+        person_rows=_person_rows(input_values or case.form_data or {}),
+        needs_subject=services.needs_subject(case.procedure) or case.procedure.code == "move_in",
+        related=services.related_for_case(case) if case.form_data else [],
         open_problems=services.check_problems(case) if case.state == "checking" else [],
     )
 

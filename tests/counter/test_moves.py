@@ -86,6 +86,39 @@ def test_a_new_household_needs_exactly_one_head(checked_case, operator) -> None:
     assert "世帯主を1人" in exc.value.errors["persons"]
 
 
+def test_a_new_household_needs_its_address(checked_case, operator) -> None:
+    case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
+    with pytest.raises(FormErrors) as exc:
+        services.save_input(case, {**_move_in(today()), "address": ""}, operator)
+    assert "新住所を入力してください" in exc.value.errors["address"]
+
+
+def test_a_move_in_can_join_the_subjects_household(checked_case, operator, city, db_session) -> None:
+    family = yamabiko_family()
+    case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
+    grandmother = {"family_name": "山彦", "given_name": "トメ", "family_kana": "ヤマビコ", "given_kana": "トメ",
+                   "birth_date": "1948-03-03", "sex": "2", "relationship": "母", "nhi_member": ""}
+    joining = {**_move_in(today() - timedelta(days=2)), "postal_code": "", "address": "", "join_household": "on",
+               "persons": [grandmother]}
+    with pytest.raises(FormErrors) as exc:
+        services.save_input(case, joining, operator)
+    assert "先に対象者" in exc.value.errors["join_household"]
+    services.set_subject(case, family.members[0].id, operator)
+    with pytest.raises(FormErrors) as exc:
+        services.save_input(case, {**joining, "persons": [{**grandmother, "relationship": "世帯主"}]}, operator)
+    assert "世帯主を選べません" in exc.value.errors["persons"]
+    data = services.save_input(case, joining, operator)
+    assert (data["postal_code"], data["address"]) == (family.postal_code, family.address)
+    services.request_review(case, operator)
+    services.start_review(case, city)
+    services.approve(case, city)
+    db_session.expire_all()
+    household = db_session.get(Household, family.id)
+    assert sorted(m.given_name for m in household.members) == sorted(["太郎", "花子", "翔", "結", "トメ"])
+    assert db_session.scalar(select(func.count()).select_from(Household)) == 1
+    assert any("後期高齢者医療" in item.procedure for item in services.related_for_case(case))
+
+
 def test_move_in_reaches_the_registry_only_when_city_staff_approve(checked_case, operator, city, db_session) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
     services.save_input(case, _move_in(today() - timedelta(days=1)), operator)

@@ -10,7 +10,7 @@ LEGAL = {
     ("start_check", "received"), ("confirm_checks", "checking"), ("request_review", "input"),
     ("finish_input", "input"), ("start_review", "review_requested"), ("approve", "in_review"),
     ("return", "in_review"), ("issue", "issue"), ("complete_payment", "payment"),
-    ("reopen_payment", "done"), ("refund", "done"),
+    ("reopen_payment", "done"), ("refund", "done"), ("cancel_payment", "payment"),
     ("hold", "received"), ("hold", "checking"), ("hold", "input"), ("resume", "on_hold"),
     *(("withdraw", s) for s in ("received", "checking", "input", "review_requested", "in_review", "on_hold")),
 }
