@@ -22,6 +22,7 @@ from itsdangerous import URLSafeTimedSerializer
 from app import create_app
 from app.config import Config
 from app.testing_db import scratch_database
+from tests.live import LiveServer
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -162,3 +163,23 @@ def db_session(app: Flask) -> Any:
     from app.extensions import db
 
     return db.session
+
+
+@pytest.fixture
+def live_app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
+    """An app of its own for a live server (browser and agent tests), on the test's database."""
+    app = create_app(make_config(database_url, **app_config))
+    yield app
+    with app.app_context():
+        from app.extensions import db
+        app.extensions["yakuba_events"].close()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[LiveServer]:
+    server = LiveServer(live_app)
+    server.start()
+    yield server
+    server.stop()

@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app import create_app
-from tests.conftest import PASSWORD, make_config
+from tests.conftest import PASSWORD
 from tests.live import LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -48,25 +47,6 @@ def _require_browser() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(message + "; browser tests are required in CI")
     pytest.skip(message)
-
-
-@pytest.fixture
-def live_app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app(make_config(database_url, **app_config))
-    yield app
-    with app.app_context():
-        from app.extensions import db
-        app.extensions["yakuba_events"].close()
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def live_server(live_app: Flask) -> Iterator[LiveServer]:
-    server = LiveServer(live_app)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The real agent against a real server: jobs flow to a protocol-true simulated printer over
+"""The real agent against a real live_server: jobs flow to a protocol-true simulated printer over
 TCP, survive the printer being switched off, and card reads leave no PIN or number behind."""
 
 from __future__ import annotations
@@ -14,30 +14,16 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app import create_app
 from app.devices import jobs, services
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from hardware.agent import Agent
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card
 from hardware.printer import Cut, Document, SimulatedPrinter, Text
-from tests.conftest import make_config
 from tests.live import LiveServer, start_agent
 
 NUMBER = make_my_number("12345678901")
 PIN = "9731"
-
-
-@pytest.fixture
-def server(database_url: str) -> Iterator[LiveServer]:
-    app = create_app(make_config(database_url))
-    live = LiveServer(app).start()
-    yield live
-    live.stop()
-    app.extensions["yakuba_events"].close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -57,9 +43,9 @@ def _terminal(app: Flask, printer: SimulatedPrinter) -> tuple[int, str]:
 
 
 @pytest.fixture
-def agent(server: LiveServer, printer: SimulatedPrinter) -> Iterator[tuple[int, Agent]]:
-    terminal_id, token = _terminal(server.app, printer)
-    agent, stop_agent = start_agent(server.url, token)
+def agent(live_server: LiveServer, printer: SimulatedPrinter) -> Iterator[tuple[int, Agent]]:
+    terminal_id, token = _terminal(live_server.app, printer)
+    agent, stop_agent = start_agent(live_server.url, token)
     yield terminal_id, agent
     stop_agent()
 
@@ -88,9 +74,9 @@ def _wait(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-
         time.sleep(0.05)
 
 
-def test_print_jobs_survive_the_printer_being_switched_off(server, printer, agent) -> None:
+def test_print_jobs_survive_the_printer_being_switched_off(live_server, printer, agent) -> None:
     terminal_id, _ = agent
-    app = server.app
+    app = live_server.app
     first = _print(app, terminal_id, "A-001")
     printer.wait_for_pages(1)
     _wait(lambda: _states(app)[first].state == "done")
@@ -120,10 +106,10 @@ def _all_text(app: Flask) -> str:
         return "\n".join(chunks)
 
 
-def test_card_read_leaves_no_pin_or_number_in_database_or_logs(server, agent, database_url, caplog) -> None:
+def test_card_read_leaves_no_pin_or_number_in_database_or_logs(live_server, agent, database_url, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     terminal_id, _ = agent
-    app = server.app
+    app = live_server.app
     _wait(lambda: _public_key_known(app, terminal_id))
     insert_card("counter-e2e", Person("山彦\u3000一郎", "岩手県山彦市本町一丁目１番１号",
                                        date(1970, 1, 2), "1", NUMBER), PIN)

@@ -1,4 +1,4 @@
-"""The real agent against a live server: a cash payment's receipt reaches a protocol-true
+"""The real agent against a live live_server: a cash payment's receipt reaches a protocol-true
 simulated printer over TCP, decodes to the Japanese lines, and opens the drawer."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from app import create_app
 from app.auth.services import create_user
 from app.core import services as core_services
 from app.demo import DEMO_CITY
@@ -18,21 +17,8 @@ from app.extensions import db
 from app.register import receipts, services
 from app.register.fees import Item, seed_default_fees
 from hardware.printer import SimulatedPrinter
-from tests.conftest import make_config
 from tests.live import LiveServer, start_agent
 from tests.register.conftest import SCHEDULE_START, new_key
-
-
-@pytest.fixture
-def server(database_url: str) -> Iterator[LiveServer]:
-    app = create_app(make_config(database_url))
-    live = LiveServer(app).start()
-    yield live
-    live.stop()
-    app.extensions["yakuba_events"].close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -43,28 +29,28 @@ def printer() -> Iterator[SimulatedPrinter]:
 
 
 @pytest.fixture
-def register_agent(server: LiveServer, printer: SimulatedPrinter) -> Iterator[int]:
-    with server.app.app_context():
+def register_agent(live_server: LiveServer, printer: SimulatedPrinter) -> Iterator[int]:
+    with live_server.app.app_context():
         core_services.save_municipality(DEMO_CITY)
         seed_default_fees(SCHEDULE_START)
         terminal, token = device_services.create_terminal("register-e2e", "会計 レジ", "register")
         device_services.save_binding(terminal, "printer", "printer", printer.url + "?mode=kanji")
         db.session.commit()
         terminal_id = terminal.id
-    _, stop_agent = start_agent(server.url, token)
+    _, stop_agent = start_agent(live_server.url, token)
     yield terminal_id
     stop_agent()
 
 
-def _job_state(server: LiveServer, job_id: int) -> str:
-    with server.app.app_context():
+def _job_state(live_server: LiveServer, job_id: int) -> str:
+    with live_server.app.app_context():
         state = db.session.get_one(DeviceJob, job_id).state
         db.session.remove()
         return state
 
 
-def test_cash_receipt_prints_through_the_agent(server, printer, register_agent) -> None:
-    with server.app.app_context():
+def test_cash_receipt_prints_through_the_agent(live_server, printer, register_agent) -> None:
+    with live_server.app.app_context():
         cashier = create_user("cashier-e2e", "会計 花子", "operator", "correct-horse-battery")
         bill = services.open_bill("test", 1, "山彦 一郎",
                                   [Item("resident_record_copy", 2), Item("seal_certificate", 1)])
@@ -82,6 +68,6 @@ def test_cash_receipt_prints_through_the_agent(server, printer, register_agent) 
     assert page.drawer_kicks == [2] and page.cut
     assert b"\x1c&" in printer.received  # Kanji mode, not GB18030 text
     deadline = time.monotonic() + 30
-    while _job_state(server, job_id) != "done":
+    while _job_state(live_server, job_id) != "done":
         assert time.monotonic() < deadline, "the receipt job was not marked done"
         time.sleep(0.05)
