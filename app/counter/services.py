@@ -7,6 +7,7 @@ case (which holds the requester's personal data) writes a timeline event and an 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -520,9 +521,23 @@ def return_for_correction(case: Case, user: User, reason: str) -> None:
 
 # -- 交付, 会計, 保留, 取下げ ----------------------------------------------------------------------
 
+IssueCheck = Callable[[Case], list[str]]
+_issue_checks: dict[str, IssueCheck] = {}
+
+
+def on_issue(procedure_code: str, check: IssueCheck) -> None:
+    """Have `check(case)` asked before a case of `procedure_code` is issued: another domain
+    that holds part of the procedure (a seal application) says what still stops it."""
+    _issue_checks[procedure_code] = check
+
+
 def issue(case: Case, user: User) -> None:
     """交付 → 会計 when there is a fee to collect (the fee lines go to the register), else 完了."""
     _guard("issue", case, user)
+    check = _issue_checks.get(case.procedure.code)
+    reasons = check(case) if check else []
+    if reasons:
+        raise CaseError("交付できません。", [rules.Problem("", reason) for reason in reasons])
     case.issued_at = now()
     target = "payment" if fee_total(case) > 0 else "done"
     _move(case, "issue", user, "、".join(case.procedure.handover), target=target)

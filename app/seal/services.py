@@ -584,6 +584,20 @@ def _certificate_bill_cancelled(bill: Bill, user: User, reason: str) -> None:
                  f"手数料請求の取消：{reason}（{user.display_name}）")
 
 
+def _case_issue_problems(case: Case) -> list[str]:
+    """A seal registration or abolition case is issued only after city staff approved its
+    application(s) here: the seal domain's review is the city's review of the procedure."""
+    applications = applications_for_case(case.id)
+    if not applications:
+        return [f"この案件の{case.procedure.name}がまだ受け付けられていません。印鑑登録の画面で、"
+                "この案件から申請を受け付けてください。"]
+    return [f"受付番号{a.id}（{a.name}）は{a.state_label}です。市職員の承認後に交付できます。"
+            for a in applications if a.state != "approved"]
+
+
+for _code in ("seal_registration", "seal_abolition"):
+    counter.on_issue(_code, _case_issue_problems)
+
 register.on_bill_paid(CERTIFICATE_BILL_SOURCE, _certificate_paid)
 register.on_bill_voided(CERTIFICATE_BILL_SOURCE, _certificate_voided)
 register.on_bill_cancelled(CERTIFICATE_BILL_SOURCE, _certificate_bill_cancelled)
