@@ -183,3 +183,11 @@ def live_server(live_app: Flask) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a test saves its screenshots: $YAKUBA_SCREENSHOTS to keep them, else tmp_path."""
+    target = Path(os.environ.get("YAKUBA_SCREENSHOTS", tmp_path))
+    target.mkdir(parents=True, exist_ok=True)
+    return target

@@ -31,3 +31,30 @@ def test_each_revision_goes_down_and_up(app) -> None:
         downgrade(revision=revision.down_revision or "base")
         upgrade(revision=revision.revision)
     assert _diff() == []
+
+
+def test_catalog_entries_edited_before_the_edit_mark_keep_their_edits(app) -> None:
+    """b58995d87ea0 marks the entries an admin edited before it, from the audit log."""
+    import sqlalchemy as sa
+
+    from app.counter import catalog
+    from app.counter.models import Procedure
+
+    catalog.load()
+    db.session.commit()
+    edited = db.session.scalar(sa.select(Procedure.id).where(Procedure.code == "resident_record_copy"))
+    db.session.rollback()  # no transaction held while the migrations run
+    downgrade(revision="4ed83e9f2ff2")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO audit_entries (at, username, action, object_type, object_id, detail, address) VALUES"
+            " ('2026-10-01 10:00:00', 'admin', 'update', 'procedure', :id, '', ''),"
+            " ('2026-10-02 11:00:00', 'admin', 'update', 'procedure', :id, '', ''),"
+            " ('2026-10-03 12:00:00', 'admin', 'read', 'procedure', :other, '', '')"),
+            {"id": str(edited), "other": "1"})
+    upgrade(revision="b58995d87ea0")
+    with db.engine.connect() as conn:
+        marks = dict(conn.execute(sa.text("SELECT id, admin_edited_at FROM counter_procedures")).all())
+    assert str(marks.pop(edited))[:19] == "2026-10-02 11:00:00"
+    assert set(marks.values()) == {None}
+    upgrade()

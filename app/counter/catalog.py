@@ -102,12 +102,15 @@ def _check(entry: dict[str, Any], data: dict[str, Any]) -> None:
 class LoadResult:
     created: int
     updated: int
-    kept: tuple[str, ...]  # codes an admin has edited, left as they are
+    kept: tuple[str, ...]  # codes whose admin-edited settings were left as the admin made them
 
 
 def load(data: dict[str, Any] | None = None, overwrite_admin_edits: bool = False) -> LoadResult:
-    """Insert new entries and update existing ones by code. An entry an admin has edited keeps
-    the admin's version unless `overwrite_admin_edits` (its edit mark is then cleared)."""
+    """Insert new entries and update existing ones by code. On an entry an admin has edited,
+    what the admin can edit (name, department, ticket category, applicants, identity level,
+    documents, handover, fee, review) stays as edited unless `overwrite_admin_edits`; the rest
+    (the form's fields, the law, the spec reference, ...) always follows the file, and whether
+    an entry is in use (`active`) is the admin's alone."""
     existing = {p.code: p for p in db.session.scalars(select(Procedure))}
     created = updated = 0
     kept: list[str] = []
@@ -117,20 +120,19 @@ def load(data: dict[str, Any] | None = None, overwrite_admin_edits: bool = False
             procedure = Procedure(code=entry["code"])
             db.session.add(procedure)
             created += 1
-        elif procedure.admin_edited_at is not None and not overwrite_admin_edits:
-            kept.append(procedure.code)
-            continue
-        else:
-            procedure.admin_edited_at = None
-            updated += 1
-        procedure.name, procedure.category = entry["name"], entry["category"]
-        procedure.department, procedure.ticket_category = entry["department"], entry["ticket_category"]
-        procedure.spec_ref, procedure.law = entry["spec"], entry["law"]
-        procedure.applicants, procedure.identity = list(entry["applicants"]), entry["identity"]
+        procedure.category, procedure.spec_ref, procedure.law = entry["category"], entry["spec"], entry["law"]
         procedure.identity_alternative = entry["identity_alternative"]
         procedure.proxy_authority = entry["proxy_authority"]
-        procedure.documents, procedure.fields = list(entry["documents"]), list(entry["fields"])
+        procedure.fields, procedure.sort_order = list(entry["fields"]), entry["sort_order"]
+        if procedure.admin_edited_at is not None and not overwrite_admin_edits:
+            kept.append(procedure.code)
+            continue
+        updated += procedure.id is not None
+        procedure.admin_edited_at = None
+        procedure.name = entry["name"]
+        procedure.department, procedure.ticket_category = entry["department"], entry["ticket_category"]
+        procedure.applicants, procedure.identity = list(entry["applicants"]), entry["identity"]
+        procedure.documents, procedure.handover = list(entry["documents"]), list(entry["handover"])
         procedure.fee_code, procedure.review_required = entry["fee"], bool(entry["review_required"])
-        procedure.handover, procedure.sort_order = list(entry["handover"]), entry["sort_order"]
     db.session.flush()
     return LoadResult(created, updated, tuple(kept))

@@ -145,7 +145,7 @@ def reception_guide_pdf(case: Case, items: list[RelatedProcedure]) -> bytes:
                                        s["body"]), Spacer(1, 3 * mm)]
     data = case.form_data
     summary = _grid([
-        [Paragraph("届出", s["label"]), Paragraph(case.procedure.name, s["cell"]),
+        [Paragraph("届出", s["label"]), Paragraph(text(case.procedure.name), s["cell"]),
          Paragraph("異動日", s["label"]), Paragraph(document_date(date.fromisoformat(data["moved_on"])), s["cell"])],
         [Paragraph("届出者", s["label"]), Paragraph(f"{text(case.requester_name)}　様", s["cell"]),
          Paragraph("受付番号", s["label"]), Paragraph(f"{case.id:06d}", s["cell"])],
@@ -165,7 +165,7 @@ def reception_guide_pdf(case: Case, items: list[RelatedProcedure]) -> bytes:
     ]))
     story.append(table if items else Paragraph("ほかの課での手続はありません。", s["body"]))
     story += [Spacer(1, 6 * mm), Paragraph("ご不明な点は市民課（住民異動）の窓口でお尋ねください。", s["small"]),
-              Paragraph(f"{document_date(today())}　{city_name} 市民環境部 市民課", s["right"])]
+              Paragraph(f"{document_date(today())}　{text(city_name)} 市民環境部 市民課", s["right"])]
     pdf = build(story, "受付案内票", city_name, page_decorator(city_name, "市民環境部 市民課"))
     audit.record("print", "case", case.id, f"受付案内票（{len(items)}件）")
     return pdf

@@ -245,9 +245,11 @@ def _move_in_problems(data: dict[str, Any], ctx: InputContext) -> dict[str, str]
         if ctx.household is None:
             return {"join_household": "加わる世帯の方を、先に対象者（住民記録）として選んでください。"}
         if heads:
-            return {"persons": "既存の世帯に加わる転入では世帯主を選べません。"
+            return {"persons": "転入する方：既存の世帯に加わる転入では世帯主を選べません。"
                                "続柄は今の世帯主から見た続柄を選んでください。"}
+        # the household checked now is the one joined at approval, whoever the subject is by then
         data["postal_code"], data["address"] = ctx.household.postal_code, ctx.household.address
+        data["join_household_id"] = ctx.household.id
         return {}
     if heads != 1:
         return {"persons": "転入する方：新しい世帯の世帯主を1人だけ指定してください"

@@ -110,7 +110,7 @@ def eligibility_problems(p: ProcedureRules, c: Checks) -> list[Problem]:
             and c.requester_resident_id != c.subject_resident_id:
         problems.append(Problem("requester_kind", "請求者と対象者が住民記録上別人です。同一世帯員・代理人・第三者の"
                                 f"いずれかとして受け付けてください（{law['own']}）。"))
-    if c.requester_kind == "household" and not c.requester_household_id:
+    if c.requester_kind == "household" and c.subject_household_id and not c.requester_household_id:
         problems.append(Problem("requester_kind", "同一世帯員からの請求は、請求者を住民記録と照合して"
                                 f"同じ世帯であることを確かめてください（{law['own']}：同一世帯員の請求）。"))
     elif c.requester_kind == "household" and c.subject_household_id \

@@ -21,7 +21,7 @@ from app.counter.forms_data import FormErrors, InputContext, clean
 from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS, Case, CaseEvent, FeeLine, Procedure, Visit
 from app.extensions import db
 from app.queue import services as queue
-from app.queue.models import AT_COUNTER
+from app.queue.models import AT_COUNTER, Ticket
 from app.register import fees as register_fees
 from app.register import services as register
 from app.register.fees import Item
@@ -315,8 +315,16 @@ def set_subject(case: Case, resident_id: int, user: User) -> PersonRecord:
     person = registry.read_person(resident_id, f"窓口案件 {case.id} の対象者")
     if not person.active:
         raise CaseError(f"{person.name}さんは{person.status_label}のため、対象者にできません。", field="subject")
+    note = f"対象者：住民記録 {person.id}"
+    if case.form_data and case.subject_resident_id != person.id:
+        # what was entered was checked against the old subject's household: enter it again
+        case.form_data = {}
+        for line in list(case.fee_lines):
+            case.fee_lines.remove(line)
+            db.session.delete(line)
+        note += "（対象者が変わったため入力内容を消去）"
     case.subject_resident_id = person.id
-    _event(case, user, "subject", case.state, case.state, f"対象者：住民記録 {person.id}")
+    _event(case, user, "subject", case.state, case.state, note)
     db.session.flush()
     return person
 
@@ -538,11 +546,11 @@ def issue(case: Case, user: User) -> None:
     reasons = check(case) if check else []
     if reasons:
         raise CaseError("交付できません。", [rules.Problem("", reason) for reason in reasons])
-    case.issued_at = now()
     target = "payment" if fee_total(case) > 0 else "done"
-    _move(case, "issue", user, "、".join(case.procedure.handover), target=target)
     if target == "payment":
-        send_to_cashier(case, user)
+        send_to_cashier(case, user)  # first: a fee the register refuses leaves the case as it was
+    case.issued_at = now()
+    _move(case, "issue", user, "、".join(case.procedure.handover), target=target)
 
 
 def send_to_cashier(case: Case, user: User) -> None:
@@ -558,6 +566,8 @@ def send_to_cashier(case: Case, user: User) -> None:
         raise CaseError(f"会計へ送れませんでした：{exc.message}（手数料表を管理者に確認してください）") from exc
     if ticket is not None and ticket.state in AT_COUNTER:
         queue.send_to_cashier(ticket, user.id)  # 会計待ち: the number moves to the cashier display
+    elif ticket is not None and ticket.state in ("finished", "no_show") and ticket.office_day == today():
+        queue.back_to_cashier(ticket, user.id)  # an earlier bill of the visit was settled already
 
 
 def complete_payment(case: Case, user: User, receipt_note: str = "") -> None:
@@ -566,45 +576,69 @@ def complete_payment(case: Case, user: User, receipt_note: str = "") -> None:
     _move(case, "complete_payment", user, receipt_note)
 
 
-def _case_bill_paid(bill: Bill, payment: Payment) -> None:
-    """The register's paid hook for case bills: the cashier's payment completes the case."""
+def _case_of(bill: Bill) -> Case:
     case = db.session.get(Case, int(bill.source_id))
     if case is None:
         raise CaseError(f"請求{bill.id}の案件（{bill.source_id}）がありません。")
+    return case
+
+
+def _release_ticket(case: Case, user_id: int | None) -> None:
+    """The number leaves the cashier once none of its bills is open: 完了 if one of them was
+    paid, else 不在 (the visitor left). The ticket row is locked first, so two cashiers
+    settling the same number's bills at once cannot each see the other's still open. A later
+    case of the visit with fees brings the number back (send_to_cashier)."""
+    if case.visit.ticket_id is None:
+        return
+    ticket = db.session.scalars(select(Ticket).where(Ticket.id == case.visit.ticket_id).with_for_update()
+                                .execution_options(populate_existing=True)).one()
+    if ticket.state not in ("cashier_waiting", "cashier_called") or register.bills_for_ticket(ticket.label, "open"):
+        return
+    if register.bills_for_ticket(ticket.label, "paid"):
+        queue.finish_cashier(ticket, user_id)
+    else:
+        queue.leave_cashier(ticket, user_id)
+
+
+def _withdrawn_by_register(case: Case, action: str, user: User, note: str) -> None:
+    """取下げ decided at the register (refund, or the visitor left): as withdraw() does, the
+    reason is kept and no fee remains to collect."""
+    case.withdraw_reason = note
+    for line in list(case.fee_lines):
+        case.fee_lines.remove(line)
+        db.session.delete(line)
+    _move(case, action, user, note)
+
+
+def _case_bill_paid(bill: Bill, payment: Payment) -> None:
+    """The register's paid hook for case bills: the cashier's payment completes the case."""
+    case = _case_of(bill)
     complete_payment(case, payment.cashier, f"領収番号 {payment.receipt_no}")
-    ticket = case.visit.ticket
-    others = [b for b in register.open_bills_for_ticket(ticket.label) if b.id != bill.id] if ticket else []
-    if ticket is not None and ticket.state in ("cashier_waiting", "cashier_called") and not others:
-        queue.finish_cashier(ticket, payment.cashier_id)  # the number leaves the cashier display
+    _release_ticket(case, payment.cashier_id)
 
 
 def _case_bill_voided(bill: Bill, reversal: Payment) -> None:
     """The register's void hook for case bills: a supervisor approved voiding the payment, so
     the case goes back to 会計 (the bill is open to be paid again) or, refunded for good, to
     取下げ. Either way the timeline says which receipt was voided and why."""
-    case = db.session.get(Case, int(bill.source_id))
-    if case is None:
-        raise CaseError(f"請求{bill.id}の案件（{bill.source_id}）がありません。")
+    case = _case_of(bill)
     approver = db.session.get_one(User, reversal.approved_by_id)
     note = f"領収番号 {reversal.reverses.receipt_no} を取消：{reversal.reason}"
-    if case.state == "done":
-        _move(case, "reopen_payment" if bill.state == "open" else "refund", approver, note)
-    else:  # already moved on by hand (never expected): keep the record straight all the same
+    if case.state != "done":  # already moved on by hand (never expected): keep the record straight
         _event(case, approver, "payment_void", case.state, case.state, note)
+    elif bill.state == "open":
+        _move(case, "reopen_payment", approver, note)
+    else:
+        _withdrawn_by_register(case, "refund", approver, note)
 
 
 def _case_bill_cancelled(bill: Bill, user: User, reason: str) -> None:
     """The register's cancel hook for case bills: the visitor left without paying, so the case
     is withdrawn (取下げ) and, once none of its bills is left, the number leaves the cashier."""
-    case = db.session.get(Case, int(bill.source_id))
-    if case is None:
-        raise CaseError(f"請求{bill.id}の案件（{bill.source_id}）がありません。")
+    case = _case_of(bill)
     if case.state == "payment":
-        _move(case, "cancel_payment", user, f"請求取消：{reason}")
-    ticket = case.visit.ticket
-    if ticket is not None and ticket.state in ("cashier_waiting", "cashier_called") \
-            and not register.open_bills_for_ticket(ticket.label):
-        queue.leave_cashier(ticket, user.id)
+        _withdrawn_by_register(case, "cancel_payment", user, f"請求取消：{reason}")
+    _release_ticket(case, user.id)
 
 
 register.on_bill_paid("case", _case_bill_paid)
@@ -653,12 +687,10 @@ def move_order(case: Case) -> MoveOrder:
             pension_category=related.pension_category_for_new_resident(
                 date.fromisoformat(p["birth_date"]), bool(p.get("nhi_member")), moved_on),
         ) for p in data["persons"])
-        joining = registry.read_person(case.subject_resident_id or 0, f"窓口案件 {case.id}：転入先の世帯") \
-            if data.get("join_household") else None
         return MoveOrder(kind=code, moved_on=moved_on, notified_on=notified, new_persons=persons,
                          postal_code=data["postal_code"], address=data["address"],
                          previous_address=data["previous_address"],
-                         join_household_id=joining.household_id if joining else None)
+                         join_household_id=data.get("join_household_id") if data.get("join_household") else None)
     if code == "household_change":
         subject = registry.read_person(case.subject_resident_id or 0, f"窓口案件 {case.id}")
         household = registry.read_household(subject.household_id, f"窓口案件 {case.id}")

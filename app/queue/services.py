@@ -540,6 +540,16 @@ def send_to_cashier(ticket: Ticket, user_id: int | None = None) -> None:
     _changed()
 
 
+def back_to_cashier(ticket: Ticket, user_id: int | None = None) -> None:
+    """会計待ち again: a visitor whose earlier bill was settled has another fee to pay today
+    (a second procedure of the same visit issued later)."""
+    _require(ticket, ("finished", "no_show"), "会計待ちに戻すことが")
+    ticket.state = "cashier_waiting"
+    ticket.cashier_sent_at = now()
+    _log(ticket, "to_cashier", user_id=user_id, detail="再度")
+    _changed()
+
+
 def cashier_waiting(day: date | None = None) -> Select[tuple[Ticket]]:
     day = day or now().date()
     return (select(Ticket).where(Ticket.office_day == day, Ticket.state == "cashier_waiting")

@@ -149,9 +149,9 @@ def fee_choices(day: date | None = None) -> list[tuple[str, str]]:
 def save_fee(code: str, label: str, unit: str, amount: int | None, effective_from: date | None,
              user_id: int | None = None, sort_order: int | None = None, backdate: bool = False) -> Fee:
     """Add a version of a fee. A version already in force is never changed; one that is not
-    yet in force may be corrected (same code and date). A new version starts today or later, so
-    the schedule's history agrees with the payments already taken; only the initial schedule
-    (`backdate`, the demo and tests) may start in the past."""
+    yet in force may be corrected (same code and date). A new version starts tomorrow or later,
+    so the schedule's history agrees with the payments already taken and a day is priced by one
+    version; only the initial schedule (`backdate`, the demo and tests) may start in the past."""
     code = code.strip()
     if not CODE_PATTERN.fullmatch(code):
         raise FeeError("手数料コードは半角英小文字・数字・下線で入力してください（例：resident_record_copy）。", "code")
@@ -167,9 +167,9 @@ def save_fee(code: str, label: str, unit: str, amount: int | None, effective_fro
     if existing is not None and effective_from <= today():
         raise FeeError("既に適用中の手数料は変更できません。適用開始日を翌日以降にして新しい版を登録してください。",
                        "effective_from")
-    if effective_from < today() and not backdate:
-        raise FeeError("適用開始日は今日以降の日付にしてください（過去にさかのぼって手数料は変えられません）。",
-                       "effective_from")
+    if effective_from <= today() and not backdate:
+        raise FeeError("適用開始日は翌日以降の日付にしてください"
+                       "（その日の途中や過去にさかのぼって手数料は変えられません）。", "effective_from")
     if sort_order is None:
         previous = db.session.scalar(select(Fee.sort_order).where(Fee.code == code).limit(1))
         sort_order = previous if previous is not None else len(DEFAULT_FEES) + 1

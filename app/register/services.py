@@ -149,9 +149,17 @@ def _hook(event: str, source_type: str, handler: Callable[..., None]) -> None:
 
 
 def _run_hook(event: str, bill: Bill, *args: Any) -> None:
+    """A source domain's refusal (its own error, in Japanese) reaches the cashier as a
+    RegisterError, so the register's pages show it; the transaction is rolled back."""
     handler = _hooks.get((event, bill.source_type))
-    if handler is not None:
+    if handler is None:
+        return
+    try:
         handler(bill, *args)
+    except RegisterError:
+        raise
+    except ValueError as exc:
+        raise RegisterError(getattr(exc, "message", None) or str(exc)) from exc
 
 
 def on_bill_paid(source_type: str, handler: PaidHandler) -> None:
@@ -231,17 +239,18 @@ def cancel_bill(bill: Bill, reason: str, user: User) -> None:
     events.publish(BILLS_CHANNEL, {"bill": locked.id, "state": locked.state})
 
 
-def open_bills_for_ticket(ticket_number: str) -> list[Bill]:
-    """Today's open bills that carry a ticket's number, oldest first: one visitor with several
-    procedures may have a bill for each (a number is unique within its office day)."""
+def bills_for_ticket(ticket_number: str, state: str | None = None) -> list[Bill]:
+    """Today's bills that carry a ticket's number (in `state` if given), oldest first: one
+    visitor with several procedures may have a bill for each (a number is unique within its
+    office day)."""
     start = datetime.combine(now().date(), datetime.min.time())
-    return list(db.session.scalars(select(Bill).where(
-        Bill.state == "open", Bill.ticket_number == ticket_number, Bill.opened_at >= start).order_by(Bill.id)))
+    query = select(Bill).where(Bill.ticket_number == ticket_number, Bill.opened_at >= start)
+    return list(db.session.scalars((query.where(Bill.state == state) if state else query).order_by(Bill.id)))
 
 
 def open_bill_for_ticket(ticket_number: str) -> Bill | None:
     """The first open bill that carries a called ticket's number."""
-    bills = open_bills_for_ticket(ticket_number)
+    bills = bills_for_ticket(ticket_number, "open")
     return bills[0] if bills else None
 
 

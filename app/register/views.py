@@ -193,7 +193,9 @@ def _job_for(payment: Payment) -> DeviceJob | None:
 def _same_ticket_bills(payment: Payment) -> list[Bill]:
     """Other open bills of the same numbered visitor, to be paid before they leave."""
     number = payment.bill.ticket_number
-    return [b for b in services.open_bills_for_ticket(number) if b.id != payment.bill_id] if number else []
+    if not number or payment.bill.opened_at.date() != today():  # numbers start again every day
+        return []
+    return [b for b in services.bills_for_ticket(number, "open") if b.id != payment.bill_id]
 
 
 @bp.route("/payments/<int:payment_id>")

@@ -19,6 +19,13 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('counter_procedures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('admin_edited_at', sa.DateTime(), nullable=True))
+    # entries an admin edited before this revision: their edits are in the audit log
+    # (update_procedure records action 'update' on object_type 'procedure'; loads record nothing)
+    op.execute(
+        "UPDATE counter_procedures SET admin_edited_at = ("
+        " SELECT MAX(a.at) FROM audit_entries a WHERE a.object_type = 'procedure' AND a.action = 'update'"
+        " AND a.object_id = CAST(counter_procedures.id AS VARCHAR(64)))"
+    )
 
 
 

@@ -10,7 +10,6 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -95,14 +94,6 @@ def browser_login(page: Any, live_server: LiveServer) -> Callable[[str], None]:
         page.wait_for_url(f"{live_server.url}/")
 
     return login
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    """Where a test saves its screenshots: $YAKUBA_SCREENSHOTS to keep them, else tmp_path."""
-    target = Path(os.environ.get("YAKUBA_SCREENSHOTS", tmp_path))
-    target.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 @pytest.fixture

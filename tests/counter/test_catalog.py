@@ -153,10 +153,12 @@ def test_loading_twice_updates_and_keeps_admin_edits(app, db_session) -> None:
         name="住民票の写し（窓口）", department=edited.department, ticket_category=edited.ticket_category,
         applicants=["self", "household"], identity=edited.identity, documents=["交付請求書", "委任状"],
         handover=edited.handover, fee_code=edited.fee_code, review_required=True, active=True))
+    edited.fields = []  # as an older catalog file would have left it
     again = catalog.load()
     assert (again.created, again.updated, again.kept) == (0, len(catalog.entries()) - 1, ("resident_record_copy",))
     assert (edited.name, edited.applicants, edited.documents) == (
         "住民票の写し（窓口）", ["self", "household"], ["交付請求書", "委任状"])
+    assert [f["name"] for f in edited.fields][:2] == ["copies", "scope"]  # the form always follows the file
     forced = catalog.load(overwrite_admin_edits=True)
     assert forced.kept == () and edited.name == "住民票の写しの交付" and edited.admin_edited_at is None
     assert db_session.scalar(select(func.count()).select_from(Procedure)) == len(catalog.entries())

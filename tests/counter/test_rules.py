@@ -136,6 +136,8 @@ def test_household_member_must_be_in_the_same_household() -> None:
 def test_a_household_member_must_be_matched_in_the_registry() -> None:
     [problem] = eligibility_problems(RESIDENT_COPY, Checks(requester_kind="household", subject_household_id=1))
     assert problem.field == "requester_kind" and "照合" in problem.message
+    # a new household moving in is in no registry yet: nothing to match against
+    assert eligibility_problems(RESIDENT_COPY, Checks(requester_kind="household")) == []
 
 
 def test_self_must_be_the_subject() -> None:

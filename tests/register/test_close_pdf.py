@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -57,17 +56,15 @@ def test_close_pdf_has_the_figures_in_japanese(closed_day, tmp_path: Path) -> No
         assert expected in text, expected
 
 
-def test_close_pdf_renders_to_an_a4_page(closed_day, tmp_path: Path) -> None:
+def test_close_pdf_renders_to_an_a4_page(closed_day, tmp_path: Path, shots: Path) -> None:
     """pdftoppm renders the 日計表 to a PNG (kept in $YAKUBA_SCREENSHOTS to be looked at)."""
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     from PIL import Image
 
-    target = Path(os.environ.get("YAKUBA_SCREENSHOTS", tmp_path))
-    target.mkdir(parents=True, exist_ok=True)
     pdf = tmp_path / "close.pdf"
     pdf.write_bytes(close_pdf(closed_day))
-    subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", str(pdf), str(target / "nikkeihyo")], check=True)
-    with Image.open(target / "nikkeihyo.png") as page:
+    subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", str(pdf), str(shots / "nikkeihyo")], check=True)
+    with Image.open(shots / "nikkeihyo.png") as page:
         assert page.size == (827, 1170)  # A4 at 100 dpi
         assert page.convert("L").getextrema()[0] < 64  # there is dark text on the page

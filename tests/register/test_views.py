@@ -150,7 +150,7 @@ def test_admin_adds_a_fee_version_and_operators_only_read(client, login_as, fees
     assert refused.status_code == 422 and "既に適用中" in refused.get_data(as_text=True)
     backdated = client.post("/register/fees", data={"code": "seal_certificate", "label": "印鑑登録証明書",
                                                     "unit": "通", "amount": "1", "effective_from": "2021-04-01"})
-    assert backdated.status_code == 422 and "今日以降の日付" in backdated.get_data(as_text=True)
+    assert backdated.status_code == 422 and "翌日以降の日付" in backdated.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Fee).where(Fee.amount == 1)) == 0
 
 

@@ -139,6 +139,18 @@ def test_a_certificate_opens_a_bill_and_its_payment_and_void_come_back(app, appl
         f"手数料収納の取消 領収番号{payment.receipt_no}（未収納に戻す）")
 
 
+def test_a_cancelled_certificate_bill_is_recorded_on_the_certificate(app, applicant, fees, make_user) -> None:
+    record = services.approve(_ready(_receive(applicant())), None, TODAY)
+    certificate = services.issue_certificate(record.card_number, 1, today=TODAY)
+    register.cancel_bill(services.certificate_bill(certificate), "会計前に帰られた", make_user("supervisor", "chief"))
+    db.session.commit()
+    assert services.certificate_bill(certificate).state == "cancelled"
+    assert db.session.get(SealCertificate, certificate.id).payment_id is None
+    assert db.session.scalars(select(AuditEntry.detail).where(
+        AuditEntry.object_type == "seal_certificate", AuditEntry.object_id == str(certificate.id))).all()[-1] == (
+        "手数料請求の取消：会計前に帰られた（supervisor 太郎）")
+
+
 def test_without_a_fee_schedule_no_certificate_is_issued(app, applicant) -> None:
     record = services.approve(_ready(_receive(applicant())), None, TODAY)
     with pytest.raises(SealError, match="会計へ送れませんでした"):
