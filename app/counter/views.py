@@ -124,8 +124,10 @@ def cases() -> tuple[str, int]:
         found = services.list_cases(queries[current](), purpose=WORK_LISTS[current])
     template = "counter/_case_rows.html" if request.headers.get("HX-Request") and \
         request.headers.get("HX-Target") == "case-rows" else "counter/cases.html"
+    closed = [c for c in found if c.state in workflow.CLOSED_STATES] if current == "search" else []
     response = make_response(render_template(template, cases=found, current=current, lists=WORK_LISTS,
-                                             form=form, states=workflow.STATES))
+                                             form=form, states=workflow.STATES, closed_count=len(closed),
+                                             average_times=services.average_time_in_states(closed)))
     response.headers["Vary"] = "HX-Request"
     return response, 200  # type: ignore[return-value]
 

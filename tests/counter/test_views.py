@@ -154,6 +154,28 @@ def test_search_finds_by_person(client, make_user, setup) -> None:
     assert "該当する案件はありません" in nothing
 
 
+def test_search_shows_the_average_time_in_each_state_of_closed_cases(client, make_user, setup) -> None:
+    from datetime import datetime, timedelta
+
+    _login(client, make_user, "operator", "op")
+    base = datetime(2026, 4, 1, 9, 0)
+    for minutes in (4, 8):
+        case_id = _reception(client, "resident_record_copy")
+        client.post(f"/counter/cases/{case_id}/actions/start_check")
+        withdrawn = client.post(f"/counter/cases/{case_id}/actions/withdraw", data={"note": "来庁者の都合"})
+        assert withdrawn.status_code == 303
+        changes = [e for e in _fresh(case_id).events if e.from_state != e.to_state]
+        for n, event in enumerate(changes):
+            event.at = base + timedelta(minutes=minutes * n)
+        db.session.commit()
+    _reception(client, "resident_record_copy")  # still open: not in the average
+    page = client.get("/counter/?list=search&person=山彦").get_data(as_text=True)
+    assert "完了・取下げ済みの2件の平均" in page
+    assert "<th>受付</th><th>確認</th>" in page.replace("\n", "").replace(" ", "")
+    assert page.count("6分0秒") == 2  # 受付 and 確認 took 4 and 8 minutes
+    assert "状態ごとの平均所要時間" not in client.get("/counter/?list=mine").get_data(as_text=True)
+
+
 def test_catalog_page_and_admin_edit(client, make_user, setup) -> None:
     _login(client, make_user, "admin", "adm")
     assert "住民票の写しの交付" in client.get("/counter/catalog").get_data(as_text=True)
