@@ -806,7 +806,10 @@ def search_cases(f: CaseSearch) -> Select[tuple[Case]]:
     return query
 
 
-def list_cases(query: Select[tuple[Case]], limit: int = 200, purpose: str = "案件一覧") -> list[Case]:
+LIST_LIMIT = 200
+
+
+def list_cases(query: Select[tuple[Case]], limit: int = LIST_LIMIT, purpose: str = "案件一覧") -> list[Case]:
     """Lists show requesters' names: one audit row names the cases shown."""
     cases = list(db.session.scalars(query.limit(limit)))
     if cases:

@@ -127,7 +127,8 @@ def cases() -> tuple[str, int]:
     closed = [c for c in found if c.state in workflow.CLOSED_STATES] if current == "search" else []
     response = make_response(render_template(template, cases=found, current=current, lists=WORK_LISTS,
                                              form=form, states=workflow.STATES, closed_count=len(closed),
-                                             average_times=services.average_time_in_states(closed)))
+                                             average_times=services.average_time_in_states(closed),
+                                             list_limit=services.LIST_LIMIT))
     response.headers["Vary"] = "HX-Request"
     return response, 200  # type: ignore[return-value]
 
