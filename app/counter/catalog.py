@@ -116,6 +116,7 @@ def load(data: dict[str, Any] | None = None, overwrite_admin_edits: bool = False
     kept: list[str] = []
     for entry in entries(data):
         procedure = existing.get(entry["code"])
+        is_new = procedure is None
         if procedure is None:
             procedure = Procedure(code=entry["code"])
             db.session.add(procedure)
@@ -127,7 +128,7 @@ def load(data: dict[str, Any] | None = None, overwrite_admin_edits: bool = False
         if procedure.admin_edited_at is not None and not overwrite_admin_edits:
             kept.append(procedure.code)
             continue
-        updated += procedure.id is not None
+        updated += not is_new
         procedure.admin_edited_at = None
         procedure.name = entry["name"]
         procedure.department, procedure.ticket_category = entry["department"], entry["ticket_category"]

@@ -309,6 +309,12 @@ def needs_subject(procedure: Procedure) -> bool:
     return procedure.code != "move_in" and any(f["type"] in ("members", "member") for f in procedure.fields)
 
 
+def may_have_subject(procedure: Procedure) -> bool:
+    """Procedures whose case may name a subject: those that need one, and 転入 joining an
+    existing household (the subject's)."""
+    return needs_subject(procedure) or procedure.code == "move_in"
+
+
 def set_subject(case: Case, resident_id: int, user: User) -> PersonRecord:
     if case.state not in ("received", "checking", "input"):
         raise CaseError("対象者は受付・確認・入力の段階でだけ選べます。")
@@ -592,9 +598,12 @@ def _release_ticket(case: Case, user_id: int | None) -> None:
         return
     ticket = db.session.scalars(select(Ticket).where(Ticket.id == case.visit.ticket_id).with_for_update()
                                 .execution_options(populate_existing=True)).one()
-    if ticket.state not in ("cashier_waiting", "cashier_called") or register.bills_for_ticket(ticket.label, "open"):
+    if ticket.state not in ("cashier_waiting", "cashier_called"):
         return
-    if register.bills_for_ticket(ticket.label, "paid"):
+    states = {bill.state for bill in register.bills_for_ticket(ticket.label)}
+    if "open" in states:
+        return
+    if "paid" in states:
         queue.finish_cashier(ticket, user_id)
     else:
         queue.leave_cashier(ticket, user_id)

@@ -124,10 +124,11 @@ def cases() -> tuple[str, int]:
         found = services.list_cases(queries[current](), purpose=WORK_LISTS[current])
     template = "counter/_case_rows.html" if request.headers.get("HX-Request") and \
         request.headers.get("HX-Target") == "case-rows" else "counter/cases.html"
-    closed = [c for c in found if c.state in workflow.CLOSED_STATES] if current == "search" else []
+    timed = found if current == "search" else []
     response = make_response(render_template(template, cases=found, current=current, lists=WORK_LISTS,
-                                             form=form, states=workflow.STATES, closed_count=len(closed),
-                                             average_times=services.average_time_in_states(closed),
+                                             form=form, states=workflow.STATES,
+                                             closed_count=sum(c.state in workflow.CLOSED_STATES for c in timed),
+                                             average_times=services.average_time_in_states(timed),
                                              list_limit=services.LIST_LIMIT))
     response.headers["Vary"] = "HX-Request"
     return response, 200  # type: ignore[return-value]
@@ -162,7 +163,7 @@ def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = 
         spent=services.time_in_states(case), fee_total=services.fee_total(case),
         doc_labels=catalog.identity_document_labels(), sexes=SEXES, relationships=RELATIONSHIPS,
         person_rows=_person_rows(input_values or case.form_data or {}),
-        needs_subject=services.needs_subject(case.procedure) or case.procedure.code == "move_in",
+        needs_subject=services.may_have_subject(case.procedure),
         related=services.related_for_case(case) if case.form_data else [],
         open_problems=services.check_problems(case) if case.state == "checking" else [],
     )

@@ -620,7 +620,7 @@ def finish_cashier(ticket: Ticket, user_id: int | None = None) -> None:
 
 def leave_cashier(ticket: Ticket, user_id: int | None = None) -> None:
     """不在 at the cashier: the visitor left without paying (their bill was cancelled)."""
-    _require(ticket, ("cashier_called", "cashier_waiting"), "会計から外す")
+    _require(ticket, ("cashier_called", "cashier_waiting"), "会計から外すことが")
     ticket.state = "no_show"
     ticket.no_show_at = now()
     _log(ticket, "cashier_no_show", user_id=user_id, detail=ticket.cashier_place)

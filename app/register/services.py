@@ -248,6 +248,14 @@ def bills_for_ticket(ticket_number: str, state: str | None = None) -> list[Bill]
     return list(db.session.scalars((query.where(Bill.state == state) if state else query).order_by(Bill.id)))
 
 
+def other_open_bills(bill: Bill) -> list[Bill]:
+    """The same numbered visitor's other open bills, to be paid before they leave (only for a
+    bill of today: numbers start again every day)."""
+    if not bill.ticket_number or bill.opened_at.date() != now().date():
+        return []
+    return [b for b in bills_for_ticket(bill.ticket_number, "open") if b.id != bill.id]
+
+
 def open_bill_for_ticket(ticket_number: str) -> Bill | None:
     """The first open bill that carries a called ticket's number."""
     bills = bills_for_ticket(ticket_number, "open")

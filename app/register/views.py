@@ -190,20 +190,12 @@ def _job_for(payment: Payment) -> DeviceJob | None:
                              .order_by(DeviceJob.id.desc()).limit(1))
 
 
-def _same_ticket_bills(payment: Payment) -> list[Bill]:
-    """Other open bills of the same numbered visitor, to be paid before they leave."""
-    number = payment.bill.ticket_number
-    if not number or payment.bill.opened_at.date() != today():  # numbers start again every day
-        return []
-    return [b for b in services.bills_for_ticket(number, "open") if b.id != payment.bill_id]
-
-
 @bp.route("/payments/<int:payment_id>")
 @roles(*CASHIERS)
 def payment(payment_id: int) -> str:
     payment = db.get_or_404(Payment, payment_id)
     return render_template("register/payment.html", payment=payment, void_form=VoidRequestForm(),
-                           same_ticket=_same_ticket_bills(payment),
+                           same_ticket=services.other_open_bills(payment.bill),
                            reversal=services.void_of(payment), job=_job_for(payment),
                            pending=[r for r in services.pending_void_requests() if r.payment_id == payment.id])
 
@@ -246,7 +238,7 @@ def request_void(payment_id: int) -> BaseResponse | tuple[str, int]:
             flash("取消を依頼しました。統括責任者（収納した本人以外）の承認を待っています。", "success")
             return redirect(url_for("register.payment", payment_id=payment.id), 303)
     return render_template("register/payment.html", payment=payment, void_form=form,
-                           same_ticket=_same_ticket_bills(payment),
+                           same_ticket=services.other_open_bills(payment.bill),
                            reversal=services.void_of(payment), job=_job_for(payment), pending=[]), 422
 
 
