@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+TEST_TASK_QUEUE_URL ?= redis://127.0.0.1:6379/0
 # pyscard compiles against libpcsclite; install the PC/SC extra only where that library is.
 EXTRAS := dev$(shell pkg-config --exists libpcsclite 2>/dev/null && echo ,pcsc)
 VENDOR := static/vendor
@@ -34,9 +35,12 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp $(FONTS)/biz-udmincho/400Regular/BIZUDMincho_400Regular.ttf $(VENDOR)/fonts/BIZUDMincho-Regular.ttf
 	touch $@
 
+# The task consumer runs beside the server and stops with it (Ctrl+C stops both).
 run: install
 	$(FLASK) db upgrade
 	YAKUBA_DEMO=1 $(FLASK) demo load --if-empty
+	YAKUBA_DEMO=1 $(FLASK) tasks worker & consumer=$$!; \
+	trap 'kill -INT $$consumer 2>/dev/null; wait $$consumer' EXIT; \
 	YAKUBA_DEMO=1 YAKUBA_SIMULATE_DEVICES=1 YAKUBA_AGENT_SERVER=http://127.0.0.1:$(PORT) \
 		$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
 
@@ -49,7 +53,7 @@ test: install
 	$(PYTEST)
 
 test-pg: install
-	export TEST_DATABASE_URL=$(TEST_DATABASE_URL); $(PYTEST)
+	export TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_TASK_QUEUE_URL=$(TEST_TASK_QUEUE_URL); $(PYTEST)
 
 lint: install
 	$(BIN)/ruff check app hardware tests bench

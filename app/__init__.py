@@ -46,6 +46,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         configure_engine(extensions.db.engine)
 
     events.init_app(app)
+    _init_tasks(app)
     access.init_app(app)
     transaction.init_app(app)
     errors.init_app(app)
@@ -71,6 +72,15 @@ def _init_login(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
+
+
+def _init_tasks(app: Flask) -> None:
+    """The task queue, once every domain's task kinds and periodic work are registered."""
+    from app.domains import modules
+    from app.tasks import engine, services  # noqa: F401  (the engine's own kinds and schedule)
+
+    tuple(modules("tasks"))  # importing them registers their kinds and periodic work
+    engine.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -61,6 +61,12 @@ class Config:
     WTF_CSRF_TIME_LIMIT: int | None = None
     WTF_CSRF_HEADERS: tuple[str, ...] = ("X-CSRFToken",)
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = field(default_factory=dict)
+    # The task queue (DESIGN "Background work"): "" is Huey's SQLite storage in instance/,
+    # "sqlite:///PATH" another SQLite file, "redis://…" Redis, "immediate" runs each task in
+    # the submitting process right after its commit (unit tests).
+    TASK_QUEUE_URL: str = ""
+    TASK_LEASE_SECONDS: int = 60
+    TASK_WORKERS: int = 2
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -74,6 +80,9 @@ class Config:
             "DEMO_MODE": _bool("YAKUBA_DEMO", False),
             "SIMULATE_DEVICES": _bool("YAKUBA_SIMULATE_DEVICES", False),
             "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+            "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL", ""),
+            "TASK_LEASE_SECONDS": _int("TASK_LEASE_SECONDS", 60),
+            "TASK_WORKERS": _int("TASK_WORKERS", 2),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])
@@ -83,3 +92,10 @@ class Config:
         values = asdict(self)
         values["WTF_CSRF_HEADERS"] = list(self.WTF_CSRF_HEADERS)
         return values
+
+
+def settings() -> Config:
+    """The running app's settings (STYLE rule 19: one accessor, read as attributes)."""
+    from flask import current_app
+
+    return current_app.config["YAKUBA_CONFIG"]

@@ -3,7 +3,9 @@
 - `models.py`: its tables (imported so the metadata and Alembic see them);
 - `views.py` with `bp` (a Blueprint) and optionally `NAV` (menu items, see app/nav.py);
 - `demo.py` with `load()` (demo data, called in this order by `flask demo load`);
-- `cli.py` with `init_app(app)` (command-line tools).
+- `cli.py` with `init_app(app)` (command-line tools);
+- `tasks.py`: its kinds of background work and periodic work (app/tasks/services.py `kind`,
+  app/tasks/engine.py `periodic`), registered when the app is built.
 
 Adding a domain is adding its name here.
 """
@@ -17,6 +19,7 @@ from types import ModuleType
 DOMAINS: tuple[str, ...] = (
     "auth",
     "core",
+    "tasks",
     "devices",
     "queue",
     "registry",

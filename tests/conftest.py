@@ -22,6 +22,7 @@ from itsdangerous import URLSafeTimedSerializer
 from app import create_app
 from app.config import Config
 from app.testing_db import scratch_database
+from tests.consumer import Consumer
 from tests.live import LiveServer
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -38,6 +39,9 @@ def make_config(url: str, **overrides: Any) -> Config:
         "PASSWORD_HASH_COST": "low",
         "DEMO_MODE": False,
         "SIMULATE_DEVICES": False,
+        # Unit tests run a task right after its commit; the end-to-end ones use a real
+        # consumer process (tests/consumer.py).
+        "TASK_QUEUE_URL": "immediate",
     }
     values.update(overrides)
     return Config.from_env(**values)
@@ -191,3 +195,13 @@ def shots(tmp_path: Path) -> Path:
     target = Path(os.environ.get("YAKUBA_SCREENSHOTS", tmp_path))
     target.mkdir(parents=True, exist_ok=True)
     return target
+
+
+@pytest.fixture
+def task_consumer(database_url: str, tmp_path: Path) -> Iterator[Consumer]:
+    """A real task consumer process on the test's database, with a queue of its own: Redis when
+    TEST_TASK_QUEUE_URL names one (make test-pg), else Huey's SQLite storage in tmp_path. Use
+    its `url` as the app's TASK_QUEUE_URL (see tests/tasks for an app_config that does)."""
+    consumer = Consumer(database_url, tmp_path, os.environ.get("TEST_TASK_QUEUE_URL", ""))
+    yield consumer
+    consumer.stop()

@@ -1,0 +1,89 @@
+"""The row that carries a piece of background work: state, lease, progress and outcome.
+
+The Huey message carries only the row's id, so nothing personal ever sits in the queue; the row
+is the record and the queue is a hint (a lost message is recovered from the row).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.timeutil import now
+
+
+class TaskState(StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    cancelled = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _STATE_LABELS[self]
+
+    @property
+    def finished(self) -> bool:
+        return self in FINISHED
+
+
+_STATE_LABELS = {
+    TaskState.queued: "待機中",
+    TaskState.running: "実行中",
+    TaskState.done: "完了",
+    TaskState.failed: "失敗",
+    TaskState.cancelled: "中止",
+}
+FINISHED = frozenset({TaskState.done, TaskState.failed, TaskState.cancelled})
+
+
+def _in(column: str, values: Any) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class Task(db.Model):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint(_in("state", TaskState), name="state"),
+        Index("ix_tasks_state_lease", "state", "lease_expires_at"),
+        Index("ix_tasks_subject", "subject_type", "subject_id"),
+        Index("ix_tasks_programme_state", "programme", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    programme: Mapped[str] = mapped_column(String(20), default="")
+    state: Mapped[TaskState] = mapped_column(String(20), default=TaskState.queued)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    subject_type: Mapped[str] = mapped_column(String(64), default="")
+    subject_id: Mapped[int | None]
+    phase: Mapped[str] = mapped_column(String(100), default="")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None]
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_expires_at: Mapped[datetime | None]
+    enqueued_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    progress_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    @property
+    def status(self) -> TaskState:
+        return TaskState(self.state)
+
+    @property
+    def finished(self) -> bool:
+        return self.status.finished

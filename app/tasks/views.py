@@ -1,0 +1,75 @@
+"""A task's progress: its page, the self-polling fragment, 中止, and 実行中の処理."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.auth.access import ALL_STAFF, roles
+from app.extensions import db
+from app.fragments import wants_fragment
+from app.tasks import services
+from app.tasks.models import Task
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+PROGRAMMES = ("counter", "furusato")
+
+
+@bp.app_template_filter("duration")
+def duration(seconds: float) -> str:
+    """約 1分20秒: a duration as people read it."""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}時間{minutes}分"
+    if minutes:
+        return f"{minutes}分{secs}秒"
+    return f"{secs}秒"
+
+
+def _context(task: Task) -> dict[str, object]:
+    return {"task": task, "progress": services.progress_of(task), "cancellable": services.is_cancellable(task),
+            "created_by": services.created_by(task), "form": FlaskForm()}
+
+
+@bp.route("/<int:task_id>")
+@roles(*ALL_STAFF)
+def task_page(task_id: int) -> str:
+    task = db.get_or_404(Task, task_id)
+    return render_template("tasks/task.html", **_context(task))
+
+
+@bp.route("/<int:task_id>/progress")
+@roles(*ALL_STAFF)
+def progress(task_id: int) -> tuple[str, int, dict[str, str]]:
+    """The progress fragment; once the task has ended, the host page reloads itself to show
+    its own summary (HX-Refresh), unless the fragment was asked for without htmx."""
+    task = db.get_or_404(Task, task_id)
+    headers = {"HX-Refresh": "true"} if task.finished and request.args.get("refresh") == "1" else {}
+    return render_template("tasks/_progress.html", **_context(task)), 200, headers
+
+
+@bp.route("/<int:task_id>/cancel", methods=["POST"])
+@roles(*ALL_STAFF)
+def cancel(task_id: int) -> BaseResponse | tuple[str, int]:
+    task = db.get_or_404(Task, task_id)
+    try:
+        services.request_cancel(task, by=current_user)
+    except services.TaskError as exc:
+        return render_template("tasks/_progress.html", **_context(task), refusal=exc.message), 422
+    if wants_fragment():
+        return render_template("tasks/_progress.html", **_context(task)), 200
+    return redirect(request.referrer or url_for("tasks.task_page", task_id=task.id), 303)
+
+
+@bp.route("/running")
+@roles(*ALL_STAFF)
+def running() -> str:
+    programme = request.args.get("programme", "")
+    if programme not in PROGRAMMES:
+        abort(404)
+    return render_template("tasks/_running.html", tasks=services.active(programme), programme=programme,
+                           progress_of=services.progress_of)
