@@ -29,7 +29,7 @@ furusato_cli = AppGroup("furusato", help="ふるさと納税：ポータルデ�
               help="文字コード（既定は自動判別）")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def import_command(portal_code: str, accept_good_rows: bool, encoding: str, path: Path) -> None:
-    """Import one portal file; the command owns its transaction."""
+    """Import one portal file here and now, by the same steps as the background import."""
     portal = services.portal_by_code(portal_code)
     if portal is None or portal.kind != "portal":
         codes = ", ".join(p.code for p in services.import_portals())
@@ -38,18 +38,20 @@ def import_command(portal_code: str, accept_good_rows: bool, encoding: str, path
     if not path.is_file():
         click.echo(f"ファイル「{path}」がありません。", err=True)
         sys.exit(2)
+    batch = imports.create_batch(portal, path.name, accept_good_rows=accept_good_rows,
+                                 encoding=None if encoding == "auto" else encoding, source="cli", username="(cli)")
     db.session.commit()
     try:
         with path.open("rb") as stream:
-            batch, counts = imports.run_import(
-                portal, stream, path.name, accept_good_rows=accept_good_rows,
-                encoding=None if encoding == "auto" else encoding, source="cli", username="(cli)")
+            batch = imports.run_batch(batch.id, stream, total=imports.count_lines(stream))
         audit.record("create", "furusato_import_batch", batch.id,
-                     f"{portal.name} {path.name} 新規{counts.created} 更新{counts.updated}", username="(cli)")
-        result = imports.summary(batch, counts)
+                     f"{portal.name} {path.name} {batch.status_label} 新規{batch.created} 更新{batch.updated}",
+                     username="(cli)")
+        result = imports.summary(batch)
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
+        imports.abandon(batch.id, "failed", "取込中にエラーが発生したため、何も取り込んでいません。")
         result = {"portal": portal_code, "file": path.name, "status": "failed", "applied": False,
                   "created": 0, "updated": 0, "unchanged": 0,
                   "errors": [{"row": 0, "field": "",

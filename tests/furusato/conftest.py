@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.furusato import imports, services
-from app.furusato.models import Gift
+from app.furusato.models import Gift, ImportBatch
 from app.furusato.profiles import base_profile
 from app.furusato.synthetic import GIFTS, Generator, SyntheticDonation, portal_bytes
 
@@ -32,13 +31,19 @@ def generator() -> Generator:
 
 @pytest.fixture
 def run_file(furusato: None) -> Callable[..., tuple[Any, Any]]:
-    """Import bytes for a portal in its own transaction, as the command line does."""
+    """Import bytes for a portal as the upload does: the file is stored, a batch queued and its
+    task run (right after the commit: the unit tests' "immediate" task queue). Returns the
+    batch and its counts with every issue."""
 
-    def run(code: str, data: bytes, **kwargs: Any) -> tuple[Any, Any]:
+    def run(code: str, data: bytes, *, accept_good_rows: bool = False, encoding: str | None = None) -> tuple[Any, Any]:
         portal = services.portal_by_code(code)
-        batch, counts = imports.run_import(portal, io.BytesIO(data), f"{code}.csv", **kwargs)
+        stored = imports.store_upload(f"{code}.csv", data, "tester")
+        batch = imports.create_batch(portal, stored.filename, import_file=stored, accept_good_rows=accept_good_rows,
+                                     encoding=encoding, username="tester")
+        imports.queue(batch, by=None)
         db.session.commit()
-        return batch, counts
+        batch = db.session.get(ImportBatch, batch.id, populate_existing=True)
+        return batch, imports.counts_of(batch)
 
     return run
 

@@ -1,0 +1,41 @@
+"""The donation programme's background work: the portal import (004 §7(2)エ, issue #12).
+
+The task's parameters are the batch id and nothing else; everything it reads (the stored file,
+the portal's profile) it reads from the database, so a task run again after a crash does the
+same work, and imports.run_batch goes on from the state the batch was left in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.auth import audit
+from app.extensions import db
+from app.furusato import imports
+from app.tasks import services as tasks
+
+
+@tasks.kind(imports.TASK_KIND, title="ポータル取込", programme="furusato", cancellable=True)
+def run_import_task(ctx: tasks.TaskContext) -> dict[str, Any]:
+    batch_id = int(ctx.params["batch_id"])
+    unfinished = imports.needs_running(batch_id)
+    stream, total = imports.stored_file(batch_id) if imports.needs_file(batch_id) else (None, None)
+    db.session.rollback()  # no transaction open between the steps (on SQLite it holds the lock)
+
+    def report(done: int, total: int | None, phase: str, *, cancellable: bool) -> None:
+        if not cancellable:
+            ctx.cancellable = False  # applying has begun: it completes, or on PostgreSQL rolls back whole
+        ctx.progress(done, total, phase=phase, unit="行")
+
+    batch = imports.run_batch(batch_id, stream, progress=report, total=total)
+    if batch.status in ("applied", "partial"):
+        ctx.progress(batch.staged, batch.staged, phase="完了", unit="行")
+    else:
+        ctx.progress(batch.rows, batch.rows, phase="完了", unit="行")
+    if unfinished:
+        audit.record("update", imports.TASK_SUBJECT, batch.id, imports.summary_text(batch),
+                     username=batch.username or "(system)")
+    result = imports.summary(batch, with_errors=False)
+    result["summary"] = imports.summary_text(batch)
+    result["link"], result["link_label"] = f"/furusato/imports/{batch.id}", "取込の結果（誤りの一覧）を開く"
+    return result
