@@ -6,11 +6,16 @@ One file, one batch, all or nothing:
   guessed: a file that is neither, or that stops decoding halfway, is refused with the row;
 - the file is streamed and handled in chunks, each with a few set-based queries and bulk
   writes (COPY on PostgreSQL, executemany elsewhere), so memory stays bounded at any size;
-- every chunk is written inside one SAVEPOINT: a crash, or a file with errors that the operator
-  has not chosen to take partly, rolls back to exactly the state before the file;
+- the whole file is read and checked into a staging table before anything is applied, so a
+  file with errors that the operator has not chosen to take partly changes nothing, and every
+  failing row is listed; the apply then shows all of the file at once or none of it (see
+  "the import in steps" below for how, on each database, and how a killed run goes on);
 - the portal's order number makes a row unique per portal, so the same or an overlapping file
   creates nothing twice; a later file moves payment status forward (unpaid → paid → cancelled)
   and each such change is kept in the correction history.
+
+The upload and the re-runs queue the import as a background task (app/furusato/tasks.py);
+the command line runs the same steps in its own process.
 """
 
 from __future__ import annotations
@@ -940,7 +945,7 @@ def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bo
             staged += len(good)
             _set(plan, rows=counts.rows, staged=staged, error_count=counts.error_count, unchanged=counts.unchanged)
             steps.commit()
-            steps.report(parsed.last_row, total, PHASE_READ)
+            steps.report(parsed.last_row - 1, total, PHASE_READ)  # rows after the header
     except ImportRefused as exc:
         db.session.rollback()
         counts.add_issue(Issue(0, "ファイル", "invalid", str(exc)))

@@ -80,21 +80,26 @@ def _username() -> str:
     return current_user.username if current_user.is_authenticated else ""
 
 
-# Pages that never show donation data: the imports list, a batch with its progress, the steps
-# that queue an import. Every other page of the office waits while a batch is being applied.
-_SHOWN_DURING_APPLY = {"furusato.imports_page", "furusato.upload", "furusato.batch", "furusato.mapping",
-                       "furusato.accept_good_rows", "furusato.resume"}
+# Pages that show no donation data, or none of a batch being applied: the dashboard (its
+# suspect count leaves that batch out), the imports, a batch with its progress, the steps that
+# queue an import. Every other page of the office waits while a batch is being applied.
+_SHOWN_DURING_APPLY = {"furusato.dashboard", "furusato.imports_page", "furusato.upload", "furusato.batch",
+                       "furusato.mapping", "furusato.accept_good_rows", "furusato.resume"}
 HOLD_SECONDS = 5.0
 
 
 @bp.before_request
 def _hold_while_applying() -> tuple[str, int, dict[str, str]] | None:
-    """Nobody sees half a file: on SQLite a batch is applied in several commits (see imports)."""
+    """Nobody sees half a file: on SQLite a batch is applied in several commits (see imports).
+    After a short wait the page says so and opens itself again; a boosted link (which htmx
+    would not swap in from an error) loads it as a whole page to do that."""
     if request.endpoint in _SHOWN_DURING_APPLY:
         return None
     batch_id = imports.hold_while_applying(HOLD_SECONDS)
     if batch_id is None:
         return None
+    if request.htmx and request.htmx.boosted:
+        return "", 200, {"HX-Redirect": request.full_path}
     return render_template("furusato/applying.html", batch_id=batch_id, **_running()), 503, {"Retry-After": "3"}
 
 
@@ -119,7 +124,7 @@ def dashboard() -> str:
     """The next-office-day rule at a glance (004 §7(2)エ)."""
     return render_template(
         "furusato/dashboard.html", deadlines=services.import_deadlines(today()), today=today(),
-        open_suspects=services.open_suspect_count(),
+        open_suspects=services.open_suspect_count(without_batch=imports.applying_batch()),
         recent=db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(10)).all(), **_running())
 
 
