@@ -28,14 +28,12 @@ def run_import_task(ctx: tasks.TaskContext) -> dict[str, Any]:
         ctx.progress(done, total, phase=phase, unit="行")
 
     batch = imports.run_batch(batch_id, stream, progress=report, total=total)
-    if batch.status in ("applied", "partial"):
-        ctx.progress(batch.staged, batch.staged, phase="完了", unit="行")
-    else:
-        ctx.progress(batch.rows, batch.rows, phase="完了", unit="行")
-    if unfinished:
-        audit.record("update", imports.TASK_SUBJECT, batch.id, imports.summary_text(batch),
-                     username=batch.username or "(system)")
     result = imports.summary(batch, with_errors=False)
     result["summary"] = imports.summary_text(batch)
     result["link"], result["link_label"] = f"/furusato/imports/{batch.id}", "取込の結果（誤りの一覧）を開く"
+    handled, username = (batch.staged if batch.applied else batch.rows), batch.username
+    db.session.rollback()  # the last report is written beside, which on SQLite needs the lock free
+    ctx.progress(handled, handled, phase="完了", unit="行")
+    if unfinished:
+        audit.record("update", imports.TASK_SUBJECT, batch_id, result["summary"], username=username or "(system)")
     return result

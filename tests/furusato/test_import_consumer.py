@@ -64,7 +64,8 @@ def _read(batch_id: int, task_id: int) -> tuple[ImportBatch, Task]:
     holds the write lock the consumer needs)."""
     batch = db.session.get_one(ImportBatch, batch_id, populate_existing=True)
     task = db.session.get_one(Task, task_id, populate_existing=True)
-    db.session.expunge_all()
+    db.session.expunge(batch)
+    db.session.expunge(task)
     db.session.rollback()
     return batch, task
 
@@ -195,3 +196,22 @@ def test_counter_pages_answer_within_a_second_while_a_100k_row_import_runs_on_sq
     assert len(waits) > 100
     assert max(waits) < 1.0, (f"slowest {max(waits):.2f} s, median {statistics.median(waits):.3f} s "
                               f"of {len(waits)} pages")
+
+
+def test_cancelling_while_the_file_is_read_applies_nothing(
+        app: Flask, furusato: None, task_consumer: Consumer, client: Any, login_as: Any) -> None:
+    task_consumer.start()
+    login_as("operator")
+    data = io.BytesIO()
+    write_portal_file(file_profiles()["choice"], Generator(seed=4).donations(30_000, bad=0), data)
+    batch_id, task_id = _queue_import(data.getvalue())
+    _wait(batch_id, task_id, lambda b, t: b.status == "staging" and t.done > 0)
+    page = client.post(f"/tasks/{task_id}/cancel", headers={"HX-Request": "true"}).get_data(as_text=True)
+    db.session.rollback()
+    assert "中止を受け付けました" in page
+    batch, task = _wait(batch_id, task_id, lambda b, t: t.finished, timeout=120)
+    assert (task.status, batch.status) == (TaskState.cancelled, "cancelled")
+    assert "何も取り込んでいません" in batch.message
+    assert db.session.scalar(select(func.count()).select_from(Donation)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ImportStagingRow)) == 0
+    assert "中止（変更なし）" in client.get(f"/furusato/imports/{batch_id}").get_data(as_text=True)

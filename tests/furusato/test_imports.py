@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -310,6 +311,42 @@ def test_cli_prints_a_json_summary_and_exits_by_outcome(app, furusato, portal_fi
     assert _count(ImportBatch) == 3
 
 
+def test_cli_resumes_a_batch_a_failure_left_unfinished(app, furusato, portal_file, generator, tmp_path,
+                                                       monkeypatch) -> None:
+    """On SQLite the steps applied before the failure stay (and the pages wait) until the batch
+    is resumed; PostgreSQL rolled the apply back whole, so the batch has failed, changing nothing."""
+    path = tmp_path / "choice.csv"
+    path.write_bytes(portal_file("choice", list(generator.donations(30, bad=0))))
+    monkeypatch.setattr(imports, "APPLY_ROWS", 10)
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(imports, "SQLITE_STEP_SECONDS", 0)
+    original = imports.apply_chunk
+    calls = {"n": 0}
+
+    def crash_on_second(ctx, good):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full")
+        original(ctx, good)
+
+    monkeypatch.setattr(imports, "apply_chunk", crash_on_second)
+    runner = app.test_cli_runner()
+    failed = runner.invoke(args=["furusato", "import", "--portal", "choice", str(path)])
+    summary = json.loads(failed.output)
+    monkeypatch.setattr(imports, "apply_chunk", original)
+    if ON_POSTGRES:
+        assert failed.exit_code == 1 and summary["status"] == "failed" and _count(Donation) == 0
+        assert "何も取り込んでいません" in summary["errors"][0]["reason"]
+        return
+    assert failed.exit_code == 1 and summary["status"] == "applying"
+    assert f"flask furusato resume {summary['batch']}" in summary["errors"][0]["reason"]
+    resumed = runner.invoke(args=["furusato", "resume", str(summary["batch"])])
+    again = json.loads(resumed.output)
+    assert resumed.exit_code == 0 and (again["status"], again["created"]) == ("applied", 30)
+    db.session.rollback()
+    assert _count(Donation) == 30
+
+
 def test_detect_encoding_decides_on_the_first_non_ascii_bytes() -> None:
     ascii_head = b"a,b\n" * 400_000
     assert imports.detect_encoding(io.BytesIO(ascii_head + "寄附".encode("cp932"))) == "cp932"
@@ -319,13 +356,22 @@ def test_detect_encoding_decides_on_the_first_non_ascii_bytes() -> None:
 
 def _fingerprint() -> list[tuple]:
     """Every stored row, with ids replaced by their rank in their table (PostgreSQL sequences
-    neither restart after a delete nor give back the ids of a rolled-back transaction)."""
+    neither restart after a delete nor give back the ids of a rolled-back transaction), also
+    where a flag's detail names other donations (#id)."""
     rank = {name: {i: n for n, i in enumerate(db.session.scalars(select(model.id).order_by(model.id)))}
             for name, model in (("donor", Donor), ("donation", Donation))}
     relative = {"donor_id": rank["donor"], "merged_into_id": rank["donor"], "donation_id": rank["donation"]}
     tables = (Donor.__table__, Donation.__table__, SuspectFlag.__table__, ImportIssue.__table__)
     skip = {"created_at", "updated_at", "batch_id", "id"}
-    return [tuple(relative[c][v] if c in relative and v is not None else v for c, v in row._mapping.items())
+
+    def value(column: str, v: object) -> object:
+        if column in relative and v is not None:
+            return relative[column][v]
+        if column == "detail" and isinstance(v, str):
+            return re.sub(r"#(\d+)", lambda m: f"#{rank['donation'].get(int(m.group(1)), '?')}", v)
+        return v
+
+    return [tuple(value(c, v) for c, v in row._mapping.items())
             for table in tables
             for row in db.session.execute(select(*(c for c in table.c if c.name not in skip)).order_by(table.c.id))]
 
