@@ -24,11 +24,12 @@ def run_import_task(ctx: tasks.TaskContext) -> dict[str, Any]:
 
     def report(done: int, total: int | None, phase: str, *, cancellable: bool) -> None:
         if not cancellable:
-            ctx.cancellable = False  # applying has begun: it completes, or on PostgreSQL rolls back whole
+            ctx.cancellable = False  # applying has begun: no more 中止 (a crash still rolls PostgreSQL back whole)
         ctx.progress(done, total, phase=phase, unit="行")
 
     batch = imports.run_batch(batch_id, stream, progress=report, total=total)
     result = imports.summary(batch, with_errors=False)
+    del result["file"]  # a file's name is the uploader's choice: no names on the task row
     result["summary"] = imports.summary_text(batch)
     result["link"], result["link_label"] = f"/furusato/imports/{batch.id}", "取込の結果（誤りの一覧）を開く"
     handled, username = (batch.staged if batch.applied else batch.rows), batch.username
