@@ -241,7 +241,7 @@ def intake() -> str | BaseResponse | tuple[str, int]:
 
 def _search_form() -> SearchForm:
     form = SearchForm(request.args)
-    form.portal.choices = choices([("", "すべて"), *((p.code, p.name) for p in services.sync_portals())])
+    form.portal.choices = choices([("", "すべて"), *((p.code, p.name) for p in services.portals())])
     return form
 
 
@@ -436,7 +436,7 @@ def totals() -> str | tuple[str, int]:
         flt = search.DonationFilter(date_from=start)
         form.date_from.data = start
     rows = search.totals(flt)
-    portals = services.sync_portals()
+    portals = services.portals()
     months = sorted({r.month for r in rows})
     table = []
     for month in months:
@@ -496,5 +496,5 @@ def settings() -> str | BaseResponse | tuple[str, int]:
         else:
             flash("ふるさと納税の設定を保存しました。", "success")
             return redirect(url_for("furusato.settings"), 303)
-    return render_template("furusato/settings.html", form=form, portals=services.sync_portals()), (
+    return render_template("furusato/settings.html", form=form, portals=services.portals()), (
         422 if form.errors else 200)

@@ -99,9 +99,6 @@ def _selected_terminal_id(terminals: list[Any]) -> int | None:
 @bp.route("/")
 @roles(*STAFF)
 def index() -> str:
-    expired = services.expire_overdue(today())
-    for application in expired:
-        flash(f"受付番号{application.id}（{application.name}）は照会の回答期限を過ぎたため終了しました。", "warning")
     return render_template("seal/index.html", applications=services.list_applications(),
                            closed=services.list_applications(("approved", "expired", "withdrawn"), limit=20))
 
@@ -174,7 +171,6 @@ def seal_applications_for_case(case_id: int) -> list[SealApplication]:
 @bp.route("/applications/<int:application_id>")
 @roles(*STAFF)
 def application(application_id: int) -> str:
-    services.expire_overdue(today())
     item = _application(application_id)
     terminals = services.scanner_terminals()
     confirm = ConfirmForm(data={"confirm_name": item.confirm_name, "confirm_not_rubber": item.confirm_not_rubber,

@@ -28,6 +28,10 @@ def worker(workers: int | None, no_periodic: bool) -> None:
     db.session.commit()
     if ids:
         click.echo(f"未完了の処理を再投入しました: {ids}")
+    if not no_periodic:
+        for job in engine.PERIODIC.values():
+            if job.at_start:
+                engine.run_periodic(job)
     count = workers or current_app.config["YAKUBA_CONFIG"].TASK_WORKERS
     consumer = huey.create_consumer(workers=count, worker_type="thread", periodic=not no_periodic,
                                     check_worker_health=True)
