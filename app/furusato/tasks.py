@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from huey import crontab
 
-from app.furusato import services
+from app.furusato import exports, services  # noqa: F401  (exports: its kind of background work)
 from app.tasks.engine import periodic
 
 
