@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-READY_LINE = "Huey consumer started"
+READY_LINE = "Yakuba task consumer started"
 
 
 class Consumer:
