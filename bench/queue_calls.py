@@ -1,13 +1,16 @@
 """Benchmark of the queue's live updates (issue 4): N displays on Server-Sent Events and M
 counters calling at the same time, against a real gunicorn server.
 
-    .venv/bin/python bench/queue.py --database postgresql://postgres@127.0.0.1:5432/postgres
-    .venv/bin/python bench/queue.py --database sqlite:////tmp/yakuba-bench.sqlite3 --workers 1
+    .venv/bin/python bench/queue_calls.py --quick    # 50 displays, 40 counters, 5 calls each: under a minute
+    .venv/bin/python bench/queue_calls.py            # the same with 10 calls each
+    .venv/bin/python bench/queue_calls.py --database sqlite:////tmp/yakuba-bench.sqlite3 --workers 1
     (add --pace 2 for counters that call every 2 s on average instead of as fast as they can)
+
+The database is PostgreSQL by default ($BENCH_POSTGRES_URL, else postgres@127.0.0.1:5432).
 
 On PostgreSQL the run gets a scratch database on the server named (app/testing_db.py), dropped
 afterwards; a SQLite file is emptied. It is migrated and seeded with M counters, M operators and
-enough tickets. The benchmark starts gunicorn itself (bench/gunicorn_queue.py), or uses `--url`
+enough tickets. The benchmark starts gunicorn itself, or uses `--url`
 of a server that already runs on the database named, which is then emptied and used as it is.
 Each counter logs in, picks its counter and calls the next ticket `--calls` times; every
 display counts the call events it gets.
@@ -22,11 +25,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, where this "queue" would shadow
-# the standard library's queue module (urllib3 and the app import it): put the project root there.
 ROOT = Path(__file__).resolve().parent.parent
-if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":
-    sys.path[0] = str(ROOT)
+sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402
@@ -50,6 +50,7 @@ from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
 from app.testing_db import scratch_database  # noqa: E402
 
+DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "bench-" + secrets.token_hex(8)
 KEY = secrets.token_hex(16)
 CALL = re.compile(r'data-call-id="(\d+)" data-label="([^"]+)"')
@@ -124,13 +125,12 @@ def database_figures(url: str) -> tuple[int, int]:
 
 # -- server -------------------------------------------------------------------------------------
 def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16),
-           "YAKUBA_WORKERS": str(workers), "YAKUBA_THREADS": str(threads)}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)}
     pool = '{"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20}}'
     app = f"app:create_app({pool})" if not url.startswith("sqlite") else "wsgi:app"
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "bench" / "gunicorn_queue.py"),
-         "--bind", f"127.0.0.1:{port}", app],
+        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(workers),
+         "--threads", str(threads), "--graceful-timeout", "3", "--bind", f"127.0.0.1:{port}", app],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -381,20 +381,29 @@ def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", required=True, help="database URL (emptied and migrated)")
+    parser.add_argument("--database", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_DATABASE),
+                        help="database URL: a PostgreSQL server gets a scratch database; a SQLite file is "
+                             "emptied and migrated")
+    parser.add_argument("--quick", action="store_true", help="5 calls per counter and a shorter settle "
+                        "(under a minute)")
     parser.add_argument("--url", help="a server already running on that database (else gunicorn is started)")
     parser.add_argument("--displays", type=int, default=50)
     parser.add_argument("--counters", type=int, default=40)
-    parser.add_argument("--calls", type=int, default=10, help="calls per counter")
+    parser.add_argument("--calls", type=int, default=None, help="calls per counter (10; 5 with --quick)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=128)
     parser.add_argument("--port", type=int, default=5077)
-    parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for late events")
+    parser.add_argument("--settle", type=float, default=None,
+                        help="seconds to wait for late events (30; 10 with --quick)")
     parser.add_argument("--pace", type=float, default=0.0,
                         help="mean seconds each counter waits between calls, jittered ±50%% "
                              "(0: all counters call as fast as they can, starting together)")
     parser.add_argument("--display-processes", type=int, default=5)
     args = parser.parse_args()
+    if args.calls is None:
+        args.calls = 5 if args.quick else 10
+    if args.settle is None:
+        args.settle = 10.0 if args.quick else 30.0
     figures = run(args)
     print(f"{figures['database']}, {figures['workers']} worker(s): {figures['displays']} displays, "
           f"{figures['counters']} counters, {figures['calls']} calls")
