@@ -4,10 +4,13 @@ A stream subscribes to the event publisher first and only then reads the databas
 falls between the catch-up and the live events. It never holds a transaction open while it
 waits: every read ends its transaction at once (on SQLite a transaction holds the write lock).
 
-Calls carry their id; the `id:` field the browser remembers is the highest call id sent, and a
-reconnecting display sends it back (Last-Event-ID, or `?since=` after a fresh EventSource).
-The catch-up also repeats a few calls before that id, because concurrent calls may commit out
-of id order; the display drops calls it already has.
+Calls carry their board's sequence number (`Call.seq`), which follows commit order. The `id:`
+field the browser remembers is the last number sent, and a reconnecting display sends it back
+(Last-Event-ID, or `?since=` after a fresh EventSource): it gets every call numbered after it,
+even one with a lower id that committed later (issue 12). Live events are sent in number order:
+one already sent is dropped, and one that skips numbers (its predecessor's event is still on
+its way, or was lost with a dropped LISTEN connection) makes the stream read the calls in
+between from the database first.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from app.queue import services
 HEARTBEAT_SECONDS = 15.0
 REFRESH_SECONDS = 1.0
 LIFETIME_SECONDS = 30 * 60
-REPLAY_BEFORE = 20
 
 
 def sse(data: str, event: str | None = None, id_: int | None = None) -> str:
@@ -135,22 +137,30 @@ def _stream(spec: StreamSpec, since: int) -> Iterator[str]:
         subscribed = time.monotonic()
         # the response (and the browser's "open") starts only now that we listen
         yield "retry: 2000\n\n"
-        last_id = 0
+        last_seq = since
         if spec.render_call:
-            board = spec.board
-            start = max(0, since - REPLAY_BEFORE)
-            missed = _read(lambda: [services.call_data(c) for c in services.calls_after(board, start)])
-            last_id = since
-            for data in missed:
-                last_id = max(last_id, data["id"])
-                yield sse(_read(lambda d=data: spec.render_call(d)), "call", last_id)
+            missed, last_seq = _catch_up(spec, since)
+            yield from missed
         if spec.render_update:
             yield sse(_shared().get(spec.board, subscribed, spec.render_update), spec.update_event)
-        yield sse("", "ready", last_id if spec.render_call else None)
-        yield from _live(spec, inbox, last_id)
+        yield sse("", "ready", last_seq if spec.render_call else None)
+        yield from _live(spec, inbox, last_seq)
 
 
-def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> Iterator[str]:
+def _catch_up(spec: StreamSpec, after_seq: int) -> tuple[list[str], int]:
+    """The board's calls numbered after `after_seq`, from the database, and the last number."""
+    assert spec.render_call is not None
+    board, render = spec.board, spec.render_call
+    missed = _read(lambda: [services.call_data(c) for c in services.calls_after(board, after_seq)])
+    last_seq = after_seq
+    out = []
+    for data in missed:
+        last_seq = max(last_seq, int(data["seq"]))
+        out.append(sse(_read(lambda d=data: render(d)), "call", last_seq))
+    return out, last_seq
+
+
+def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_seq: int) -> Iterator[str]:
     started = last_beat = last_refresh = changed_at = time.monotonic()
     dirty = False
     while time.monotonic() - started < LIFETIME_SECONDS:
@@ -162,8 +172,8 @@ def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> I
             if spec.render_update is not None:  # any event, a call included, changes the lists
                 dirty, changed_at = True, time.monotonic()
             if ev.channel != services.CHANGED and spec.render_call is not None:
-                last_id = max(last_id, int(ev.data["id"]))
-                out.append(sse(spec.render_call(ev.data), "call", last_id))
+                sent, last_seq = _live_call(spec, ev.data, last_seq)
+                out.extend(sent)
         if dirty and spec.render_update and time.monotonic() - last_refresh >= REFRESH_SECONDS:
             dirty = False
             last_refresh = time.monotonic()
@@ -174,6 +184,21 @@ def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> I
         elif time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
             last_beat = time.monotonic()
             yield ": keepalive\n\n"
+
+
+def _live_call(spec: StreamSpec, data: dict[str, Any], last_seq: int) -> tuple[list[str], int]:
+    """What to send for a call event, in number order, and the last number sent."""
+    assert spec.render_call is not None
+    seq = int(data.get("seq") or 0)
+    if 0 < seq <= last_seq:
+        return [], last_seq  # sent already (the catch-up read it, or a gap was filled)
+    if seq == last_seq + 1:
+        return [sse(spec.render_call(data), "call", seq)], seq
+    out, last_seq = _catch_up(spec, last_seq)  # numbers were skipped: the database has them
+    if seq > last_seq:  # not readable yet: send it all the same, the display must not miss it
+        out.append(sse(spec.render_call(data), "call", seq))
+        last_seq = seq
+    return out, last_seq
 
 
 def _take_events(inbox: queue.Queue[events.Event], timeout: float, most: int = 100) -> list[events.Event]:
@@ -191,7 +216,7 @@ def _take_events(inbox: queue.Queue[events.Event], timeout: float, most: int = 1
 
 
 def since_from(last_event_id: str | None, since_arg: str | None) -> int | None:
-    """The last call id a display saw: `?since=` (required), or the Last-Event-ID header that
+    """The last call number a display saw: `?since=` (required), or the Last-Event-ID header that
     the browser sends when it reconnects by itself, whichever is later. None if `since` is
     missing or not a number."""
     if since_arg is None or not since_arg.strip().isdigit():
