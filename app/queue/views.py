@@ -75,8 +75,15 @@ def _event_stream(spec: streams.StreamSpec) -> Response:
     since = streams.since_from(request.headers.get("Last-Event-ID"), request.args.get("since"))
     if since is None:
         abort(400)
+    address = request.remote_addr or ""
+    limit = streams.address_limit(current_app)
+    slot = limit.admit(address)
+    if slot is None:
+        return Response("接続が多すぎます。しばらくしてから自動で再接続します。", 429, mimetype="text/plain",
+                        headers={"Retry-After": str(limit.retry_after(address))})
     db.session.commit()  # nothing of the request stays open while the stream waits
-    response = Response(stream_with_context(streams.stream(spec, since)), mimetype="text/event-stream")
+    response = Response(stream_with_context(streams.stream(spec, since, slot)), mimetype="text/event-stream")
+    response.call_on_close(lambda: limit.release(slot))
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
     return response

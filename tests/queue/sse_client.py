@@ -25,6 +25,7 @@ class SseStream:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 30.0
+    source: str | None = None  # the client address (any of 127.0.0.0/8 reaches a server on 127.0.0.1)
     status: int = 0
     messages: list[Message] = field(default_factory=list)
     last_event_id: str = ""
@@ -33,7 +34,8 @@ class SseStream:
 
     def open(self) -> SseStream:
         parts = urlsplit(self.url)
-        self._sock = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=self.timeout)
+        self._sock = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=self.timeout,
+                                              source_address=(self.source, 0) if self.source else None)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         lines = [f"GET {target} HTTP/1.0", f"Host: {parts.netloc}", "Accept: text/event-stream",
                  "Cache-Control: no-cache", *(f"{k}: {v}" for k, v in self.headers.items()), "", ""]
@@ -41,6 +43,14 @@ class SseStream:
         head = self._read_until(b"\r\n\r\n")
         self.status = int(head.split(b" ", 2)[1])
         return self
+
+    def ends(self) -> bool:
+        """Whether the server ends the stream (reading what it still sends)."""
+        try:
+            while True:
+                self._read_until(b"\n\n")
+        except ConnectionError:
+            return True
 
     def _read_until(self, marker: bytes) -> bytes:
         assert self._sock is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from app.core.models import Counter
 from app.extensions import db
 from app.queue import services, streams
-from app.queue.models import Call
+from app.queue.models import Call, ServiceCategory
 from tests.conftest import ON_POSTGRES
 from tests.queue.sse_client import Reader, SseStream
 
@@ -225,3 +226,50 @@ def test_a_call_that_commits_after_later_ones_reaches_a_reconnecting_display(app
         made = db.session.scalars(select(Call.id).where(Call.board == "queue")).all()
     assert len(made) == LATER_CALLS + 1
     assert sorted(_call_ids([(m.event, m.id, m.data) for m in shown])) == sorted(made)
+
+
+def test_each_address_keeps_a_few_streams_and_opens_a_limited_number(live_app, live_server, office) -> None:
+    live_app.extensions["yakuba_queue_stream_limit"] = limit = streams.AddressLimit(most_open=2, most_opened=3)
+    url = f"{live_server.url}/displays/queue/stream?since=0"
+
+    def open_from(address: str) -> SseStream:
+        return SseStream(url, source=address, timeout=10).open()
+
+    first, second = open_from("127.0.0.2"), open_from("127.0.0.2")
+    for stream in (first, second):
+        assert stream.status == 200
+        stream.read_until("ready")
+    assert limit.open_count("127.0.0.2") == 2
+
+    third = open_from("127.0.0.2")  # the newest wins: the oldest stream of the address ends at once
+    assert third.status == 200
+    third.read_until("ready")
+    assert first.ends()
+    assert limit.open_count("127.0.0.2") == 2
+
+    refused = open_from("127.0.0.2")  # a fourth in the same minute
+    assert refused.status == 429
+    other = open_from("127.0.0.3")  # another address is not affected
+    assert other.status == 200
+    other.read_until("ready")
+    for stream in (first, second, third, refused, other):
+        stream.cut()
+    # the server notices a closed connection when it writes: two changes a second apart make
+    # every stream write twice (the first write may still succeed), well before a heartbeat
+    deadline = time.monotonic() + 10
+    category_id = office.a.id
+    db.session.close()  # no transaction of the test's own app (SQLite's write lock)
+    with live_app.app_context():
+        while limit.open_count("127.0.0.2") + limit.open_count("127.0.0.3") and time.monotonic() < deadline:
+            services.issue_ticket(db.session.get_one(ServiceCategory, category_id), check_hours=False)
+            db.session.commit()
+            time.sleep(1.1)
+    assert limit.open_count("127.0.0.2") == limit.open_count("127.0.0.3") == 0
+
+
+def test_the_default_limit_lets_an_office_of_displays_in(app, client, office) -> None:
+    limit = streams.address_limit(app)
+    slots = [limit.admit(f"2001:db8::{n:x}") for n in range(200)]  # one address each
+    assert all(slots)
+    same = [limit.admit("2001:db8::ffff") for _ in range(streams.MOST_OPEN_PER_ADDRESS + 1)]
+    assert all(same) and same[0].ended.is_set() and not same[1].ended.is_set()
