@@ -36,9 +36,9 @@ def start(args: list[str], port: int, env: dict[str, str], log: IO[bytes] | None
 
 
 def app_server(port: int, env: dict[str, str], *, workers: int = 1, threads: int = 8, app: str = "wsgi:app",
-               log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+               extra: tuple[str, ...] = (), log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
     return start(["--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-                  "--graceful-timeout", "3", app], port, env, log)
+                  "--graceful-timeout", "3", *extra, app], port, env, log)
 
 
 def stream_server(port: int, env: dict[str, str], *, workers: int = 1,
