@@ -10,6 +10,8 @@ URL, the counter's call included (README).
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,3 +138,11 @@ def test_the_readme_starts_the_stream_server_so() -> None:
     assert command is not None, "the README's Production section starts the stream server"
     assert (tuple(command.group(1).replace("\\", " ").split()), command.group(2)) == (
         servers.STREAM_SERVER, servers.STREAM_APP)
+
+
+def test_the_stream_app_refuses_a_server_that_would_block_on_each_stream() -> None:
+    """Without gevent's patching (a threaded worker, a plain import), psycopg's and the queues'
+    waits would block: wsgi_streams refuses to load."""
+    done = subprocess.run([sys.executable, "-c", "import wsgi_streams"], cwd=servers.ROOT, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode != 0 and "--worker-class gevent" in done.stderr
