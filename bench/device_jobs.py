@@ -22,7 +22,7 @@ import time
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the root, not bench/ (bench/requests.py)
 
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402

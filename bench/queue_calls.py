@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # the project root in place of bench/, whose requests.py would hide requests
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402

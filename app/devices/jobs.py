@@ -23,7 +23,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 
 from app.auth import audit
 from app.auth.models import User
@@ -92,13 +92,14 @@ def enqueue(terminal: Terminal, device: str, kind: str, payload: dict[str, Any],
     return job
 
 
-def _end_expired(terminal_id: int) -> None:
+def end_expired(terminal_id: int | None = None) -> None:
     """Leases and page waits that ran out: a one-shot job whose agent went silent is cancelled
     (its PIN wiped), any other is queued again; a waited-for job its page gave up on is not
-    started any more."""
+    started any more. For one terminal when its agent polls; for all of them as scheduled work
+    (app/devices/tasks.py), so a sealed PIN does not wait in its row for an agent that is down."""
     moment = now()
-    expired = (DeviceJob.terminal_id == terminal_id, DeviceJob.state == "claimed",
-               DeviceJob.lease_expires_at < moment)
+    terminal = DeviceJob.terminal_id == terminal_id if terminal_id is not None else true()
+    expired = (terminal, DeviceJob.state == "claimed", DeviceJob.lease_expires_at < moment)
     db.session.execute(
         update(DeviceJob).where(*expired, DeviceJob.kind.in_(sorted(ONE_SHOT_KINDS)))
         .values(state="cancelled", sealed=None, lease_expires_at=None, finished_at=moment,
@@ -110,7 +111,7 @@ def _end_expired(terminal_id: int) -> None:
     for kind, wait in PAGE_WAITS.items():
         db.session.execute(
             update(DeviceJob)
-            .where(DeviceJob.terminal_id == terminal_id, DeviceJob.state == "queued",
+            .where(terminal, DeviceJob.state == "queued",
                    DeviceJob.kind == kind, DeviceJob.created_at <= moment - wait)
             .values(state="cancelled", sealed=None, finished_at=moment,
                     error="画面の待ち時間を過ぎたため取り消しました。"))
@@ -123,7 +124,7 @@ def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
     A one-shot job (a card read) goes out only while no other is out on the same device: the
     agent runs its jobs one after another, and a read handed out behind others could start
     after its page gave up, with a PIN nobody waits for any more."""
-    _end_expired(terminal.id)
+    end_expired(terminal.id)
     query = (
         select(DeviceJob)
         .where(DeviceJob.terminal_id == terminal.id, DeviceJob.state == "queued",

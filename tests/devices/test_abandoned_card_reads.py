@@ -115,6 +115,21 @@ def test_a_read_that_waited_past_its_page_is_never_started(client, reader) -> No
     assert (_job(job_id).state, _job(job_id).sealed) == ("cancelled", None)
 
 
+def test_scheduled_work_wipes_the_pin_of_a_read_whose_agent_never_polls_again(client, reader) -> None:
+    from app.tasks import engine
+
+    terminal, token, _ = reader
+    waiting, taken = _read(terminal), _read(terminal)
+    db.session.execute(text("UPDATE device_jobs SET created_at = :t WHERE id = :id"),
+                       {"t": now() - jobs.PAGE_WAITS["card_read"] - timedelta(seconds=1), "id": waiting})
+    db.session.execute(text("UPDATE device_jobs SET state = 'claimed', lease_expires_at = :t WHERE id = :id"),
+                       {"t": now() - timedelta(seconds=2), "id": taken})
+    db.session.commit()  # the counter PC was switched off: its agent does not poll any more
+    engine.run_periodic(engine.PERIODIC["devices.end_expired_jobs"])
+    assert (_job(waiting).state, _job(waiting).sealed) == ("cancelled", None)
+    assert (_job(taken).state, _job(taken).sealed) == ("cancelled", None)
+
+
 def test_reads_go_out_one_at_a_time_so_none_starts_after_its_page_gave_up(client, reader) -> None:
     terminal, token, _ = reader
     first, second = _read(terminal), _read(db.session.get_one(Terminal, terminal.id))
