@@ -77,7 +77,7 @@ def _init_login(app: Flask) -> None:
 def _init_tasks(app: Flask) -> None:
     """The task queue, once every domain's task kinds and periodic work are registered."""
     from app.domains import modules
-    from app.tasks import engine, services  # noqa: F401  (the engine's own kinds and schedule)
+    from app.tasks import engine, files, services  # noqa: F401  (the engine's own work and schedule)
 
     tuple(modules("tasks"))  # importing them registers their kinds and periodic work
     engine.init_app(app)

@@ -67,6 +67,10 @@ class Config:
     TASK_QUEUE_URL: str = ""
     TASK_LEASE_SECONDS: int = 60
     TASK_WORKERS: int = 2
+    # Files that background work makes (exports, document batches): "" is instance/files. With
+    # consumers on other machines, a directory they all share. Kept TASK_FILE_DAYS days.
+    TASK_FILES_DIR: str = ""
+    TASK_FILE_DAYS: int = 7
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -83,6 +87,8 @@ class Config:
             "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL", ""),
             "TASK_LEASE_SECONDS": _int("TASK_LEASE_SECONDS", 60),
             "TASK_WORKERS": _int("TASK_WORKERS", 2),
+            "TASK_FILES_DIR": os.environ.get("TASK_FILES_DIR", ""),
+            "TASK_FILE_DAYS": _int("TASK_FILE_DAYS", 7),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])

@@ -1,8 +1,9 @@
 """One commit per request, in one place (STYLE rule 4).
 
 A response below 400 commits the session; anything else rolls it back, so a refused form
-changes nothing. A view that must keep a record of a refusal (a failed login counts towards
-throttling) says so with keep_changes().
+changes nothing. A refusal answered with a redirect (a 303 back to the page, with a flash) says
+discard(): what the refused step had flushed is rolled back all the same. A view that must keep
+a record of a refusal (a failed login counts towards throttling) says so with keep_changes().
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ def keep_changes() -> None:
     g.keep_changes = True
 
 
+def discard() -> None:
+    """This request changes nothing, whatever its status: a refused step answered by a redirect."""
+    db.session.rollback()
+    g.discard = True
+
+
 def _finish(response: Response) -> Response:
-    if response.status_code < 400 or g.get("keep_changes"):
+    if g.get("discard"):
+        db.session.rollback()
+    elif response.status_code < 400 or g.get("keep_changes"):
         db.session.commit()
     else:
         db.session.rollback()

@@ -13,20 +13,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import queue
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the root, not bench/ (bench/requests.py)
 
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
+from app.core import events  # noqa: E402
 from app.devices import jobs, services  # noqa: E402
-from app.devices.models import Terminal  # noqa: E402
+from app.devices.models import DeviceJob, Terminal  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.testing_db import scratch_database  # noqa: E402
 from hardware.agent import Agent  # noqa: E402
@@ -49,6 +51,21 @@ def _app(url: str):  # type: ignore[no-untyped-def]
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _wait_ended(job_id: int, timeout: float) -> tuple[str, str]:
+    """The job's state and error once it has ended (or at the timeout), woken by its event."""
+    deadline = time.monotonic() + timeout
+    with events.subscribe([jobs.job_channel(job_id)]) as inbox:
+        while True:
+            job = db.session.get_one(DeviceJob, job_id, populate_existing=True)
+            state, error = job.state, job.error
+            db.session.rollback()
+            remaining = deadline - time.monotonic()
+            if state in {"done", "failed", "cancelled"} or remaining <= 0:
+                return state, error
+            with suppress(queue.Empty):
+                inbox.get(timeout=min(1.0, remaining))
 
 
 def run(app, server: LiveServer, agents: int, total: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -78,9 +95,7 @@ def run(app, server: LiveServer, agents: int, total: int) -> dict[str, float]:  
                 job = jobs.enqueue(db.session.get_one(Terminal, terminal_id), "printer", "print",
                                    {"document": TICKET}, summary="bench")
                 db.session.commit()
-                finished = jobs.wait_for(job.id, timeout=30)
-                state, error = finished.state, finished.error
-                db.session.rollback()
+                state, error = _wait_ended(job.id, timeout=30)
                 if state != "done":
                     raise RuntimeError(f"job {job.id} ended {state}: {error}")
                 with lock:

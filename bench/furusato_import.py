@@ -34,7 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # the project root in place of bench/, whose requests.py would hide requests
 
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402

@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-READY_LINE = "Huey consumer started"
+READY_LINE = "Yakuba task consumer started"
 
 
 class Consumer:
@@ -27,11 +27,12 @@ class Consumer:
         self.app = app
         self.log = tmp_path / "consumer.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self.env: dict[str, str] = {}  # more settings for the consumer (e.g. TASK_FILES_DIR)
 
     def start(self, timeout: float = 30.0) -> Consumer:
         env = {**os.environ, "DATABASE_URL": self.database_url, "TASK_QUEUE_URL": self.url,
                "TASK_LEASE_SECONDS": str(self.lease_seconds), "SECRET_KEY": "test-secret-key",
-               "PYTHONPATH": str(ROOT), "YAKUBA_DEMO": "0", "YAKUBA_SIMULATE_DEVICES": "0"}
+               "PYTHONPATH": str(ROOT), "YAKUBA_DEMO": "0", "YAKUBA_SIMULATE_DEVICES": "0", **self.env}
         offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(

@@ -58,3 +58,40 @@ def test_catalog_entries_edited_before_the_edit_mark_keep_their_edits(app) -> No
     assert str(marks.pop(edited))[:19] == "2026-10-02 11:00:00"
     assert set(marks.values()) == {None}
     upgrade()
+
+
+def test_calls_from_before_the_call_numbers_keep_their_ids_as_numbers(app) -> None:
+    """22aaf90804f2 numbers the existing calls by their ids (a display open across the upgrade
+    reconnects with a call id as Last-Event-ID) and new calls continue after the board's last."""
+    import sqlalchemy as sa
+
+    from app.queue import services
+    from tests.queue.conftest import make_office
+
+    office = make_office()
+    tickets = [services.issue_ticket(office.a, check_hours=False) for _ in range(4)]
+    db.session.commit()
+    ticket_ids = [t.id for t in tickets]
+    db.session.rollback()  # no transaction held while the migrations run
+    downgrade(revision="8ea1a4c2e7c6")
+    with db.engine.begin() as conn:
+        rows = [(11, "queue", ticket_ids[0]), (12, "cashier", ticket_ids[1]), (15, "queue", ticket_ids[2]),
+                (17, "cashier", ticket_ids[1])]
+        for call_id, board, ticket_id in rows:
+            conn.execute(sa.text(
+                "INSERT INTO queue_calls (id, board, ticket_id, label, place, recall, called_at)"
+                " VALUES (:id, :board, :ticket, 'A-001', '1番窓口', :recall, CURRENT_TIMESTAMP)"),
+                {"id": call_id, "board": board, "ticket": ticket_id, "recall": False})
+    upgrade(revision="22aaf90804f2")
+    with db.engine.connect() as conn:
+        numbered = dict(conn.execute(sa.text("SELECT id, seq FROM queue_calls")).all())
+        last = dict(conn.execute(sa.text("SELECT board, last_seq FROM queue_call_sequences")).all())
+    assert numbered == {11: 11, 12: 12, 15: 15, 17: 17}
+    assert last == {"queue": 15, "cashier": 17}
+    upgrade()
+
+    ticket = db.session.get(type(tickets[3]), ticket_ids[3])
+    services.call_ticket(ticket, office.counters[1])
+    db.session.commit()
+    assert [(c.ticket_id, c.seq) for c in services.calls_after("queue", 15)] == [(ticket_ids[3], 16)]
+    assert services.last_call_seq("queue") == 16 and services.last_call_seq("cashier") == 17

@@ -19,6 +19,8 @@ from app.auth.models import User
 from app.counter import catalog, related, rules, workflow
 from app.counter.forms_data import FormErrors, InputContext, clean
 from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS, Case, CaseEvent, FeeLine, Procedure, Visit
+from app.devices import card, jobs
+from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from app.queue import services as queue
 from app.queue.models import AT_COUNTER, Ticket
@@ -384,8 +386,8 @@ def prefill_from_card(case: Case, card_face: dict[str, Any], user: User | None =
     the masked form is returned for display only where the procedure needs it.
     A card read with its PIN verified counts as the photo ID 個人番号カード.
     """
-    if case.state not in ("received", "checking"):
-        raise CaseError("カード読取は受付・確認の段階で行ってください。")
+    if not may_read_card(case):
+        raise CaseError("カード読取は受付・確認の段階で行ってください。", field="card")
     name = str(card_face.get("name") or "").strip()
     address = str(card_face.get("address") or "").strip()
     sex = str(card_face.get("sex") or "")
@@ -418,6 +420,44 @@ def prefill_from_card(case: Case, card_face: dict[str, Any], user: User | None =
                  + (f"（住民記録 {matched.id} と一致）" if matched else "（住民記録と完全一致なし）"))
     masked = str(card_face.get("my_number_masked") or "") if needs_my_number(case.procedure) else None
     return PrefillResult(candidates, matched, masked or None)
+
+
+CARD_READ_STATES = ("received", "checking")
+
+
+def may_read_card(case: Case) -> bool:
+    return case.state in CARD_READ_STATES
+
+
+def start_card_read(case: Case, terminal: Terminal | None, pin: str, by: User) -> DeviceJob:
+    """カード読取: queue the read of the visitor's card at the counter's reader (the PIN sealed to
+    its agent) and return at once; the case page polls the job and then applies it."""
+    if not may_read_card(case):
+        raise CaseError("カード読取は受付・確認の段階で行ってください。", field="card")
+    if terminal is None:
+        raise CaseError("カードリーダーのある窓口が選ばれていません。窓口呼出の画面で自分の窓口を選んでから"
+                        "読み取ってください。", field="card")
+    try:
+        return card.start_read(terminal, pin, by, case.id)
+    except jobs.JobError as exc:
+        raise CaseError(exc.message, field="card") from exc
+
+
+def apply_card_read(case: Case, job: DeviceJob, by: User) -> PrefillResult:
+    """Take the finished read's card face (the job row keeps none of it) and fill the requester.
+    Refused, the case is unchanged while the card face is gone from the row all the same."""
+    try:
+        face = card.take_face(job, by)
+    except jobs.JobError as exc:
+        raise CaseError(exc.message, field="card") from exc
+    return prefill_from_card(case, face, by)
+
+
+def card_read_message(status: card.CardReadStatus) -> str:
+    """What the counter screen says of a read that did not give a card face."""
+    if status.code in ("wrong_pin", "blocked"):
+        return card_pin_message(status.tries_left, blocked=status.code == "blocked")
+    return status.message
 
 
 def card_pin_message(tries_left: int | None, blocked: bool = False) -> str:

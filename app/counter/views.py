@@ -18,8 +18,10 @@ from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, FormErrors
 from app.counter.models import CATEGORIES, REQUESTER_KINDS, Case, Procedure, Visit
 from app.counter.services import CaseError
 from app.devices import card
+from app.devices.models import DeviceJob
 from app.extensions import db
 from app.forms import choices
+from app.fragments import wants_fragment
 from app.nav_item import NavItem
 from app.queue import services as queue
 from app.register import fees as register_fees
@@ -145,7 +147,8 @@ def _check_form(case: Case, formdata: Any = None) -> CheckForm:
 def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = None,
                input_values: dict[str, Any] | None = None, input_errors: dict[str, str] | None = None,
                problems: list[Any] | None = None, card_result: Any = None,
-               residents: list[Any] | None = None, card_error: str = "") -> tuple[str, int]:
+               residents: list[Any] | None = None, card_error: str = "",
+               card_status: card.CardReadStatus | None = None) -> tuple[str, int]:
     household = None
     subject = None
     if case.subject_resident_id:
@@ -159,6 +162,8 @@ def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = 
         check_form=check_form or _check_form(case), input_values=input_values or case.form_data or {},
         input_errors=input_errors or {}, problems=problems or [], subject=subject, household=household,
         candidates=candidates, card_result=card_result, residents=residents, card_error=card_error,
+        card_status=card_status, card_message=services.card_read_message(card_status) if card_status else "",
+        may_read_card=services.may_read_card(case),
         my_counter=desk.my_counter(),
         spent=services.time_in_states(case), fee_total=services.fee_total(case),
         doc_labels=catalog.identity_document_labels(), sexes=SEXES, relationships=RELATIONSHIPS,
@@ -206,29 +211,67 @@ def set_subject(case_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/cases/<int:case_id>/card", methods=["POST"])
 @roles(*COUNTER)
-def read_card(case_id: int) -> tuple[str, int]:
-    """カード読取: the visitor's PIN goes sealed to this counter's card reader (never stored)."""
+def read_card(case_id: int) -> Response | tuple[str, int]:
+    """カード読取: the visitor's PIN goes sealed to this counter's card reader (never stored);
+    the answer comes back to the read's own page, which polls it."""
     case = _case_or_404(case_id)
     counter = desk.my_counter()
     terminal = card.counter_terminal(counter.id) if counter else None
-    if terminal is None:
-        keep_changes()
-        return _case_page(case, 422, card_error="カードリーダーのある窓口が選ばれていません。"
-                          "窓口呼出の画面で自分の窓口を選んでから読み取ってください。")
-    outcome = card.read_card(terminal, request.form.get("pin", ""), current_user.id)
-    if not outcome.ok:
-        keep_changes()  # the ended job (and a cancelled one's wiped PIN) must stay recorded
-        message = (services.card_pin_message(outcome.tries_left, blocked=outcome.code == "blocked")
-                   if outcome.code in ("wrong_pin", "blocked") else outcome.message)
-        return _case_page(case, 422, card_error=message)
     try:
-        result = services.prefill_from_card(case, outcome.face or {}, current_user)
+        job = services.start_card_read(case, terminal, request.form.get("pin", ""), current_user)
+    except CaseError as exc:
+        return _case_page(case, 422, card_error=exc.message)
+    return redirect(url_for("counter.card_read", case_id=case.id, job_id=job.id, _anchor="card-read"), 303)
+
+
+def _card_job(case_id: int, job_id: int) -> DeviceJob:
+    job = card.read_job(job_id, case_id, current_user)
+    if job is None:
+        abort(404)
+    return job
+
+
+def _card_read_fragment(case_id: int, status: card.CardReadStatus) -> tuple[str, int, dict[str, str]]:
+    return render_template("counter/_card_read.html", case_id=case_id, card_status=status,
+                           card_message=services.card_read_message(status)), 200, {"Vary": "HX-Request"}
+
+
+@bp.route("/cases/<int:case_id>/card/<int:job_id>")
+@roles(*COUNTER)
+def card_read(case_id: int, job_id: int) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """One card read: the case page showing it, or (polled every second) its state alone.
+    Reads only: the result is taken, and a read given up, by the POSTs below."""
+    status = card.read_status(_card_job(case_id, job_id))
+    if wants_fragment():
+        return _card_read_fragment(case_id, status)
+    return _case_page(_case_or_404(case_id), card_status=status)
+
+
+@bp.route("/cases/<int:case_id>/card/<int:job_id>", methods=["POST"])
+@roles(*COUNTER)
+def take_card_read(case_id: int, job_id: int) -> tuple[str, int]:
+    """The read has finished: fill the requester from its card face, which leaves the job row."""
+    case = _case_or_404(case_id)
+    job = _card_job(case.id, job_id)
+    try:
+        result = services.apply_card_read(case, job, current_user)
     except CaseError as exc:
         # prefill refuses before it changes the case; what must stay is the job row with the
         # card face wiped (and the read's audit entry), not the card face itself
         keep_changes()
         return _case_page(case, 422, card_error=exc.message)
     return _case_page(case, card_result=result)
+
+
+@bp.route("/cases/<int:case_id>/card/<int:job_id>/cancel", methods=["POST"])
+@roles(*COUNTER)
+def give_up_card_read(case_id: int, job_id: int) -> Response | tuple[str, int, dict[str, str]]:
+    """The page stops waiting (its wait ran out, or the operator stopped it): the read is
+    cancelled and its sealed PIN wiped, so it never runs later."""
+    status = card.give_up(_card_job(case_id, job_id), current_user)
+    if wants_fragment():
+        return _card_read_fragment(case_id, status)
+    return redirect(url_for("counter.card_read", case_id=case_id, job_id=job_id, _anchor="card-read"), 303)
 
 
 @bp.route("/cases/<int:case_id>/requester-match", methods=["POST"])

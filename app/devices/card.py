@@ -1,7 +1,14 @@
 """Reading a My Number card at a counter: the PIN the visitor typed goes sealed to the counter
 PC's agent, which reads the card face (券面事項入力補助AP) and answers with name, address, birth
-date, sex and only a masked number. The answer is handed to the page once and then removed
-from the job row, so the job table keeps no personal data of the card."""
+date, sex and only a masked number.
+
+No request waits for the reader (STYLE rule 17): `start_read` queues the job and the page
+polls `read_status` (a GET, which only reads). When the agent has answered, the page posts
+once more and `take_face` hands the card face over and removes it from the job row, so the
+table keeps the card face only between the agent's answer and the page's next poll, and no
+personal data of the card after that. A read is never run twice (jobs.ONE_SHOT_KINDS): when
+its page gives up, or its agent goes silent, it is cancelled and its sealed PIN wiped.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +19,31 @@ from typing import Any
 from sqlalchemy import select
 
 from app.auth import audit
+from app.auth.models import User
 from app.devices import jobs
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 
-READ_TIMEOUT_SECONDS = 20.0
+KIND = "card_read"
+READ_TIMEOUT = jobs.PAGE_WAITS[KIND]
 PIN_PATTERN = re.compile(r"\d{4}")
 CARD_FIELDS = ("name", "address", "birth_date", "sex", "my_number_valid", "my_number_masked")
 
 
 @dataclass(frozen=True)
-class CardReadOutcome:
-    ok: bool
-    face: dict[str, Any] | None = None
+class CardReadStatus:
+    """What the page shows of a read: `phase` as jobs.phase gives it, and for a failed or
+    cancelled read the reader's code, a Japanese message and the PIN tries left."""
+
+    job_id: int
+    phase: str
     code: str = ""
     message: str = ""
     tries_left: int | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.phase == "waiting"
 
 
 def counter_terminal(counter_id: int) -> Terminal | None:
@@ -43,37 +59,53 @@ def _sex_code(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def read_card(terminal: Terminal, pin: str, user_id: int | None) -> CardReadOutcome:
-    """Read the card in the terminal's reader with the visitor's PIN; waits for the agent."""
+def start_read(terminal: Terminal, pin: str, by: User, case_id: int) -> DeviceJob:
+    """Queue a read of the card in the terminal's reader with the visitor's PIN (sealed to the
+    agent's key, never stored plain) for a counter case; returns at once."""
     if not PIN_PATTERN.fullmatch(pin or ""):
-        return CardReadOutcome(False, code="invalid_pin", message="暗証番号は数字4桁で入力してください。")
-    try:
-        job = jobs.enqueue(terminal, "card_reader", "card_read", {}, summary="マイナンバーカード読取",
-                           secret=pin, user_id=user_id)
-    except jobs.JobError as exc:
-        return CardReadOutcome(False, code="unavailable", message=exc.message)
-    job_id = job.id
-    finished = jobs.wait_for(job_id, READ_TIMEOUT_SECONDS)
-    return _take_outcome(finished)
+        raise jobs.JobError("暗証番号は数字4桁で入力してください。")
+    return jobs.enqueue(terminal, "card_reader", KIND, {"case_id": case_id}, summary="マイナンバーカード読取",
+                        secret=pin, user_id=by.id)
 
 
-def _take_outcome(job: DeviceJob) -> CardReadOutcome:
-    result = dict(job.result or {})
-    if job.state == "done":
-        face = {key: result.get(key) for key in CARD_FIELDS}
-        face["sex"] = _sex_code(face["sex"])
-        job.result = {"read": True}  # the card face goes to the page, not into the table
-        audit.record("read", "my_number_card", job.id, "券面事項の読取（個人番号は保持しない）")
-        return CardReadOutcome(True, face=face)
-    if job.state in {"queued", "claimed"}:
-        if job.state == "queued":
-            jobs.cancel(job)
-        else:
-            jobs.abandon(job)
-        return CardReadOutcome(False, code="timeout",
-                               message="カードリーダーから応答がありません。カードの置き方と端末を確認してください。")
-    code = str(result.get("code") or "error")
-    message = str(result.get("message") or "カードを読み取れませんでした。")
-    tries = result.get("tries_left")
-    return CardReadOutcome(False, code=code, message=message,
-                           tries_left=tries if isinstance(tries, int) else None)
+def read_job(job_id: int, case_id: int, by: User) -> DeviceJob | None:
+    """The read `by` started for the case; None for anyone else's or another case's."""
+    return jobs.waited_job(job_id, KIND, by, case_id=case_id)
+
+
+def read_status(job: DeviceJob) -> CardReadStatus:
+    """Where the read stands; reads only (the page polls it with GET)."""
+    phase = jobs.phase(job)
+    if phase == "failed":
+        result = job.result or {}
+        tries = result.get("tries_left")
+        return CardReadStatus(job.id, phase, code=str(result.get("code") or "error"),
+                              message=str(result.get("message") or "カードを読み取れませんでした。"),
+                              tries_left=tries if isinstance(tries, int) else None)
+    if phase == "cancelled":
+        return CardReadStatus(job.id, phase, code="timeout", message=_timeout_message(job))
+    return CardReadStatus(job.id, phase)
+
+
+def _timeout_message(job: DeviceJob) -> str:
+    if job.attempts == 0:  # no agent ever took it: the counter PC is off or its agent stopped
+        return (f"端末「{job.terminal.name}」のエージェントが応答しません。端末の電源とネットワークを確認し、"
+                "もう一度読み取ってください（暗証番号は送られていません）。")
+    return ("カードリーダーから応答がありません。カードがリーダーに正しく置かれているか、リーダーの接続を"
+            "確認し、もう一度読み取ってください。")
+
+
+def take_face(job: DeviceJob, by: User) -> dict[str, Any]:
+    """The card face of a finished read, handed over once: the job row keeps none of it."""
+    result = jobs.take_result(job)
+    face = {key: result.get(key) for key in CARD_FIELDS}
+    face["sex"] = _sex_code(face["sex"])
+    audit.record("read", "my_number_card", job.id, "券面事項の読取（個人番号は保持しない）",
+                 username=by.username, user_id=by.id)
+    return face
+
+
+def give_up(job: DeviceJob, by: User) -> CardReadStatus:
+    """The page stops waiting: the read is cancelled and its sealed PIN wiped (jobs.give_up)."""
+    jobs.give_up(job, by)
+    return read_status(job)

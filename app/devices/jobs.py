@@ -3,6 +3,13 @@
 Nothing is lost: a job stays in the table until it is done, failed for good, or cancelled by a
 person; a print job whose printer is off goes back to the queue and is tried again, and a job
 whose agent vanished mid-way is queued again when its lease runs out.
+
+No request waits on a device (STYLE rule 17). A page that shows a job's result (a card read,
+a seal scan) enqueues the job, answers at once and polls the job's state; it takes the result
+with a POST. Such a job has a page wait (PAGE_WAITS): past it the page gives up, and a job that
+has not started by then is cancelled instead of handed out. A card read is never run twice
+(each run with a wrong PIN spends one of the card's three tries): when its page gives up or
+its lease runs out it is cancelled and its sealed PIN wiped, and a late answer is dropped.
 """
 
 from __future__ import annotations
@@ -11,14 +18,15 @@ import base64
 import queue
 import time
 from contextlib import suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 
 from app.auth import audit
+from app.auth.models import User
 from app.core import events
 from app.devices.models import DeviceBinding, DeviceJob, Terminal
 from app.extensions import db
@@ -27,6 +35,13 @@ from app.timeutil import now
 LEASE = timedelta(seconds=60)
 RETRYING_KINDS = frozenset({"print", "call_board"})
 MAX_BACKOFF_SECONDS = 30
+#: How long a page waits for a job whose result it shows (card read: the PIN is typed and the
+#: card lies on the reader; seal scan: the seal lies on the scanner).
+PAGE_WAITS: dict[str, timedelta] = {"card_read": timedelta(seconds=20), "scan": timedelta(seconds=30)}
+#: Never handed out twice, and one at a time per device: a card read spends a PIN try.
+ONE_SHOT_KINDS = frozenset({"card_read"})
+#: What a taken result is replaced with: the page has it, the table keeps none of it.
+TAKEN: dict[str, Any] = {"taken": True}
 
 
 class JobError(ValueError):
@@ -77,20 +92,39 @@ def enqueue(terminal: Terminal, device: str, kind: str, payload: dict[str, Any],
     return job
 
 
-def _requeue_expired(terminal_id: int) -> None:
+def end_expired(terminal_id: int | None = None) -> None:
+    """Leases and page waits that ran out: a one-shot job whose agent went silent is cancelled
+    (its PIN wiped), any other is queued again; a waited-for job its page gave up on is not
+    started any more. For one terminal when its agent polls; for all of them as scheduled work
+    (app/devices/tasks.py), so a sealed PIN does not wait in its row for an agent that is down."""
+    moment = now()
+    terminal = DeviceJob.terminal_id == terminal_id if terminal_id is not None else true()
+    expired = (terminal, DeviceJob.state == "claimed", DeviceJob.lease_expires_at < moment)
     db.session.execute(
-        update(DeviceJob)
-        .where(DeviceJob.terminal_id == terminal_id, DeviceJob.state == "claimed",
-               DeviceJob.lease_expires_at < now())
+        update(DeviceJob).where(*expired, DeviceJob.kind.in_(sorted(ONE_SHOT_KINDS)))
+        .values(state="cancelled", sealed=None, lease_expires_at=None, finished_at=moment,
+                error="エージェントの応答がないため取り消しました（再実行しません）。"))
+    db.session.execute(
+        update(DeviceJob).where(*expired, DeviceJob.kind.not_in(sorted(ONE_SHOT_KINDS)))
         .values(state="queued", lease_expires_at=None,
-                error="エージェントの応答がないため再度待機中にしました。")
-    )
+                error="エージェントの応答がないため再度待機中にしました。"))
+    for kind, wait in PAGE_WAITS.items():
+        db.session.execute(
+            update(DeviceJob)
+            .where(terminal, DeviceJob.state == "queued",
+                   DeviceJob.kind == kind, DeviceJob.created_at <= moment - wait)
+            .values(state="cancelled", sealed=None, finished_at=moment,
+                    error="画面の待ち時間を過ぎたため取り消しました。"))
 
 
 def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
     """Take the terminal's ready jobs, oldest first. Row locks keep two agents (or two
-    server processes) from taking the same job on PostgreSQL; SQLite serialises writers."""
-    _requeue_expired(terminal.id)
+    server processes) from taking the same job on PostgreSQL; SQLite serialises writers.
+
+    A one-shot job (a card read) goes out only while no other is out on the same device: the
+    agent runs its jobs one after another, and a read handed out behind others could start
+    after its page gave up, with a PIN nobody waits for any more."""
+    end_expired(terminal.id)
     query = (
         select(DeviceJob)
         .where(DeviceJob.terminal_id == terminal.id, DeviceJob.state == "queued",
@@ -99,11 +133,19 @@ def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    jobs = list(db.session.scalars(query))
-    for job in jobs:
+    busy = set(db.session.scalars(select(DeviceJob.device).where(
+        DeviceJob.terminal_id == terminal.id, DeviceJob.state == "claimed",
+        DeviceJob.kind.in_(sorted(ONE_SHOT_KINDS)))))
+    jobs = []
+    for job in db.session.scalars(query):
+        if job.kind in ONE_SHOT_KINDS:
+            if job.device in busy:
+                continue
+            busy.add(job.device)
         job.state = "claimed"
         job.attempts += 1
         job.lease_expires_at = now() + LEASE
+        jobs.append(job)
     return jobs
 
 
@@ -129,14 +171,17 @@ def claim_or_wait(terminal: Terminal, wait_seconds: float) -> list[DeviceJob]:
 
 def finish(terminal: Terminal, job_id: int, ok: bool, result: dict[str, Any] | None,
            error: str | None) -> DeviceJob:
+    """The agent's answer. A job cancelled while the agent ran it (its page gave up, its lease
+    ran out) keeps nothing of the answer: no card data is stored for a page that is gone, and
+    the agent is not told to send it again."""
     job = db.session.get(DeviceJob, job_id)
     if job is None or job.terminal_id != terminal.id:
         raise JobError("この端末のジョブではありません。")
+    if job.state == "cancelled":
+        return job
     if job.state != "claimed":
         raise JobError(f"ジョブ{job.id}は処理中ではありません（{job.state_label}）。")
     job.lease_expires_at = None
-    if job.payload.get("abandoned"):
-        result = {"abandoned": True}  # nobody waits for it any more: keep no card data
     if ok:
         job.state, job.result, job.error = "done", result or {}, ""
         _close(job)
@@ -160,8 +205,8 @@ def resend(job: DeviceJob) -> None:
     """Queue a job again now (a failed one, or a waiting one without its back-off)."""
     if job.state not in {"queued", "failed", "cancelled"}:
         raise JobError("処理中または完了したジョブは再送できません。")
-    if job.sealed is None and job.kind in {"card_read"}:
-        raise JobError("暗証番号を伴うジョブは再送できません。もう一度読み取りを行ってください。")
+    if job.kind in PAGE_WAITS:
+        raise JobError("読み取りのジョブは再送できません。窓口の画面からもう一度読み取りを行ってください。")
     job.state, job.not_before, job.finished_at = "queued", now(), None
     audit.record("update", "device_job", job.id, "再送")
     events.publish(terminal_channel(job.terminal_id), {"job": job.id})
@@ -181,12 +226,6 @@ def reroute(job: DeviceJob, target: Terminal) -> DeviceJob:
     return copy
 
 
-def abandon(job: DeviceJob) -> None:
-    """The page stopped waiting for a job the agent is still running: whatever it answers
-    later is not kept."""
-    job.payload = {**job.payload, "abandoned": True}
-
-
 def cancel(job: DeviceJob) -> None:
     if job.state not in {"queued", "failed"}:
         raise JobError("待機中または失敗したジョブだけを取り消せます。")
@@ -195,25 +234,58 @@ def cancel(job: DeviceJob) -> None:
     audit.record("update", "device_job", job.id, "取消")
 
 
-def wait_for(job_id: int, timeout: float) -> DeviceJob:
-    """Wait until a job has ended (done, failed or cancelled), or the timeout; for pages that
-    show a result such as a card read.
+# -- jobs a page waits for -------------------------------------------------------------------
 
-    Owns its transactions like claim_or_wait: it commits what the caller did first (the agent
-    cannot see an uncommitted job anyway) and holds no transaction while it waits. The job it
-    returns is read in a fresh transaction that the caller ends.
-    """
-    db.session.commit()
-    deadline = time.monotonic() + timeout
-    with events.subscribe([job_channel(job_id)]) as inbox:
-        while True:
-            job = db.session.get_one(DeviceJob, job_id, populate_existing=True)
-            remaining = deadline - time.monotonic()
-            if job.state in {"done", "failed", "cancelled"} or remaining <= 0:
-                return job
-            db.session.rollback()
-            with suppress(queue.Empty):
-                inbox.get(timeout=min(1.0, remaining))
+def deadline(job: DeviceJob) -> datetime:
+    """Until when its page waits for the job."""
+    return job.created_at + PAGE_WAITS[job.kind]
+
+
+def phase(job: DeviceJob) -> str:
+    """Where a waited-for job stands, for its page; reads only (a GET polls it):
+    waiting, overdue (the page should give up), ready (a result to take), taken, failed,
+    cancelled."""
+    if job.state in {"queued", "claimed"}:
+        return "overdue" if now() >= deadline(job) else "waiting"
+    if job.state == "done":
+        return "taken" if job.result == TAKEN else "ready"
+    return job.state
+
+
+def waited_job(job_id: int, kind: str, by: User, **payload: Any) -> DeviceJob | None:
+    """A job of `kind` that `by` started for the object named in `payload` (say case_id=3);
+    None for any other, so a page reaches only its own reads."""
+    job = db.session.get(DeviceJob, job_id)
+    if job is None or job.kind != kind or job.created_by_id != by.id:
+        return None
+    if any(job.payload.get(key) != value for key, value in payload.items()):
+        return None
+    return job
+
+
+def take_result(job: DeviceJob) -> dict[str, Any]:
+    """Hand a finished job's result to its page once, and keep none of it in the row."""
+    if phase(job) != "ready":
+        raise JobError("この読み取りの結果はすでに反映したか、まだ届いていません。")
+    result = dict(job.result or {})
+    job.result = dict(TAKEN)
+    return result
+
+
+def give_up(job: DeviceJob, by: User) -> None:
+    """The page stopped waiting (its wait ran out, or the operator stopped it): a job not ended
+    yet is cancelled and its secret wiped, so it never runs later; if the agent is running it
+    just now, its answer is dropped (finish)."""
+    if job.kind not in PAGE_WAITS:
+        raise JobError("画面で結果を待つジョブではありません。")
+    if job.state not in {"queued", "claimed"}:
+        return
+    started = job.state == "claimed"
+    job.state, job.lease_expires_at = "cancelled", None
+    job.error = "画面が待つのをやめたため取り消しました。"
+    _close(job)
+    audit.record("update", "device_job", job.id, "画面の待機終了で取消" + ("（実行中）" if started else ""),
+                 username=by.username, user_id=by.id)
 
 
 def update_health(terminal: Terminal, health: dict[str, Any], public_key: str | None) -> None:

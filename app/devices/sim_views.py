@@ -78,17 +78,19 @@ def insert() -> BaseResponse:
         birth = date.fromisoformat(form.get("birth_date", ""))
         pin = form.get("pin", "")
         tries = 0 if form.get("blocked") else 3
+        read_seconds = float(form.get("read_seconds") or 0)
         person = Person(name=form.get("name", "").strip(), address=form.get("address", "").strip(),
                         birth_date=birth, sex=form.get("sex", "9"),
                         my_number=make_my_number("".join(random.choices("0123456789", k=11))))  # noqa: S311
         if not person.name or not person.address:
             raise ValueError("name and address")
-        insert_card(slot, person, pin if len(pin) == 4 and pin.isdigit() else "1234", tries)
+        insert_card(slot, person, pin if len(pin) == 4 and pin.isdigit() else "1234", tries, read_seconds)
     except ValueError:
-        flash("カードの内容（氏名・住所・生年月日・性別）を確認してください。", "error")
+        flash("カードの内容（氏名・住所・生年月日・性別）と読み取り時間（0〜60秒）を確認してください。", "error")
     else:
         flash(f"{slot} のカードリーダーに{person.name}さんのカードを挿しました"
-              f"{'（暗証番号ロック状態）' if tries == 0 else ''}。", "success")
+              f"{'（暗証番号ロック状態）' if tries == 0 else ''}"
+              f"{f'（読み取りに{read_seconds:g}秒かかるリーダー）' if read_seconds else ''}。", "success")
     return redirect(url_for("device_sim.index"), 303)
 
 

@@ -1,8 +1,8 @@
 """Search, totals and CSV export of donations (004 §7(3)ウ, エ).
 
 Conditions are plain data (`DonationFilter`) turned into one SQL WHERE, so the page, the totals,
-the chart and the export all answer the same question. The export streams in batches and is
-audited by the view before the first byte leaves.
+the chart and the export all answer the same question. The export streams in pages (app/furusato/
+exports.py sends a small one at once and writes a large one in the background).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, extract, func, or_, select
+from sqlalchemy import ColumnElement, Select, extract, func, or_, select, tuple_
 
 from app.extensions import db
 from app.furusato import normalize as nz
@@ -63,6 +63,14 @@ class DonationFilter:
 
     def describe(self) -> str:
         return " ".join(f"{k}={v}" for k, v in asdict(self).items() if v not in (None, ""))
+
+    def as_params(self) -> dict[str, Any]:
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> DonationFilter:
+        days = {k: date.fromisoformat(params[k]) if params.get(k) else None for k in ("date_from", "date_to")}
+        return cls(**{**params, **days})
 
 
 def conditions(f: DonationFilter) -> list[ColumnElement[bool]]:
@@ -149,35 +157,53 @@ def export_count(f: DonationFilter) -> int:
     return int(db.session.scalar(select(func.count()).select_from(Donation).where(*conditions(f))) or 0)
 
 
-def export_csv(f: DonationFilter, encoding: str) -> Iterator[bytes]:
-    """The search as CSV, streamed: UTF-8 with BOM (Excel) or Shift_JIS; dates as 2026-04-01."""
+EXPORT_PAGE_ROWS = 2000
+
+
+def export_pages(f: DonationFilter, encoding: str) -> Iterator[tuple[int, bytes]]:
+    """The search as CSV, in pages of (rows so far, bytes): UTF-8 with one BOM at the start
+    (Excel) or Shift_JIS; dates as 2026-04-01. Each page is read in a transaction of its own,
+    by key (applied_on, id), so a long export never holds a transaction (on SQLite, the lock)."""
     if encoding not in EXPORT_ENCODINGS:
         raise ValueError(encoding)
     portals = {p.id: p.name for p in db.session.scalars(select(Portal))}
+    encoder = codecs.getincrementalencoder(encoding)(errors="furusato_geta")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
     def flush() -> bytes:
-        data = buffer.getvalue().encode(encoding, errors="furusato_geta")
+        data = encoder.encode(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
         return data
 
     writer.writerow(EXPORT_COLUMNS)
-    yield flush()
-    query = select(Donation).where(*conditions(f)).order_by(Donation.applied_on, Donation.id)
-    for index, d in enumerate(db.session.scalars(query.execution_options(yield_per=2000)), start=1):
-        writer.writerow([
-            d.id, portals.get(d.portal_id, ""), d.order_id, d.applied_at.strftime("%Y-%m-%d %H:%M:%S"),
-            d.applied_on.isoformat(), d.paid_on.isoformat() if d.paid_on else "", d.amount,
-            PAYMENT_METHODS.get(d.payment_method, d.payment_method), STATUSES.get(d.status, d.status),
-            d.gift_code, d.gift_name, d.quantity, "希望" if d.one_stop else "", "希望" if d.receipt_wish else "不要",
-            d.donor_id, d.name, d.kana, d.birth_date.isoformat() if d.birth_date else "", d.postal_code,
-            d.prefecture, d.address, d.phone, d.email, d.notes,
-        ])
-        if index % 2000 == 0:
-            yield flush()
-    yield flush()
+    yield 0, flush()
+    done, after = 0, None
+    while True:
+        query = select(Donation).where(*conditions(f))
+        if after is not None:
+            query = query.where(tuple_(Donation.applied_on, Donation.id) > tuple_(*after))
+        page = list(db.session.scalars(query.order_by(Donation.applied_on, Donation.id).limit(EXPORT_PAGE_ROWS)))
+        writer.writerows(_export_row(d, portals) for d in page)
+        if page:
+            after = (page[-1].applied_on, page[-1].id)
+        db.session.rollback()
+        done += len(page)
+        yield done, flush()
+        if len(page) < EXPORT_PAGE_ROWS:
+            return
+
+
+def _export_row(d: Donation, portals: dict[int, str]) -> list[Any]:
+    return [
+        d.id, portals.get(d.portal_id, ""), d.order_id, d.applied_at.strftime("%Y-%m-%d %H:%M:%S"),
+        d.applied_on.isoformat(), d.paid_on.isoformat() if d.paid_on else "", d.amount,
+        PAYMENT_METHODS.get(d.payment_method, d.payment_method), STATUSES.get(d.status, d.status),
+        d.gift_code, d.gift_name, d.quantity, "希望" if d.one_stop else "", "希望" if d.receipt_wish else "不要",
+        d.donor_id, d.name, d.kana, d.birth_date.isoformat() if d.birth_date else "", d.postal_code,
+        d.prefecture, d.address, d.phone, d.email, d.notes,
+    ]
 
 
 # --- the chart -----------------------------------------------------------------------------

@@ -68,13 +68,19 @@ def sync_portals() -> list[Portal]:
     return sorted(existing.values(), key=lambda p: (p.sort_order, p.id))
 
 
+def portals() -> list[Portal]:
+    """The portal rows as they are (pages read; sync_portals writes, as scheduled work)."""
+    return list(db.session.scalars(select(Portal).order_by(Portal.sort_order, Portal.id)))
+
+
 def portal_by_code(code: str) -> Portal | None:
+    """For a step that writes (an import, an intake): the rows are brought up to date first."""
     sync_portals()
     return db.session.scalar(select(Portal).where(Portal.code == code))
 
 
 def import_portals() -> list[Portal]:
-    return [p for p in sync_portals() if p.kind == "portal" and p.active]
+    return [p for p in portals() if p.kind == "portal" and p.active]
 
 
 # --- the next-office-day rule --------------------------------------------------------------

@@ -1,18 +1,29 @@
-"""The donation programme's background work: the portal import (004 §7(2)エ, issue #12).
+"""Background and scheduled work of the donation office: the portal import (004 §7(2)エ,
+issue #12), the portal rows, and (in exports.py) the CSV of a large search.
 
-The task's parameters are the batch id and nothing else; everything it reads (the stored file,
-the portal's profile) it reads from the database, so a task run again after a crash does the
-same work, and imports.run_batch goes on from the state the batch was left in.
+The import task's parameters are the batch id and nothing else; everything it reads (the
+stored file, the portal's profile) it reads from the database, so a task run again after a
+crash does the same work, and imports.run_batch goes on from the state the batch was left in.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from huey import crontab
+
 from app.auth import audit
 from app.extensions import db
-from app.furusato import imports
+from app.furusato import exports, imports, services  # noqa: F401  (exports: its kind of background work)
 from app.tasks import services as tasks
+from app.tasks.engine import periodic
+
+
+@periodic(crontab(minute="15"), "furusato.sync_portals", at_start=True)
+def sync_portals() -> None:
+    """One portal row per import profile: a release that adds a profile shows it on the import
+    page once a consumer has started (and hourly after), never as a side effect of a page."""
+    services.sync_portals()
 
 
 @tasks.kind(imports.TASK_KIND, title="ポータル取込", programme="furusato", cancellable=True)

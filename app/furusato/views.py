@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
@@ -27,7 +28,7 @@ from app.auth.access import roles
 from app.extensions import db
 from app.forms import choices
 from app.fragments import wants_fragment
-from app.furusato import donors, imports, search, services
+from app.furusato import donors, exports, imports, search, services
 from app.furusato.forms import (
     CatalogForm,
     ClearForm,
@@ -55,6 +56,7 @@ from app.furusato.models import (
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile
 from app.nav_item import NavItem
 from app.tasks import services as tasks
+from app.tasks.services import progress_context
 from app.timeutil import today
 
 bp = Blueprint("furusato", __name__, url_prefix="/furusato")
@@ -178,9 +180,7 @@ def batch(batch_id: int) -> str:
     issues = db.session.scalars(select(ImportIssue).where(ImportIssue.batch_id == found.id)
                                 .order_by(ImportIssue.row, ImportIssue.id).limit(1000)).all()
     columns, values = services.unknown_items(found)
-    progress = {}
-    if task is not None:
-        progress = {"task": task, "progress": tasks.progress_of(task), "cancellable": tasks.is_cancellable(task)}
+    progress = progress_context(task) if task is not None else {}
     return render_template("furusato/batch.html", batch=found, issues=issues, unknown_columns=columns,
                            unknown_values=values, form=FlaskForm(), can_resume=imports.can_resume(found, task),
                            **progress)
@@ -292,7 +292,7 @@ def intake() -> str | BaseResponse | tuple[str, int]:
 
 def _search_form() -> SearchForm:
     form = SearchForm(request.args)
-    form.portal.choices = choices([("", "すべて"), *((p.code, p.name) for p in services.sync_portals())])
+    form.portal.choices = choices([("", "すべて"), *((p.code, p.name) for p in services.portals())])
     return form
 
 
@@ -313,27 +313,64 @@ def donations() -> str | tuple[str, int]:
     result = search.search(_filter(form), request.args.get("page", 1, type=int) or 1)
     template = "furusato/_donation_rows.html" if wants_fragment() else "furusato/donations.html"
     return render_template(template, form=form, result=result, export=ExportForm(request.args),
-                           query={k: v for k, v in request.args.items() if k != "page"})
+                           query={k: v for k, v in request.args.items() if k != "page"},
+                           inline_rows=exports.INLINE_ROWS)
 
 
-@bp.route("/donations.csv")
+@bp.route("/exports", methods=["POST"])
 @roles(*ANALYSTS)
-def export() -> Response:
-    """CSV of any search (004 §7(3)エ), audited before the first byte is sent."""
-    form = _search_form()
-    export_form = ExportForm(request.args)
+def export() -> BaseResponse:
+    """CSV of any search (004 §7(3)エ): sent at once when small, else made in the background."""
+    form = SearchForm(request.form)
+    form.portal.choices = choices([("", "すべて"), *((p.code, p.name) for p in services.portals())])
+    export_form = ExportForm(request.form)
     if not form.validate() or not export_form.validate():
         abort(400)
-    encoding = export_form.export_encoding.data or "utf-8-sig"
     flt = _filter(form)
-    count = search.export_count(flt)
-    audit.record("export", "furusato_donation", "-",
-                 f"寄附データCSV出力 {count}件 文字コード={encoding} 条件：{flt.describe() or 'なし'}")
-    db.session.commit()  # the audit row is written even if the download is interrupted
+    try:
+        started = exports.start(flt, export_form.export_encoding.data or "utf-8-sig", by=current_user)
+    except exports.ExportError:
+        abort(400)
+    if started.task is not None:
+        return redirect(url_for("furusato.export_page", task_id=started.task.id), 303)
+    encoding = export_form.export_encoding.data or "utf-8-sig"
+    body = (data for _, data in search.export_pages(flt, encoding))
+    return _csv_response(stream_with_context(body), encoding, f"furusato-donations-{today():%Y%m%d}.csv")
+
+
+def _csv_response(body: Any, encoding: str, filename: str) -> Response:
     charset = "utf-8" if encoding == "utf-8-sig" else "shift_jis"
-    return Response(stream_with_context(search.export_csv(flt, encoding)), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=furusato-donations-{today():%Y%m%d}.csv",
-                             "Content-Type": f"text/csv; charset={charset}"})
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename={filename}", "Content-Type": f"text/csv; charset={charset}",
+        "Cache-Control": "no-store"})
+
+
+def _export_task(task_id: int) -> Any:
+    task = exports.export_task(task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+@bp.route("/exports/<int:task_id>")
+@roles(*ANALYSTS)
+def export_page(task_id: int) -> str:
+    task = _export_task(task_id)
+    return render_template("furusato/export.html", **progress_context(task), conditions=exports.conditions(task))
+
+
+@bp.route("/exports/<int:task_id>/download")
+@roles(*ANALYSTS)
+def export_download(task_id: int) -> Response:
+    task = _export_task(task_id)
+    try:
+        path, filename = exports.download(task, by=current_user)
+    except exports.ExportError as exc:
+        abort(404, exc.message)
+    charset = "utf-8" if task.params.get("encoding") == "utf-8-sig" else "shift_jis"
+    response = send_file(path, mimetype=f"text/csv; charset={charset}", as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/donations/<int:donation_id>")
@@ -487,7 +524,7 @@ def totals() -> str | tuple[str, int]:
         flt = search.DonationFilter(date_from=start)
         form.date_from.data = start
     rows = search.totals(flt)
-    portals = services.sync_portals()
+    portals = services.portals()
     months = sorted({r.month for r in rows})
     table = []
     for month in months:
@@ -547,5 +584,5 @@ def settings() -> str | BaseResponse | tuple[str, int]:
         else:
             flash("ふるさと納税の設定を保存しました。", "success")
             return redirect(url_for("furusato.settings"), 303)
-    return render_template("furusato/settings.html", form=form, portals=services.sync_portals()), (
+    return render_template("furusato/settings.html", form=form, portals=services.portals()), (
         422 if form.errors else 200)

@@ -153,15 +153,29 @@ def ticket_label(letter: str, number: int) -> str:
     return f"{letter}-{number:03d}"
 
 
+class CallSequence(db.Model):
+    """The last sequence number given to a call of a board. Taking the next one (UPDATE ...
+    RETURNING) locks this row until the transaction commits, so a board's calls commit in the
+    order of their numbers, and a display that has seen number N has seen every call before it
+    (issue 12: ids are handed out at INSERT, so on PostgreSQL calls can commit out of id order)."""
+
+    __tablename__ = "queue_call_sequences"
+
+    board: Mapped[str] = mapped_column(String(10), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
 class Call(db.Model):
-    """One call shown on a display (a recall is a call too). The ids order the calls: a display
-    that lost its connection asks for the calls after the last id it saw."""
+    """One call shown on a display (a recall is a call too). `seq` numbers the calls of a board
+    in commit order (CallSequence): a display that lost its connection asks for the calls after
+    the last number it saw (the SSE id)."""
 
     __tablename__ = "queue_calls"
-    __table_args__ = (Index("ix_queue_calls_board_id", "board", "id"),)
+    __table_args__ = (UniqueConstraint("board", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board: Mapped[str] = mapped_column(String(10))
+    seq: Mapped[int]
     ticket_id: Mapped[int] = mapped_column(ForeignKey("queue_tickets.id"))
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     label: Mapped[str] = mapped_column(String(12))

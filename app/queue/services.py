@@ -28,6 +28,7 @@ from app.queue.models import (
     AT_COUNTER,
     PRIORITIES,
     Call,
+    CallSequence,
     QueueSettings,
     ServiceCategory,
     Ticket,
@@ -305,10 +306,26 @@ def speech_text(label: str, place: str) -> str:
     return f"{letter}の{int(number)}番の方、{place}へお越しください"
 
 
+def next_call_seq(board: str) -> int:
+    """The next sequence number of a board's calls. The UPDATE locks the board's row until the
+    transaction commits (PostgreSQL; SQLite serialises writers), so a second call on the board
+    waits here for the first to commit: the numbers follow commit order, which ids do not
+    (issue 12). Calls are a few a minute per board, and the lock is held only to the end of the
+    request that calls."""
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(insert(CallSequence).values(board=board, last_seq=0).on_conflict_do_nothing())
+    seq = db.session.execute(
+        update(CallSequence).where(CallSequence.board == board)
+        .values(last_seq=CallSequence.last_seq + 1).returning(CallSequence.last_seq)
+    ).scalar_one()
+    return int(seq)
+
+
 def _record_call(ticket: Ticket, board: str, place: str, counter: Counter | None, recall: bool,
                  user_id: int | None) -> Call:
-    call = Call(board=board, ticket_id=ticket.id, counter_id=counter.id if counter else None,
-                label=ticket.label, place=place, recall=recall, called_at=now(), called_by_id=user_id)
+    call = Call(board=board, seq=next_call_seq(board), ticket_id=ticket.id,
+                counter_id=counter.id if counter else None, label=ticket.label, place=place, recall=recall,
+                called_at=now(), called_by_id=user_id)
     db.session.add(call)
     db.session.flush()
     events.publish(calls_channel(board), call_data(call))
@@ -320,7 +337,7 @@ def _record_call(ticket: Ticket, board: str, place: str, counter: Counter | None
 
 
 def call_data(call: Call) -> dict[str, Any]:
-    return {"id": call.id, "board": call.board, "label": call.label, "place": call.place,
+    return {"id": call.id, "seq": call.seq, "board": call.board, "label": call.label, "place": call.place,
             "recall": call.recall, "at": call.called_at.strftime("%H:%M"),
             "speech": speech_text(call.label, call.place)}
 
@@ -628,23 +645,28 @@ def leave_cashier(ticket: Ticket, user_id: int | None = None) -> None:
 
 
 # -- displays ----------------------------------------------------------------------------------
-def latest_calls(board: str, limit: int = 12, day: date | None = None) -> list[Call]:
+def latest_calls(board: str, limit: int = 12, day: date | None = None, upto_seq: int | None = None) -> list[Call]:
+    """Today's latest calls of a board, newest first; only those up to `upto_seq` if given (a
+    page shows these and streams the calls after that number)."""
     day = day or now().date()
     start = datetime.combine(day, time.min)
-    return list(db.session.scalars(
-        select(Call).where(Call.board == board, Call.called_at >= start)
-        .order_by(Call.id.desc()).limit(limit)))
+    query = select(Call).where(Call.board == board, Call.called_at >= start)
+    if upto_seq is not None:
+        query = query.where(Call.seq <= upto_seq)
+    return list(db.session.scalars(query.order_by(Call.seq.desc()).limit(limit)))
 
 
-def calls_after(board: str, after_id: int, limit: int = 200) -> list[Call]:
-    """The calls a display missed, oldest first: today's only (yesterday's calls are over),
-    and the latest `limit` of them if it missed more."""
+def calls_after(board: str, after_seq: int, limit: int = 200) -> list[Call]:
+    """The calls a display missed, in the order they committed: every call of the board numbered
+    after `after_seq` (the last one it saw), today's only (yesterday's calls are over), and the
+    latest `limit` of them if it missed more."""
     start = datetime.combine(now().date(), time.min)
     latest = db.session.scalars(
-        select(Call).where(Call.board == board, Call.id > after_id, Call.called_at >= start)
-        .order_by(Call.id.desc()).limit(limit))
+        select(Call).where(Call.board == board, Call.seq > after_seq, Call.called_at >= start)
+        .order_by(Call.seq.desc()).limit(limit))
     return list(reversed(list(latest)))
 
 
-def last_call_id(board: str) -> int:
-    return db.session.scalar(select(func.max(Call.id)).where(Call.board == board)) or 0
+def last_call_seq(board: str) -> int:
+    """The number of the board's last committed call (0 before the first)."""
+    return db.session.scalar(select(func.max(Call.seq)).where(Call.board == board)) or 0

@@ -4,20 +4,24 @@ A stream subscribes to the event publisher first and only then reads the databas
 falls between the catch-up and the live events. It never holds a transaction open while it
 waits: every read ends its transaction at once (on SQLite a transaction holds the write lock).
 
-Calls carry their id; the `id:` field the browser remembers is the highest call id sent, and a
-reconnecting display sends it back (Last-Event-ID, or `?since=` after a fresh EventSource).
-The catch-up also repeats a few calls before that id, because concurrent calls may commit out
-of id order; the display drops calls it already has.
+Calls carry their board's sequence number (`Call.seq`), which follows commit order. The `id:`
+field the browser remembers is the last number sent, and a reconnecting display sends it back
+(Last-Event-ID, or `?since=` after a fresh EventSource): it gets every call numbered after it,
+even one with a lower id that committed later (issue 12). Live events are sent in number order:
+one already sent is dropped, and one that skips numbers (its predecessor's event is still on
+its way, or was lost with a dropped LISTEN connection) makes the stream read the calls in
+between from the database first.
 """
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
@@ -29,7 +33,6 @@ from app.queue import services
 HEARTBEAT_SECONDS = 15.0
 REFRESH_SECONDS = 1.0
 LIFETIME_SECONDS = 30 * 60
-REPLAY_BEFORE = 20
 
 
 def sse(data: str, event: str | None = None, id_: int | None = None) -> str:
@@ -105,7 +108,8 @@ def _shared() -> SharedRender:
 
 
 class OpenStreams:
-    """How many streams this process is serving (each holds a thread; see gunicorn config)."""
+    """How many streams this process is serving (a greenlet each under the stream server,
+    wsgi_streams.py; a thread each under a threaded server)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -120,50 +124,150 @@ def open_streams(app: Any) -> int:
     return app.extensions.setdefault("yakuba_queue_streams", OpenStreams()).count
 
 
-def stream(spec: StreamSpec, since: int) -> Iterator[str]:
+# -- the limit per client address ----------------------------------------------------------------
+MOST_OPEN_PER_ADDRESS = 10
+MOST_OPENED_PER_MINUTE = 120
+
+
+ENDED = "queue:stream-ended"  # wakes a stream that must stop (never published)
+
+
+@dataclass(eq=False)
+class Slot:
+    """One open stream of an address; `ended` is set when the stream must stop, and `wake`
+    (set by the stream once it listens) interrupts its wait."""
+
+    address: str
+    ended: threading.Event = field(default_factory=threading.Event)
+    wake: Callable[[], None] | None = None
+
+    def end(self) -> None:
+        self.ended.set()
+        if self.wake is not None:
+            self.wake()
+
+
+class AddressLimit:
+    """The streams are public (displays, kiosks), so each client address may open at most
+    `most_opened` streams a minute (more are refused with 429; the display's SSE extension
+    retries with a growing delay) and keep at most `most_open` open at once, in this process.
+
+    Over `most_open`, the newest stream wins and the address's oldest one ends: a display that
+    reconnects after a network blip replaces its stale stream, which the server notices only at
+    its next write, and a browser that went on to another page frees its slot at once."""
+
+    def __init__(self, most_open: int = MOST_OPEN_PER_ADDRESS, most_opened: int = MOST_OPENED_PER_MINUTE,
+                 window: float = 60.0) -> None:
+        self.most_open, self.most_opened, self.window = most_open, most_opened, window
+        self._lock = threading.Lock()
+        self._open: dict[str, list[Slot]] = {}
+        self._opened: dict[str, deque[float]] = {}
+
+    def admit(self, address: str) -> Slot | None:
+        """A slot for a new stream of `address`, or None when it opened too many this minute."""
+        at = time.monotonic()
+        with self._lock:
+            opened = self._recent(address, at)
+            if len(opened) >= self.most_opened:
+                return None
+            opened.append(at)
+            slots = self._open.setdefault(address, [])
+            while len(slots) >= self.most_open:
+                slots.pop(0).end()
+            slot = Slot(address)
+            slots.append(slot)
+            return slot
+
+    def retry_after(self, address: str) -> int:
+        """Seconds until `address` may open a stream again."""
+        with self._lock:
+            opened = self._recent(address, time.monotonic())
+            return max(1, math.ceil(self.window - (time.monotonic() - opened[0]))) if opened else 1
+
+    def release(self, slot: Slot) -> None:
+        slot.ended.set()
+        with self._lock:
+            slots = self._open.get(slot.address, [])
+            if slot in slots:
+                slots.remove(slot)
+            if not slots:
+                self._open.pop(slot.address, None)
+
+    def open_count(self, address: str) -> int:
+        with self._lock:
+            return len(self._open.get(address, ()))
+
+    def _recent(self, address: str, at: float) -> deque[float]:
+        if len(self._opened) > 4096:  # forget addresses that opened nothing this minute
+            for key in [k for k, q in self._opened.items() if not q or at - q[-1] >= self.window]:
+                del self._opened[key]
+        opened = self._opened.setdefault(address, deque())
+        while opened and at - opened[0] >= self.window:
+            opened.popleft()
+        return opened
+
+
+def address_limit(app: Any) -> AddressLimit:
+    return app.extensions.setdefault("yakuba_queue_stream_limit", AddressLimit())
+
+
+def stream(spec: StreamSpec, since: int, slot: Slot | None = None) -> Iterator[str]:
+    """The SSE messages of a stream, until its slot ends or LIFETIME_SECONDS have passed."""
     counter = current_app.extensions.setdefault("yakuba_queue_streams", OpenStreams())
     counter.add(1)
     try:
-        yield from _stream(spec, since)
+        yield from _stream(spec, since, slot or Slot(""))
     finally:
         counter.add(-1)
 
 
-def _stream(spec: StreamSpec, since: int) -> Iterator[str]:
+def _stream(spec: StreamSpec, since: int, slot: Slot) -> Iterator[str]:
     channels = [services.CHANGED, services.calls_channel(spec.board)]
     with events.subscribe(channels) as inbox:
+        slot.wake = lambda: inbox.put_nowait(events.Event(ENDED))
         subscribed = time.monotonic()
         # the response (and the browser's "open") starts only now that we listen
         yield "retry: 2000\n\n"
-        last_id = 0
+        last_seq = since
         if spec.render_call:
-            board = spec.board
-            start = max(0, since - REPLAY_BEFORE)
-            missed = _read(lambda: [services.call_data(c) for c in services.calls_after(board, start)])
-            last_id = since
-            for data in missed:
-                last_id = max(last_id, data["id"])
-                yield sse(_read(lambda d=data: spec.render_call(d)), "call", last_id)
+            missed, last_seq = _catch_up(spec, since)
+            yield from missed
         if spec.render_update:
             yield sse(_shared().get(spec.board, subscribed, spec.render_update), spec.update_event)
-        yield sse("", "ready", last_id if spec.render_call else None)
-        yield from _live(spec, inbox, last_id)
+        yield sse("", "ready", last_seq if spec.render_call else None)
+        yield from _live(spec, inbox, last_seq, slot.ended)
 
 
-def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> Iterator[str]:
+def _catch_up(spec: StreamSpec, after_seq: int) -> tuple[list[str], int]:
+    """The board's calls numbered after `after_seq`, from the database, and the last number."""
+    assert spec.render_call is not None
+    board, render = spec.board, spec.render_call
+    missed = _read(lambda: [services.call_data(c) for c in services.calls_after(board, after_seq)])
+    last_seq = after_seq
+    out = []
+    for data in missed:
+        last_seq = max(last_seq, int(data["seq"]))
+        out.append(sse(_read(lambda d=data: render(d)), "call", last_seq))
+    return out, last_seq
+
+
+def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_seq: int,
+          ended: threading.Event) -> Iterator[str]:
     started = last_beat = last_refresh = changed_at = time.monotonic()
     dirty = False
-    while time.monotonic() - started < LIFETIME_SECONDS:
+    while time.monotonic() - started < LIFETIME_SECONDS and not ended.is_set():
         timeout = HEARTBEAT_SECONDS - (time.monotonic() - last_beat)
         if dirty:
             timeout = min(timeout, REFRESH_SECONDS - (time.monotonic() - last_refresh))
         out: list[str] = []
         for ev in _take_events(inbox, max(0.0, timeout)):
+            if ev.channel == ENDED:
+                continue  # the loop ends below
             if spec.render_update is not None:  # any event, a call included, changes the lists
                 dirty, changed_at = True, time.monotonic()
             if ev.channel != services.CHANGED and spec.render_call is not None:
-                last_id = max(last_id, int(ev.data["id"]))
-                out.append(sse(spec.render_call(ev.data), "call", last_id))
+                sent, last_seq = _live_call(spec, ev.data, last_seq)
+                out.extend(sent)
         if dirty and spec.render_update and time.monotonic() - last_refresh >= REFRESH_SECONDS:
             dirty = False
             last_refresh = time.monotonic()
@@ -174,6 +278,21 @@ def _live(spec: StreamSpec, inbox: queue.Queue[events.Event], last_id: int) -> I
         elif time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
             last_beat = time.monotonic()
             yield ": keepalive\n\n"
+
+
+def _live_call(spec: StreamSpec, data: dict[str, Any], last_seq: int) -> tuple[list[str], int]:
+    """What to send for a call event, in number order, and the last number sent."""
+    assert spec.render_call is not None
+    seq = int(data.get("seq") or 0)
+    if 0 < seq <= last_seq:
+        return [], last_seq  # sent already (the catch-up read it, or a gap was filled)
+    if seq == last_seq + 1:
+        return [sse(spec.render_call(data), "call", seq)], seq
+    out, last_seq = _catch_up(spec, last_seq)  # numbers were skipped: the database has them
+    if seq > last_seq:  # not readable yet: send it all the same, the display must not miss it
+        out.append(sse(spec.render_call(data), "call", seq))
+        last_seq = seq
+    return out, last_seq
 
 
 def _take_events(inbox: queue.Queue[events.Event], timeout: float, most: int = 100) -> list[events.Event]:
@@ -191,7 +310,7 @@ def _take_events(inbox: queue.Queue[events.Event], timeout: float, most: int = 1
 
 
 def since_from(last_event_id: str | None, since_arg: str | None) -> int | None:
-    """The last call id a display saw: `?since=` (required), or the Last-Event-ID header that
+    """The last call number a display saw: `?since=` (required), or the Last-Event-ID header that
     the browser sends when it reconnects by itself, whichever is later. None if `since` is
     missing or not a number."""
     if since_arg is None or not since_arg.strip().isdigit():

@@ -70,13 +70,20 @@ def _user_id() -> int | None:
 
 
 def _event_stream(spec: streams.StreamSpec) -> Response:
-    """An SSE response. `since` (the last call id the page has, 0 for none) is required: a page
-    always knows where it stands, and the stream replays what came after it."""
+    """An SSE response. `since` (the number of the last call the page has, 0 for none) is
+    required: a page always knows where it stands, and the stream replays what came after it."""
     since = streams.since_from(request.headers.get("Last-Event-ID"), request.args.get("since"))
     if since is None:
         abort(400)
+    address = request.remote_addr or ""
+    limit = streams.address_limit(current_app)
+    slot = limit.admit(address)
+    if slot is None:
+        return Response("接続が多すぎます。しばらくしてから自動で再接続します。", 429, mimetype="text/plain",
+                        headers={"Retry-After": str(limit.retry_after(address))})
     db.session.commit()  # nothing of the request stays open while the stream waits
-    response = Response(stream_with_context(streams.stream(spec, since)), mimetype="text/event-stream")
+    response = Response(stream_with_context(streams.stream(spec, since, slot)), mimetype="text/event-stream")
+    response.call_on_close(lambda: limit.release(slot))
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
     return response
@@ -471,10 +478,11 @@ def _board_context(board: str) -> dict[str, Any]:
 @bp.route("/displays/<any(queue, cashier):board>")
 @public
 def display(board: str) -> str:
-    calls = [services.call_data(c) for c in services.latest_calls(board, limit=12)]
+    since = services.last_call_seq(board)  # the page shows the calls up to it, the stream the rest
+    calls = [services.call_data(c) for c in services.latest_calls(board, limit=12, upto_seq=since)]
     city = core_services.get_municipality()
     return render_template(BOARD_TEMPLATES[board], board=board, calls=calls, city=city,
-                           since=services.last_call_id(board), now_hm=now().strftime("%-H:%M"),
+                           since=since, now_hm=now().strftime("%-H:%M"),
                            **_board_context(board))
 
 

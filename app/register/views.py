@@ -30,6 +30,7 @@ from app.register.forms import (
 from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
 from app.register.pdf import close_pdf
 from app.timeutil import today
+from app.transaction import discard
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 NAV = (
@@ -256,6 +257,7 @@ def _decide(request_id: int, approve: bool) -> BaseResponse:
         else:
             services.reject_void(void_request, current_user)
     except services.RegisterError as exc:
+        discard()  # the reversal was already flushed when a hook refused
         flash(exc.message, "error")
         return redirect(url_for("register.voids"), 303)
     if approve:

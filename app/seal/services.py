@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from PIL import Image
@@ -27,7 +28,7 @@ from app.counter import services as counter
 from app.counter.models import Case
 from app.counter.workflow import OPEN_STATES as CASE_OPEN_STATES
 from app.devices import jobs
-from app.devices.models import Terminal
+from app.devices.models import DeviceJob, Terminal
 from app.devices.services import terminals_with_device
 from app.extensions import db
 from app.register import services as register
@@ -144,34 +145,104 @@ def active_record_of(resident_id: int) -> SealRecord | None:
 
 
 # --- capture from the counter's scanner ---------------------------------------------------------
+# No request waits for the scanner (STYLE rule 17): a POST queues the scan job and answers at
+# once, the page polls the job (a GET, reading only), and a second POST takes the image out of
+# the job row and uses it. See app/devices/jobs.py for page waits.
 
-SCAN_TIMEOUT_SECONDS = 30.0
+SCAN_KIND = "scan"
+
+
+@dataclass(frozen=True)
+class ScanStatus:
+    """What the page shows of a scan: `phase` as jobs.phase gives it, and why it failed."""
+
+    job_id: int
+    phase: str
+    message: str = ""
+
+    @property
+    def waiting(self) -> bool:
+        return self.phase == "waiting"
 
 
 def scanner_terminals() -> list[Terminal]:
     return terminals_with_device("scanner")
 
 
-def scan(terminal: Terminal, summary: str, user_id: int | None = None,
-         timeout: float = SCAN_TIMEOUT_SECONDS) -> tuple[Image.Image, int]:
-    """One scan from a counter PC's seal scanner through its agent (a device job), at the DPI
-    the scanner is set to: the agent reports it with the image (HARDWARE.md: never the file's
-    metadata). Commits the session while it waits (see jobs.wait_for)."""
+def _start_scan(terminal: Terminal, summary: str, by: User, target: dict[str, int]) -> DeviceJob:
     try:
-        job = jobs.enqueue(terminal, "scanner", "scan", {}, summary=summary, user_id=user_id)
+        return jobs.enqueue(terminal, "scanner", SCAN_KIND, target, summary=summary, user_id=by.id)
     except jobs.JobError as exc:
         raise SealError(exc.message) from exc
-    job = jobs.wait_for(job.id, timeout)
-    if job.state == "failed":
-        message = (job.result or {}).get("message") or job.error
-        raise SealError(f"読み取りできませんでした：{message}")
-    if job.state != "done" or not job.result:
-        if job.state == "queued":
-            jobs.cancel(job)
-        raise SealError(f"端末「{terminal.name}」のスキャナから応答がありません。端末とスキャナを確認してください。")
-    result = job.result
-    image = imaging.load_image(base64.b64decode(result["image_png_b64"]))
-    return image, int(result["dpi"])
+
+
+def start_application_scan(application: SealApplication, terminal: Terminal, by: User) -> DeviceJob:
+    """Queue a scan of the seal on the counter PC's scanner for the application's impression."""
+    _editable(application)
+    return _start_scan(terminal, f"印影読取 受付番号{application.id}", by, {"application_id": application.id})
+
+
+def start_compare_scan(record: SealRecord, terminal: Terminal, by: User) -> DeviceJob:
+    """Queue a scan of a presented seal, to compare with the registered one."""
+    return _start_scan(terminal, "印影照合", by, {"record_id": record.id})
+
+
+def scan_job(job_id: int, by: User, **target: int) -> DeviceJob | None:
+    """The scan `by` started for `target` (application_id=… or record_id=…); None otherwise."""
+    return jobs.waited_job(job_id, SCAN_KIND, by, **target)
+
+
+def scan_status(job: DeviceJob) -> ScanStatus:
+    """Where the scan stands; reads only (the page polls it with GET)."""
+    phase = jobs.phase(job)
+    if phase == "failed":
+        reason = (job.result or {}).get("message") or job.error
+        return ScanStatus(job.id, phase, f"読み取りできませんでした：{reason}　印影をスキャナに置き直して、"
+                                         "もう一度読み取ってください。")
+    if phase == "cancelled":
+        if job.attempts == 0:
+            message = (f"端末「{job.terminal.name}」のエージェントが応答しません。端末の電源とネットワークを確認し、"
+                       "もう一度読み取ってください。")
+        else:
+            message = (f"端末「{job.terminal.name}」のスキャナから応答がありません。端末とスキャナを確認し、"
+                       "もう一度読み取ってください。")
+        return ScanStatus(job.id, phase, message)
+    return ScanStatus(job.id, phase)
+
+
+def take_scan(job: DeviceJob) -> tuple[Image.Image, int]:
+    """The finished scan's image, at the DPI the scanner is set to (the agent reports it with
+    the image; HARDWARE.md: never the file's metadata). The job row keeps no image."""
+    try:
+        result = jobs.take_result(job)
+    except jobs.JobError as exc:
+        raise SealError(exc.message) from exc
+    return imaging.load_image(base64.b64decode(result["image_png_b64"])), int(result["dpi"])
+
+
+def discard_scan(job: DeviceJob) -> None:
+    """A refused step still takes the image out of the job row."""
+    if jobs.phase(job) == "ready":
+        jobs.take_result(job)
+
+
+def compare_scan_job(job_id: int, by: User) -> DeviceJob | None:
+    """A scan `by` started for 印影照合 (it names the seal record it is compared with)."""
+    job = jobs.waited_job(job_id, SCAN_KIND, by)
+    return job if job is not None and isinstance(job.payload.get("record_id"), int) else None
+
+
+def compare_scan_record(job: DeviceJob) -> SealRecord:
+    record = get_record(int(job.payload["record_id"]))
+    if record is None:
+        raise SealError("照合する印鑑登録が見つかりません。", "card_number")
+    return record
+
+
+def give_up_scan(job: DeviceJob, by: User) -> ScanStatus:
+    """The page stops waiting: a scan not started yet never runs, a late answer is dropped."""
+    jobs.give_up(job, by)
+    return scan_status(job)
 
 
 # --- registration -------------------------------------------------------------------------------

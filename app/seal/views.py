@@ -22,7 +22,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import roles
+from app.devices.models import DeviceJob
 from app.extensions import db
+from app.fragments import wants_fragment
 from app.nav_item import NavItem
 from app.registry import services as registry
 from app.registry.adapter import PersonRecord, SearchCriteria
@@ -41,6 +43,7 @@ from app.seal.forms import (
 from app.seal.models import SealApplication, SealCertificate, SealRecord
 from app.seal.services import SealError
 from app.timeutil import today
+from app.transaction import keep_changes
 
 bp = Blueprint("seal", __name__, url_prefix="/seal")
 NAV = (
@@ -99,9 +102,6 @@ def _selected_terminal_id(terminals: list[Any]) -> int | None:
 @bp.route("/")
 @roles(*STAFF)
 def index() -> str:
-    expired = services.expire_overdue(today())
-    for application in expired:
-        flash(f"受付番号{application.id}（{application.name}）は照会の回答期限を過ぎたため終了しました。", "warning")
     return render_template("seal/index.html", applications=services.list_applications(),
                            closed=services.list_applications(("approved", "expired", "withdrawn"), limit=20))
 
@@ -174,7 +174,10 @@ def seal_applications_for_case(case_id: int) -> list[SealApplication]:
 @bp.route("/applications/<int:application_id>")
 @roles(*STAFF)
 def application(application_id: int) -> str:
-    services.expire_overdue(today())
+    return _application_page(application_id)
+
+
+def _application_page(application_id: int, scan: services.ScanStatus | None = None) -> str:
     item = _application(application_id)
     terminals = services.scanner_terminals()
     confirm = ConfirmForm(data={"confirm_name": item.confirm_name, "confirm_not_rubber": item.confirm_not_rubber,
@@ -182,7 +185,8 @@ def application(application_id: int) -> str:
     return render_template(
         "seal/application.html", item=item, terminals=terminals, terminal_id=_selected_terminal_id(terminals),
         upload=UploadForm(), confirm=confirm, reply=ReplyForm(), return_form=ReturnForm(),
-        missing=services.ready_for_review(item) if item.kind == "registration" else [])
+        missing=services.ready_for_review(item) if item.kind == "registration" else [],
+        scan=scan, scan_urls=_application_scan_urls(item.id, scan.job_id) if scan else {})
 
 
 @bp.route("/applications/<int:application_id>/image.png")
@@ -197,6 +201,7 @@ def application_image(application_id: int) -> Response:
 @bp.route("/applications/<int:application_id>/scan", methods=["POST"])
 @roles(*COUNTER)
 def scan(application_id: int) -> BaseResponse:
+    """スキャナで読み取る: queue the scan and answer at once; the scan's page polls it."""
     item = _application(application_id)
     terminal = next((t for t in services.scanner_terminals()
                      if t.id == request.form.get("terminal_id", type=int)), None)
@@ -205,14 +210,68 @@ def scan(application_id: int) -> BaseResponse:
         return _back(application_id)
     session["seal_terminal_id"] = terminal.id
     try:
-        image, dpi = services.scan(terminal, f"印影読取 受付番号{item.id}", current_user.id)
-        item = _application(application_id)  # the wait committed; read it again
-        result = services.attach_impression(item, image, dpi, f"スキャナ {terminal.code}")
+        job = services.start_application_scan(item, terminal, current_user)
     except SealError as exc:
         _refused(exc)
+        return _back(application_id)
+    return redirect(url_for("seal.application_scan", application_id=item.id, job_id=job.id,
+                            _anchor="impression"), 303)
+
+
+def _scan_job(job_id: int, **target: int) -> DeviceJob:
+    job = services.scan_job(job_id, current_user, **target)
+    if job is None:
+        abort(404)
+    return job
+
+
+def _application_scan_urls(application_id: int, job_id: int) -> dict[str, str]:
+    ids = {"application_id": application_id, "job_id": job_id}
+    return {"poll": url_for("seal.application_scan", **ids), "take": url_for("seal.take_application_scan", **ids),
+            "cancel": url_for("seal.give_up_application_scan", **ids),
+            "done": url_for("seal.application", application_id=application_id)}
+
+
+def _scan_fragment(status: services.ScanStatus, urls: dict[str, str]) -> tuple[str, int, dict[str, str]]:
+    return render_template("seal/_scan_status.html", scan=status, scan_urls=urls), 200, {"Vary": "HX-Request"}
+
+
+@bp.route("/applications/<int:application_id>/scan/<int:job_id>")
+@roles(*COUNTER)
+def application_scan(application_id: int, job_id: int) -> str | tuple[str, int, dict[str, str]]:
+    """One scan for an application: its page, or (polled every second) its state alone.
+    Reads only: the image is taken, and a scan given up, by the POSTs below."""
+    status = services.scan_status(_scan_job(job_id, application_id=application_id))
+    if wants_fragment():
+        return _scan_fragment(status, _application_scan_urls(application_id, job_id))
+    return _application_page(application_id, scan=status)
+
+
+@bp.route("/applications/<int:application_id>/scan/<int:job_id>", methods=["POST"])
+@roles(*COUNTER)
+def take_application_scan(application_id: int, job_id: int) -> BaseResponse:
+    """The scan has finished: check the impression and keep it on the application."""
+    item = _application(application_id)
+    job = _scan_job(job_id, application_id=item.id)
+    try:
+        image, dpi = services.take_scan(job)
+        result = services.attach_impression(item, image, dpi, f"スキャナ {job.terminal.code}")
+    except SealError as exc:
+        _refused(exc)
+        services.discard_scan(job)  # the image leaves the job row all the same
     else:
         _flash_check(item, result)
     return _back(application_id)
+
+
+@bp.route("/applications/<int:application_id>/scan/<int:job_id>/cancel", methods=["POST"])
+@roles(*COUNTER)
+def give_up_application_scan(application_id: int, job_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
+    status = services.give_up_scan(_scan_job(job_id, application_id=application_id), current_user)
+    if wants_fragment():
+        return _scan_fragment(status, _application_scan_urls(application_id, job_id))
+    return redirect(url_for("seal.application_scan", application_id=application_id, job_id=job_id,
+                            _anchor="impression"), 303)
 
 
 def _flash_check(item: SealApplication, result: imaging.CheckResult) -> None:
@@ -460,38 +519,48 @@ def certificate_pdf(certificate_id: int) -> Response:
 
 @bp.route("/compare", methods=["GET", "POST"])
 @roles(*STAFF)
-def compare() -> str | tuple[str, int]:
+def compare() -> BaseResponse | tuple[str, int]:
     form = CompareForm()
     terminals = services.scanner_terminals()
-    result = None
-    item = None
-    if form.validate_on_submit():
-        try:
-            item = services.record_by_card(form.card_number.data or "")
-            if item is None:
-                raise SealError("この番号の印鑑登録はありません。", "card_number")
-            image, dpi = _presented(form, terminals)
-            result = services.compare_with_record(item, image, dpi)
-        except SealError as exc:
-            db.session.rollback()
-            getattr(form, exc.field, form.image).errors.append(exc.message)  # type: ignore[union-attr]
-            item = None
+    if not form.validate_on_submit():
+        return _compare_page(form, terminals)
+    try:
+        item = services.record_by_card(form.card_number.data or "")
+        if item is None:
+            raise SealError("この番号の印鑑登録はありません。", "card_number")
+        if request.form.get("source") == "scanner":
+            job = services.start_compare_scan(item, _scanner_terminal(terminals), current_user)
+            return redirect(url_for("seal.compare_scan", job_id=job.id), 303)
+        image, dpi = _uploaded(form)
+        result = services.compare_with_record(item, image, dpi)
+    except SealError as exc:
+        db.session.rollback()
+        getattr(form, exc.field, form.image).errors.append(exc.message)  # type: ignore[union-attr]
+        return _compare_page(form, terminals)
+    return _compare_page(form, terminals, result=result, item=item)
+
+
+def _compare_page(form: CompareForm, terminals: list[Any], *, result: imaging.MatchResult | None = None,
+                  item: SealRecord | None = None, scan: services.ScanStatus | None = None) -> tuple[str, int]:
     images = None
     if result is not None:
         images = {name: "data:image/png;base64," + base64.b64encode(data).decode()
                   for name, data in (("overlay", result.overlay_png), ("difference", result.difference_png))}
     return render_template("seal/compare.html", form=form, terminals=terminals,
                            terminal_id=_selected_terminal_id(terminals), result=result, item=item,
-                           images=images), (422 if form.errors else 200)
+                           images=images, scan=scan, scan_urls=_compare_scan_urls(scan.job_id) if scan else {}
+                           ), (422 if form.errors else 200)
 
 
-def _presented(form: CompareForm, terminals: list[Any]) -> tuple[Any, int]:
-    if request.form.get("source") == "scanner":
-        terminal = next((t for t in terminals if t.id == request.form.get("terminal_id", type=int)), None)
-        if terminal is None:
-            raise SealError("スキャナのある端末を選んでください。", "image")
-        session["seal_terminal_id"] = terminal.id
-        return services.scan(terminal, "印影照合", current_user.id)
+def _scanner_terminal(terminals: list[Any]) -> Any:
+    terminal = next((t for t in terminals if t.id == request.form.get("terminal_id", type=int)), None)
+    if terminal is None:
+        raise SealError("スキャナのある端末を選んでください。", "image")
+    session["seal_terminal_id"] = terminal.id
+    return terminal
+
+
+def _uploaded(form: CompareForm) -> tuple[Any, int]:
     if not form.image.data:
         raise SealError("照合する印影の画像を選ぶか、スキャナで読み取ってください。", "image")
     data = form.image.data.read(MAX_IMAGE_BYTES + 1)
@@ -501,3 +570,53 @@ def _presented(form: CompareForm, terminals: list[Any]) -> tuple[Any, int]:
         return imaging.load_image(data), form.dpi.data or 600
     except ValueError as exc:
         raise SealError(str(exc), "image") from exc
+
+
+def _compare_scan_urls(job_id: int) -> dict[str, str]:
+    return {"poll": url_for("seal.compare_scan", job_id=job_id),
+            "take": url_for("seal.take_compare_scan", job_id=job_id),
+            "cancel": url_for("seal.give_up_compare_scan", job_id=job_id), "done": url_for("seal.compare")}
+
+
+def _compare_job(job_id: int) -> DeviceJob:
+    job = services.compare_scan_job(job_id, current_user)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.route("/compare/scan/<int:job_id>")
+@roles(*STAFF)
+def compare_scan(job_id: int) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """A scan for 印影照合: the comparison page waiting for it, or (polled) its state alone."""
+    status = services.scan_status(_compare_job(job_id))
+    if wants_fragment():
+        return _scan_fragment(status, _compare_scan_urls(job_id))
+    return _compare_page(CompareForm(formdata=None), services.scanner_terminals(), scan=status)
+
+
+@bp.route("/compare/scan/<int:job_id>", methods=["POST"])
+@roles(*STAFF)
+def take_compare_scan(job_id: int) -> tuple[str, int]:
+    """The scan has finished: compare it with the registered seal (shown, never stored)."""
+    job = _compare_job(job_id)
+    form = CompareForm(formdata=None)
+    try:
+        item = services.compare_scan_record(job)
+        form.card_number.data = item.card_number
+        image, dpi = services.take_scan(job)
+        result = services.compare_with_record(item, image, dpi)
+    except SealError as exc:
+        keep_changes()  # the image has left the job row; that must stay so
+        form.image.errors = [exc.message]
+        return _compare_page(form, services.scanner_terminals())
+    return _compare_page(form, services.scanner_terminals(), result=result, item=item)
+
+
+@bp.route("/compare/scan/<int:job_id>/cancel", methods=["POST"])
+@roles(*STAFF)
+def give_up_compare_scan(job_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
+    status = services.give_up_scan(_compare_job(job_id), current_user)
+    if wants_fragment():
+        return _scan_fragment(status, _compare_scan_urls(job_id))
+    return redirect(url_for("seal.compare_scan", job_id=job_id), 303)

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.tasks import engine, services
 
 tasks_cli = AppGroup("tasks", help="背景処理（タスクキュー）")
+READY = "Yakuba task consumer started ("
 
 
 @tasks_cli.command("worker")
@@ -28,20 +29,27 @@ def worker(workers: int | None, no_periodic: bool) -> None:
     db.session.commit()
     if ids:
         click.echo(f"未完了の処理を再投入しました: {ids}")
+    if not no_periodic:
+        for job in engine.PERIODIC.values():
+            if job.at_start:
+                engine.run_periodic(job)
     count = workers or current_app.config["YAKUBA_CONFIG"].TASK_WORKERS
     consumer = huey.create_consumer(workers=count, worker_type="thread", periodic=not no_periodic,
                                     check_worker_health=True)
+    click.echo(f"{READY} {type(huey.storage).__name__}, {count} workers"
+               f"{'' if no_periodic else ', scheduled work'})", err=True)
     consumer.run()
 
 
 def _log_to_stderr() -> None:
-    """The consumer's own lines and the tasks' (never personal data: ids and kinds only)."""
+    """The tasks' own lines (never personal data: ids and kinds only) and the queue's warnings
+    (a line per task run would drown the console of `make run`)."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    for name in ("huey", "app"):
+    for name, level in (("huey", logging.WARNING), ("app", logging.INFO)):
         logger = logging.getLogger(name)
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+        logger.setLevel(level)
         logger.propagate = False
 
 

@@ -31,17 +31,20 @@ class Periodic:
     name: str
     when: Callable[[datetime], bool]
     fn: Callable[[], Any]
+    at_start: bool
 
 
 PERIODIC: dict[str, Periodic] = {}
 
 
-def periodic(when: Callable[[datetime], bool], name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+def periodic(when: Callable[[datetime], bool], name: str, *, at_start: bool = False
+             ) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
     """Register scheduled work, e.g. `@periodic(huey.crontab(hour="0", minute="5"), "seal.expire")`.
-    The function runs in an app context; its session is committed when it returns."""
+    The function runs in an app context; its session is committed when it returns. `at_start`
+    work also runs when a consumer starts (what a stopped consumer missed is caught up)."""
 
     def register(fn: Callable[[], Any]) -> Callable[[], Any]:
-        PERIODIC[name] = Periodic(name, when, fn)
+        PERIODIC[name] = Periodic(name, when, fn, at_start)
         return fn
 
     return register
@@ -77,17 +80,22 @@ def _in_app(app: Flask, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _scheduled(app: Flask, job: Periodic) -> Callable[[], None]:
     def run() -> None:
-        from app.extensions import db
-
         with app.app_context():
-            try:
-                job.fn()
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                raise
+            run_periodic(job)
 
     return run
+
+
+def run_periodic(job: Periodic) -> None:
+    """Run one piece of scheduled work in the current app context, in its own transaction."""
+    from app.extensions import db
+
+    try:
+        job.fn()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def init_app(app: Flask) -> None:

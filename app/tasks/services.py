@@ -356,3 +356,9 @@ def progress_of(task: Task) -> Progress:
 
 def created_by(task: Task) -> User | None:
     return db.session.get(User, task.created_by_id) if task.created_by_id else None
+
+
+def progress_context(task: Task) -> dict[str, Any]:
+    """What templates/tasks/_progress.html needs, for any page that shows a task."""
+    return {"task": task, "progress": progress_of(task), "cancellable": is_cancellable(task),
+            "created_by": created_by(task)}

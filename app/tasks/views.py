@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles
@@ -30,16 +29,11 @@ def duration(seconds: float) -> str:
     return f"{secs}秒"
 
 
-def _context(task: Task) -> dict[str, object]:
-    return {"task": task, "progress": services.progress_of(task), "cancellable": services.is_cancellable(task),
-            "created_by": services.created_by(task), "form": FlaskForm()}
-
-
 @bp.route("/<int:task_id>")
 @roles(*ALL_STAFF)
 def task_page(task_id: int) -> str:
     task = db.get_or_404(Task, task_id)
-    return render_template("tasks/task.html", **_context(task))
+    return render_template("tasks/task.html", **services.progress_context(task))
 
 
 @bp.route("/<int:task_id>/progress")
@@ -49,7 +43,7 @@ def progress(task_id: int) -> tuple[str, int, dict[str, str]]:
     its own summary (HX-Refresh), unless the fragment was asked for without htmx."""
     task = db.get_or_404(Task, task_id)
     headers = {"HX-Refresh": "true"} if task.finished and request.args.get("refresh") == "1" else {}
-    return render_template("tasks/_progress.html", **_context(task)), 200, headers
+    return render_template("tasks/_progress.html", **services.progress_context(task)), 200, headers
 
 
 @bp.route("/<int:task_id>/cancel", methods=["POST"])
@@ -59,9 +53,9 @@ def cancel(task_id: int) -> BaseResponse | tuple[str, int]:
     try:
         services.request_cancel(task, by=current_user)
     except services.TaskError as exc:
-        return render_template("tasks/_progress.html", **_context(task), refusal=exc.message), 422
+        return render_template("tasks/_progress.html", **services.progress_context(task), refusal=exc.message), 422
     if wants_fragment():
-        return render_template("tasks/_progress.html", **_context(task)), 200
+        return render_template("tasks/_progress.html", **services.progress_context(task)), 200
     return redirect(request.referrer or url_for("tasks.task_page", task_id=task.id), 303)
 
 

@@ -33,7 +33,7 @@ def open_card(device_url: str) -> Iterator[Transport]:
     """
     scheme, name = parse_card_url(device_url)
     if scheme == "sim":
-        card = slots.card_in_slot(name)
+        card = slots.read_card_in_slot(name)
         card.reset()
         try:
             yield card

@@ -5,7 +5,7 @@ transactions, then applied from it (app/furusato/imports.py). Rows live only whi
 batch is being imported, so there is no data to move.
 
 Revision ID: f4b2e87101bc
-Revises: 8ea1a4c2e7c6
+Revises: 22aaf90804f2
 Create Date: 2026-12-01 12:16:26.662259
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f4b2e87101bc'
-down_revision = '8ea1a4c2e7c6'
+down_revision = '22aaf90804f2'
 branch_labels = None
 depends_on = None
 

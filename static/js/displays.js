@@ -6,21 +6,23 @@
   "use strict";
 
   var body = document.body;
-  var lastId = Number((body && body.dataset.since) || 0);
+  var lastSeq = Number((body && body.dataset.since) || 0);
   var announced = {};
   var KEEP = 40;
 
   /* -- EventSource with catch-up -------------------------------------------------------------
-   * The browser's own reconnect sends Last-Event-ID; when htmx opens a new EventSource after a
-   * hard failure, the last call id seen goes in ?since= so the server replays what was missed. */
+   * A call's SSE id is its board's sequence number, which follows commit order. The browser's
+   * own reconnect sends Last-Event-ID; when htmx opens a new EventSource after a hard failure
+   * (or a 429 from the per-address limit), the last number seen goes in ?since= so the server
+   * replays every call after it. */
   window.htmx.createEventSource = function (url) {
     var target = new URL(url, window.location.href);
-    if (lastId) { target.searchParams.set("since", String(lastId)); }
+    if (lastSeq) { target.searchParams.set("since", String(lastSeq)); }
     var source = new EventSource(target.toString(), { withCredentials: true });
     ["call", "ready"].forEach(function (name) {
       source.addEventListener(name, function (event) {
-        var id = Number(event.lastEventId || 0);
-        if (id > lastId) { lastId = id; }
+        var seq = Number(event.lastEventId || 0);
+        if (seq > lastSeq) { lastSeq = seq; }
       });
     });
     return source;

@@ -1,45 +1,54 @@
-"""カード読取 on the case page: the PIN goes through the counter's real agent to a virtual card,
-the requester is filled in, and wrong or blocked PINs say what to do."""
+"""カード読取 on the case page: the PIN goes through the counter's real agent to a virtual card; the
+POST answers at once, the page polls the read, and when the card is read it posts once more to
+fill the requester. Wrong or blocked PINs, a timeout and an agent that went away say what to do."""
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from app.core.desk import SESSION_KEY
 from app.core.services import save_counter
+from app.devices import card
 from app.devices import services as devices
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
-from hardware.card_reader import Person, insert_card, make_my_number, remove_card
+from hardware.card_reader import Person, insert_card, make_my_number, remove_card, slot_state
 from tests.conftest import PASSWORD
 from tests.live import LiveServer, start_agent
 
 NUMBER = make_my_number("11122233344")
+HOLDER = Person("山彦\u3000太郎", "岩手県一関市竹山町７番２号", date(1980, 5, 6), "1", NUMBER)
+SLOT = "counter-4"
+FRAGMENT = {"HX-Request": "true"}  # the page's own poll: not boosted, so the fragment alone
 
 
 @pytest.fixture
-def counter_with_reader(app, procedures) -> Iterator[int]:
+def counter_with_reader(app, procedures) -> Iterator[tuple[int, Callable[[], None]]]:
     counter = save_counter(None, 4, "証明書", "citizens")
-    terminal, token = devices.create_terminal("counter-4", "4番窓口 端末", "counter_pc", counter.id)
-    devices.save_binding(terminal, "card_reader", "card_reader", "sim://counter-4")
+    terminal, token = devices.create_terminal(SLOT, "4番窓口 端末", "counter_pc", counter.id)
+    devices.save_binding(terminal, "card_reader", "card_reader", f"sim://{SLOT}")
     db.session.commit()
+    counter_id, terminal_id = counter.id, terminal.id  # read now: a later read would open a transaction
     live = LiveServer(app).start()
     _, stop_agent = start_agent(live.url, token)
     deadline = time.monotonic() + 20
-    while not db.session.get_one(Terminal, terminal.id, populate_existing=True).agent_public_key:
+    while not db.session.get_one(Terminal, terminal_id, populate_existing=True).agent_public_key:
         db.session.rollback()
         assert time.monotonic() < deadline, "agent never connected"
         time.sleep(0.05)
     db.session.rollback()
-    holder = Person("山彦\u3000太郎", "岩手県一関市竹山町７番２号", date(1980, 5, 6), "1", NUMBER)
-    insert_card("counter-4", holder, "4321")
-    yield counter.id
-    remove_card("counter-4")
+    insert_card(SLOT, HOLDER, "4321")
+    yield counter_id, stop_agent
+    db.session.rollback()  # on SQLite an open transaction of the test holds the write lock
+    remove_card(SLOT)
     stop_agent()
     live.stop()
 
@@ -51,28 +60,149 @@ def _login(client, operator, at_counter: int | None = None) -> None:
             session[SESSION_KEY] = at_counter
 
 
+def _start(client, case_id: int, pin: str) -> str:
+    """Submit the PIN; the answer is at once a redirect to the read's own page."""
+    started = time.monotonic()
+    response = client.post(f"/counter/cases/{case_id}/card", data={"pin": pin})
+    assert time.monotonic() - started < 2.0
+    assert response.status_code == 303, response.get_data(as_text=True)
+    location = response.headers["Location"].split("#")[0]
+    assert re.fullmatch(rf"/counter/cases/{case_id}/card/\d+", location)
+    return location
+
+
+def _poll(client, url: str, timeout: float = 20.0) -> str:
+    """Poll the read's fragment every 0.1 s, as the page does every second, until it has an answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get(url, headers=FRAGMENT)
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        assert "<html" not in body  # the fragment only
+        if 'data-phase="waiting"' not in body:
+            return body
+        assert "読み取り中…" in body and 'hx-trigger="every 1s"' in body
+        assert time.monotonic() < deadline, "the read was never answered"
+        time.sleep(0.1)
+
+
+def _everything() -> list[Any]:
+    db.session.rollback()
+    return [sorted(map(tuple, db.session.execute(sa.select(table)).all()), key=repr)
+            for table in db.metadata.sorted_tables]
+
+
 def test_card_read_fills_the_requester(client, operator, open_case, counter_with_reader) -> None:
     case = open_case()
-    _login(client, operator, at_counter=counter_with_reader)
-    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    _login(client, operator, at_counter=counter_with_reader[0])
+    url = _start(client, case.id, "4321")
+    page = client.get(url).get_data(as_text=True)  # the page the browser lands on
+    assert 'id="card-read"' in page and "<html" in page
+    body = _poll(client, url)
+    assert 'data-phase="ready"' in body and f'hx-post="{url}"' in body and 'hx-trigger="load"' in body
+    job = db.session.scalars(select(DeviceJob)).one()
+    assert job.result["name"] == HOLDER.name and job.sealed is None  # until the page takes it
+    db.session.rollback()
+
+    response = client.post(url)  # what the ready fragment posts by itself
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body
     assert "カードの券面事項を読み取り" in body
     db.session.expire_all()
     assert case.requester_name == "山彦\u3000太郎" and case.requester_birth_date == date(1980, 5, 6)
+    assert case.state == "checking" and "my_number_card" in case.identity_docs
     assert NUMBER not in body and "4321" not in body
+    assert db.session.scalars(select(DeviceJob.result)).all() == [{"taken": True}]
+    again = client.post(url)
+    assert again.status_code == 422 and "すでに反映" in again.get_data(as_text=True)
+
+
+def test_polling_the_read_writes_nothing(client, operator, open_case, counter_with_reader) -> None:
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    insert_card(SLOT, HOLDER, "4321", read_seconds=1.0)
+    url = _start(client, case.id, "4321")
+    for _ in range(2):
+        before = _everything()
+        assert 'data-phase="waiting"' in client.get(url, headers=FRAGMENT).get_data(as_text=True)
+        assert _everything() == before
+    _poll(client, url)
+    before = _everything()
+    assert 'data-phase="ready"' in client.get(url, headers=FRAGMENT).get_data(as_text=True)
+    assert _everything() == before
 
 
 def test_wrong_pin_says_how_many_tries_are_left(client, operator, open_case, counter_with_reader) -> None:
     case = open_case()
-    _login(client, operator, at_counter=counter_with_reader)
-    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "0000"})
-    assert response.status_code == 422
-    assert "あと2回間違えるとロックされます" in response.get_data(as_text=True)
+    _login(client, operator, at_counter=counter_with_reader[0])
+    body = _poll(client, _start(client, case.id, "0000"))
+    assert 'data-phase="failed"' in body and "あと2回間違えるとロックされます" in body
+    assert 'name="pin"' in body  # the PIN can be typed again at once
     for _ in range(2):
-        client.post(f"/counter/cases/{case.id}/card", data={"pin": "0000"})
-    body = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"}).get_data(as_text=True)
+        _poll(client, _start(client, case.id, "0000"))
+    body = _poll(client, _start(client, case.id, "4321"))
     assert "暗証番号がロックされています" in body and "暗証番号再設定" in body
+    assert slot_state(SLOT)["tries_left"] == 0
+    assert db.session.scalars(select(DeviceJob.sealed)).all() == [None] * 4
+
+
+def test_a_timed_out_read_is_given_up_by_a_post_and_says_what_to_do(client, operator, open_case,
+                                                                     counter_with_reader) -> None:
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    insert_card(SLOT, HOLDER, "4321", read_seconds=3.0)  # the reader takes its time
+    url = _start(client, case.id, "4321")
+    deadline = time.monotonic() + 10
+    while (job := db.session.scalars(select(DeviceJob)).one()).state != "claimed":  # the reader is at work
+        db.session.rollback()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    job.created_at -= card.READ_TIMEOUT  # as if the page had waited all that while
+    db.session.commit()
+    body = client.get(url, headers=FRAGMENT).get_data(as_text=True)
+    assert 'data-phase="overdue"' in body and f'hx-post="{url}/cancel"' in body and 'hx-trigger="load"' in body
+    assert db.session.get_one(DeviceJob, job.id, populate_existing=True).state == "claimed"
+    db.session.rollback()
+
+    body = client.post(f"{url}/cancel", headers=FRAGMENT).get_data(as_text=True)
+    assert 'data-phase="cancelled"' in body and "もう一度読み取ってください" in body
+    job = db.session.get_one(DeviceJob, job.id, populate_existing=True)
+    assert (job.state, job.sealed) == ("cancelled", None)
+    db.session.rollback()
+    time.sleep(3.5)  # the reader answers after all: the answer is dropped
+    job = db.session.get_one(DeviceJob, job.id, populate_existing=True)
+    assert (job.state, job.result) == ("cancelled", None)
+    db.session.expire_all()
+    assert case.requester_birth_date is None
+
+
+def test_an_agent_that_went_away_says_to_check_the_terminal(client, operator, open_case,
+                                                            counter_with_reader) -> None:
+    counter_id, stop_agent = counter_with_reader
+    stop_agent()
+    case = open_case()
+    _login(client, operator, at_counter=counter_id)
+    url = _start(client, case.id, "4321")
+    assert 'data-phase="waiting"' in client.get(url, headers=FRAGMENT).get_data(as_text=True)
+    job = db.session.scalars(select(DeviceJob)).one()
+    job.created_at -= card.READ_TIMEOUT + timedelta(seconds=1)
+    db.session.commit()
+    response = client.post(f"{url}/cancel")  # without JavaScript: the button, then the read's page
+    assert response.status_code == 303
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "エージェントが応答しません" in body and "端末の電源とネットワークを確認" in body
+    assert db.session.scalars(select(DeviceJob.sealed)).all() == [None]
+
+
+def test_an_operator_may_stop_waiting(client, operator, open_case, counter_with_reader) -> None:
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    insert_card(SLOT, HOLDER, "4321", read_seconds=2.0)
+    url = _start(client, case.id, "4321")
+    assert f'hx-post="{url}/cancel"' in client.get(url, headers=FRAGMENT).get_data(as_text=True)
+    body = client.post(f"{url}/cancel", headers=FRAGMENT).get_data(as_text=True)
+    assert 'data-phase="cancelled"' in body
+    assert db.session.scalars(select(DeviceJob.state)).all() == ["cancelled"]
 
 
 def test_no_counter_chosen_says_so(client, operator, open_case, counter_with_reader) -> None:
@@ -81,16 +211,48 @@ def test_no_counter_chosen_says_so(client, operator, open_case, counter_with_rea
     response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
     assert response.status_code == 422
     assert "窓口が選ばれていません" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceJob)) == 0
 
 
-def test_a_refused_read_leaves_no_card_face_in_the_job_row(client, operator, checked_case,
-                                                           counter_with_reader) -> None:
-    case = checked_case()  # past 確認: the page refuses the card face
-    _login(client, operator, at_counter=counter_with_reader)
+def test_a_case_past_the_checks_is_refused_before_the_pin_is_sent(client, operator, checked_case,
+                                                                  counter_with_reader) -> None:
+    case = checked_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
     response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    assert response.status_code == 422
+    assert "受付・確認の段階" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceJob)) == 0
+
+
+def test_a_refused_read_leaves_no_card_face_in_the_job_row(client, operator, open_case, counter_with_reader) -> None:
+    from app.counter import services
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    url = _start(client, case.id, "4321")
+    assert 'data-phase="ready"' in _poll(client, url)
+    db.session.expire_all()
+    values = {"requester_name": "山彦 太郎", "identity_docs": ["drivers_license"], "content_checked": True,
+              "documents_checked": list(case.procedure.documents)}
+    services.save_checks(case, services.CheckInput(**values), operator)
+    services.confirm_checks(case, operator)  # meanwhile the case went on to 入力
+    db.session.commit()
+    response = client.post(url)
     assert response.status_code == 422
     assert "受付・確認の段階" in response.get_data(as_text=True)
     db.session.expire_all()
     jobs = db.session.scalars(select(DeviceJob).where(DeviceJob.kind == "card_read")).all()
-    assert [(job.state, job.result) for job in jobs] == [("done", {"read": True})]
+    assert [(job.state, job.result) for job in jobs] == [("done", {"taken": True})]
     assert case.requester_birth_date is None
+
+
+def test_another_operator_cannot_reach_the_read(client, operator, open_case, make_user, counter_with_reader) -> None:
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    url = _start(client, case.id, "4321")
+    _poll(client, url)
+    other = make_user("operator", "op2")
+    client.post("/logout")
+    _login(client, other, at_counter=counter_with_reader[0])
+    assert client.get(url, headers=FRAGMENT).status_code == 404
+    assert client.post(url).status_code == 404
+    assert client.get(f"/counter/cases/{case.id + 1}/card/1", headers=FRAGMENT).status_code == 404

@@ -51,3 +51,26 @@ def test_an_agent_starts_once_its_server_listens() -> None:
         server.listen()
         assert started.wait(5)
     thread.join(5)
+
+
+def test_the_sim_page_inserts_a_card_into_a_slow_reader(client, login_as) -> None:
+    from app.devices import services
+    from app.extensions import db
+    from hardware.card_reader import remove_card, slot_state
+
+    services.create_terminal("counter-sim", "9番窓口 端末", "counter_pc")
+    db.session.commit()
+    login_as("supervisor")
+    card = {"slot": "counter-sim", "name": "山彦　花子", "address": "岩手県山彦市本町二丁目３番４号",
+            "birth_date": "1971-02-03", "sex": "2", "pin": "1234"}
+    try:
+        response = client.post("/devices/sim/cards", data={**card, "read_seconds": "5"})
+        assert response.status_code == 303
+        assert slot_state("counter-sim")["read_seconds"] == 5.0
+        page = client.get("/devices/sim").get_data(as_text=True)
+        assert "読み取りに5秒かかるリーダー" in page and "読み取り5秒" in page
+        client.post("/devices/sim/cards", data={**card, "read_seconds": "600"})
+        assert "読み取り時間（0〜60秒）" in client.get("/devices/sim").get_data(as_text=True)
+        assert slot_state("counter-sim")["read_seconds"] == 5.0  # the card in the reader stays as it was
+    finally:
+        remove_card("counter-sim")

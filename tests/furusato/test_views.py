@@ -131,11 +131,11 @@ def test_search_export_and_totals(client, login_as, run_file, generator) -> None
     assert f"{len(paid)}件" in page and f"{sum(r.amount for r in paid):,}円" in page
     fragment = client.get("/furusato/donations?status=paid", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in fragment and "export-form" in fragment
-    export = client.get("/furusato/donations.csv?status=paid&export_encoding=utf-8-sig")
+    export = client.post("/furusato/exports", data={"status": "paid", "export_encoding": "utf-8-sig"})
     assert export.status_code == 200 and export.data.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
     assert lines[0][0] == "寄附ID" and len(lines) == len(paid) + 1
-    sjis = client.get("/furusato/donations.csv?status=paid&export_encoding=cp932")
+    sjis = client.post("/furusato/exports", data={"status": "paid", "export_encoding": "cp932"})
     assert sjis.data.decode("cp932").startswith("寄附ID")
     exports = db.session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "export")).all()
     assert len(exports) == 2 and f"{len(paid)}件" in exports[0] and "status=paid" in exports[0]

@@ -1,6 +1,8 @@
 """The reading logic over the virtual card: command sequence, PIN handling, errors, secrets."""
 
 import logging
+import threading
+import time
 from dataclasses import asdict
 from datetime import date
 
@@ -247,6 +249,7 @@ def test_sim_slot_and_agent_jobs(person):
             "present": True,
             "tries_left": 2,
             "name": "山田\u3000太郎",
+            "read_seconds": 0.0,
         }
         assert card_status("sim://counter-3", {}) == {"present": True, "tries_left": 2}
         with pytest.raises(WrongPin):
@@ -263,6 +266,37 @@ def test_sim_slot_and_agent_jobs(person):
     finally:
         remove_card("counter-3")
     assert slot_state("counter-3")["present"] is False
+
+
+def test_a_slow_sim_reader_takes_its_time_for_each_read(person):
+    insert_card("slow", person, PIN, read_seconds=0.4)
+    try:
+        assert slot_state("slow")["read_seconds"] == 0.4
+        for _ in range(2):
+            started = time.monotonic()
+            assert card_read("sim://slow", {}, PIN)["birth_date"] == "1970-01-31"
+            assert time.monotonic() - started >= 0.4
+    finally:
+        remove_card("slow")
+
+
+def test_a_card_taken_out_while_the_slow_reader_works_is_no_card(person):
+    insert_card("slow", person, PIN, read_seconds=0.5)
+    remover = threading.Timer(0.1, remove_card, args=("slow",))
+    remover.start()
+    try:
+        with pytest.raises(NoCard):
+            card_read("sim://slow", {}, PIN)
+    finally:
+        remover.join()
+        remove_card("slow")
+
+
+@pytest.mark.parametrize("seconds", [-1.0, 61.0, float("nan")])
+def test_a_sim_reader_is_slow_within_reason(person, seconds):
+    with pytest.raises(ValueError, match="read_seconds"):
+        insert_card("slow", person, PIN, read_seconds=seconds)
+    assert slot_state("slow")["present"] is False
 
 
 def test_blocked_sim_card_status(person):

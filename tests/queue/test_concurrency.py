@@ -58,6 +58,8 @@ def test_concurrent_call_next_never_duplicates(app, clock, office) -> None:
     duplicates = [ticket_id for ticket_id, n in Tally(taken).items() if n > 1]
     assert duplicates == []
     assert len(taken) == TICKETS
+    seqs = db.session.scalars(select(Call.seq).where(Call.board == "queue").order_by(Call.seq)).all()
+    assert seqs == list(range(1, TICKETS + 1))  # one number per call, none skipped or repeated
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.state == "waiting")) == 0
     per_ticket = db.session.execute(select(Call.ticket_id, func.count()).group_by(Call.ticket_id)).all()

@@ -155,3 +155,24 @@ def test_a_void_after_the_close_is_a_refund_on_the_current_day(make_bill, regist
     assert reversal.day.business_date.isoformat() == "2026-06-02"
     assert services.day_totals(monday.day).total == 300 and monday_close.difference == 0
     assert services.day_totals(reversal.day).expected_cash == -300
+
+
+def test_a_void_refused_by_its_source_domain_changes_nothing_although_answered_by_a_redirect(
+        app, client, make_bill, register, cashier, login_as) -> None:
+    def refuse(bill, reversal):
+        raise RegisterError("この証明書はすでに交付済みのため、取り消せません。")
+
+    services.on_bill_voided("test", refuse)
+    try:
+        payment = pay(make_bill(), register, cashier, received=300)
+        request = services.request_void(payment, register, cashier, "金額誤り")
+        db.session.commit()
+        login_as("supervisor")
+        response = client.post(f"/register/voids/{request.id}/approve")
+        assert response.status_code == 303
+        db.session.expire_all()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment).where(Payment.kind == "void")) == 0
+        assert db.session.get(VoidRequest, request.id).state == "pending"
+        assert db.session.get(Bill, payment.bill_id).state == "paid"
+    finally:
+        services._hooks.pop(("voided", "test"), None)

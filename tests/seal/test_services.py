@@ -3,7 +3,7 @@ inquiry letters and their expiry, city review, abolition and loss, certificates 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -195,3 +195,16 @@ def test_states_are_enforced(app, applicant) -> None:
     with pytest.raises(SealError, match="変更できません"):
         services.attach_impression(application, seal(15.0), 600, "テスト")
     assert db.session.get(SealApplication, application.id).state == "withdrawn"
+
+
+def test_overdue_inquiries_are_closed_by_scheduled_work(app, applicant) -> None:
+    from app.tasks import engine
+
+    application = register(applicant(), identity_path="inquiry")
+    services.send_inquiry(application, TODAY)
+    application.reply_deadline = TODAY - timedelta(days=2)  # long before the real today
+    db.session.commit()
+    job = engine.PERIODIC["seal.expire_inquiries"]
+    assert job.at_start and job.when(datetime(2026, 12, 2, 0, 5)) and not job.when(datetime(2026, 12, 2, 0, 6))
+    engine.run_periodic(job)
+    assert db.session.get(SealApplication, application.id).state == "expired"

@@ -6,9 +6,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from huey import crontab
+
 from app import create_app
+from app.auth import audit
 from app.core.refusal import Refusal
 from app.tasks import services as tasks
+from app.tasks.engine import periodic
 
 __all__ = ["create_app"]
 calls: list[int] = []
@@ -33,3 +37,9 @@ def refuse(ctx: tasks.TaskContext) -> None:
 @tasks.kind("test.bug", title="テスト用の不具合", programme="counter")
 def bug(ctx: tasks.TaskContext) -> None:
     raise ZeroDivisionError("a programming error")
+
+
+@periodic(crontab(minute="*"), "test.mark", at_start=True)
+def mark() -> None:
+    """Scheduled work that leaves a trace (an audit row) each time it runs."""
+    audit.record("update", "test_schedule", 1, "定期処理を実行", username="(system)")

@@ -73,3 +73,19 @@ def test_cancel_stops_a_running_task(app: Flask, task_consumer: Consumer, client
     assert response.status_code == 200 and "中止を受け付けました" in response.get_data(as_text=True)
     stopped = _wait(task.id, lambda t: t.finished)
     assert stopped.status is TaskState.cancelled and stopped.done < 200
+
+
+def test_scheduled_work_runs_when_a_consumer_starts_and_commits(app: Flask, task_consumer: Consumer) -> None:
+    from sqlalchemy import func, select
+
+    from app.auth.models import AuditEntry
+
+    task_consumer.start()
+    deadline = time.monotonic() + 20
+    count = 0
+    while time.monotonic() < deadline and not count:
+        count = db.session.scalar(select(func.count()).select_from(AuditEntry)
+                                  .where(AuditEntry.object_type == "test_schedule"))
+        db.session.rollback()
+        time.sleep(0.1)
+    assert count >= 1

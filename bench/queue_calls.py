@@ -1,14 +1,20 @@
-"""Benchmark of the queue's live updates (issue 4): N displays on Server-Sent Events and M
-counters calling at the same time, against a real gunicorn server.
+"""Benchmark of the queue's live updates (issues 4, 12): N displays on Server-Sent Events and M
+counters calling at the same time, against the README's production layout.
 
-    .venv/bin/python bench/queue.py --database postgresql://postgres@127.0.0.1:5432/postgres
-    .venv/bin/python bench/queue.py --database sqlite:////tmp/yakuba-bench.sqlite3 --workers 1
+    .venv/bin/python bench/queue_calls.py --quick    # 50 displays, 40 counters, 5 calls each: under a minute
+    .venv/bin/python bench/queue_calls.py            # the same with 10 calls each
+    .venv/bin/python bench/queue_calls.py --database sqlite:////tmp/yakuba-bench.sqlite3
     (add --pace 2 for counters that call every 2 s on average instead of as fast as they can)
 
-On PostgreSQL the run gets a scratch database on the server named (app/testing_db.py), dropped
-afterwards; a SQLite file is emptied. It is migrated and seeded with M counters, M operators and
-enough tickets. The benchmark starts gunicorn itself (bench/gunicorn_queue.py), or uses `--url`
-of a server that already runs on the database named, which is then emptied and used as it is.
+The database is PostgreSQL by default ($BENCH_POSTGRES_URL, else postgres@127.0.0.1:5432): the
+run gets a scratch database on that server (app/testing_db.py), dropped afterwards; a SQLite file
+is emptied. It is migrated and seeded with M counters, M operators and enough tickets. The
+benchmark starts the servers as the README's "Production" section does (tests/queue/servers.py):
+the counters call on the threaded app server (wsgi:app, gthread) and the displays listen on the
+gevent stream server (wsgi_streams:app), each display with an address of its own in
+X-Forwarded-For, as the proxy reports it; on SQLite, whose events stay in one process, the
+stream server serves both. Or it uses `--url` (and `--stream-url`) of servers that already run
+on the database named, which is then emptied and used as it is.
 Each counter logs in, picks its counter and calls the next ticket `--calls` times; every
 display counts the call events it gets.
 
@@ -22,11 +28,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, where this "queue" would shadow
-# the standard library's queue module (urllib3 and the app import it): put the project root there.
 ROOT = Path(__file__).resolve().parent.parent
-if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":
-    sys.path[0] = str(ROOT)
+sys.path[0] = str(ROOT)  # the project root in place of bench/, whose requests.py would hide requests
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402
@@ -40,6 +43,7 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
@@ -49,7 +53,9 @@ import requests  # noqa: E402
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
 from app.testing_db import scratch_database  # noqa: E402
+from tests.queue import servers  # noqa: E402
 
+DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "bench-" + secrets.token_hex(8)
 KEY = secrets.token_hex(16)
 CALL = re.compile(r'data-call-id="(\d+)" data-label="([^"]+)"')
@@ -123,28 +129,37 @@ def database_figures(url: str) -> tuple[int, int]:
 
 
 # -- server -------------------------------------------------------------------------------------
-def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16),
-           "YAKUBA_WORKERS": str(workers), "YAKUBA_THREADS": str(threads)}
+def start_servers(url: str, port: int, workers: int, threads: int,
+                  stream_workers: int) -> tuple[list[subprocess.Popen[bytes]], str, str]:
+    """The README's production layout: the threaded app server for the counters and the gevent
+    stream server for the displays, sharing events through LISTEN/NOTIFY. SQLite's events stay
+    in one process, so there the stream server serves the counters too. Returns the processes,
+    the counters' URL and the displays' URL."""
+    env = {"DATABASE_URL": url, "SECRET_KEY": KEY}
+    stream_port = port or servers.free_port()
+    streams = servers.stream_server(stream_port, env, workers=stream_workers)
+    stream_url = f"http://127.0.0.1:{stream_port}"
+    if url.startswith("sqlite"):
+        return [streams], stream_url, stream_url
+    app_port = port + 1 if port else servers.free_port()
     pool = '{"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20}}'
-    app = f"app:create_app({pool})" if not url.startswith("sqlite") else "wsgi:app"
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "bench" / "gunicorn_queue.py"),
-         "--bind", f"127.0.0.1:{port}", app],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # the counters' connections idle between calls (--pace) longer than gunicorn's 2 s keep-alive
+    app = servers.app_server(app_port, env, workers=workers, threads=threads, app=f"app:create_app({pool})",
+                             extra=("--keep-alive", "30"))
+    return [streams, app], f"http://127.0.0.1:{app_port}", stream_url
 
 
-def wait_healthy(base: str, process: subprocess.Popen[bytes] | None) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise SystemExit("the server exited while starting")
+def wait_healthy(urls: list[str], processes: list[subprocess.Popen[bytes]]) -> None:
+    for url in dict.fromkeys(urls):
         try:
-            if requests.get(f"{base}/health", timeout=5).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.2)
-    raise SystemExit(f"{base} did not start")
+            if processes:
+                for process in processes:
+                    servers.wait_healthy(url, process, seconds=60)
+                    break
+            elif requests.get(f"{url}/health", timeout=5).status_code != 200:
+                raise SystemExit(f"{url} is not healthy")
+        except (RuntimeError, requests.RequestException) as exc:
+            raise SystemExit(str(exc)) from exc
 
 
 # -- displays -------------------------------------------------------------------------------------
@@ -154,6 +169,7 @@ class Display:
 
     base: str
     since: int
+    address: str  # as the proxy reports it (X-Forwarded-For): the stream server limits streams per address
     arrivals: dict[int, list[float]] = field(default_factory=dict)  # counter number → arrival times
     labels: dict[str, set[int]] = field(default_factory=dict)  # ticket label → counters it was called to
     received: Any = None  # a shared counter of call events, for the benchmark to see progress
@@ -165,7 +181,8 @@ class Display:
         parts = urlsplit(self.base)
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         try:
-            conn.request("GET", f"/displays/queue/stream?since={self.since}")
+            conn.request("GET", f"/displays/queue/stream?since={self.since}",
+                         headers={"X-Forwarded-For": self.address})
             response = conn.getresponse()
             event, data = "", []
             while not self.stop.is_set():
@@ -204,11 +221,11 @@ class Display:
         self.labels.setdefault(call.group(2), set()).add(counter)
 
 
-def display_group(base: str, count: int, ready: Any, stop: Any, results: Any, received: Any) -> None:
+def display_group(base: str, first: int, count: int, ready: Any, stop: Any, results: Any, received: Any) -> None:
     """Run `count` displays in this (child) process: the readers do not compete with the
     counters for the benchmark's interpreter lock. time.monotonic() is system-wide on Linux, so
     arrival times compare with the counters' send times."""
-    displays = [Display(base, 0, received=received) for _ in range(count)]
+    displays = [Display(base, 0, f"2001:db8::{first + n + 1:x}", received=received) for n in range(count)]
     threads = [threading.Thread(target=d.run, daemon=True) for d in displays]
     for t in threads:
         t.start()
@@ -294,28 +311,29 @@ def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
     print(f"preparing {database} …", flush=True)
     prepare_database(database)
     counter_ids = seed(database, args.counters, total_calls + args.counters)
-    process = None
-    base = args.url
+    processes: list[subprocess.Popen[bytes]] = []
+    base, stream_base = args.url, args.stream_url or args.url
     if base is None:
-        port = args.port
-        process = start_server(database, port, args.workers, args.threads)
-        base = f"http://127.0.0.1:{port}"
+        processes, base, stream_base = start_servers(database, args.port, args.workers, args.threads,
+                                                     args.stream_workers)
     try:
-        wait_healthy(base, process)
+        wait_healthy([stream_base, base], processes)
         counters = [CounterClient(base, n, counter_ids[n], args.calls, args.pace) for n in sorted(counter_ids)]
-        for c in counters:  # one after another: logging in is not what is measured
-            c.login()
+        with ThreadPoolExecutor(8) as pool:  # logging in is not what is measured
+            list(pool.map(CounterClient.login, counters))
 
         context = multiprocessing.get_context("fork")
         stop = context.Event()
         results = context.Queue()
         received = context.Value("l", 0)
         groups = []
+        first = 0
         for index in range(args.display_processes):
             count = args.displays // args.display_processes + (index < args.displays % args.display_processes)
             ready = context.Event()
-            process_ = context.Process(target=display_group, args=(base, count, ready, stop, results, received),
-                                       daemon=True)
+            process_ = context.Process(target=display_group,
+                                       args=(stream_base, first, count, ready, stop, results, received), daemon=True)
+            first += count
             process_.start()
             groups.append((process_, ready))
         for _, ready in groups:
@@ -342,12 +360,7 @@ def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
         for process_, _ in groups:
             process_.join(timeout=10)
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        servers.stop(*processes)
 
     latencies: list[float] = []
     missed = 0
@@ -368,7 +381,8 @@ def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
         errors.append(f"{made} calls answered but {recorded} recorded")
     figures = {
         "database": "postgresql" if database.startswith("postgres") else "sqlite",
-        "workers": args.workers, "displays": args.displays, "counters": args.counters, "calls": made,
+        "workers": args.workers, "threads": args.threads, "stream_workers": args.stream_workers,
+        "displays": args.displays, "counters": args.counters, "calls": made,
         "pace_s": args.pace,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
@@ -381,20 +395,33 @@ def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", required=True, help="database URL (emptied and migrated)")
-    parser.add_argument("--url", help="a server already running on that database (else gunicorn is started)")
+    parser.add_argument("--database", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_DATABASE),
+                        help="database URL: a PostgreSQL server gets a scratch database; a SQLite file is "
+                             "emptied and migrated")
+    parser.add_argument("--quick", action="store_true", help="5 calls per counter and a shorter settle "
+                        "(under a minute)")
+    parser.add_argument("--url", help="an app server already running on that database (else the README's two "
+                        "servers are started)")
+    parser.add_argument("--stream-url", help="the stream server beside --url (default: --url)")
     parser.add_argument("--displays", type=int, default=50)
     parser.add_argument("--counters", type=int, default=40)
-    parser.add_argument("--calls", type=int, default=10, help="calls per counter")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=128)
-    parser.add_argument("--port", type=int, default=5077)
-    parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for late events")
+    parser.add_argument("--calls", type=int, default=None, help="calls per counter (10; 5 with --quick)")
+    parser.add_argument("--workers", type=int, default=2, help="gthread workers of the app server")
+    parser.add_argument("--threads", type=int, default=16, help="threads per app server worker")
+    parser.add_argument("--stream-workers", type=int, default=1, help="gevent workers of the stream server")
+    parser.add_argument("--port", type=int, default=0,
+                        help="the stream server's port, the app server's is the next (default: free ports)")
+    parser.add_argument("--settle", type=float, default=None,
+                        help="seconds to wait for late events (30; 10 with --quick)")
     parser.add_argument("--pace", type=float, default=0.0,
                         help="mean seconds each counter waits between calls, jittered ±50%% "
                              "(0: all counters call as fast as they can, starting together)")
     parser.add_argument("--display-processes", type=int, default=5)
     args = parser.parse_args()
+    if args.calls is None:
+        args.calls = 5 if args.quick else 10
+    if args.settle is None:
+        args.settle = 10.0 if args.quick else 30.0
     figures = run(args)
     print(f"{figures['database']}, {figures['workers']} worker(s): {figures['displays']} displays, "
           f"{figures['counters']} counters, {figures['calls']} calls")

@@ -1,0 +1,105 @@
+"""The donation CSV: small ones at once, large ones as background work with a download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import AuditEntry
+from app.extensions import db
+from app.furusato import exports, search
+from app.furusato.profiles import file_profiles
+from app.furusato.synthetic import portal_bytes
+from app.tasks.models import Task, TaskState
+from tests.consumer import Consumer
+
+
+def _rows_of(data: bytes, encoding: str = "utf-8-sig") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode(encoding))))
+
+
+def test_a_large_export_is_made_in_the_background_and_downloaded_once_ready(
+        client: Any, login_as: Any, run_file: Any, generator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(exports, "INLINE_ROWS", 10)
+    monkeypatch.setattr(search, "EXPORT_PAGE_ROWS", 7)  # several pages: one BOM, no row twice
+    rows = list(generator.donations(40, bad=0))
+    run_file("choice", portal_bytes(file_profiles()["choice"], rows))
+    login_as("supervisor")
+    response = client.post("/furusato/exports", data={"portal": "choice", "export_encoding": "utf-8-sig"})
+    assert response.status_code == 303 and "/furusato/exports/" in response.headers["Location"]
+    task = db.session.scalars(select(Task)).one()
+    assert task.status is TaskState.done and task.result["rows"] == 40  # (immediate mode: already done)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "40件のCSVを作成しました" in page and "CSVをダウンロード" in page and "portal=choice" in page
+    download = client.get(f"/furusato/exports/{task.id}/download")
+    data = download.data
+    download.close()
+    assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+    assert data.count(b"\xef\xbb\xbf") == 1 and data.startswith(b"\xef\xbb\xbf")
+    lines = _rows_of(data)
+    assert lines[0][0] == "寄附ID" and len(lines) == 41 and len({line[2] for line in lines[1:]}) == 40
+    audited = db.session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "export")
+                                 .order_by(AuditEntry.id)).all()
+    assert len(audited) == 2 and "40件" in audited[0] and "ダウンロード" in audited[1]
+
+
+def test_a_download_of_an_unfinished_or_swept_export_is_refused(client: Any, login_as: Any, make_user: Any) -> None:
+    login_as("supervisor")
+    task = Task(kind=exports.KIND, title="t", programme="furusato", params={"filter": {}, "encoding": "cp932"},
+                state=TaskState.running)
+    db.session.add(task)
+    db.session.commit()
+    assert client.get(f"/furusato/exports/{task.id}/download").status_code == 404
+    assert "CSVをダウンロード" not in client.get(f"/furusato/exports/{task.id}").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "export")) == 0
+
+
+@pytest.fixture
+def app_config(request: pytest.FixtureRequest, tmp_path: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {"TASK_FILES_DIR": str(tmp_path / "files")}
+    if "task_consumer" in request.fixturenames:
+        consumer: Consumer = request.getfixturevalue("task_consumer")
+        consumer.env["TASK_FILES_DIR"] = config["TASK_FILES_DIR"]
+        config.update(TASK_QUEUE_URL=consumer.url, TASK_LEASE_SECONDS=consumer.lease_seconds)
+    return config
+
+
+def _task_state(task_id: int) -> tuple[TaskState, int, int | None, int]:
+    task = db.session.get_one(Task, task_id, populate_existing=True)
+    state = (task.status, task.done, task.total, task.attempts)
+    db.session.rollback()
+    return state
+
+
+@pytest.mark.slow
+def test_an_export_killed_halfway_is_written_whole_when_a_consumer_starts_again(
+        client: Any, login_as: Any, run_file: Any, generator: Any, task_consumer: Consumer) -> None:
+    rows = list(generator.donations(30_000, bad=0))
+    run_file("choice", portal_bytes(file_profiles()["choice"], rows))
+    task_consumer.start()
+    login_as("supervisor")
+    response = client.post("/furusato/exports", data={"export_encoding": "cp932"})
+    task_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    deadline = time.monotonic() + 60
+    while (state := _task_state(task_id))[1] < 4_000:  # a few pages written, most to go
+        assert state[0] is not TaskState.done, "finished before it could be stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    task_consumer.kill()
+    assert _task_state(task_id)[0] is TaskState.running  # as the dead consumer left it
+    time.sleep(task_consumer.lease_seconds + 0.5)
+    task_consumer.start()
+    while (state := _task_state(task_id))[0] is not TaskState.done:
+        assert time.monotonic() < deadline + 60 and state[0] is not TaskState.failed
+        time.sleep(0.2)
+    assert state[1] == state[2] == 30_000 and state[3] == 2
+    download = client.get(f"/furusato/exports/{task_id}/download")
+    data = download.data
+    download.close()
+    lines = _rows_of(data, "cp932")
+    assert len(lines) == 30_001 and len({line[0] for line in lines[1:]}) == 30_000
