@@ -33,7 +33,7 @@ class Consumer:
         env = {**os.environ, "DATABASE_URL": self.database_url, "TASK_QUEUE_URL": self.url,
                "TASK_LEASE_SECONDS": str(self.lease_seconds), "SECRET_KEY": "test-secret-key",
                "PYTHONPATH": str(ROOT), "YAKUBA_DEMO": "0", "YAKUBA_SIMULATE_DEVICES": "0", **self.env}
-        offset = self.log.stat().st_size if self.log.exists() else 0
+        offset = len(self.output())  # in characters, as output() is read (the log has Japanese lines)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", self.app, "tasks", "worker", "--workers", "2"],

@@ -2,7 +2,9 @@
 
 It prints one JSON summary on stdout (created, updated, unchanged, errors with row, field and
 reason) and exits 0 when the file was applied, 1 when nothing was applied (errors, unreadable
-file, a crash), 2 when the command itself was wrong (unknown portal, missing file).
+file, a crash), 2 when the command itself was wrong (unknown portal, missing file). It runs
+the same steps as the background import, in this process; `flask furusato resume BATCH`
+goes on with a batch that a crash left unfinished.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.auth import audit
 from app.extensions import db
 from app.furusato import imports, services
+from app.furusato.models import BATCH_IN_PROGRESS, ImportBatch, Portal
 
 furusato_cli = AppGroup("furusato", help="ふるさと納税：ポータルデータの取込など")
 
@@ -29,7 +33,7 @@ furusato_cli = AppGroup("furusato", help="ふるさと納税：ポータルデ�
               help="文字コード（既定は自動判別）")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def import_command(portal_code: str, accept_good_rows: bool, encoding: str, path: Path) -> None:
-    """Import one portal file; the command owns its transaction."""
+    """Import one portal file here and now, by the same steps as the background import."""
     portal = services.portal_by_code(portal_code)
     if portal is None or portal.kind != "portal":
         codes = ", ".join(p.code for p in services.import_portals())
@@ -38,22 +42,50 @@ def import_command(portal_code: str, accept_good_rows: bool, encoding: str, path
     if not path.is_file():
         click.echo(f"ファイル「{path}」がありません。", err=True)
         sys.exit(2)
+    batch = imports.create_batch(portal, path.name, accept_good_rows=accept_good_rows,
+                                 encoding=None if encoding == "auto" else encoding, source="cli", username="(cli)")
     db.session.commit()
+    _run(batch.id, path, portal_code)
+
+
+@furusato_cli.command("resume")
+@click.argument("batch_id", type=int)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def resume_command(batch_id: int, path: Path | None) -> None:
+    """Go on with a batch a crash left unfinished (the file is needed if it was not staged yet)."""
+    portal_code = db.session.scalar(select(Portal.code).join(ImportBatch).where(ImportBatch.id == batch_id))
+    if portal_code is None:
+        click.echo(f"取込 #{batch_id} はありません。", err=True)
+        sys.exit(2)
+    db.session.rollback()
+    _run(batch_id, path, portal_code)
+
+
+def _run(batch_id: int, path: Path | None, portal_code: str) -> None:
+    """Run the batch to its end and print its summary; exit 0 when the file was applied."""
     try:
-        with path.open("rb") as stream:
-            batch, counts = imports.run_import(
-                portal, stream, path.name, accept_good_rows=accept_good_rows,
-                encoding=None if encoding == "auto" else encoding, source="cli", username="(cli)")
+        if path is None:
+            batch = imports.run_batch(batch_id, None)
+        else:
+            with path.open("rb") as stream:
+                batch = imports.run_batch(batch_id, stream, total=imports.count_lines(stream))
         audit.record("create", "furusato_import_batch", batch.id,
-                     f"{portal.name} {path.name} 新規{counts.created} 更新{counts.updated}", username="(cli)")
-        result = imports.summary(batch, counts)
+                     f"{batch.portal.name} {batch.filename} {imports.summary_text(batch)}", username="(cli)")
+        result = imports.summary(batch)
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        result = {"portal": portal_code, "file": path.name, "status": "failed", "applied": False,
-                  "created": 0, "updated": 0, "unchanged": 0,
-                  "errors": [{"row": 0, "field": "",
-                              "reason": f"取込中にエラーが発生し、何も取り込んでいません：{exc!r}"}]}
+        imports.abandon(batch_id, "failed", "取込中にエラーが発生したため、何も取り込んでいません。")
+        status = db.session.scalar(select(ImportBatch.status).where(ImportBatch.id == batch_id))
+        db.session.rollback()
+        if status in BATCH_IN_PROGRESS:  # applying on SQLite: the applied steps stay, and it can go on
+            reason = (f"反映の途中でエラーが発生しました：{exc!r}。flask furusato resume {batch_id} で続きから"
+                      "再開してください（二重には取り込みません）。")
+        else:
+            reason = f"取込中にエラーが発生し、何も取り込んでいません：{exc!r}"
+        result = {"batch": batch_id, "portal": portal_code, "file": path.name if path else "", "status": status,
+                  "applied": False, "created": 0, "updated": 0, "unchanged": 0,
+                  "errors": [{"row": 0, "field": "", "reason": reason}]}
         click.echo(json.dumps(result, ensure_ascii=False))
         sys.exit(1)
     click.echo(json.dumps(result, ensure_ascii=False))

@@ -6,11 +6,16 @@ One file, one batch, all or nothing:
   guessed: a file that is neither, or that stops decoding halfway, is refused with the row;
 - the file is streamed and handled in chunks, each with a few set-based queries and bulk
   writes (COPY on PostgreSQL, executemany elsewhere), so memory stays bounded at any size;
-- every chunk is written inside one SAVEPOINT: a crash, or a file with errors that the operator
-  has not chosen to take partly, rolls back to exactly the state before the file;
+- the whole file is read and checked into a staging table before anything is applied, so a
+  file with errors that the operator has not chosen to take partly changes nothing, and every
+  failing row is listed; the apply then shows all of the file at once or none of it (see
+  "the import in steps" below for how, on each database, and how a killed run goes on);
 - the portal's order number makes a row unique per portal, so the same or an overlapping file
   creates nothing twice; a later file moves payment status forward (unpaid → paid → cancelled)
   and each such change is kept in the correction history.
+
+The upload and the re-runs queue the import as a background task (app/furusato/tasks.py);
+the command line runs the same steps in its own process.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import json
 import multiprocessing
 import os
 import re
+import time
 import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -30,7 +36,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from sqlalchemy import (
     Boolean,
@@ -41,7 +47,9 @@ from sqlalchemy import (
     Index,
     Table,
     Text,
+    and_,
     any_,
+    delete,
     func,
     or_,
     select,
@@ -51,6 +59,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.expression import bindparam
 
+from app.auth.models import User
+from app.core.refusal import Refusal
 from app.extensions import db
 from app.furusato import normalize as nz
 from app.furusato import suspects
@@ -64,6 +74,7 @@ from app.furusato.models import (
     ImportBatch,
     ImportFile,
     ImportIssue,
+    ImportStagingRow,
     Portal,
     SuspectFlag,
 )
@@ -78,6 +89,8 @@ from app.furusato.profiles import (
     parse_date,
     parse_datetime,
 )
+from app.tasks import services as tasks
+from app.tasks.models import Task
 from app.timeutil import now
 
 CHUNK_ROWS = 5000
@@ -96,7 +109,7 @@ ROW_FIELD = "（行全体）"
 csv.field_size_limit(100_000)
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Refusal):
     """The file cannot be read at all (encoding, empty); the message names what and where."""
 
 
@@ -469,18 +482,15 @@ class Writer:
 
 @dataclass
 class ImportContext:
-    portal: Portal
-    profile: Profile
-    batch: ImportBatch
-    writer: Writer
-    rules: suspects.RuleContext
-    counts: Counts
-    username: str
-    portal_id: int = 0  # the ids as plain ints: read once, not per row through the ORM
-    batch_id: int = 0
+    """What applying a chunk needs, as plain values (no ORM object lives across the steps'
+    commits)."""
 
-    def __post_init__(self) -> None:
-        self.portal_id, self.batch_id = self.portal.id, self.batch.id
+    portal_id: int
+    batch_id: int
+    filename: str
+    username: str
+    writer: Writer
+    counts: Counts
 
 
 def _rows(reader: Iterator[list[str]], first_row: int) -> Iterator[tuple[int, list[str]]]:
@@ -522,12 +532,13 @@ class ParsedChunk:
     rows: int
     good: list[tuple[int, dict[str, Any]]]
     issues: list[Issue]
+    last_row: int = 0  # the file's line number the chunk ends on (for progress)
 
 
 def parse_chunk(parser: RowParser, rules: suspects.RuleContext, chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
     """Parse and normalise a chunk's rows and run the suspect rules on the good ones (which
     need nothing from the database). Blank lines (often the last one) are not rows."""
-    parsed = ParsedChunk(0, [], [])
+    parsed = ParsedChunk(0, [], [], chunk[-1][0] if chunk else 0)
     for row_no, row in chunk:
         if not any(cell.strip() for cell in row):
             continue
@@ -639,23 +650,273 @@ def rule_context(profile_expected: tuple[str, ...]) -> suspects.RuleContext:
                                 profile_expected)
 
 
-def run_import(portal: Portal, stream: IO[bytes], filename: str, *, accept_good_rows: bool = False,
-               encoding: str | None = None, import_file: ImportFile | None = None, source: str = "web",
-               username: str = "") -> tuple[ImportBatch, Counts]:
-    """Import one portal file. Returns the batch (flushed, in the caller's transaction) and the
-    counts with every issue. Nothing of the file is applied when any row fails, unless
-    `accept_good_rows` says the operator chose to take the good rows; header problems
-    (unknown or missing columns) always stop the file until the mapping is fixed."""
-    profile = effective_profile(portal)
+# --- the import in steps --------------------------------------------------------------------
+#
+# A batch goes queued → staging → staged → applying → applied | partial, or stops at refused,
+# failed or cancelled having applied nothing. Each state is committed, so the task that runs it
+# can be killed anywhere and run again from the start: it goes on from the state it finds.
+#
+# - staging (読込・検査): the file is read, parsed and checked chunk by chunk; each chunk's good
+#   rows go into the staging table and its issues into the batch's issue list, one short
+#   transaction per chunk. A run that finds its batch still staging throws those rows away and
+#   reads the file again. Nothing outside the batch has changed, so it may be cancelled here.
+# - applying (反映): the staged rows are applied chunk by chunk, exactly as one long import
+#   would (donors matched against what earlier chunks stored); each chunk's rows are deleted
+#   from the staging table in the transaction that applies them, so what is left is what is
+#   still to do and no row is applied twice. On PostgreSQL the whole apply is one transaction
+#   (readers keep their snapshot; a crash rolls it back to staged). On SQLite, where every
+#   transaction holds the one write lock, each chunk is its own short transaction so that the
+#   counter's pages keep working; the donation office's pages do not read while a batch is
+#   applying (hold_while_applying), so nobody sees half a file, and a crash leaves the batch
+#   applying until its task, run again, finishes it.
+
+# On SQLite a step takes pieces of work (rows applied, staged or deleted) until it has held the
+# lock for SQLITE_STEP_SECONDS; SQLite's busy handler sleeps at most 100 ms between its tries
+# for the lock, so a gap a little longer than that between two steps lets every page that waits
+# for the lock have it first. A page thus waits at most about one step.
+SQLITE_STEP_SECONDS = 0.2
+SQLITE_STEP_GAP_SECONDS = 0.11
+APPLY_ROWS = 250  # per piece on SQLite; PostgreSQL applies CHUNK_ROWS at a time
+STAGE_ROWS = 1000
+DISCARD_ROWS = 5000
+APPLY_TURN_WAIT_SECONDS = 0.5
+APPLY_TURN_TIMEOUT_SECONDS = 30 * 60
+PG_APPLY_LOCK = 4_712_001  # pg_advisory_xact_lock key: one batch applies at a time
+PHASE_READ, PHASE_WAIT, PHASE_APPLY = "読込・検査", "反映待ち", "反映（この段階では中止できません）"
+FINISHED = ("applied", "partial", "refused", "failed", "cancelled")
+TASK_KIND = "furusato_import"
+TASK_SUBJECT = "furusato_import_batch"
+
+_B = ImportBatch.__table__
+_S = ImportStagingRow.__table__
+_I = ImportIssue.__table__
+
+
+class Progress(Protocol):
+    def __call__(self, done: int, total: int | None, phase: str, *, cancellable: bool) -> None: ...
+
+
+class Steps:
+    """The import's transactions: each step begins one (after the gap, on SQLite) and ends it."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
+        self.sqlite = db.session.get_bind().dialect.name == "sqlite"
+        self._progress = progress
+        self._ended = 0.0
+        self._began = 0.0
+
+    def begin(self) -> Connection:
+        if self.sqlite:
+            pause = SQLITE_STEP_GAP_SECONDS - (time.monotonic() - self._ended)
+            if pause > 0:
+                time.sleep(pause)
+        self._began = time.monotonic()
+        conn = db.session.connection()
+        if self.sqlite:  # a chunk's index pages stay in memory; reset before the commit
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
+        return conn
+
+    def commit(self) -> None:
+        if self.sqlite:
+            db.session.connection().exec_driver_sql("PRAGMA cache_size=-2000")
+        db.session.commit()
+        self._ended = time.monotonic()
+
+    def due(self) -> bool:
+        """Whether the step has held SQLite's lock long enough (never on PostgreSQL, where the
+        apply is one transaction and staging steps end with their chunk)."""
+        return self.sqlite and time.monotonic() - self._began >= SQLITE_STEP_SECONDS
+
+    def apply_step_done(self) -> None:
+        """The end of one step of the apply: committed on SQLite, kept open on PostgreSQL."""
+        if self.sqlite:
+            self.commit()
+
+    def rollback(self) -> None:
+        db.session.rollback()
+        self._ended = time.monotonic()
+
+    def report(self, done: int, total: int | None, phase: str, *, cancellable: bool = True) -> None:
+        if self._progress is not None:
+            self._progress(done, total, phase, cancellable=cancellable)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A batch as its steps need it, read once."""
+
+    batch_id: int
+    portal_id: int
+    filename: str
+    username: str
+    accept_good_rows: bool
+    encoding: str
+    status: str
+
+    @classmethod
+    def read(cls, batch_id: int) -> Plan:
+        row = db.session.execute(select(_B.c.id, _B.c.portal_id, _B.c.filename, _B.c.username,
+                                        _B.c.accept_good_rows, _B.c.encoding, _B.c.status)
+                                 .where(_B.c.id == batch_id)).one()
+        return cls(*row)
+
+
+def create_batch(portal: Portal, filename: str, *, import_file: ImportFile | None = None,
+                 accept_good_rows: bool = False, encoding: str | None = None, source: str = "web",
+                 username: str = "") -> ImportBatch:
+    """A queued batch (flushed, in the caller's transaction); run_batch imports it."""
     batch = ImportBatch(portal_id=portal.id, file_id=import_file.id if import_file else None,
-                        filename=filename[:255], source=source, username=username,
-                        accept_good_rows=accept_good_rows, status="failed")
+                        filename=filename[:255], source=source, username=username, encoding=encoding or "",
+                        accept_good_rows=accept_good_rows, status="queued")
     db.session.add(batch)
     db.session.flush()
-    counts = Counts()
+    return batch
+
+
+def count_lines(stream: IO[bytes]) -> int:
+    """The file's rows, roughly (lines after the header): the progress bar's total."""
+    start = stream.tell()
+    lines, last = 0, b"\n"
+    while block := stream.read(1 << 20):
+        lines += block.count(b"\n")
+        last = block[-1:]
+    stream.seek(start)
+    return max(0, lines + (last != b"\n") - 1)
+
+
+def run_batch(batch_id: int, stream: IO[bytes] | None, *, progress: Progress | None = None,
+              total: int | None = None) -> ImportBatch:
+    """Import one batch, or finish it: from whatever state a killed run left it in, to the end.
+
+    Commits its own steps (see above). A batch that is finished is left as it is; `stream` is
+    only read when the file has not been staged yet. Nothing of the file is applied when any
+    row fails, unless the batch says the operator chose to take the good rows; header problems
+    (unknown or missing columns) always stop the file until the mapping is fixed."""
+    plan = Plan.read(batch_id)
+    steps = Steps(progress)
     try:
-        codec = encoding or detect_encoding(stream)
-        batch.encoding = codec
+        if plan.status in ("queued", "staging"):
+            if stream is None:
+                raise ImportRefused("取込のファイルがありません。ファイルを選び直してください。")
+            try:
+                staged = _stage(plan, stream, steps, total)
+            except tasks.Cancelled:
+                raise
+            except BaseException:
+                abandon(batch_id, "failed", "取込中にエラーが発生したため、何も取り込んでいません。")
+                raise
+            if not staged:
+                _discard_staging(batch_id, steps)
+                return _batch(batch_id)
+            plan = Plan.read(batch_id)
+            steps.rollback()
+        if plan.status in ("staged", "applying"):
+            _apply(plan, steps)
+    except tasks.Cancelled:
+        abandon(batch_id, "cancelled", "中止しました。何も取り込んでいません。")
+        raise
+    _discard_staging(batch_id, steps)  # a run killed between its last step and this one
+    return _batch(batch_id)
+
+
+def needs_running(batch_id: int) -> bool:
+    return db.session.scalar(select(_B.c.status).where(_B.c.id == batch_id)) not in FINISHED
+
+
+def needs_file(batch_id: int) -> bool:
+    """Whether the batch's file is still to be read (it has not been staged yet)."""
+    return db.session.scalar(select(_B.c.status).where(_B.c.id == batch_id)) in ("queued", "staging")
+
+
+def queue(batch: ImportBatch, *, by: User | None) -> Task:
+    """Run the batch in the background: its task is queued when the caller's transaction commits."""
+    return tasks.submit(TASK_KIND, {"batch_id": batch.id}, by=by, subject_type=TASK_SUBJECT, subject_id=batch.id,
+                        title=f"ポータル取込 #{batch.id}（{batch.portal.name}）")
+
+
+def task_of(batch: ImportBatch) -> Task | None:
+    return tasks.latest_for(TASK_SUBJECT, batch.id)
+
+
+def can_resume(batch: ImportBatch, task: Task | None) -> bool:
+    """A batch left unfinished by a task that ended (an error, or a refusal to wait longer)."""
+    return batch.in_progress and (task is None or task.finished)
+
+
+def resume(batch: ImportBatch, *, by: User) -> Task:
+    """反映を再開: run the batch's task again; it goes on from where the batch was left."""
+    if not can_resume(batch, task_of(batch)):
+        raise ImportRefused("この取込は再開できません（処理中か、すでに終わっています）。")
+    return queue(batch, by=by)
+
+
+def _batch(batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    assert batch is not None
+    db.session.refresh(batch)
+    return batch
+
+
+def abandon(batch_id: int, status: str, message: str) -> None:
+    """Stop a batch that has applied nothing (refused, failed, cancelled): its staged rows go
+    and its state says why. A batch already applying on SQLite is left to be finished."""
+    db.session.rollback()
+    steps = Steps()
+    current = db.session.scalar(select(_B.c.status).where(_B.c.id == batch_id))
+    steps.rollback()
+    if current in ("applying", *FINISHED):
+        return
+    _discard_staging(batch_id, steps)
+    steps.begin().execute(update(_B).where(_B.c.id == batch_id).values(
+        status=status, message=message, staged=0, created=0, updated=0, unchanged=0, suspects=0,
+        finished_at=now()))
+    steps.commit()
+
+
+def _discard_staging(batch_id: int, steps: Steps, *, issues: bool = False) -> None:
+    """Delete a batch's staged rows (and, for a run started again, its issues) in steps."""
+    for table, key in ((_S, _S.c.row_no), *(((_I, _I.c.id),) if issues else ())):
+        while True:
+            conn = steps.begin()
+            cut = conn.scalar(select(key).where(table.c.batch_id == batch_id).order_by(key)
+                              .offset(DISCARD_ROWS).limit(1))
+            condition = table.c.batch_id == batch_id
+            conn.execute(delete(table).where(condition if cut is None else and_(condition, key < cut)))
+            steps.commit()  # (each piece is its own step: a refused batch ends with this)
+            if cut is None:
+                break
+
+
+# --- staging --------------------------------------------------------------------------------
+
+_STAGING_COLUMNS = (
+    "batch_id", "row_no", "order_id", "applied_at", "applied_on", "paid_on", "amount", "payment_method", "status",
+    "gift_code", "gift_name", "quantity", "one_stop", "receipt_wish", "notes", "name", "kana", "birth_date", "phone",
+    "email", "postal_code", "prefecture", "address", "kana_key", "key_birth", "key_phone", "key_address",
+    "key_postal", "phone_key", "suspects")
+
+
+def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bool:
+    """Read the whole file into the staging table. True when the batch is staged for applying,
+    False when it is refused (with every failing row listed)."""
+    _discard_staging(plan.batch_id, steps, issues=True)  # what an interrupted run left
+    steps.begin()
+    portal = db.session.get(Portal, plan.portal_id)
+    assert portal is not None
+    profile = effective_profile(portal)
+    rules = rule_context(profile.expected)
+    order_column = profile.column_for("order_id") or FIELDS["order_id"]
+    _set(plan, status="staging", rows=0, staged=0, error_count=0, created=0, updated=0, unchanged=0, suspects=0,
+         message="")
+    steps.commit()
+    counts = Counts()
+    stored = 0  # issues already written
+    staged = 0
+    try:
+        codec = plan.encoding or detect_encoding(stream)
+        steps.begin()
+        _set(plan, encoding=codec)
+        steps.commit()
         reader = csv.reader(decoded_lines(stream, codec), delimiter=profile.delimiter)
         rows = _rows(reader, 1)
         first = next(rows, None)
@@ -665,82 +926,224 @@ def run_import(portal: Portal, stream: IO[bytes], filename: str, *, accept_good_
         for issue in check_header(profile, header):
             counts.add_issue(issue)
         if counts.error_count:
-            return _finish(batch, counts, "refused", "見出し（1行目）に対応付けられない列があります。"
-                           "取込調整で直してから再実行してください。何も取り込んでいません。")
-        _apply_file(portal, profile, batch, counts, RowParser(profile, header), rows, accept_good_rows, username)
-    except ImportRefused as exc:
-        counts.add_issue(Issue(0, "ファイル", "invalid", str(exc)))
-        return _finish(batch, counts, "refused", f"{exc} 何も取り込んでいません。")
-    if counts.error_count and not accept_good_rows:
-        return _finish(batch, counts, "refused",
-                       f"{counts.error_count}件の行に誤りがあるため、何も取り込んでいません。取込調整で直して再実行するか、"
-                       "正常な行だけを取り込むかを選んでください。")
-    status = "partial" if counts.error_count else "applied"
-    return _finish(batch, counts, status, "")
-
-
-def _apply_file(portal: Portal, profile: Profile, batch: ImportBatch, counts: Counts, parser: RowParser,
-                rows: Iterator[tuple[int, list[str]]], accept_good_rows: bool, username: str) -> None:
-    savepoint = db.session.begin_nested()
-    conn = db.session.connection()
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:  # index pages of a large import stay in memory; bounded, and reset afterwards
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
-    try:
-        ctx = ImportContext(portal, profile, batch, Writer(conn), rule_context(profile.expected), counts, username)
-        dropped: list[Index] = []
-        for parsed in parsed_chunks(parser, ctx.rules, _chunks(rows, CHUNK_ROWS)):
+            _finish_refused(plan, steps, counts, "見出し（1行目）に対応付けられない列があります。"
+                            "取込調整で直してから再実行してください。何も取り込んでいません。")
+            return False
+        for parsed in parsed_chunks(RowParser(profile, header), rules, _chunks(rows, CHUNK_ROWS)):
             counts.rows += parsed.rows
             for issue in parsed.issues:
                 counts.add_issue(issue)
-            if counts.error_count and not accept_good_rows:
-                continue  # keep reading: the operator needs every failing row listed
-            if (not dropped and counts.rows >= DEFER_INDEXES_AFTER_ROWS
-                    and counts.rows - DEFER_INDEXES_AFTER_ROWS < CHUNK_ROWS and _doubles_the_table(conn, counts.rows)):
-                dropped = _deferred_indexes()
-                for index in dropped:
-                    index.drop(conn)
-            apply_chunk(ctx, parsed.good)
-        if not (counts.error_count and not accept_good_rows):  # (a rollback brings them back)
-            for index in dropped:
-                index.create(conn)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    finally:
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA cache_size=-2000")
-    if counts.error_count and not accept_good_rows:
-        savepoint.rollback()
-        counts.created = counts.updated = counts.unchanged = counts.suspects = 0
-    else:
-        savepoint.commit()
+            conn = steps.begin()
+            good = _without_repeats(conn, plan.batch_id, parsed.good, counts, order_column)
+            _store_issues(conn, plan.batch_id, counts.issues[stored:])
+            stored = len(counts.issues)
+            for start in range(0, len(good), STAGE_ROWS):
+                if steps.due():
+                    steps.commit()
+                    conn = steps.begin()
+                _stage_rows(conn, plan.batch_id, good[start:start + STAGE_ROWS])
+            staged += len(good)
+            _set(plan, rows=counts.rows, staged=staged, error_count=counts.error_count, unchanged=counts.unchanged)
+            steps.commit()
+            steps.report(parsed.last_row - 1, total, PHASE_READ)  # rows after the header
+    except ImportRefused as exc:
+        db.session.rollback()
+        counts.add_issue(Issue(0, "ファイル", "invalid", str(exc)))
+        _finish_refused(plan, steps, counts, f"{exc} 何も取り込んでいません。", stored)
+        return False
+    if counts.error_count and not plan.accept_good_rows:
+        _finish_refused(plan, steps, counts,
+                        f"{counts.error_count}件の行に誤りがあるため、何も取り込んでいません。取込調整で直して再実行するか、"
+                        "正常な行だけを取り込むかを選んでください。", stored)
+        return False
+    steps.begin()
+    _set(plan, status="staged")
+    steps.commit()
+    return True
 
 
-def _finish(batch: ImportBatch, counts: Counts, status: str, message: str) -> tuple[ImportBatch, Counts]:
-    batch.status = status
-    batch.message = message
-    batch.rows, batch.created, batch.updated = counts.rows, counts.created, counts.updated
-    batch.unchanged, batch.error_count, batch.suspects = counts.unchanged, counts.error_count, counts.suspects
-    batch.finished_at = now()
-    db.session.flush()
-    if counts.issues:
-        Writer(db.session.connection()).insert(ImportIssue.__table__, [
-            {"batch_id": batch.id, "row": i.row, "field": i.field[:100], "code": i.code, "reason": i.reason,
-             "value": i.value[:200]} for i in counts.issues])
-    return batch, counts
+def _set(plan: Plan, **values: Any) -> None:
+    db.session.execute(update(_B).where(_B.c.id == plan.batch_id).values(**values))
 
 
-def summary(batch: ImportBatch, counts: Counts) -> dict[str, Any]:
-    """What the command line prints (and the nightly job reads)."""
-    return {
+def _finish_refused(plan: Plan, steps: Steps, counts: Counts, message: str, stored: int = 0) -> None:
+    conn = steps.begin()
+    _store_issues(conn, plan.batch_id, counts.issues[stored:])
+    _set(plan, status="refused", message=message, rows=counts.rows, staged=0, error_count=counts.error_count,
+         created=0, updated=0, unchanged=0, suspects=0, finished_at=now())
+    steps.commit()
+
+
+def _without_repeats(conn: Connection, batch_id: int, good: list[tuple[int, dict[str, Any]]], counts: Counts,
+                     order_column: str) -> list[tuple[int, dict[str, Any]]]:
+    """The rows to stage: the first row of each order number in the file. A later row with the
+    same number counts as unchanged when it says the same, else it is an error naming both."""
+    seen: dict[str, tuple[int, Any]] = {
+        row.order_id: (row.row_no, row) for row in conn.execute(
+            select(_S.c.order_id, _S.c.row_no, _S.c.status, _S.c.amount, _S.c.paid_on).where(
+                _S.c.batch_id == batch_id, _one_of(conn, _S.c.order_id, sorted({r["order_id"] for _, r in good}))))}
+    kept = []
+    for row_no, rec in good:
+        order_id = rec["order_id"]
+        earlier = seen.get(order_id)
+        if earlier is None:
+            seen[order_id] = (row_no, rec)
+            kept.append((row_no, rec))
+            continue
+        first_row, first = earlier
+        get = first.get if isinstance(first, dict) else first._mapping.get
+        if all(get(k) == rec[k] for k in ("status", "amount", "paid_on")):
+            counts.unchanged += 1
+        else:
+            counts.add_issue(Issue(row_no, order_column, "duplicate",
+                                   f"注文番号「{order_id}」が{first_row}行目にもあり、内容が違います。", order_id))
+    return kept
+
+
+def _stage_rows(conn: Connection, batch_id: int, good: list[tuple[int, dict[str, Any]]]) -> None:
+    writer = Writer(conn)
+    stamp, day, flag = writer.stamp, writer.day, writer.flag
+    writer.insert_tuples(_S, _STAGING_COLUMNS, [
+        (batch_id, row_no, rec["order_id"], stamp(rec["applied_at"]), day(rec["applied_on"]), day(rec["paid_on"]),
+         rec["amount"], rec["payment_method"], rec["status"], rec["gift_code"], rec["gift_name"], rec["quantity"],
+         flag(rec["one_stop"]), flag(rec["receipt_wish"]), rec["notes"], rec["name"], rec["kana"],
+         day(rec["birth_date"]), rec["phone"], rec["email"], rec["postal_code"], rec["prefecture"], rec["address"],
+         *rec["keys"], json.dumps(rec["suspects"], ensure_ascii=False))
+        for row_no, rec in good])
+
+
+def _store_issues(conn: Connection, batch_id: int, issues: list[Issue]) -> None:
+    Writer(conn).insert(_I, [{"batch_id": batch_id, "row": i.row, "field": i.field[:100], "code": i.code,
+                              "reason": i.reason, "value": i.value[:200]} for i in issues])
+
+
+def _staged_rec(row: Any) -> dict[str, Any]:
+    """A staged row as the parser gave it."""
+    rec = dict(row._mapping)
+    rec["keys"] = nz.MatchKeys(rec.pop("kana_key"), rec.pop("key_birth"), rec.pop("key_phone"),
+                               rec.pop("key_address"), rec.pop("key_postal"), rec.pop("phone_key"))
+    rec["suspects"] = [tuple(pair) for pair in json.loads(rec["suspects"])]
+    return rec
+
+
+# --- applying -------------------------------------------------------------------------------
+
+def _apply(plan: Plan, steps: Steps) -> None:
+    """Apply the staged rows in chunks, then mark the batch applied (or partial)."""
+    _take_apply_turn(plan, steps)
+    conn = steps.begin()
+    batch = db.session.execute(select(_B.c.staged, _B.c.error_count).where(_B.c.id == plan.batch_id)).one()
+    left = conn.scalar(select(func.count()).select_from(_S).where(_S.c.batch_id == plan.batch_id)) or 0
+    dropped: list[Index] = []
+    if not steps.sqlite and left >= DEFER_INDEXES_AFTER_ROWS and _doubles_the_table(conn, left):
+        dropped = _deferred_indexes()  # one transaction: a rollback brings them back
+        for index in dropped:
+            index.drop(conn)
+    piece = APPLY_ROWS if steps.sqlite else CHUNK_ROWS
+    while True:
+        rows = conn.execute(select(*(c for c in _S.c if c.name != "batch_id"))
+                            .where(_S.c.batch_id == plan.batch_id).order_by(_S.c.row_no).limit(piece)).all()
+        if not rows:
+            break
+        counts = Counts()
+        ctx = ImportContext(plan.portal_id, plan.batch_id, plan.filename, plan.username, Writer(conn), counts)
+        apply_chunk(ctx, [(row.row_no, _staged_rec(row)) for row in rows])
+        conn.execute(delete(_S).where(_S.c.batch_id == plan.batch_id, _S.c.row_no <= rows[-1].row_no))
+        _set(plan, created=_B.c.created + counts.created, updated=_B.c.updated + counts.updated,
+             unchanged=_B.c.unchanged + counts.unchanged, suspects=_B.c.suspects + counts.suspects)
+        left -= len(rows)
+        if steps.due() or not steps.sqlite:
+            steps.apply_step_done()
+            steps.report(batch.staged - left, batch.staged, PHASE_APPLY, cancellable=False)
+            conn = steps.begin()
+    for index in dropped:
+        index.create(conn)
+    _set(plan, status="partial" if batch.error_count else "applied", message="", finished_at=now())
+    steps.commit()
+
+
+def _take_apply_turn(plan: Plan, steps: Steps) -> None:
+    """One batch applies at a time, so that each is matched against a settled database: on
+    PostgreSQL an advisory lock held by the apply's transaction; on SQLite (where every step
+    commits) the applying state, which a batch takes only when no other batch holds it."""
+    deadline = time.monotonic() + APPLY_TURN_TIMEOUT_SECONDS
+    while True:
+        conn = steps.begin()
+        if not steps.sqlite:
+            conn.execute(select(func.pg_advisory_xact_lock(PG_APPLY_LOCK)))
+        other = conn.scalar(select(_B.c.id).where(_B.c.status == "applying", _B.c.id != plan.batch_id).limit(1))
+        if other is None:
+            _set(plan, status="applying")
+            steps.apply_step_done()
+            return
+        steps.rollback()
+        if time.monotonic() > deadline:
+            raise ImportRefused(f"取込 #{other} の反映が終わっていないため、反映できません。"
+                                f"取込 #{other} の反映を再開してから、この取込を再開してください。")
+        steps.report(0, None, f"{PHASE_WAIT}（取込 #{other} の反映が終わるのを待っています）", cancellable=True)
+        time.sleep(APPLY_TURN_WAIT_SECONDS)
+
+
+def applying_batch() -> int | None:
+    """A batch whose apply has begun and not ended (on SQLite, where it takes several commits)."""
+    return db.session.scalar(select(_B.c.id).where(_B.c.status == "applying").order_by(_B.c.id).limit(1))
+
+
+def hold_while_applying(timeout: float) -> int | None:
+    """For the donation office's pages on SQLite: wait (up to `timeout` seconds) until no batch
+    is applying, so that a page shows all of a file or none of it. Returns the batch still
+    applying after the wait, or None; with None the caller's transaction (which on SQLite holds
+    the write lock from its BEGIN) keeps any batch from starting to apply until it ends."""
+    deadline = time.monotonic() + timeout
+    while (batch_id := applying_batch()) is not None:
+        db.session.rollback()  # let the import's next step have the lock
+        if time.monotonic() >= deadline:
+            return batch_id
+        time.sleep(0.2)
+    return None
+
+
+def summary(batch: ImportBatch, *, with_errors: bool = True) -> dict[str, Any]:
+    """What the command line prints (and the nightly job reads), and the task's result
+    (without the errors, which stay in the batch's issue list)."""
+    out = {
         "batch": batch.id, "portal": batch.portal.code if batch.portal else None, "file": batch.filename,
         "encoding": batch.encoding, "status": batch.status, "applied": batch.applied,
-        "rows": counts.rows, "created": counts.created, "updated": counts.updated,
-        "unchanged": counts.unchanged, "suspects": counts.suspects, "error_count": counts.error_count,
-        "message": batch.message, "errors": [i.as_dict() for i in counts.issues],
+        "rows": batch.rows, "created": batch.created, "updated": batch.updated,
+        "unchanged": batch.unchanged, "suspects": batch.suspects, "error_count": batch.error_count,
+        "message": batch.message,
     }
+    if with_errors:
+        out["errors"] = [i.as_dict() for i in issues_of(batch)]
+    return out
 
+
+def summary_text(batch: ImportBatch) -> str:
+    return (f"{batch.status_label}：{batch.rows:,}行、新規{batch.created:,}、更新{batch.updated:,}、"
+            f"変更なし{batch.unchanged:,}、誤り{batch.error_count:,}、疑義{batch.suspects:,}")
+
+
+def issues_of(batch: ImportBatch, limit: int = MAX_STORED_ISSUES) -> list[Issue]:
+    return [Issue(i.row, i.field, i.code, i.reason, i.value) for i in db.session.scalars(
+        select(ImportIssue).where(ImportIssue.batch_id == batch.id).order_by(ImportIssue.id).limit(limit))]
+
+
+def counts_of(batch: ImportBatch) -> Counts:
+    issues = issues_of(batch)
+    return Counts(rows=batch.rows, created=batch.created, updated=batch.updated, unchanged=batch.unchanged,
+                  suspects=batch.suspects, issues=issues, error_count=batch.error_count)
+
+
+def run_import(portal: Portal, stream: IO[bytes], filename: str, *, accept_good_rows: bool = False,
+               encoding: str | None = None, import_file: ImportFile | None = None, source: str = "web",
+               username: str = "") -> tuple[ImportBatch, Counts]:
+    """Import one file here and now (the command line, benchmarks): a batch run to its end by
+    the same steps as the background task. Commits."""
+    batch = create_batch(portal, filename, import_file=import_file, accept_good_rows=accept_good_rows,
+                         encoding=encoding, source=source, username=username)
+    db.session.commit()
+    batch = run_batch(batch.id, stream, total=count_lines(stream))
+    return batch, counts_of(batch)
 
 # --- one chunk -----------------------------------------------------------------------------
 
@@ -846,34 +1249,21 @@ def _refresh_donor(donor: dict[str, Any], rec: dict[str, Any]) -> None:
 
 
 def apply_chunk(ctx: ImportContext, good: list[tuple[int, dict[str, Any]]]) -> None:
+    """Apply staged rows (each order number once: staging kept the file's first row of each)."""
     if not good:
         return
-    conn, writer, counts, batch = ctx.writer.conn, ctx.writer, ctx.counts, ctx.batch
+    conn, writer, counts = ctx.writer.conn, ctx.writer, ctx.counts
     at = now()
     order_ids = sorted({rec["order_id"] for _, rec in good})
     existing = {row.order_id: row for row in conn.execute(
-        select(_D.c.id, _D.c.order_id, _D.c.status, _D.c.paid_on, _D.c.payment_method, _D.c.amount,
-               _D.c.batch_id, _D.c.source_row)
+        select(_D.c.id, _D.c.order_id, _D.c.status, _D.c.paid_on, _D.c.payment_method, _D.c.amount)
         .where(_D.c.portal_id == ctx.portal_id, _one_of(conn, _D.c.order_id, order_ids)))}
 
     new: list[tuple[int, dict[str, Any]]] = []
-    in_chunk: dict[str, tuple[int, dict[str, Any]]] = {}
     updates: list[dict[str, Any]] = []
     corrections: list[dict[str, Any]] = []
     for row_no, rec in good:
-        order_id = rec["order_id"]
-        earlier = in_chunk.get(order_id)
-        old = existing.get(order_id)
-        if earlier is not None or (old is not None and old.batch_id == ctx.batch_id):
-            first_row = earlier[0] if earlier else old.source_row
-            first = earlier[1] if earlier else old._asdict()
-            if all(first[k] == rec[k] for k in ("status", "amount", "paid_on")):
-                counts.unchanged += 1
-            else:
-                counts.add_issue(Issue(row_no, ctx.profile.column_for("order_id") or FIELDS["order_id"], "duplicate",
-                                       f"注文番号「{order_id}」が{first_row}行目にもあり、内容が違います。", order_id))
-            continue
-        in_chunk[order_id] = (row_no, rec)
+        old = existing.get(rec["order_id"])
         if old is None:
             new.append((row_no, rec))
             continue
@@ -882,12 +1272,12 @@ def apply_chunk(ctx: ImportContext, good: list[tuple[int, dict[str, Any]]]) -> N
             counts.unchanged += 1
             continue
         counts.updated += 1
-        updates.append({"b_id": old.id, "b_batch": batch.id, "b_row": row_no, "b_at": at,
+        updates.append({"b_id": old.id, "b_batch": ctx.batch_id, "b_row": row_no, "b_at": at,
                         **{f"b_{k}": changes.get(k, getattr(old, k)) for k in _UPDATABLE}})
         for name, value in changes.items():
             corrections.append({"donation_id": old.id, "field": name, "old_value": _text(getattr(old, name)),
-                                "new_value": _text(value), "reason": f"取込 {batch.filename}（{row_no}行目）",
-                                "channel": "", "source": "import", "batch_id": batch.id, "at": at,
+                                "new_value": _text(value), "reason": f"取込 {ctx.filename}（{row_no}行目）",
+                                "channel": "", "source": "import", "batch_id": ctx.batch_id, "at": at,
                                 "username": ctx.username})
     if updates:
         conn.execute(
@@ -1018,7 +1408,8 @@ def _donor_tuple(writer: Writer, row: dict[str, Any]) -> tuple[Any, ...]:
 # --- files ---------------------------------------------------------------------------------
 
 def store_upload(filename: str, content: bytes, username: str) -> ImportFile:
-    """Keep an uploaded file (size-limited) so that its batch can be re-run after adjusting."""
+    """Keep an uploaded file (size-limited) so that its batch can be run in the background and
+    re-run after adjusting."""
     if not content:
         raise ImportRefused("ファイルが空です。")
     if len(content) > MAX_UPLOAD_BYTES:
@@ -1031,11 +1422,22 @@ def store_upload(filename: str, content: bytes, username: str) -> ImportFile:
     return stored
 
 
-def rerun(batch: ImportBatch, *, accept_good_rows: bool, username: str) -> tuple[ImportBatch, Counts]:
-    stored = db.session.get(ImportFile, batch.file_id) if batch.file_id else None
-    if stored is None:
+def rerun(batch: ImportBatch, *, accept_good_rows: bool, username: str) -> ImportBatch:
+    """A new queued batch for the same stored file (after 取込調整, or taking the good rows)."""
+    if batch.file_id is None:
         raise ImportRefused("この取込のファイルは保存されていないため、再実行できません。"
                             "ファイルを選び直してください。")
-    return run_import(batch.portal, io.BytesIO(stored.content), stored.filename, accept_good_rows=accept_good_rows,
-                      encoding=batch.encoding or None, import_file=stored, username=username)
+    stored = db.session.get(ImportFile, batch.file_id)
+    assert stored is not None
+    return create_batch(batch.portal, stored.filename, import_file=stored, accept_good_rows=accept_good_rows,
+                        encoding=batch.encoding or None, username=username)
 
+
+def stored_file(batch_id: int) -> tuple[io.BytesIO | None, int | None]:
+    """A batch's stored file to read, and its number of rows (roughly), if it has one."""
+    content = db.session.scalar(select(ImportFile.content).join(ImportBatch, ImportBatch.file_id == ImportFile.id)
+                                .where(ImportBatch.id == batch_id))
+    if content is None:
+        return None, None
+    stream = io.BytesIO(content)
+    return stream, count_lines(stream)

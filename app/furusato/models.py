@@ -62,11 +62,18 @@ SUSPECT_REASONS: dict[str, str] = {
 SUSPECT_STATUSES: dict[str, str] = {"open": "未対応", "contacted": "連絡済・確認中", "cleared": "解消"}
 
 BATCH_STATUSES: dict[str, str] = {
+    "queued": "取込待ち",
+    "staging": "読込・検査中",
+    "staged": "反映待ち",
+    "applying": "反映中",
     "applied": "取込済",
     "partial": "正常行のみ取込",
     "refused": "未適用（要対応）",
     "failed": "失敗（変更なし）",
+    "cancelled": "中止（変更なし）",
 }
+# A batch in one of these states is still being worked on by its task.
+BATCH_IN_PROGRESS = ("queued", "staging", "staged", "applying")
 
 
 class Portal(db.Model):
@@ -152,6 +159,7 @@ class ImportBatch(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="failed")
     accept_good_rows: Mapped[bool] = mapped_column(default=False)
     rows: Mapped[int] = mapped_column(default=0)
+    staged: Mapped[int] = mapped_column(default=0, server_default="0")  # good rows waiting to be applied
     created: Mapped[int] = mapped_column(default=0)
     updated: Mapped[int] = mapped_column(default=0)
     unchanged: Mapped[int] = mapped_column(default=0)
@@ -167,6 +175,10 @@ class ImportBatch(db.Model):
     @property
     def applied(self) -> bool:
         return self.status in ("applied", "partial")
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in BATCH_IN_PROGRESS
 
     @property
     def status_label(self) -> str:
@@ -185,6 +197,49 @@ class ImportIssue(db.Model):
     code: Mapped[str] = mapped_column(String(20))  # missing | invalid | unknown_column | unknown_value | duplicate
     reason: Mapped[str] = mapped_column(Text)
     value: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ImportStagingRow(db.Model):
+    """A good row of a batch's file, parsed, normalised and checked, waiting to be applied.
+
+    The background import reads the whole file into this table in short transactions before
+    it changes anything (imports.py); applying a row deletes it, and whatever is left of a
+    finished, refused or cancelled batch is removed, so the table is empty between imports.
+    """
+
+    __tablename__ = "furusato_import_staging"
+    __table_args__ = (Index("ix_furusato_import_staging_batch_order", "batch_id", "order_id"),)
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("furusato_import_batches.id"), primary_key=True)
+    row_no: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    order_id: Mapped[str] = mapped_column(String(64))
+    applied_at: Mapped[datetime]
+    applied_on: Mapped[date]
+    paid_on: Mapped[date | None]
+    amount: Mapped[int]
+    payment_method: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))
+    gift_code: Mapped[str] = mapped_column(String(40))
+    gift_name: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int]
+    one_stop: Mapped[bool]
+    receipt_wish: Mapped[bool]
+    notes: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(100))
+    kana: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date | None]
+    phone: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(254))
+    postal_code: Mapped[str] = mapped_column(String(8))
+    prefecture: Mapped[str] = mapped_column(String(4))
+    address: Mapped[str] = mapped_column(String(300))
+    kana_key: Mapped[str] = mapped_column(String(100))
+    key_birth: Mapped[str | None] = mapped_column(String(120))
+    key_phone: Mapped[str | None] = mapped_column(String(120))
+    key_address: Mapped[str | None] = mapped_column(String(300))
+    key_postal: Mapped[str | None] = mapped_column(String(120))
+    phone_key: Mapped[str | None] = mapped_column(String(20))
+    suspects: Mapped[str] = mapped_column(Text, default="[]")  # JSON: [[reason, detail], ...]
 
 
 class ProfileAdjustment(db.Model):

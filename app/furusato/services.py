@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.auth import audit
 from app.core.calendar import next_office_day
@@ -134,9 +134,12 @@ def import_deadlines(today: date) -> list[DeadlineStatus]:
     return out
 
 
-def open_suspect_count() -> int:
-    return int(db.session.scalar(select(func.count()).select_from(SuspectFlag)
-                                 .where(SuspectFlag.status != "cleared")) or 0)
+def open_suspect_count(without_batch: int | None = None) -> int:
+    """Flags not yet cleared; `without_batch` leaves out those of a batch still being applied."""
+    query = select(func.count()).select_from(SuspectFlag).where(SuspectFlag.status != "cleared")
+    if without_batch is not None:
+        query = query.where(or_(SuspectFlag.batch_id.is_(None), SuspectFlag.batch_id != without_batch))
+    return int(db.session.scalar(query) or 0)
 
 
 # --- intake and corrections ----------------------------------------------------------------

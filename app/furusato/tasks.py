@@ -1,10 +1,21 @@
-"""Scheduled work of the donation office."""
+"""Background and scheduled work of the donation office: the portal import (004 §7(2)エ,
+issue #12), the portal rows, and (in exports.py) the CSV of a large search.
+
+The import task's parameters are the batch id and nothing else; everything it reads (the
+stored file, the portal's profile) it reads from the database, so a task run again after a
+crash does the same work, and imports.run_batch goes on from the state the batch was left in.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from huey import crontab
 
-from app.furusato import exports, services  # noqa: F401  (exports: its kind of background work)
+from app.auth import audit
+from app.extensions import db
+from app.furusato import exports, imports, services  # noqa: F401  (exports: its kind of background work)
+from app.tasks import services as tasks
 from app.tasks.engine import periodic
 
 
@@ -13,3 +24,28 @@ def sync_portals() -> None:
     """One portal row per import profile: a release that adds a profile shows it on the import
     page once a consumer has started (and hourly after), never as a side effect of a page."""
     services.sync_portals()
+
+
+@tasks.kind(imports.TASK_KIND, title="ポータル取込", programme="furusato", cancellable=True)
+def run_import_task(ctx: tasks.TaskContext) -> dict[str, Any]:
+    batch_id = int(ctx.params["batch_id"])
+    unfinished = imports.needs_running(batch_id)
+    stream, total = imports.stored_file(batch_id) if imports.needs_file(batch_id) else (None, None)
+    db.session.rollback()  # no transaction open between the steps (on SQLite it holds the lock)
+
+    def report(done: int, total: int | None, phase: str, *, cancellable: bool) -> None:
+        if not cancellable:
+            ctx.cancellable = False  # applying has begun: no more 中止 (a crash still rolls PostgreSQL back whole)
+        ctx.progress(done, total, phase=phase, unit="行")
+
+    batch = imports.run_batch(batch_id, stream, progress=report, total=total)
+    result = imports.summary(batch, with_errors=False)
+    del result["file"]  # a file's name is the uploader's choice: no names on the task row
+    result["summary"] = imports.summary_text(batch)
+    result["link"], result["link_label"] = f"/furusato/imports/{batch.id}", "取込の結果（誤りの一覧）を開く"
+    handled, username = (batch.staged if batch.applied else batch.rows), batch.username
+    db.session.rollback()  # the last report is written beside, which on SQLite needs the lock free
+    ctx.progress(handled, handled, phase="完了", unit="行")
+    if unfinished:
+        audit.record("update", imports.TASK_SUBJECT, batch_id, result["summary"], username=username or "(system)")
+    return result

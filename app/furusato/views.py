@@ -3,7 +3,6 @@ search, totals and export. Views parse input, call a service and render; the req
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
@@ -56,6 +55,7 @@ from app.furusato.models import (
 )
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile
 from app.nav_item import NavItem
+from app.tasks import services as tasks
 from app.tasks.services import progress_context
 from app.timeutil import today
 
@@ -82,6 +82,34 @@ def _username() -> str:
     return current_user.username if current_user.is_authenticated else ""
 
 
+# Pages that show no donation data, or none of a batch being applied: the dashboard (its
+# suspect count leaves that batch out), the imports, a batch with its progress, the steps that
+# queue an import. Every other page of the office waits while a batch is being applied.
+_SHOWN_DURING_APPLY = {"furusato.dashboard", "furusato.imports_page", "furusato.upload", "furusato.batch",
+                       "furusato.mapping", "furusato.accept_good_rows", "furusato.resume"}
+HOLD_SECONDS = 5.0
+
+
+@bp.before_request
+def _hold_while_applying() -> tuple[str, int, dict[str, str]] | None:
+    """Nobody sees half a file: on SQLite a batch is applied in several commits (see imports).
+    After a short wait the page says so and opens itself again; a boosted link (which htmx
+    would not swap in from an error) loads it as a whole page to do that."""
+    if request.endpoint in _SHOWN_DURING_APPLY:
+        return None
+    batch_id = imports.hold_while_applying(HOLD_SECONDS)
+    if batch_id is None:
+        return None
+    if request.htmx and request.htmx.boosted:
+        return "", 200, {"HX-Redirect": request.full_path}
+    return render_template("furusato/applying.html", batch_id=batch_id, **_running()), 503, {"Retry-After": "3"}
+
+
+def _running() -> dict[str, Any]:
+    """What templates/tasks/_running.html needs: the donation office's 実行中の処理."""
+    return {"tasks": tasks.active("furusato"), "programme": "furusato", "progress_of": tasks.progress_of}
+
+
 def _errors_to(form: FlaskForm, exc: services.FurusatoError | donors.DonorError) -> None:
     target = getattr(form, exc.field, None) if exc.field else None
     if target is None:
@@ -98,8 +126,8 @@ def dashboard() -> str:
     """The next-office-day rule at a glance (004 §7(2)エ)."""
     return render_template(
         "furusato/dashboard.html", deadlines=services.import_deadlines(today()), today=today(),
-        open_suspects=services.open_suspect_count(),
-        recent=db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(10)).all())
+        open_suspects=services.open_suspect_count(without_batch=imports.applying_batch()),
+        recent=db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(10)).all(), **_running())
 
 
 def _upload_form() -> UploadForm:
@@ -111,7 +139,7 @@ def _upload_form() -> UploadForm:
 def _imports_page(form: UploadForm, status: int = 200) -> tuple[str, int]:
     batches = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(50)).all()
     return render_template("furusato/imports.html", form=form, batches=batches,
-                           max_mb=imports.MAX_UPLOAD_BYTES // (1024 * 1024)), status
+                           max_mb=imports.MAX_UPLOAD_BYTES // (1024 * 1024), **_running()), status
 
 
 @bp.route("/imports")
@@ -136,22 +164,43 @@ def upload() -> BaseResponse | tuple[str, int]:
     except imports.ImportRefused as exc:
         form.file.errors = [str(exc)]
         return _imports_page(form, 422)
-    batch, _ = imports.run_import(portal, io.BytesIO(content), stored.filename, import_file=stored,
-                                  encoding=form.encoding.data or None, username=_username())
-    audit.record("create", "furusato_import_batch", batch.id,
-                 f"{portal.name} {stored.filename} {batch.status_label} 新規{batch.created} 更新{batch.updated}")
+    batch = imports.create_batch(portal, stored.filename, import_file=stored, encoding=form.encoding.data or None,
+                                 username=_username())
+    imports.queue(batch, by=current_user)
+    audit.record("create", "furusato_import_batch", batch.id, f"{portal.name} {stored.filename} 取込を受付")
     return redirect(url_for("furusato.batch", batch_id=batch.id), 303)
 
 
 @bp.route("/imports/<int:batch_id>")
 @roles(*STAFF)
 def batch(batch_id: int) -> str:
+    """A batch: its live progress while its task runs, then its summary with every error by row."""
     found = db.get_or_404(ImportBatch, batch_id)
+    task = imports.task_of(found)
     issues = db.session.scalars(select(ImportIssue).where(ImportIssue.batch_id == found.id)
                                 .order_by(ImportIssue.row, ImportIssue.id).limit(1000)).all()
     columns, values = services.unknown_items(found)
+    progress = progress_context(task) if task is not None else {}
     return render_template("furusato/batch.html", batch=found, issues=issues, unknown_columns=columns,
-                           unknown_values=values, form=FlaskForm())
+                           unknown_values=values, form=FlaskForm(), can_resume=imports.can_resume(found, task),
+                           **progress)
+
+
+@bp.route("/imports/<int:batch_id>/resume", methods=["POST"])
+@roles(*STAFF)
+def resume(batch_id: int) -> BaseResponse:
+    """反映を再開: a batch whose task ended before the batch did (it goes on where it stopped)."""
+    found = db.get_or_404(ImportBatch, batch_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        imports.resume(found, by=current_user)
+    except imports.ImportRefused as exc:
+        flash(exc.message, "error")
+    else:
+        audit.record("update", "furusato_import_batch", found.id, "取込の再開")
+        flash("取込を再開しました。", "success")
+    return redirect(url_for("furusato.batch", batch_id=found.id), 303)
 
 
 @bp.route("/imports/<int:batch_id>/mapping", methods=["GET", "POST"])
@@ -168,16 +217,16 @@ def mapping(batch_id: int) -> str | BaseResponse | tuple[str, int]:
         value_map = {(vocab, value): chosen.get(f"val:{vocab}:{value}", "") for _, vocab, value in values}
         try:
             services.save_adjustments(found.portal, column_map, value_map, _username())
-            new_batch, _ = imports.rerun(found, accept_good_rows=False, username=_username())
+            new_batch = imports.rerun(found, accept_good_rows=False, username=_username())
         except services.FurusatoError as exc:
             errors[exc.field] = exc.message
         except imports.ImportRefused as exc:
-            errors["file"] = str(exc)
+            errors["file"] = exc.message
         else:
+            imports.queue(new_batch, by=current_user)
             audit.record("create", "furusato_import_batch", new_batch.id,
-                         f"取込調整の後に再実行（元の取込 #{found.id}）{new_batch.status_label}")
-            flash(f"取込設定を保存し、再実行しました：{new_batch.status_label}",
-                  "success" if new_batch.applied else "warning")
+                         f"取込調整の後に再実行（元の取込 #{found.id}）")
+            flash("取込設定を保存し、同じファイルの再実行を受け付けました。", "success")
             return redirect(url_for("furusato.batch", batch_id=new_batch.id), 303)
     profile = effective_profile(found.portal)
     return render_template(
@@ -193,13 +242,13 @@ def accept_good_rows(batch_id: int) -> BaseResponse:
     """The operator's explicit choice to take the good rows of a file with errors."""
     found = db.get_or_404(ImportBatch, batch_id)
     try:
-        new_batch, _ = imports.rerun(found, accept_good_rows=True, username=_username())
+        new_batch = imports.rerun(found, accept_good_rows=True, username=_username())
     except imports.ImportRefused as exc:
-        flash(str(exc), "error")
+        flash(exc.message, "error")
         return redirect(url_for("furusato.batch", batch_id=found.id), 303)
-    audit.record("create", "furusato_import_batch", new_batch.id,
-                 f"正常な行だけ取込（元の取込 #{found.id}）新規{new_batch.created} 更新{new_batch.updated}")
-    flash(f"正常な行だけを取り込みました（誤りのある{new_batch.error_count}行は取り込んでいません）。", "success")
+    imports.queue(new_batch, by=current_user)
+    audit.record("create", "furusato_import_batch", new_batch.id, f"正常な行だけ取込（元の取込 #{found.id}）")
+    flash(f"誤りのある{found.error_count}件を除き、正常な行だけを取り込みます。", "success")
     return redirect(url_for("furusato.batch", batch_id=new_batch.id), 303)
 
 

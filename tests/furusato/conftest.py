@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from app.config import settings
 from app.extensions import db
 from app.furusato import imports, services
-from app.furusato.models import Gift
+from app.furusato.models import Gift, ImportBatch
 from app.furusato.profiles import base_profile
 from app.furusato.synthetic import GIFTS, Generator, SyntheticDonation, portal_bytes
 
@@ -32,11 +33,25 @@ def generator() -> Generator:
 
 @pytest.fixture
 def run_file(furusato: None) -> Callable[..., tuple[Any, Any]]:
-    """Import bytes for a portal in its own transaction, as the command line does."""
+    """Import bytes for a portal as the upload does: the file is stored, a batch queued and its
+    task run (right after the commit: the unit tests' "immediate" task queue). In a test with a
+    real consumer the batch is run here instead, by the same steps, so that the file is in when
+    this returns. Returns the batch and its counts with every issue, and no transaction open
+    (on SQLite one would hold the write lock a consumer needs)."""
 
-    def run(code: str, data: bytes, **kwargs: Any) -> tuple[Any, Any]:
+    def run(code: str, data: bytes, *, accept_good_rows: bool = False, encoding: str | None = None) -> tuple[Any, Any]:
         portal = services.portal_by_code(code)
-        batch, counts = imports.run_import(portal, io.BytesIO(data), f"{code}.csv", **kwargs)
+        stored = imports.store_upload(f"{code}.csv", data, "tester")
+        batch = imports.create_batch(portal, stored.filename, import_file=stored, accept_good_rows=accept_good_rows,
+                                     encoding=encoding, username="tester")
+        if settings().TASK_QUEUE_URL == "immediate":
+            imports.queue(batch, by=None)
+            db.session.commit()
+        else:
+            db.session.commit()
+            imports.run_batch(batch.id, io.BytesIO(data))
+        batch = db.session.get(ImportBatch, batch.id, populate_existing=True)
+        counts = imports.counts_of(batch)
         db.session.commit()
         return batch, counts
 
