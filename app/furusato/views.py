@@ -338,11 +338,14 @@ def export() -> BaseResponse:
     return _csv_response(stream_with_context(body), encoding, f"furusato-donations-{today():%Y%m%d}.csv")
 
 
+def _charset(encoding: str) -> str:
+    return "utf-8" if encoding == "utf-8-sig" else "shift_jis"
+
+
 def _csv_response(body: Any, encoding: str, filename: str) -> Response:
-    charset = "utf-8" if encoding == "utf-8-sig" else "shift_jis"
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename={filename}", "Content-Type": f"text/csv; charset={charset}",
-        "Cache-Control": "no-store"})
+        "Content-Disposition": f"attachment; filename={filename}",
+        "Content-Type": f"text/csv; charset={_charset(encoding)}", "Cache-Control": "no-store"})
 
 
 def _export_task(task_id: int) -> Any:
@@ -367,8 +370,8 @@ def export_download(task_id: int) -> Response:
         path, filename = exports.download(task, by=current_user)
     except exports.ExportError as exc:
         abort(404, exc.message)
-    charset = "utf-8" if task.params.get("encoding") == "utf-8-sig" else "shift_jis"
-    response = send_file(path, mimetype=f"text/csv; charset={charset}", as_attachment=True, download_name=filename)
+    response = send_file(path, mimetype=f"text/csv; charset={_charset(task.params.get('encoding', ''))}",
+                         as_attachment=True, download_name=filename)
     response.headers["Cache-Control"] = "no-store"
     return response
 
