@@ -25,16 +25,13 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     from app import (
         cli,
-        errors,
         extensions,
-        forms,
         models,  # noqa: F401  (every table on the metadata before anything queries)
-        nav,
-        transaction,
     )
     from app.auth import access
     from app.core import events
     from app.db_events import configure_engine
+    from app.web import errors, filters, forms, htmx, nav, transaction
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
@@ -51,6 +48,8 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     transaction.init_app(app)
     errors.init_app(app)
     nav.init_app(app)
+    htmx.init_app(app)
+    filters.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
     from app.devices import simulation

@@ -1,7 +1,7 @@
 """The domain packages, in order. Each may have:
 
 - `models.py`: its tables (imported so the metadata and Alembic see them);
-- `views.py` with `bp` (a Blueprint) and optionally `NAV` (menu items, see app/nav.py);
+- `views.py` with `bp` (a Blueprint) and optionally `NAV` (menu items, see app/web/nav.py);
 - `demo.py` with `load()` (demo data, called in this order by `flask demo load`);
 - `cli.py` with `init_app(app)` (command-line tools);
 - `tasks.py`: its kinds of background work and periodic work (app/tasks/services.py `kind`,

@@ -30,10 +30,10 @@ from app.core import events  # noqa: E402
 from app.devices import jobs, services  # noqa: E402
 from app.devices.models import DeviceJob, Terminal  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.testing_db import scratch_database  # noqa: E402
 from hardware.agent import Agent  # noqa: E402
 from hardware.printer import Cut, Document, SimulatedPrinter, Text  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
+from tests.scratch_db import scratch_database  # noqa: E402
 
 TICKET = Document([Text("山彦市役所", align="center"), Text("A-042", bold=True, width=2, height=2),
                    Text("住民票の写し　1通　300円"), Cut()]).to_dict()

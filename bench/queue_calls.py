@@ -7,7 +7,7 @@ counters calling at the same time, against the README's production layout.
     (add --pace 2 for counters that call every 2 s on average instead of as fast as they can)
 
 The database is PostgreSQL by default ($BENCH_POSTGRES_URL, else postgres@127.0.0.1:5432): the
-run gets a scratch database on that server (app/testing_db.py), dropped afterwards; a SQLite file
+run gets a scratch database on that server (tests/scratch_db.py), dropped afterwards; a SQLite file
 is emptied. It is migrated and seeded with M counters, M operators and enough tickets. The
 benchmark starts the servers as the README's "Production" section does (tests/queue/servers.py):
 the counters call on the threaded app server (wsgi:app, gthread) and the displays listen on the
@@ -52,8 +52,8 @@ import requests  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
-from app.testing_db import scratch_database  # noqa: E402
 from tests.queue import servers  # noqa: E402
+from tests.scratch_db import scratch_database  # noqa: E402
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "bench-" + secrets.token_hex(8)
@@ -94,9 +94,9 @@ def seed(url: str, counters: int, tickets: int) -> dict[int, int]:
     Returns counter number → counter id."""
     from app.auth import services as auth_services
     from app.core import services as core_services
+    from app.core.dates import now
     from app.extensions import db
     from app.queue import services
-    from app.timeutil import now
 
     app = create_app(_config(url, **{"PASSWORD_HASH_COST": "low"}))
     with app.app_context():

@@ -50,9 +50,9 @@ import requests  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
-from app.testing_db import scratch_database  # noqa: E402
 from tests.live import start_agent  # noqa: E402
 from tests.queue import servers  # noqa: E402
+from tests.scratch_db import scratch_database  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"

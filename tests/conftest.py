@@ -21,9 +21,9 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
 from app.config import Config
-from app.testing_db import scratch_database
 from tests.consumer import Consumer
 from tests.live import LiveServer
+from tests.scratch_db import scratch_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")

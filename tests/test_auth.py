@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from app.auth import audit
 from app.auth.models import AuditEntry, LoginAttempt
-from app.timeutil import now
+from app.core.dates import now
 from tests.conftest import PASSWORD
 
 

@@ -18,8 +18,8 @@ from sqlalchemy import event, func, select
 
 from app import demo
 from app.auth.access import declaration
+from app.core.dates import today
 from app.extensions import db
-from app.timeutil import today
 from tests.conftest import CsrfClient
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|TRUNCATE)\b", re.IGNORECASE)

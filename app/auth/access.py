@@ -15,7 +15,7 @@ from flask import Flask, abort, current_app, flash, redirect, request, session, 
 from flask_login import current_user, logout_user
 
 from app.auth.models import ROLES
-from app.timeutil import now
+from app.core.dates import now
 
 F = TypeVar("F", bound=Callable[..., object])
 

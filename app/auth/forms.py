@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.auth.audit import ACTIONS
 from app.auth.models import ROLES
-from app.forms import choices
+from app.web.forms import choices
 
 ROLE_CHOICES = choices(ROLES.items())
 

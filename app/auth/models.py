@@ -6,8 +6,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.dates import now
 from app.extensions import db
-from app.timeutil import now
 
 ROLES: dict[str, str] = {
     "operator": "業務従事者",

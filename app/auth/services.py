@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from app.auth import audit
 from app.auth.models import ROLES, LoginAttempt, User
+from app.core.dates import now
 from app.extensions import db
-from app.timeutil import now
 
 MIN_PASSWORD_LENGTH = 10
 

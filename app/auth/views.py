@@ -26,11 +26,11 @@ from app.auth.forms import (
     UserEditForm,
 )
 from app.auth.models import User
+from app.core.dates import now
 from app.extensions import db
-from app.fragments import wants_fragment
-from app.nav_item import NavItem
-from app.timeutil import now
-from app.transaction import keep_changes
+from app.web.htmx import wants_fragment
+from app.web.nav_item import NavItem
+from app.web.transaction import keep_changes
 
 bp = Blueprint("auth", __name__)
 NAV = (

@@ -14,9 +14,9 @@ from datetime import date, datetime, time, timedelta
 import jpholiday
 from sqlalchemy import func, select
 
+from app.core.dates import fiscal_year, wareki
 from app.core.models import SpecialOpening
 from app.extensions import db
-from app.timeutil import fiscal_year, wareki
 
 OPEN = time(8, 30)
 CLOSE = time(17, 15)

@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.models import DEPARTMENTS
-from app.forms import choices
+from app.web.forms import choices
 
 REQUIRED = "必須項目です。"
 

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.dates import now
 from app.extensions import db
-from app.timeutil import now
 
 DEPARTMENTS: dict[str, str] = {
     "citizens": "市民課",

@@ -9,11 +9,11 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import ALL_STAFF, public, roles
 from app.core import calendar, services
+from app.core.dates import fiscal_year, now, today
 from app.core.forms import CounterForm, MunicipalityForm, SpecialOpeningForm
 from app.core.models import Counter, SpecialOpening
 from app.extensions import db
-from app.nav_item import NavItem
-from app.timeutil import fiscal_year, now, today
+from app.web.nav_item import NavItem
 
 bp = Blueprint("core", __name__)
 NAV = (

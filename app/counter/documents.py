@@ -10,13 +10,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from app.auth import audit
+from app.core.dates import today
+from app.core.pdf import GOTHIC, SealStamp, build, document_date, page_decorator, styles, text
 from app.core.services import get_municipality
 from app.counter.models import Case
 from app.counter.related import RelatedProcedure
-from app.documents.pdf import GOTHIC, SealStamp, build, document_date, page_decorator, styles, text
 from app.registry import services as registry
 from app.registry.adapter import PersonRecord
-from app.timeutil import today
 
 ISSUABLE_STATES = ("issue", "payment", "done")
 COLUMNS = [32 * mm, 55 * mm, 32 * mm, 55 * mm]

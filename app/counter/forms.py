@@ -16,7 +16,7 @@ from app.core.models import DEPARTMENTS
 from app.counter import catalog
 from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS
 from app.counter.workflow import STATES
-from app.forms import choices
+from app.web.forms import choices
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -9,9 +9,9 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.dates import now
 from app.extensions import db
 from app.queue.models import Ticket
-from app.timeutil import now
 
 CATEGORIES: dict[str, str] = {
     "certificate": "証明書",

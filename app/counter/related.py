@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
+from app.core.dates import fiscal_year
 from app.registry.adapter import age_on
-from app.timeutil import fiscal_year
 
 RULES_FILE = Path(__file__).with_name("related.yaml")
 CONDITIONS = ("age_min", "age_max", "until_march_after_age", "school_age", "nhi_member", "pension_category")

@@ -16,6 +16,7 @@ from sqlalchemy import Select, or_, select
 
 from app.auth import audit
 from app.auth.models import User
+from app.core.dates import now, today
 from app.counter import catalog, related, rules, workflow
 from app.counter.forms_data import FormErrors, InputContext, clean
 from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS, Case, CaseEvent, FeeLine, Procedure, Visit
@@ -31,7 +32,6 @@ from app.register.models import Bill, Payment
 from app.registry import services as registry
 from app.registry.adapter import HouseholdRecord, MoveOrder, NewPerson, PersonRecord, RegistryError
 from app.registry.matching import Candidate, Entered
-from app.timeutil import now, today
 
 MOVE_CODES = ("move_in", "move_out", "move_within", "household_change")
 # 000 §7(2): certificate issue decisions and resident-move input are always confirmed by the city.

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import ALL_STAFF, roles
 from app.core import desk
+from app.core.dates import today
 from app.counter import catalog, services, workflow
 from app.counter.documents import DocumentError, reception_guide_pdf, resident_record_copy_pdf
 from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, ReceptionForm
@@ -20,16 +21,15 @@ from app.counter.services import CaseError
 from app.devices import card
 from app.devices.models import DeviceJob
 from app.extensions import db
-from app.forms import choices
-from app.fragments import wants_fragment
-from app.nav_item import NavItem
 from app.queue import services as queue
 from app.register import fees as register_fees
 from app.registry import services as registry
 from app.registry.adapter import RegistryError, SearchCriteria
 from app.registry.models import RELATIONSHIPS, SEXES
-from app.timeutil import today
-from app.transaction import keep_changes
+from app.web.forms import choices
+from app.web.htmx import wants_fragment
+from app.web.nav_item import NavItem
+from app.web.transaction import keep_changes
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
 NAV = (

@@ -5,7 +5,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.devices.models import DEVICE_KINDS, TERMINAL_KINDS
-from app.forms import choices
+from app.web.forms import choices
 
 
 def _optional_int(value: object) -> int | None:

@@ -28,9 +28,9 @@ from sqlalchemy import func, select, true, update
 from app.auth import audit
 from app.auth.models import User
 from app.core import events
+from app.core.dates import now
 from app.devices.models import DeviceBinding, DeviceJob, Terminal
 from app.extensions import db
-from app.timeutil import now
 
 LEASE = timedelta(seconds=60)
 RETRYING_KINDS = frozenset({"print", "call_board"})

@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.dates import now
 from app.core.models import Counter
 from app.extensions import db
-from app.timeutil import now
 
 TERMINAL_KINDS: dict[str, str] = {
     "counter_pc": "窓口端末",

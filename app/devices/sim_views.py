@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles_in_demo
 from app.devices import services
-from app.fragments import wants_fragment
+from app.web.htmx import wants_fragment
 from hardware.call_board import simulated_call_boards
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card, slot_state
 from hardware.printer import page_png, simulated_printers

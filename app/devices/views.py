@@ -11,10 +11,10 @@ from app.devices.forms import BindingForm, TerminalForm
 from app.devices.models import DeviceJob, Terminal
 from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
-from app.forms import choices
-from app.fragments import wants_fragment
-from app.nav_item import NavItem
-from app.transaction import keep_changes
+from app.web.forms import choices
+from app.web.htmx import wants_fragment
+from app.web.nav_item import NavItem
+from app.web.transaction import keep_changes
 
 bp = Blueprint("devices", __name__)
 BLUEPRINTS = (api_bp, sim_bp)  # the agent API (token auth, no CSRF) and the simulator page

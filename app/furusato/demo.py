@@ -13,12 +13,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.core.dates import today
 from app.extensions import db
 from app.furusato import imports, services
 from app.furusato.models import Gift
 from app.furusato.profiles import effective_profile
 from app.furusato.synthetic import GIFTS, Generator, portal_bytes
-from app.timeutil import today
 
 DEMO_HOME = ("岩手県", "西磐井郡平泉町", "02941")
 PER_PORTAL = 45

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from app.auth import audit
+from app.core.dates import now
 from app.extensions import db
 from app.furusato import normalize as nz
 from app.furusato.models import Donation, Donor, DonorMatchDismissal, DonorMerge
-from app.timeutil import now
 
 
 class DonorError(ValueError):

@@ -7,11 +7,11 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import choices
 from app.furusato.imports import ENCODINGS
 from app.furusato.models import PAYMENT_METHODS, STATUSES, SUSPECT_REASONS
 from app.furusato.search import AMOUNT_BANDS, EXPORT_ENCODINGS, PREFECTURES
 from app.furusato.services import CONTACT_METHODS, CORRECTION_SOURCES, INTAKE_CHANNELS
+from app.web.forms import choices
 
 REQUIRED = "必須項目です。"
 

@@ -60,6 +60,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.expression import bindparam
 
 from app.auth.models import User
+from app.core.dates import now
 from app.core.refusal import Refusal
 from app.extensions import db
 from app.furusato import normalize as nz
@@ -91,7 +92,6 @@ from app.furusato.profiles import (
 )
 from app.tasks import services as tasks
 from app.tasks.models import Task
-from app.timeutil import now
 
 CHUNK_ROWS = 5000
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.dates import now
 from app.extensions import db
-from app.timeutil import now
 
 STATUSES: dict[str, str] = {
     "unpaid": "未入金",

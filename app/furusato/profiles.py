@@ -19,9 +19,9 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from app.core.dates import JST as _JST
 from app.extensions import db
 from app.furusato.models import PAYMENT_METHODS, STATUSES, Portal, ProfileAdjustment
-from app.timeutil import JST as _JST
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 

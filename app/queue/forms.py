@@ -5,8 +5,8 @@ from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import choices
 from app.queue.models import PRIORITIES
+from app.web.forms import choices
 
 REQUIRED = "必須項目です。"
 

@@ -8,9 +8,9 @@ from datetime import date, datetime, time
 from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.dates import now
 from app.core.models import Counter
 from app.extensions import db
-from app.timeutil import now
 
 # Who is served first (優先受付), as marked by staff at the desk.
 PRIORITIES: dict[str, str] = {

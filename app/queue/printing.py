@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.dates import wareki
 from app.devices import jobs
 from app.devices.models import DeviceJob, Terminal
 from app.queue.models import PRIORITIES, Ticket
-from app.timeutil import wareki
 from hardware.printer.document import Cut, Document, Feed, QRCode, Rule, Text
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth import audit
 from app.core import calendar, events
+from app.core.dates import now
 from app.core.models import Counter
 from app.devices import jobs
 from app.devices.models import DeviceJob, Terminal
@@ -36,7 +37,6 @@ from app.queue.models import (
     TicketSequence,
     category_counters,
 )
-from app.timeutil import now
 
 CHANGED = "queue:changed"
 RECENT_SERVICE_SAMPLE = 20

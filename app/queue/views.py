@@ -30,18 +30,18 @@ from app.auth import audit
 from app.auth.access import public, roles
 from app.core import calendar, desk
 from app.core import services as core_services
+from app.core.dates import now, today
 from app.core.models import Counter
 from app.devices import jobs
 from app.devices.models import Terminal
 from app.devices.services import terminal_by_code
 from app.extensions import db
-from app.forms import choices
-from app.fragments import wants_fragment
-from app.nav_item import NavItem
 from app.queue import printing, services, stats, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
 from app.queue.models import PRIORITIES, ServiceCategory, Ticket
-from app.timeutil import now, today
+from app.web.forms import choices
+from app.web.htmx import wants_fragment
+from app.web.nav_item import NavItem
 
 bp = Blueprint("queue", __name__)
 NAV = (

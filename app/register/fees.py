@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy import select
 
 from app.auth import audit
+from app.core.dates import today
 from app.extensions import db
 from app.register.models import Fee
-from app.timeutil import today
 
 #: Demo defaults: the amounts most city ordinances set (手数料条例), in yen.
 DEFAULT_FEES: tuple[tuple[str, str, str, int], ...] = (

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import choices
 from app.register.models import CASHLESS_METHODS, DENOMINATIONS, METHODS
+from app.web.forms import choices
 
 REQUIRED = "必須項目です。"
 WHOLE_YEN = "0以上の整数（円）で入力してください。"

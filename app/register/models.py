@@ -13,9 +13,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.dates import now
 from app.devices.models import Terminal
 from app.extensions import db
-from app.timeutil import now
 
 #: payment methods: cash goes into the drawer; the others are recorded, not handled here
 METHODS: dict[str, str] = {

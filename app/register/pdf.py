@@ -14,11 +14,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app import ROOT
+from app.core.dates import wareki
+from app.core.pdf import text
 from app.core.services import get_municipality
-from app.documents.pdf import text
 from app.register.models import DailyClose
 from app.register.services import DayTotals, day_payments, totals_of
-from app.timeutil import wareki
 
 FONT_DIR = ROOT / "static" / "vendor" / "fonts"
 GOTHIC, GOTHIC_BOLD = "BIZUDGothic", "BIZUDGothic-Bold"

@@ -8,11 +8,11 @@ full-width character taking two. The cash drawer is kicked only when cash change
 from __future__ import annotations
 
 from app.auth import audit
+from app.core.dates import wareki
 from app.core.services import get_municipality
 from app.devices import jobs
 from app.devices.models import DeviceJob, Terminal
 from app.register.models import Payment
-from app.timeutil import wareki
 from hardware.printer import Cut, Document, DrawerKick, Feed, Rule, Text
 from hardware.printer.render import COLUMNS, display_width
 

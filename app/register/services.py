@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.auth import audit
 from app.auth.models import User
 from app.core import events
+from app.core.dates import fiscal_year, now
 from app.devices.models import Terminal
 from app.extensions import db
 from app.register.fees import FeeError, Item, Quote, change_due, price, rates_on
@@ -43,7 +44,6 @@ from app.register.models import (
     VoidRequest,
     receipt_label,
 )
-from app.timeutil import fiscal_year, now
 
 BILLS_CHANNEL = "register:bills"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")

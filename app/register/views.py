@@ -11,11 +11,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles
+from app.core.dates import today
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
-from app.forms import choices
-from app.fragments import wants_fragment
-from app.nav_item import NavItem
 from app.queue import services as queue
 from app.register import fees, receipts, services
 from app.register.forms import (
@@ -29,8 +27,10 @@ from app.register.forms import (
 )
 from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
 from app.register.pdf import close_pdf
-from app.timeutil import today
-from app.transaction import discard
+from app.web.forms import choices
+from app.web.htmx import wants_fragment
+from app.web.nav_item import NavItem
+from app.web.transaction import discard
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 NAV = (

@@ -15,7 +15,7 @@ from datetime import date
 
 from flask import current_app
 
-from app.timeutil import today
+from app.core.dates import today
 
 
 class RegistryError(ValueError):

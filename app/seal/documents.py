@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from app.timeutil import wareki
+from app.core.dates import wareki
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "fonts"
 FONT = "BIZUDMincho"

@@ -5,8 +5,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import choices
 from app.seal.models import APPLICANT_KINDS, ID_DOCUMENTS, IDENTITY_PATHS
+from app.web.forms import choices
 
 NO_DOCUMENT = [("", "（選択してください）")]
 DOCUMENT_CHOICES = NO_DOCUMENT + list(ID_DOCUMENTS.items())

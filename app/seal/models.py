@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.dates import now
 from app.counter.models import Case
 from app.extensions import db
-from app.timeutil import now
 
 APPLICATION_KINDS: dict[str, str] = {
     "registration": "印鑑登録申請",

@@ -23,6 +23,7 @@ from sqlalchemy import Select, select
 
 from app.auth import audit
 from app.auth.models import User
+from app.core.dates import now
 from app.core.services import get_municipality
 from app.counter import services as counter
 from app.counter.models import Case
@@ -46,7 +47,6 @@ from app.seal.models import (
     SealCertificate,
     SealRecord,
 )
-from app.timeutil import now
 
 #: 印鑑条例: 15歳未満の者 may not register.
 MIN_AGE = 15

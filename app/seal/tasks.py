@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from huey import crontab
 
+from app.core.dates import today
 from app.seal import services
 from app.tasks.engine import periodic
-from app.timeutil import today
 
 
 @periodic(crontab(minute="5"), "seal.expire_inquiries", at_start=True)

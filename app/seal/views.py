@@ -22,10 +22,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import roles
+from app.core.dates import today
 from app.devices.models import DeviceJob
 from app.extensions import db
-from app.fragments import wants_fragment
-from app.nav_item import NavItem
 from app.registry import services as registry
 from app.registry.adapter import PersonRecord, SearchCriteria
 from app.registry.forms import ResidentSearchForm
@@ -42,8 +41,9 @@ from app.seal.forms import (
 )
 from app.seal.models import SealApplication, SealCertificate, SealRecord
 from app.seal.services import SealError
-from app.timeutil import today
-from app.transaction import keep_changes
+from app.web.htmx import wants_fragment
+from app.web.nav_item import NavItem
+from app.web.transaction import keep_changes
 
 bp = Blueprint("seal", __name__, url_prefix="/seal")
 NAV = (

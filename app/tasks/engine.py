@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
 from app.config import INSTANCE_DIR
-from app.timeutil import now
+from app.core.dates import now
 
 QUEUE_NAME = "yakuba"
 RUN_TASK = "yakuba.run_task"

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.dates import now
 from app.extensions import db
-from app.timeutil import now
 
 
 class TaskState(StrEnum):

@@ -30,12 +30,12 @@ from sqlalchemy.orm import Session
 from app.auth import audit
 from app.auth.models import User
 from app.config import settings
+from app.core.dates import now
 from app.core.refusal import Refusal
 from app.db_events import SQLITE_BUSY_TIMEOUT_MS
 from app.extensions import db
 from app.tasks import engine
 from app.tasks.models import FINISHED, Task, TaskState
-from app.timeutil import now
 
 log = logging.getLogger(__name__)
 _PENDING = "yakuba_pending_tasks"

@@ -8,9 +8,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles
 from app.extensions import db
-from app.fragments import wants_fragment
 from app.tasks import services
 from app.tasks.models import Task
+from app.web.htmx import wants_fragment
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 PROGRAMMES = ("counter", "furusato")

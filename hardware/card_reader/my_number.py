@@ -1,7 +1,8 @@
 """The individual number (個人番号) and its check digit.
 
-総務省令第85号（行政手続における特定の個人を識別するための番号の利用等に関する法律施行規則）
-§5: with P the first 11 digits and Q the weights 6,5,4,3,2,7,6,5,4,3,2 taken from the left,
+Numbers are made under 番号法施行令 §8; the check digit is fixed by 平成26年総務省令第85号
+(通知カード及び個人番号カード並びに情報提供ネットワークシステムによる特定個人情報の提供等に
+関する省令) §5: with P the first 11 digits and Q the weights 6,5,4,3,2,7,6,5,4,3,2 taken from the left,
 r = Σ P·Q mod 11; the check digit is 0 when r ≤ 1, else 11 − r.
 """
 

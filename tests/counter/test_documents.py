@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from app.auth.models import AuditEntry
 from app.core import services as core
+from app.core.dates import today, wareki
 from app.counter import documents, services
 from app.demo import DEMO_CITY
 from app.registry.adapter import get_adapter
-from app.timeutil import today, wareki
 from tests.registry.factories import yamabiko_family
 
 

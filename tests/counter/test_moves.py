@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.calendar import is_regular_office_day
+from app.core.dates import today
 from app.counter import services
 from app.counter.forms_data import FormErrors, notification_deadline
 from app.registry.models import Household, Resident
-from app.timeutil import today
 from tests.registry.factories import yamabiko_family
 
 MOVE_IN_DOCS = ["住民異動届"]

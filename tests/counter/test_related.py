@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.core.dates import today
 from app.counter import catalog, related, services
 from app.counter.related import PersonFacts, related_procedures, school_grade, until_march_after_age
-from app.timeutil import today
 from tests.registry.factories import yamabiko_family
 
 ON = date(2026, 5, 1)

@@ -18,10 +18,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import text
 
 from app.auth import services as auth
+from app.core.dates import now
 from app.devices import card, jobs, services
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
-from app.timeutil import now
 from tests.conftest import PASSWORD
 
 OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)

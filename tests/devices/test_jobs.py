@@ -9,10 +9,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import select, text
 
+from app.core.dates import now
 from app.devices import jobs
 from app.devices.models import DeviceJob
 from app.extensions import db
-from app.timeutil import now
 
 
 def _auth(token: str) -> dict[str, str]:

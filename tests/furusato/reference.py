@@ -13,11 +13,11 @@ from typing import Any
 
 import jaconv
 
+from app.core.dates import JST as _JST
 from app.furusato.imports import LIMITS, ROW_FIELD, Issue
 from app.furusato.models import Gift
 from app.furusato.normalize import PostalArea, postal_area
 from app.furusato.profiles import FIELDS, IGNORE, JOINERS, STRUCTURAL, VOCABULARIES, Profile
-from app.timeutil import JST as _JST
 
 SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 _SPACES = re.compile(r"[\s\u3000・･.,，、]+")

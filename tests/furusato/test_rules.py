@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import AuditEntry
+from app.core.dates import now
 from app.extensions import db
 from app.furusato import donors, imports, services, suspects
 from app.furusato import normalize as nz
 from app.furusato.models import Donation, Donor, ImportBatch, SuspectFlag
-from app.timeutil import now
 
 
 @pytest.mark.parametrize(("a", "b"), [

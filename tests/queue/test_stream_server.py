@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from app.core.dates import now
 from app.extensions import db
 from app.queue import services, streams
-from app.timeutil import now
 from tests.conftest import ON_POSTGRES, PASSWORD, SECRET
 from tests.queue import servers
 from tests.queue.sse_client import SseStream

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from app.core.dates import now
 from app.extensions import db
 from app.tasks import services as tasks
 from app.tasks.models import Task, TaskState
-from app.timeutil import now
 from tests.tasks import kinds
 
 

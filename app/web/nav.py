@@ -10,9 +10,9 @@ from flask_login import current_user
 from app.auth.access import declaration
 from app.auth.audit import ACTIONS
 from app.core import calendar, services
+from app.core.dates import today
 from app.domains import modules
-from app.nav_item import NavItem
-from app.timeutil import today
+from app.web.nav_item import NavItem
 
 # Groups in the order they appear; each domain's views.NAV lists its items within a group.
 GROUPS = ("業務", "窓口業務", "会計", "ふるさと納税", "集計・報告", "機器", "管理")

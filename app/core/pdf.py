@@ -23,7 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
-from app.timeutil import wareki
+from app.core.dates import wareki
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "fonts"
 MINCHO = "BIZUDMincho"

@@ -1,0 +1,60 @@
+"""Shared form helpers: a form's input becomes a service's dataclass through `input_from`, and a
+refusal is shown on the form, every problem at once, through `show_refusal` (STYLE rule 16)."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from flask import Flask
+from flask_wtf import FlaskForm
+from wtforms import Form
+from wtforms.fields.choices import SelectChoice
+
+from app.core.refusal import Refusal
+
+T = TypeVar("T")
+
+
+def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def input_from(form: Form, cls: type[T], **extra: Any) -> T:
+    """The service input `cls` (a dataclass) from the form fields of the same names; `extra`
+    gives the fields the form does not have. An empty text field becomes "" for a `str` field,
+    so services never see None where they expect text."""
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if spec.name in extra:
+            values[spec.name] = extra[spec.name]
+        elif spec.name in form:
+            data = form[spec.name].data
+            values[spec.name] = "" if data is None and hints.get(spec.name) is str else data
+    unknown = set(extra) - set(values)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    return cls(**values)
+
+
+def show_refusal(form: Form, refusal: Refusal, fallback: str | None = None) -> None:
+    """Mark every problem of `refusal` on its form field. A problem about a field the form does
+    not have (or about no field) goes to `fallback`, or to the form's own errors."""
+    for problem in refusal.problems:
+        name = problem.field if problem.field in form else fallback
+        if name and name in form:
+            field = form[name]
+            field.errors = [*field.errors, problem.message]
+        else:
+            form.form_errors = [*form.form_errors, problem.message]
+
+
+def init_app(app: Flask) -> None:
+    """Japanese validation messages for every form. WTForms ships the translations; Flask-WTF
+    would look for them through Flask-Babel, which Yakuba does not use."""
+    app.config["WTF_I18N_ENABLED"] = False
+    FlaskForm.Meta.locales = ("ja_JP", "ja")
