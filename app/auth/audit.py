@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
-from app.auth.models import AuditEntry
+from app.auth.models import AuditEntry, User
 from app.extensions import db
 
 ACTIONS: dict[str, str] = {
@@ -42,20 +42,29 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
+_CURRENT = object()  # issue 13: callers move to an explicit `by`; this default then goes
+
+
 def record(
     action: str,
     object_type: str,
     object_id: Any,
     detail: str = "",
     *,
+    by: User | None | object = _CURRENT,
     username: str | None = None,
     user_id: int | None = None,
 ) -> AuditEntry:
-    """Add one audit row to the current session (the request's commit writes it)."""
+    """Add one audit row to the current session (the request's commit writes it). `by` is who
+    did it; None is the system itself (periodic work, a command). `username` alone names an
+    actor without an account (a failed login's typed name)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    if username is None and has_request_context() and current_user.is_authenticated:
-        username, user_id = current_user.username, current_user.id
+    if by is _CURRENT:
+        if username is None and has_request_context() and current_user.is_authenticated:
+            username, user_id = current_user.username, current_user.id
+    elif isinstance(by, User):
+        username, user_id = by.username, by.id
     entry = AuditEntry(
         user_id=user_id,
         username=username or "(system)",
