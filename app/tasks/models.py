@@ -7,50 +7,35 @@ is the record and the queue is a hint (a lost message is recovered from the row)
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.dates import now
+from app.core.enums import Labelled, one_of
 from app.extensions import db
 
 
-class TaskState(StrEnum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-    cancelled = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return _STATE_LABELS[self]
+class TaskState(Labelled):
+    queued = "queued", "待機中"
+    running = "running", "実行中"
+    done = "done", "完了"
+    failed = "failed", "失敗"
+    cancelled = "cancelled", "中止"
 
     @property
     def finished(self) -> bool:
         return self in FINISHED
 
 
-_STATE_LABELS = {
-    TaskState.queued: "待機中",
-    TaskState.running: "実行中",
-    TaskState.done: "完了",
-    TaskState.failed: "失敗",
-    TaskState.cancelled: "中止",
-}
 FINISHED = frozenset({TaskState.done, TaskState.failed, TaskState.cancelled})
-
-
-def _in(column: str, values: Any) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Task(db.Model):
     __tablename__ = "tasks"
     __table_args__ = (
-        CheckConstraint(_in("state", TaskState), name="state"),
+        one_of("state", TaskState),
         Index("ix_tasks_state_lease", "state", "lease_expires_at"),
         Index("ix_tasks_subject", "subject_type", "subject_id"),
         Index("ix_tasks_programme_state", "programme", "state"),
