@@ -4,17 +4,22 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.core.dates import now
+from app.core.enums import Labelled, StrEnumType, members
 from app.extensions import db
 
-ROLES: dict[str, str] = {
-    "operator": "業務従事者",
-    "supervisor": "統括責任者",
-    "city_staff": "市職員",
-    "admin": "管理者",
-}
+
+class Role(Labelled):
+    operator = "operator", "業務従事者"
+    supervisor = "supervisor", "統括責任者"
+    city_staff = "city_staff", "市職員"
+    admin = "admin", "管理者"
+
+
+#: Role names and labels, for the callers that still look a role up by name.
+ROLES: dict[str, str] = dict(Role.choices())
 
 
 class User(UserMixin, db.Model):
@@ -23,7 +28,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
@@ -33,9 +38,7 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    @property
-    def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
+    _members = validates("role")(members)
 
 
 class LoginAttempt(db.Model):
