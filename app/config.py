@@ -6,7 +6,10 @@ import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
@@ -100,8 +103,9 @@ class Config:
         return values
 
 
-def settings() -> Config:
-    """The running app's settings (STYLE rule 19: one accessor, read as attributes)."""
+def settings(app: Flask | None = None) -> Config:
+    """The running app's settings, or `app`'s while it is being built (STYLE rule 19: one
+    accessor, read as attributes)."""
     from flask import current_app
 
-    return current_app.config["YAKUBA_CONFIG"]
+    return (app or current_app).config["YAKUBA_CONFIG"]

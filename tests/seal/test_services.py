@@ -218,3 +218,16 @@ def test_overdue_inquiries_are_closed_by_scheduled_work(app, applicant) -> None:
     assert job.at_start and job.when(datetime(2026, 12, 2, 0, 5)) and not job.when(datetime(2026, 12, 2, 0, 6))
     engine.run_periodic(job)
     assert db.session.get(SealApplication, application.id).state == "expired"
+
+
+@pytest.mark.parametrize(("column", "value"), [("state", "lost"), ("kind", "renewal"), ("applicant_kind", "agent"),
+                                               ("identity_path", "phone"), ("id_document", "library_card")])
+def test_the_database_keeps_applications_to_their_enums(app, applicant, column, value) -> None:
+    import sqlalchemy as sa
+
+    application_id = register(applicant()).id
+    db.session.commit()
+    with pytest.raises(sa.exc.IntegrityError):
+        table = sa.table("seal_applications", sa.column("id"), sa.column(column))  # no enum in between
+        db.session.execute(sa.update(table).where(table.c.id == application_id).values({column: value}))
+    db.session.rollback()

@@ -1,8 +1,10 @@
-"""seal: states and kinds are checked
+"""seal, users, counters: states, kinds, roles and departments are checked
 
-The application's kind, state, applicant kind, identity path and ID documents, and the seal
-record's status, are enums in app/seal/models.py; a CHECK keeps each column to their values.
-The rows are checked first: a value the application does not know stops the upgrade with the
+A seal application's kind, state, applicant kind, identity path and ID documents, a seal
+record's status (app/seal/models.py), a user's role (app/auth/models.py Role) and a counter's
+department (app/core/models.py Department) are enums; a CHECK keeps each column to their
+values. One revision for the three domains, which moved onto the enums together. The rows are
+checked first: a value the application does not know stops the upgrade with the
 rows to correct (none is guessed). SQLite adds a CHECK by recreating the table, which rows of
 other tables point at, so foreign keys are off meanwhile and checked before they go on again.
 
@@ -34,6 +36,8 @@ CHECKS = {
         'reply_id_document': ('', *DOCUMENTS),
     },
     'seal_records': {'status': ('active', 'abolished')},
+    'users': {'role': ('operator', 'supervisor', 'city_staff', 'admin')},
+    'counters': {'department': ('citizens', 'nhi_pension')},
 }
 
 
