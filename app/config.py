@@ -74,6 +74,9 @@ class Config:
     # consumers on other machines, a directory they all share. Kept TASK_FILE_DAYS days.
     TASK_FILES_DIR: str = ""
     TASK_FILE_DAYS: int = 7
+    # The resident registry (住民記録システム): "module:Class" of a RegistryAdapter, see
+    # app/registry/adapter.py; the default is the stand-in over Yakuba's own tables.
+    REGISTRY_ADAPTER: str = "app.registry.local:LocalRegistry"
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -92,6 +95,7 @@ class Config:
             "TASK_WORKERS": _int("TASK_WORKERS", 2),
             "TASK_FILES_DIR": os.environ.get("TASK_FILES_DIR", ""),
             "TASK_FILE_DAYS": _int("TASK_FILE_DAYS", 7),
+            "REGISTRY_ADAPTER": os.environ.get("REGISTRY_ADAPTER") or cls.REGISTRY_ADAPTER,
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])
