@@ -79,6 +79,11 @@ def certificate_bill(certificate: SealCertificate) -> Bill | None:
     return register.bill_for_source(CERTIFICATE_BILL_SOURCE, certificate.id)
 
 
+def fee_waits(bill: Bill | None) -> bool:
+    """The fee is still to be paid at the register."""
+    return bill is not None and bill.state == "open"
+
+
 def _paid_certificate(bill: Bill) -> SealCertificate:
     certificate = db.session.get(SealCertificate, int(bill.source_id))
     if certificate is None:

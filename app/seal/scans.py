@@ -39,6 +39,20 @@ class ScanStatus:
     def waiting(self) -> bool:
         return self.phase == "waiting"
 
+    @property
+    def overdue(self) -> bool:
+        """The wait ran out: the page gives the scan up."""
+        return self.phase == "overdue"
+
+    @property
+    def ready(self) -> bool:
+        """The image is there: the page takes it."""
+        return self.phase == "ready"
+
+    @property
+    def taken(self) -> bool:
+        return self.phase == "taken"
+
 
 def scanner_terminals() -> list[Terminal]:
     return terminals_with_device("scanner")

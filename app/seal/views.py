@@ -492,7 +492,8 @@ def _certificate(certificate_id: int) -> SealCertificate:
 @roles(*COUNTER)
 def certificate(certificate_id: int) -> str:
     item = _certificate(certificate_id)
-    return render_template("seal/certificate.html", item=item, bill=certificates.certificate_bill(item))
+    bill = certificates.certificate_bill(item)
+    return render_template("seal/certificate.html", item=item, bill=bill, fee_waits=certificates.fee_waits(bill))
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
