@@ -6,7 +6,10 @@ import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
@@ -71,6 +74,9 @@ class Config:
     # consumers on other machines, a directory they all share. Kept TASK_FILE_DAYS days.
     TASK_FILES_DIR: str = ""
     TASK_FILE_DAYS: int = 7
+    # The resident registry (住民記録システム): "module:Class" of a RegistryAdapter, see
+    # app/registry/adapter.py; the default is the stand-in over Yakuba's own tables.
+    REGISTRY_ADAPTER: str = "app.registry.local:LocalRegistry"
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -89,6 +95,7 @@ class Config:
             "TASK_WORKERS": _int("TASK_WORKERS", 2),
             "TASK_FILES_DIR": os.environ.get("TASK_FILES_DIR", ""),
             "TASK_FILE_DAYS": _int("TASK_FILE_DAYS", 7),
+            "REGISTRY_ADAPTER": os.environ.get("REGISTRY_ADAPTER") or cls.REGISTRY_ADAPTER,
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])
@@ -100,8 +107,9 @@ class Config:
         return values
 
 
-def settings() -> Config:
-    """The running app's settings (STYLE rule 19: one accessor, read as attributes)."""
+def settings(app: Flask | None = None) -> Config:
+    """The running app's settings, or `app`'s while it is being built (STYLE rule 19: one
+    accessor, read as attributes)."""
     from flask import current_app
 
-    return current_app.config["YAKUBA_CONFIG"]
+    return (app or current_app).config["YAKUBA_CONFIG"]

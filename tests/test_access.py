@@ -14,11 +14,11 @@ from werkzeug.routing import Rule
 
 from app import create_app
 from app.auth.access import declaration
-from app.auth.models import ROLES
+from app.auth.models import Role
 from tests.conftest import make_config
 
 _APP = create_app(make_config("sqlite://"))
-WHO = ("anonymous", *ROLES)
+WHO = ("anonymous", *(role.value for role in Role))
 
 
 def _rules() -> list[Rule]:

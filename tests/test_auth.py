@@ -118,6 +118,26 @@ def test_short_password_is_refused_with_the_field_named(client, login_as) -> Non
     assert 'value="tanaka"' in body and 'value="田中"' in body
 
 
+def test_the_user_form_shows_every_problem_at_once(client, login_as, make_user) -> None:
+    login_as("admin")
+    make_user("operator", "taken")
+    response = client.post("/admin/users", data={"username": "taken", "display_name": "田中",
+                                                 "role": "operator", "password": "short"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "ログイン名：ログイン名「taken」は既に使われています。" in body
+    assert "初期パスワード：パスワードは10文字以上" in body
+
+
+def test_an_admin_keeps_their_own_admin_role_and_is_told_with_every_other_problem(client, login_as) -> None:
+    admin = login_as("admin")
+    response = client.post(f"/admin/users/{admin.id}", data={"display_name": "　", "role": "operator",
+                                                             "active": "y"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "自分自身の管理者権限は外せません" in body and "氏名を入力してください" in body
+
+
 def test_audit_rows_for_changes_and_exports(client, login_as, db_session) -> None:
     admin = login_as("admin")
     client.post("/admin/counters", data={"number": "9", "name": "臨時", "department": "citizens"})

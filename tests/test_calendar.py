@@ -60,23 +60,24 @@ def test_next_office_day(app) -> None:
     assert calendar.next_office_day(date(2026, 12, 28)) == date(2027, 1, 4)
 
 
-def test_special_openings_limit_six_per_fiscal_year(app, db_session) -> None:
+def test_special_openings_limit_six_per_fiscal_year(app, db_session, make_user) -> None:
+    admin = make_user("admin")
     saturdays = [date(2027, 3, 6), date(2027, 3, 13), date(2027, 3, 20), date(2027, 3, 27),
                  date(2026, 4, 4), date(2026, 4, 11)]
     for day in saturdays:
-        calendar.add_special_opening(day, "繁忙期", None)
+        calendar.add_special_opening(calendar.SpecialOpeningInput(day, "繁忙期"), by=admin)
     hours = calendar.office_hours(date(2027, 3, 6))
     assert (hours.special, hours.closes.isoformat()) == (True, "12:00:00")
     assert calendar.next_office_day(date(2027, 3, 5)) == date(2027, 3, 6)
     with pytest.raises(calendar.CalendarError, match="既に6日"):
-        calendar.add_special_opening(date(2027, 3, 28), "7日目", None)
+        calendar.add_special_opening(calendar.SpecialOpeningInput(date(2027, 3, 28), "7日目"), by=admin)
     # the next fiscal year (from April 2027) has its own six
-    calendar.add_special_opening(date(2027, 4, 3), "翌年度", None)
+    calendar.add_special_opening(calendar.SpecialOpeningInput(date(2027, 4, 3), "翌年度"), by=admin)
 
 
-def test_a_regular_office_day_cannot_be_a_special_opening(app) -> None:
+def test_a_regular_office_day_cannot_be_a_special_opening(app, make_user) -> None:
     with pytest.raises(calendar.CalendarError, match="通常の開庁日"):
-        calendar.add_special_opening(date(2026, 11, 18), "", None)
+        calendar.add_special_opening(calendar.SpecialOpeningInput(date(2026, 11, 18)), by=make_user("admin"))
 
 
 def test_admin_page_refuses_a_seventh_with_a_clear_message(client, login_as, db_session) -> None:

@@ -41,6 +41,27 @@ def test_settings_form_refuses_a_bad_code_and_keeps_the_input(client, login_as) 
     assert "架空市 役場業務システム" in client.get("/").get_data(as_text=True)
 
 
+def test_settings_form_shows_every_problem_at_once(client, login_as) -> None:
+    login_as("admin")
+    data = {"name": "架空市", "code": "482001", "postal_code": "021-85", "address": "岩手県架空市1-1",
+            "mayor_name": "　", "contractor_name": "株式会社テスト"}
+    body = client.post("/admin/municipality", data=data).get_data(as_text=True)
+    assert "先頭2桁（都道府県コード）は01〜47です" in body
+    assert "郵便番号は7桁の数字で入力してください" in body
+    assert "市長名：必須項目です。" in body
+
+
+def test_a_counter_is_refused_with_every_problem_at_once(app) -> None:
+    from app.core.services import save_counter
+
+    save_counter(None, 9, "臨時", "citizens")
+    with pytest.raises(SettingsError) as refused:
+        save_counter(None, 9, " ", "planning")
+    assert {(p.field, p.message) for p in refused.value.problems} == {
+        ("number", "9番窓口は既にあります。"), ("name", "窓口名を入力してください。"),
+        ("department", "担当課を選んでください。")}
+
+
 def test_health_reports_the_database(client) -> None:
     body = client.get("/health").get_json()
     assert body["status"] == "ok" and body["database"] == "ok"

@@ -14,12 +14,13 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
-from app.auth.models import ROLES
+from app.auth.models import Role
+from app.config import settings
 from app.core.dates import now
 
 F = TypeVar("F", bound=Callable[..., object])
 
-ALL_STAFF = tuple(ROLES)
+ALL_STAFF = tuple(Role)
 PUBLIC_ATTR = "yakuba_public"
 ROLES_ATTR = "yakuba_roles"
 
@@ -30,7 +31,7 @@ def public(view: F) -> F:
 
 
 def roles(*names: str) -> Callable[[F], F]:
-    unknown = set(names) - set(ROLES)
+    unknown = {name for name in names if not Role.has(name)}
     if unknown or not names:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
 
@@ -46,7 +47,7 @@ def roles_in_demo(base: tuple[str, ...], demo: tuple[str, ...]) -> Callable[[F],
     for pages such as the device simulator that every tester should reach in a demo."""
 
     def decorate(view: F) -> F:
-        setattr(view, ROLES_ATTR, lambda app: frozenset(demo if app.config["DEMO_MODE"] else base))
+        setattr(view, ROLES_ATTR, lambda app: frozenset(demo if settings(app).DEMO_MODE else base))
         return view
 
     return decorate
@@ -65,9 +66,16 @@ def declaration(app: Flask, endpoint: str) -> frozenset[str] | None:
     return declared(app) if callable(declared) else declared
 
 
+def may_use(endpoint: str, user: object) -> bool:
+    """Whether `user` may use the endpoint, as its view declares: what a page asks before it
+    offers a button for it (templates never spell roles)."""
+    allowed = declaration(current_app, endpoint)
+    return allowed is None or getattr(user, "role", None) in allowed
+
+
 def _idle_expired() -> bool:
     last = session.get("last_seen")
-    limit = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    limit = timedelta(minutes=settings().IDLE_TIMEOUT_MINUTES)
     return last is not None and now() - datetime.fromisoformat(last) > limit
 
 

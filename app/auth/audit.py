@@ -18,24 +18,8 @@ from flask_login import current_user
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
-from app.auth.models import AuditEntry, User
+from app.auth.models import Action, AuditEntry, User
 from app.extensions import db
-
-ACTIONS: dict[str, str] = {
-    "read": "閲覧",
-    "create": "登録",
-    "update": "変更",
-    "export": "出力",
-    "login": "ログイン",
-    "logout": "ログアウト",
-    "login_failed": "ログイン失敗",
-    "approve": "承認",
-    "return": "差戻し",
-    "void": "取消",
-    "print": "印刷",
-    "merge": "統合",
-    "unmerge": "統合解除",
-}
 
 
 class AppendOnlyError(RuntimeError):
@@ -58,7 +42,7 @@ def record(
     """Add one audit row to the current session (the request's commit writes it). `by` is who
     did it; None is the system itself (periodic work, a command). `username` alone names an
     actor without an account (a failed login's typed name)."""
-    if action not in ACTIONS:
+    if not Action.has(action):
         raise ValueError(f"unknown audit action {action!r}")
     if by is _CURRENT:
         if username is None and has_request_context() and current_user.is_authenticated:
@@ -89,21 +73,30 @@ class AuditFilter:
 
 
 def search(f: AuditFilter) -> Select[tuple[AuditEntry]]:
+    """The entries the filter selects (its text is matched without surrounding spaces)."""
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    if f.username:
-        query = query.where(AuditEntry.username == f.username)
-    if f.object_type:
-        query = query.where(AuditEntry.object_type == f.object_type)
-    if f.object_id:
-        query = query.where(AuditEntry.object_id == f.object_id)
-    if f.action:
-        query = query.where(AuditEntry.action == f.action)
+    for column, value in ((AuditEntry.username, f.username), (AuditEntry.object_type, f.object_type),
+                          (AuditEntry.object_id, f.object_id), (AuditEntry.action, f.action)):
+        if value.strip():
+            query = query.where(column == value.strip())
     if f.date_from:
         query = query.where(AuditEntry.at >= datetime.combine(f.date_from, datetime.min.time()))
     if f.date_to:
         end = datetime.combine(f.date_to + timedelta(days=1), datetime.min.time())
         query = query.where(AuditEntry.at < end)
     return query
+
+
+def entries(f: AuditFilter, limit: int | None = None) -> list[AuditEntry]:
+    """The log's entries that the filter selects, newest first."""
+    return list(db.session.scalars(search(f).limit(limit)))
+
+
+def export_csv(f: AuditFilter, conditions: str, *, by: User) -> str:
+    """The selected entries as CSV; the export itself is logged with the conditions it used."""
+    found = entries(f)
+    record("export", "audit_log", "-", f"{len(found)}件 条件={conditions}", by=by)
+    return to_csv(found)
 
 
 def to_csv(entries: Iterable[AuditEntry]) -> str:
@@ -114,7 +107,7 @@ def to_csv(entries: Iterable[AuditEntry]) -> str:
     writer.writerow(["日時", "利用者", "操作", "対象種別", "対象ID", "内容", "端末アドレス"])
     for e in entries:
         writer.writerow([
-            e.at.strftime("%Y-%m-%d %H:%M:%S"), e.username, ACTIONS.get(e.action, e.action),
+            e.at.strftime("%Y-%m-%d %H:%M:%S"), e.username, Action.label_of(e.action),
             e.object_type, e.object_id, e.detail, e.address,
         ])
     return out.getvalue()

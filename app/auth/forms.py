@@ -4,11 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.auth.audit import ACTIONS
-from app.auth.models import ROLES
+from app.auth.models import Action, Role
 from app.web.forms import choices
 
-ROLE_CHOICES = choices(ROLES.items())
+ROLE_CHOICES = choices(Role.choices())
 
 
 class LoginForm(FlaskForm):
@@ -17,17 +16,16 @@ class LoginForm(FlaskForm):
 
 
 class UserCreateForm(FlaskForm):
-    username = StringField("ログイン名", validators=[DataRequired("ログイン名を入力してください。"),
-                                                 Length(max=64)])
-    display_name = StringField("氏名", validators=[DataRequired("氏名を入力してください。"),
-                                                 Length(max=100)])
+    """What is required is said by the service, with every other problem at once."""
+
+    username = StringField("ログイン名", validators=[Length(max=64)])
+    display_name = StringField("氏名", validators=[Length(max=100)])
     role = SelectField("役割", choices=ROLE_CHOICES)
-    password = PasswordField("初期パスワード", validators=[DataRequired("パスワードを入力してください。")])
+    password = PasswordField("初期パスワード")
 
 
 class UserEditForm(FlaskForm):
-    display_name = StringField("氏名", validators=[DataRequired("氏名を入力してください。"),
-                                                 Length(max=100)])
+    display_name = StringField("氏名", validators=[Length(max=100)])
     role = SelectField("役割", choices=ROLE_CHOICES)
     active = BooleanField("有効")
 
@@ -43,6 +41,6 @@ class AuditFilterForm(FlaskForm):
     username = StringField("利用者", validators=[Optional()])
     object_type = StringField("対象種別", validators=[Optional()])
     object_id = StringField("対象ID", validators=[Optional()])
-    action = SelectField("操作", choices=choices([("", "すべて"), *ACTIONS.items()]), validators=[Optional()])
+    action = SelectField("操作", choices=choices([("", "すべて"), *Action.choices()]), validators=[Optional()])
     date_from = DateField("開始日", validators=[Optional()])
     date_to = DateField("終了日", validators=[Optional()])

@@ -3,33 +3,30 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth import audit
-from app.auth.models import ROLES, LoginAttempt, User
+from app.auth.models import LoginAttempt, Role, User
+from app.config import settings
 from app.core.dates import now
+from app.core.refusal import Problem, Refusal
 from app.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
 
 
-class AuthError(ValueError):
+class AuthError(Refusal):
     """A refusal to show to the person, in Japanese, naming the field where there is one."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _hasher() -> PasswordHasher:
     """argon2id with the library's defaults; tests lower the cost through the config."""
-    cost = current_app.config["PASSWORD_HASH_COST"]
+    cost = settings().PASSWORD_HASH_COST
     if cost == "default":
         return PasswordHasher()
     return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -55,7 +52,7 @@ def _check_password(user: User, password: str) -> bool:
 
 
 def _recent_failures(column: object, value: str) -> int:
-    window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    window = timedelta(seconds=settings().LOGIN_WINDOW_SECONDS)
     return db.session.scalar(
         select(func.count()).select_from(LoginAttempt).where(
             column == value,  # type: ignore[operator]
@@ -66,7 +63,7 @@ def _recent_failures(column: object, value: str) -> int:
 
 
 def is_throttled(username: str, address: str) -> bool:
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    limit = settings().LOGIN_MAX_FAILURES
     return (
         _recent_failures(LoginAttempt.username, username) >= limit
         or _recent_failures(LoginAttempt.address, address) >= limit
@@ -82,63 +79,102 @@ def authenticate(username: str, password: str, address: str) -> User:
     ok = user is not None and _check_password(user, password) and user.active
     db.session.add(LoginAttempt(username=username, address=address, succeeded=ok))
     if not ok or user is None:
-        audit.record("login_failed", "user", username, username=username)
+        audit.record("login_failed", "user", username, by=None, username=username)
         raise AuthError("ログイン名またはパスワードが正しくありません。")
-    audit.record("login", "user", user.id, username=user.username, user_id=user.id)
+    audit.record("login", "user", user.id, by=user)
     return user
 
 
-def _validate_password(password: str) -> None:
+def record_logout(by: User) -> None:
+    audit.record("logout", "user", by.id, by=by)
+
+
+def _password_problems(password: str) -> list[Problem]:
+    if not password:
+        return [Problem("password", "パスワードを入力してください。")]
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。", "password")
+        return [Problem("password", f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。")]
+    return []
 
 
-def _validate_role(role: str) -> None:
-    if role not in ROLES:
-        raise AuthError("役割を選んでください。", "role")
+def _details_problems(display_name: str, role: str) -> list[Problem]:
+    problems = []
+    if not display_name.strip():
+        problems.append(Problem("display_name", "氏名を入力してください。"))
+    if not Role.has(role):
+        problems.append(Problem("role", "役割を選んでください。"))
+    return problems
 
 
-def create_user(username: str, display_name: str, role: str, password: str) -> User:
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    display_name: str
+    role: str
+    password: str  # the first password, which the person changes
+
+
+def create_user(username: str, display_name: str, role: str, password: str, *, by: User | None = None) -> User:
+    """A new account (`by` None: the system, as demo data or a command makes it); every problem
+    of the entry is said at once."""
     username, display_name = username.strip(), display_name.strip()
-    if not username or not username.isascii() or " " in username:
-        raise AuthError("ログイン名は半角英数字で入力してください。", "username")
-    if not display_name:
-        raise AuthError("氏名を入力してください。", "display_name")
-    _validate_role(role)
-    _validate_password(password)
-    if db.session.scalar(select(User.id).where(User.username == username)):
-        raise AuthError(f"ログイン名「{username}」は既に使われています。", "username")
-    user = User(username=username, display_name=display_name, role=role,
+    problems = []
+    if not username:
+        problems.append(Problem("username", "ログイン名を入力してください。"))
+    elif not username.isascii() or " " in username:
+        problems.append(Problem("username", "ログイン名は半角英数字で入力してください。"))
+    elif db.session.scalar(select(User.id).where(User.username == username)):
+        problems.append(Problem("username", f"ログイン名「{username}」は既に使われています。"))
+    problems += _details_problems(display_name, role) + _password_problems(password)
+    if problems:
+        raise AuthError.of(problems)
+    user = User(username=username, display_name=display_name, role=Role(role),
                 password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
-    audit.record("create", "user", user.id, f"役割={role}")
+    audit.record("create", "user", user.id, f"役割={role}", by=by)
     return user
 
 
-def update_user(user: User, *, display_name: str, role: str, active: bool) -> None:
-    display_name = display_name.strip()
-    if not display_name:
-        raise AuthError("氏名を入力してください。", "display_name")
-    _validate_role(role)
+@dataclass(frozen=True)
+class UserChange:
+    display_name: str
+    role: str
+    active: bool
+
+
+def update_user(user: User, change: UserChange, *, by: User) -> None:
+    """An administrator changes an account; no one takes the administrator's role from
+    themselves (the city would be left without one who can give it back)."""
+    display_name = change.display_name.strip()
+    problems = _details_problems(display_name, change.role)
+    if user.id == by.id and (change.role != Role.admin or not change.active):
+        problems.append(Problem("role", "自分自身の管理者権限は外せません。"))
+    if problems:
+        raise AuthError.of(problems)
     changes = []
     if user.display_name != display_name:
         changes.append(f"氏名={display_name}")
-    if user.role != role:
-        changes.append(f"役割={user.role}→{role}")
-    if user.active != active:
-        changes.append("有効化" if active else "無効化")
-    user.display_name, user.role, user.active = display_name, role, active
+    if user.role != change.role:
+        changes.append(f"役割={user.role}→{change.role}")
+    if user.active != change.active:
+        changes.append("有効化" if change.active else "無効化")
+    user.display_name, user.role, user.active = display_name, Role(change.role), bool(change.active)
     if changes:
-        audit.record("update", "user", user.id, "、".join(changes))
+        audit.record("update", "user", user.id, "、".join(changes), by=by)
 
 
-def reset_password(user: User, password: str) -> None:
-    _validate_password(password)
+def reset_password(user: User, password: str, *, by: User) -> None:
+    if problems := _password_problems(password):
+        raise AuthError.of(problems)
     user.password_hash = hash_password(password)
     user.password_changed_at = now()
-    audit.record("update", "user", user.id, "パスワード再設定")
+    audit.record("update", "user", user.id, "パスワード再設定", by=by)
 
 
 def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)

@@ -25,10 +25,10 @@ from app.auth.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.core.dates import now
-from app.extensions import db
-from app.web.htmx import wants_fragment
+from app.web.forms import input_from, show_refusal
+from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import keep_changes
 
@@ -56,8 +56,7 @@ def login() -> str | BaseResponse:
     error = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.username.data or "", form.password.data or "",
-                                         request.remote_addr or "")
+            user = services.authenticate(form.username.data, form.password.data, request.remote_addr or "")
         except services.AuthError as exc:
             error = exc.message
             keep_changes()  # the failed attempt must count towards throttling
@@ -73,7 +72,7 @@ def login() -> str | BaseResponse:
 @bp.route("/logout", methods=["POST"])
 @roles(*ALL_STAFF)
 def logout() -> BaseResponse:
-    audit.record("logout", "user", current_user.id)
+    services.record_logout(current_user)
     logout_user()
     session.clear()
     flash("ログアウトしました。", "info")
@@ -81,21 +80,21 @@ def logout() -> BaseResponse:
 
 
 @bp.route("/admin/users")
-@roles("admin")
+@roles(Role.admin)
 def users() -> str:
     return render_template("auth/users.html", users=services.list_users(), form=UserCreateForm())
 
 
 @bp.route("/admin/users", methods=["POST"])
-@roles("admin")
-def create_user() -> str | BaseResponse | tuple[str, int]:
+@roles(Role.admin)
+def create_user() -> BaseResponse | tuple[str, int]:
     form = UserCreateForm()
     if form.validate_on_submit():
+        new = input_from(form, services.NewUser)
         try:
-            user = services.create_user(form.username.data or "", form.display_name.data or "",
-                                        form.role.data or "", form.password.data or "")
+            user = services.create_user(new.username, new.display_name, new.role, new.password, by=current_user)
         except services.AuthError as exc:
-            getattr(form, exc.field or "username").errors.append(exc.message)
+            show_refusal(form, exc, fallback="username")
         else:
             flash(f"利用者「{user.display_name}」を登録しました。", "success")
             return redirect(url_for("auth.users"), 303)
@@ -103,41 +102,40 @@ def create_user() -> str | BaseResponse | tuple[str, int]:
 
 
 def _user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
+    user = services.get_user(user_id)
+    if user is None:
+        abort(404)
+    return user
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.admin)
 def edit_user(user_id: int) -> str | BaseResponse | tuple[str, int]:
     user = _user_or_404(user_id)
     form = UserEditForm(obj=user)
     reset = PasswordResetForm(prefix="reset")
     if form.validate_on_submit():
-        if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
-            form.role.errors = [*form.role.errors, "自分自身の管理者権限は外せません。"]
+        try:
+            services.update_user(user, input_from(form, services.UserChange), by=current_user)
+        except services.AuthError as exc:
+            show_refusal(form, exc, fallback="display_name")
         else:
-            try:
-                services.update_user(user, display_name=form.display_name.data or "",
-                                     role=form.role.data or "", active=bool(form.active.data))
-            except services.AuthError as exc:
-                getattr(form, exc.field or "display_name").errors.append(exc.message)
-            else:
-                flash("利用者の設定を保存しました。", "success")
-                return redirect(url_for("auth.users"), 303)
+            flash("利用者の設定を保存しました。", "success")
+            return redirect(url_for("auth.users"), 303)
     status = 422 if form.errors else 200
     return render_template("auth/user_edit.html", user=user, form=form, reset=reset), status
 
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
-@roles("admin")
-def reset_password(user_id: int) -> str | BaseResponse | tuple[str, int]:
+@roles(Role.admin)
+def reset_password(user_id: int) -> BaseResponse | tuple[str, int]:
     user = _user_or_404(user_id)
     reset = PasswordResetForm(prefix="reset")
     if reset.validate_on_submit():
         try:
-            services.reset_password(user, reset.password.data or "")
+            services.reset_password(user, reset.password.data, by=current_user)
         except services.AuthError as exc:
-            reset.password.errors.append(exc.message)
+            show_refusal(reset, exc, fallback="password")
         else:
             flash(f"「{user.display_name}」のパスワードを再設定しました。", "success")
             return redirect(url_for("auth.edit_user", user_id=user.id), 303)
@@ -146,37 +144,27 @@ def reset_password(user_id: int) -> str | BaseResponse | tuple[str, int]:
 
 
 def _audit_filter(form: AuditFilterForm) -> audit.AuditFilter:
-    return audit.AuditFilter(
-        username=(form.username.data or "").strip(),
-        object_type=(form.object_type.data or "").strip(),
-        object_id=(form.object_id.data or "").strip(),
-        action=form.action.data or "",
-        date_from=form.date_from.data,
-        date_to=form.date_to.data,
-    )
+    return input_from(form, audit.AuditFilter)
 
 
 @bp.route("/audit")
-@roles("supervisor", "admin")
+@roles(Role.supervisor, Role.admin)
 def audit_log() -> str | tuple[str, int]:
     form = AuditFilterForm(request.args)
     if request.args and not form.validate():
         return render_template("auth/audit.html", form=form, entries=[]), 422
-    entries = db.session.scalars(audit.search(_audit_filter(form)).limit(500)).all()
-    template = "auth/_audit_rows.html" if wants_fragment() else "auth/audit.html"
-    return render_template(template, form=form, entries=entries)
+    return page_or_fragment("auth/audit.html", "auth/_audit_rows.html", form=form,
+                            entries=audit.entries(_audit_filter(form), limit=500))
 
 
 @bp.route("/audit.csv")
-@roles("supervisor", "admin")
+@roles(Role.supervisor, Role.admin)
 def audit_export() -> Response:
     form = AuditFilterForm(request.args)
     if not form.validate():
         abort(400)
-    entries = db.session.scalars(audit.search(_audit_filter(form))).all()
-    audit.record("export", "audit_log", "-", f"{len(entries)}件 条件={request.query_string.decode()}")
     return Response(
-        audit.to_csv(entries),
+        audit.export_csv(_audit_filter(form), request.query_string.decode(), by=current_user),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
     )

@@ -14,8 +14,10 @@ from datetime import date, datetime, time, timedelta
 import jpholiday
 from sqlalchemy import func, select
 
+from app.auth.models import User
 from app.core.dates import fiscal_year, wareki
 from app.core.models import SpecialOpening
+from app.core.refusal import Refusal
 from app.extensions import db
 
 OPEN = time(8, 30)
@@ -46,11 +48,8 @@ class OfficeHours:
         return text
 
 
-class CalendarError(ValueError):
-    def __init__(self, message: str, field: str = "day") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CalendarError(Refusal):
+    """A day the calendar cannot take (about the form's `day` field)."""
 
 
 def is_year_end_closure(day: date) -> bool:
@@ -136,22 +135,39 @@ def special_openings(year: int) -> list[SpecialOpening]:
     ))
 
 
-def add_special_opening(day: date, note: str, user_id: int | None) -> SpecialOpening:
+def days_ahead(start: date, count: int) -> list[tuple[date, OfficeHours | None]]:
+    """The office hours of `count` days from `start` (None: closed)."""
+    return [(day, office_hours(day)) for day in (start + timedelta(days=i) for i in range(count))]
+
+
+def get_special_opening(opening_id: int) -> SpecialOpening | None:
+    return db.session.get(SpecialOpening, opening_id)
+
+
+@dataclass(frozen=True)
+class SpecialOpeningInput:
+    day: date
+    note: str = ""
+
+
+def add_special_opening(entered: SpecialOpeningInput, *, by: User) -> SpecialOpening:
+    """土日開庁 on a closed day (000 §5(3)): at most six a fiscal year."""
+    day = entered.day
     if is_regular_office_day(day):
-        raise CalendarError(f"{day_label(day)}は通常の開庁日です。土日開庁には閉庁日を指定してください。")
+        raise CalendarError(f"{day_label(day)}は通常の開庁日です。土日開庁には閉庁日を指定してください。", "day")
     year = fiscal_year(day)
     start, end = _fiscal_year_bounds(year)
     if db.session.scalar(select(SpecialOpening.id).where(SpecialOpening.day == day)):
-        raise CalendarError(f"{day_label(day)}は既に土日開庁日に指定されています。")
+        raise CalendarError(f"{day_label(day)}は既に土日開庁日に指定されています。", "day")
     count = db.session.scalar(
         select(func.count()).select_from(SpecialOpening).where(SpecialOpening.day.between(start, end))
     ) or 0
     if count >= SPECIAL_OPENINGS_PER_YEAR:
         raise CalendarError(
             f"{year}年度の土日開庁日は既に{SPECIAL_OPENINGS_PER_YEAR}日指定されています"
-            f"（仕様書 5(3)：年{SPECIAL_OPENINGS_PER_YEAR}日以内）。これ以上は追加できません。"
+            f"（仕様書 5(3)：年{SPECIAL_OPENINGS_PER_YEAR}日以内）。これ以上は追加できません。", "day"
         )
-    opening = SpecialOpening(day=day, note=note.strip(), created_by_id=user_id)
+    opening = SpecialOpening(day=day, note=entered.note.strip(), created_by_id=by.id)
     db.session.add(opening)
     db.session.flush()
     return opening

@@ -11,12 +11,14 @@ REQUIRED = "必須項目です。"
 
 
 class MunicipalityForm(FlaskForm):
-    name = StringField("自治体名", validators=[DataRequired(REQUIRED), Length(max=50)])
-    code = StringField("地方公共団体コード（6桁）", validators=[DataRequired(REQUIRED)])
+    """What is required is said by the service, with every other problem at once."""
+
+    name = StringField("自治体名", validators=[Length(max=50)])
+    code = StringField("地方公共団体コード（6桁）")
     postal_code = StringField("郵便番号", validators=[Optional()])
-    address = StringField("所在地", validators=[DataRequired(REQUIRED), Length(max=200)])
-    mayor_name = StringField("市長名", validators=[DataRequired(REQUIRED), Length(max=50)])
-    contractor_name = StringField("受託者名", validators=[DataRequired(REQUIRED), Length(max=100)])
+    address = StringField("所在地", validators=[Length(max=200)])
+    mayor_name = StringField("市長名", validators=[Length(max=50)])
+    contractor_name = StringField("受託者名", validators=[Length(max=100)])
 
 
 class SpecialOpeningForm(FlaskForm):

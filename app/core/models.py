@@ -3,15 +3,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.core.dates import now
+from app.core.enums import Labelled, StrEnumType, members, one_of
 from app.extensions import db
 
-DEPARTMENTS: dict[str, str] = {
-    "citizens": "市民課",
-    "nhi_pension": "国保年金課",
-}
+
+class Department(Labelled):
+    citizens = "citizens", "市民課"
+    nhi_pension = "nhi_pension", "国保年金課"
+
+
+#: Department names and labels, for the callers that still look a department up by name.
+DEPARTMENTS: dict[str, str] = dict(Department.choices())
 
 
 class Municipality(db.Model):
@@ -45,17 +50,16 @@ class Counter(db.Model):
     """窓口: a numbered desk."""
 
     __tablename__ = "counters"
+    __table_args__ = (one_of("department", Department),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
     name: Mapped[str] = mapped_column(String(50))
-    department: Mapped[str] = mapped_column(String(20))
+    department: Mapped[Department] = mapped_column(StrEnumType(Department, 20))
     active: Mapped[bool] = mapped_column(default=True)
+
+    _members = validates("department")(members)
 
     @property
     def label(self) -> str:
         return f"{self.number}番窓口"
-
-    @property
-    def department_label(self) -> str:
-        return DEPARTMENTS.get(self.department, self.department)

@@ -5,20 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.auth import audit
-from app.core.models import DEPARTMENTS, Counter, Municipality
+from app.auth.models import User
+from app.core.models import Counter, Department, Municipality
+from app.core.refusal import Problem, Refusal
 from app.extensions import db
 
 _CODE_WEIGHTS = (6, 5, 4, 3, 2)
+REQUIRED = "必須項目です。"
 
 
-class SettingsError(ValueError):
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class SettingsError(Refusal):
+    """A setting the city cannot have, named by its form field."""
 
 
 def municipality_check_digit(first_five: str) -> int:
@@ -30,17 +30,30 @@ def municipality_check_digit(first_five: str) -> int:
     return (11 - total % 11) % 10
 
 
+def _code_problems(code: str) -> list[Problem]:
+    if not code:
+        return [Problem("code", REQUIRED)]
+    if not re.fullmatch(r"\d{6}", code):
+        return [Problem("code", "地方公共団体コードは6桁の数字で入力してください。")]
+    if int(code[:2]) not in range(1, 48):
+        return [Problem("code", "地方公共団体コードの先頭2桁（都道府県コード）は01〜47です。")]
+    if municipality_check_digit(code[:5]) != int(code[5]):
+        return [Problem("code", f"地方公共団体コードの検査数字が一致しません（{code[:5]}の検査数字は"
+                                f"{municipality_check_digit(code[:5])}です）。")]
+    return []
+
+
 def validate_municipality_code(code: str) -> str:
     code = code.strip()
-    if not re.fullmatch(r"\d{6}", code):
-        raise SettingsError("地方公共団体コードは6桁の数字で入力してください。", "code")
-    if int(code[:2]) not in range(1, 48):
-        raise SettingsError("地方公共団体コードの先頭2桁（都道府県コード）は01〜47です。", "code")
-    if municipality_check_digit(code[:5]) != int(code[5]):
-        raise SettingsError(
-            f"地方公共団体コードの検査数字が一致しません（{code[:5]}の検査数字は"
-            f"{municipality_check_digit(code[:5])}です）。", "code")
+    if problems := _code_problems(code):
+        raise SettingsError.of(problems)
     return code
+
+
+def database_dialect() -> str:
+    """The database's dialect, once it has answered a query (for the health check)."""
+    db.session.execute(text("SELECT 1"))
+    return db.engine.dialect.name
 
 
 def get_municipality() -> Municipality | None:
@@ -57,22 +70,29 @@ class MunicipalityInput:
     contractor_name: str
 
 
-def save_municipality(data: MunicipalityInput) -> Municipality:
-    code = validate_municipality_code(data.code)
-    for field in ("name", "address", "mayor_name", "contractor_name"):
-        if not getattr(data, field).strip():
-            raise SettingsError("必須項目です。", field)
-    postal = data.postal_code.strip().replace("-", "")
+def _municipality_problems(data: MunicipalityInput, postal: str) -> list[Problem]:
+    problems = _code_problems(data.code.strip())
+    problems += [Problem(field, REQUIRED) for field in ("name", "address", "mayor_name", "contractor_name")
+                 if not getattr(data, field).strip()]
     if postal and not re.fullmatch(r"\d{7}", postal):
-        raise SettingsError("郵便番号は7桁の数字で入力してください（例：021-8501）。", "postal_code")
+        problems.append(Problem("postal_code", "郵便番号は7桁の数字で入力してください（例：021-8501）。"))
+    return problems
+
+
+def save_municipality(data: MunicipalityInput, *, by: User | None = None) -> Municipality:
+    """The city's settings (`by` None: the system, as demo data makes them); every problem of
+    the form is said at once."""
+    postal = data.postal_code.strip().replace("-", "")
+    if problems := _municipality_problems(data, postal):
+        raise SettingsError.of(problems)
     city = get_municipality() or Municipality()
-    city.name, city.code = data.name.strip(), code
+    city.name, city.code = data.name.strip(), data.code.strip()
     city.postal_code = f"{postal[:3]}-{postal[3:]}" if postal else ""
     city.address, city.mayor_name = data.address.strip(), data.mayor_name.strip()
     city.contractor_name = data.contractor_name.strip()
     db.session.add(city)
     db.session.flush()
-    audit.record("update", "municipality", city.id, f"{city.name} {city.code}")
+    audit.record("update", "municipality", city.id, f"{city.name} {city.code}", by=by)
     return city
 
 
@@ -83,21 +103,43 @@ def list_counters(active_only: bool = False) -> list[Counter]:
     return list(db.session.scalars(query))
 
 
-def save_counter(counter: Counter | None, number: int | None, name: str, department: str,
-                 active: bool = True) -> Counter:
+def get_counter(counter_id: int) -> Counter | None:
+    return db.session.get(Counter, counter_id)
+
+
+@dataclass(frozen=True)
+class CounterInput:
+    number: int | None
+    name: str
+    department: str
+    active: bool = True
+
+
+def _counter_problems(counter: Counter | None, number: int | None, name: str, department: str) -> list[Problem]:
+    problems = []
     if number is None or not 1 <= number <= 999:
-        raise SettingsError("窓口番号は1〜999の数字で入力してください。", "number")
+        problems.append(Problem("number", "窓口番号は1〜999の数字で入力してください。"))
+    else:
+        clash = db.session.scalar(select(Counter).where(Counter.number == number))
+        if clash is not None and clash is not counter:
+            problems.append(Problem("number", f"{number}番窓口は既にあります。"))
     if not name.strip():
-        raise SettingsError("窓口名を入力してください。", "name")
-    if department not in DEPARTMENTS:
-        raise SettingsError("担当課を選んでください。", "department")
-    clash = db.session.scalar(select(Counter).where(Counter.number == number))
-    if clash is not None and clash is not counter:
-        raise SettingsError(f"{number}番窓口は既にあります。", "number")
+        problems.append(Problem("name", "窓口名を入力してください。"))
+    if not Department.has(department):
+        problems.append(Problem("department", "担当課を選んでください。"))
+    return problems
+
+
+def save_counter(counter: Counter | None, number: int | None, name: str, department: str,
+                 active: bool = True, *, by: User | None = None) -> Counter:
+    """A new counter (`counter` None) or a change to one; every problem is said at once."""
+    if problems := _counter_problems(counter, number, name, department):
+        raise SettingsError.of(problems)
+    assert number is not None
     counter = counter or Counter()
-    counter.number, counter.name, counter.department = number, name.strip(), department
+    counter.number, counter.name, counter.department = number, name.strip(), Department(department)
     counter.active = active
     db.session.add(counter)
     db.session.flush()
-    audit.record("update", "counter", counter.id, f"{counter.label} {counter.name}")
+    audit.record("update", "counter", counter.id, f"{counter.label} {counter.name}", by=by)
     return counter

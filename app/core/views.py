@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from app.auth.access import ALL_STAFF, public, roles
+from app.auth.models import Role
 from app.core import calendar, services
 from app.core.dates import fiscal_year, now, today
 from app.core.forms import CounterForm, MunicipalityForm, SpecialOpeningForm
-from app.core.models import Counter, SpecialOpening
-from app.extensions import db
+from app.core.models import Counter
+from app.web.forms import input_from, show_refusal
 from app.web.nav_item import NavItem
 
 bp = Blueprint("core", __name__)
@@ -34,25 +32,21 @@ def home() -> str:
 @public
 def health() -> tuple[Response, int]:
     try:
-        db.session.execute(text("SELECT 1"))
+        dialect = services.database_dialect()
     except Exception as exc:  # the point of a health check is to report any failure
         return jsonify(status="error", database="unavailable", error=type(exc).__name__), 503
-    return jsonify(status="ok", database="ok", dialect=db.engine.dialect.name,
-                   time=now().isoformat(timespec="seconds")), 200
+    return jsonify(status="ok", database="ok", dialect=dialect, time=now().isoformat(timespec="seconds")), 200
 
 
 @bp.route("/admin/municipality", methods=["GET", "POST"])
-@roles("admin")
-def municipality() -> str | Response | tuple[str, int]:
-    city = services.get_municipality()
-    form = MunicipalityForm(obj=city)
+@roles(Role.admin)
+def municipality() -> Response | tuple[str, int]:
+    form = MunicipalityForm(obj=services.get_municipality())
     if form.validate_on_submit():
         try:
-            services.save_municipality(services.MunicipalityInput(
-                **{name: getattr(form, name).data or "" for name in (
-                    "name", "code", "postal_code", "address", "mayor_name", "contractor_name")}))
+            services.save_municipality(input_from(form, services.MunicipalityInput), by=current_user)
         except services.SettingsError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
+            show_refusal(form, exc, fallback="name")
         else:
             flash("自治体の設定を保存しました。", "success")
             return redirect(url_for("core.municipality"), 303)
@@ -61,10 +55,8 @@ def municipality() -> str | Response | tuple[str, int]:
 
 def _calendar_page(form: SpecialOpeningForm, status: int = 200) -> tuple[str, int]:
     year = request.args.get("year", type=int) or fiscal_year(today())
-    start = today()
-    days = [(d, calendar.office_hours(d)) for d in (start + timedelta(days=i) for i in range(21))]
     return render_template(
-        "core/calendar.html", form=form, year=year, days=days,
+        "core/calendar.html", form=form, year=year, days=calendar.days_ahead(today(), 21),
         openings=calendar.special_openings(year), limit=calendar.SPECIAL_OPENINGS_PER_YEAR,
         day_label=calendar.day_label,
     ), status
@@ -77,15 +69,14 @@ def office_calendar() -> tuple[str, int]:
 
 
 @bp.route("/calendar/special", methods=["POST"])
-@roles("admin")
+@roles(Role.admin)
 def add_special_opening() -> Response | tuple[str, int]:
     form = SpecialOpeningForm()
-    if form.validate_on_submit() and form.day.data:
+    if form.validate_on_submit():
         try:
-            opening = calendar.add_special_opening(form.day.data, form.note.data or "",
-                                                   current_user.id)
+            opening = calendar.add_special_opening(input_from(form, calendar.SpecialOpeningInput), by=current_user)
         except calendar.CalendarError as exc:
-            form.day.errors = [*form.day.errors, exc.message]
+            show_refusal(form, exc, fallback="day")
         else:
             flash(f"{calendar.day_label(opening.day)}を土日開庁日に指定しました。", "success")
             return redirect(url_for("core.office_calendar", year=fiscal_year(opening.day)), 303)
@@ -93,45 +84,48 @@ def add_special_opening() -> Response | tuple[str, int]:
 
 
 @bp.route("/calendar/special/<int:opening_id>/delete", methods=["POST"])
-@roles("admin")
+@roles(Role.admin)
 def remove_special_opening(opening_id: int) -> Response:
-    opening = db.get_or_404(SpecialOpening, opening_id)
+    opening = calendar.get_special_opening(opening_id)
+    if opening is None:
+        abort(404)
     label = calendar.day_label(opening.day)
     calendar.remove_special_opening(opening)
     flash(f"{label}の土日開庁の指定を取り消しました。", "success")
     return redirect(url_for("core.office_calendar"), 303)
 
 
+def _save_counter(form: CounterForm, counter: Counter | None) -> Counter | None:
+    """The counter saved from the form, or None with the problems shown on it."""
+    entered = input_from(form, services.CounterInput)
+    try:
+        return services.save_counter(counter, entered.number, entered.name, entered.department, bool(entered.active),
+                                     by=current_user)
+    except services.SettingsError as exc:
+        show_refusal(form, exc, fallback="name")
+        return None
+
+
 @bp.route("/admin/counters", methods=["GET", "POST"])
-@roles("admin")
-def counters() -> str | Response | tuple[str, int]:
+@roles(Role.admin)
+def counters() -> Response | tuple[str, int]:
     form = CounterForm()
-    if form.validate_on_submit():
-        try:
-            counter = services.save_counter(None, form.number.data, form.name.data or "",
-                                            form.department.data or "", bool(form.active.data))
-        except services.SettingsError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            flash(f"{counter.label}を登録しました。", "success")
-            return redirect(url_for("core.counters"), 303)
+    if form.validate_on_submit() and (counter := _save_counter(form, None)):
+        flash(f"{counter.label}を登録しました。", "success")
+        return redirect(url_for("core.counters"), 303)
     return render_template("core/counters.html", form=form, counters=services.list_counters()), (
         422 if form.errors else 200)
 
 
 @bp.route("/admin/counters/<int:counter_id>", methods=["GET", "POST"])
-@roles("admin")
-def edit_counter(counter_id: int) -> str | Response | tuple[str, int]:
-    counter = db.get_or_404(Counter, counter_id)
+@roles(Role.admin)
+def edit_counter(counter_id: int) -> Response | tuple[str, int]:
+    counter = services.get_counter(counter_id)
+    if counter is None:
+        abort(404)
     form = CounterForm(obj=counter)
-    if form.validate_on_submit():
-        try:
-            services.save_counter(counter, form.number.data, form.name.data or "",
-                                  form.department.data or "", bool(form.active.data))
-        except services.SettingsError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            flash(f"{counter.label}を保存しました。", "success")
-            return redirect(url_for("core.counters"), 303)
+    if form.validate_on_submit() and _save_counter(form, counter):
+        flash(f"{counter.label}を保存しました。", "success")
+        return redirect(url_for("core.counters"), 303)
     return render_template("core/counter_edit.html", form=form, counter=counter), (
         422 if form.errors else 200)

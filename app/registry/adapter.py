@@ -15,6 +15,7 @@ from datetime import date
 
 from flask import current_app
 
+from app.config import settings
 from app.core.dates import today
 
 
@@ -197,7 +198,7 @@ class RegistryAdapter(ABC):
 
 def get_adapter() -> RegistryAdapter:
     """The adapter named by the REGISTRY_ADAPTER setting (default: the local stand-in)."""
-    spec = current_app.config.get("REGISTRY_ADAPTER") or "app.registry.local:LocalRegistry"
+    spec = settings().REGISTRY_ADAPTER
     cache = current_app.extensions.setdefault("yakuba_registry", {})
     if spec not in cache:
         module_name, _, class_name = spec.partition(":")

@@ -7,10 +7,10 @@ import hashlib
 import hmac
 
 import jaconv
-from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from app.config import settings
 from app.extensions import db
 from app.registry import my_number
 from app.registry.adapter import (
@@ -81,7 +81,7 @@ class LocalRegistry(RegistryAdapter):
         stand-in has no real numbers and stores none; the same resident always gets the same."""
         if db.session.get(Resident, resident_id) is None:
             return None
-        key = current_app.config["SECRET_KEY"].encode()
+        key = settings().SECRET_KEY.encode()
         digest = hmac.new(key, f"my-number:{resident_id}".encode(), hashlib.sha256).digest()
         body = f"{int.from_bytes(digest[:8], 'big') % 10**11:011d}"
         return body + str(my_number.check_digit(body))

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
+from app.auth.models import Role, User
 from app.core.dates import today
+from app.demo import DEMO_USERS
+from app.extensions import db
 from app.registry import services as registry
 from app.registry.adapter import MoveOrder, NewPerson
 from app.registry.models import HEAD
@@ -42,14 +47,23 @@ def _move_in(household: str) -> list[int]:
     return registry.apply_move(order, "デモデータ：印鑑登録者の転入")
 
 
+def _demo_staff(role: Role) -> User:
+    """The demo account of a role (app/demo.py makes them before the domains' demo data)."""
+    username = next(name for name, _, user_role in DEMO_USERS if user_role == role)
+    return db.session.execute(select(User).where(User.username == username)).scalar_one()
+
+
 def load() -> None:
+    """Register the demo seals, received at the counter and approved by the city's staff."""
+    by, reviewer = _demo_staff(Role.operator), _demo_staff(Role.city_staff)
     day = today()
     resident_ids = [rid for household in HOUSEHOLDS for rid in _move_in(household)]
     for resident_id, (_, _, _, _, _, _, side, shape, text) in zip(resident_ids, DEMO_PEOPLE, strict=True):
-        application = services.open_registration(resident_id, applicant_kind="self", identity_path="photo_id",
-                                                 id_document="driver_license", today=day)
+        application = services.open_registration(services.RegistrationInput(
+            resident_id, applicant_kind="self", identity_path="photo_id", id_document="driver_license"),
+            today=day, by=by)
         scan = to_grayscale(make_seal_image(side, shape=shape, text=text, dpi=SCANNER_DPI, seed=resident_id))
-        services.attach_impression(application, scan, SCANNER_DPI, "デモデータ")
-        services.confirm(application, name=True, not_rubber=True, no_title=True)
-        services.request_review(application)
-        services.approve(application, None, day)
+        services.attach_impression(application, scan, SCANNER_DPI, "デモデータ", by=by)
+        services.confirm(application, services.Confirmation(True, True, True), by=by)
+        services.request_review(application, by=by)
+        services.approve(application, today=day, by=reviewer)

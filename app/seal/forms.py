@@ -5,11 +5,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.seal.models import APPLICANT_KINDS, ID_DOCUMENTS, IDENTITY_PATHS
+from app.seal.models import ApplicantKind, ApplicationKind, IdDocument, IdentityPath
 from app.web.forms import choices
 
 NO_DOCUMENT = [("", "（選択してください）")]
-DOCUMENT_CHOICES = NO_DOCUMENT + list(ID_DOCUMENTS.items())
+DOCUMENT_CHOICES = NO_DOCUMENT + IdDocument.choices()
+ENDING_CHOICES = [(ApplicationKind.abolition.value, "廃止"), (ApplicationKind.loss.value, "印鑑登録証の亡失")]
 
 
 class ApplicationForm(FlaskForm):
@@ -17,9 +18,9 @@ class ApplicationForm(FlaskForm):
 
     resident_id = HiddenField(validators=[DataRequired("住民記録から申請者を選んでください。")])
     case_id = HiddenField()
-    applicant_kind = SelectField("申請者", choices=choices(APPLICANT_KINDS.items()))
+    applicant_kind = SelectField("申請者", choices=choices(ApplicantKind.choices()))
     proxy_name = StringField("代理人氏名", validators=[Optional(), Length(max=100)])
-    identity_path = SelectField("本人確認の方法", choices=choices(IDENTITY_PATHS.items()))
+    identity_path = SelectField("本人確認の方法", choices=choices(IdentityPath.choices()))
     id_document = SelectField("本人確認書類", choices=choices(DOCUMENT_CHOICES))
 
 
@@ -46,8 +47,8 @@ class ReturnForm(FlaskForm):
 
 class AbolitionForm(FlaskForm):
     case_id = HiddenField()
-    kind = SelectField("届出の種類", choices=choices([("abolition", "廃止"), ("loss", "印鑑登録証の亡失")]))
-    applicant_kind = SelectField("届出者", choices=choices(APPLICANT_KINDS.items()))
+    kind = SelectField("届出の種類", choices=choices(ENDING_CHOICES))
+    applicant_kind = SelectField("届出者", choices=choices(ApplicantKind.choices()))
     proxy_name = StringField("代理人氏名", validators=[Optional(), Length(max=100)])
     id_document = SelectField("本人確認書類", choices=choices(DOCUMENT_CHOICES))
 

@@ -16,40 +16,63 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.dates import now
+from app.core.enums import Labelled, StrEnumType, members, one_of
 from app.counter.models import Case
 from app.extensions import db
 
-APPLICATION_KINDS: dict[str, str] = {
-    "registration": "印鑑登録申請",
-    "abolition": "印鑑登録廃止申請",
-    "loss": "印鑑登録証亡失届",
-}
-APPLICATION_STATES: dict[str, str] = {
-    "received": "受付",
-    "inquiry": "照会中",
-    "review": "審査待ち",
-    "returned": "差戻し",
-    "approved": "承認済",
-    "expired": "期限切れ",
-    "withdrawn": "取下げ",
-}
-OPEN_STATES = ("received", "inquiry", "review", "returned")
-APPLICANT_KINDS: dict[str, str] = {"self": "本人", "proxy": "代理人"}
-IDENTITY_PATHS: dict[str, str] = {
-    "photo_id": "官公署発行の写真付き本人確認書類（即日登録）",
-    "inquiry": "照会書・回答書による確認（文書照会）",
-}
-ID_DOCUMENTS: dict[str, str] = {
-    "my_number_card": "マイナンバーカード",
-    "driver_license": "運転免許証",
-    "passport": "旅券",
-    "residence_card": "在留カード・特別永住者証明書",
-    "other_photo_id": "その他官公署発行の写真付き証明書",
-}
-RECORD_STATUSES: dict[str, str] = {"active": "登録中", "abolished": "廃止"}
+
+class ApplicationKind(Labelled):
+    registration = "registration", "印鑑登録申請"
+    abolition = "abolition", "印鑑登録廃止申請"
+    loss = "loss", "印鑑登録証亡失届"
+
+
+ENDINGS = (ApplicationKind.abolition, ApplicationKind.loss)  # what ends a seal record
+
+
+class ApplicationState(Labelled):
+    received = "received", "受付"
+    inquiry = "inquiry", "照会中"
+    review = "review", "審査待ち"
+    returned = "returned", "差戻し"
+    approved = "approved", "承認済"
+    expired = "expired", "期限切れ"
+    withdrawn = "withdrawn", "取下げ"
+
+
+OPEN_STATES = (ApplicationState.received, ApplicationState.inquiry, ApplicationState.review,
+               ApplicationState.returned)
+CLOSED_STATES = (ApplicationState.approved, ApplicationState.expired, ApplicationState.withdrawn)
+#: The states in which the counter still works on an application (impression, inquiry, withdrawal).
+AT_COUNTER = (ApplicationState.received, ApplicationState.inquiry, ApplicationState.returned)
+#: The states from which the counter asks the city to review.
+REVIEWABLE = (ApplicationState.received, ApplicationState.returned)
+
+
+class ApplicantKind(Labelled):
+    self = "self", "本人"
+    proxy = "proxy", "代理人"
+
+
+class IdentityPath(Labelled):
+    photo_id = "photo_id", "官公署発行の写真付き本人確認書類（即日登録）"
+    inquiry = "inquiry", "照会書・回答書による確認（文書照会）"
+
+
+class IdDocument(Labelled):
+    my_number_card = "my_number_card", "マイナンバーカード"
+    driver_license = "driver_license", "運転免許証"
+    passport = "passport", "旅券"
+    residence_card = "residence_card", "在留カード・特別永住者証明書"
+    other_photo_id = "other_photo_id", "その他官公署発行の写真付き証明書"
+
+
+class RecordStatus(Labelled):
+    active = "active", "登録中"
+    abolished = "abolished", "廃止"
 
 
 class SealApplication(db.Model):
@@ -57,14 +80,21 @@ class SealApplication(db.Model):
 
     __tablename__ = "seal_applications"
     __table_args__ = (
+        one_of("kind", ApplicationKind),
+        one_of("state", ApplicationState),
+        one_of("applicant_kind", ApplicantKind),
+        one_of("identity_path", IdentityPath),
+        one_of("id_document", IdDocument, blank=True),
+        one_of("reply_id_document", IdDocument, blank=True),
         Index("ix_seal_applications_state", "state", "id"),
         Index("ix_seal_applications_resident", "resident_id"),
         Index("ix_seal_applications_case", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    state: Mapped[str] = mapped_column(String(12), default="received")
+    kind: Mapped[ApplicationKind] = mapped_column(StrEnumType(ApplicationKind, 20))
+    state: Mapped[ApplicationState] = mapped_column(StrEnumType(ApplicationState, 12),
+                                                    default=ApplicationState.received)
     # the applicant in the registry, and a snapshot of the record (see the module docstring)
     resident_id: Mapped[int] = mapped_column(ForeignKey("registry_residents.id"))
     household_id: Mapped[int] = mapped_column(ForeignKey("registry_households.id"))
@@ -72,10 +102,12 @@ class SealApplication(db.Model):
     kana: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[date]
     address: Mapped[str] = mapped_column(String(200))
-    applicant_kind: Mapped[str] = mapped_column(String(10), default="self")
+    applicant_kind: Mapped[ApplicantKind] = mapped_column(StrEnumType(ApplicantKind, 10),
+                                                          default=ApplicantKind.self)
     proxy_name: Mapped[str] = mapped_column(String(100), default="")
-    identity_path: Mapped[str] = mapped_column(String(12), default="photo_id")
-    id_document: Mapped[str] = mapped_column(String(20), default="")
+    identity_path: Mapped[IdentityPath] = mapped_column(StrEnumType(IdentityPath, 12),
+                                                        default=IdentityPath.photo_id)
+    id_document: Mapped[IdDocument | str] = mapped_column(StrEnumType(IdDocument, 20), default="")
     # the impression and its checks (registration only)
     image_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     dpi: Mapped[int | None]
@@ -89,7 +121,7 @@ class SealApplication(db.Model):
     inquiry_sent_on: Mapped[date | None]
     reply_deadline: Mapped[date | None]
     reply_received_on: Mapped[date | None]
-    reply_id_document: Mapped[str] = mapped_column(String(20), default="")
+    reply_id_document: Mapped[IdDocument | str] = mapped_column(StrEnumType(IdDocument, 20), default="")
     # the seal record this registration created, or the one an abolition or loss ends
     record_id: Mapped[int | None] = mapped_column(ForeignKey("seal_records.id"))
     review_requested_at: Mapped[datetime | None]
@@ -105,37 +137,33 @@ class SealApplication(db.Model):
     record: Mapped[SealRecord | None] = relationship(foreign_keys=[record_id])
     case: Mapped[Case | None] = relationship()
 
-    @property
-    def kind_label(self) -> str:
-        return APPLICATION_KINDS.get(self.kind, self.kind)
-
-    @property
-    def state_label(self) -> str:
-        return APPLICATION_STATES.get(self.state, self.state)
+    _members = validates("kind", "state", "applicant_kind", "identity_path", "id_document",
+                         "reply_id_document")(members)
 
     @property
     def applicant_label(self) -> str:
-        label = APPLICANT_KINDS.get(self.applicant_kind, self.applicant_kind)
-        return f"{label}（{self.proxy_name}）" if self.applicant_kind == "proxy" else label
-
-    @property
-    def identity_label(self) -> str:
-        return IDENTITY_PATHS.get(self.identity_path, self.identity_path)
-
-    @property
-    def id_document_label(self) -> str:
-        return ID_DOCUMENTS.get(self.id_document, self.id_document)
+        label = self.applicant_kind.label
+        return f"{label}（{self.proxy_name}）" if self.applicant_kind == ApplicantKind.proxy else label
 
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def is_registration(self) -> bool:
+        return self.kind == ApplicationKind.registration
+
+    @property
+    def by_inquiry(self) -> bool:
+        """A registration whose identity is confirmed by the inquiry letter (照会書・回答書)."""
+        return self.is_registration and self.identity_path == IdentityPath.inquiry
 
 
 class SealRecord(db.Model):
     """印鑑登録原票: the registered impression, its measured size and the card (印鑑登録証)."""
 
     __tablename__ = "seal_records"
-    __table_args__ = (Index("ix_seal_records_household", "household_id", "status"),)
+    __table_args__ = (one_of("status", RecordStatus), Index("ix_seal_records_household", "household_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_number: Mapped[str] = mapped_column(String(16), unique=True)
@@ -148,16 +176,18 @@ class SealRecord(db.Model):
     image_png: Mapped[bytes] = mapped_column(LargeBinary)
     dpi: Mapped[int]
     side_mm: Mapped[float]
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[RecordStatus] = mapped_column(StrEnumType(RecordStatus, 12), default=RecordStatus.active)
     card_valid: Mapped[bool] = mapped_column(default=True)
     registered_on: Mapped[date]
     abolished_on: Mapped[date | None]
     abolition_reason: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
 
+    _members = validates("status")(members)
+
     @property
-    def status_label(self) -> str:
-        return RECORD_STATUSES.get(self.status, self.status)
+    def is_active(self) -> bool:
+        return self.status == RecordStatus.active
 
 
 class SealCertificate(db.Model):

@@ -6,9 +6,10 @@ import json
 import logging
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from app.config import settings
 from app.extensions import db
 from app.tasks import engine, services
 
@@ -33,7 +34,7 @@ def worker(workers: int | None, no_periodic: bool) -> None:
         for job in engine.PERIODIC.values():
             if job.at_start:
                 engine.run_periodic(job)
-    count = workers or current_app.config["YAKUBA_CONFIG"].TASK_WORKERS
+    count = workers or settings().TASK_WORKERS
     consumer = huey.create_consumer(workers=count, worker_type="thread", periodic=not no_periodic,
                                     check_worker_health=True)
     click.echo(f"{READY} {type(huey.storage).__name__}, {count} workers"

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
-from app.config import INSTANCE_DIR
+from app.config import INSTANCE_DIR, settings
 from app.core.dates import now
 
 QUEUE_NAME = "yakuba"
@@ -101,7 +101,7 @@ def run_periodic(job: Periodic) -> None:
 def init_app(app: Flask) -> None:
     from app.tasks import services
 
-    huey = _storage(app.config["YAKUBA_CONFIG"].TASK_QUEUE_URL)
+    huey = _storage(settings(app).TASK_QUEUE_URL)
     run_task = huey.task(name=RUN_TASK)(_in_app(app, services.run))
     for job in PERIODIC.values():
         huey.periodic_task(lambda _utc, when=job.when: when(now()), name=job.name)(_scheduled(app, job))

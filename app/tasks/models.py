@@ -72,3 +72,15 @@ class Task(db.Model):
     @property
     def finished(self) -> bool:
         return self.status.finished
+
+    @property
+    def waiting(self) -> bool:
+        return self.status is TaskState.queued
+
+    @property
+    def running(self) -> bool:
+        return self.status is TaskState.running
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is TaskState.done

@@ -308,10 +308,14 @@ def request_cancel(task: Task, *, by: User) -> None:
         task.state, task.finished_at, task.error = TaskState.cancelled, now(), "中止しました。"
     else:
         task.cancel_requested = True
-    audit.record("update", "task", task.id, f"中止 {task.title}", username=by.username, user_id=by.id)
+    audit.record("update", "task", task.id, f"中止 {task.title}", by=by)
 
 
 # --- what pages show --------------------------------------------------------------------------
+
+def get_task(task_id: int) -> Task | None:
+    return db.session.get(Task, task_id)
+
 
 def latest_for(subject_type: str, subject_id: int) -> Task | None:
     return db.session.scalar(select(Task).where(Task.subject_type == subject_type, Task.subject_id == subject_id)

@@ -7,7 +7,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles
-from app.extensions import db
 from app.tasks import services
 from app.tasks.models import Task
 from app.web.htmx import wants_fragment
@@ -29,10 +28,17 @@ def duration(seconds: float) -> str:
     return f"{secs}秒"
 
 
+def _task(task_id: int) -> Task:
+    task = services.get_task(task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
 @bp.route("/<int:task_id>")
 @roles(*ALL_STAFF)
 def task_page(task_id: int) -> str:
-    task = db.get_or_404(Task, task_id)
+    task = _task(task_id)
     return render_template("tasks/task.html", **services.progress_context(task))
 
 
@@ -41,7 +47,7 @@ def task_page(task_id: int) -> str:
 def progress(task_id: int) -> tuple[str, int, dict[str, str]]:
     """The progress fragment; once the task has ended, the host page reloads itself to show
     its own summary (HX-Refresh), unless the fragment was asked for without htmx."""
-    task = db.get_or_404(Task, task_id)
+    task = _task(task_id)
     headers = {"HX-Refresh": "true"} if task.finished and request.args.get("refresh") == "1" else {}
     return render_template("tasks/_progress.html", **services.progress_context(task)), 200, headers
 
@@ -49,7 +55,7 @@ def progress(task_id: int) -> tuple[str, int, dict[str, str]]:
 @bp.route("/<int:task_id>/cancel", methods=["POST"])
 @roles(*ALL_STAFF)
 def cancel(task_id: int) -> BaseResponse | tuple[str, int]:
-    task = db.get_or_404(Task, task_id)
+    task = _task(task_id)
     try:
         services.request_cancel(task, by=current_user)
     except services.TaskError as exc:

@@ -17,6 +17,17 @@ MESSAGES = {
     500: ("システムエラーが発生しました", "入力は保存されていません。時間をおいて再度お試しいただき、"
           "続く場合は管理者に連絡してください。"),
 }
+CSRF = ("画面の有効期限が切れました",
+        "セキュリティ確認（CSRF）に失敗しました。画面を開き直してから、もう一度操作してください。")
+# What a page says when an htmx request of it fails without an error page to read
+# (static/js/request-errors.js): by status, any other status, and no answer at all.
+REQUEST_ERRORS: dict[str, tuple[str, str]] = {
+    **{str(code): words for code, words in MESSAGES.items()},
+    "401": ("ログインが必要です", "もう一度ログインしてから操作してください。"),
+    "default": ("処理できませんでした", "画面を開き直してから、もう一度操作してください。"),
+    "network": ("サーバーに接続できませんでした", "ネットワークの接続を確認して、もう一度操作してください。"
+                "入力は保存されていません。"),
+}
 
 
 def _render(code: int, title: str, message: str) -> tuple[str, int]:
@@ -24,10 +35,13 @@ def _render(code: int, title: str, message: str) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
+    @app.context_processor
+    def request_errors() -> dict[str, object]:
+        return {"request_errors": REQUEST_ERRORS}
+
     @app.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError) -> tuple[str, int]:
-        return _render(400, "画面の有効期限が切れました",
-                       "セキュリティ確認（CSRF）に失敗しました。画面を開き直してから、もう一度操作してください。")
+        return _render(400, *CSRF)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int] | HTTPException:

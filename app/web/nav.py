@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask, current_app
 from flask_login import current_user
 
-from app.auth.access import declaration
-from app.auth.audit import ACTIONS
+from app.auth.access import declaration, may_use
+from app.config import settings
 from app.core import calendar, services
 from app.core.dates import today
 from app.domains import modules
@@ -47,6 +47,6 @@ def init_app(app: Flask) -> None:
             "municipality": services.get_municipality(),
             "today_hours": calendar.office_hours(today()),
             "today_label": calendar.day_label(today()),
-            "demo_mode": app.config["DEMO_MODE"],
-            "audit_actions": ACTIONS,
+            "demo_mode": settings().DEMO_MODE,
+            "may": lambda endpoint: current_user.is_authenticated and may_use(endpoint, current_user),
         }

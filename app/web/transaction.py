@@ -23,10 +23,18 @@ def discard() -> None:
     g.discard = True
 
 
+def _start() -> None:
+    """A request starts with no say of its own: `g` lives as long as the app context, which a
+    request shares with the code around it when one is already pushed (tests, a CLI command)."""
+    g.pop("discard", None)
+    g.pop("keep_changes", None)
+
+
 def _finish(response: Response) -> Response:
-    if g.get("discard"):
+    discarded, kept = g.pop("discard", False), g.pop("keep_changes", False)
+    if discarded:
         db.session.rollback()
-    elif response.status_code < 400 or g.get("keep_changes"):
+    elif response.status_code < 400 or kept:
         db.session.commit()
     else:
         db.session.rollback()
@@ -34,4 +42,5 @@ def _finish(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_start)
     app.after_request(_finish)

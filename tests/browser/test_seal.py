@@ -66,11 +66,8 @@ def _logout(page: Any) -> None:
     page.wait_for_url("**/login**")
 
 
-def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
-        page, live_server, live_user, scanner_agent, tmp_path: Path) -> None:
-    url = live_server.url
-    operator, city = live_user("operator"), live_user("city_staff")
-    _login(page, url, operator)
+def _receive_an_application(page: Any) -> None:
+    """The operator picks the applicant from a registry search and receives the application."""
     page.locator("nav.side-nav").get_by_role("link", name="印鑑登録", exact=True).click()
     page.get_by_role("link", name="印鑑登録申請を受け付ける").click()
     page.get_by_label("氏名（カナ・ひらがな、前方一致）").fill("やまだ")
@@ -82,6 +79,9 @@ def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
     page.get_by_role("button", name="受け付ける").click()
     page.get_by_text("印鑑登録申請を受け付けました").wait_for()
 
+
+def _scan_refuse_then_accept(page: Any, tmp_path: Path) -> None:
+    """A seal too small is refused with its reason; a good one is read at its size."""
     place_seal(SLOT, side_mm=7.0, shape="round", text="山田")  # too small: fits inside 8 mm
     page.get_by_role("button", name="スキャナで読み取る").click()
     page.get_by_text("この印影は登録できません").wait_for()
@@ -93,6 +93,9 @@ def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
     page.get_by_role("button", name="スキャナで読み取る").click()
     page.get_by_text("登録できる印影です", exact=True).wait_for()
     assert "15.0mm" in page.locator("#impression").inner_text()
+
+
+def _confirm_and_ask_for_review(page: Any) -> None:
     for label in ("登録者の氏名", "ゴム印など", "職業・資格など"):
         page.get_by_label(label).check()
     page.get_by_role("button", name="確認を保存").click()
@@ -100,9 +103,10 @@ def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
     page.get_by_role("button", name="審査を依頼する").click()
     page.get_by_text("市職員へ審査を依頼しました").wait_for()
     assert page.locator("#state").inner_text() == "審査待ち"
-    _logout(page)
 
-    _login(page, url, city)
+
+def _approve(page: Any) -> str:
+    """City staff approve the application; returns the new card's number."""
     page.locator("nav.side-nav").get_by_role("link", name="印鑑登録 審査", exact=True).click()
     page.get_by_role("link", name="1", exact=True).click()
     page.get_by_role("button", name="承認する").click()
@@ -110,9 +114,12 @@ def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
     notice.wait_for()
     card_number = notice.inner_text().rsplit("）", 1)[-1].strip()
     assert len(card_number) == 9
-    _logout(page)
+    return card_number
 
-    _login(page, url, operator)
+
+def _issue_certificate(page: Any, url: str, card_number: str, tmp_path: Path) -> bytes:
+    """The operator issues a certificate on the card; its fee waits at the register. Returns
+    the certificate's PDF."""
     page.locator("nav.side-nav").get_by_role("link", name="印鑑登録証明書", exact=True).click()
     page.get_by_label("印鑑登録証の番号").fill(card_number)
     page.get_by_label("通数").fill("1")
@@ -128,10 +135,14 @@ def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
     page.get_by_role("link", name="山田\u3000太郎の会計").click()
     page.locator("#bill-total").filter(has_text="300円").wait_for()
     assert "印鑑登録証明書" in page.locator("#open-bills").inner_text()
+    return pdf.body()
 
+
+def _printed_side_mm(pdf: bytes, tmp_path: Path) -> float | None:
+    """The impression's size on the certificate as printed at 600 dpi."""
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm (poppler-utils) is needed to measure the certificate")
-    (tmp_path / "c.pdf").write_bytes(pdf.body())
+    (tmp_path / "c.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "600", "-gray", "-png", "-singlefile", str(tmp_path / "c.pdf"),
                     str(tmp_path / "c")], check=True)
     with Image.open(tmp_path / "c.png") as rendered:
@@ -139,5 +150,24 @@ def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
         px = 600 / 25.4
         box = rendered.crop((round((left + 1) * px), round((top + 1) * px),
                              round((left + width - 1) * px), round((top + height - 1) * px)))
-        printed = imaging.check_impression(box, 600)
-    assert printed.side_mm is not None and abs(printed.side_mm - 15.0) <= 0.2
+        return imaging.check_impression(box, 600).side_mm
+
+
+def test_register_from_the_scanner_refuse_a_small_seal_and_issue_a_certificate(
+        page, live_server, live_user, scanner_agent, tmp_path: Path) -> None:
+    url = live_server.url
+    operator, city = live_user("operator"), live_user("city_staff")
+    _login(page, url, operator)
+    _receive_an_application(page)
+    _scan_refuse_then_accept(page, tmp_path)
+    _confirm_and_ask_for_review(page)
+    _logout(page)
+
+    _login(page, url, city)
+    card_number = _approve(page)
+    _logout(page)
+
+    _login(page, url, operator)
+    pdf = _issue_certificate(page, url, card_number, tmp_path)
+    printed = _printed_side_mm(pdf, tmp_path)
+    assert printed is not None and abs(printed - 15.0) <= 0.2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -97,3 +98,24 @@ def fees(app) -> None:  # type: ignore[no-untyped-def]
 
     seed_default_fees(date(2020, 4, 1))
     db.session.commit()
+
+
+def staff(role: str = "operator") -> Any:
+    """A member of staff of `role`, to act as `by` in the seal services (made on first use)."""
+    from sqlalchemy import select
+
+    from app.auth import services as auth_services
+    from app.auth.models import User
+    from app.extensions import db
+
+    username = f"seal-{role}"
+    user = db.session.scalar(select(User).where(User.username == username))
+    return user or auth_services.create_user(username, f"印鑑 {role}", role, "seal-staff-password")
+
+
+def clerk() -> Any:
+    return staff("operator")
+
+
+def reviewer() -> Any:
+    return staff("city_staff")

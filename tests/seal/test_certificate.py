@@ -10,8 +10,10 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from app.seal import documents, imaging, services
-from tests.seal.conftest import seal
+from app.seal import certificates, documents, imaging, services
+from app.seal.certificates import CertificateInput
+from app.seal.services import Confirmation, RegistrationInput
+from tests.seal.conftest import clerk, reviewer, seal
 
 TODAY = date(2026, 4, 1)
 RENDER_DPI = 600
@@ -43,15 +45,16 @@ def seal_box(page: Image.Image, dpi: int) -> Image.Image:
 ])
 def test_certificate_impression_is_true_size(app, city, applicant, fees, tmp_path, side_mm, shape, scan_dpi,
                                              rotation) -> None:
-    application = services.open_registration(applicant(), applicant_kind="self", identity_path="photo_id",
-                                             id_document="passport", today=TODAY)
+    application = services.open_registration(RegistrationInput(applicant(), applicant_kind="self",
+                                                               identity_path="photo_id", id_document="passport"),
+                                             today=TODAY, by=clerk())
     services.attach_impression(application, seal(side_mm, scan_dpi, shape=shape, rotation_deg=rotation, seed=3),
-                               scan_dpi, "テスト")
-    services.confirm(application, name=True, not_rubber=True, no_title=True)
-    services.request_review(application)
-    record = services.approve(application, None, TODAY)
-    certificate = services.issue_certificate(record.card_number, 2, today=TODAY)
-    pages = render(services.certificate_pdf(certificate), tmp_path)
+                               scan_dpi, "テスト", by=clerk())
+    services.confirm(application, Confirmation(True, True, True), by=clerk())
+    services.request_review(application, by=clerk())
+    record = services.approve(application, today=TODAY, by=reviewer())
+    certificate = certificates.issue_certificate(CertificateInput(record.card_number, 2), today=TODAY, by=clerk())
+    pages = render(certificates.certificate_pdf(certificate, by=clerk()), tmp_path)
     assert len(pages) == 2  # one page per copy
     printed = imaging.check_impression(seal_box(pages[0], RENDER_DPI), RENDER_DPI)
     print(f"\n{shape} {side_mm} mm scanned at {scan_dpi} dpi: registered {record.side_mm:.2f} mm, "

@@ -37,10 +37,12 @@ def test_expire_inquiries_command(app, applicant) -> None:
 
     from app.extensions import db
     from app.seal import services
+    from tests.seal.conftest import clerk
 
-    application = services.open_registration(applicant(), applicant_kind="self", identity_path="inquiry",
-                                             today=date(2020, 1, 6))
-    services.send_inquiry(application, date(2020, 1, 6))
+    application = services.open_registration(
+        services.RegistrationInput(applicant(), applicant_kind="self", identity_path="inquiry"),
+        today=date(2020, 1, 6), by=clerk())
+    services.send_inquiry(application, today=date(2020, 1, 6), by=clerk())
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["seal", "expire-inquiries"])
     assert "1件" in result.output

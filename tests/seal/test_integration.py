@@ -18,23 +18,24 @@ from app.extensions import db
 from app.register import services as register
 from app.registry import services as registry
 from app.registry.adapter import MoveOrder
-from app.seal import services
+from app.seal import certificates, services
+from app.seal.certificates import CertificateInput
 from app.seal.models import SealApplication, SealCertificate
-from app.seal.services import SealError
-from tests.seal.conftest import seal
+from app.seal.services import AbolitionInput, Confirmation, RegistrationInput, SealError
+from tests.seal.conftest import clerk, reviewer, seal
 
 TODAY = date(2026, 4, 1)
 
 
 def _receive(resident_id: int, **kwargs):  # type: ignore[no-untyped-def]
-    return services.open_registration(resident_id, applicant_kind="self", identity_path="photo_id",
-                                      id_document="passport", today=TODAY, **kwargs)
+    return services.open_registration(RegistrationInput(resident_id, applicant_kind="self", identity_path="photo_id",
+                                                        id_document="passport", **kwargs), today=TODAY, by=clerk())
 
 
 def _ready(application, text: str = "山田"):  # type: ignore[no-untyped-def]
-    services.attach_impression(application, seal(15.0, text=text, seed=1), 600, "テスト")
-    services.confirm(application, name=True, not_rubber=True, no_title=True)
-    services.request_review(application)
+    services.attach_impression(application, seal(15.0, text=text, seed=1), 600, "テスト", by=clerk())
+    services.confirm(application, Confirmation(True, True, True), by=clerk())
+    services.request_review(application, by=clerk())
     return application
 
 
@@ -59,7 +60,7 @@ def test_only_a_person_in_the_registry_may_apply(app, applicant) -> None:
 
 def test_the_household_rule_follows_the_registry_household(app, applicant) -> None:
     first = _ready(_receive(applicant(1001, 501)))
-    services.approve(first, None, TODAY)
+    services.approve(first, today=TODAY, by=reviewer())
     # the same seal in another household is fine at reception ...
     other = _ready(_receive(applicant(1002, 502, "山田 花子")))
     assert other.check_ok, other.check_result
@@ -67,14 +68,14 @@ def test_the_household_rule_follows_the_registry_household(app, applicant) -> No
     registry.apply_move(MoveOrder(kind="move_within", moved_on=TODAY, notified_on=TODAY, member_ids=(1002,),
                                   join_household_id=501), "テスト")
     with pytest.raises(SealError, match="同じ世帯の山田\u3000太郎さんの登録印と同一または類似"):
-        services.approve(other, None, TODAY)
+        services.approve(other, today=TODAY, by=reviewer())
 
 
 def test_the_record_takes_the_registry_record_at_approval(app, applicant) -> None:
     application = _ready(_receive(applicant(1001, 501)))
     registry.apply_move(MoveOrder(kind="move_within", moved_on=TODAY, notified_on=TODAY, member_ids=(1001,),
                                   postal_code="0290001", address="岩手県山彦市川原町5番6号"), "テスト")
-    record = services.approve(application, None, TODAY)
+    record = services.approve(application, today=TODAY, by=reviewer())
     assert record is not None and record.address == "岩手県山彦市川原町5番6号"
     assert application.address == "岩手県山彦市本町二丁目3番4号"  # the application keeps what was received
 
@@ -100,17 +101,17 @@ def test_an_application_opened_from_a_seal_case_keeps_it(app, applicant, seal_ca
 
 
 def test_an_abolition_opened_from_a_case_keeps_it(app, applicant, seal_case) -> None:
-    record = services.approve(_ready(_receive(applicant())), None, TODAY)
+    record = services.approve(_ready(_receive(applicant())), today=TODAY, by=reviewer())
     case = seal_case("seal_abolition")
-    abolition = services.open_abolition(record, "abolition", applicant_kind="self", id_document="passport",
-                                        case_id=case.id)
+    abolition = services.open_abolition(record, AbolitionInput("abolition", "self", "passport", case_id=case.id),
+                                        by=clerk())
     assert abolition.case_id == case.id
 
 
 def test_a_certificate_opens_a_bill_and_its_payment_and_void_come_back(app, applicant, fees, make_user) -> None:
-    record = services.approve(_ready(_receive(applicant())), None, TODAY)
-    certificate = services.issue_certificate(record.card_number, 3, today=TODAY)
-    bill = services.certificate_bill(certificate)
+    record = services.approve(_ready(_receive(applicant())), today=TODAY, by=reviewer())
+    certificate = certificates.issue_certificate(CertificateInput(record.card_number, 3), today=TODAY, by=clerk())
+    bill = certificates.certificate_bill(certificate)
     assert bill is not None and (bill.source_type, bill.source_id, bill.state) == (
         "seal_certificate", str(certificate.id), "open")
     assert bill.visitor_label == "山田\u3000太郎"
@@ -140,11 +141,12 @@ def test_a_certificate_opens_a_bill_and_its_payment_and_void_come_back(app, appl
 
 
 def test_a_cancelled_certificate_bill_is_recorded_on_the_certificate(app, applicant, fees, make_user) -> None:
-    record = services.approve(_ready(_receive(applicant())), None, TODAY)
-    certificate = services.issue_certificate(record.card_number, 1, today=TODAY)
-    register.cancel_bill(services.certificate_bill(certificate), "会計前に帰られた", make_user("supervisor", "chief"))
+    record = services.approve(_ready(_receive(applicant())), today=TODAY, by=reviewer())
+    certificate = certificates.issue_certificate(CertificateInput(record.card_number, 1), today=TODAY, by=clerk())
+    register.cancel_bill(certificates.certificate_bill(certificate), "会計前に帰られた",
+                         make_user("supervisor", "chief"))
     db.session.commit()
-    assert services.certificate_bill(certificate).state == "cancelled"
+    assert certificates.certificate_bill(certificate).state == "cancelled"
     assert db.session.get(SealCertificate, certificate.id).payment_id is None
     assert db.session.scalars(select(AuditEntry.detail).where(
         AuditEntry.object_type == "seal_certificate", AuditEntry.object_id == str(certificate.id))).all()[-1] == (
@@ -152,9 +154,9 @@ def test_a_cancelled_certificate_bill_is_recorded_on_the_certificate(app, applic
 
 
 def test_without_a_fee_schedule_no_certificate_is_issued(app, applicant) -> None:
-    record = services.approve(_ready(_receive(applicant())), None, TODAY)
+    record = services.approve(_ready(_receive(applicant())), today=TODAY, by=reviewer())
     with pytest.raises(SealError, match="会計へ送れませんでした"):
-        services.issue_certificate(record.card_number, 1, today=TODAY)
+        certificates.issue_certificate(CertificateInput(record.card_number, 1), today=TODAY, by=clerk())
     db.session.rollback()
     assert db.session.scalar(select(SealCertificate)) is None
 
@@ -255,6 +257,6 @@ def test_a_seal_case_is_issued_only_after_city_staff_approved_its_application(
     reason = waiting.value.problems[0].message
     assert f"受付番号{application.id}" in reason and "審査待ち" in reason
     assert case.state == "issue"
-    services.approve(application, None, TODAY)
+    services.approve(application, today=TODAY, by=reviewer())
     counter.issue(case, operator)
     assert case.state in ("payment", "done")

@@ -23,7 +23,7 @@ from app.seal import services
 from app.seal.models import SealApplication
 from hardware.scanner.simulator import clear_slot, place_seal
 from tests.live import LiveServer, start_agent
-from tests.seal.conftest import seal
+from tests.seal.conftest import clerk, reviewer, seal
 
 SLOT = "counter-scan"
 FRAGMENT = {"HX-Request": "true"}
@@ -150,13 +150,13 @@ def test_a_scan_taken_for_an_application_past_its_counter_steps_is_refused_and_w
 
 
 def test_compare_reads_from_the_scanner_without_waiting(client, login_as, scanner, applicant) -> None:
-    application = services.open_registration(
+    application = services.open_registration(services.RegistrationInput(
         applicant(1, 1, "山田 太郎", kana="ヤマダ タロウ", birth_date=date(1980, 1, 1), address="山彦市"),
-        applicant_kind="self", identity_path="photo_id", id_document="passport", today=date(2026, 4, 1))
-    services.attach_impression(application, seal(15.0, seed=1), 600, "テスト")
-    services.confirm(application, name=True, not_rubber=True, no_title=True)
-    services.request_review(application)
-    record = services.approve(application, None, date(2026, 4, 1))
+        applicant_kind="self", identity_path="photo_id", id_document="passport"), today=date(2026, 4, 1), by=clerk())
+    services.attach_impression(application, seal(15.0, seed=1), 600, "テスト", by=clerk())
+    services.confirm(application, services.Confirmation(True, True, True), by=clerk())
+    services.request_review(application, by=clerk())
+    record = services.approve(application, today=date(2026, 4, 1), by=reviewer())
     db.session.commit()
     card_number = record.card_number
     login_as("operator")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.seal.models import SealApplication, SealCertificate, SealRecord
 from tests.conftest import PASSWORD
-from tests.seal.conftest import seal
+from tests.seal.conftest import clerk, reviewer, seal
 
 # the applicant is resident 1001 of the registry (the `applicant` fixture makes them)
 FORM = {"resident_id": "1001", "applicant_kind": "self", "proxy_name": "", "identity_path": "photo_id",
@@ -85,14 +85,13 @@ def test_compare_page_shows_score_and_images(app, client, login_as, city, applic
 
     from app.seal import services
 
-    application = services.open_registration(
+    application = services.open_registration(services.RegistrationInput(
         applicant(1, 1, "山田 太郎", kana="ヤマダ タロウ", birth_date=date(1980, 1, 1), address="山彦市"),
-        applicant_kind="self",
-        identity_path="photo_id", id_document="passport", today=date(2026, 4, 1))
-    services.attach_impression(application, seal(15.0, seed=1), 600, "テスト")
-    services.confirm(application, name=True, not_rubber=True, no_title=True)
-    services.request_review(application)
-    record = services.approve(application, None, date(2026, 4, 1))
+        applicant_kind="self", identity_path="photo_id", id_document="passport"), today=date(2026, 4, 1), by=clerk())
+    services.attach_impression(application, seal(15.0, seed=1), 600, "テスト", by=clerk())
+    services.confirm(application, services.Confirmation(True, True, True), by=clerk())
+    services.request_review(application, by=clerk())
+    record = services.approve(application, today=date(2026, 4, 1), by=reviewer())
     db.session.commit()
     login_as("operator")
     response = client.post("/seal/compare", data={
@@ -103,3 +102,45 @@ def test_compare_page_shows_score_and_images(app, client, login_as, city, applic
     assert 'id="score"' in body and body.count("data:image/png;base64,") == 2
     turned = re.search(r"回転 (-?[\d.]+)°", body)
     assert turned is not None and abs(float(turned.group(1)) + 33) <= 1.0
+
+
+def _inquiry_application(applicant) -> int:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from app.seal import services
+
+    application = services.open_registration(services.RegistrationInput(
+        applicant(), applicant_kind="self", identity_path="inquiry"), today=date(2020, 1, 6), by=clerk())
+    services.send_inquiry(application, today=date(2020, 1, 6), by=clerk())  # long overdue today
+    db.session.commit()
+    return application.id
+
+
+def test_a_late_reply_closes_the_application_and_that_stays(app, client, login_as, applicant) -> None:
+    application_id = _inquiry_application(applicant)
+    login_as("operator")
+    db.session.rollback()
+    response = client.post(f"/seal/applications/{application_id}/reply", data={"id_document": "passport"},
+                           follow_redirects=True)
+    assert "自動的に終了しました" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(SealApplication, application_id).state == "expired"
+
+
+def test_a_step_refused_with_a_redirect_changes_nothing(app, client, login_as, applicant) -> None:
+    from app.auth.models import AuditEntry
+
+    application_id = _inquiry_application(applicant)
+    login_as("operator")
+    before = db.session.scalars(select(AuditEntry.id)).all()
+    db.session.rollback()
+    response = client.post(f"/seal/applications/{application_id}/review-request", follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "審査を依頼できません" in page
+    db.session.rollback()
+    assert db.session.get(SealApplication, application_id).state == "inquiry"
+    # the refused POST kept nothing, not even its audited read of the application
+    reads = db.session.scalars(select(AuditEntry.id).where(AuditEntry.id.not_in(before),
+                                                           AuditEntry.action != "login")).all()
+    assert len(reads) == 1  # the GET of the page that says why
