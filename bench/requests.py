@@ -101,8 +101,9 @@ def prepare(url: str, reads: int) -> Office:
         for n in range(1, reads + 1):
             desk = save_counter(None, n, f"{n}番窓口", "citizens")
             code = f"bench-pc-{n}"
-            terminal, tokens[code] = devices.create_terminal(code, f"{n}番窓口 端末", "counter_pc", desk.id)
-            devices.save_binding(terminal, "card_reader", "card_reader", f"sim://{code}")
+            terminal, tokens[code] = devices.create_terminal(devices.NewTerminal(code, f"{n}番窓口 端末", "counter_pc",
+                                                                                 desk.id))
+            devices.save_binding(terminal, devices.BindingInput("card_reader", "card_reader", f"sim://{code}"))
             operator = auth_services.create_user(f"bench-op-{n}", f"計測 {n}", "operator", PASSWORD)
             case = counter.open_visit(f"来庁者 {n}", ["resident_record_copy"], operator).cases[0]
             db.session.flush()

@@ -64,8 +64,8 @@ def start_read(terminal: Terminal, pin: str, by: User, case_id: int) -> DeviceJo
     agent's key, never stored plain) for a counter case; returns at once."""
     if not PIN_PATTERN.fullmatch(pin or ""):
         raise jobs.JobError("暗証番号は数字4桁で入力してください。")
-    return jobs.enqueue(terminal, "card_reader", KIND, {"case_id": case_id}, summary="マイナンバーカード読取",
-                        secret=pin, user_id=by.id)
+    return jobs.enqueue(terminal, jobs.JobSpec("card_reader", KIND, {"case_id": case_id}, "マイナンバーカード読取",
+                                               source_type="case", source_id=case_id), secret=pin, by=by)
 
 
 def read_job(job_id: int, case_id: int, by: User) -> DeviceJob | None:
@@ -100,8 +100,7 @@ def take_face(job: DeviceJob, by: User) -> dict[str, Any]:
     result = jobs.take_result(job)
     face = {key: result.get(key) for key in CARD_FIELDS}
     face["sex"] = _sex_code(face["sex"])
-    audit.record("read", "my_number_card", job.id, "券面事項の読取（個人番号は保持しない）",
-                 username=by.username, user_id=by.id)
+    audit.record("read", "my_number_card", job.id, "券面事項の読取（個人番号は保持しない）", by=by)
     return face
 
 

@@ -18,6 +18,7 @@ import base64
 import queue
 import time
 from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.core import events
 from app.core.dates import now
+from app.core.refusal import Refusal
 from app.devices.models import DeviceBinding, DeviceJob, Terminal
 from app.extensions import db
 
@@ -44,10 +46,8 @@ ONE_SHOT_KINDS = frozenset({"card_read"})
 TAKEN: dict[str, Any] = {"taken": True}
 
 
-class JobError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class JobError(Refusal):
+    """A device job that cannot be queued, taken or changed."""
 
 
 def terminal_channel(terminal_id: int) -> str:
@@ -75,16 +75,31 @@ def _seal(terminal: Terminal, secret: str) -> bytes:
         mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
 
 
-def enqueue(terminal: Terminal, device: str, kind: str, payload: dict[str, Any], *,
-            summary: str = "", secret: str | None = None, user_id: int | None = None) -> DeviceJob:
+@dataclass(frozen=True)
+class JobSpec:
+    """What a job does: the terminal's `device` (a binding's name) runs `kind` with `payload`.
+    `summary` is what people see of it; `source_type` and `source_id` name the object it is
+    for (a payment's receipt, a ticket), so that object's page finds its job."""
+
+    device: str
+    kind: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+    source_type: str = ""
+    source_id: int | None = None
+
+
+def enqueue(terminal: Terminal, spec: JobSpec, *, secret: str | None = None,
+            by: User | None = None) -> DeviceJob:
     """Queue work for a terminal's device. `secret` (a PIN) is sealed to the agent's key."""
-    bound = binding(terminal, device)
+    bound = binding(terminal, spec.device)
     if bound is None:
-        raise JobError(f"端末「{terminal.name}」に機器「{device}」が設定されていません。")
+        raise JobError(f"端末「{terminal.name}」に機器「{spec.device}」が設定されていません。")
     job = DeviceJob(
-        terminal_id=terminal.id, device=device, kind=kind, payload=payload, summary=summary[:200],
-        retry=kind in RETRYING_KINDS, sealed=_seal(terminal, secret) if secret else None,
-        created_by_id=user_id, not_before=now(),
+        terminal_id=terminal.id, device=spec.device, kind=spec.kind, payload=spec.payload,
+        summary=spec.summary[:200], source_type=spec.source_type, source_id=spec.source_id,
+        retry=spec.kind in RETRYING_KINDS, sealed=_seal(terminal, secret) if secret else None,
+        created_by_id=by.id if by else None, not_before=now(),
     )
     db.session.add(job)
     db.session.flush()
@@ -201,37 +216,38 @@ def _close(job: DeviceJob) -> None:
     job.sealed = None
 
 
-def resend(job: DeviceJob) -> None:
+def resend(job: DeviceJob, by: User | None = None) -> None:
     """Queue a job again now (a failed one, or a waiting one without its back-off)."""
     if job.state not in {"queued", "failed", "cancelled"}:
         raise JobError("処理中または完了したジョブは再送できません。")
     if job.kind in PAGE_WAITS:
         raise JobError("読み取りのジョブは再送できません。窓口の画面からもう一度読み取りを行ってください。")
     job.state, job.not_before, job.finished_at = "queued", now(), None
-    audit.record("update", "device_job", job.id, "再送")
+    audit.record("update", "device_job", job.id, "再送", by=by)
     events.publish(terminal_channel(job.terminal_id), {"job": job.id})
 
 
-def reroute(job: DeviceJob, target: Terminal) -> DeviceJob:
+def reroute(job: DeviceJob, target: Terminal, by: User | None = None) -> DeviceJob:
     """Send a waiting or failed print job to another terminal's printer instead."""
     if job.kind != "print":
         raise JobError("別のプリンタへ送れるのは印刷ジョブだけです。")
     if job.state not in {"queued", "failed"}:
         raise JobError("待機中または失敗した印刷ジョブだけを別のプリンタへ送れます。")
-    copy = enqueue(target, job.device, job.kind, job.payload, summary=job.summary)
+    copy = enqueue(target, JobSpec(job.device, job.kind, job.payload, job.summary, job.source_type, job.source_id),
+                   by=by)
     copy.rerouted_from_id = job.id
     job.state, job.error = "cancelled", f"{target.name}へ振替"
     _close(job)
-    audit.record("update", "device_job", job.id, f"振替→ジョブ{copy.id}（{target.code}）")
+    audit.record("update", "device_job", job.id, f"振替→ジョブ{copy.id}（{target.code}）", by=by)
     return copy
 
 
-def cancel(job: DeviceJob) -> None:
+def cancel(job: DeviceJob, by: User | None = None) -> None:
     if job.state not in {"queued", "failed"}:
         raise JobError("待機中または失敗したジョブだけを取り消せます。")
     job.state = "cancelled"
     _close(job)
-    audit.record("update", "device_job", job.id, "取消")
+    audit.record("update", "device_job", job.id, "取消", by=by)
 
 
 # -- jobs a page waits for -------------------------------------------------------------------
@@ -284,8 +300,7 @@ def give_up(job: DeviceJob, by: User) -> None:
     job.state, job.lease_expires_at = "cancelled", None
     job.error = "画面が待つのをやめたため取り消しました。"
     _close(job)
-    audit.record("update", "device_job", job.id, "画面の待機終了で取消" + ("（実行中）" if started else ""),
-                 username=by.username, user_id=by.id)
+    audit.record("update", "device_job", job.id, "画面の待機終了で取消" + ("（実行中）" if started else ""), by=by)
 
 
 def update_health(terminal: Terminal, health: dict[str, Any], public_key: str | None) -> None:
@@ -310,13 +325,28 @@ def jobs_for(terminal: Terminal, states: tuple[str, ...], limit: int = 50) -> li
         .order_by(DeviceJob.id.desc()).limit(limit)))
 
 
-def summary_by_terminal() -> dict[int, dict[str, int]]:
+def latest_for(source_type: str, source_id: int, kind: str) -> DeviceJob | None:
+    """The newest job of `kind` for an object (a payment's receipt, say)."""
+    return db.session.scalar(
+        select(DeviceJob).where(DeviceJob.source_type == source_type, DeviceJob.source_id == source_id,
+                                DeviceJob.kind == kind)
+        .order_by(DeviceJob.id.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class JobCounts:
+    waiting: int = 0  # queued or being run
+    failed: int = 0
+
+
+def summary_by_terminal() -> dict[int, JobCounts]:
     """Counts of waiting and failed jobs per terminal, for the overview."""
     rows = db.session.execute(
         select(DeviceJob.terminal_id, DeviceJob.state, func.count())
         .where(DeviceJob.state.in_(("queued", "claimed", "failed")))
         .group_by(DeviceJob.terminal_id, DeviceJob.state))
-    summary: dict[int, dict[str, int]] = {}
+    counts: dict[int, dict[str, int]] = {}
     for terminal_id, state, count in rows:
-        summary.setdefault(terminal_id, {})[state] = count
-    return summary
+        counts.setdefault(terminal_id, {})[state] = count
+    return {terminal_id: JobCounts(waiting=c.get("queued", 0) + c.get("claimed", 0), failed=c.get("failed", 0))
+            for terminal_id, c in counts.items()}

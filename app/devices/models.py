@@ -97,6 +97,7 @@ class DeviceJob(db.Model):
     __tablename__ = "device_jobs"
     __table_args__ = (
         Index("ix_device_jobs_terminal_state", "terminal_id", "state", "id"),
+        Index("ix_device_jobs_source", "source_type", "source_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +117,8 @@ class DeviceJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     finished_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source_type: Mapped[str] = mapped_column(String(30), default="")
+    source_id: Mapped[int | None]
     rerouted_from_id: Mapped[int | None] = mapped_column(ForeignKey("device_jobs.id"))
 
     terminal: Mapped[Terminal] = relationship()

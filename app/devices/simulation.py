@@ -70,7 +70,7 @@ def bind_simulators() -> dict[str, str]:
         if not devices:
             continue
         for device in devices:
-            services.save_binding(terminal, device, device, simulated_url(terminal, device))
+            services.save_binding(terminal, services.BindingInput(device, device, simulated_url(terminal, device)))
         tokens[terminal.code] = services.rotate_token(terminal)
     db.session.commit()
     return tokens

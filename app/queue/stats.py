@@ -17,6 +17,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.auth import audit
+from app.auth.models import User
 from app.extensions import db
 from app.queue.models import PRIORITIES, TICKET_STATES, ServiceCategory, Ticket
 
@@ -163,3 +165,15 @@ def summary_csv(stats: DayStats) -> str:
                          b.transferred, _fmt(b.avg_wait), _fmt(b.p90_wait), _fmt(b.avg_service),
                          _fmt(b.p90_service)])
     return out.getvalue()
+
+
+def export_tickets_csv(day: date, by: User | None) -> str:
+    """The day's tickets as CSV, with the export in the audit log."""
+    audit.record("export", "queue_tickets", day.isoformat(), "番号札の実績CSV", by=by)
+    return tickets_csv(tickets_of(day))
+
+
+def export_summary_csv(day: date, by: User | None) -> str:
+    """The day's waits by category and hour as CSV, with the export in the audit log."""
+    audit.record("export", "queue_summary", day.isoformat(), "業務別・時間帯別の待ち時間CSV", by=by)
+    return summary_csv(summarize(day))

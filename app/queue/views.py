@@ -26,22 +26,22 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.auth import audit
 from app.auth.access import public, roles
+from app.auth.models import User
 from app.core import calendar, desk
 from app.core import services as core_services
 from app.core.dates import now, today
 from app.core.models import Counter
-from app.devices import jobs
 from app.devices.models import Terminal
 from app.devices.services import terminal_by_code
 from app.extensions import db
-from app.queue import printing, services, stats, streams
+from app.queue import boards, printing, services, stats, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
 from app.queue.models import PRIORITIES, ServiceCategory, Ticket
-from app.web.forms import choices
+from app.web.forms import choices, input_from, show_refusal
 from app.web.htmx import wants_fragment
 from app.web.nav_item import NavItem
+from app.web.transaction import discard
 
 bp = Blueprint("queue", __name__)
 NAV = (
@@ -65,8 +65,9 @@ def _own_head() -> Response | None:
     return None
 
 
-def _user_id() -> int | None:
-    return current_user.id if current_user.is_authenticated else None
+def _by() -> User | None:
+    """Who acts: the signed-in member of staff (None at the kiosk)."""
+    return current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[attr-defined]
 
 
 def _event_stream(spec: streams.StreamSpec) -> Response:
@@ -132,17 +133,7 @@ def _status_url(ticket: Ticket) -> str:
 
 def _print(ticket: Ticket, terminal: Terminal | None) -> bool:
     """Queue the printed ticket; False when the terminal has no printer to take it."""
-    if terminal is None:
-        return False
-    ahead = services.people_ahead(ticket)
-    city = core_services.get_municipality()
-    slip = printing.slip_for(ticket, city.name if city else "", ahead,
-                             services.estimated_wait_minutes(ticket.category, ahead), _status_url(ticket))
-    try:
-        printing.print_slip(terminal, slip, user_id=_user_id())
-    except jobs.JobError:
-        return False
-    return True
+    return printing.print_ticket(ticket, terminal, _status_url(ticket), _by())
 
 
 @bp.route("/kiosk/<code>/tickets", methods=["POST"])
@@ -178,9 +169,8 @@ def ticket_status(code: str) -> str:
 
 # -- counter operator -----------------------------------------------------------------------
 def _counter_context(counter: Counter) -> dict[str, Any]:
-    waiting = list(db.session.scalars(services.waiting_for_counter(counter)))
     return {
-        "counter": counter, "current": services.current_ticket(counter), "waiting": waiting,
+        "counter": counter, "current": services.current_ticket(counter), "waiting": services.waiting_at(counter),
         "held": services.held_tickets(counter), "settings": services.settings(),
         "categories": services.list_categories(active_only=True),
         "counters": core_services.list_counters(), "issue_form": _issue_form(),
@@ -229,7 +219,7 @@ def _counter_action(action: Callable[[Counter], str | None]) -> Response:
     try:
         message = action(mine)
     except services.QueueError as exc:
-        db.session.rollback()
+        discard()
         flash(exc.message, "error")
     else:
         if message:
@@ -252,7 +242,7 @@ def _finish_current() -> bool:
 @roles(*COUNTER_STAFF)
 def call_next() -> Response:
     def act(counter: Counter) -> str:
-        ticket = services.call_next(counter, _user_id(), finish_current=_finish_current())
+        ticket = services.call_next(counter, _by(), finish_current=_finish_current())
         return f"{ticket.label}を呼び出しました。" if ticket else "お待ちの方はいません。"
     return _counter_action(act)
 
@@ -263,22 +253,17 @@ def call_ticket(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
 
     def run(counter: Counter) -> str:
-        services.call_ticket(ticket, counter, _user_id())
+        services.call_ticket(ticket, counter, _by())
         return f"{ticket.label}を呼び出しました。"
     return _counter_action(run)
 
 
-def _at_my_counter(ticket: Ticket, counter: Counter) -> None:
-    if ticket.counter_id != counter.id:
-        raise services.QueueError(f"{ticket.label}はこの窓口の番号札ではありません。")
-
-
-def _ticket_action(ticket_id: int, act: Callable[[Ticket, int | None], object], message: str) -> Response:
+def _ticket_action(ticket_id: int, act: Callable[[Ticket, User | None], object], message: str) -> Response:
     ticket = _ticket(ticket_id)
 
     def run(counter: Counter) -> str:
-        _at_my_counter(ticket, counter)
-        act(ticket, _user_id())
+        services.require_at_counter(ticket, counter)
+        act(ticket, _by())
         return message.format(label=ticket.label)
     return _counter_action(run)
 
@@ -325,8 +310,8 @@ def resume(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
 
     def run(counter: Counter) -> str:
-        _at_my_counter(ticket, counter)
-        services.resume(ticket, counter, _user_id(), finish_current=_finish_current())
+        services.require_at_counter(ticket, counter)
+        services.resume(ticket, counter, _by(), finish_current=_finish_current())
         return f"{ticket.label}を再度呼び出しました。"
     return _counter_action(run)
 
@@ -341,9 +326,7 @@ def transfer(ticket_id: int) -> Response:
     to_counter = db.session.get(Counter, int(raw_id)) if kind == "counter" and raw_id.isdigit() else None
 
     def run(counter: Counter) -> str:
-        if ticket.state != "waiting":
-            _at_my_counter(ticket, counter)
-        services.transfer(ticket, category=category, counter=to_counter, user_id=_user_id())
+        services.transfer(ticket, category=category, counter=to_counter, by=_by(), desk=counter)
         where = category.name if category else to_counter.label if to_counter else ""
         return f"{ticket.label}を{where}へ転送しました。"
     return _counter_action(run)
@@ -359,9 +342,8 @@ def staff_issue() -> Response:
     category = db.get_or_404(ServiceCategory, form.category_id.data)
 
     def run(counter: Counter) -> str:
-        ticket = services.issue_ticket(category, priority=form.priority.data or "", user_id=_user_id(),
-                                       check_hours=False)
-        printed = _print(ticket, services.counter_terminal(counter, "printer"))
+        ticket = services.issue_ticket(category, priority=form.priority.data, by=_by(), check_hours=False)
+        printed = _print(ticket, boards.counter_terminal(counter, "printer"))
         mark = f"（優先：{ticket.priority_label}）" if ticket.priority else ""
         note = "番号札を印刷しました。" if printed else "この窓口にプリンタがないため、番号をお伝えください。"
         return f"{ticket.label}{mark}を発券しました。{note}"
@@ -395,7 +377,7 @@ def cashier() -> str | Response:
     if (redirect_ := _own_head()) is not None:
         return redirect_
     place = _cashier_place()
-    context = {"place": place, "waiting": list(db.session.scalars(services.cashier_waiting())),
+    context = {"place": place, "waiting": services.cashier_waiting_list(),
                "called": services.cashier_current(place)}
     if wants_fragment():
         return render_template("queue/_cashier_waiting.html", **context)
@@ -406,7 +388,7 @@ def _cashier_action(act: Callable[[], str]) -> Response:
     try:
         message = act()
     except services.QueueError as exc:
-        db.session.rollback()
+        discard()
         flash(exc.message, "error")
     else:
         flash(message, "success")
@@ -417,7 +399,7 @@ def _cashier_action(act: Callable[[], str]) -> Response:
 @roles(*CASHIER_STAFF)
 def cashier_call_next() -> Response:
     def act() -> str:
-        ticket = services.call_next_cashier(_cashier_place(), _user_id())
+        ticket = services.call_next_cashier(_cashier_place(), _by())
         return f"{ticket.label}を会計に呼び出しました。" if ticket else "会計待ちの方はいません。"
     return _cashier_action(act)
 
@@ -427,14 +409,14 @@ def cashier_call_next() -> Response:
 def cashier_call(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
     return _cashier_action(
-        lambda: f"{services.call_cashier_ticket(ticket, _cashier_place(), _user_id()).label}を会計に呼び出しました。")
+        lambda: f"{services.call_cashier_ticket(ticket, _cashier_place(), _by()).label}を会計に呼び出しました。")
 
 
 @bp.route("/queue/tickets/<int:ticket_id>/cashier-recall", methods=["POST"])
 @roles(*CASHIER_STAFF)
 def cashier_recall(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
-    return _cashier_action(lambda: f"{services.recall_cashier(ticket, _user_id()).label}を再呼出しました。")
+    return _cashier_action(lambda: f"{services.recall_cashier(ticket, _by()).label}を再呼出しました。")
 
 
 @bp.route("/queue/tickets/<int:ticket_id>/cashier-finish", methods=["POST"])
@@ -443,7 +425,7 @@ def cashier_finish(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
 
     def act() -> str:
-        services.finish_cashier(ticket, _user_id())
+        services.finish_cashier(ticket, _by())
         return f"{ticket.label}の会計を完了しました。"
     return _cashier_action(act)
 
@@ -472,7 +454,7 @@ def _board_context(board: str) -> dict[str, Any]:
         return {"rows": [{"category": c, "waiting": counts.get(c.id, 0),
                           "wait_minutes": services.estimated_wait_minutes(c, counts.get(c.id, 0))}
                          for c in categories], **_office_state()}
-    return {"waiting": list(db.session.scalars(services.cashier_waiting())), **_office_state()}
+    return {"waiting": services.cashier_waiting_list(), **_office_state()}
 
 
 @bp.route("/displays/<any(queue, cashier):board>")
@@ -516,7 +498,7 @@ def dashboard() -> str | Response:
     at_counters = {c.id: services.current_ticket(c) for c in counters} if day == today() else {}
     context = {"day": day, "stats": summary, "counters": counters, "at_counters": at_counters,
                "is_today": day == today(), "day_label": calendar.day_label(day),
-               "cashier_waiting": db.session.scalars(services.cashier_waiting(day)).all()}
+               "cashier_waiting": services.cashier_waiting_list(day)}
     template = "queue/_dashboard_body.html" if wants_fragment() else "queue/dashboard.html"
     return render_template(template, **context)
 
@@ -530,16 +512,14 @@ def _csv(body: str, filename: str) -> Response:
 @roles(*SUPERVISORS)
 def tickets_csv() -> Response:
     day = _day_arg()
-    audit.record("export", "queue_tickets", day.isoformat(), "番号札の実績CSV")
-    return _csv(stats.tickets_csv(stats.tickets_of(day)), f"tickets-{day.isoformat()}.csv")
+    return _csv(stats.export_tickets_csv(day, by=_by()), f"tickets-{day.isoformat()}.csv")
 
 
 @bp.route("/queue/dashboard/summary.csv")
 @roles(*SUPERVISORS)
 def summary_csv() -> Response:
     day = _day_arg()
-    audit.record("export", "queue_summary", day.isoformat(), "業務別・時間帯別の待ち時間CSV")
-    return _csv(stats.summary_csv(stats.summarize(day)), f"queue-summary-{day.isoformat()}.csv")
+    return _csv(stats.export_summary_csv(day, by=_by()), f"queue-summary-{day.isoformat()}.csv")
 
 
 # -- settings -----------------------------------------------------------------------------------
@@ -553,14 +533,12 @@ def _category_form(category: ServiceCategory | None = None) -> CategoryForm:
 
 def _save_category(form: CategoryForm, category: ServiceCategory | None) -> ServiceCategory | None:
     try:
-        return services.save_category(category, services.CategoryInput(
-            code=form.code.data or "", name=form.name.data or "", letter=form.letter.data or "",
-            description=form.description.data or "", counter_ids=tuple(form.counter_ids.data or ()),
-            opens=form.opens.data, closes=form.closes.data,
+        return services.save_category(category, input_from(
+            form, services.CategoryInput, counter_ids=tuple(form.counter_ids.data or ()),
             minutes_per_ticket=form.minutes_per_ticket.data or 10, sort_order=form.sort_order.data or 0,
-            active=bool(form.active.data)))
+            active=bool(form.active.data)), by=_by())
     except services.QueueError as exc:
-        getattr(form, exc.field or "code").errors.append(exc.message)
+        show_refusal(form, exc, fallback="code")
         return None
 
 
@@ -594,10 +572,11 @@ def save_settings() -> str | Response | tuple[str, int]:
     settings_form = SettingsForm(prefix="settings")
     if settings_form.validate_on_submit():
         try:
-            services.save_settings(settings_form.recalls_before_no_show.data or 0,
-                                   settings_form.cashier_place.data or "")
+            services.save_settings(input_from(settings_form, services.SettingsInput,
+                                              recalls_before_no_show=settings_form.recalls_before_no_show.data or 0),
+                                   by=_by())
         except services.QueueError as exc:
-            getattr(settings_form, exc.field).errors.append(exc.message)
+            show_refusal(settings_form, exc)
         else:
             flash("呼出の設定を保存しました。", "success")
             return redirect(url_for("queue.categories"), 303)

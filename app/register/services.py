@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, event, func, select, update
+from sqlalchemy import Select, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.core import events
 from app.core.dates import fiscal_year, now
+from app.core.refusal import Problem, Refusal
 from app.devices.models import Terminal
 from app.extensions import db
 from app.register.fees import FeeError, Item, Quote, change_due, price, rates_on
@@ -51,13 +52,8 @@ MAX_RECEIVED = 10_000_000
 SOURCE_TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,29}")
 
 
-class RegisterError(ValueError):
+class RegisterError(Refusal):
     """A refusal to show to the cashier, in Japanese, naming the form field where there is one."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _insert(model: type[Any]) -> Any:
@@ -121,7 +117,7 @@ def day_for_business(terminal: Terminal, at: datetime | None = None, *, lock: bo
     return day
 
 
-def set_opening_float(day: RegisterDay, amount: int | None) -> None:
+def set_opening_float(day: RegisterDay, amount: int | None, by: User | None = None) -> None:
     """Correct the float a day started with (the first day, or a float changed by the office)."""
     if amount is None or not 0 <= amount <= MAX_RECEIVED:
         raise RegisterError("釣銭準備金は0円以上の整数で入力してください。", "amount")
@@ -131,7 +127,7 @@ def set_opening_float(day: RegisterDay, amount: int | None) -> None:
     before = locked.opening_float
     locked.opening_float = amount
     audit.record("update", "register_day", locked.id,
-                 f"{locked.business_date:%Y-%m-%d} 釣銭準備金 {before:,}円→{amount:,}円")
+                 f"{locked.business_date:%Y-%m-%d} 釣銭準備金 {before:,}円→{amount:,}円", by=by)
 
 
 # --- bills: the seam other domains use ------------------------------------------------------
@@ -149,8 +145,9 @@ def _hook(event: str, source_type: str, handler: Callable[..., None]) -> None:
 
 
 def _run_hook(event: str, bill: Bill, *args: Any) -> None:
-    """A source domain's refusal (its own error, in Japanese) reaches the cashier as a
-    RegisterError, so the register's pages show it; the transaction is rolled back."""
+    """A source domain's refusal (its own Refusal, in Japanese) reaches the cashier as a
+    RegisterError, so the register's pages show it, and the request changes nothing. Any other
+    error is a bug: it propagates (a 500 with its traceback in the log), never a message."""
     handler = _hooks.get((event, bill.source_type))
     if handler is None:
         return
@@ -158,8 +155,8 @@ def _run_hook(event: str, bill: Bill, *args: Any) -> None:
         handler(bill, *args)
     except RegisterError:
         raise
-    except ValueError as exc:
-        raise RegisterError(getattr(exc, "message", None) or str(exc)) from exc
+    except Refusal as exc:
+        raise RegisterError(exc.message, problems=[Problem("", p.message) for p in exc.problems]) from exc
 
 
 def on_bill_paid(source_type: str, handler: PaidHandler) -> None:
@@ -186,7 +183,7 @@ def on_bill_cancelled(source_type: str, handler: CancelledHandler) -> None:
 
 
 def open_bill(source_type: str, source_id: str | int, visitor_label: str, lines: Iterable[Item],
-              ticket_number: str | None = None, user_id: int | None = None) -> Bill:
+              ticket_number: str | None = None, by: User | None = None) -> Bill:
     """Ask the cashier to collect fees for something another domain handled (a case sent to
     the cashier). Lines are fee codes with quantities and the 公用 flag; the amounts come
     from the schedule on the day the bill is paid. Opening again for the same source while the
@@ -199,7 +196,7 @@ def open_bill(source_type: str, source_id: str | int, visitor_label: str, lines:
         Bill.state.in_(("open", "paid"))))).first()
     if bill is not None and bill.state == "paid":
         raise RegisterError("この請求は収納済みです。変更するには収納を取り消してください。")
-    bill = bill or Bill(source_type=source_type, source_id=str(source_id), opened_by_id=user_id)
+    bill = bill or Bill(source_type=source_type, source_id=str(source_id), opened_by_id=by.id if by else None)
     bill.visitor_label = visitor_label.strip()[:100] or "（氏名なし）"
     bill.ticket_number = (ticket_number or "").strip()[:20] or None
     bill.state = "open"
@@ -208,7 +205,7 @@ def open_bill(source_type: str, source_id: str | int, visitor_label: str, lines:
     db.session.add(bill)
     db.session.flush()
     audit.record("create", "bill", bill.id, f"{source_type}:{source_id} {bill.visitor_label} "
-                 f"{len(items)}件" + (f" 番号札{bill.ticket_number}" if bill.ticket_number else ""))
+                 f"{len(items)}件" + (f" 番号札{bill.ticket_number}" if bill.ticket_number else ""), by=by)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
     return bill
 
@@ -223,10 +220,20 @@ def _checked_items(lines: Iterable[Item]) -> list[Item]:
     return items
 
 
-def cancel_bill(bill: Bill, reason: str, user: User) -> None:
+def can_cancel_bills(by: User) -> bool:
+    """Withdrawing an unpaid bill is the supervisor's decision."""
+    return by.role == "supervisor"
+
+
+def can_decide_voids(by: User) -> bool:
+    """Approving or rejecting a void is the supervisor's decision."""
+    return by.role == "supervisor"
+
+
+def cancel_bill(bill: Bill, reason: str, by: User) -> None:
     """Withdraw an unpaid bill (the visitor left without paying): a supervisor's decision,
     with the reason; the source domain hears of it (a case is withdrawn)."""
-    if user.role != "supervisor":
+    if not can_cancel_bills(by):
         raise RegisterError("未収の請求の取消は統括責任者が行います。")
     if not reason.strip():
         raise RegisterError("取消の理由を入力してください。", "reason")
@@ -234,8 +241,8 @@ def cancel_bill(bill: Bill, reason: str, user: User) -> None:
     if locked.state != "open":
         raise RegisterError(f"未収の請求だけを取り消せます（現在：{locked.state_label}）。")
     locked.state, locked.closed_at = "cancelled", now()
-    audit.record("update", "bill", locked.id, f"請求取消：{reason.strip()}（{user.display_name}）")
-    _run_hook("cancelled", locked, user, reason.strip())
+    audit.record("update", "bill", locked.id, f"請求取消：{reason.strip()}（{by.display_name}）", by=by)
+    _run_hook("cancelled", locked, by, reason.strip())
     events.publish(BILLS_CHANNEL, {"bill": locked.id, "state": locked.state})
 
 
@@ -302,11 +309,23 @@ def payment_by_key(key: str) -> Payment | None:
     return db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
 
 
-def take_payment(bill_id: int, terminal: Terminal, cashier: User, method: str, received: int | None,
-                 idempotency_key: str, reference: str = "", at: datetime | None = None) -> PaymentResult:
+@dataclass(frozen=True)
+class PaymentInput:
+    """What the cashier enters: how the visitor pays, the cash handed over, a cashless
+    method's reference, and the form's idempotency key."""
+
+    method: str
+    received: int | None
+    idempotency_key: str
+    reference: str = ""
+
+
+def take_payment(bill_id: int, terminal: Terminal, data: PaymentInput, by: User,
+                 at: datetime | None = None) -> PaymentResult:
     """Collect a bill. The idempotency key comes with the payment form: a double click, a
     retried request or a resubmission after a dropped connection finds the payment already made
     under that key and returns it instead of charging again."""
+    idempotency_key = data.idempotency_key
     if not KEY_PATTERN.fullmatch(idempotency_key or ""):
         raise RegisterError("画面を開き直してから、もう一度お試しください（受付キーが不正です）。")
     replay = _replay(idempotency_key, bill_id)
@@ -322,13 +341,13 @@ def take_payment(bill_id: int, terminal: Terminal, cashier: User, method: str, r
     if bill.state != "open":
         raise RegisterError(f"この請求は{bill.state_label}です。")
     quote = quote_bill(bill, day.business_date)
-    method, received, change = _settle(quote.total, method, received)
-    reference = reference.strip()[:60] if method in CASHLESS_METHODS else ""
+    method, received, change = _settle(quote.total, data.method, data.received)
+    reference = data.reference.strip()[:60] if method in CASHLESS_METHODS else ""
     year = fiscal_year(day.business_date)
     payment = Payment(
         kind="payment", bill=bill, day=day, fiscal_year=year, receipt_number=_next_receipt_number(year),
         idempotency_key=idempotency_key, method=method, method_reference=reference,
-        total=quote.total, received=received, change=change, paid_at=at or now(), cashier_id=cashier.id,
+        total=quote.total, received=received, change=change, paid_at=at or now(), cashier_id=by.id,
         lines=[PaymentLine(position=n, fee_code=line.fee_code, label=line.label, unit=line.unit,
                            quantity=line.quantity, unit_amount=line.unit_amount, official=line.official,
                            amount=line.amount) for n, line in enumerate(quote.lines, start=1)],
@@ -338,7 +357,7 @@ def take_payment(bill_id: int, terminal: Terminal, cashier: User, method: str, r
     db.session.flush()
     audit.record("create", "payment", payment.id,
                  f"領収番号 {payment.receipt_no} 合計 {payment.total:,}円 "
-                 f"{payment.method_label} 請求{bill.id}（{bill.source_type}:{bill.source_id}）")
+                 f"{payment.method_label} 請求{bill.id}（{bill.source_type}:{bill.source_id}）", by=by)
     _run_hook("paid", bill, payment)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
     return PaymentResult(payment, created=True)
@@ -388,7 +407,7 @@ def void_of(payment: Payment) -> Payment | None:
 
 # --- voids ------------------------------------------------------------------------------------
 
-def request_void(payment: Payment, terminal: Terminal, requester: User, reason: str,
+def request_void(payment: Payment, terminal: Terminal, by: User, reason: str,
                  reopen_bill: bool = True) -> VoidRequest:
     """A cashier asks to void a payment; nothing changes until a supervisor approves."""
     if payment.is_void:
@@ -402,11 +421,11 @@ def request_void(payment: Payment, terminal: Terminal, requester: User, reason: 
     if pending is not None:
         raise RegisterError("この収納には承認待ちの取消依頼があります。")
     request = VoidRequest(payment=payment, terminal=terminal, reason=reason.strip()[:1000],
-                          reopen_bill=reopen_bill, requested_by_id=requester.id)
+                          reopen_bill=reopen_bill, requested_by_id=by.id)
     db.session.add(request)
     db.session.flush()
     audit.record("create", "void_request", request.id,
-                 f"領収番号 {payment.receipt_no} の取消依頼：{request.reason}")
+                 f"領収番号 {payment.receipt_no} の取消依頼：{request.reason}", by=by)
     return request
 
 
@@ -414,20 +433,20 @@ def pending_void_requests() -> list[VoidRequest]:
     return list(db.session.scalars(select(VoidRequest).where(VoidRequest.state == "pending").order_by(VoidRequest.id)))
 
 
-def _check_approver(request: VoidRequest, approver: User) -> None:
-    if approver.role != "supervisor":
+def _check_approver(request: VoidRequest, by: User) -> None:
+    if not can_decide_voids(by):
         raise RegisterError("取消の承認は統括責任者が行います。")
-    if approver.id in (request.payment.cashier_id, request.requested_by_id):
+    if by.id in (request.payment.cashier_id, request.requested_by_id):
         raise RegisterError("収納した本人・依頼した本人は承認できません。別の統括責任者が承認してください。")
     if request.state != "pending":
         raise RegisterError(f"この取消依頼は{request.state_label}です。")
 
 
-def approve_void(request: VoidRequest, approver: User, at: datetime | None = None) -> Payment:
+def approve_void(request: VoidRequest, by: User, at: datetime | None = None) -> Payment:
     """Create the 取消 record: a payment of kind "void" with every amount negated, on the
     requesting register's current day (a refund is cash leaving today's drawer; a closed day
     stays as it was closed)."""
-    _check_approver(request, approver)
+    _check_approver(request, by)
     day = day_for_business(request.terminal, at)
     original = request.payment
     bill = db.session.scalars(_locked(select(Bill).where(Bill.id == original.bill_id))).one()
@@ -438,14 +457,14 @@ def approve_void(request: VoidRequest, approver: User, at: datetime | None = Non
         kind="void", bill=bill, day=day, fiscal_year=fiscal_year(day.business_date), receipt_number=None,
         idempotency_key=f"void-request-{locked.id:012d}", method=original.method,
         method_reference=original.method_reference, total=-original.total, received=-original.total, change=0,
-        paid_at=at or now(), cashier_id=locked.requested_by_id, reverses=original, approved_by_id=approver.id,
+        paid_at=at or now(), cashier_id=locked.requested_by_id, reverses=original, approved_by_id=by.id,
         reason=locked.reason,
         lines=[PaymentLine(position=line.position, fee_code=line.fee_code, label=line.label, unit=line.unit,
                            quantity=-line.quantity, unit_amount=line.unit_amount, official=line.official,
                            amount=-line.amount) for line in original.lines],
     )
     db.session.add(reversal)
-    locked.state, locked.decided_at, locked.decided_by_id = "approved", now(), approver.id
+    locked.state, locked.decided_at, locked.decided_by_id = "approved", now(), by.id
     was_paid = bill.state == "paid"
     if was_paid:
         bill.state = "open" if locked.reopen_bill else "cancelled"
@@ -456,16 +475,17 @@ def approve_void(request: VoidRequest, approver: User, at: datetime | None = Non
         _run_hook("voided", bill, reversal)
     audit.record("void", "payment", original.id,
                  f"領収番号 {original.receipt_no} を取消"
-                 f"（{-reversal.total:,}円 {reversal.method_label}、取消記録{reversal.id}）理由：{locked.reason}")
-    audit.record("approve", "void_request", locked.id, f"承認：{approver.display_name}")
+                 f"（{-reversal.total:,}円 {reversal.method_label}、取消記録{reversal.id}）理由：{locked.reason}",
+                 by=by)
+    audit.record("approve", "void_request", locked.id, f"承認：{by.display_name}", by=by)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
     return reversal
 
 
-def reject_void(request: VoidRequest, approver: User) -> None:
-    _check_approver(request, approver)
-    request.state, request.decided_at, request.decided_by_id = "rejected", now(), approver.id
-    audit.record("return", "void_request", request.id, f"却下：{approver.display_name}")
+def reject_void(request: VoidRequest, by: User) -> None:
+    _check_approver(request, by)
+    request.state, request.decided_at, request.decided_by_id = "rejected", now(), by.id
+    audit.record("return", "void_request", request.id, f"却下：{by.display_name}", by=by)
 
 
 # --- the daily close --------------------------------------------------------------------------
@@ -548,8 +568,29 @@ def counted_amount(counts: Mapping[int, int]) -> int:
     return sum(denomination * quantity for denomination, quantity in counts.items())
 
 
-def close_day(day: RegisterDay, counts: Mapping[int, int | None], next_float: int | None, reason: str,
-              user: User) -> DailyClose:
+@dataclass(frozen=True)
+class DrawerCount:
+    """The cash counted at the close: pieces by denomination, the float set aside for the next
+    day, and the reason for any difference from the expected cash."""
+
+    counts: Mapping[int, int | None]
+    next_float: int | None
+    reason: str = ""
+
+
+def _counted(count: DrawerCount) -> dict[int, int]:
+    """The pieces of each denomination; every count out of range is refused at once."""
+    if set(count.counts) - set(DENOMINATIONS):
+        raise RegisterError("金種が不正です。")
+    quantities = {d: count.counts.get(d) or 0 for d in DENOMINATIONS}
+    wrong = [Problem(f"count_{d}", "枚数は0以上の整数で入力してください。")
+             for d, quantity in quantities.items() if not 0 <= quantity <= 100_000]
+    if wrong:
+        raise RegisterError.of(wrong)
+    return quantities
+
+
+def close_day(day: RegisterDay, count: DrawerCount, by: User) -> DailyClose:
     """日計: count the drawer by denomination against the expected cash (float + cash taken −
     cash refunded), record any difference with its reason, set the float the next day starts
     with, and lock the day: nothing more is charged or refunded on it."""
@@ -558,22 +599,21 @@ def close_day(day: RegisterDay, counts: Mapping[int, int | None], next_float: in
         raise RegisterError("この日の日計は既に済んでいます。")
     if locked.business_date > now().date():
         raise RegisterError("まだ始まっていない日の日計はできません。")
-    quantities = {}
-    for denomination in DENOMINATIONS:
-        quantity = counts.get(denomination) or 0
-        if not 0 <= quantity <= 100_000:
-            raise RegisterError("枚数は0以上の整数で入力してください。", f"count_{denomination}")
-        quantities[denomination] = quantity
-    if set(counts) - set(DENOMINATIONS):
-        raise RegisterError("金種が不正です。")
+    quantities = _counted(count)
     counted = counted_amount(quantities)
+    next_float, reason = count.next_float, count.reason
+    problems = []
     if next_float is None or not 0 <= next_float <= counted:
-        raise RegisterError(f"翌日の釣銭準備金は0円〜実査有高（{counted:,}円）の範囲で入力してください。", "next_float")
+        problems.append(Problem("next_float",
+                                f"翌日の釣銭準備金は0円〜実査有高（{counted:,}円）の範囲で入力してください。"))
     totals = day_totals(locked)
     difference = counted - totals.expected_cash
     if difference != 0 and not reason.strip():
-        raise RegisterError(f"現金に過不足（{difference:+,}円）があります。理由を入力してください。", "reason")
-    close = DailyClose(day=locked, closed_by_id=user.id, expected_cash=totals.expected_cash, counted_cash=counted,
+        problems.append(Problem("reason", f"現金に過不足（{difference:+,}円）があります。理由を入力してください。"))
+    if problems:
+        raise RegisterError.of(problems)
+    assert next_float is not None  # checked above
+    close = DailyClose(day=locked, closed_by_id=by.id, expected_cash=totals.expected_cash, counted_cash=counted,
                        difference=difference, difference_reason=reason.strip()[:1000], next_float=next_float,
                        counts=[CashCount(denomination=d, quantity=q) for d, q in quantities.items()])
     db.session.add(close)
@@ -582,17 +622,13 @@ def close_day(day: RegisterDay, counts: Mapping[int, int | None], next_float: in
     audit.record("create", "daily_close", close.id,
                  f"{locked.terminal.name} {locked.business_date:%Y-%m-%d} 収納{totals.payments}件 "
                  f"合計{totals.total:,}円 予定有高{totals.expected_cash:,}円 実査{counted:,}円 "
-                 f"過不足{difference:+,}円 翌日釣銭{next_float:,}円")
+                 f"過不足{difference:+,}円 翌日釣銭{next_float:,}円", by=by)
     return close
 
 
 def list_closes(limit: int = 60) -> list[DailyClose]:
     return list(db.session.scalars(select(DailyClose).join(RegisterDay)
                                    .order_by(RegisterDay.business_date.desc(), DailyClose.id.desc()).limit(limit)))
-
-
-def count_open_bills() -> int:
-    return db.session.scalar(select(func.count()).select_from(Bill).where(Bill.state == "open")) or 0
 
 
 # --- append-only payments ---------------------------------------------------------------------

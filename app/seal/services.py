@@ -171,7 +171,7 @@ def scanner_terminals() -> list[Terminal]:
 
 def _start_scan(terminal: Terminal, summary: str, by: User, target: dict[str, int]) -> DeviceJob:
     try:
-        return jobs.enqueue(terminal, "scanner", SCAN_KIND, target, summary=summary, user_id=by.id)
+        return jobs.enqueue(terminal, jobs.JobSpec("scanner", SCAN_KIND, target, summary), by=by)
     except jobs.JobError as exc:
         raise SealError(exc.message) from exc
 
@@ -619,7 +619,7 @@ def issue_certificate(card_number: str, copies: int, *, today: date, user_id: in
                  f"印鑑登録証明書 {record.name} {copies}通 手数料{certificate.amount}円（{CERTIFICATE_FEE_CODE}）")
     try:
         register.open_bill(CERTIFICATE_BILL_SOURCE, certificate.id, certificate.name,
-                           [Item(CERTIFICATE_FEE_CODE, copies)], user_id=user_id)
+                           [Item(CERTIFICATE_FEE_CODE, copies)], by=db.session.get(User, user_id) if user_id else None)
     except register.RegisterError as exc:
         raise SealError(f"会計へ送れませんでした：{exc.message}", "copies") from exc
     return certificate

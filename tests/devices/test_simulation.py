@@ -58,7 +58,7 @@ def test_the_sim_page_inserts_a_card_into_a_slow_reader(client, login_as) -> Non
     from app.extensions import db
     from hardware.card_reader import remove_card, slot_state
 
-    services.create_terminal("counter-sim", "9番窓口 端末", "counter_pc")
+    services.create_terminal(services.NewTerminal("counter-sim", "9番窓口 端末", "counter_pc"))
     db.session.commit()
     login_as("supervisor")
     card = {"slot": "counter-sim", "name": "山彦　花子", "address": "岩手県山彦市本町二丁目３番４号",

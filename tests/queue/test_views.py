@@ -28,7 +28,7 @@ def test_kiosk_shows_each_category_with_waiting_and_estimate(client, office, iss
 
 
 def test_unknown_or_non_kiosk_terminals_have_no_kiosk(client, office) -> None:
-    device_services.create_terminal("queue-display", "案内表示", "queue_display")
+    device_services.create_terminal(device_services.NewTerminal("queue-display", "案内表示", "queue_display"))
     db.session.commit()
     assert client.get("/kiosk/nope").status_code == 404
     assert client.get("/kiosk/queue-display").status_code == 404
@@ -70,7 +70,8 @@ def test_kiosk_ticket_prints_through_a_device_job(client, office, issue) -> None
 
 
 def test_without_a_printer_the_kiosk_shows_the_number_to_note(client, office) -> None:
-    device_services.save_binding(office.kiosk, "printer", "printer", "sim://kiosk-1", active=False)
+    device_services.save_binding(office.kiosk, device_services.BindingInput("printer", "printer", "sim://kiosk-1",
+                                                                            active=False))
     db.session.commit()
     page = _text(client.post("/kiosk/kiosk-1/tickets", data={"category_id": office.a.id}))
     assert "A-001" in page and "番号札を印刷できませんでした" in page
