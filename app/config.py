@@ -71,6 +71,10 @@ class Config:
     # consumers on other machines, a directory they all share. Kept TASK_FILE_DAYS days.
     TASK_FILES_DIR: str = ""
     TASK_FILE_DAYS: int = 7
+    # Simulated devices (SIMULATE_DEVICES): the URL their in-process agents poll; "" is this
+    # server on 127.0.0.1 at PORT.
+    AGENT_SERVER: str = ""
+    PORT: int = 5000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -89,6 +93,8 @@ class Config:
             "TASK_WORKERS": _int("TASK_WORKERS", 2),
             "TASK_FILES_DIR": os.environ.get("TASK_FILES_DIR", ""),
             "TASK_FILE_DAYS": _int("TASK_FILE_DAYS", 7),
+            "AGENT_SERVER": os.environ.get("YAKUBA_AGENT_SERVER", ""),
+            "PORT": _int("PORT", 5000),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])

@@ -10,7 +10,6 @@ real terminal runs) polls this server over HTTP with a token minted at start.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import threading
 import time
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from sqlalchemy import select
 
+from app.config import settings
 from app.devices import services
 from app.devices.models import Terminal
 from app.extensions import db
@@ -123,5 +123,6 @@ def init_app(app: Flask) -> None:
     access_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, QuietAgentPolls) for f in access_log.filters):
         access_log.addFilter(QuietAgentPolls())
-    server = os.environ.get("YAKUBA_AGENT_SERVER") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
-    app.extensions["yakuba_simulation"] = start(app, server)
+    with app.app_context():
+        config = settings()
+    app.extensions["yakuba_simulation"] = start(app, config.AGENT_SERVER or f"http://127.0.0.1:{config.PORT}")
