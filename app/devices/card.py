@@ -21,10 +21,10 @@ from sqlalchemy import select
 from app.auth import audit
 from app.auth.models import User
 from app.devices import jobs
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob, JobKind, Terminal, TerminalKind
 from app.extensions import db
 
-KIND = "card_read"
+KIND = JobKind.card_read
 READ_TIMEOUT = jobs.PAGE_WAITS[KIND]
 PIN_PATTERN = re.compile(r"\d{4}")
 CARD_FIELDS = ("name", "address", "birth_date", "sex", "my_number_valid", "my_number_masked")
@@ -49,7 +49,7 @@ class CardReadStatus:
 def counter_terminal(counter_id: int) -> Terminal | None:
     """The counter PC at a counter (the one whose agent has the card reader)."""
     return db.session.scalar(select(Terminal).where(
-        Terminal.counter_id == counter_id, Terminal.kind == "counter_pc", Terminal.active.is_(True)))
+        Terminal.counter_id == counter_id, Terminal.kind == TerminalKind.counter_pc, Terminal.active.is_(True)))
 
 
 def _sex_code(value: Any) -> str:

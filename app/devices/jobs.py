@@ -31,17 +31,17 @@ from app.auth.models import User
 from app.core import events
 from app.core.dates import now
 from app.core.refusal import Refusal
-from app.devices.models import DeviceBinding, DeviceJob, Terminal
+from app.devices.models import DeviceBinding, DeviceJob, JobKind, JobState, Terminal
 from app.extensions import db
 
 LEASE = timedelta(seconds=60)
-RETRYING_KINDS = frozenset({"print", "call_board"})
+RETRYING_KINDS = frozenset({JobKind.print, JobKind.call_board})
 MAX_BACKOFF_SECONDS = 30
 #: How long a page waits for a job whose result it shows (card read: the PIN is typed and the
 #: card lies on the reader; seal scan: the seal lies on the scanner).
-PAGE_WAITS: dict[str, timedelta] = {"card_read": timedelta(seconds=20), "scan": timedelta(seconds=30)}
+PAGE_WAITS: dict[str, timedelta] = {JobKind.card_read: timedelta(seconds=20), JobKind.scan: timedelta(seconds=30)}
 #: Never handed out twice, and one at a time per device: a card read spends a PIN try.
-ONE_SHOT_KINDS = frozenset({"card_read"})
+ONE_SHOT_KINDS = frozenset({JobKind.card_read})
 #: What a taken result is replaced with: the page has it, the table keeps none of it.
 TAKEN: dict[str, Any] = {"taken": True}
 
@@ -114,21 +114,21 @@ def end_expired(terminal_id: int | None = None) -> None:
     (app/devices/tasks.py), so a sealed PIN does not wait in its row for an agent that is down."""
     moment = now()
     terminal = DeviceJob.terminal_id == terminal_id if terminal_id is not None else true()
-    expired = (terminal, DeviceJob.state == "claimed", DeviceJob.lease_expires_at < moment)
+    expired = (terminal, DeviceJob.state == JobState.claimed, DeviceJob.lease_expires_at < moment)
     db.session.execute(
         update(DeviceJob).where(*expired, DeviceJob.kind.in_(sorted(ONE_SHOT_KINDS)))
-        .values(state="cancelled", sealed=None, lease_expires_at=None, finished_at=moment,
+        .values(state=JobState.cancelled, sealed=None, lease_expires_at=None, finished_at=moment,
                 error="エージェントの応答がないため取り消しました（再実行しません）。"))
     db.session.execute(
         update(DeviceJob).where(*expired, DeviceJob.kind.not_in(sorted(ONE_SHOT_KINDS)))
-        .values(state="queued", lease_expires_at=None,
+        .values(state=JobState.queued, lease_expires_at=None,
                 error="エージェントの応答がないため再度待機中にしました。"))
     for kind, wait in PAGE_WAITS.items():
         db.session.execute(
             update(DeviceJob)
-            .where(terminal, DeviceJob.state == "queued",
+            .where(terminal, DeviceJob.state == JobState.queued,
                    DeviceJob.kind == kind, DeviceJob.created_at <= moment - wait)
-            .values(state="cancelled", sealed=None, finished_at=moment,
+            .values(state=JobState.cancelled, sealed=None, finished_at=moment,
                     error="画面の待ち時間を過ぎたため取り消しました。"))
 
 
@@ -142,14 +142,14 @@ def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
     end_expired(terminal.id)
     query = (
         select(DeviceJob)
-        .where(DeviceJob.terminal_id == terminal.id, DeviceJob.state == "queued",
+        .where(DeviceJob.terminal_id == terminal.id, DeviceJob.state == JobState.queued,
                DeviceJob.not_before <= now())
         .order_by(DeviceJob.id).limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     busy = set(db.session.scalars(select(DeviceJob.device).where(
-        DeviceJob.terminal_id == terminal.id, DeviceJob.state == "claimed",
+        DeviceJob.terminal_id == terminal.id, DeviceJob.state == JobState.claimed,
         DeviceJob.kind.in_(sorted(ONE_SHOT_KINDS)))))
     jobs = []
     for job in db.session.scalars(query):
@@ -157,7 +157,7 @@ def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
             if job.device in busy:
                 continue
             busy.add(job.device)
-        job.state = "claimed"
+        job.state = JobState.claimed
         job.attempts += 1
         job.lease_expires_at = now() + LEASE
         jobs.append(job)
@@ -192,20 +192,20 @@ def finish(terminal: Terminal, job_id: int, ok: bool, result: dict[str, Any] | N
     job = db.session.get(DeviceJob, job_id)
     if job is None or job.terminal_id != terminal.id:
         raise JobError("この端末のジョブではありません。")
-    if job.state == "cancelled":
+    if job.state == JobState.cancelled:
         return job
-    if job.state != "claimed":
-        raise JobError(f"ジョブ{job.id}は処理中ではありません（{job.state_label}）。")
+    if job.state != JobState.claimed:
+        raise JobError(f"ジョブ{job.id}は処理中ではありません（{job.state.label}）。")
     job.lease_expires_at = None
     if ok:
-        job.state, job.result, job.error = "done", result or {}, ""
+        job.state, job.result, job.error = JobState.done, result or {}, ""
         _close(job)
     elif job.retry:
         backoff = min(MAX_BACKOFF_SECONDS, 2 ** min(job.attempts, 5))
-        job.state, job.error = "queued", (error or "不明なエラー")[:2000]
+        job.state, job.error = JobState.queued, (error or "不明なエラー")[:2000]
         job.not_before = now() + timedelta(seconds=backoff)
     else:
-        job.state, job.result, job.error = "failed", result or {}, (error or "不明なエラー")[:2000]
+        job.state, job.result, job.error = JobState.failed, result or {}, (error or "不明なエラー")[:2000]
         _close(job)
     events.publish(job_channel(job.id), {"state": job.state})
     return job
@@ -218,34 +218,34 @@ def _close(job: DeviceJob) -> None:
 
 def resend(job: DeviceJob, by: User | None = None) -> None:
     """Queue a job again now (a failed one, or a waiting one without its back-off)."""
-    if job.state not in {"queued", "failed", "cancelled"}:
+    if job.state not in {JobState.queued, JobState.failed, JobState.cancelled}:
         raise JobError("処理中または完了したジョブは再送できません。")
     if job.kind in PAGE_WAITS:
         raise JobError("読み取りのジョブは再送できません。窓口の画面からもう一度読み取りを行ってください。")
-    job.state, job.not_before, job.finished_at = "queued", now(), None
+    job.state, job.not_before, job.finished_at = JobState.queued, now(), None
     audit.record("update", "device_job", job.id, "再送", by=by)
     events.publish(terminal_channel(job.terminal_id), {"job": job.id})
 
 
 def reroute(job: DeviceJob, target: Terminal, by: User | None = None) -> DeviceJob:
     """Send a waiting or failed print job to another terminal's printer instead."""
-    if job.kind != "print":
+    if job.kind != JobKind.print:
         raise JobError("別のプリンタへ送れるのは印刷ジョブだけです。")
-    if job.state not in {"queued", "failed"}:
+    if job.state not in {JobState.queued, JobState.failed}:
         raise JobError("待機中または失敗した印刷ジョブだけを別のプリンタへ送れます。")
     copy = enqueue(target, JobSpec(job.device, job.kind, job.payload, job.summary, job.source_type, job.source_id),
                    by=by)
     copy.rerouted_from_id = job.id
-    job.state, job.error = "cancelled", f"{target.name}へ振替"
+    job.state, job.error = JobState.cancelled, f"{target.name}へ振替"
     _close(job)
     audit.record("update", "device_job", job.id, f"振替→ジョブ{copy.id}（{target.code}）", by=by)
     return copy
 
 
 def cancel(job: DeviceJob, by: User | None = None) -> None:
-    if job.state not in {"queued", "failed"}:
+    if job.state not in {JobState.queued, JobState.failed}:
         raise JobError("待機中または失敗したジョブだけを取り消せます。")
-    job.state = "cancelled"
+    job.state = JobState.cancelled
     _close(job)
     audit.record("update", "device_job", job.id, "取消", by=by)
 
@@ -261,9 +261,9 @@ def phase(job: DeviceJob) -> str:
     """Where a waited-for job stands, for its page; reads only (a GET polls it):
     waiting, overdue (the page should give up), ready (a result to take), taken, failed,
     cancelled."""
-    if job.state in {"queued", "claimed"}:
+    if job.state in {JobState.queued, JobState.claimed}:
         return "overdue" if now() >= deadline(job) else "waiting"
-    if job.state == "done":
+    if job.state == JobState.done:
         return "taken" if job.result == TAKEN else "ready"
     return job.state
 
@@ -294,10 +294,10 @@ def give_up(job: DeviceJob, by: User) -> None:
     just now, its answer is dropped (finish)."""
     if job.kind not in PAGE_WAITS:
         raise JobError("画面で結果を待つジョブではありません。")
-    if job.state not in {"queued", "claimed"}:
+    if job.state not in {JobState.queued, JobState.claimed}:
         return
-    started = job.state == "claimed"
-    job.state, job.lease_expires_at = "cancelled", None
+    started = job.state == JobState.claimed
+    job.state, job.lease_expires_at = JobState.cancelled, None
     job.error = "画面が待つのをやめたため取り消しました。"
     _close(job)
     audit.record("update", "device_job", job.id, "画面の待機終了で取消" + ("（実行中）" if started else ""), by=by)
@@ -319,10 +319,34 @@ def sealed_b64(job: DeviceJob) -> str | None:
     return base64.b64encode(job.sealed).decode() if job.sealed else None
 
 
-def jobs_for(terminal: Terminal, states: tuple[str, ...], limit: int = 50) -> list[DeviceJob]:
+def jobs_for(terminal: Terminal, states: tuple[JobState, ...], limit: int = 50) -> list[DeviceJob]:
     return list(db.session.scalars(
         select(DeviceJob).where(DeviceJob.terminal_id == terminal.id, DeviceJob.state.in_(states))
         .order_by(DeviceJob.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class TerminalJobs:
+    waiting: list[DeviceJob]  # queued or being run
+    failed: list[DeviceJob]
+    finished: list[DeviceJob]  # the latest done or cancelled
+
+
+def terminal_jobs(terminal: Terminal) -> TerminalJobs:
+    """A terminal's jobs as its page lists them."""
+    return TerminalJobs(waiting=jobs_for(terminal, (JobState.queued, JobState.claimed)),
+                        failed=jobs_for(terminal, (JobState.failed,)),
+                        finished=jobs_for(terminal, (JobState.done, JobState.cancelled), limit=20))
+
+
+def can_change(job: DeviceJob) -> bool:
+    """Whether a person may resend or cancel the job (it waits, or it failed)."""
+    return job.state in {JobState.queued, JobState.failed}
+
+
+def can_reroute(job: DeviceJob) -> bool:
+    """Whether the job may go to another terminal's printer instead."""
+    return job.kind == JobKind.print and can_change(job)
 
 
 def latest_for(source_type: str, source_id: int, kind: str) -> DeviceJob | None:
@@ -343,10 +367,11 @@ def summary_by_terminal() -> dict[int, JobCounts]:
     """Counts of waiting and failed jobs per terminal, for the overview."""
     rows = db.session.execute(
         select(DeviceJob.terminal_id, DeviceJob.state, func.count())
-        .where(DeviceJob.state.in_(("queued", "claimed", "failed")))
+        .where(DeviceJob.state.in_((JobState.queued, JobState.claimed, JobState.failed)))
         .group_by(DeviceJob.terminal_id, DeviceJob.state))
     counts: dict[int, dict[str, int]] = {}
     for terminal_id, state, count in rows:
         counts.setdefault(terminal_id, {})[state] = count
-    return {terminal_id: JobCounts(waiting=c.get("queued", 0) + c.get("claimed", 0), failed=c.get("failed", 0))
+    return {terminal_id: JobCounts(waiting=c.get(JobState.queued, 0) + c.get(JobState.claimed, 0),
+                                   failed=c.get(JobState.failed, 0))
             for terminal_id, c in counts.items()}

@@ -14,12 +14,17 @@ from app.auth import audit
 from app.auth.models import User
 from app.core.models import Counter
 from app.core.refusal import Problem, Refusal
-from app.devices.models import DEVICE_KINDS, TERMINAL_KINDS, DeviceBinding, Terminal
+from app.devices.models import DeviceBinding, DeviceKind, Terminal, TerminalKind
 from app.extensions import db
 
 
 class TerminalError(Refusal):
     """A terminal or device binding that cannot be saved as given."""
+
+
+def can_configure(by: User) -> bool:
+    """Terminals and their devices are set up by an administrator."""
+    return by.role == "admin"
 
 
 def hash_token(token: str) -> str:
@@ -72,7 +77,7 @@ def _problems(code: str, name: str, kind: str, counter_id: int | None) -> list[P
                                 "端末コードは半角英小文字・数字・ハイフンで入力してください（例：counter-3）。"))
     if not name.strip():
         problems.append(Problem("name", "端末名を入力してください。"))
-    if kind not in TERMINAL_KINDS:
+    if not TerminalKind.has(kind):
         problems.append(Problem("kind", "端末の種類を選んでください。"))
     if counter_id is not None and db.session.get(Counter, counter_id) is None:
         problems.append(Problem("counter_id", "窓口を選び直してください。"))
@@ -92,7 +97,7 @@ def create_terminal(data: NewTerminal, by: User | None = None) -> tuple[Terminal
                         token_hash=token_hash)
     db.session.add(terminal)
     db.session.flush()
-    audit.record("create", "terminal", terminal.id, f"{code} {TERMINAL_KINDS[data.kind]}", by=by)
+    audit.record("create", "terminal", terminal.id, f"{code} {TerminalKind(data.kind).label}", by=by)
     return terminal, token
 
 
@@ -112,10 +117,10 @@ def rotate_token(terminal: Terminal, by: User | None = None) -> str:
 
 
 DEVICE_URL_SCHEMES = {
-    "printer": ("escpos+tcp://", "escpos+usb://", "escpos+serial://", "sim://"),
-    "call_board": ("serial://", "serial+socket://", "sim://"),
-    "card_reader": ("pcsc://", "sim://"),
-    "scanner": ("sane://", "folder://", "sim://"),
+    DeviceKind.printer: ("escpos+tcp://", "escpos+usb://", "escpos+serial://", "sim://"),
+    DeviceKind.call_board: ("serial://", "serial+socket://", "sim://"),
+    DeviceKind.card_reader: ("pcsc://", "sim://"),
+    DeviceKind.scanner: ("sane://", "folder://", "sim://"),
 }
 
 
@@ -133,11 +138,11 @@ def save_binding(terminal: Terminal, data: BindingInput, by: User | None = None)
     problems = []
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", name):
         problems.append(Problem("name", "機器名は半角英小文字で入力してください（例：printer）。"))
-    if kind not in DEVICE_KINDS:
+    if not DeviceKind.has(kind):
         problems.append(Problem("kind", "機器の種類を選んでください。"))
     elif not url.startswith(DEVICE_URL_SCHEMES[kind]):
         schemes = "、".join(DEVICE_URL_SCHEMES[kind])
-        problems.append(Problem("url", f"{DEVICE_KINDS[kind]}の接続先は {schemes} のいずれかで始めてください。"))
+        problems.append(Problem("url", f"{DeviceKind(kind).label}の接続先は {schemes} のいずれかで始めてください。"))
     if problems:
         raise TerminalError.of(problems)
     bound = db.session.scalar(select(DeviceBinding).where(

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles_in_demo
 from app.devices import services
+from app.devices.models import TerminalKind
 from app.web.htmx import wants_fragment
 from hardware.call_board import simulated_call_boards
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card, slot_state
@@ -24,7 +25,7 @@ PAGES_SHOWN = 8
 
 
 def _counter_slots() -> list[tuple[str, str]]:
-    return [(t.code, t.name) for t in services.list_terminals() if t.kind == "counter_pc" and t.active]
+    return [(t.code, t.name) for t in services.list_terminals() if t.kind == TerminalKind.counter_pc and t.active]
 
 
 def _printers() -> list[tuple[str, list[tuple[int, str]]]]:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.config import settings
 from app.devices import services
-from app.devices.models import Terminal
+from app.devices.models import DeviceKind, Terminal, TerminalKind
 from app.extensions import db
 from hardware.agent import Agent
 from hardware.call_board import simulated_call_board
@@ -30,10 +30,10 @@ from hardware.printer import simulated_printer
 log = logging.getLogger(__name__)
 
 #: which devices each kind of terminal has
-DEVICES_BY_KIND: dict[str, tuple[str, ...]] = {
-    "kiosk": ("printer",),
-    "register": ("printer",),
-    "counter_pc": ("printer", "call_board", "card_reader", "scanner"),
+DEVICES_BY_KIND: dict[str, tuple[DeviceKind, ...]] = {
+    TerminalKind.kiosk: (DeviceKind.printer,),
+    TerminalKind.register: (DeviceKind.printer,),
+    TerminalKind.counter_pc: tuple(DeviceKind),
 }
 SCANNER_DPI = 600
 
@@ -50,11 +50,11 @@ class Simulation:
 
 def simulated_url(terminal: Terminal, device: str) -> str:
     """The URL of the simulator standing in for a terminal's device (starting it if needed)."""
-    if device == "printer":
+    if device == DeviceKind.printer:
         return simulated_printer(terminal.code).url + "?mode=kanji"
-    if device == "call_board":
+    if device == DeviceKind.call_board:
         return simulated_call_board(terminal.code).url
-    if device == "card_reader":
+    if device == DeviceKind.card_reader:
         return f"sim://{terminal.code}"
     return f"sim://{terminal.code}?dpi={SCANNER_DPI}"
 

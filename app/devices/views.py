@@ -9,7 +9,7 @@ from app.core.services import list_counters
 from app.devices import jobs, services
 from app.devices.api import bp as api_bp
 from app.devices.forms import BindingForm, TerminalForm
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob, DeviceKind, Terminal
 from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
 from app.web.forms import choices, input_from, show_refusal
@@ -80,18 +80,17 @@ def rotate_token(terminal_id: int) -> str:
 @roles(*DEVICE_STAFF)
 def overview() -> str:
     return render_template("devices/overview.html", terminals=services.list_terminals(),
-                           summary=jobs.summary_by_terminal())
+                           summary=jobs.summary_by_terminal(), no_jobs=jobs.JobCounts())
 
 
 def _terminal_page(terminal: Terminal, form: BindingForm | None = None,
                    status: int = 200) -> tuple[str, int]:
     template = "devices/_terminal_jobs.html" if wants_fragment() and not form else "devices/terminal.html"
     return render_template(
-        template, terminal=terminal, form=form or BindingForm(),
-        waiting=jobs.jobs_for(terminal, ("queued", "claimed")),
-        failed=jobs.jobs_for(terminal, ("failed",)),
-        finished=jobs.jobs_for(terminal, ("done", "cancelled"), limit=20),
-        printers=services.terminals_with_device("printer", exclude=terminal),
+        template, terminal=terminal, form=form or BindingForm(), jobs=jobs.terminal_jobs(terminal),
+        can_change=jobs.can_change, can_reroute=jobs.can_reroute,
+        may_configure=services.can_configure(current_user),
+        printers=services.terminals_with_device(DeviceKind.printer, exclude=terminal),
     ), status
 
 

@@ -7,14 +7,14 @@ from sqlalchemy import select
 
 from app.core.models import Counter
 from app.devices import jobs
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob, DeviceKind, JobKind, Terminal, TerminalKind
 from app.extensions import db
 
 
 def counter_terminal(counter: Counter, device: str) -> Terminal | None:
     """The counter PC of a counter that has `device` bound."""
     for terminal in db.session.scalars(select(Terminal).where(
-            Terminal.counter_id == counter.id, Terminal.kind == "counter_pc", Terminal.active.is_(True))):
+            Terminal.counter_id == counter.id, Terminal.kind == TerminalKind.counter_pc, Terminal.active.is_(True))):
         if jobs.binding(terminal, device) is not None:
             return terminal
     return None
@@ -22,10 +22,10 @@ def counter_terminal(counter: Counter, device: str) -> Terminal | None:
 
 def show(counter: Counter, text: str) -> DeviceJob | None:
     """The counter's serial LED call board shows its current number (through the agent)."""
-    terminal = counter_terminal(counter, "call_board")
+    terminal = counter_terminal(counter, DeviceKind.call_board)
     if terminal is None:
         return None
-    return jobs.enqueue(terminal, jobs.JobSpec("call_board", "call_board", {"text": text},
+    return jobs.enqueue(terminal, jobs.JobSpec(DeviceKind.call_board, JobKind.call_board, {"text": text},
                                                f"呼出表示 {counter.label} {text}", "counter", counter.id))
 
 

@@ -10,9 +10,9 @@ from app.auth.models import User
 from app.core.dates import wareki
 from app.core.services import get_municipality
 from app.devices import jobs
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob, DeviceKind, JobKind, Terminal
 from app.queue import services
-from app.queue.models import PRIORITIES, Ticket
+from app.queue.models import Ticket
 from hardware.printer.document import Cut, Document, Feed, QRCode, Rule, Text
 
 
@@ -35,7 +35,7 @@ def slip_for(ticket: Ticket, city: str, ahead: int, wait_minutes: int, status_ur
     return TicketSlip(
         city=city, category=ticket.category.name, label=ticket.label,
         issued_at_text=f"{wareki(at.date())} {at:%-H:%M}", ahead=ahead, wait_minutes=wait_minutes,
-        status_url=status_url, priority=PRIORITIES.get(ticket.priority, ""))
+        status_url=status_url, priority=ticket.priority.label if ticket.priority else "")
 
 
 def ticket_document(slip: TicketSlip) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def ticket_document(slip: TicketSlip) -> dict[str, Any]:
 
 def print_slip(terminal: Terminal, slip: TicketSlip, ticket_id: int, by: User | None = None) -> DeviceJob:
     """Queue the ticket for the terminal's printer; raises jobs.JobError without one."""
-    return jobs.enqueue(terminal, jobs.JobSpec("printer", "print", {"document": ticket_document(slip)},
+    return jobs.enqueue(terminal, jobs.JobSpec(DeviceKind.printer, JobKind.print, {"document": ticket_document(slip)},
                                                f"番号札 {slip.label} {slip.category}", "ticket", ticket_id), by=by)
 
 

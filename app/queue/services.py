@@ -29,14 +29,18 @@ from app.extensions import db
 from app.queue import boards
 from app.queue.models import (
     AT_COUNTER,
-    PRIORITIES,
+    Board,
     Call,
     CallSequence,
+    Priority,
     QueueSettings,
     ServiceCategory,
     Ticket,
+    TicketAction,
     TicketEvent,
     TicketSequence,
+    TicketSource,
+    TicketState,
     category_counters,
 )
 
@@ -203,7 +207,7 @@ def next_number(day: date, letter: str) -> int:
     return int(number)
 
 
-def _log(ticket: Ticket, action: str, *, counter_id: int | None = None, by: User | None = None,
+def _log(ticket: Ticket, action: TicketAction, *, counter_id: int | None = None, by: User | None = None,
          detail: str = "") -> None:
     db.session.add(TicketEvent(ticket_id=ticket.id, action=action, at=now(), counter_id=counter_id,
                                category_id=ticket.category_id, user_id=by.id if by else None,
@@ -216,7 +220,7 @@ def issue_ticket(category: ServiceCategory, *, kiosk: Terminal | None = None, pr
     """A new ticket. The kiosk checks office hours and the category's limits; staff at the desk
     may issue after them, since everyone who came within office hours is served (000 §5(2))."""
     at = at or now()
-    if priority and priority not in PRIORITIES:
+    if priority and not Priority.has(priority):
         raise QueueError("優先の理由を選び直してください。", "priority")
     if check_hours:
         state = availability(category, at)
@@ -228,12 +232,13 @@ def issue_ticket(category: ServiceCategory, *, kiosk: Terminal | None = None, pr
     ticket = Ticket(
         office_day=at.date(), letter=category.letter, number=number, code=secrets.token_urlsafe(16),
         category_id=category.id, original_category_id=category.id, priority=priority,
-        state="waiting", source="kiosk" if kiosk else "staff", kiosk_id=kiosk.id if kiosk else None,
+        state=TicketState.waiting, source=TicketSource.kiosk if kiosk else TicketSource.staff,
+        kiosk_id=kiosk.id if kiosk else None,
         issued_by_id=by.id if by else None, issued_at=at, recalls=0, transfers=0,
     )
     db.session.add(ticket)
     db.session.flush()
-    _log(ticket, "issue", by=by, detail=PRIORITIES.get(priority, ""))
+    _log(ticket, TicketAction.issue, by=by, detail=Priority(priority).label if priority else "")
     _changed()
     return ticket
 
@@ -268,7 +273,7 @@ def waiting_for_counter(counter: Counter, day: date | None = None) -> Select[tup
     day = day or now().date()
     mine = (Ticket.target_counter_id == counter.id) | (
         Ticket.target_counter_id.is_(None) & Ticket.category_id.in_(_served_by(counter.id)))
-    return (select(Ticket).where(Ticket.office_day == day, Ticket.state == "waiting", mine)
+    return (select(Ticket).where(Ticket.office_day == day, Ticket.state == TicketState.waiting, mine)
             .order_by(*_queue_order()))
 
 
@@ -280,7 +285,7 @@ def waiting_at(counter: Counter) -> list[Ticket]:
 def waiting_counts(day: date | None = None) -> dict[int, int]:
     day = day or now().date()
     rows = db.session.execute(
-        select(Ticket.category_id, func.count()).where(Ticket.office_day == day, Ticket.state == "waiting")
+        select(Ticket.category_id, func.count()).where(Ticket.office_day == day, Ticket.state == TicketState.waiting)
         .group_by(Ticket.category_id))
     return {category_id: count for category_id, count in rows}
 
@@ -311,7 +316,7 @@ def estimated_wait_minutes(category: ServiceCategory, ahead: int, day: date | No
 
 def people_ahead(ticket: Ticket) -> int:
     """Waiting tickets of the same category that will be called before this one."""
-    if ticket.state != "waiting":
+    if ticket.state != TicketState.waiting:
         return 0
     key_before = (Ticket.issued_at < ticket.issued_at) | (
         (Ticket.issued_at == ticket.issued_at) & (Ticket.id < ticket.id))
@@ -319,7 +324,7 @@ def people_ahead(ticket: Ticket) -> int:
     condition = (prioritised & key_before) if ticket.priority else (prioritised | key_before)
     return db.session.scalar(
         select(func.count()).select_from(Ticket).where(
-            Ticket.office_day == ticket.office_day, Ticket.state == "waiting",
+            Ticket.office_day == ticket.office_day, Ticket.state == TicketState.waiting,
             Ticket.category_id == ticket.category_id, Ticket.id != ticket.id, condition)) or 0
 
 
@@ -354,9 +359,9 @@ def _record_call(ticket: Ticket, board: str, place: str, counter: Counter | None
     db.session.add(call)
     db.session.flush()
     events.publish(calls_channel(board), call_data(call))
-    if board == "cashier":
+    if board == Board.cashier:
         _changed()  # pages that follow the queue board show the cashier's waiting list too
-    if counter is not None and board == "queue":
+    if counter is not None and board == Board.queue:
         boards.show(counter, ticket.label)
     return call
 
@@ -376,7 +381,7 @@ def current_ticket(counter: Counter) -> Ticket | None:
 
 def held_tickets(counter: Counter) -> list[Ticket]:
     return list(db.session.scalars(
-        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.state == "held")
+        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.state == TicketState.held)
         .order_by(Ticket.called_at)))
 
 
@@ -389,13 +394,13 @@ def _free_counter(counter: Counter, finish_current: bool, by: User | None) -> No
     finish(current, by, clear_board=False)  # the next call shows its number straight away
 
 
-def _take(ticket_id: int, counter: Counter, from_states: tuple[str, ...]) -> bool:
+def _take(ticket_id: int, counter: Counter, from_states: tuple[TicketState, ...]) -> bool:
     """Move a ticket to this counter only if it is still in one of `from_states`: a compare-and-
     set that two operators can never both win."""
     at = now()
     result = db.session.execute(
         update(Ticket).where(Ticket.id == ticket_id, Ticket.state.in_(from_states))
-        .values(state="called", counter_id=counter.id, called_at=at, recalls=0, target_counter_id=None,
+        .values(state=TicketState.called, counter_id=counter.id, called_at=at, recalls=0, target_counter_id=None,
                 first_called_at=func.coalesce(Ticket.first_called_at, at))
         .execution_options(synchronize_session=False))
     return result.rowcount == 1  # type: ignore[attr-defined]
@@ -420,53 +425,53 @@ def call_next(counter: Counter, by: User | None = None, *, finish_current: bool 
         ticket_id = db.session.scalar(query.with_only_columns(Ticket.id))
         if ticket_id is None:
             return None
-        if _take(ticket_id, counter, ("waiting",)):
-            return _after_call(ticket_id, counter, by, "call")
+        if _take(ticket_id, counter, (TicketState.waiting,)):
+            return _after_call(ticket_id, counter, by, TicketAction.call)
     raise QueueError("呼出が混み合っています。もう一度お試しください。")
 
 
-def _after_call(ticket_id: int, counter: Counter, by: User | None, action: str) -> Ticket:
+def _after_call(ticket_id: int, counter: Counter, by: User | None, action: TicketAction) -> Ticket:
     ticket = db.session.get_one(Ticket, ticket_id, populate_existing=True)
     _log(ticket, action, counter_id=counter.id, by=by)
-    _record_call(ticket, "queue", counter.label, counter, False, by)
+    _record_call(ticket, Board.queue, counter.label, counter, False, by)
     return ticket
 
 
 def call_ticket(ticket: Ticket, counter: Counter, by: User | None = None, *,
                 finish_current: bool = False) -> Ticket:
     """Call a specific waiting ticket, out of turn (e.g. the visitor came back)."""
-    if ticket.state != "waiting":
-        raise QueueError(f"{ticket.label}は{ticket.state_label}のため呼び出せません。")
+    if ticket.state != TicketState.waiting:
+        raise QueueError(f"{ticket.label}は{ticket.state.label}のため呼び出せません。")
     _free_counter(counter, finish_current, by)
     if db.engine.dialect.name == "postgresql":
         db.session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
-    if not _take(ticket.id, counter, ("waiting",)):
+    if not _take(ticket.id, counter, (TicketState.waiting,)):
         raise QueueError(f"{ticket.label}は他の窓口で呼び出されました。")
-    return _after_call(ticket.id, counter, by, "call")
+    return _after_call(ticket.id, counter, by, TicketAction.call)
 
 
-def _require(ticket: Ticket, states: Iterable[str], doing: str) -> None:
+def _require(ticket: Ticket, states: Iterable[TicketState], doing: str) -> None:
     if ticket.state not in states:
-        raise QueueError(f"{ticket.label}は{ticket.state_label}のため{doing}できません。")
+        raise QueueError(f"{ticket.label}は{ticket.state.label}のため{doing}できません。")
 
 
 def recall(ticket: Ticket, by: User | None = None) -> Call:
     """再呼出: the same ticket to the same counter again."""
-    _require(ticket, ("called",), "再呼出")
+    _require(ticket, (TicketState.called,), "再呼出")
     if ticket.counter is None:
         raise QueueError(f"{ticket.label}の呼出先の窓口がありません。")
     ticket.recalls += 1
     ticket.called_at = now()
-    _log(ticket, "recall", counter_id=ticket.counter_id, by=by, detail=f"{ticket.recalls}回目")
-    return _record_call(ticket, "queue", ticket.counter.label, ticket.counter, True, by)
+    _log(ticket, TicketAction.recall, counter_id=ticket.counter_id, by=by, detail=f"{ticket.recalls}回目")
+    return _record_call(ticket, Board.queue, ticket.counter.label, ticket.counter, True, by)
 
 
 def start_service(ticket: Ticket, by: User | None = None) -> None:
     """The visitor has come to the counter (対応開始)."""
-    _require(ticket, ("called",), "対応開始")
-    ticket.state = "serving"
+    _require(ticket, (TicketState.called,), "対応開始")
+    ticket.state = TicketState.serving
     ticket.served_at = now()
-    _log(ticket, "serve", counter_id=ticket.counter_id, by=by)
+    _log(ticket, TicketAction.serve, counter_id=ticket.counter_id, by=by)
     _changed()
 
 
@@ -481,8 +486,8 @@ def hold(ticket: Ticket, by: User | None = None) -> None:
     """保留: the visitor steps aside (e.g. to fill in a form); the counter serves others and
     resumes this ticket later."""
     _require(ticket, AT_COUNTER, "保留")
-    ticket.state = "held"
-    _log(ticket, "hold", counter_id=ticket.counter_id, by=by)
+    ticket.state = TicketState.held
+    _log(ticket, TicketAction.hold, counter_id=ticket.counter_id, by=by)
     boards.clear(ticket.counter_id)
     _changed()
 
@@ -490,22 +495,22 @@ def hold(ticket: Ticket, by: User | None = None) -> None:
 def resume(ticket: Ticket, counter: Counter, by: User | None = None, *,
            finish_current: bool = False) -> Ticket:
     """Call a held ticket back to the counter (announced on the display again)."""
-    _require(ticket, ("held",), "再開")
+    _require(ticket, (TicketState.held,), "再開")
     _free_counter(counter, finish_current, by)
-    if not _take(ticket.id, counter, ("held",)):
+    if not _take(ticket.id, counter, (TicketState.held,)):
         raise QueueError(f"{ticket.label}は既に再開されています。")
-    return _after_call(ticket.id, counter, by, "resume")
+    return _after_call(ticket.id, counter, by, TicketAction.resume)
 
 
 def no_show(ticket: Ticket, by: User | None = None) -> None:
     """不在: only after the configured number of recalls (issue 4)."""
-    _require(ticket, ("called",), "不在に")
+    _require(ticket, (TicketState.called,), "不在に")
     needed = settings().recalls_before_no_show
     if ticket.recalls < needed:
         raise QueueError(f"不在にする前に{needed}回再呼出してください（現在{ticket.recalls}回）。")
-    ticket.state = "no_show"
+    ticket.state = TicketState.no_show
     ticket.no_show_at = now()
-    _log(ticket, "no_show", counter_id=ticket.counter_id, by=by)
+    _log(ticket, TicketAction.no_show, counter_id=ticket.counter_id, by=by)
     boards.clear(ticket.counter_id)
     _changed()
 
@@ -522,23 +527,23 @@ def transfer(ticket: Ticket, *, category: ServiceCategory | None = None, counter
     time so the visitor keeps their place (issue 4). The ticket keeps its number. From `desk`
     (the operator's counter), a ticket already called is transferred only by its own counter;
     a waiting one by any."""
-    if desk is not None and ticket.state != "waiting":
+    if desk is not None and ticket.state != TicketState.waiting:
         require_at_counter(ticket, desk)
-    _require(ticket, ("waiting", "called", "serving", "held"), "転送")
+    _require(ticket, (TicketState.waiting, TicketState.called, TicketState.serving, TicketState.held), "転送")
     if category is None and counter is None:
         raise QueueError("転送先の業務または窓口を選んでください。", "target")
-    if counter is not None and counter.id == ticket.counter_id and ticket.state != "waiting":
+    if counter is not None and counter.id == ticket.counter_id and ticket.state != TicketState.waiting:
         raise QueueError("同じ窓口へは転送できません。", "target")
     from_counter, was_at_counter = ticket.counter_id, ticket.state in AT_COUNTER
     if category is not None:
         ticket.category_id = category.id
     ticket.target_counter_id = counter.id if counter is not None else None
-    ticket.state = "waiting"
+    ticket.state = TicketState.waiting
     ticket.counter_id = None
     ticket.served_at = None
     ticket.transfers += 1
     target = " ".join(x for x in (category.name if category else "", counter.label if counter else "") if x)
-    _log(ticket, "transfer", counter_id=from_counter, by=by, detail=f"→{target}")
+    _log(ticket, TicketAction.transfer, counter_id=from_counter, by=by, detail=f"→{target}")
     if was_at_counter:
         boards.clear(from_counter)
     _changed()
@@ -547,8 +552,8 @@ def transfer(ticket: Ticket, *, category: ServiceCategory | None = None, counter
 def finish(ticket: Ticket, by: User | None = None, *, clear_board: bool = True) -> None:
     _require(ticket, AT_COUNTER, "完了")
     _end_service(ticket)
-    ticket.state = "finished"
-    _log(ticket, "finish", counter_id=ticket.counter_id, by=by)
+    ticket.state = TicketState.finished
+    _log(ticket, TicketAction.finish, counter_id=ticket.counter_id, by=by)
     if clear_board:
         boards.clear(ticket.counter_id)
     _changed()
@@ -560,9 +565,9 @@ def send_to_cashier(ticket: Ticket, by: User | None = None) -> None:
     the register with the same number."""
     _require(ticket, AT_COUNTER, "会計へ回すことが")
     _end_service(ticket)
-    ticket.state = "cashier_waiting"
+    ticket.state = TicketState.cashier_waiting
     ticket.cashier_sent_at = ticket.finished_at
-    _log(ticket, "to_cashier", counter_id=ticket.counter_id, by=by)
+    _log(ticket, TicketAction.to_cashier, counter_id=ticket.counter_id, by=by)
     boards.clear(ticket.counter_id)
     _changed()
 
@@ -570,16 +575,16 @@ def send_to_cashier(ticket: Ticket, by: User | None = None) -> None:
 def back_to_cashier(ticket: Ticket, by: User | None = None) -> None:
     """会計待ち again: a visitor whose earlier bill was settled has another fee to pay today
     (a second procedure of the same visit issued later)."""
-    _require(ticket, ("finished", "no_show"), "会計待ちに戻すことが")
-    ticket.state = "cashier_waiting"
+    _require(ticket, (TicketState.finished, TicketState.no_show), "会計待ちに戻すことが")
+    ticket.state = TicketState.cashier_waiting
     ticket.cashier_sent_at = now()
-    _log(ticket, "to_cashier", by=by, detail="再度")
+    _log(ticket, TicketAction.to_cashier, by=by, detail="再度")
     _changed()
 
 
 def cashier_waiting(day: date | None = None) -> Select[tuple[Ticket]]:
     day = day or now().date()
-    return (select(Ticket).where(Ticket.office_day == day, Ticket.state == "cashier_waiting")
+    return (select(Ticket).where(Ticket.office_day == day, Ticket.state == TicketState.cashier_waiting)
             .order_by(Ticket.cashier_sent_at, Ticket.id))
 
 
@@ -590,22 +595,22 @@ def cashier_waiting_list(day: date | None = None) -> list[Ticket]:
 def cashier_current(place: str, day: date | None = None) -> list[Ticket]:
     day = day or now().date()
     return list(db.session.scalars(
-        select(Ticket).where(Ticket.office_day == day, Ticket.state == "cashier_called",
+        select(Ticket).where(Ticket.office_day == day, Ticket.state == TicketState.cashier_called,
                              Ticket.cashier_place == place).order_by(Ticket.cashier_called_at)))
 
 
 def _take_cashier(ticket_id: int, place: str) -> bool:
     result = db.session.execute(
-        update(Ticket).where(Ticket.id == ticket_id, Ticket.state == "cashier_waiting")
-        .values(state="cashier_called", cashier_place=place, cashier_called_at=now())
+        update(Ticket).where(Ticket.id == ticket_id, Ticket.state == TicketState.cashier_waiting)
+        .values(state=TicketState.cashier_called, cashier_place=place, cashier_called_at=now())
         .execution_options(synchronize_session=False))
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _after_cashier_call(ticket_id: int, place: str, by: User | None) -> Ticket:
     ticket = db.session.get_one(Ticket, ticket_id, populate_existing=True)
-    _log(ticket, "cashier_call", by=by, detail=place)
-    _record_call(ticket, "cashier", place, None, False, by)
+    _log(ticket, TicketAction.cashier_call, by=by, detail=place)
+    _record_call(ticket, Board.cashier, place, None, False, by)
     return ticket
 
 
@@ -626,7 +631,7 @@ def call_next_cashier(place: str | None = None, by: User | None = None) -> Ticke
 
 
 def call_cashier_ticket(ticket: Ticket, place: str | None = None, by: User | None = None) -> Ticket:
-    _require(ticket, ("cashier_waiting",), "会計に呼び出すことが")
+    _require(ticket, (TicketState.cashier_waiting,), "会計に呼び出すことが")
     place = (place or settings().cashier_place).strip()
     if not _take_cashier(ticket.id, place):
         raise QueueError(f"{ticket.label}は既に呼び出されました。")
@@ -634,27 +639,27 @@ def call_cashier_ticket(ticket: Ticket, place: str | None = None, by: User | Non
 
 
 def recall_cashier(ticket: Ticket, by: User | None = None) -> Call:
-    _require(ticket, ("cashier_called",), "再呼出")
+    _require(ticket, (TicketState.cashier_called,), "再呼出")
     ticket.cashier_called_at = now()
-    _log(ticket, "cashier_recall", by=by, detail=ticket.cashier_place)
-    return _record_call(ticket, "cashier", ticket.cashier_place, None, True, by)
+    _log(ticket, TicketAction.cashier_recall, by=by, detail=ticket.cashier_place)
+    return _record_call(ticket, Board.cashier, ticket.cashier_place, None, True, by)
 
 
 def finish_cashier(ticket: Ticket, by: User | None = None) -> None:
     """The fees are paid (the register issue calls this when the payment is recorded)."""
-    _require(ticket, ("cashier_called", "cashier_waiting"), "会計完了に")
-    ticket.state = "finished"
+    _require(ticket, (TicketState.cashier_called, TicketState.cashier_waiting), "会計完了に")
+    ticket.state = TicketState.finished
     ticket.cashier_done_at = now()
-    _log(ticket, "cashier_done", by=by, detail=ticket.cashier_place)
+    _log(ticket, TicketAction.cashier_done, by=by, detail=ticket.cashier_place)
     _changed()
 
 
 def leave_cashier(ticket: Ticket, by: User | None = None) -> None:
     """不在 at the cashier: the visitor left without paying (their bill was cancelled)."""
-    _require(ticket, ("cashier_called", "cashier_waiting"), "会計から外すことが")
-    ticket.state = "no_show"
+    _require(ticket, (TicketState.cashier_called, TicketState.cashier_waiting), "会計から外すことが")
+    ticket.state = TicketState.no_show
     ticket.no_show_at = now()
-    _log(ticket, "cashier_no_show", by=by, detail=ticket.cashier_place)
+    _log(ticket, TicketAction.cashier_no_show, by=by, detail=ticket.cashier_place)
     _changed()
 
 

@@ -32,14 +32,14 @@ from app.core import calendar, desk
 from app.core import services as core_services
 from app.core.dates import now, today
 from app.core.models import Counter
-from app.devices.models import Terminal
+from app.devices.models import DeviceKind, Terminal, TerminalKind
 from app.devices.services import terminal_by_code
 from app.extensions import db
-from app.queue import boards, printing, services, stats, streams
+from app.queue import boards, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
-from app.queue.models import PRIORITIES, ServiceCategory, Ticket
+from app.queue.models import Board, ServiceCategory, Ticket
 from app.web.forms import choices, input_from, show_refusal
-from app.web.htmx import wants_fragment
+from app.web.htmx import page_or_fragment, wants_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
@@ -93,7 +93,7 @@ def _event_stream(spec: streams.StreamSpec) -> Response:
 # -- kiosk -------------------------------------------------------------------------------------
 def _kiosk(code: str) -> Terminal:
     terminal = terminal_by_code(code)
-    if terminal is None or terminal.kind != "kiosk" or not terminal.active:
+    if terminal is None or terminal.kind != TerminalKind.kiosk or not terminal.active:
         abort(404)
     return terminal
 
@@ -162,19 +162,20 @@ def ticket_status(code: str) -> str:
     if ticket is None:
         abort(404)
     ahead = services.people_ahead(ticket)
-    template = "queue/_status.html" if wants_fragment() else "queue/status.html"
-    return render_template(template, ticket=ticket, ahead=ahead, is_today=ticket.office_day == today(),
-                           wait_minutes=services.estimated_wait_minutes(ticket.category, ahead))
+    shown = status.public_status(ticket, ahead, services.estimated_wait_minutes(ticket.category, ahead),
+                                 is_today=ticket.office_day == today())
+    return page_or_fragment("queue/status.html", "queue/_status.html", ticket=ticket, status=shown)
 
 
 # -- counter operator -----------------------------------------------------------------------
 def _counter_context(counter: Counter) -> dict[str, Any]:
+    current, settings = services.current_ticket(counter), services.settings()
     return {
-        "counter": counter, "current": services.current_ticket(counter), "waiting": services.waiting_at(counter),
-        "held": services.held_tickets(counter), "settings": services.settings(),
+        "counter": counter, "current": current, "waiting": services.waiting_at(counter),
+        "held": services.held_tickets(counter), "settings": settings,
+        "actions": status.counter_actions(current, settings) if current else None,
         "categories": services.list_categories(active_only=True),
-        "counters": core_services.list_counters(), "issue_form": _issue_form(),
-        "priorities": PRIORITIES, "now_dt": now(),
+        "counters": core_services.list_counters(), "issue_form": _issue_form(), "now_dt": now(),
     }
 
 
@@ -343,8 +344,8 @@ def staff_issue() -> Response:
 
     def run(counter: Counter) -> str:
         ticket = services.issue_ticket(category, priority=form.priority.data, by=_by(), check_hours=False)
-        printed = _print(ticket, boards.counter_terminal(counter, "printer"))
-        mark = f"（優先：{ticket.priority_label}）" if ticket.priority else ""
+        printed = _print(ticket, boards.counter_terminal(counter, DeviceKind.printer))
+        mark = f"（優先：{ticket.priority.label}）" if ticket.priority else ""
         note = "番号札を印刷しました。" if printed else "この窓口にプリンタがないため、番号をお伝えください。"
         return f"{ticket.label}{mark}を発券しました。{note}"
     return _counter_action(run)
@@ -431,7 +432,7 @@ def cashier_finish(ticket_id: int) -> Response:
 
 
 # -- displays ----------------------------------------------------------------------------------
-BOARD_TEMPLATES = {"queue": "queue/display_queue.html", "cashier": "queue/display_cashier.html"}
+BOARD_TEMPLATES = {Board.queue: "queue/display_queue.html", Board.cashier: "queue/display_cashier.html"}
 
 
 def _render_call(data: dict[str, Any]) -> str:
@@ -448,7 +449,7 @@ def _board_update(board: str) -> Callable[[], str]:
 
 
 def _board_context(board: str) -> dict[str, Any]:
-    if board == "queue":
+    if board == Board.queue:
         counts = services.waiting_counts()
         categories = services.list_categories(active_only=True)
         return {"rows": [{"category": c, "waiting": counts.get(c.id, 0),

@@ -27,22 +27,26 @@ from app.auth.models import User
 from app.core import events
 from app.core.dates import fiscal_year, now
 from app.core.refusal import Problem, Refusal
-from app.devices.models import Terminal
+from app.devices.models import Terminal, TerminalKind
 from app.extensions import db
 from app.register.fees import FeeError, Item, Quote, change_due, price, rates_on
 from app.register.models import (
     CASHLESS_METHODS,
     DENOMINATIONS,
-    METHODS,
     Bill,
     BillLine,
+    BillState,
     CashCount,
     DailyClose,
+    DayState,
     Payment,
+    PaymentKind,
     PaymentLine,
+    PaymentMethod,
     ReceiptSequence,
     RegisterDay,
     VoidRequest,
+    VoidRequestState,
     receipt_label,
 )
 
@@ -72,7 +76,8 @@ def _locked(query: Select[Any]) -> Select[Any]:
 
 def register_terminals() -> list[Terminal]:
     return list(db.session.scalars(
-        select(Terminal).where(Terminal.kind == "register", Terminal.active.is_(True)).order_by(Terminal.code)))
+        select(Terminal).where(Terminal.kind == TerminalKind.register,
+                               Terminal.active.is_(True)).order_by(Terminal.code)))
 
 
 def _last_close(terminal_id: int, before: date) -> DailyClose | None:
@@ -84,7 +89,7 @@ def _last_close(terminal_id: int, before: date) -> DailyClose | None:
 
 def earliest_open_day(terminal: Terminal) -> RegisterDay | None:
     return db.session.scalar(
-        select(RegisterDay).where(RegisterDay.terminal_id == terminal.id, RegisterDay.state == "open")
+        select(RegisterDay).where(RegisterDay.terminal_id == terminal.id, RegisterDay.state == DayState.open)
         .order_by(RegisterDay.business_date).limit(1))
 
 
@@ -102,7 +107,7 @@ def day_for_business(terminal: Terminal, at: datetime | None = None, *, lock: bo
         last = _last_close(terminal.id, business_date)
         db.session.execute(_insert(RegisterDay).values(
             terminal_id=terminal.id, business_date=business_date,
-            opening_float=last.next_float if last else 0, state="open", opened_at=now(),
+            opening_float=last.next_float if last else 0, state=DayState.open, opened_at=now(),
         ).on_conflict_do_nothing())
     query = select(RegisterDay).where(RegisterDay.terminal_id == terminal.id,
                                       RegisterDay.business_date == business_date)
@@ -193,13 +198,13 @@ def open_bill(source_type: str, source_id: str | int, visitor_label: str, lines:
     items = _checked_items(lines)
     bill = db.session.scalars(_locked(select(Bill).where(
         Bill.source_type == source_type, Bill.source_id == str(source_id),
-        Bill.state.in_(("open", "paid"))))).first()
-    if bill is not None and bill.state == "paid":
+        Bill.state.in_((BillState.open, BillState.paid))))).first()
+    if bill is not None and bill.state == BillState.paid:
         raise RegisterError("この請求は収納済みです。変更するには収納を取り消してください。")
     bill = bill or Bill(source_type=source_type, source_id=str(source_id), opened_by_id=by.id if by else None)
     bill.visitor_label = visitor_label.strip()[:100] or "（氏名なし）"
     bill.ticket_number = (ticket_number or "").strip()[:20] or None
-    bill.state = "open"
+    bill.state = BillState.open
     bill.lines = [BillLine(position=n, fee_code=item.fee_code, quantity=item.quantity, official=item.official)
                   for n, item in enumerate(items, start=1)]
     db.session.add(bill)
@@ -238,15 +243,15 @@ def cancel_bill(bill: Bill, reason: str, by: User) -> None:
     if not reason.strip():
         raise RegisterError("取消の理由を入力してください。", "reason")
     locked = db.session.scalars(_locked(select(Bill).where(Bill.id == bill.id))).one()
-    if locked.state != "open":
-        raise RegisterError(f"未収の請求だけを取り消せます（現在：{locked.state_label}）。")
-    locked.state, locked.closed_at = "cancelled", now()
+    if not locked.is_open:
+        raise RegisterError(f"未収の請求だけを取り消せます（現在：{locked.state.label}）。")
+    locked.state, locked.closed_at = BillState.cancelled, now()
     audit.record("update", "bill", locked.id, f"請求取消：{reason.strip()}（{by.display_name}）", by=by)
     _run_hook("cancelled", locked, by, reason.strip())
     events.publish(BILLS_CHANNEL, {"bill": locked.id, "state": locked.state})
 
 
-def bills_for_ticket(ticket_number: str, state: str | None = None) -> list[Bill]:
+def bills_for_ticket(ticket_number: str, state: BillState | None = None) -> list[Bill]:
     """Today's bills that carry a ticket's number (in `state` if given), oldest first: one
     visitor with several procedures may have a bill for each (a number is unique within its
     office day)."""
@@ -260,17 +265,17 @@ def other_open_bills(bill: Bill) -> list[Bill]:
     bill of today: numbers start again every day)."""
     if not bill.ticket_number or bill.opened_at.date() != now().date():
         return []
-    return [b for b in bills_for_ticket(bill.ticket_number, "open") if b.id != bill.id]
+    return [b for b in bills_for_ticket(bill.ticket_number, BillState.open) if b.id != bill.id]
 
 
 def open_bill_for_ticket(ticket_number: str) -> Bill | None:
     """The first open bill that carries a called ticket's number."""
-    bills = bills_for_ticket(ticket_number, "open")
+    bills = bills_for_ticket(ticket_number, BillState.open)
     return bills[0] if bills else None
 
 
 def open_bills() -> list[Bill]:
-    return list(db.session.scalars(select(Bill).where(Bill.state == "open").order_by(Bill.opened_at, Bill.id)))
+    return list(db.session.scalars(select(Bill).where(Bill.state == BillState.open).order_by(Bill.opened_at, Bill.id)))
 
 
 def bill_for_source(source_type: str, source_id: str | int) -> Bill | None:
@@ -338,14 +343,14 @@ def take_payment(bill_id: int, terminal: Terminal, data: PaymentInput, by: User,
     replay = _replay(idempotency_key, bill_id)  # again, now that the bill is locked
     if replay is not None:
         return replay
-    if bill.state != "open":
-        raise RegisterError(f"この請求は{bill.state_label}です。")
+    if not bill.is_open:
+        raise RegisterError(f"この請求は{bill.state.label}です。")
     quote = quote_bill(bill, day.business_date)
     method, received, change = _settle(quote.total, data.method, data.received)
     reference = data.reference.strip()[:60] if method in CASHLESS_METHODS else ""
     year = fiscal_year(day.business_date)
     payment = Payment(
-        kind="payment", bill=bill, day=day, fiscal_year=year, receipt_number=_next_receipt_number(year),
+        kind=PaymentKind.payment, bill=bill, day=day, fiscal_year=year, receipt_number=_next_receipt_number(year),
         idempotency_key=idempotency_key, method=method, method_reference=reference,
         total=quote.total, received=received, change=change, paid_at=at or now(), cashier_id=by.id,
         lines=[PaymentLine(position=n, fee_code=line.fee_code, label=line.label, unit=line.unit,
@@ -353,11 +358,11 @@ def take_payment(bill_id: int, terminal: Terminal, data: PaymentInput, by: User,
                            amount=line.amount) for n, line in enumerate(quote.lines, start=1)],
     )
     db.session.add(payment)
-    bill.state, bill.closed_at = "paid", payment.paid_at
+    bill.state, bill.closed_at = BillState.paid, payment.paid_at
     db.session.flush()
     audit.record("create", "payment", payment.id,
                  f"領収番号 {payment.receipt_no} 合計 {payment.total:,}円 "
-                 f"{payment.method_label} 請求{bill.id}（{bill.source_type}:{bill.source_id}）", by=by)
+                 f"{payment.method.label} 請求{bill.id}（{bill.source_type}:{bill.source_id}）", by=by)
     _run_hook("paid", bill, payment)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
     return PaymentResult(payment, created=True)
@@ -376,16 +381,16 @@ def _settle(total: int, method: str, received: int | None) -> tuple[str, int, in
     """(method, received, change) for a total: cash needs enough cash; a recorded cashless
     method takes the exact total; nothing to pay (all 公用) is settled as free."""
     if total == 0:
-        return "free", 0, 0
-    if method == "cash":
+        return PaymentMethod.free, 0, 0
+    if method == PaymentMethod.cash:
         if received is None or not 0 <= received <= MAX_RECEIVED:
             raise RegisterError("お預かり金額を入力してください。", "received")
         try:
-            return "cash", received, change_due(total, received)
+            return PaymentMethod.cash, received, change_due(total, received)
         except FeeError as exc:
             raise RegisterError(exc.message, "received") from exc
     if method in CASHLESS_METHODS:
-        return method, total, 0
+        return PaymentMethod(method), total, 0
     raise RegisterError("支払方法を選んでください。", "method")
 
 
@@ -417,7 +422,7 @@ def request_void(payment: Payment, terminal: Terminal, by: User, reason: str,
     if void_of(payment) is not None:
         raise RegisterError("この収納は既に取り消されています。")
     pending = db.session.scalar(select(VoidRequest).where(
-        VoidRequest.payment_id == payment.id, VoidRequest.state == "pending"))
+        VoidRequest.payment_id == payment.id, VoidRequest.state == VoidRequestState.pending))
     if pending is not None:
         raise RegisterError("この収納には承認待ちの取消依頼があります。")
     request = VoidRequest(payment=payment, terminal=terminal, reason=reason.strip()[:1000],
@@ -430,7 +435,8 @@ def request_void(payment: Payment, terminal: Terminal, by: User, reason: str,
 
 
 def pending_void_requests() -> list[VoidRequest]:
-    return list(db.session.scalars(select(VoidRequest).where(VoidRequest.state == "pending").order_by(VoidRequest.id)))
+    return list(db.session.scalars(
+        select(VoidRequest).where(VoidRequest.state == VoidRequestState.pending).order_by(VoidRequest.id)))
 
 
 def _check_approver(request: VoidRequest, by: User) -> None:
@@ -438,8 +444,8 @@ def _check_approver(request: VoidRequest, by: User) -> None:
         raise RegisterError("取消の承認は統括責任者が行います。")
     if by.id in (request.payment.cashier_id, request.requested_by_id):
         raise RegisterError("収納した本人・依頼した本人は承認できません。別の統括責任者が承認してください。")
-    if request.state != "pending":
-        raise RegisterError(f"この取消依頼は{request.state_label}です。")
+    if request.state != VoidRequestState.pending:
+        raise RegisterError(f"この取消依頼は{request.state.label}です。")
 
 
 def approve_void(request: VoidRequest, by: User, at: datetime | None = None) -> Payment:
@@ -451,10 +457,10 @@ def approve_void(request: VoidRequest, by: User, at: datetime | None = None) -> 
     original = request.payment
     bill = db.session.scalars(_locked(select(Bill).where(Bill.id == original.bill_id))).one()
     locked = db.session.scalars(_locked(select(VoidRequest).where(VoidRequest.id == request.id))).one()
-    if locked.state != "pending" or void_of(original) is not None:
+    if locked.state != VoidRequestState.pending or void_of(original) is not None:
         raise RegisterError("この収納は既に取り消されているか、依頼が処理済みです。")
     reversal = Payment(
-        kind="void", bill=bill, day=day, fiscal_year=fiscal_year(day.business_date), receipt_number=None,
+        kind=PaymentKind.void, bill=bill, day=day, fiscal_year=fiscal_year(day.business_date), receipt_number=None,
         idempotency_key=f"void-request-{locked.id:012d}", method=original.method,
         method_reference=original.method_reference, total=-original.total, received=-original.total, change=0,
         paid_at=at or now(), cashier_id=locked.requested_by_id, reverses=original, approved_by_id=by.id,
@@ -464,10 +470,10 @@ def approve_void(request: VoidRequest, by: User, at: datetime | None = None) -> 
                            amount=-line.amount) for line in original.lines],
     )
     db.session.add(reversal)
-    locked.state, locked.decided_at, locked.decided_by_id = "approved", now(), by.id
-    was_paid = bill.state == "paid"
+    locked.state, locked.decided_at, locked.decided_by_id = VoidRequestState.approved, now(), by.id
+    was_paid = bill.state == BillState.paid
     if was_paid:
-        bill.state = "open" if locked.reopen_bill else "cancelled"
+        bill.state = BillState.open if locked.reopen_bill else BillState.cancelled
         bill.closed_at = None if locked.reopen_bill else now()
     db.session.flush()
     locked.void_payment_id = reversal.id
@@ -475,7 +481,7 @@ def approve_void(request: VoidRequest, by: User, at: datetime | None = None) -> 
         _run_hook("voided", bill, reversal)
     audit.record("void", "payment", original.id,
                  f"領収番号 {original.receipt_no} を取消"
-                 f"（{-reversal.total:,}円 {reversal.method_label}、取消記録{reversal.id}）理由：{locked.reason}",
+                 f"（{-reversal.total:,}円 {reversal.method.label}、取消記録{reversal.id}）理由：{locked.reason}",
                  by=by)
     audit.record("approve", "void_request", locked.id, f"承認：{by.display_name}", by=by)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
@@ -484,7 +490,7 @@ def approve_void(request: VoidRequest, by: User, at: datetime | None = None) -> 
 
 def reject_void(request: VoidRequest, by: User) -> None:
     _check_approver(request, by)
-    request.state, request.decided_at, request.decided_by_id = "rejected", now(), by.id
+    request.state, request.decided_at, request.decided_by_id = VoidRequestState.rejected, now(), by.id
     audit.record("return", "void_request", request.id, f"却下：{by.display_name}", by=by)
 
 
@@ -501,13 +507,13 @@ class FeeTotal:
 
 @dataclass(frozen=True)
 class MethodTotal:
-    method: str
+    method: PaymentMethod
     count: int
     amount: int
 
     @property
     def label(self) -> str:
-        return METHODS.get(self.method, self.method)
+        return PaymentMethod.label_of(self.method)
 
 
 @dataclass(frozen=True)
@@ -524,7 +530,7 @@ class DayTotals:
 
     @property
     def cash_net(self) -> int:
-        return sum(m.amount for m in self.by_method if m.method == "cash")
+        return sum(m.amount for m in self.by_method if m.method == PaymentMethod.cash)
 
     @property
     def expected_cash(self) -> int:
@@ -546,7 +552,7 @@ def totals_of(payments: Sequence[Payment], opening_float: int) -> DayTotals:
     numbered = [p for p in payments if not p.is_void]
     labels = sorted((p.fiscal_year, p.receipt_number or 0) for p in numbered)
     voids = [p for p in payments if p.is_void]
-    order = {code: n for n, code in enumerate(METHODS)}
+    order = {method: n for n, method in enumerate(PaymentMethod)}
     return DayTotals(
         opening_float=opening_float,
         by_fee=tuple(FeeTotal(code, label, official, q, a) for (code, label, official), (q, a)
@@ -617,7 +623,7 @@ def close_day(day: RegisterDay, count: DrawerCount, by: User) -> DailyClose:
                        difference=difference, difference_reason=reason.strip()[:1000], next_float=next_float,
                        counts=[CashCount(denomination=d, quantity=q) for d, q in quantities.items()])
     db.session.add(close)
-    locked.state = "closed"
+    locked.state = DayState.closed
     db.session.flush()
     audit.record("create", "daily_close", close.id,
                  f"{locked.terminal.name} {locked.business_date:%Y-%m-%d} 収納{totals.payments}件 "

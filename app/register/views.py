@@ -94,6 +94,7 @@ def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, sta
         selected=bill, quote=quote, form=form, error=error, open_day=open_day,
         totals=services.day_totals(open_day) if open_day else None,
         pending_voids=len(services.pending_void_requests()), cancel_form=cancel_form or CancelBillForm(),
+        may_cancel=services.can_cancel_bills(current_user),
     ), status, {"Vary": "HX-Request"}
 
 
@@ -102,7 +103,7 @@ def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, sta
 def index() -> tuple[str, int, dict[str, str]]:
     bill_id = request.args.get("bill", type=int)
     bill = db.session.get(Bill, bill_id) if bill_id else None
-    return _cashier_page(bill if bill is not None and bill.state == "open" else None)
+    return _cashier_page(bill if bill is not None and bill.is_open else None)
 
 
 @bp.route("/call-next", methods=["POST"])
@@ -147,7 +148,7 @@ def cancel_bill(bill_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
         else:
             flash(f"{bill.ticket_number or bill.visitor_label}の請求を取り消しました（未収のまま終了）。", "success")
             return redirect(url_for("register.index"), 303)
-    return _cashier_page(bill if bill.state == "open" else None, status=422, cancel_form=form)
+    return _cashier_page(bill if bill.is_open else None, status=422, cancel_form=form)
 
 
 @bp.route("/bills/<int:bill_id>/pay", methods=["POST"])
@@ -233,7 +234,8 @@ def request_void(payment_id: int) -> BaseResponse | tuple[str, int]:
 @bp.route("/voids")
 @roles(*CASHIERS)
 def voids() -> str:
-    return render_template("register/voids.html", requests=services.pending_void_requests())
+    return render_template("register/voids.html", requests=services.pending_void_requests(),
+                           may_decide=services.can_decide_voids(current_user))
 
 
 def _decide(request_id: int, approve: bool) -> BaseResponse:
@@ -250,7 +252,7 @@ def _decide(request_id: int, approve: bool) -> BaseResponse:
     if approve:
         _print(lambda: receipts.print_void(reversal, void_request.terminal, current_user))
         flash(f"領収番号 {void_request.payment.receipt_no} の取消を承認しました。"
-              f"{reversal.method_label}で{-reversal.total:,}円を返金してください。", "success")
+              f"{reversal.method.label}で{-reversal.total:,}円を返金してください。", "success")
     else:
         flash("取消依頼を却下しました。", "success")
     return redirect(url_for("register.voids"), 303)
@@ -344,6 +346,7 @@ def closed_pdf(close_id: int) -> Response:
 
 def _fees_page(form: FeeForm, status: int = 200) -> tuple[str, int]:
     return render_template("register/fees.html", form=form, current=fees.schedule_on(today()),
+                           may_edit=fees.can_edit_schedule(current_user),
                            versions=fees.all_versions(), today=today()), status
 
 
