@@ -13,7 +13,7 @@ from app.devices.models import DeviceJob, DeviceKind, Terminal
 from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
 from app.web.forms import choices, input_from, show_refusal
-from app.web.htmx import wants_fragment
+from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
@@ -85,9 +85,9 @@ def overview() -> str:
 
 def _terminal_page(terminal: Terminal, form: BindingForm | None = None,
                    status: int = 200) -> tuple[str, int]:
-    template = "devices/_terminal_jobs.html" if wants_fragment() and not form else "devices/terminal.html"
-    return render_template(
-        template, terminal=terminal, form=form or BindingForm(), jobs=jobs.terminal_jobs(terminal),
+    return page_or_fragment(
+        "devices/terminal.html", "devices/_terminal_jobs.html", terminal=terminal, form=form or BindingForm(),
+        jobs=jobs.terminal_jobs(terminal),
         can_change=jobs.can_change, can_reroute=jobs.can_reroute,
         may_configure=services.can_configure(current_user),
         printers=services.terminals_with_device(DeviceKind.printer, exclude=terminal),

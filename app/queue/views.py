@@ -21,7 +21,6 @@ from flask import (
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -39,7 +38,7 @@ from app.queue import boards, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
 from app.queue.models import Board, ServiceCategory, Ticket
 from app.web.forms import choices, input_from, show_refusal
-from app.web.htmx import page_or_fragment, wants_fragment
+from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
@@ -56,38 +55,9 @@ SUPERVISORS = ("supervisor", "admin")
 SETTINGS_STAFF = ("supervisor", "admin")
 
 
-def _own_head() -> Response | None:
-    """Counter, cashier and dashboard pages bring their own stylesheet and the SSE extension
-    in <head>, which a boosted swap (hx-boost in base.html) leaves out: send the browser there
-    with a full page load instead. Their own forms are not boosted."""
-    if request.htmx and request.htmx.boosted:
-        return Response("", 200, {"HX-Redirect": request.full_path.rstrip("?")})
-    return None
-
-
 def _by() -> User | None:
     """Who acts: the signed-in member of staff (None at the kiosk)."""
     return current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[attr-defined]
-
-
-def _event_stream(spec: streams.StreamSpec) -> Response:
-    """An SSE response. `since` (the number of the last call the page has, 0 for none) is
-    required: a page always knows where it stands, and the stream replays what came after it."""
-    since = streams.since_from(request.headers.get("Last-Event-ID"), request.args.get("since"))
-    if since is None:
-        abort(400)
-    address = request.remote_addr or ""
-    limit = streams.address_limit(current_app)
-    slot = limit.admit(address)
-    if slot is None:
-        return Response("接続が多すぎます。しばらくしてから自動で再接続します。", 429, mimetype="text/plain",
-                        headers={"Retry-After": str(limit.retry_after(address))})
-    db.session.commit()  # nothing of the request stays open while the stream waits
-    response = Response(stream_with_context(streams.stream(spec, since, slot)), mimetype="text/event-stream")
-    response.call_on_close(lambda: limit.release(slot))
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["X-Accel-Buffering"] = "no"
-    return response
 
 
 # -- kiosk -------------------------------------------------------------------------------------
@@ -123,8 +93,8 @@ def _office_state() -> dict[str, Any]:
 @public
 def kiosk(code: str) -> str:
     terminal = _kiosk(code)
-    template = "queue/_kiosk_buttons.html" if wants_fragment() else "queue/kiosk.html"
-    return render_template(template, terminal=terminal, buttons=_kiosk_buttons(), **_office_state())
+    return page_or_fragment("queue/kiosk.html", "queue/_kiosk_buttons.html", terminal=terminal,
+                            buttons=_kiosk_buttons(), **_office_state())
 
 
 def _status_url(ticket: Ticket) -> str:
@@ -187,16 +157,12 @@ def _issue_form() -> StaffIssueForm:
 
 @bp.route("/queue/counter")
 @roles(*COUNTER_STAFF)
-def counter() -> str | Response:
-    if (redirect_ := _own_head()) is not None:
-        return redirect_
+def counter() -> str:
     mine = desk.my_counter()
     if mine is None:
         return render_template("queue/counter_select.html", counters=[
             c for c in core_services.list_counters() if c.active])
-    if wants_fragment():
-        return render_template("queue/_counter_waiting.html", **_counter_context(mine))
-    return render_template("queue/counter.html", **_counter_context(mine))
+    return page_or_fragment("queue/counter.html", "queue/_counter_waiting.html", **_counter_context(mine))
 
 
 @bp.route("/queue/counter/select", methods=["POST"])
@@ -363,7 +329,7 @@ def _cashier_place() -> str:
 @bp.route("/queue/cashier/place", methods=["POST"])
 @roles(*CASHIER_STAFF)
 def cashier_place() -> Response:
-    place = (request.form.get("place") or "").strip()
+    place = request.form.get("place", "").strip()
     if not place or len(place) > 30:
         flash("呼出先を30文字以内で入力してください。", "error")
     else:
@@ -374,15 +340,10 @@ def cashier_place() -> Response:
 
 @bp.route("/queue/cashier")
 @roles(*CASHIER_STAFF)
-def cashier() -> str | Response:
-    if (redirect_ := _own_head()) is not None:
-        return redirect_
+def cashier() -> str:
     place = _cashier_place()
-    context = {"place": place, "waiting": services.cashier_waiting_list(),
-               "called": services.cashier_current(place)}
-    if wants_fragment():
-        return render_template("queue/_cashier_waiting.html", **context)
-    return render_template("queue/cashier.html", **context)
+    return page_or_fragment("queue/cashier.html", "queue/_cashier_waiting.html", place=place,
+                            waiting=services.cashier_waiting_list(), called=services.cashier_current(place))
 
 
 def _cashier_action(act: Callable[[], str]) -> Response:
@@ -475,8 +436,8 @@ def display_stream(board: str) -> Response:
     """The display's stream; `?only=waiting` leaves out the calls (kiosk and staff pages that
     only refresh their lists)."""
     with_calls = request.args.get("only") != "waiting"
-    return _event_stream(streams.StreamSpec(board=board, render_call=_render_call if with_calls else None,
-                                            render_update=_board_update(board)))
+    return streams.response(streams.StreamSpec(board=board, render_call=_render_call if with_calls else None,
+                                               render_update=_board_update(board)))
 
 
 # -- statistics -------------------------------------------------------------------------------
@@ -490,9 +451,7 @@ def _day_arg() -> date:
 
 @bp.route("/queue/dashboard")
 @roles(*SUPERVISORS)
-def dashboard() -> str | Response:
-    if (redirect_ := _own_head()) is not None:
-        return redirect_
+def dashboard() -> str:
     day = _day_arg()
     summary = stats.summarize(day)
     counters = core_services.list_counters()
@@ -500,8 +459,7 @@ def dashboard() -> str | Response:
     context = {"day": day, "stats": summary, "counters": counters, "at_counters": at_counters,
                "is_today": day == today(), "day_label": calendar.day_label(day),
                "cashier_waiting": services.cashier_waiting_list(day)}
-    template = "queue/_dashboard_body.html" if wants_fragment() else "queue/dashboard.html"
-    return render_template(template, **context)
+    return page_or_fragment("queue/dashboard.html", "queue/_dashboard_body.html", **context)
 
 
 def _csv(body: str, filename: str) -> Response:

@@ -20,5 +20,6 @@ approves a void of that payment, with the bill "open" again or "cancelled" (refu
 `on_bill_cancelled(source_type, handler)` runs `handler(bill, user, reason)` when a supervisor
 cancels an unpaid bill (the visitor left without paying).
 Each change publishes `register:bills` (services.BILLS_CHANNEL) on the event publisher, with
-`{"bill": id, "state": "open" | "paid" | "cancelled"}`, for the cashier display and the queue.
+`{"bill": id, "state": "open" | "paid" | "cancelled"}`: the cashier's screen follows them over
+Server-Sent Events (/register/bills/stream, app/queue/streams.py) to refresh its open bills.
 """

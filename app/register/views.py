@@ -14,6 +14,7 @@ from app.core.dates import today
 from app.devices.models import Terminal
 from app.extensions import db
 from app.queue import services as queue
+from app.queue import streams
 from app.register import fees, receipts, services
 from app.register.forms import (
     CancelBillForm,
@@ -27,7 +28,7 @@ from app.register.forms import (
 from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
 from app.register.pdf import close_pdf
 from app.web.forms import choices, input_from, show_refusal
-from app.web.htmx import wants_fragment
+from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
@@ -75,32 +76,40 @@ def _register_form(terminal: Terminal | None) -> RegisterChoiceForm:
 
 
 def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, status: int = 200,
-                  error: str = "", cancel_form: CancelBillForm | None = None) -> tuple[str, int, dict[str, str]]:
+                  cancel_form: CancelBillForm | None = None) -> tuple[str, int]:
+    """The cashier's screen, or only its list of open bills for the list refreshing itself
+    (when the bills change: the page follows the register's bill events)."""
     terminal = _register()
-    bills = services.open_bills()
-    if wants_fragment():
-        return render_template("register/_bills.html", bills=bills, selected=bill), 200, {"Vary": "HX-Request"}
-    quote = None
+    error, quote = "", None
     if bill is not None:
         try:
             quote = services.quote_bill(bill)
         except services.RegisterError as exc:
-            error = error or exc.message
+            error = exc.message
     if form is None:
         form = PaymentForm(idempotency_key=uuid.uuid4().hex)
     open_day = services.earliest_open_day(terminal) if terminal else None
-    return render_template(
-        "register/index.html", terminal=terminal, register_form=_register_form(terminal), bills=bills,
-        selected=bill, quote=quote, form=form, error=error, open_day=open_day,
+    return page_or_fragment(
+        "register/index.html", "register/_bills.html", terminal=terminal, register_form=_register_form(terminal),
+        bills=services.open_bills(), selected=bill, quote=quote, form=form, error=error, open_day=open_day,
         totals=services.day_totals(open_day) if open_day else None,
         pending_voids=len(services.pending_void_requests()), cancel_form=cancel_form or CancelBillForm(),
         may_cancel=services.can_cancel_bills(current_user),
-    ), status, {"Vary": "HX-Request"}
+    ), status
+
+
+@bp.route("/bills/stream")
+@roles(*CASHIERS)
+def bills_stream() -> Response:
+    """The cashier's screen follows the register's bill events (opened, paid, cancelled, voided)
+    and refreshes its list of open bills on each."""
+    return streams.response(streams.StreamSpec(board="register-bills", channels=(services.BILLS_CHANNEL,),
+                                               render_update=lambda: "", update_event="bills"))
 
 
 @bp.route("")
 @roles(*CASHIERS)
-def index() -> tuple[str, int, dict[str, str]]:
+def index() -> tuple[str, int]:
     bill_id = request.args.get("bill", type=int)
     bill = db.session.get(Bill, bill_id) if bill_id else None
     return _cashier_page(bill if bill is not None and bill.is_open else None)
@@ -136,7 +145,7 @@ def select_register() -> BaseResponse:
 
 @bp.route("/bills/<int:bill_id>/cancel", methods=["POST"])
 @roles("supervisor")
-def cancel_bill(bill_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
+def cancel_bill(bill_id: int) -> BaseResponse | tuple[str, int]:
     """請求取消: the visitor left without paying (a supervisor's decision, with the reason)."""
     bill = db.get_or_404(Bill, bill_id)
     form = CancelBillForm()
@@ -153,7 +162,7 @@ def cancel_bill(bill_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
 
 @bp.route("/bills/<int:bill_id>/pay", methods=["POST"])
 @roles(*CASHIERS)
-def pay(bill_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
+def pay(bill_id: int) -> BaseResponse | tuple[str, int]:
     bill = db.get_or_404(Bill, bill_id)
     terminal = _require_register()
     form = PaymentForm()
