@@ -77,6 +77,10 @@ class Config:
     # The resident registry (住民記録システム): "module:Class" of a RegistryAdapter, see
     # app/registry/adapter.py; the default is the stand-in over Yakuba's own tables.
     REGISTRY_ADAPTER: str = "app.registry.local:LocalRegistry"
+    # Simulated devices (SIMULATE_DEVICES): the URL their in-process agents poll; "" is this
+    # server on 127.0.0.1 at PORT.
+    AGENT_SERVER: str = ""
+    PORT: int = 5000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -96,6 +100,8 @@ class Config:
             "TASK_FILES_DIR": os.environ.get("TASK_FILES_DIR", ""),
             "TASK_FILE_DAYS": _int("TASK_FILE_DAYS", 7),
             "REGISTRY_ADAPTER": os.environ.get("REGISTRY_ADAPTER") or cls.REGISTRY_ADAPTER,
+            "AGENT_SERVER": os.environ.get("YAKUBA_AGENT_SERVER", ""),
+            "PORT": _int("PORT", 5000),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])

@@ -62,7 +62,7 @@ def load() -> dict[str, str]:
     tokens = {}
     for code, name, kind, counter_no in DEMO_TERMINALS:
         counter_id = counters[counter_no].id if counter_no else None
-        _, tokens[code] = device_services.create_terminal(code, name, kind, counter_id)
+        _, tokens[code] = device_services.create_terminal(device_services.NewTerminal(code, name, kind, counter_id))
     for domain_demo in modules("demo"):
         domain_demo.load()
     return tokens

@@ -75,8 +75,9 @@ def run(app, server: LiveServer, agents: int, total: int) -> dict[str, float]:  
         for n in range(agents):
             printer = SimulatedPrinter(f"bench-{agents}-{n}").start()
             printers.append(printer)
-            terminal, token = services.create_terminal(f"bench-{agents}-{n}", f"計測端末{n}", "kiosk")
-            services.save_binding(terminal, "printer", "printer", printer.url + "?mode=kanji")
+            terminal, token = services.create_terminal(services.NewTerminal(f"bench-{agents}-{n}", f"計測端末{n}",
+                                                                            "kiosk"))
+            services.save_binding(terminal, services.BindingInput("printer", "printer", printer.url + "?mode=kanji"))
             db.session.commit()
             terminal_ids.append(terminal.id)
             agent = Agent(server.url, token, poll_wait=20, min_poll_interval=0.0, max_backoff=0.5)
@@ -92,8 +93,8 @@ def run(app, server: LiveServer, agents: int, total: int) -> dict[str, float]:  
         with app.app_context():
             for _ in range(count):
                 started = time.perf_counter()
-                job = jobs.enqueue(db.session.get_one(Terminal, terminal_id), "printer", "print",
-                                   {"document": TICKET}, summary="bench")
+                terminal = db.session.get_one(Terminal, terminal_id)
+                job = jobs.enqueue(terminal, jobs.JobSpec("printer", "print", {"document": TICKET}, "bench"))
                 db.session.commit()
                 state, error = _wait_ended(job.id, timeout=30)
                 if state != "done":

@@ -306,6 +306,83 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return measure(args, args.database)
 
 
+@dataclass
+class Displays:
+    """The display processes: each holds a group of streams and reports what it received."""
+
+    groups: list[tuple[Any, Any]]
+    stop: Any
+    results: Any
+    received: Any
+
+
+def start_displays(args: argparse.Namespace, stream_base: str) -> Displays:
+    context = multiprocessing.get_context("fork")
+    displays = Displays([], context.Event(), context.Queue(), context.Value("l", 0))
+    first = 0
+    for index in range(args.display_processes):
+        count = args.displays // args.display_processes + (index < args.displays % args.display_processes)
+        ready = context.Event()
+        process_ = context.Process(target=display_group, daemon=True, args=(
+            stream_base, first, count, ready, displays.stop, displays.results, displays.received))
+        first += count
+        process_.start()
+        displays.groups.append((process_, ready))
+    for _, ready in displays.groups:
+        if not ready.wait(90):
+            raise SystemExit("the displays did not connect")
+    return displays
+
+
+def call_from_counters(counters: list[CounterClient]) -> tuple[float, float]:
+    """Every counter calls at once (after a barrier); the start and the last answer."""
+    barrier = threading.Barrier(len(counters) + 1)
+    counter_threads = [threading.Thread(target=c.run, args=(barrier,)) for c in counters]
+    for t in counter_threads:
+        t.start()
+    barrier.wait()
+    began = time.monotonic()
+    for t in counter_threads:
+        t.join()
+    return began, max((c.answered[-1] for c in counters if c.answered), default=began)
+
+
+def collect(displays: Displays, expected: int, settle: float) -> list[dict[str, Any]]:
+    """What each display group received; late events count until `settle` seconds have passed."""
+    deadline = time.monotonic() + settle
+    while displays.received.value < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    displays.stop.set()
+    collected = [displays.results.get(timeout=60) for _ in displays.groups]
+    for process_, _ in displays.groups:
+        process_.join(timeout=10)
+    return collected
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    missed: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def tally(collected: list[dict[str, Any]], counters: list[CounterClient]) -> Tally:
+    """Each call's latency to each display, the calls a display missed, and numbers shown twice."""
+    found = Tally()
+    for group in collected:
+        if "error" in group:
+            raise SystemExit(group["error"])
+        found.errors.extend(group["errors"])
+        for arrivals, labels in zip(group["arrivals"], group["labels"], strict=True):
+            for c in counters:
+                arrived = arrivals.get(c.number, [])
+                found.missed += max(0, len(c.sent) - len(arrived))
+                found.latencies.extend((a - s) * 1000 for s, a in zip(c.sent, arrived, strict=False))
+            found.duplicates = max(found.duplicates, sum(1 for places in labels.values() if len(places) > 1))
+    return found
+
+
 def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
     total_calls = args.counters * args.calls
     print(f"preparing {database} …", flush=True)
@@ -321,65 +398,19 @@ def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
         counters = [CounterClient(base, n, counter_ids[n], args.calls, args.pace) for n in sorted(counter_ids)]
         with ThreadPoolExecutor(8) as pool:  # logging in is not what is measured
             list(pool.map(CounterClient.login, counters))
-
-        context = multiprocessing.get_context("fork")
-        stop = context.Event()
-        results = context.Queue()
-        received = context.Value("l", 0)
-        groups = []
-        first = 0
-        for index in range(args.display_processes):
-            count = args.displays // args.display_processes + (index < args.displays % args.display_processes)
-            ready = context.Event()
-            process_ = context.Process(target=display_group,
-                                       args=(stream_base, first, count, ready, stop, results, received), daemon=True)
-            first += count
-            process_.start()
-            groups.append((process_, ready))
-        for _, ready in groups:
-            if not ready.wait(90):
-                raise SystemExit("the displays did not connect")
-
-        barrier = threading.Barrier(len(counters) + 1)
-        counter_threads = [threading.Thread(target=c.run, args=(barrier,)) for c in counters]
-        for t in counter_threads:
-            t.start()
-        barrier.wait()
-        began = time.monotonic()
-        for t in counter_threads:
-            t.join()
-        ended = max((c.answered[-1] for c in counters if c.answered), default=began)
-        errors = [f"counter {c.number}: {c.error}" for c in counters if c.error]
-
+        displays = start_displays(args, stream_base)
+        began, ended = call_from_counters(counters)
         made = sum(len(c.sent) for c in counters)
-        deadline = time.monotonic() + args.settle  # late events count; those still missing then are missed
-        while received.value < made * args.displays and time.monotonic() < deadline:
-            time.sleep(0.05)
-        stop.set()
-        collected = [results.get(timeout=60) for _ in groups]
-        for process_, _ in groups:
-            process_.join(timeout=10)
+        collected = collect(displays, made * args.displays, args.settle)
     finally:
         servers.stop(*processes)
-
-    latencies: list[float] = []
-    missed = 0
-    event_duplicates = 0
-    for group in collected:
-        if "error" in group:
-            raise SystemExit(group["error"])
-        errors.extend(group["errors"])
-        for arrivals, labels in zip(group["arrivals"], group["labels"], strict=True):
-            for c in counters:
-                arrived = arrivals.get(c.number, [])
-                missed += max(0, len(c.sent) - len(arrived))
-                latencies.extend((a - s) * 1000 for s, a in zip(c.sent, arrived, strict=False))
-            event_duplicates = max(event_duplicates, sum(1 for places in labels.values() if len(places) > 1))
+    found = tally(collected, counters)
+    errors = [f"counter {c.number}: {c.error}" for c in counters if c.error] + found.errors
     recorded, twice = database_figures(database)
-    duplicates = max(twice, event_duplicates)
     if recorded != made:
         errors.append(f"{made} calls answered but {recorded} recorded")
-    figures = {
+    latencies = found.latencies
+    return {
         "database": "postgresql" if database.startswith("postgres") else "sqlite",
         "workers": args.workers, "threads": args.threads, "stream_workers": args.stream_workers,
         "displays": args.displays, "counters": args.counters, "calls": made,
@@ -388,9 +419,8 @@ def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
         "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
         "max_ms": round(max(latencies), 1) if latencies else None,
         "calls_per_s": round(made / (ended - began), 1) if ended > began else None,
-        "missed": missed, "duplicates": duplicates, "errors": errors,
+        "missed": found.missed, "duplicates": max(twice, found.duplicates), "errors": errors,
     }
-    return figures
 
 
 def main() -> None:

@@ -101,8 +101,9 @@ def prepare(url: str, reads: int) -> Office:
         for n in range(1, reads + 1):
             desk = save_counter(None, n, f"{n}番窓口", "citizens")
             code = f"bench-pc-{n}"
-            terminal, tokens[code] = devices.create_terminal(code, f"{n}番窓口 端末", "counter_pc", desk.id)
-            devices.save_binding(terminal, "card_reader", "card_reader", f"sim://{code}")
+            terminal, tokens[code] = devices.create_terminal(devices.NewTerminal(code, f"{n}番窓口 端末", "counter_pc",
+                                                                                 desk.id))
+            devices.save_binding(terminal, devices.BindingInput("card_reader", "card_reader", f"sim://{code}"))
             operator = auth_services.create_user(f"bench-op-{n}", f"計測 {n}", "operator", PASSWORD)
             case = counter.open_visit(f"来庁者 {n}", ["resident_record_copy"], operator).cases[0]
             db.session.flush()
@@ -230,6 +231,114 @@ def pct(values: list[float], q: float) -> float:
 
 
 # -- the run ----------------------------------------------------------------------------------------
+@dataclass
+class Clicks:
+    """Members of staff opening ordinary pages over and over while the work runs."""
+
+    base: str
+    other_case_id: int
+    pages: list[float] = field(default_factory=list)
+    statuses: set[int] = field(default_factory=set)
+    done: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self, sessions: list[requests.Session]) -> None:
+        self.threads = [threading.Thread(target=self._click, args=(session,), daemon=True) for session in sessions]
+        for thread in self.threads:
+            thread.start()
+
+    def _click(self, session: requests.Session) -> None:
+        paths = ["/queue/counter", "/counter/reception", f"/counter/cases/{self.other_case_id}", "/counter/"]
+        while not self.done.is_set():
+            for path in paths:
+                status, ms = timed(lambda p=path: session.get(self.base + p, timeout=60))
+                with self.lock:
+                    self.pages.append(ms)
+                    self.statuses.add(status)
+            self.done.wait(0.1)
+
+    def stop(self) -> None:
+        self.done.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+def upload(base: str, lead: requests.Session, token: str, csv_path: Path) -> tuple[int, float]:
+    with csv_path.open("rb") as file:
+        return timed(lambda: lead.post(
+            f"{base}/furusato/imports", data={"portal": "choice", "encoding": ""},
+            files={"file": ("choice.csv", file, "text/csv")}, headers={"X-CSRFToken": token},
+            allow_redirects=False, timeout=120))
+
+
+def read_cards(base: str, people: list[tuple[requests.Session, str, int]]) -> list[tuple[int, float]]:
+    """Every operator posts a card read at once; each POST's status and time."""
+    results: list[tuple[int, float]] = []
+    lock = threading.Lock()
+
+    def read(session: requests.Session, token: str, case_id: int) -> None:
+        result = timed(lambda: session.post(f"{base}/counter/cases/{case_id}/card", data={"pin": PIN},
+                                            headers={"X-CSRFToken": token}, allow_redirects=False, timeout=60))
+        with lock:
+            results.append(result)
+
+    readers = [threading.Thread(target=read, args=person) for person in people]
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join()
+    return results
+
+
+def wait_for_import(url: str, quick: bool) -> tuple[str, int, float | None]:
+    """The import's figures once it ended (--quick: once it has a rate)."""
+    state, done, seconds = import_figures(url)
+    deadline = time.monotonic() + (20 if quick else 1800)
+    while (state not in ("done", "failed", "cancelled") and time.monotonic() < deadline
+           and not (quick and done > 0)):
+        time.sleep(0.5)
+        state, done, seconds = import_figures(url)
+    return state, done, seconds
+
+
+@dataclass
+class Outcome:
+    upload: tuple[int, float]
+    reads: list[tuple[int, float]]
+    clicks: Clicks
+    while_working: int
+    import_: tuple[str, int, float | None]
+    streams: int
+
+
+def report(outcome: Outcome, quick: bool, log_path: Path) -> dict[str, Any]:
+    """Print the figures; fail unless every request went as it should."""
+    (upload_status, upload_ms), pages = outcome.upload, outcome.clicks.pages
+    state, done, seconds = outcome.import_
+    read_ms = [ms for _, ms in outcome.reads]
+    figures = {
+        "upload_post_ms": round(upload_ms, 1),
+        "card_read_post_ms": round(max(read_ms), 1) if read_ms else None,
+        "pages_p95_ms": round(pct(pages, 0.95), 1),
+        "pages_max_ms": round(max(pages), 1) if pages else None,
+        "import_rows_per_s": round(done / seconds) if seconds else None,
+    }
+    read_statuses = {s for s, _ in outcome.reads}
+    print(f"upload POST {upload_status} in {upload_ms:.0f} ms; {len(read_ms)} card-read POSTs "
+          f"{sorted(read_statuses)}: median {statistics.median(read_ms):.0f} ms, max {max(read_ms):.0f} ms")
+    print(f"{len(pages)} ordinary pages ({outcome.while_working} while the reads and the import ran), statuses "
+          f"{sorted(outcome.clicks.statuses)}: p50 {pct(pages, 0.5):.0f} ms, p95 {figures['pages_p95_ms']:.0f} ms, "
+          f"max {figures['pages_max_ms']:.0f} ms; {outcome.streams} streams open")
+    print(f"import {state}: {done:,} rows in {seconds or 0:.1f} s → {figures['import_rows_per_s']} rows/s"
+          + (" (--quick: the rate while the POSTs and pages were measured; the import was not waited for)"
+             if quick and state != "done" else ""))
+    finished = state == "done" or (quick and state == "running" and done > 0)
+    if upload_status != 303 or read_statuses != {303} or outcome.clicks.statuses != {200} or not finished:
+        raise SystemExit(f"the run did not go as it should: see {log_path}")
+    return figures
+
+
 def run(url: str, redis: str, rows: int, reads: int, stream_count: int, read_seconds: float,
         quick: bool) -> dict[str, Any]:
     from hardware.card_reader import Person, insert_card, make_my_number, remove_card
@@ -256,56 +365,16 @@ def run(url: str, redis: str, rows: int, reads: int, stream_count: int, read_sec
         people = [signed_in(base, username, counter_id) + (case_id,)
                   for counter_id, username, _code, case_id in office.counters]
         time.sleep(2)  # the agents have polled once and published their keys
-        pages: list[float] = []
-        page_status: set[int] = set()
-        clicking = threading.Event()
-        lock = threading.Lock()
-
-        def click(session: requests.Session, case_id: int) -> None:
-            paths = ["/queue/counter", "/counter/reception", f"/counter/cases/{office.other_case_id}", "/counter/"]
-            while not clicking.is_set():
-                for path in paths:
-                    status, ms = timed(lambda p=path: session.get(base + p, timeout=60))
-                    with lock:
-                        pages.append(ms)
-                        page_status.add(status)
-                clicking.wait(0.1)
-
-        clickers = [threading.Thread(target=click, args=(people[i][0], people[i][2]), daemon=True)
-                    for i in range(min(4, len(people)))]
-        for thread in clickers:
-            thread.start()
+        clicks = Clicks(base, office.other_case_id)
+        clicks.start([person[0] for person in people[:4]])
         time.sleep(1.0)
         print(f"{streams.opened} streams open; uploading and reading cards …", flush=True)
-        with csv_path.open("rb") as upload:
-            upload_status, upload_ms = timed(lambda: lead.post(
-                f"{base}/furusato/imports", data={"portal": "choice", "encoding": ""},
-                files={"file": ("choice.csv", upload, "text/csv")}, headers={"X-CSRFToken": lead_token},
-                allow_redirects=False, timeout=120))
-        read_results: list[tuple[int, float]] = []
-
-        def read(session: requests.Session, token: str, case_id: int) -> None:
-            result = timed(lambda: session.post(f"{base}/counter/cases/{case_id}/card", data={"pin": PIN},
-                                                headers={"X-CSRFToken": token}, allow_redirects=False, timeout=60))
-            with lock:
-                read_results.append(result)
-
-        readers = [threading.Thread(target=read, args=person) for person in people]
-        for thread in readers:
-            thread.start()
-        for thread in readers:
-            thread.join()
+        uploaded = upload(base, lead, lead_token, csv_path)
+        read_results = read_cards(base, people)
         time.sleep(PAGE_SECONDS_AFTER)
-        while_working = len(pages)
-        state, done, seconds = import_figures(url)
-        deadline = time.monotonic() + (20 if quick else 1800)  # --quick: the rate once it has one
-        while (state not in ("done", "failed", "cancelled") and time.monotonic() < deadline
-               and not (quick and done > 0)):
-            time.sleep(0.5)
-            state, done, seconds = import_figures(url)
-        clicking.set()
-        for thread in clickers:
-            thread.join(timeout=60)
+        while_working = len(clicks.pages)
+        imported = wait_for_import(url, quick)
+        clicks.stop()
     finally:
         streams.stop.set()
         for stop in stops:
@@ -314,27 +383,8 @@ def run(url: str, redis: str, rows: int, reads: int, stream_count: int, read_sec
             remove_card(code)
         stop_processes(processes)
         log.close()
-    read_ms = [ms for _, ms in read_results]
-    figures = {
-        "upload_post_ms": round(upload_ms, 1),
-        "card_read_post_ms": round(max(read_ms), 1) if read_ms else None,
-        "pages_p95_ms": round(pct(pages, 0.95), 1),
-        "pages_max_ms": round(max(pages), 1) if pages else None,
-        "import_rows_per_s": round(done / seconds) if seconds else None,
-    }
-    print(f"upload POST {upload_status} in {upload_ms:.0f} ms; {len(read_ms)} card-read POSTs "
-          f"{sorted({s for s, _ in read_results})}: median {statistics.median(read_ms):.0f} ms, "
-          f"max {max(read_ms):.0f} ms")
-    print(f"{len(pages)} ordinary pages ({while_working} while the reads and the import ran), statuses "
-          f"{sorted(page_status)}: p50 {pct(pages, 0.5):.0f} ms, p95 {figures['pages_p95_ms']:.0f} ms, "
-          f"max {figures['pages_max_ms']:.0f} ms; {streams.opened} streams open")
-    print(f"import {state}: {done:,} rows in {seconds or 0:.1f} s → {figures['import_rows_per_s']} rows/s"
-          + (" (--quick: the rate while the POSTs and pages were measured; the import was not waited for)"
-             if quick and state != "done" else ""))
-    finished = state == "done" or (quick and state == "running" and done > 0)
-    if upload_status != 303 or {s for s, _ in read_results} != {303} or page_status != {200} or not finished:
-        raise SystemExit(f"the run did not go as it should: see {work / 'servers.log'}")
-    return figures
+    return report(Outcome(uploaded, read_results, clicks, while_working, imported, streams.opened), quick,
+                  work / "servers.log")
 
 
 def main() -> None:

@@ -43,6 +43,7 @@ QUERIES = {"tasks.running": "?programme=furusato"}
 NOT_OPENED = {
     "agent_api.config",  # a terminal's agent token, not a user session
     "queue.display_stream",  # a stream: needs ?since= (what the page already has)
+    "register.bills_stream",  # the same
     "device_sim.printer_page",  # a page the simulated printer has printed
     "seal.inquiry_pdf",  # an inquiry letter that was sent
     "queue.ticket_status",  # a ticket (the demo issues none)

@@ -606,14 +606,14 @@ def send_to_cashier(case: Case, user: User) -> None:
         register.open_bill(
             "case", case.id, case.visit.visitor_name,
             [Item(line.fee_code, line.quantity, official=line.official_free) for line in case.fee_lines],
-            ticket_number=ticket.label if ticket else None, user_id=user.id,
+            ticket_number=ticket.label if ticket else None, by=user,
         )
     except register.RegisterError as exc:
         raise CaseError(f"会計へ送れませんでした：{exc.message}（手数料表を管理者に確認してください）") from exc
     if ticket is not None and ticket.state in AT_COUNTER:
-        queue.send_to_cashier(ticket, user.id)  # 会計待ち: the number moves to the cashier display
+        queue.send_to_cashier(ticket, user)  # 会計待ち: the number moves to the cashier display
     elif ticket is not None and ticket.state in ("finished", "no_show") and ticket.office_day == today():
-        queue.back_to_cashier(ticket, user.id)  # an earlier bill of the visit was settled already
+        queue.back_to_cashier(ticket, user)  # an earlier bill of the visit was settled already
 
 
 def complete_payment(case: Case, user: User, receipt_note: str = "") -> None:
@@ -629,7 +629,7 @@ def _case_of(bill: Bill) -> Case:
     return case
 
 
-def _release_ticket(case: Case, user_id: int | None) -> None:
+def _release_ticket(case: Case, user: User) -> None:
     """The number leaves the cashier once none of its bills is open: 完了 if one of them was
     paid, else 不在 (the visitor left). The ticket row is locked first, so two cashiers
     settling the same number's bills at once cannot each see the other's still open. A later
@@ -644,9 +644,9 @@ def _release_ticket(case: Case, user_id: int | None) -> None:
     if "open" in states:
         return
     if "paid" in states:
-        queue.finish_cashier(ticket, user_id)
+        queue.finish_cashier(ticket, user)
     else:
-        queue.leave_cashier(ticket, user_id)
+        queue.leave_cashier(ticket, user)
 
 
 def _withdrawn_by_register(case: Case, action: str, user: User, note: str) -> None:
@@ -663,7 +663,7 @@ def _case_bill_paid(bill: Bill, payment: Payment) -> None:
     """The register's paid hook for case bills: the cashier's payment completes the case."""
     case = _case_of(bill)
     complete_payment(case, payment.cashier, f"領収番号 {payment.receipt_no}")
-    _release_ticket(case, payment.cashier_id)
+    _release_ticket(case, payment.cashier)
 
 
 def _case_bill_voided(bill: Bill, reversal: Payment) -> None:
@@ -687,7 +687,7 @@ def _case_bill_cancelled(bill: Bill, user: User, reason: str) -> None:
     case = _case_of(bill)
     if case.state == "payment":
         _withdrawn_by_register(case, "cancel_payment", user, f"請求取消：{reason}")
-    _release_ticket(case, user.id)
+    _release_ticket(case, user)
 
 
 register.on_bill_paid("case", _case_bill_paid)

@@ -21,10 +21,10 @@ from sqlalchemy import select
 from app.auth import audit
 from app.auth.models import User
 from app.devices import jobs
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob, JobKind, Terminal, TerminalKind
 from app.extensions import db
 
-KIND = "card_read"
+KIND = JobKind.card_read
 READ_TIMEOUT = jobs.PAGE_WAITS[KIND]
 PIN_PATTERN = re.compile(r"\d{4}")
 CARD_FIELDS = ("name", "address", "birth_date", "sex", "my_number_valid", "my_number_masked")
@@ -49,7 +49,7 @@ class CardReadStatus:
 def counter_terminal(counter_id: int) -> Terminal | None:
     """The counter PC at a counter (the one whose agent has the card reader)."""
     return db.session.scalar(select(Terminal).where(
-        Terminal.counter_id == counter_id, Terminal.kind == "counter_pc", Terminal.active.is_(True)))
+        Terminal.counter_id == counter_id, Terminal.kind == TerminalKind.counter_pc, Terminal.active.is_(True)))
 
 
 def _sex_code(value: Any) -> str:
@@ -64,8 +64,8 @@ def start_read(terminal: Terminal, pin: str, by: User, case_id: int) -> DeviceJo
     agent's key, never stored plain) for a counter case; returns at once."""
     if not PIN_PATTERN.fullmatch(pin or ""):
         raise jobs.JobError("暗証番号は数字4桁で入力してください。")
-    return jobs.enqueue(terminal, "card_reader", KIND, {"case_id": case_id}, summary="マイナンバーカード読取",
-                        secret=pin, user_id=by.id)
+    return jobs.enqueue(terminal, jobs.JobSpec("card_reader", KIND, {"case_id": case_id}, "マイナンバーカード読取",
+                                               source_type="case", source_id=case_id), secret=pin, by=by)
 
 
 def read_job(job_id: int, case_id: int, by: User) -> DeviceJob | None:
@@ -100,8 +100,7 @@ def take_face(job: DeviceJob, by: User) -> dict[str, Any]:
     result = jobs.take_result(job)
     face = {key: result.get(key) for key in CARD_FIELDS}
     face["sex"] = _sex_code(face["sex"])
-    audit.record("read", "my_number_card", job.id, "券面事項の読取（個人番号は保持しない）",
-                 username=by.username, user_id=by.id)
+    audit.record("read", "my_number_card", job.id, "券面事項の読取（個人番号は保持しない）", by=by)
     return face
 
 

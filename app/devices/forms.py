@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.devices.models import DEVICE_KINDS, TERMINAL_KINDS
+from app.devices.models import DeviceKind, TerminalKind
 from app.web.forms import choices
 
 
@@ -17,13 +17,13 @@ class TerminalForm(FlaskForm):
                                                Length(max=32)])
     name = StringField("端末名", validators=[DataRequired("端末名を入力してください。"),
                                            Length(max=100)])
-    kind = SelectField("種類", choices=choices(TERMINAL_KINDS.items()))
+    kind = SelectField("種類", choices=choices(TerminalKind.choices()))
     counter_id = SelectField("窓口", coerce=_optional_int)
     active = BooleanField("使用中", default=True)
 
 
 class BindingForm(FlaskForm):
     name = StringField("機器名", validators=[DataRequired("機器名を入力してください（例：printer）。"), Length(max=32)])
-    kind = SelectField("種類", choices=choices(DEVICE_KINDS.items()))
+    kind = SelectField("種類", choices=choices(DeviceKind.choices()))
     url = StringField("接続先", validators=[DataRequired("接続先を入力してください。"), Length(max=300)])
     active = BooleanField("使用中", default=True)

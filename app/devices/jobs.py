@@ -18,6 +18,7 @@ import base64
 import queue
 import time
 from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,25 +30,24 @@ from app.auth import audit
 from app.auth.models import User
 from app.core import events
 from app.core.dates import now
-from app.devices.models import DeviceBinding, DeviceJob, Terminal
+from app.core.refusal import Refusal
+from app.devices.models import DeviceBinding, DeviceJob, JobKind, JobState, Terminal
 from app.extensions import db
 
 LEASE = timedelta(seconds=60)
-RETRYING_KINDS = frozenset({"print", "call_board"})
+RETRYING_KINDS = frozenset({JobKind.print, JobKind.call_board})
 MAX_BACKOFF_SECONDS = 30
 #: How long a page waits for a job whose result it shows (card read: the PIN is typed and the
 #: card lies on the reader; seal scan: the seal lies on the scanner).
-PAGE_WAITS: dict[str, timedelta] = {"card_read": timedelta(seconds=20), "scan": timedelta(seconds=30)}
+PAGE_WAITS: dict[str, timedelta] = {JobKind.card_read: timedelta(seconds=20), JobKind.scan: timedelta(seconds=30)}
 #: Never handed out twice, and one at a time per device: a card read spends a PIN try.
-ONE_SHOT_KINDS = frozenset({"card_read"})
+ONE_SHOT_KINDS = frozenset({JobKind.card_read})
 #: What a taken result is replaced with: the page has it, the table keeps none of it.
 TAKEN: dict[str, Any] = {"taken": True}
 
 
-class JobError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class JobError(Refusal):
+    """A device job that cannot be queued, taken or changed."""
 
 
 def terminal_channel(terminal_id: int) -> str:
@@ -75,16 +75,31 @@ def _seal(terminal: Terminal, secret: str) -> bytes:
         mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
 
 
-def enqueue(terminal: Terminal, device: str, kind: str, payload: dict[str, Any], *,
-            summary: str = "", secret: str | None = None, user_id: int | None = None) -> DeviceJob:
+@dataclass(frozen=True)
+class JobSpec:
+    """What a job does: the terminal's `device` (a binding's name) runs `kind` with `payload`.
+    `summary` is what people see of it; `source_type` and `source_id` name the object it is
+    for (a payment's receipt, a ticket), so that object's page finds its job."""
+
+    device: str
+    kind: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+    source_type: str = ""
+    source_id: int | None = None
+
+
+def enqueue(terminal: Terminal, spec: JobSpec, *, secret: str | None = None,
+            by: User | None = None) -> DeviceJob:
     """Queue work for a terminal's device. `secret` (a PIN) is sealed to the agent's key."""
-    bound = binding(terminal, device)
+    bound = binding(terminal, spec.device)
     if bound is None:
-        raise JobError(f"端末「{terminal.name}」に機器「{device}」が設定されていません。")
+        raise JobError(f"端末「{terminal.name}」に機器「{spec.device}」が設定されていません。")
     job = DeviceJob(
-        terminal_id=terminal.id, device=device, kind=kind, payload=payload, summary=summary[:200],
-        retry=kind in RETRYING_KINDS, sealed=_seal(terminal, secret) if secret else None,
-        created_by_id=user_id, not_before=now(),
+        terminal_id=terminal.id, device=spec.device, kind=spec.kind, payload=spec.payload,
+        summary=spec.summary[:200], source_type=spec.source_type, source_id=spec.source_id,
+        retry=spec.kind in RETRYING_KINDS, sealed=_seal(terminal, secret) if secret else None,
+        created_by_id=by.id if by else None, not_before=now(),
     )
     db.session.add(job)
     db.session.flush()
@@ -99,21 +114,21 @@ def end_expired(terminal_id: int | None = None) -> None:
     (app/devices/tasks.py), so a sealed PIN does not wait in its row for an agent that is down."""
     moment = now()
     terminal = DeviceJob.terminal_id == terminal_id if terminal_id is not None else true()
-    expired = (terminal, DeviceJob.state == "claimed", DeviceJob.lease_expires_at < moment)
+    expired = (terminal, DeviceJob.state == JobState.claimed, DeviceJob.lease_expires_at < moment)
     db.session.execute(
         update(DeviceJob).where(*expired, DeviceJob.kind.in_(sorted(ONE_SHOT_KINDS)))
-        .values(state="cancelled", sealed=None, lease_expires_at=None, finished_at=moment,
+        .values(state=JobState.cancelled, sealed=None, lease_expires_at=None, finished_at=moment,
                 error="エージェントの応答がないため取り消しました（再実行しません）。"))
     db.session.execute(
         update(DeviceJob).where(*expired, DeviceJob.kind.not_in(sorted(ONE_SHOT_KINDS)))
-        .values(state="queued", lease_expires_at=None,
+        .values(state=JobState.queued, lease_expires_at=None,
                 error="エージェントの応答がないため再度待機中にしました。"))
     for kind, wait in PAGE_WAITS.items():
         db.session.execute(
             update(DeviceJob)
-            .where(terminal, DeviceJob.state == "queued",
+            .where(terminal, DeviceJob.state == JobState.queued,
                    DeviceJob.kind == kind, DeviceJob.created_at <= moment - wait)
-            .values(state="cancelled", sealed=None, finished_at=moment,
+            .values(state=JobState.cancelled, sealed=None, finished_at=moment,
                     error="画面の待ち時間を過ぎたため取り消しました。"))
 
 
@@ -127,14 +142,14 @@ def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
     end_expired(terminal.id)
     query = (
         select(DeviceJob)
-        .where(DeviceJob.terminal_id == terminal.id, DeviceJob.state == "queued",
+        .where(DeviceJob.terminal_id == terminal.id, DeviceJob.state == JobState.queued,
                DeviceJob.not_before <= now())
         .order_by(DeviceJob.id).limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     busy = set(db.session.scalars(select(DeviceJob.device).where(
-        DeviceJob.terminal_id == terminal.id, DeviceJob.state == "claimed",
+        DeviceJob.terminal_id == terminal.id, DeviceJob.state == JobState.claimed,
         DeviceJob.kind.in_(sorted(ONE_SHOT_KINDS)))))
     jobs = []
     for job in db.session.scalars(query):
@@ -142,7 +157,7 @@ def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
             if job.device in busy:
                 continue
             busy.add(job.device)
-        job.state = "claimed"
+        job.state = JobState.claimed
         job.attempts += 1
         job.lease_expires_at = now() + LEASE
         jobs.append(job)
@@ -177,20 +192,20 @@ def finish(terminal: Terminal, job_id: int, ok: bool, result: dict[str, Any] | N
     job = db.session.get(DeviceJob, job_id)
     if job is None or job.terminal_id != terminal.id:
         raise JobError("この端末のジョブではありません。")
-    if job.state == "cancelled":
+    if job.state == JobState.cancelled:
         return job
-    if job.state != "claimed":
-        raise JobError(f"ジョブ{job.id}は処理中ではありません（{job.state_label}）。")
+    if job.state != JobState.claimed:
+        raise JobError(f"ジョブ{job.id}は処理中ではありません（{job.state.label}）。")
     job.lease_expires_at = None
     if ok:
-        job.state, job.result, job.error = "done", result or {}, ""
+        job.state, job.result, job.error = JobState.done, result or {}, ""
         _close(job)
     elif job.retry:
         backoff = min(MAX_BACKOFF_SECONDS, 2 ** min(job.attempts, 5))
-        job.state, job.error = "queued", (error or "不明なエラー")[:2000]
+        job.state, job.error = JobState.queued, (error or "不明なエラー")[:2000]
         job.not_before = now() + timedelta(seconds=backoff)
     else:
-        job.state, job.result, job.error = "failed", result or {}, (error or "不明なエラー")[:2000]
+        job.state, job.result, job.error = JobState.failed, result or {}, (error or "不明なエラー")[:2000]
         _close(job)
     events.publish(job_channel(job.id), {"state": job.state})
     return job
@@ -201,37 +216,38 @@ def _close(job: DeviceJob) -> None:
     job.sealed = None
 
 
-def resend(job: DeviceJob) -> None:
+def resend(job: DeviceJob, by: User | None = None) -> None:
     """Queue a job again now (a failed one, or a waiting one without its back-off)."""
-    if job.state not in {"queued", "failed", "cancelled"}:
+    if job.state not in {JobState.queued, JobState.failed, JobState.cancelled}:
         raise JobError("処理中または完了したジョブは再送できません。")
     if job.kind in PAGE_WAITS:
         raise JobError("読み取りのジョブは再送できません。窓口の画面からもう一度読み取りを行ってください。")
-    job.state, job.not_before, job.finished_at = "queued", now(), None
-    audit.record("update", "device_job", job.id, "再送")
+    job.state, job.not_before, job.finished_at = JobState.queued, now(), None
+    audit.record("update", "device_job", job.id, "再送", by=by)
     events.publish(terminal_channel(job.terminal_id), {"job": job.id})
 
 
-def reroute(job: DeviceJob, target: Terminal) -> DeviceJob:
+def reroute(job: DeviceJob, target: Terminal, by: User | None = None) -> DeviceJob:
     """Send a waiting or failed print job to another terminal's printer instead."""
-    if job.kind != "print":
+    if job.kind != JobKind.print:
         raise JobError("別のプリンタへ送れるのは印刷ジョブだけです。")
-    if job.state not in {"queued", "failed"}:
+    if job.state not in {JobState.queued, JobState.failed}:
         raise JobError("待機中または失敗した印刷ジョブだけを別のプリンタへ送れます。")
-    copy = enqueue(target, job.device, job.kind, job.payload, summary=job.summary)
+    copy = enqueue(target, JobSpec(job.device, job.kind, job.payload, job.summary, job.source_type, job.source_id),
+                   by=by)
     copy.rerouted_from_id = job.id
-    job.state, job.error = "cancelled", f"{target.name}へ振替"
+    job.state, job.error = JobState.cancelled, f"{target.name}へ振替"
     _close(job)
-    audit.record("update", "device_job", job.id, f"振替→ジョブ{copy.id}（{target.code}）")
+    audit.record("update", "device_job", job.id, f"振替→ジョブ{copy.id}（{target.code}）", by=by)
     return copy
 
 
-def cancel(job: DeviceJob) -> None:
-    if job.state not in {"queued", "failed"}:
+def cancel(job: DeviceJob, by: User | None = None) -> None:
+    if job.state not in {JobState.queued, JobState.failed}:
         raise JobError("待機中または失敗したジョブだけを取り消せます。")
-    job.state = "cancelled"
+    job.state = JobState.cancelled
     _close(job)
-    audit.record("update", "device_job", job.id, "取消")
+    audit.record("update", "device_job", job.id, "取消", by=by)
 
 
 # -- jobs a page waits for -------------------------------------------------------------------
@@ -245,9 +261,9 @@ def phase(job: DeviceJob) -> str:
     """Where a waited-for job stands, for its page; reads only (a GET polls it):
     waiting, overdue (the page should give up), ready (a result to take), taken, failed,
     cancelled."""
-    if job.state in {"queued", "claimed"}:
+    if job.state in {JobState.queued, JobState.claimed}:
         return "overdue" if now() >= deadline(job) else "waiting"
-    if job.state == "done":
+    if job.state == JobState.done:
         return "taken" if job.result == TAKEN else "ready"
     return job.state
 
@@ -278,14 +294,13 @@ def give_up(job: DeviceJob, by: User) -> None:
     just now, its answer is dropped (finish)."""
     if job.kind not in PAGE_WAITS:
         raise JobError("画面で結果を待つジョブではありません。")
-    if job.state not in {"queued", "claimed"}:
+    if job.state not in {JobState.queued, JobState.claimed}:
         return
-    started = job.state == "claimed"
-    job.state, job.lease_expires_at = "cancelled", None
+    started = job.state == JobState.claimed
+    job.state, job.lease_expires_at = JobState.cancelled, None
     job.error = "画面が待つのをやめたため取り消しました。"
     _close(job)
-    audit.record("update", "device_job", job.id, "画面の待機終了で取消" + ("（実行中）" if started else ""),
-                 username=by.username, user_id=by.id)
+    audit.record("update", "device_job", job.id, "画面の待機終了で取消" + ("（実行中）" if started else ""), by=by)
 
 
 def update_health(terminal: Terminal, health: dict[str, Any], public_key: str | None) -> None:
@@ -304,19 +319,59 @@ def sealed_b64(job: DeviceJob) -> str | None:
     return base64.b64encode(job.sealed).decode() if job.sealed else None
 
 
-def jobs_for(terminal: Terminal, states: tuple[str, ...], limit: int = 50) -> list[DeviceJob]:
+def jobs_for(terminal: Terminal, states: tuple[JobState, ...], limit: int = 50) -> list[DeviceJob]:
     return list(db.session.scalars(
         select(DeviceJob).where(DeviceJob.terminal_id == terminal.id, DeviceJob.state.in_(states))
         .order_by(DeviceJob.id.desc()).limit(limit)))
 
 
-def summary_by_terminal() -> dict[int, dict[str, int]]:
+@dataclass(frozen=True)
+class TerminalJobs:
+    waiting: list[DeviceJob]  # queued or being run
+    failed: list[DeviceJob]
+    finished: list[DeviceJob]  # the latest done or cancelled
+
+
+def terminal_jobs(terminal: Terminal) -> TerminalJobs:
+    """A terminal's jobs as its page lists them."""
+    return TerminalJobs(waiting=jobs_for(terminal, (JobState.queued, JobState.claimed)),
+                        failed=jobs_for(terminal, (JobState.failed,)),
+                        finished=jobs_for(terminal, (JobState.done, JobState.cancelled), limit=20))
+
+
+def can_change(job: DeviceJob) -> bool:
+    """Whether a person may resend or cancel the job (it waits, or it failed)."""
+    return job.state in {JobState.queued, JobState.failed}
+
+
+def can_reroute(job: DeviceJob) -> bool:
+    """Whether the job may go to another terminal's printer instead."""
+    return job.kind == JobKind.print and can_change(job)
+
+
+def latest_for(source_type: str, source_id: int, kind: str) -> DeviceJob | None:
+    """The newest job of `kind` for an object (a payment's receipt, say)."""
+    return db.session.scalar(
+        select(DeviceJob).where(DeviceJob.source_type == source_type, DeviceJob.source_id == source_id,
+                                DeviceJob.kind == kind)
+        .order_by(DeviceJob.id.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class JobCounts:
+    waiting: int = 0  # queued or being run
+    failed: int = 0
+
+
+def summary_by_terminal() -> dict[int, JobCounts]:
     """Counts of waiting and failed jobs per terminal, for the overview."""
     rows = db.session.execute(
         select(DeviceJob.terminal_id, DeviceJob.state, func.count())
-        .where(DeviceJob.state.in_(("queued", "claimed", "failed")))
+        .where(DeviceJob.state.in_((JobState.queued, JobState.claimed, JobState.failed)))
         .group_by(DeviceJob.terminal_id, DeviceJob.state))
-    summary: dict[int, dict[str, int]] = {}
+    counts: dict[int, dict[str, int]] = {}
     for terminal_id, state, count in rows:
-        summary.setdefault(terminal_id, {})[state] = count
-    return summary
+        counts.setdefault(terminal_id, {})[state] = count
+    return {terminal_id: JobCounts(waiting=c.get(JobState.queued, 0) + c.get(JobState.claimed, 0),
+                                   failed=c.get(JobState.failed, 0))
+            for terminal_id, c in counts.items()}

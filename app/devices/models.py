@@ -4,19 +4,44 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.dates import now
+from app.core.enums import Labelled, StrEnumType, members, one_of
 from app.core.models import Counter
 from app.extensions import db
 
-TERMINAL_KINDS: dict[str, str] = {
-    "counter_pc": "窓口端末",
-    "kiosk": "発券機",
-    "queue_display": "窓口案内表示",
-    "cashier_display": "会計呼出表示",
-    "register": "レジ端末",
-}
+
+class TerminalKind(Labelled):
+    counter_pc = "counter_pc", "窓口端末"
+    kiosk = "kiosk", "発券機"
+    queue_display = "queue_display", "窓口案内表示"
+    cashier_display = "cashier_display", "会計呼出表示"
+    register = "register", "レジ端末"
+
+
+class DeviceKind(Labelled):
+    printer = "printer", "レシート・番号札プリンタ"
+    call_board = "call_board", "LED呼出表示盤"
+    card_reader = "card_reader", "ICカードリーダ"
+    scanner = "scanner", "印影スキャナ"
+
+
+class JobState(Labelled):
+    queued = "queued", "待機中"
+    claimed = "claimed", "処理中"
+    done = "done", "完了"
+    failed = "failed", "失敗"
+    cancelled = "cancelled", "取消"
+
+
+class JobKind(Labelled):
+    """What a job does on its device (the agent's handlers, hardware/agent.py)."""
+
+    print = "print", "印刷"
+    call_board = "call_board", "呼出表示"
+    card_read = "card_read", "カード読取"
+    scan = "scan", "印影読取"
 
 
 class Terminal(db.Model):
@@ -24,11 +49,12 @@ class Terminal(db.Model):
     shown once and stored only as a SHA-256 hash (the token is random, so no slow hash)."""
 
     __tablename__ = "terminals"
+    __table_args__ = (one_of("kind", TerminalKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[TerminalKind] = mapped_column(StrEnumType(TerminalKind, 20))
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -40,25 +66,7 @@ class Terminal(db.Model):
     bindings: Mapped[list[DeviceBinding]] = relationship(
         back_populates="terminal", order_by="DeviceBinding.name")
 
-    @property
-    def kind_label(self) -> str:
-        return TERMINAL_KINDS.get(self.kind, self.kind)
-
-
-DEVICE_KINDS: dict[str, str] = {
-    "printer": "レシート・番号札プリンタ",
-    "call_board": "LED呼出表示盤",
-    "card_reader": "ICカードリーダ",
-    "scanner": "印影スキャナ",
-}
-
-JOB_STATES: dict[str, str] = {
-    "queued": "待機中",
-    "claimed": "処理中",
-    "done": "完了",
-    "failed": "失敗",
-    "cancelled": "取消",
-}
+    _members = validates("kind")(members)
 
 
 class DeviceBinding(db.Model):
@@ -66,12 +74,12 @@ class DeviceBinding(db.Model):
     URL-style setting its agent opens (e.g. escpos+tcp://192.0.2.10:9100?mode=kanji)."""
 
     __tablename__ = "device_bindings"
-    __table_args__ = (UniqueConstraint("terminal_id", "name"),)
+    __table_args__ = (UniqueConstraint("terminal_id", "name"), one_of("kind", DeviceKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
     name: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[DeviceKind] = mapped_column(StrEnumType(DeviceKind, 20))
     url: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
     healthy: Mapped[bool | None]
@@ -80,9 +88,7 @@ class DeviceBinding(db.Model):
 
     terminal: Mapped[Terminal] = relationship(back_populates="bindings")
 
-    @property
-    def kind_label(self) -> str:
-        return DEVICE_KINDS.get(self.kind, self.kind)
+    _members = validates("kind")(members)
 
 
 class DeviceJob(db.Model):
@@ -97,15 +103,18 @@ class DeviceJob(db.Model):
     __tablename__ = "device_jobs"
     __table_args__ = (
         Index("ix_device_jobs_terminal_state", "terminal_id", "state", "id"),
+        Index("ix_device_jobs_source", "source_type", "source_id"),
+        one_of("state", JobState),
+        one_of("kind", JobKind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
     device: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[JobKind] = mapped_column(StrEnumType(JobKind, 20))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[str] = mapped_column(String(200), default="")
-    state: Mapped[str] = mapped_column(String(12), default="queued")
+    state: Mapped[JobState] = mapped_column(StrEnumType(JobState, 12), default=JobState.queued)
     retry: Mapped[bool] = mapped_column(default=False)
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(Text, default="")
@@ -116,10 +125,10 @@ class DeviceJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     finished_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source_type: Mapped[str] = mapped_column(String(30), default="")
+    source_id: Mapped[int | None]
     rerouted_from_id: Mapped[int | None] = mapped_column(ForeignKey("device_jobs.id"))
 
     terminal: Mapped[Terminal] = relationship()
 
-    @property
-    def state_label(self) -> str:
-        return JOB_STATES.get(self.state, self.state)
+    _members = validates("state", "kind")(members)

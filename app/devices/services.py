@@ -6,20 +6,25 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from app.auth import audit
+from app.auth.models import User
 from app.core.models import Counter
-from app.devices.models import DEVICE_KINDS, TERMINAL_KINDS, DeviceBinding, Terminal
+from app.core.refusal import Problem, Refusal
+from app.devices.models import DeviceBinding, DeviceKind, Terminal, TerminalKind
 from app.extensions import db
 
 
-class TerminalError(ValueError):
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class TerminalError(Refusal):
+    """A terminal or device binding that cannot be saved as given."""
+
+
+def can_configure(by: User) -> bool:
+    """Terminals and their devices are set up by an administrator."""
+    return by.role == "admin"
 
 
 def hash_token(token: str) -> str:
@@ -49,73 +54,105 @@ def terminal_for_token(token: str) -> Terminal | None:
     return terminal if hmac.compare_digest(terminal.token_hash, hash_token(token)) else None
 
 
-def _validate(code: str, name: str, kind: str, counter_id: int | None) -> None:
+@dataclass(frozen=True)
+class NewTerminal:
+    code: str
+    name: str
+    kind: str
+    counter_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TerminalChange:
+    name: str
+    kind: str
+    counter_id: int | None = None
+    active: bool = True
+
+
+def _problems(code: str, name: str, kind: str, counter_id: int | None) -> list[Problem]:
+    problems = []
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,31}", code):
-        raise TerminalError("端末コードは半角英小文字・数字・ハイフンで入力してください（例：counter-3）。", "code")
+        problems.append(Problem("code",
+                                "端末コードは半角英小文字・数字・ハイフンで入力してください（例：counter-3）。"))
     if not name.strip():
-        raise TerminalError("端末名を入力してください。", "name")
-    if kind not in TERMINAL_KINDS:
-        raise TerminalError("端末の種類を選んでください。", "kind")
+        problems.append(Problem("name", "端末名を入力してください。"))
+    if not TerminalKind.has(kind):
+        problems.append(Problem("kind", "端末の種類を選んでください。"))
     if counter_id is not None and db.session.get(Counter, counter_id) is None:
-        raise TerminalError("窓口を選び直してください。", "counter_id")
+        problems.append(Problem("counter_id", "窓口を選び直してください。"))
+    return problems
 
 
-def create_terminal(code: str, name: str, kind: str,
-                    counter_id: int | None = None) -> tuple[Terminal, str]:
+def create_terminal(data: NewTerminal, by: User | None = None) -> tuple[Terminal, str]:
     """The new terminal and its token, which is shown to the admin once and never again."""
-    code = code.strip()
-    _validate(code, name, kind, counter_id)
-    if terminal_by_code(code):
-        raise TerminalError(f"端末コード「{code}」は既にあります。", "code")
+    code = data.code.strip()
+    problems = _problems(code, data.name, data.kind, data.counter_id)
+    if code and terminal_by_code(code):
+        problems.append(Problem("code", f"端末コード「{code}」は既にあります。"))
+    if problems:
+        raise TerminalError.of(problems)
     token, token_hash = new_token()
-    terminal = Terminal(code=code, name=name.strip(), kind=kind, counter_id=counter_id,
+    terminal = Terminal(code=code, name=data.name.strip(), kind=data.kind, counter_id=data.counter_id,
                         token_hash=token_hash)
     db.session.add(terminal)
     db.session.flush()
-    audit.record("create", "terminal", terminal.id, f"{code} {TERMINAL_KINDS[kind]}")
+    audit.record("create", "terminal", terminal.id, f"{code} {TerminalKind(data.kind).label}", by=by)
     return terminal, token
 
 
-def update_terminal(terminal: Terminal, name: str, kind: str, counter_id: int | None,
-                    active: bool) -> None:
-    _validate(terminal.code, name, kind, counter_id)
-    terminal.name, terminal.kind = name.strip(), kind
-    terminal.counter_id, terminal.active = counter_id, active
-    audit.record("update", "terminal", terminal.id, f"{terminal.code} {'有効' if active else '無効'}")
+def update_terminal(terminal: Terminal, data: TerminalChange, by: User | None = None) -> None:
+    problems = _problems(terminal.code, data.name, data.kind, data.counter_id)
+    if problems:
+        raise TerminalError.of(problems)
+    terminal.name, terminal.kind = data.name.strip(), data.kind
+    terminal.counter_id, terminal.active = data.counter_id, data.active
+    audit.record("update", "terminal", terminal.id, f"{terminal.code} {'有効' if data.active else '無効'}", by=by)
 
 
-def rotate_token(terminal: Terminal) -> str:
+def rotate_token(terminal: Terminal, by: User | None = None) -> str:
     token, terminal.token_hash = new_token()
-    audit.record("update", "terminal", terminal.id, "トークン再発行")
+    audit.record("update", "terminal", terminal.id, "トークン再発行", by=by)
     return token
 
 
 DEVICE_URL_SCHEMES = {
-    "printer": ("escpos+tcp://", "escpos+usb://", "escpos+serial://", "sim://"),
-    "call_board": ("serial://", "serial+socket://", "sim://"),
-    "card_reader": ("pcsc://", "sim://"),
-    "scanner": ("sane://", "folder://", "sim://"),
+    DeviceKind.printer: ("escpos+tcp://", "escpos+usb://", "escpos+serial://", "sim://"),
+    DeviceKind.call_board: ("serial://", "serial+socket://", "sim://"),
+    DeviceKind.card_reader: ("pcsc://", "sim://"),
+    DeviceKind.scanner: ("sane://", "folder://", "sim://"),
 }
 
 
-def save_binding(terminal: Terminal, name: str, kind: str, url: str, active: bool = True) -> DeviceBinding:
+@dataclass(frozen=True)
+class BindingInput:
+    name: str
+    kind: str
+    url: str
+    active: bool = True
+
+
+def save_binding(terminal: Terminal, data: BindingInput, by: User | None = None) -> DeviceBinding:
     """Bind a device to a terminal under a name, or change the binding of that name."""
-    name, url = name.strip(), url.strip()
+    name, url, kind = data.name.strip(), data.url.strip(), data.kind
+    problems = []
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", name):
-        raise TerminalError("機器名は半角英小文字で入力してください（例：printer）。", "name")
-    if kind not in DEVICE_KINDS:
-        raise TerminalError("機器の種類を選んでください。", "kind")
-    if not url.startswith(DEVICE_URL_SCHEMES[kind]):
-        raise TerminalError(
-            f"{DEVICE_KINDS[kind]}の接続先は {'、'.join(DEVICE_URL_SCHEMES[kind])} のいずれかで始めてください。", "url")
+        problems.append(Problem("name", "機器名は半角英小文字で入力してください（例：printer）。"))
+    if not DeviceKind.has(kind):
+        problems.append(Problem("kind", "機器の種類を選んでください。"))
+    elif not url.startswith(DEVICE_URL_SCHEMES[kind]):
+        schemes = "、".join(DEVICE_URL_SCHEMES[kind])
+        problems.append(Problem("url", f"{DeviceKind(kind).label}の接続先は {schemes} のいずれかで始めてください。"))
+    if problems:
+        raise TerminalError.of(problems)
     bound = db.session.scalar(select(DeviceBinding).where(
         DeviceBinding.terminal_id == terminal.id, DeviceBinding.name == name))
     if bound is None:
         bound = DeviceBinding(terminal_id=terminal.id, name=name)
         db.session.add(bound)
-    bound.kind, bound.url, bound.active = kind, url, active
+    bound.kind, bound.url, bound.active = kind, url, data.active
     db.session.flush()
-    audit.record("update", "device_binding", bound.id, f"{terminal.code} {name}={url}")
+    audit.record("update", "device_binding", bound.id, f"{terminal.code} {name}={url}", by=by)
     return bound
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles_in_demo
 from app.devices import services
-from app.web.htmx import wants_fragment
+from app.devices.models import TerminalKind
+from app.web.htmx import page_or_fragment
 from hardware.call_board import simulated_call_boards
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card, slot_state
 from hardware.printer import page_png, simulated_printers
@@ -24,7 +25,7 @@ PAGES_SHOWN = 8
 
 
 def _counter_slots() -> list[tuple[str, str]]:
-    return [(t.code, t.name) for t in services.list_terminals() if t.kind == "counter_pc" and t.active]
+    return [(t.code, t.name) for t in services.list_terminals() if t.kind == TerminalKind.counter_pc and t.active]
 
 
 def _printers() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -40,9 +41,8 @@ def _printers() -> list[tuple[str, list[tuple[int, str]]]]:
 @SIM_ROLES
 def index() -> str:
     slots = _counter_slots()
-    template = "devices/_sim_output.html" if wants_fragment() else "devices/sim.html"
-    return render_template(
-        template,
+    return page_or_fragment(
+        "devices/sim.html", "devices/_sim_output.html",
         simulating=current_app.config["SIMULATE_DEVICES"],
         printers=_printers(),
         boards=sorted(simulated_call_boards().items()),

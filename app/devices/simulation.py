@@ -10,7 +10,6 @@ real terminal runs) polls this server over HTTP with a token minted at start.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import threading
 import time
@@ -20,8 +19,9 @@ from urllib.parse import urlsplit
 from flask import Flask
 from sqlalchemy import select
 
+from app.config import settings
 from app.devices import services
-from app.devices.models import Terminal
+from app.devices.models import DeviceKind, Terminal, TerminalKind
 from app.extensions import db
 from hardware.agent import Agent
 from hardware.call_board import simulated_call_board
@@ -30,10 +30,10 @@ from hardware.printer import simulated_printer
 log = logging.getLogger(__name__)
 
 #: which devices each kind of terminal has
-DEVICES_BY_KIND: dict[str, tuple[str, ...]] = {
-    "kiosk": ("printer",),
-    "register": ("printer",),
-    "counter_pc": ("printer", "call_board", "card_reader", "scanner"),
+DEVICES_BY_KIND: dict[str, tuple[DeviceKind, ...]] = {
+    TerminalKind.kiosk: (DeviceKind.printer,),
+    TerminalKind.register: (DeviceKind.printer,),
+    TerminalKind.counter_pc: tuple(DeviceKind),
 }
 SCANNER_DPI = 600
 
@@ -50,11 +50,11 @@ class Simulation:
 
 def simulated_url(terminal: Terminal, device: str) -> str:
     """The URL of the simulator standing in for a terminal's device (starting it if needed)."""
-    if device == "printer":
+    if device == DeviceKind.printer:
         return simulated_printer(terminal.code).url + "?mode=kanji"
-    if device == "call_board":
+    if device == DeviceKind.call_board:
         return simulated_call_board(terminal.code).url
-    if device == "card_reader":
+    if device == DeviceKind.card_reader:
         return f"sim://{terminal.code}"
     return f"sim://{terminal.code}?dpi={SCANNER_DPI}"
 
@@ -70,7 +70,7 @@ def bind_simulators() -> dict[str, str]:
         if not devices:
             continue
         for device in devices:
-            services.save_binding(terminal, device, device, simulated_url(terminal, device))
+            services.save_binding(terminal, services.BindingInput(device, device, simulated_url(terminal, device)))
         tokens[terminal.code] = services.rotate_token(terminal)
     db.session.commit()
     return tokens
@@ -123,5 +123,6 @@ def init_app(app: Flask) -> None:
     access_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, QuietAgentPolls) for f in access_log.filters):
         access_log.addFilter(QuietAgentPolls())
-    server = os.environ.get("YAKUBA_AGENT_SERVER") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
-    app.extensions["yakuba_simulation"] = start(app, server)
+    with app.app_context():
+        config = settings()
+    app.extensions["yakuba_simulation"] = start(app, config.AGENT_SERVER or f"http://127.0.0.1:{config.PORT}")

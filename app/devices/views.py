@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.auth.access import roles
@@ -8,13 +9,13 @@ from app.core.services import list_counters
 from app.devices import jobs, services
 from app.devices.api import bp as api_bp
 from app.devices.forms import BindingForm, TerminalForm
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob, DeviceKind, Terminal
 from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
-from app.web.forms import choices
-from app.web.htmx import wants_fragment
+from app.web.forms import choices, input_from, show_refusal
+from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
-from app.web.transaction import keep_changes
+from app.web.transaction import discard
 
 bp = Blueprint("devices", __name__)
 BLUEPRINTS = (api_bp, sim_bp)  # the agent API (token auth, no CSRF) and the simulator page
@@ -41,11 +42,9 @@ def terminals() -> str | tuple[str, int]:
     created = None
     if form.validate_on_submit():
         try:
-            created, token = services.create_terminal(
-                form.code.data or "", form.name.data or "", form.kind.data or "",
-                form.counter_id.data)
+            created, token = services.create_terminal(input_from(form, services.NewTerminal), by=current_user)
         except services.TerminalError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
+            show_refusal(form, exc)
     status = 422 if form.errors else 200
     return render_template("devices/terminals.html", form=form, terminals=services.list_terminals(),
                            token=token, token_terminal=created), status
@@ -58,10 +57,10 @@ def edit_terminal(terminal_id: int) -> str | Response | tuple[str, int]:
     form = _terminal_form(terminal)
     if form.validate_on_submit():
         try:
-            services.update_terminal(terminal, form.name.data or "", form.kind.data or "",
-                                     form.counter_id.data, bool(form.active.data))
+            services.update_terminal(terminal, input_from(form, services.TerminalChange, active=bool(form.active.data)),
+                                     by=current_user)
         except services.TerminalError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             flash(f"端末「{terminal.name}」を保存しました。", "success")
             return redirect(url_for("devices.terminals"), 303)
@@ -73,7 +72,7 @@ def edit_terminal(terminal_id: int) -> str | Response | tuple[str, int]:
 @roles("admin")
 def rotate_token(terminal_id: int) -> str:
     terminal = db.get_or_404(Terminal, terminal_id)
-    token = services.rotate_token(terminal)
+    token = services.rotate_token(terminal, by=current_user)
     return render_template("devices/token.html", terminal=terminal, token=token)
 
 
@@ -81,18 +80,17 @@ def rotate_token(terminal_id: int) -> str:
 @roles(*DEVICE_STAFF)
 def overview() -> str:
     return render_template("devices/overview.html", terminals=services.list_terminals(),
-                           summary=jobs.summary_by_terminal())
+                           summary=jobs.summary_by_terminal(), no_jobs=jobs.JobCounts())
 
 
 def _terminal_page(terminal: Terminal, form: BindingForm | None = None,
                    status: int = 200) -> tuple[str, int]:
-    template = "devices/_terminal_jobs.html" if wants_fragment() and not form else "devices/terminal.html"
-    return render_template(
-        template, terminal=terminal, form=form or BindingForm(),
-        waiting=jobs.jobs_for(terminal, ("queued", "claimed")),
-        failed=jobs.jobs_for(terminal, ("failed",)),
-        finished=jobs.jobs_for(terminal, ("done", "cancelled"), limit=20),
-        printers=services.terminals_with_device("printer", exclude=terminal),
+    return page_or_fragment(
+        "devices/terminal.html", "devices/_terminal_jobs.html", terminal=terminal, form=form or BindingForm(),
+        jobs=jobs.terminal_jobs(terminal),
+        can_change=jobs.can_change, can_reroute=jobs.can_reroute,
+        may_configure=services.can_configure(current_user),
+        printers=services.terminals_with_device(DeviceKind.printer, exclude=terminal),
     ), status
 
 
@@ -109,10 +107,10 @@ def add_binding(terminal_id: int) -> Response | tuple[str, int]:
     form = BindingForm()
     if form.validate_on_submit():
         try:
-            services.save_binding(terminal, form.name.data or "", form.kind.data or "",
-                                  form.url.data or "", bool(form.active.data))
+            services.save_binding(terminal, input_from(form, services.BindingInput, active=bool(form.active.data)),
+                                  by=current_user)
         except services.TerminalError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             flash("機器の設定を保存しました。", "success")
             return redirect(url_for("devices.terminal", terminal_id=terminal.id), 303)
@@ -120,21 +118,23 @@ def add_binding(terminal_id: int) -> Response | tuple[str, int]:
 
 
 def _job_action(job_id: int, action: str) -> Response:
+    """Resend, cancel or reroute a job; a refused one changes nothing (the refusal is only
+    shown: there is nothing about it to record)."""
     job = db.get_or_404(DeviceJob, job_id)
     try:
         if action == "resend":
-            jobs.resend(job)
+            jobs.resend(job, by=current_user)
             flash(f"ジョブ{job.id}を再送しました。", "success")
         elif action == "cancel":
-            jobs.cancel(job)
+            jobs.cancel(job, by=current_user)
             flash(f"ジョブ{job.id}を取り消しました。", "success")
         else:
             target = db.get_or_404(Terminal, request.form.get("target", type=int) or 0)
-            copy = jobs.reroute(job, target)
+            copy = jobs.reroute(job, target, by=current_user)
             flash(f"ジョブ{job.id}を「{target.name}」へ振り替えました（ジョブ{copy.id}）。", "success")
     except jobs.JobError as exc:
+        discard()
         flash(exc.message, "error")
-        keep_changes()
     return redirect(url_for("devices.terminal", terminal_id=job.terminal_id), 303)
 
 

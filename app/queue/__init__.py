@@ -7,14 +7,15 @@ Counter (cases):
   counter is `app.core.desk.my_counter()`), or None. Its id goes into the counter domain's
   `Visit.ticket_id` (`counter.services.start_visit(..., ticket_id=...)`): that is the link
   between a ticket and the cases of the visit.
-- `finish(ticket, user_id)`, `send_to_cashier(ticket, user_id)`: end the counter's part.
+- `finish(ticket, by)`, `send_to_cashier(ticket, by)`: end the counter's part (`by` is the
+  member of staff who acts, a `User`).
 
 Register (fees):
 - `cashier_waiting()`: select() of the 会計待ち tickets, longest waiting first.
-- `call_next_cashier(place, user_id)`: call the next one to `place` (e.g. "会計窓口", "レジ2"),
+- `call_next_cashier(place, by)`: call the next one to `place` (e.g. "会計窓口", "レジ2"),
   with the same no-duplicate locking as the counters; None when nobody waits.
-- `call_cashier_ticket(ticket, place, user_id)`, `recall_cashier(ticket, user_id)`.
-- `finish_cashier(ticket, user_id)`: the fees are paid; the ticket is finished.
+- `call_cashier_ticket(ticket, place, by)`, `recall_cashier(ticket, by)`.
+- `finish_cashier(ticket, by)`: the fees are paid; the ticket is finished.
 - `ticket_by_label("A-042")` finds today's ticket from a bill's `ticket_number`;
   `ticket_by_code(code)` from its QR code (the public status page's key).
 

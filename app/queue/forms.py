@@ -5,7 +5,7 @@ from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.queue.models import PRIORITIES
+from app.queue.models import Priority
 from app.web.forms import choices
 
 REQUIRED = "必須項目です。"
@@ -37,4 +37,4 @@ class SettingsForm(FlaskForm):
 
 class StaffIssueForm(FlaskForm):
     category_id = SelectField("業務", coerce=int)
-    priority = SelectField("優先受付", choices=choices([("", "なし"), *PRIORITIES.items()]))
+    priority = SelectField("優先受付", choices=choices([("", "なし"), *Priority.choices()]))

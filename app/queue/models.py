@@ -6,35 +6,68 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.dates import now
+from app.core.enums import Labelled, StrEnumType, members, one_of
 from app.core.models import Counter
 from app.extensions import db
 
-# Who is served first (優先受付), as marked by staff at the desk.
-PRIORITIES: dict[str, str] = {
-    "elderly": "高齢",
-    "disability": "障がい",
-    "pregnant": "妊娠中",
-    "infant": "乳幼児連れ",
-    "other": "その他配慮",
-}
 
-TICKET_STATES: dict[str, str] = {
-    "waiting": "待ち",
-    "called": "呼出中",
-    "serving": "対応中",
-    "held": "保留",
-    "cashier_waiting": "会計待ち",
-    "cashier_called": "会計呼出中",
-    "finished": "完了",
-    "no_show": "不在",
-}
-AT_COUNTER = ("called", "serving")
-OPEN_STATES = ("waiting", "called", "serving", "held", "cashier_waiting", "cashier_called")
+class Priority(Labelled):
+    """Who is served first (優先受付), as marked by staff at the desk; "" is no mark."""
 
-BOARDS: dict[str, str] = {"queue": "窓口案内表示", "cashier": "会計呼出表示"}
+    elderly = "elderly", "高齢"
+    disability = "disability", "障がい"
+    pregnant = "pregnant", "妊娠中"
+    infant = "infant", "乳幼児連れ"
+    other = "other", "その他配慮"
+
+
+class TicketState(Labelled):
+    waiting = "waiting", "待ち"
+    called = "called", "呼出中"
+    serving = "serving", "対応中"
+    held = "held", "保留"
+    cashier_waiting = "cashier_waiting", "会計待ち"
+    cashier_called = "cashier_called", "会計呼出中"
+    finished = "finished", "完了"
+    no_show = "no_show", "不在"
+
+
+AT_COUNTER = (TicketState.called, TicketState.serving)
+OPEN_STATES = (TicketState.waiting, TicketState.called, TicketState.serving, TicketState.held,
+               TicketState.cashier_waiting, TicketState.cashier_called)
+
+
+class TicketSource(Labelled):
+    kiosk = "kiosk", "発券機"
+    staff = "staff", "窓口"
+
+
+class Board(Labelled):
+    queue = "queue", "窓口案内表示"
+    cashier = "cashier", "会計呼出表示"
+
+
+class TicketAction(Labelled):
+    """What happened to a ticket (its history, TicketEvent)."""
+
+    issue = "issue", "発券"
+    call = "call", "呼出"
+    recall = "recall", "再呼出"
+    serve = "serve", "対応開始"
+    hold = "hold", "保留"
+    resume = "resume", "再開"
+    no_show = "no_show", "不在"
+    transfer = "transfer", "転送"
+    finish = "finish", "完了"
+    to_cashier = "to_cashier", "会計へ"
+    cashier_call = "cashier_call", "会計呼出"
+    cashier_recall = "cashier_recall", "会計再呼出"
+    cashier_done = "cashier_done", "会計完了"
+    cashier_no_show = "cashier_no_show", "会計不在"
+
 
 category_counters = Table(
     "queue_category_counters",
@@ -102,6 +135,9 @@ class Ticket(db.Model):
     __table_args__ = (
         UniqueConstraint("office_day", "letter", "number"),
         Index("ix_queue_tickets_day_state", "office_day", "state"),
+        one_of("state", TicketState),
+        one_of("priority", Priority, blank=True),
+        one_of("source", TicketSource),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,9 +149,9 @@ class Ticket(db.Model):
     original_category_id: Mapped[int] = mapped_column(ForeignKey("queue_categories.id"))
     target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
-    priority: Mapped[str] = mapped_column(String(20), default="")
-    state: Mapped[str] = mapped_column(String(20), default="waiting")
-    source: Mapped[str] = mapped_column(String(10), default="kiosk")
+    priority: Mapped[Priority | str] = mapped_column(StrEnumType(Priority, 20), default="")
+    state: Mapped[TicketState] = mapped_column(StrEnumType(TicketState, 20), default=TicketState.waiting)
+    source: Mapped[TicketSource] = mapped_column(StrEnumType(TicketSource, 10), default=TicketSource.kiosk)
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id"))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[datetime] = mapped_column(default=now)
@@ -136,17 +172,12 @@ class Ticket(db.Model):
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
     target_counter: Mapped[Counter | None] = relationship(foreign_keys=[target_counter_id])
 
+    _members = validates("state", "priority", "source")(members)
+
     @property
     def label(self) -> str:
         return ticket_label(self.letter, self.number)
 
-    @property
-    def state_label(self) -> str:
-        return TICKET_STATES.get(self.state, self.state)
-
-    @property
-    def priority_label(self) -> str:
-        return PRIORITIES.get(self.priority, "")
 
 
 def ticket_label(letter: str, number: int) -> str:
@@ -160,8 +191,9 @@ class CallSequence(db.Model):
     (issue 12: ids are handed out at INSERT, so on PostgreSQL calls can commit out of id order)."""
 
     __tablename__ = "queue_call_sequences"
+    __table_args__ = (one_of("board", Board),)
 
-    board: Mapped[str] = mapped_column(String(10), primary_key=True)
+    board: Mapped[Board] = mapped_column(StrEnumType(Board, 10), primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)
 
 
@@ -171,10 +203,10 @@ class Call(db.Model):
     the last number it saw (the SSE id)."""
 
     __tablename__ = "queue_calls"
-    __table_args__ = (UniqueConstraint("board", "seq"),)
+    __table_args__ = (UniqueConstraint("board", "seq"), one_of("board", Board))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    board: Mapped[str] = mapped_column(String(10))
+    board: Mapped[Board] = mapped_column(StrEnumType(Board, 10))
     seq: Mapped[int]
     ticket_id: Mapped[int] = mapped_column(ForeignKey("queue_tickets.id"))
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
@@ -190,10 +222,11 @@ class TicketEvent(db.Model):
     for seeing afterwards what happened to a visitor's ticket."""
 
     __tablename__ = "queue_ticket_events"
+    __table_args__ = (one_of("action", TicketAction),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("queue_tickets.id"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[TicketAction] = mapped_column(StrEnumType(TicketAction, 20))
     at: Mapped[datetime] = mapped_column(default=now)
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("queue_categories.id"))

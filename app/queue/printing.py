@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.auth.models import User
 from app.core.dates import wareki
+from app.core.services import get_municipality
 from app.devices import jobs
-from app.devices.models import DeviceJob, Terminal
-from app.queue.models import PRIORITIES, Ticket
+from app.devices.models import DeviceJob, DeviceKind, JobKind, Terminal
+from app.queue import services
+from app.queue.models import Ticket
 from hardware.printer.document import Cut, Document, Feed, QRCode, Rule, Text
 
 
@@ -32,7 +35,7 @@ def slip_for(ticket: Ticket, city: str, ahead: int, wait_minutes: int, status_ur
     return TicketSlip(
         city=city, category=ticket.category.name, label=ticket.label,
         issued_at_text=f"{wareki(at.date())} {at:%-H:%M}", ahead=ahead, wait_minutes=wait_minutes,
-        status_url=status_url, priority=PRIORITIES.get(ticket.priority, ""))
+        status_url=status_url, priority=ticket.priority.label if ticket.priority else "")
 
 
 def ticket_document(slip: TicketSlip) -> dict[str, Any]:
@@ -59,7 +62,22 @@ def ticket_document(slip: TicketSlip) -> dict[str, Any]:
     return doc.to_dict()
 
 
-def print_slip(terminal: Terminal, slip: TicketSlip, user_id: int | None = None) -> DeviceJob:
+def print_slip(terminal: Terminal, slip: TicketSlip, ticket_id: int, by: User | None = None) -> DeviceJob:
     """Queue the ticket for the terminal's printer; raises jobs.JobError without one."""
-    return jobs.enqueue(terminal, "printer", "print", {"document": ticket_document(slip)},
-                        summary=f"番号札 {slip.label} {slip.category}", user_id=user_id)
+    return jobs.enqueue(terminal, jobs.JobSpec(DeviceKind.printer, JobKind.print, {"document": ticket_document(slip)},
+                                               f"番号札 {slip.label} {slip.category}", "ticket", ticket_id), by=by)
+
+
+def print_ticket(ticket: Ticket, terminal: Terminal | None, status_url: str, by: User | None = None) -> bool:
+    """Queue the printed ticket; False when there is no terminal with a printer to take it."""
+    if terminal is None:
+        return False
+    ahead = services.people_ahead(ticket)
+    city = get_municipality()
+    slip = slip_for(ticket, city.name if city else "", ahead,
+                    services.estimated_wait_minutes(ticket.category, ahead), status_url)
+    try:
+        print_slip(terminal, slip, ticket.id, by)
+    except jobs.JobError:
+        return False
+    return True

@@ -19,22 +19,28 @@ from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth import audit
+from app.auth.models import User
 from app.core import calendar, events
 from app.core.dates import now
 from app.core.models import Counter
-from app.devices import jobs
-from app.devices.models import DeviceJob, Terminal
+from app.core.refusal import Problem, Refusal
+from app.devices.models import Terminal
 from app.extensions import db
+from app.queue import boards
 from app.queue.models import (
     AT_COUNTER,
-    PRIORITIES,
+    Board,
     Call,
     CallSequence,
+    Priority,
     QueueSettings,
     ServiceCategory,
     Ticket,
+    TicketAction,
     TicketEvent,
     TicketSequence,
+    TicketSource,
+    TicketState,
     category_counters,
 )
 
@@ -56,11 +62,8 @@ def _changed() -> None:
         events.publish(CHANGED, {})
 
 
-class QueueError(ValueError):
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class QueueError(Refusal):
+    """A queue rule said no (a ticket in the wrong state, a counter that is busy)."""
 
 
 # -- settings and categories ------------------------------------------------------------------
@@ -70,19 +73,29 @@ def settings() -> QueueSettings:
     return row if row is not None else QueueSettings(id=1, recalls_before_no_show=2, cashier_place="会計窓口")
 
 
-def save_settings(recalls_before_no_show: int, cashier_place: str) -> QueueSettings:
-    if not 0 <= recalls_before_no_show <= 10:
-        raise QueueError("再呼出の回数は0〜10回で入力してください。", "recalls_before_no_show")
-    if not cashier_place.strip():
-        raise QueueError("会計の呼出先を入力してください。", "cashier_place")
+@dataclass(frozen=True)
+class SettingsInput:
+    recalls_before_no_show: int
+    cashier_place: str
+
+
+def save_settings(data: SettingsInput, by: User | None = None) -> QueueSettings:
+    problems = []
+    if not 0 <= data.recalls_before_no_show <= 10:
+        problems.append(Problem("recalls_before_no_show", "再呼出の回数は0〜10回で入力してください。"))
+    if not data.cashier_place.strip():
+        problems.append(Problem("cashier_place", "会計の呼出先を入力してください。"))
+    if problems:
+        raise QueueError.of(problems)
     row = db.session.get(QueueSettings, 1)
     if row is None:
         row = QueueSettings(id=1)
         db.session.add(row)
-    row.recalls_before_no_show = recalls_before_no_show
-    row.cashier_place = cashier_place.strip()
+    row.recalls_before_no_show = data.recalls_before_no_show
+    row.cashier_place = data.cashier_place.strip()
     db.session.flush()
-    audit.record("update", "queue_settings", 1, f"不在までの再呼出{recalls_before_no_show}回・会計{row.cashier_place}")
+    audit.record("update", "queue_settings", 1,
+                 f"不在までの再呼出{data.recalls_before_no_show}回・会計{row.cashier_place}", by=by)
     return row
 
 
@@ -111,24 +124,34 @@ class CategoryInput:
     active: bool = True
 
 
-def save_category(category: ServiceCategory | None, data: CategoryInput) -> ServiceCategory:
+def _category_problems(category: ServiceCategory | None, data: CategoryInput,
+                       counters: list[Counter]) -> list[Problem]:
     code, name, letter = data.code.strip(), data.name.strip(), data.letter.strip().upper()
+    problems = []
     if not code or not code.replace("_", "").isalnum() or not code.isascii():
-        raise QueueError("コードは半角英数字とアンダースコアで入力してください（例：certificate）。", "code")
+        problems.append(Problem("code", "コードは半角英数字とアンダースコアで入力してください（例：certificate）。"))
+    elif (same_code := category_by_code(code)) is not None and same_code is not category:
+        problems.append(Problem("code", f"コード「{code}」は既にあります。"))
     if not name:
-        raise QueueError("名称を入力してください。", "name")
+        problems.append(Problem("name", "名称を入力してください。"))
     if not (1 <= len(letter) <= 2 and letter.isascii() and letter.isalpha()):
-        raise QueueError("番号札の記号は半角英字1〜2文字で入力してください（例：A）。", "letter")
+        problems.append(Problem("letter", "番号札の記号は半角英字1〜2文字で入力してください（例：A）。"))
     if data.opens and data.closes and data.opens >= data.closes:
-        raise QueueError("受付終了は受付開始より後の時刻にしてください。", "closes")
+        problems.append(Problem("closes", "受付終了は受付開始より後の時刻にしてください。"))
     if not 1 <= data.minutes_per_ticket <= 240:
-        raise QueueError("1人あたりの目安時間は1〜240分で入力してください。", "minutes_per_ticket")
-    same_code = category_by_code(code)
-    if same_code is not None and same_code is not category:
-        raise QueueError(f"コード「{code}」は既にあります。", "code")
-    counters = list(db.session.scalars(select(Counter).where(Counter.id.in_(data.counter_ids))))
+        problems.append(Problem("minutes_per_ticket", "1人あたりの目安時間は1〜240分で入力してください。"))
     if data.active and not counters:
-        raise QueueError("受け付ける窓口を1つ以上選んでください。", "counter_ids")
+        problems.append(Problem("counter_ids", "受け付ける窓口を1つ以上選んでください。"))
+    return problems
+
+
+def save_category(category: ServiceCategory | None, data: CategoryInput, by: User | None = None) -> ServiceCategory:
+    """Add or change a category; every problem of the input is refused at once."""
+    counters = list(db.session.scalars(select(Counter).where(Counter.id.in_(data.counter_ids))))
+    problems = _category_problems(category, data, counters)
+    if problems:
+        raise QueueError.of(problems)
+    code, name, letter = data.code.strip(), data.name.strip(), data.letter.strip().upper()
     if category is None:
         category = ServiceCategory(code=code)
         db.session.add(category)
@@ -140,7 +163,7 @@ def save_category(category: ServiceCategory | None, data: CategoryInput) -> Serv
     category.counters = counters
     db.session.flush()
     audit.record("update", "queue_category", category.id,
-                 f"{code} {name} {letter} 窓口{','.join(str(c.number) for c in counters)}")
+                 f"{code} {name} {letter} 窓口{','.join(str(c.number) for c in counters)}", by=by)
     _changed()
     return category
 
@@ -184,19 +207,20 @@ def next_number(day: date, letter: str) -> int:
     return int(number)
 
 
-def _log(ticket: Ticket, action: str, *, counter_id: int | None = None, user_id: int | None = None,
+def _log(ticket: Ticket, action: TicketAction, *, counter_id: int | None = None, by: User | None = None,
          detail: str = "") -> None:
     db.session.add(TicketEvent(ticket_id=ticket.id, action=action, at=now(), counter_id=counter_id,
-                               category_id=ticket.category_id, user_id=user_id, detail=detail[:200]))
+                               category_id=ticket.category_id, user_id=by.id if by else None,
+                               detail=detail[:200]))
 
 
 def issue_ticket(category: ServiceCategory, *, kiosk: Terminal | None = None, priority: str = "",
-                 user_id: int | None = None, at: datetime | None = None,
+                 by: User | None = None, at: datetime | None = None,
                  check_hours: bool = True) -> Ticket:
     """A new ticket. The kiosk checks office hours and the category's limits; staff at the desk
     may issue after them, since everyone who came within office hours is served (000 §5(2))."""
     at = at or now()
-    if priority and priority not in PRIORITIES:
+    if priority and not Priority.has(priority):
         raise QueueError("優先の理由を選び直してください。", "priority")
     if check_hours:
         state = availability(category, at)
@@ -208,12 +232,13 @@ def issue_ticket(category: ServiceCategory, *, kiosk: Terminal | None = None, pr
     ticket = Ticket(
         office_day=at.date(), letter=category.letter, number=number, code=secrets.token_urlsafe(16),
         category_id=category.id, original_category_id=category.id, priority=priority,
-        state="waiting", source="kiosk" if kiosk else "staff", kiosk_id=kiosk.id if kiosk else None,
-        issued_by_id=user_id, issued_at=at, recalls=0, transfers=0,
+        state=TicketState.waiting, source=TicketSource.kiosk if kiosk else TicketSource.staff,
+        kiosk_id=kiosk.id if kiosk else None,
+        issued_by_id=by.id if by else None, issued_at=at, recalls=0, transfers=0,
     )
     db.session.add(ticket)
     db.session.flush()
-    _log(ticket, "issue", user_id=user_id, detail=PRIORITIES.get(priority, ""))
+    _log(ticket, TicketAction.issue, by=by, detail=Priority(priority).label if priority else "")
     _changed()
     return ticket
 
@@ -248,14 +273,19 @@ def waiting_for_counter(counter: Counter, day: date | None = None) -> Select[tup
     day = day or now().date()
     mine = (Ticket.target_counter_id == counter.id) | (
         Ticket.target_counter_id.is_(None) & Ticket.category_id.in_(_served_by(counter.id)))
-    return (select(Ticket).where(Ticket.office_day == day, Ticket.state == "waiting", mine)
+    return (select(Ticket).where(Ticket.office_day == day, Ticket.state == TicketState.waiting, mine)
             .order_by(*_queue_order()))
+
+
+def waiting_at(counter: Counter) -> list[Ticket]:
+    """Today's waiting tickets the counter may call, in the order it calls them."""
+    return list(db.session.scalars(waiting_for_counter(counter)))
 
 
 def waiting_counts(day: date | None = None) -> dict[int, int]:
     day = day or now().date()
     rows = db.session.execute(
-        select(Ticket.category_id, func.count()).where(Ticket.office_day == day, Ticket.state == "waiting")
+        select(Ticket.category_id, func.count()).where(Ticket.office_day == day, Ticket.state == TicketState.waiting)
         .group_by(Ticket.category_id))
     return {category_id: count for category_id, count in rows}
 
@@ -286,7 +316,7 @@ def estimated_wait_minutes(category: ServiceCategory, ahead: int, day: date | No
 
 def people_ahead(ticket: Ticket) -> int:
     """Waiting tickets of the same category that will be called before this one."""
-    if ticket.state != "waiting":
+    if ticket.state != TicketState.waiting:
         return 0
     key_before = (Ticket.issued_at < ticket.issued_at) | (
         (Ticket.issued_at == ticket.issued_at) & (Ticket.id < ticket.id))
@@ -294,7 +324,7 @@ def people_ahead(ticket: Ticket) -> int:
     condition = (prioritised & key_before) if ticket.priority else (prioritised | key_before)
     return db.session.scalar(
         select(func.count()).select_from(Ticket).where(
-            Ticket.office_day == ticket.office_day, Ticket.state == "waiting",
+            Ticket.office_day == ticket.office_day, Ticket.state == TicketState.waiting,
             Ticket.category_id == ticket.category_id, Ticket.id != ticket.id, condition)) or 0
 
 
@@ -322,17 +352,17 @@ def next_call_seq(board: str) -> int:
 
 
 def _record_call(ticket: Ticket, board: str, place: str, counter: Counter | None, recall: bool,
-                 user_id: int | None) -> Call:
+                 by: User | None) -> Call:
     call = Call(board=board, seq=next_call_seq(board), ticket_id=ticket.id,
                 counter_id=counter.id if counter else None, label=ticket.label, place=place, recall=recall,
-                called_at=now(), called_by_id=user_id)
+                called_at=now(), called_by_id=by.id if by else None)
     db.session.add(call)
     db.session.flush()
     events.publish(calls_channel(board), call_data(call))
-    if board == "cashier":
+    if board == Board.cashier:
         _changed()  # pages that follow the queue board show the cashier's waiting list too
-    if counter is not None and board == "queue":
-        show_on_call_board(counter, ticket.label)
+    if counter is not None and board == Board.queue:
+        boards.show(counter, ticket.label)
     return call
 
 
@@ -340,31 +370,6 @@ def call_data(call: Call) -> dict[str, Any]:
     return {"id": call.id, "seq": call.seq, "board": call.board, "label": call.label, "place": call.place,
             "recall": call.recall, "at": call.called_at.strftime("%H:%M"),
             "speech": speech_text(call.label, call.place)}
-
-
-def counter_terminal(counter: Counter, device: str) -> Terminal | None:
-    """The counter PC of a counter that has `device` bound."""
-    for terminal in db.session.scalars(select(Terminal).where(
-            Terminal.counter_id == counter.id, Terminal.kind == "counter_pc", Terminal.active.is_(True))):
-        if jobs.binding(terminal, device) is not None:
-            return terminal
-    return None
-
-
-def show_on_call_board(counter: Counter, text: str) -> DeviceJob | None:
-    """The counter's serial LED call board shows its current number (through the agent)."""
-    terminal = counter_terminal(counter, "call_board")
-    if terminal is None:
-        return None
-    return jobs.enqueue(terminal, "call_board", "call_board", {"text": text},
-                        summary=f"呼出表示 {counter.label} {text}")
-
-
-def _clear_call_board(counter_id: int | None) -> None:
-    """The counter is free: its board goes blank until the next call."""
-    counter = db.session.get(Counter, counter_id) if counter_id else None
-    if counter is not None:
-        show_on_call_board(counter, "")
 
 
 def current_ticket(counter: Counter) -> Ticket | None:
@@ -376,32 +381,32 @@ def current_ticket(counter: Counter) -> Ticket | None:
 
 def held_tickets(counter: Counter) -> list[Ticket]:
     return list(db.session.scalars(
-        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.state == "held")
+        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.state == TicketState.held)
         .order_by(Ticket.called_at)))
 
 
-def _free_counter(counter: Counter, finish_current: bool, user_id: int | None) -> None:
+def _free_counter(counter: Counter, finish_current: bool, by: User | None) -> None:
     current = current_ticket(counter)
     if current is None:
         return
     if not finish_current:
         raise QueueError(f"{current.label}の対応中です。完了・保留・転送してから次の方を呼び出してください。")
-    finish(current, user_id, clear_board=False)  # the next call shows its number straight away
+    finish(current, by, clear_board=False)  # the next call shows its number straight away
 
 
-def _take(ticket_id: int, counter: Counter, from_states: tuple[str, ...]) -> bool:
+def _take(ticket_id: int, counter: Counter, from_states: tuple[TicketState, ...]) -> bool:
     """Move a ticket to this counter only if it is still in one of `from_states`: a compare-and-
     set that two operators can never both win."""
     at = now()
     result = db.session.execute(
         update(Ticket).where(Ticket.id == ticket_id, Ticket.state.in_(from_states))
-        .values(state="called", counter_id=counter.id, called_at=at, recalls=0, target_counter_id=None,
+        .values(state=TicketState.called, counter_id=counter.id, called_at=at, recalls=0, target_counter_id=None,
                 first_called_at=func.coalesce(Ticket.first_called_at, at))
         .execution_options(synchronize_session=False))
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def call_next(counter: Counter, user_id: int | None = None, *, finish_current: bool = False) -> Ticket | None:
+def call_next(counter: Counter, by: User | None = None, *, finish_current: bool = False) -> Ticket | None:
     """Call the next visitor to a counter: priority first, then the longest waiting, among the
     categories the counter serves (issue 4). None when nobody waits.
 
@@ -412,7 +417,7 @@ def call_next(counter: Counter, user_id: int | None = None, *, finish_current: b
     """
     if not counter.active:
         raise QueueError(f"{counter.label}は休止中です。")
-    _free_counter(counter, finish_current, user_id)
+    _free_counter(counter, finish_current, by)
     query = waiting_for_counter(counter).limit(1)
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Ticket)
@@ -420,53 +425,53 @@ def call_next(counter: Counter, user_id: int | None = None, *, finish_current: b
         ticket_id = db.session.scalar(query.with_only_columns(Ticket.id))
         if ticket_id is None:
             return None
-        if _take(ticket_id, counter, ("waiting",)):
-            return _after_call(ticket_id, counter, user_id, "call")
+        if _take(ticket_id, counter, (TicketState.waiting,)):
+            return _after_call(ticket_id, counter, by, TicketAction.call)
     raise QueueError("呼出が混み合っています。もう一度お試しください。")
 
 
-def _after_call(ticket_id: int, counter: Counter, user_id: int | None, action: str) -> Ticket:
+def _after_call(ticket_id: int, counter: Counter, by: User | None, action: TicketAction) -> Ticket:
     ticket = db.session.get_one(Ticket, ticket_id, populate_existing=True)
-    _log(ticket, action, counter_id=counter.id, user_id=user_id)
-    _record_call(ticket, "queue", counter.label, counter, False, user_id)
+    _log(ticket, action, counter_id=counter.id, by=by)
+    _record_call(ticket, Board.queue, counter.label, counter, False, by)
     return ticket
 
 
-def call_ticket(ticket: Ticket, counter: Counter, user_id: int | None = None, *,
+def call_ticket(ticket: Ticket, counter: Counter, by: User | None = None, *,
                 finish_current: bool = False) -> Ticket:
     """Call a specific waiting ticket, out of turn (e.g. the visitor came back)."""
-    if ticket.state != "waiting":
-        raise QueueError(f"{ticket.label}は{ticket.state_label}のため呼び出せません。")
-    _free_counter(counter, finish_current, user_id)
+    if ticket.state != TicketState.waiting:
+        raise QueueError(f"{ticket.label}は{ticket.state.label}のため呼び出せません。")
+    _free_counter(counter, finish_current, by)
     if db.engine.dialect.name == "postgresql":
         db.session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
-    if not _take(ticket.id, counter, ("waiting",)):
+    if not _take(ticket.id, counter, (TicketState.waiting,)):
         raise QueueError(f"{ticket.label}は他の窓口で呼び出されました。")
-    return _after_call(ticket.id, counter, user_id, "call")
+    return _after_call(ticket.id, counter, by, TicketAction.call)
 
 
-def _require(ticket: Ticket, states: Iterable[str], doing: str) -> None:
+def _require(ticket: Ticket, states: Iterable[TicketState], doing: str) -> None:
     if ticket.state not in states:
-        raise QueueError(f"{ticket.label}は{ticket.state_label}のため{doing}できません。")
+        raise QueueError(f"{ticket.label}は{ticket.state.label}のため{doing}できません。")
 
 
-def recall(ticket: Ticket, user_id: int | None = None) -> Call:
+def recall(ticket: Ticket, by: User | None = None) -> Call:
     """再呼出: the same ticket to the same counter again."""
-    _require(ticket, ("called",), "再呼出")
+    _require(ticket, (TicketState.called,), "再呼出")
     if ticket.counter is None:
         raise QueueError(f"{ticket.label}の呼出先の窓口がありません。")
     ticket.recalls += 1
     ticket.called_at = now()
-    _log(ticket, "recall", counter_id=ticket.counter_id, user_id=user_id, detail=f"{ticket.recalls}回目")
-    return _record_call(ticket, "queue", ticket.counter.label, ticket.counter, True, user_id)
+    _log(ticket, TicketAction.recall, counter_id=ticket.counter_id, by=by, detail=f"{ticket.recalls}回目")
+    return _record_call(ticket, Board.queue, ticket.counter.label, ticket.counter, True, by)
 
 
-def start_service(ticket: Ticket, user_id: int | None = None) -> None:
+def start_service(ticket: Ticket, by: User | None = None) -> None:
     """The visitor has come to the counter (対応開始)."""
-    _require(ticket, ("called",), "対応開始")
-    ticket.state = "serving"
+    _require(ticket, (TicketState.called,), "対応開始")
+    ticket.state = TicketState.serving
     ticket.served_at = now()
-    _log(ticket, "serve", counter_id=ticket.counter_id, user_id=user_id)
+    _log(ticket, TicketAction.serve, counter_id=ticket.counter_id, by=by)
     _changed()
 
 
@@ -477,125 +482,139 @@ def _end_service(ticket: Ticket) -> None:
     ticket.finished_at = at
 
 
-def hold(ticket: Ticket, user_id: int | None = None) -> None:
+def hold(ticket: Ticket, by: User | None = None) -> None:
     """保留: the visitor steps aside (e.g. to fill in a form); the counter serves others and
     resumes this ticket later."""
     _require(ticket, AT_COUNTER, "保留")
-    ticket.state = "held"
-    _log(ticket, "hold", counter_id=ticket.counter_id, user_id=user_id)
-    _clear_call_board(ticket.counter_id)
+    ticket.state = TicketState.held
+    _log(ticket, TicketAction.hold, counter_id=ticket.counter_id, by=by)
+    boards.clear(ticket.counter_id)
     _changed()
 
 
-def resume(ticket: Ticket, counter: Counter, user_id: int | None = None, *,
+def resume(ticket: Ticket, counter: Counter, by: User | None = None, *,
            finish_current: bool = False) -> Ticket:
     """Call a held ticket back to the counter (announced on the display again)."""
-    _require(ticket, ("held",), "再開")
-    _free_counter(counter, finish_current, user_id)
-    if not _take(ticket.id, counter, ("held",)):
+    _require(ticket, (TicketState.held,), "再開")
+    _free_counter(counter, finish_current, by)
+    if not _take(ticket.id, counter, (TicketState.held,)):
         raise QueueError(f"{ticket.label}は既に再開されています。")
-    return _after_call(ticket.id, counter, user_id, "resume")
+    return _after_call(ticket.id, counter, by, TicketAction.resume)
 
 
-def no_show(ticket: Ticket, user_id: int | None = None) -> None:
+def no_show(ticket: Ticket, by: User | None = None) -> None:
     """不在: only after the configured number of recalls (issue 4)."""
-    _require(ticket, ("called",), "不在に")
+    _require(ticket, (TicketState.called,), "不在に")
     needed = settings().recalls_before_no_show
     if ticket.recalls < needed:
         raise QueueError(f"不在にする前に{needed}回再呼出してください（現在{ticket.recalls}回）。")
-    ticket.state = "no_show"
+    ticket.state = TicketState.no_show
     ticket.no_show_at = now()
-    _log(ticket, "no_show", counter_id=ticket.counter_id, user_id=user_id)
-    _clear_call_board(ticket.counter_id)
+    _log(ticket, TicketAction.no_show, counter_id=ticket.counter_id, by=by)
+    boards.clear(ticket.counter_id)
     _changed()
 
 
+def require_at_counter(ticket: Ticket, counter: Counter) -> None:
+    """An operator acts only on the ticket called to their own counter."""
+    if ticket.counter_id != counter.id:
+        raise QueueError(f"{ticket.label}はこの窓口の番号札ではありません。")
+
+
 def transfer(ticket: Ticket, *, category: ServiceCategory | None = None, counter: Counter | None = None,
-             user_id: int | None = None) -> None:
+             by: User | None = None, desk: Counter | None = None) -> None:
     """転送: to another category's queue or to a specific counter, keeping the original issue
-    time so the visitor keeps their place (issue 4). The ticket keeps its number."""
-    _require(ticket, ("waiting", "called", "serving", "held"), "転送")
+    time so the visitor keeps their place (issue 4). The ticket keeps its number. From `desk`
+    (the operator's counter), a ticket already called is transferred only by its own counter;
+    a waiting one by any."""
+    if desk is not None and ticket.state != TicketState.waiting:
+        require_at_counter(ticket, desk)
+    _require(ticket, (TicketState.waiting, TicketState.called, TicketState.serving, TicketState.held), "転送")
     if category is None and counter is None:
         raise QueueError("転送先の業務または窓口を選んでください。", "target")
-    if counter is not None and counter.id == ticket.counter_id and ticket.state != "waiting":
+    if counter is not None and counter.id == ticket.counter_id and ticket.state != TicketState.waiting:
         raise QueueError("同じ窓口へは転送できません。", "target")
     from_counter, was_at_counter = ticket.counter_id, ticket.state in AT_COUNTER
     if category is not None:
         ticket.category_id = category.id
     ticket.target_counter_id = counter.id if counter is not None else None
-    ticket.state = "waiting"
+    ticket.state = TicketState.waiting
     ticket.counter_id = None
     ticket.served_at = None
     ticket.transfers += 1
     target = " ".join(x for x in (category.name if category else "", counter.label if counter else "") if x)
-    _log(ticket, "transfer", counter_id=from_counter, user_id=user_id, detail=f"→{target}")
+    _log(ticket, TicketAction.transfer, counter_id=from_counter, by=by, detail=f"→{target}")
     if was_at_counter:
-        _clear_call_board(from_counter)
+        boards.clear(from_counter)
     _changed()
 
 
-def finish(ticket: Ticket, user_id: int | None = None, *, clear_board: bool = True) -> None:
+def finish(ticket: Ticket, by: User | None = None, *, clear_board: bool = True) -> None:
     _require(ticket, AT_COUNTER, "完了")
     _end_service(ticket)
-    ticket.state = "finished"
-    _log(ticket, "finish", counter_id=ticket.counter_id, user_id=user_id)
+    ticket.state = TicketState.finished
+    _log(ticket, TicketAction.finish, counter_id=ticket.counter_id, by=by)
     if clear_board:
-        _clear_call_board(ticket.counter_id)
+        boards.clear(ticket.counter_id)
     _changed()
 
 
 # -- cashier (会計呼び出し表示システム) ---------------------------------------------------------
-def send_to_cashier(ticket: Ticket, user_id: int | None = None) -> None:
+def send_to_cashier(ticket: Ticket, by: User | None = None) -> None:
     """会計待ち: the counter's work is done and fees are due; the visitor waits to be called to
     the register with the same number."""
     _require(ticket, AT_COUNTER, "会計へ回すことが")
     _end_service(ticket)
-    ticket.state = "cashier_waiting"
+    ticket.state = TicketState.cashier_waiting
     ticket.cashier_sent_at = ticket.finished_at
-    _log(ticket, "to_cashier", counter_id=ticket.counter_id, user_id=user_id)
-    _clear_call_board(ticket.counter_id)
+    _log(ticket, TicketAction.to_cashier, counter_id=ticket.counter_id, by=by)
+    boards.clear(ticket.counter_id)
     _changed()
 
 
-def back_to_cashier(ticket: Ticket, user_id: int | None = None) -> None:
+def back_to_cashier(ticket: Ticket, by: User | None = None) -> None:
     """会計待ち again: a visitor whose earlier bill was settled has another fee to pay today
     (a second procedure of the same visit issued later)."""
-    _require(ticket, ("finished", "no_show"), "会計待ちに戻すことが")
-    ticket.state = "cashier_waiting"
+    _require(ticket, (TicketState.finished, TicketState.no_show), "会計待ちに戻すことが")
+    ticket.state = TicketState.cashier_waiting
     ticket.cashier_sent_at = now()
-    _log(ticket, "to_cashier", user_id=user_id, detail="再度")
+    _log(ticket, TicketAction.to_cashier, by=by, detail="再度")
     _changed()
 
 
 def cashier_waiting(day: date | None = None) -> Select[tuple[Ticket]]:
     day = day or now().date()
-    return (select(Ticket).where(Ticket.office_day == day, Ticket.state == "cashier_waiting")
+    return (select(Ticket).where(Ticket.office_day == day, Ticket.state == TicketState.cashier_waiting)
             .order_by(Ticket.cashier_sent_at, Ticket.id))
+
+
+def cashier_waiting_list(day: date | None = None) -> list[Ticket]:
+    return list(db.session.scalars(cashier_waiting(day)))
 
 
 def cashier_current(place: str, day: date | None = None) -> list[Ticket]:
     day = day or now().date()
     return list(db.session.scalars(
-        select(Ticket).where(Ticket.office_day == day, Ticket.state == "cashier_called",
+        select(Ticket).where(Ticket.office_day == day, Ticket.state == TicketState.cashier_called,
                              Ticket.cashier_place == place).order_by(Ticket.cashier_called_at)))
 
 
 def _take_cashier(ticket_id: int, place: str) -> bool:
     result = db.session.execute(
-        update(Ticket).where(Ticket.id == ticket_id, Ticket.state == "cashier_waiting")
-        .values(state="cashier_called", cashier_place=place, cashier_called_at=now())
+        update(Ticket).where(Ticket.id == ticket_id, Ticket.state == TicketState.cashier_waiting)
+        .values(state=TicketState.cashier_called, cashier_place=place, cashier_called_at=now())
         .execution_options(synchronize_session=False))
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _after_cashier_call(ticket_id: int, place: str, user_id: int | None) -> Ticket:
+def _after_cashier_call(ticket_id: int, place: str, by: User | None) -> Ticket:
     ticket = db.session.get_one(Ticket, ticket_id, populate_existing=True)
-    _log(ticket, "cashier_call", user_id=user_id, detail=place)
-    _record_call(ticket, "cashier", place, None, False, user_id)
+    _log(ticket, TicketAction.cashier_call, by=by, detail=place)
+    _record_call(ticket, Board.cashier, place, None, False, by)
     return ticket
 
 
-def call_next_cashier(place: str | None = None, user_id: int | None = None) -> Ticket | None:
+def call_next_cashier(place: str | None = None, by: User | None = None) -> Ticket | None:
     """Call the longest waiting 会計待ち ticket to a register (`place`, by default the
     configured 会計窓口), with the same locking as call_next."""
     place = (place or settings().cashier_place).strip()
@@ -607,40 +626,40 @@ def call_next_cashier(place: str | None = None, user_id: int | None = None) -> T
         if ticket_id is None:
             return None
         if _take_cashier(ticket_id, place):
-            return _after_cashier_call(ticket_id, place, user_id)
+            return _after_cashier_call(ticket_id, place, by)
     raise QueueError("呼出が混み合っています。もう一度お試しください。")
 
 
-def call_cashier_ticket(ticket: Ticket, place: str | None = None, user_id: int | None = None) -> Ticket:
-    _require(ticket, ("cashier_waiting",), "会計に呼び出すことが")
+def call_cashier_ticket(ticket: Ticket, place: str | None = None, by: User | None = None) -> Ticket:
+    _require(ticket, (TicketState.cashier_waiting,), "会計に呼び出すことが")
     place = (place or settings().cashier_place).strip()
     if not _take_cashier(ticket.id, place):
         raise QueueError(f"{ticket.label}は既に呼び出されました。")
-    return _after_cashier_call(ticket.id, place, user_id)
+    return _after_cashier_call(ticket.id, place, by)
 
 
-def recall_cashier(ticket: Ticket, user_id: int | None = None) -> Call:
-    _require(ticket, ("cashier_called",), "再呼出")
+def recall_cashier(ticket: Ticket, by: User | None = None) -> Call:
+    _require(ticket, (TicketState.cashier_called,), "再呼出")
     ticket.cashier_called_at = now()
-    _log(ticket, "cashier_recall", user_id=user_id, detail=ticket.cashier_place)
-    return _record_call(ticket, "cashier", ticket.cashier_place, None, True, user_id)
+    _log(ticket, TicketAction.cashier_recall, by=by, detail=ticket.cashier_place)
+    return _record_call(ticket, Board.cashier, ticket.cashier_place, None, True, by)
 
 
-def finish_cashier(ticket: Ticket, user_id: int | None = None) -> None:
+def finish_cashier(ticket: Ticket, by: User | None = None) -> None:
     """The fees are paid (the register issue calls this when the payment is recorded)."""
-    _require(ticket, ("cashier_called", "cashier_waiting"), "会計完了に")
-    ticket.state = "finished"
+    _require(ticket, (TicketState.cashier_called, TicketState.cashier_waiting), "会計完了に")
+    ticket.state = TicketState.finished
     ticket.cashier_done_at = now()
-    _log(ticket, "cashier_done", user_id=user_id, detail=ticket.cashier_place)
+    _log(ticket, TicketAction.cashier_done, by=by, detail=ticket.cashier_place)
     _changed()
 
 
-def leave_cashier(ticket: Ticket, user_id: int | None = None) -> None:
+def leave_cashier(ticket: Ticket, by: User | None = None) -> None:
     """不在 at the cashier: the visitor left without paying (their bill was cancelled)."""
-    _require(ticket, ("cashier_called", "cashier_waiting"), "会計から外すことが")
-    ticket.state = "no_show"
+    _require(ticket, (TicketState.cashier_called, TicketState.cashier_waiting), "会計から外すことが")
+    ticket.state = TicketState.no_show
     ticket.no_show_at = now()
-    _log(ticket, "cashier_no_show", user_id=user_id, detail=ticket.cashier_place)
+    _log(ticket, TicketAction.cashier_no_show, by=by, detail=ticket.cashier_place)
     _changed()
 
 

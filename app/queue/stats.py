@@ -17,8 +17,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.auth import audit
+from app.auth.models import User
 from app.extensions import db
-from app.queue.models import PRIORITIES, TICKET_STATES, ServiceCategory, Ticket
+from app.queue.models import ServiceCategory, Ticket, TicketState
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
@@ -60,10 +62,10 @@ class Bucket:
     def add(self, ticket: Ticket) -> None:
         self.tickets += 1
         self.called += ticket.first_called_at is not None
-        self.finished += ticket.finished_at is not None and ticket.state != "no_show"
-        self.no_show += ticket.state == "no_show"
+        self.finished += ticket.finished_at is not None and ticket.state != TicketState.no_show
+        self.no_show += ticket.state == TicketState.no_show
         self.transferred += ticket.transfers > 0
-        self.waiting += ticket.state == "waiting"
+        self.waiting += ticket.state == TicketState.waiting
         if (w := wait_minutes(ticket)) is not None:
             self.waits.append(w)
         if (s := service_minutes(ticket)) is not None:
@@ -139,11 +141,11 @@ def tickets_csv(tickets: Iterable[Ticket]) -> str:
     for t in tickets:
         writer.writerow([
             t.office_day.isoformat(), t.label, t.original_category.name, t.category.name,
-            PRIORITIES.get(t.priority, ""), TICKET_STATES.get(t.state, t.state), _time(t.issued_at),
+            t.priority.label if t.priority else "", t.state.label, _time(t.issued_at),
             _time(t.first_called_at), _time(t.served_at), _time(t.finished_at), _time(t.no_show_at),
             _time(t.cashier_called_at), _time(t.cashier_done_at), t.counter.label if t.counter else "",
             t.recalls, t.transfers, _fmt(wait_minutes(t)), _fmt(service_minutes(t)),
-            "発券機" if t.source == "kiosk" else "窓口",
+            t.source.label,
         ])
     return out.getvalue()
 
@@ -163,3 +165,15 @@ def summary_csv(stats: DayStats) -> str:
                          b.transferred, _fmt(b.avg_wait), _fmt(b.p90_wait), _fmt(b.avg_service),
                          _fmt(b.p90_service)])
     return out.getvalue()
+
+
+def export_tickets_csv(day: date, by: User | None) -> str:
+    """The day's tickets as CSV, with the export in the audit log."""
+    audit.record("export", "queue_tickets", day.isoformat(), "番号札の実績CSV", by=by)
+    return tickets_csv(tickets_of(day))
+
+
+def export_summary_csv(day: date, by: User | None) -> str:
+    """The day's waits by category and hour as CSV, with the export in the audit log."""
+    audit.record("export", "queue_summary", day.isoformat(), "業務別・時間帯別の待ち時間CSV", by=by)
+    return summary_csv(summarize(day))

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import Response, abort, current_app, request, stream_with_context
 
 from app.core import events
 from app.extensions import db
@@ -48,12 +48,18 @@ def sse(data: str, event: str | None = None, id_: int | None = None) -> str:
 @dataclass
 class StreamSpec:
     """What a stream sends: calls of a board (rendered by `render_call`) and/or a refreshed
-    fragment (`render_update`, sent as `event` on every queue change, at most once a second)."""
+    fragment (`render_update`, sent as `update_event` on every change, at most once a second).
+    The changes are the queue's and the board's calls, or the events of `channels` when given
+    (the register page follows its bills); `board` also names the shared rendering."""
 
     board: str
     render_call: Callable[[dict[str, Any]], str] | None = None
     render_update: Callable[[], str] | None = None
     update_event: str = "waiting"
+    channels: tuple[str, ...] = ()
+
+    def listens_to(self) -> list[str]:
+        return list(self.channels) or [services.CHANGED, services.calls_channel(self.board)]
 
 
 def _read(fn: Callable[[], Any]) -> Any:
@@ -222,8 +228,7 @@ def stream(spec: StreamSpec, since: int, slot: Slot | None = None) -> Iterator[s
 
 
 def _stream(spec: StreamSpec, since: int, slot: Slot) -> Iterator[str]:
-    channels = [services.CHANGED, services.calls_channel(spec.board)]
-    with events.subscribe(channels) as inbox:
+    with events.subscribe(spec.listens_to()) as inbox:
         slot.wake = lambda: inbox.put_nowait(events.Event(ENDED))
         subscribed = time.monotonic()
         # the response (and the browser's "open") starts only now that we listen
@@ -307,6 +312,27 @@ def _take_events(inbox: queue.Queue[events.Event], timeout: float, most: int = 1
         except queue.Empty:
             break
     return taken
+
+
+def response(spec: StreamSpec) -> Response:
+    """The SSE response of a page's stream. `since` (the number of the last call the page has,
+    0 for none) is required: a page always knows where it stands, and the stream replays what
+    came after it. Each client address has a limited number of streams (AddressLimit)."""
+    since = since_from(request.headers.get("Last-Event-ID"), request.args.get("since"))
+    if since is None:
+        abort(400)
+    address = request.remote_addr or ""
+    limit = address_limit(current_app)
+    slot = limit.admit(address)
+    if slot is None:
+        return Response("接続が多すぎます。しばらくしてから自動で再接続します。", 429, mimetype="text/plain",
+                        headers={"Retry-After": str(limit.retry_after(address))})
+    db.session.commit()  # nothing of the request stays open while the stream waits
+    answer = Response(stream_with_context(stream(spec, since, slot)), mimetype="text/event-stream")
+    answer.call_on_close(lambda: limit.release(slot))
+    answer.headers["Cache-Control"] = "no-cache"
+    answer.headers["X-Accel-Buffering"] = "no"
+    return answer
 
 
 def since_from(last_event_id: str | None, since_arg: str | None) -> int | None:

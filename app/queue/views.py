@@ -21,27 +21,26 @@ from flask import (
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 
-from app.auth import audit
 from app.auth.access import public, roles
+from app.auth.models import User
 from app.core import calendar, desk
 from app.core import services as core_services
 from app.core.dates import now, today
 from app.core.models import Counter
-from app.devices import jobs
-from app.devices.models import Terminal
+from app.devices.models import DeviceKind, Terminal, TerminalKind
 from app.devices.services import terminal_by_code
 from app.extensions import db
-from app.queue import printing, services, stats, streams
+from app.queue import boards, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
-from app.queue.models import PRIORITIES, ServiceCategory, Ticket
-from app.web.forms import choices
-from app.web.htmx import wants_fragment
+from app.queue.models import Board, ServiceCategory, Ticket
+from app.web.forms import choices, input_from, show_refusal
+from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
+from app.web.transaction import discard
 
 bp = Blueprint("queue", __name__)
 NAV = (
@@ -56,43 +55,15 @@ SUPERVISORS = ("supervisor", "admin")
 SETTINGS_STAFF = ("supervisor", "admin")
 
 
-def _own_head() -> Response | None:
-    """Counter, cashier and dashboard pages bring their own stylesheet and the SSE extension
-    in <head>, which a boosted swap (hx-boost in base.html) leaves out: send the browser there
-    with a full page load instead. Their own forms are not boosted."""
-    if request.htmx and request.htmx.boosted:
-        return Response("", 200, {"HX-Redirect": request.full_path.rstrip("?")})
-    return None
-
-
-def _user_id() -> int | None:
-    return current_user.id if current_user.is_authenticated else None
-
-
-def _event_stream(spec: streams.StreamSpec) -> Response:
-    """An SSE response. `since` (the number of the last call the page has, 0 for none) is
-    required: a page always knows where it stands, and the stream replays what came after it."""
-    since = streams.since_from(request.headers.get("Last-Event-ID"), request.args.get("since"))
-    if since is None:
-        abort(400)
-    address = request.remote_addr or ""
-    limit = streams.address_limit(current_app)
-    slot = limit.admit(address)
-    if slot is None:
-        return Response("接続が多すぎます。しばらくしてから自動で再接続します。", 429, mimetype="text/plain",
-                        headers={"Retry-After": str(limit.retry_after(address))})
-    db.session.commit()  # nothing of the request stays open while the stream waits
-    response = Response(stream_with_context(streams.stream(spec, since, slot)), mimetype="text/event-stream")
-    response.call_on_close(lambda: limit.release(slot))
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["X-Accel-Buffering"] = "no"
-    return response
+def _by() -> User | None:
+    """Who acts: the signed-in member of staff (None at the kiosk)."""
+    return current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[attr-defined]
 
 
 # -- kiosk -------------------------------------------------------------------------------------
 def _kiosk(code: str) -> Terminal:
     terminal = terminal_by_code(code)
-    if terminal is None or terminal.kind != "kiosk" or not terminal.active:
+    if terminal is None or terminal.kind != TerminalKind.kiosk or not terminal.active:
         abort(404)
     return terminal
 
@@ -122,8 +93,8 @@ def _office_state() -> dict[str, Any]:
 @public
 def kiosk(code: str) -> str:
     terminal = _kiosk(code)
-    template = "queue/_kiosk_buttons.html" if wants_fragment() else "queue/kiosk.html"
-    return render_template(template, terminal=terminal, buttons=_kiosk_buttons(), **_office_state())
+    return page_or_fragment("queue/kiosk.html", "queue/_kiosk_buttons.html", terminal=terminal,
+                            buttons=_kiosk_buttons(), **_office_state())
 
 
 def _status_url(ticket: Ticket) -> str:
@@ -132,17 +103,7 @@ def _status_url(ticket: Ticket) -> str:
 
 def _print(ticket: Ticket, terminal: Terminal | None) -> bool:
     """Queue the printed ticket; False when the terminal has no printer to take it."""
-    if terminal is None:
-        return False
-    ahead = services.people_ahead(ticket)
-    city = core_services.get_municipality()
-    slip = printing.slip_for(ticket, city.name if city else "", ahead,
-                             services.estimated_wait_minutes(ticket.category, ahead), _status_url(ticket))
-    try:
-        printing.print_slip(terminal, slip, user_id=_user_id())
-    except jobs.JobError:
-        return False
-    return True
+    return printing.print_ticket(ticket, terminal, _status_url(ticket), _by())
 
 
 @bp.route("/kiosk/<code>/tickets", methods=["POST"])
@@ -171,20 +132,20 @@ def ticket_status(code: str) -> str:
     if ticket is None:
         abort(404)
     ahead = services.people_ahead(ticket)
-    template = "queue/_status.html" if wants_fragment() else "queue/status.html"
-    return render_template(template, ticket=ticket, ahead=ahead, is_today=ticket.office_day == today(),
-                           wait_minutes=services.estimated_wait_minutes(ticket.category, ahead))
+    shown = status.public_status(ticket, ahead, services.estimated_wait_minutes(ticket.category, ahead),
+                                 is_today=ticket.office_day == today())
+    return page_or_fragment("queue/status.html", "queue/_status.html", ticket=ticket, status=shown)
 
 
 # -- counter operator -----------------------------------------------------------------------
 def _counter_context(counter: Counter) -> dict[str, Any]:
-    waiting = list(db.session.scalars(services.waiting_for_counter(counter)))
+    current, settings = services.current_ticket(counter), services.settings()
     return {
-        "counter": counter, "current": services.current_ticket(counter), "waiting": waiting,
-        "held": services.held_tickets(counter), "settings": services.settings(),
+        "counter": counter, "current": current, "waiting": services.waiting_at(counter),
+        "held": services.held_tickets(counter), "settings": settings,
+        "actions": status.counter_actions(current, settings) if current else None,
         "categories": services.list_categories(active_only=True),
-        "counters": core_services.list_counters(), "issue_form": _issue_form(),
-        "priorities": PRIORITIES, "now_dt": now(),
+        "counters": core_services.list_counters(), "issue_form": _issue_form(), "now_dt": now(),
     }
 
 
@@ -196,16 +157,12 @@ def _issue_form() -> StaffIssueForm:
 
 @bp.route("/queue/counter")
 @roles(*COUNTER_STAFF)
-def counter() -> str | Response:
-    if (redirect_ := _own_head()) is not None:
-        return redirect_
+def counter() -> str:
     mine = desk.my_counter()
     if mine is None:
         return render_template("queue/counter_select.html", counters=[
             c for c in core_services.list_counters() if c.active])
-    if wants_fragment():
-        return render_template("queue/_counter_waiting.html", **_counter_context(mine))
-    return render_template("queue/counter.html", **_counter_context(mine))
+    return page_or_fragment("queue/counter.html", "queue/_counter_waiting.html", **_counter_context(mine))
 
 
 @bp.route("/queue/counter/select", methods=["POST"])
@@ -229,7 +186,7 @@ def _counter_action(action: Callable[[Counter], str | None]) -> Response:
     try:
         message = action(mine)
     except services.QueueError as exc:
-        db.session.rollback()
+        discard()
         flash(exc.message, "error")
     else:
         if message:
@@ -252,7 +209,7 @@ def _finish_current() -> bool:
 @roles(*COUNTER_STAFF)
 def call_next() -> Response:
     def act(counter: Counter) -> str:
-        ticket = services.call_next(counter, _user_id(), finish_current=_finish_current())
+        ticket = services.call_next(counter, _by(), finish_current=_finish_current())
         return f"{ticket.label}を呼び出しました。" if ticket else "お待ちの方はいません。"
     return _counter_action(act)
 
@@ -263,22 +220,17 @@ def call_ticket(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
 
     def run(counter: Counter) -> str:
-        services.call_ticket(ticket, counter, _user_id())
+        services.call_ticket(ticket, counter, _by())
         return f"{ticket.label}を呼び出しました。"
     return _counter_action(run)
 
 
-def _at_my_counter(ticket: Ticket, counter: Counter) -> None:
-    if ticket.counter_id != counter.id:
-        raise services.QueueError(f"{ticket.label}はこの窓口の番号札ではありません。")
-
-
-def _ticket_action(ticket_id: int, act: Callable[[Ticket, int | None], object], message: str) -> Response:
+def _ticket_action(ticket_id: int, act: Callable[[Ticket, User | None], object], message: str) -> Response:
     ticket = _ticket(ticket_id)
 
     def run(counter: Counter) -> str:
-        _at_my_counter(ticket, counter)
-        act(ticket, _user_id())
+        services.require_at_counter(ticket, counter)
+        act(ticket, _by())
         return message.format(label=ticket.label)
     return _counter_action(run)
 
@@ -325,8 +277,8 @@ def resume(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
 
     def run(counter: Counter) -> str:
-        _at_my_counter(ticket, counter)
-        services.resume(ticket, counter, _user_id(), finish_current=_finish_current())
+        services.require_at_counter(ticket, counter)
+        services.resume(ticket, counter, _by(), finish_current=_finish_current())
         return f"{ticket.label}を再度呼び出しました。"
     return _counter_action(run)
 
@@ -341,9 +293,7 @@ def transfer(ticket_id: int) -> Response:
     to_counter = db.session.get(Counter, int(raw_id)) if kind == "counter" and raw_id.isdigit() else None
 
     def run(counter: Counter) -> str:
-        if ticket.state != "waiting":
-            _at_my_counter(ticket, counter)
-        services.transfer(ticket, category=category, counter=to_counter, user_id=_user_id())
+        services.transfer(ticket, category=category, counter=to_counter, by=_by(), desk=counter)
         where = category.name if category else to_counter.label if to_counter else ""
         return f"{ticket.label}を{where}へ転送しました。"
     return _counter_action(run)
@@ -359,10 +309,9 @@ def staff_issue() -> Response:
     category = db.get_or_404(ServiceCategory, form.category_id.data)
 
     def run(counter: Counter) -> str:
-        ticket = services.issue_ticket(category, priority=form.priority.data or "", user_id=_user_id(),
-                                       check_hours=False)
-        printed = _print(ticket, services.counter_terminal(counter, "printer"))
-        mark = f"（優先：{ticket.priority_label}）" if ticket.priority else ""
+        ticket = services.issue_ticket(category, priority=form.priority.data, by=_by(), check_hours=False)
+        printed = _print(ticket, boards.counter_terminal(counter, DeviceKind.printer))
+        mark = f"（優先：{ticket.priority.label}）" if ticket.priority else ""
         note = "番号札を印刷しました。" if printed else "この窓口にプリンタがないため、番号をお伝えください。"
         return f"{ticket.label}{mark}を発券しました。{note}"
     return _counter_action(run)
@@ -380,7 +329,7 @@ def _cashier_place() -> str:
 @bp.route("/queue/cashier/place", methods=["POST"])
 @roles(*CASHIER_STAFF)
 def cashier_place() -> Response:
-    place = (request.form.get("place") or "").strip()
+    place = request.form.get("place", "").strip()
     if not place or len(place) > 30:
         flash("呼出先を30文字以内で入力してください。", "error")
     else:
@@ -391,22 +340,17 @@ def cashier_place() -> Response:
 
 @bp.route("/queue/cashier")
 @roles(*CASHIER_STAFF)
-def cashier() -> str | Response:
-    if (redirect_ := _own_head()) is not None:
-        return redirect_
+def cashier() -> str:
     place = _cashier_place()
-    context = {"place": place, "waiting": list(db.session.scalars(services.cashier_waiting())),
-               "called": services.cashier_current(place)}
-    if wants_fragment():
-        return render_template("queue/_cashier_waiting.html", **context)
-    return render_template("queue/cashier.html", **context)
+    return page_or_fragment("queue/cashier.html", "queue/_cashier_waiting.html", place=place,
+                            waiting=services.cashier_waiting_list(), called=services.cashier_current(place))
 
 
 def _cashier_action(act: Callable[[], str]) -> Response:
     try:
         message = act()
     except services.QueueError as exc:
-        db.session.rollback()
+        discard()
         flash(exc.message, "error")
     else:
         flash(message, "success")
@@ -417,7 +361,7 @@ def _cashier_action(act: Callable[[], str]) -> Response:
 @roles(*CASHIER_STAFF)
 def cashier_call_next() -> Response:
     def act() -> str:
-        ticket = services.call_next_cashier(_cashier_place(), _user_id())
+        ticket = services.call_next_cashier(_cashier_place(), _by())
         return f"{ticket.label}を会計に呼び出しました。" if ticket else "会計待ちの方はいません。"
     return _cashier_action(act)
 
@@ -427,14 +371,14 @@ def cashier_call_next() -> Response:
 def cashier_call(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
     return _cashier_action(
-        lambda: f"{services.call_cashier_ticket(ticket, _cashier_place(), _user_id()).label}を会計に呼び出しました。")
+        lambda: f"{services.call_cashier_ticket(ticket, _cashier_place(), _by()).label}を会計に呼び出しました。")
 
 
 @bp.route("/queue/tickets/<int:ticket_id>/cashier-recall", methods=["POST"])
 @roles(*CASHIER_STAFF)
 def cashier_recall(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
-    return _cashier_action(lambda: f"{services.recall_cashier(ticket, _user_id()).label}を再呼出しました。")
+    return _cashier_action(lambda: f"{services.recall_cashier(ticket, _by()).label}を再呼出しました。")
 
 
 @bp.route("/queue/tickets/<int:ticket_id>/cashier-finish", methods=["POST"])
@@ -443,13 +387,13 @@ def cashier_finish(ticket_id: int) -> Response:
     ticket = _ticket(ticket_id)
 
     def act() -> str:
-        services.finish_cashier(ticket, _user_id())
+        services.finish_cashier(ticket, _by())
         return f"{ticket.label}の会計を完了しました。"
     return _cashier_action(act)
 
 
 # -- displays ----------------------------------------------------------------------------------
-BOARD_TEMPLATES = {"queue": "queue/display_queue.html", "cashier": "queue/display_cashier.html"}
+BOARD_TEMPLATES = {Board.queue: "queue/display_queue.html", Board.cashier: "queue/display_cashier.html"}
 
 
 def _render_call(data: dict[str, Any]) -> str:
@@ -466,13 +410,13 @@ def _board_update(board: str) -> Callable[[], str]:
 
 
 def _board_context(board: str) -> dict[str, Any]:
-    if board == "queue":
+    if board == Board.queue:
         counts = services.waiting_counts()
         categories = services.list_categories(active_only=True)
         return {"rows": [{"category": c, "waiting": counts.get(c.id, 0),
                           "wait_minutes": services.estimated_wait_minutes(c, counts.get(c.id, 0))}
                          for c in categories], **_office_state()}
-    return {"waiting": list(db.session.scalars(services.cashier_waiting())), **_office_state()}
+    return {"waiting": services.cashier_waiting_list(), **_office_state()}
 
 
 @bp.route("/displays/<any(queue, cashier):board>")
@@ -492,8 +436,8 @@ def display_stream(board: str) -> Response:
     """The display's stream; `?only=waiting` leaves out the calls (kiosk and staff pages that
     only refresh their lists)."""
     with_calls = request.args.get("only") != "waiting"
-    return _event_stream(streams.StreamSpec(board=board, render_call=_render_call if with_calls else None,
-                                            render_update=_board_update(board)))
+    return streams.response(streams.StreamSpec(board=board, render_call=_render_call if with_calls else None,
+                                               render_update=_board_update(board)))
 
 
 # -- statistics -------------------------------------------------------------------------------
@@ -507,18 +451,15 @@ def _day_arg() -> date:
 
 @bp.route("/queue/dashboard")
 @roles(*SUPERVISORS)
-def dashboard() -> str | Response:
-    if (redirect_ := _own_head()) is not None:
-        return redirect_
+def dashboard() -> str:
     day = _day_arg()
     summary = stats.summarize(day)
     counters = core_services.list_counters()
     at_counters = {c.id: services.current_ticket(c) for c in counters} if day == today() else {}
     context = {"day": day, "stats": summary, "counters": counters, "at_counters": at_counters,
                "is_today": day == today(), "day_label": calendar.day_label(day),
-               "cashier_waiting": db.session.scalars(services.cashier_waiting(day)).all()}
-    template = "queue/_dashboard_body.html" if wants_fragment() else "queue/dashboard.html"
-    return render_template(template, **context)
+               "cashier_waiting": services.cashier_waiting_list(day)}
+    return page_or_fragment("queue/dashboard.html", "queue/_dashboard_body.html", **context)
 
 
 def _csv(body: str, filename: str) -> Response:
@@ -530,16 +471,14 @@ def _csv(body: str, filename: str) -> Response:
 @roles(*SUPERVISORS)
 def tickets_csv() -> Response:
     day = _day_arg()
-    audit.record("export", "queue_tickets", day.isoformat(), "番号札の実績CSV")
-    return _csv(stats.tickets_csv(stats.tickets_of(day)), f"tickets-{day.isoformat()}.csv")
+    return _csv(stats.export_tickets_csv(day, by=_by()), f"tickets-{day.isoformat()}.csv")
 
 
 @bp.route("/queue/dashboard/summary.csv")
 @roles(*SUPERVISORS)
 def summary_csv() -> Response:
     day = _day_arg()
-    audit.record("export", "queue_summary", day.isoformat(), "業務別・時間帯別の待ち時間CSV")
-    return _csv(stats.summary_csv(stats.summarize(day)), f"queue-summary-{day.isoformat()}.csv")
+    return _csv(stats.export_summary_csv(day, by=_by()), f"queue-summary-{day.isoformat()}.csv")
 
 
 # -- settings -----------------------------------------------------------------------------------
@@ -553,14 +492,12 @@ def _category_form(category: ServiceCategory | None = None) -> CategoryForm:
 
 def _save_category(form: CategoryForm, category: ServiceCategory | None) -> ServiceCategory | None:
     try:
-        return services.save_category(category, services.CategoryInput(
-            code=form.code.data or "", name=form.name.data or "", letter=form.letter.data or "",
-            description=form.description.data or "", counter_ids=tuple(form.counter_ids.data or ()),
-            opens=form.opens.data, closes=form.closes.data,
+        return services.save_category(category, input_from(
+            form, services.CategoryInput, counter_ids=tuple(form.counter_ids.data or ()),
             minutes_per_ticket=form.minutes_per_ticket.data or 10, sort_order=form.sort_order.data or 0,
-            active=bool(form.active.data)))
+            active=bool(form.active.data)), by=_by())
     except services.QueueError as exc:
-        getattr(form, exc.field or "code").errors.append(exc.message)
+        show_refusal(form, exc, fallback="code")
         return None
 
 
@@ -594,10 +531,11 @@ def save_settings() -> str | Response | tuple[str, int]:
     settings_form = SettingsForm(prefix="settings")
     if settings_form.validate_on_submit():
         try:
-            services.save_settings(settings_form.recalls_before_no_show.data or 0,
-                                   settings_form.cashier_place.data or "")
+            services.save_settings(input_from(settings_form, services.SettingsInput,
+                                              recalls_before_no_show=settings_form.recalls_before_no_show.data or 0),
+                                   by=_by())
         except services.QueueError as exc:
-            getattr(settings_form, exc.field).errors.append(exc.message)
+            show_refusal(settings_form, exc)
         else:
             flash("呼出の設定を保存しました。", "success")
             return redirect(url_for("queue.categories"), 303)

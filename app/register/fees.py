@@ -15,7 +15,9 @@ from datetime import date
 from sqlalchemy import select
 
 from app.auth import audit
+from app.auth.models import User
 from app.core.dates import today
+from app.core.refusal import Problem, Refusal
 from app.extensions import db
 from app.register.models import Fee
 
@@ -41,11 +43,8 @@ MAX_QUANTITY = 99
 MAX_AMOUNT = 1_000_000
 
 
-class FeeError(ValueError):
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class FeeError(Refusal):
+    """A fee or a basket the schedule refuses."""
 
 
 @dataclass(frozen=True)
@@ -146,44 +145,71 @@ def fee_choices(day: date | None = None) -> list[tuple[str, str]]:
     return [(f.code, f"{f.label}（{f.amount:,}円）") for f in schedule_on(day or today())]
 
 
-def save_fee(code: str, label: str, unit: str, amount: int | None, effective_from: date | None,
-             user_id: int | None = None, sort_order: int | None = None, backdate: bool = False) -> Fee:
+@dataclass(frozen=True)
+class FeeInput:
+    code: str
+    label: str
+    unit: str
+    amount: int | None
+    effective_from: date | None
+
+
+def can_edit_schedule(by: User) -> bool:
+    """The fee schedule follows the city's ordinance; an administrator enters its changes."""
+    return by.role == "admin"
+
+
+def _fee_problems(data: FeeInput, code: str, backdate: bool) -> list[Problem]:
+    problems = []
+    if not CODE_PATTERN.fullmatch(code):
+        problems.append(Problem("code",
+                                "手数料コードは半角英小文字・数字・下線で入力してください（例：resident_record_copy）。"))
+    if not data.label.strip():
+        problems.append(Problem("label", "名称を入力してください。"))
+    if not data.unit.strip():
+        problems.append(Problem("unit", "単位を入力してください（例：通）。"))
+    if data.amount is None or not 0 <= data.amount <= MAX_AMOUNT:
+        problems.append(Problem("amount", f"金額は0〜{MAX_AMOUNT:,}円の整数で入力してください。"))
+    if data.effective_from is None:
+        problems.append(Problem("effective_from", "適用開始日を入力してください。"))
+    elif data.effective_from <= today() and _version(code, data.effective_from) is not None:
+        problems.append(Problem("effective_from", "既に適用中の手数料は変更できません。"
+                                "適用開始日を翌日以降にして新しい版を登録してください。"))
+    elif data.effective_from <= today() and not backdate:
+        problems.append(Problem("effective_from", "適用開始日は翌日以降の日付にしてください"
+                                "（その日の途中や過去にさかのぼって手数料は変えられません）。"))
+    return problems
+
+
+def _version(code: str, effective_from: date) -> Fee | None:
+    return db.session.scalar(select(Fee).where(Fee.code == code, Fee.effective_from == effective_from))
+
+
+def save_fee(data: FeeInput, by: User | None = None, *, sort_order: int | None = None,
+             backdate: bool = False) -> Fee:
     """Add a version of a fee. A version already in force is never changed; one that is not
     yet in force may be corrected (same code and date). A new version starts tomorrow or later,
     so the schedule's history agrees with the payments already taken and a day is priced by one
     version; only the initial schedule (`backdate`, the demo and tests) may start in the past."""
-    code = code.strip()
-    if not CODE_PATTERN.fullmatch(code):
-        raise FeeError("手数料コードは半角英小文字・数字・下線で入力してください（例：resident_record_copy）。", "code")
-    if not label.strip():
-        raise FeeError("名称を入力してください。", "label")
-    if not unit.strip():
-        raise FeeError("単位を入力してください（例：通）。", "unit")
-    if amount is None or not 0 <= amount <= MAX_AMOUNT:
-        raise FeeError(f"金額は0〜{MAX_AMOUNT:,}円の整数で入力してください。", "amount")
-    if effective_from is None:
-        raise FeeError("適用開始日を入力してください。", "effective_from")
-    existing = db.session.scalar(select(Fee).where(Fee.code == code, Fee.effective_from == effective_from))
-    if existing is not None and effective_from <= today():
-        raise FeeError("既に適用中の手数料は変更できません。適用開始日を翌日以降にして新しい版を登録してください。",
-                       "effective_from")
-    if effective_from <= today() and not backdate:
-        raise FeeError("適用開始日は翌日以降の日付にしてください"
-                       "（その日の途中や過去にさかのぼって手数料は変えられません）。", "effective_from")
+    code = data.code.strip()
+    problems = _fee_problems(data, code, backdate)
+    if problems:
+        raise FeeError.of(problems)
+    assert data.amount is not None and data.effective_from is not None  # checked above
     if sort_order is None:
         previous = db.session.scalar(select(Fee.sort_order).where(Fee.code == code).limit(1))
         sort_order = previous if previous is not None else len(DEFAULT_FEES) + 1
-    fee = existing or Fee(code=code, effective_from=effective_from)
-    fee.label, fee.unit, fee.amount, fee.sort_order = label.strip(), unit.strip(), amount, sort_order
-    fee.created_by_id = user_id
+    fee = _version(code, data.effective_from) or Fee(code=code, effective_from=data.effective_from)
+    fee.label, fee.unit, fee.amount, fee.sort_order = data.label.strip(), data.unit.strip(), data.amount, sort_order
+    fee.created_by_id = by.id if by else None
     db.session.add(fee)
     db.session.flush()
     audit.record("update", "fee", fee.id,
-                 f"{fee.label}（{code}）{amount:,}円 {effective_from.isoformat()}から適用")
+                 f"{fee.label}（{code}）{data.amount:,}円 {data.effective_from.isoformat()}から適用", by=by)
     return fee
 
 
 def seed_default_fees(effective_from: date) -> list[Fee]:
     """The demo city's schedule (also used by tests)."""
-    return [save_fee(code, label, unit, amount, effective_from, sort_order=n, backdate=True)
+    return [save_fee(FeeInput(code, label, unit, amount, effective_from), sort_order=n, backdate=True)
             for n, (code, label, unit, amount) in enumerate(DEFAULT_FEES, start=1)]

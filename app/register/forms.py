@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.register.models import CASHLESS_METHODS, DENOMINATIONS, METHODS
+from app.register.models import CASHLESS_METHODS, DENOMINATIONS, PaymentMethod
 from app.web.forms import choices
 
 REQUIRED = "必須項目です。"
@@ -15,7 +15,7 @@ WHOLE_YEN = "0以上の整数（円）で入力してください。"
 
 class PaymentForm(FlaskForm):
     method = SelectField("支払方法", choices=choices(
-        [("cash", METHODS["cash"])] + [(m, METHODS[m]) for m in CASHLESS_METHODS]), default="cash")
+        (m.value, m.label) for m in (PaymentMethod.cash, *CASHLESS_METHODS)), default=PaymentMethod.cash)
     received = IntegerField("お預かり金額（円）", validators=[Optional(), NumberRange(min=0, message=WHOLE_YEN)])
     reference = StringField("承認番号・取引番号（キャッシュレス）", validators=[Optional(), Length(max=60)])
     idempotency_key = HiddenField()

@@ -10,37 +10,51 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth.models import User
 from app.core.dates import now
+from app.core.enums import Labelled, StrEnumType, members, one_of
 from app.devices.models import Terminal
 from app.extensions import db
 
-#: payment methods: cash goes into the drawer; the others are recorded, not handled here
-METHODS: dict[str, str] = {
-    "cash": "現金",
-    "credit_card": "クレジットカード",
-    "e_money": "電子マネー",
-    "qr_code": "QRコード決済",
-    "free": "公用・無料",
-}
-CASHLESS_METHODS = ("credit_card", "e_money", "qr_code")
+
+class PaymentMethod(Labelled):
+    """How a visitor pays: cash goes into the drawer; the others are recorded, not handled here."""
+
+    cash = "cash", "現金"
+    credit_card = "credit_card", "クレジットカード"
+    e_money = "e_money", "電子マネー"
+    qr_code = "qr_code", "QRコード決済"
+    free = "free", "公用・無料"
+
+
+CASHLESS_METHODS = (PaymentMethod.credit_card, PaymentMethod.e_money, PaymentMethod.qr_code)
 
 #: Japanese notes and coins, largest first, for the cash count at the daily close
 DENOMINATIONS: tuple[int, ...] = (10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1)
 
-BILL_STATES: dict[str, str] = {
-    "open": "未収",
-    "paid": "収納済",
-    "cancelled": "取消",
-}
 
-VOID_REQUEST_STATES: dict[str, str] = {
-    "pending": "承認待ち",
-    "approved": "承認済",
-    "rejected": "却下",
-}
+class BillState(Labelled):
+    open = "open", "未収"
+    paid = "paid", "収納済"
+    cancelled = "cancelled", "取消"
+
+
+class DayState(Labelled):
+    open = "open", "日計前"
+    closed = "closed", "日計済"
+
+
+class PaymentKind(Labelled):
+    payment = "payment", "収納"
+    void = "void", "取消"
+
+
+class VoidRequestState(Labelled):
+    pending = "pending", "承認待ち"
+    approved = "approved", "承認済"
+    rejected = "rejected", "却下"
 
 
 class Fee(db.Model):
@@ -71,14 +85,15 @@ class Bill(db.Model):
 
     __tablename__ = "bills"
     __table_args__ = (Index("ix_bills_state_opened_at", "state", "opened_at"),
-                      Index("ix_bills_source", "source_type", "source_id"))
+                      Index("ix_bills_source", "source_type", "source_id"),
+                      one_of("state", BillState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_type: Mapped[str] = mapped_column(String(30))
     source_id: Mapped[str] = mapped_column(String(64))
     visitor_label: Mapped[str] = mapped_column(String(100))
     ticket_number: Mapped[str | None] = mapped_column(String(20))
-    state: Mapped[str] = mapped_column(String(12), default="open")
+    state: Mapped[BillState] = mapped_column(StrEnumType(BillState, 12), default=BillState.open)
     opened_at: Mapped[datetime] = mapped_column(default=now)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
@@ -86,9 +101,12 @@ class Bill(db.Model):
     lines: Mapped[list[BillLine]] = relationship(
         back_populates="bill", order_by="BillLine.position", cascade="all, delete-orphan")
 
+    _members = validates("state")(members)
+
     @property
-    def state_label(self) -> str:
-        return BILL_STATES.get(self.state, self.state)
+    def is_open(self) -> bool:
+        """Still to be paid (or cancelled)."""
+        return self.state == BillState.open
 
 
 class BillLine(db.Model):
@@ -111,21 +129,23 @@ class RegisterDay(db.Model):
     cannot slip in while the day is being closed."""
 
     __tablename__ = "register_days"
-    __table_args__ = (UniqueConstraint("terminal_id", "business_date"),)
+    __table_args__ = (UniqueConstraint("terminal_id", "business_date"), one_of("state", DayState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
     business_date: Mapped[date]
     opening_float: Mapped[int] = mapped_column(default=0)
-    state: Mapped[str] = mapped_column(String(10), default="open")
+    state: Mapped[DayState] = mapped_column(StrEnumType(DayState, 10), default=DayState.open)
     opened_at: Mapped[datetime] = mapped_column(default=now)
 
     terminal: Mapped[Terminal] = relationship()
     close: Mapped[DailyClose | None] = relationship(back_populates="day")
 
+    _members = validates("state")(members)
+
     @property
     def closed(self) -> bool:
-        return self.state == "closed"
+        return self.state == DayState.closed
 
 
 class ReceiptSequence(db.Model):
@@ -149,20 +169,21 @@ class Payment(db.Model):
         UniqueConstraint("reverses_id"),
         Index("ix_payments_day", "register_day_id", "id"),
         Index("ix_payments_bill", "bill_id"),
-        CheckConstraint("kind IN ('payment', 'void')", name="kind_known"),
+        one_of("kind", PaymentKind),
+        one_of("method", PaymentMethod),
         CheckConstraint("kind = 'void' OR receipt_number IS NOT NULL", name="payment_numbered"),
         CheckConstraint("kind = 'payment' OR reverses_id IS NOT NULL", name="void_reverses"),
         CheckConstraint("received - change = total", name="cash_balances"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), default="payment")
+    kind: Mapped[PaymentKind] = mapped_column(StrEnumType(PaymentKind, 10), default=PaymentKind.payment)
     bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"))
     register_day_id: Mapped[int] = mapped_column(ForeignKey("register_days.id"))
     fiscal_year: Mapped[int]
     receipt_number: Mapped[int | None]
     idempotency_key: Mapped[str] = mapped_column(String(64))
-    method: Mapped[str] = mapped_column(String(20))
+    method: Mapped[PaymentMethod] = mapped_column(StrEnumType(PaymentMethod, 20))
     method_reference: Mapped[str] = mapped_column(String(60), default="")
     total: Mapped[int]
     received: Mapped[int]
@@ -181,13 +202,16 @@ class Payment(db.Model):
     lines: Mapped[list[PaymentLine]] = relationship(
         back_populates="payment", order_by="PaymentLine.position")
 
-    @property
-    def method_label(self) -> str:
-        return METHODS.get(self.method, self.method)
+    _members = validates("kind", "method")(members)
 
     @property
     def is_void(self) -> bool:
-        return self.kind == "void"
+        return self.kind == PaymentKind.void
+
+    @property
+    def in_cash(self) -> bool:
+        """Cash changed hands (a receipt shows the cash received and the change)."""
+        return self.method == PaymentMethod.cash
 
     @property
     def receipt_no(self) -> str:
@@ -225,14 +249,15 @@ class VoidRequest(db.Model):
     cashier approves (creating the 取消 record) or rejects it."""
 
     __tablename__ = "void_requests"
-    __table_args__ = (Index("ix_void_requests_state", "state", "id"),)
+    __table_args__ = (Index("ix_void_requests_state", "state", "id"), one_of("state", VoidRequestState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"))
     terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
     reason: Mapped[str] = mapped_column(Text)
     reopen_bill: Mapped[bool] = mapped_column(default=True)
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[VoidRequestState] = mapped_column(StrEnumType(VoidRequestState, 10),
+                                                    default=VoidRequestState.pending)
     requested_at: Mapped[datetime] = mapped_column(default=now)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
@@ -244,9 +269,7 @@ class VoidRequest(db.Model):
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
-    @property
-    def state_label(self) -> str:
-        return VOID_REQUEST_STATES.get(self.state, self.state)
+    _members = validates("state")(members)
 
 
 class DailyClose(db.Model):

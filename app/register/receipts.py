@@ -8,22 +8,22 @@ full-width character taking two. The cash drawer is kicked only when cash change
 from __future__ import annotations
 
 from app.auth import audit
+from app.auth.models import User
 from app.core.dates import wareki
+from app.core.refusal import Refusal
 from app.core.services import get_municipality
 from app.devices import jobs
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob, DeviceKind, JobKind, Terminal
 from app.register.models import Payment
 from hardware.printer import Cut, Document, DrawerKick, Feed, Rule, Text
 from hardware.printer.render import COLUMNS, display_width
 
 TAX_NOTE = "行政手数料のため消費税は非課税です。"
-PRINTER = "printer"
+PRINTER = DeviceKind.printer
 
 
-class PrintError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class PrintError(Refusal):
+    """The receipt cannot be queued (the register has no printer)."""
 
 
 def yen(amount: int) -> str:
@@ -64,7 +64,7 @@ def receipt_document(payment: Payment, reissue: bool = False) -> Document:
     city = get_municipality()
     number = payment.receipt_no
     doc = Document()
-    if payment.method == "cash" and not reissue:
+    if payment.in_cash and not reissue:
         doc.add(DrawerKick(pin=2))
     doc.add(Text(city.name if city else "", bold=True, width=2, height=2, align="center"),
             Feed(1),
@@ -78,11 +78,11 @@ def receipt_document(payment: Payment, reissue: bool = False) -> Document:
             *_line_texts(payment),
             Rule("-"),
             Text(columns("合計", yen(payment.total)), bold=True))
-    if payment.method == "cash":
+    if payment.in_cash:
         doc.add(Text(columns("お預かり", yen(payment.received))),
                 Text(columns("お釣り", yen(payment.change))))
     else:
-        doc.add(Text(columns("お支払方法", payment.method_label)))
+        doc.add(Text(columns("お支払方法", payment.method.label)))
     doc.add(Rule("-"),
             Text("上記の金額を領収しました。"),
             Text(TAX_NOTE),
@@ -97,7 +97,7 @@ def void_document(reversal: Payment) -> Document:
     assert original is not None  # a void always reverses a payment (CHECK constraint)
     city = get_municipality()
     doc = Document()
-    if reversal.method == "cash":
+    if reversal.in_cash:
         doc.add(DrawerKick(pin=2))
     doc.add(Text(city.name if city else "", bold=True, align="center"),
             Text("領収取消（返金）", bold=True, width=2, height=2, align="center"),
@@ -108,7 +108,7 @@ def void_document(reversal: Payment) -> Document:
             *_line_texts(reversal),
             Rule("-"),
             Text(columns("返金額", yen(-reversal.total)), bold=True),
-            Text(columns("返金方法", reversal.method_label)),
+            Text(columns("返金方法", reversal.method.label)),
             Text(fit(f"理由 {reversal.reason}")),
             Text(f"取扱者 {reversal.cashier.display_name}"),
             Text(f"承認者 {reversal.approved_by.display_name if reversal.approved_by else ''}"),
@@ -116,27 +116,32 @@ def void_document(reversal: Payment) -> Document:
     return doc
 
 
-def _enqueue(terminal: Terminal, doc: Document, summary: str, user_id: int | None) -> DeviceJob:
+def _enqueue(terminal: Terminal, doc: Document, summary: str, payment: Payment, by: User | None) -> DeviceJob:
     try:
-        return jobs.enqueue(terminal, PRINTER, "print", {"document": doc.to_dict()}, summary=summary,
-                            user_id=user_id)
+        return jobs.enqueue(terminal, jobs.JobSpec(PRINTER, JobKind.print, {"document": doc.to_dict()}, summary,
+                                                   "payment", payment.id), by=by)
     except jobs.JobError as exc:
         raise PrintError(exc.message) from exc
 
 
-def print_receipt(payment: Payment, terminal: Terminal, user_id: int | None = None,
+def print_receipt(payment: Payment, terminal: Terminal, by: User | None = None,
                   reissue: bool = False) -> DeviceJob:
     """Queue the receipt on the register's printer. The job row commits with the payment, so
     the agent prints it only once the payment is committed."""
     number = payment.receipt_no
     job = _enqueue(terminal, receipt_document(payment, reissue),
-                   f"領収書{'（再発行）' if reissue else ''} {number} {yen(payment.total)}", user_id)
+                   f"領収書{'（再発行）' if reissue else ''} {number} {yen(payment.total)}", payment, by)
     if reissue:
-        audit.record("print", "payment", payment.id, f"領収書再発行 {number}（ジョブ{job.id}）")
+        audit.record("print", "payment", payment.id, f"領収書再発行 {number}（ジョブ{job.id}）", by=by)
     return job
 
 
-def print_void(reversal: Payment, terminal: Terminal, user_id: int | None = None) -> DeviceJob:
+def print_void(reversal: Payment, terminal: Terminal, by: User | None = None) -> DeviceJob:
     original = reversal.reverses
     number = original.receipt_no if original else ""
-    return _enqueue(terminal, void_document(reversal), f"領収取消 {number} {yen(-reversal.total)}", user_id)
+    return _enqueue(terminal, void_document(reversal), f"領収取消 {number} {yen(-reversal.total)}", reversal, by)
+
+
+def print_job(payment: Payment) -> DeviceJob | None:
+    """The newest print job of a payment: its receipt (or reprint), or a void's slip."""
+    return jobs.latest_for("payment", payment.id, JobKind.print)

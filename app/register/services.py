@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, event, func, select, update
+from sqlalchemy import Select, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,22 +26,27 @@ from app.auth import audit
 from app.auth.models import User
 from app.core import events
 from app.core.dates import fiscal_year, now
-from app.devices.models import Terminal
+from app.core.refusal import Problem, Refusal
+from app.devices.models import Terminal, TerminalKind
 from app.extensions import db
 from app.register.fees import FeeError, Item, Quote, change_due, price, rates_on
 from app.register.models import (
     CASHLESS_METHODS,
     DENOMINATIONS,
-    METHODS,
     Bill,
     BillLine,
+    BillState,
     CashCount,
     DailyClose,
+    DayState,
     Payment,
+    PaymentKind,
     PaymentLine,
+    PaymentMethod,
     ReceiptSequence,
     RegisterDay,
     VoidRequest,
+    VoidRequestState,
     receipt_label,
 )
 
@@ -51,13 +56,8 @@ MAX_RECEIVED = 10_000_000
 SOURCE_TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,29}")
 
 
-class RegisterError(ValueError):
+class RegisterError(Refusal):
     """A refusal to show to the cashier, in Japanese, naming the form field where there is one."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _insert(model: type[Any]) -> Any:
@@ -76,7 +76,8 @@ def _locked(query: Select[Any]) -> Select[Any]:
 
 def register_terminals() -> list[Terminal]:
     return list(db.session.scalars(
-        select(Terminal).where(Terminal.kind == "register", Terminal.active.is_(True)).order_by(Terminal.code)))
+        select(Terminal).where(Terminal.kind == TerminalKind.register,
+                               Terminal.active.is_(True)).order_by(Terminal.code)))
 
 
 def _last_close(terminal_id: int, before: date) -> DailyClose | None:
@@ -88,7 +89,7 @@ def _last_close(terminal_id: int, before: date) -> DailyClose | None:
 
 def earliest_open_day(terminal: Terminal) -> RegisterDay | None:
     return db.session.scalar(
-        select(RegisterDay).where(RegisterDay.terminal_id == terminal.id, RegisterDay.state == "open")
+        select(RegisterDay).where(RegisterDay.terminal_id == terminal.id, RegisterDay.state == DayState.open)
         .order_by(RegisterDay.business_date).limit(1))
 
 
@@ -106,7 +107,7 @@ def day_for_business(terminal: Terminal, at: datetime | None = None, *, lock: bo
         last = _last_close(terminal.id, business_date)
         db.session.execute(_insert(RegisterDay).values(
             terminal_id=terminal.id, business_date=business_date,
-            opening_float=last.next_float if last else 0, state="open", opened_at=now(),
+            opening_float=last.next_float if last else 0, state=DayState.open, opened_at=now(),
         ).on_conflict_do_nothing())
     query = select(RegisterDay).where(RegisterDay.terminal_id == terminal.id,
                                       RegisterDay.business_date == business_date)
@@ -121,7 +122,7 @@ def day_for_business(terminal: Terminal, at: datetime | None = None, *, lock: bo
     return day
 
 
-def set_opening_float(day: RegisterDay, amount: int | None) -> None:
+def set_opening_float(day: RegisterDay, amount: int | None, by: User | None = None) -> None:
     """Correct the float a day started with (the first day, or a float changed by the office)."""
     if amount is None or not 0 <= amount <= MAX_RECEIVED:
         raise RegisterError("釣銭準備金は0円以上の整数で入力してください。", "amount")
@@ -131,7 +132,7 @@ def set_opening_float(day: RegisterDay, amount: int | None) -> None:
     before = locked.opening_float
     locked.opening_float = amount
     audit.record("update", "register_day", locked.id,
-                 f"{locked.business_date:%Y-%m-%d} 釣銭準備金 {before:,}円→{amount:,}円")
+                 f"{locked.business_date:%Y-%m-%d} 釣銭準備金 {before:,}円→{amount:,}円", by=by)
 
 
 # --- bills: the seam other domains use ------------------------------------------------------
@@ -149,8 +150,9 @@ def _hook(event: str, source_type: str, handler: Callable[..., None]) -> None:
 
 
 def _run_hook(event: str, bill: Bill, *args: Any) -> None:
-    """A source domain's refusal (its own error, in Japanese) reaches the cashier as a
-    RegisterError, so the register's pages show it; the transaction is rolled back."""
+    """A source domain's refusal (its own Refusal, in Japanese) reaches the cashier as a
+    RegisterError, so the register's pages show it, and the request changes nothing. Any other
+    error is a bug: it propagates (a 500 with its traceback in the log), never a message."""
     handler = _hooks.get((event, bill.source_type))
     if handler is None:
         return
@@ -158,8 +160,8 @@ def _run_hook(event: str, bill: Bill, *args: Any) -> None:
         handler(bill, *args)
     except RegisterError:
         raise
-    except ValueError as exc:
-        raise RegisterError(getattr(exc, "message", None) or str(exc)) from exc
+    except Refusal as exc:
+        raise RegisterError(exc.message, problems=[Problem("", p.message) for p in exc.problems]) from exc
 
 
 def on_bill_paid(source_type: str, handler: PaidHandler) -> None:
@@ -186,7 +188,7 @@ def on_bill_cancelled(source_type: str, handler: CancelledHandler) -> None:
 
 
 def open_bill(source_type: str, source_id: str | int, visitor_label: str, lines: Iterable[Item],
-              ticket_number: str | None = None, user_id: int | None = None) -> Bill:
+              ticket_number: str | None = None, by: User | None = None) -> Bill:
     """Ask the cashier to collect fees for something another domain handled (a case sent to
     the cashier). Lines are fee codes with quantities and the 公用 flag; the amounts come
     from the schedule on the day the bill is paid. Opening again for the same source while the
@@ -196,19 +198,19 @@ def open_bill(source_type: str, source_id: str | int, visitor_label: str, lines:
     items = _checked_items(lines)
     bill = db.session.scalars(_locked(select(Bill).where(
         Bill.source_type == source_type, Bill.source_id == str(source_id),
-        Bill.state.in_(("open", "paid"))))).first()
-    if bill is not None and bill.state == "paid":
+        Bill.state.in_((BillState.open, BillState.paid))))).first()
+    if bill is not None and bill.state == BillState.paid:
         raise RegisterError("この請求は収納済みです。変更するには収納を取り消してください。")
-    bill = bill or Bill(source_type=source_type, source_id=str(source_id), opened_by_id=user_id)
+    bill = bill or Bill(source_type=source_type, source_id=str(source_id), opened_by_id=by.id if by else None)
     bill.visitor_label = visitor_label.strip()[:100] or "（氏名なし）"
     bill.ticket_number = (ticket_number or "").strip()[:20] or None
-    bill.state = "open"
+    bill.state = BillState.open
     bill.lines = [BillLine(position=n, fee_code=item.fee_code, quantity=item.quantity, official=item.official)
                   for n, item in enumerate(items, start=1)]
     db.session.add(bill)
     db.session.flush()
     audit.record("create", "bill", bill.id, f"{source_type}:{source_id} {bill.visitor_label} "
-                 f"{len(items)}件" + (f" 番号札{bill.ticket_number}" if bill.ticket_number else ""))
+                 f"{len(items)}件" + (f" 番号札{bill.ticket_number}" if bill.ticket_number else ""), by=by)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
     return bill
 
@@ -223,23 +225,33 @@ def _checked_items(lines: Iterable[Item]) -> list[Item]:
     return items
 
 
-def cancel_bill(bill: Bill, reason: str, user: User) -> None:
+def can_cancel_bills(by: User) -> bool:
+    """Withdrawing an unpaid bill is the supervisor's decision."""
+    return by.role == "supervisor"
+
+
+def can_decide_voids(by: User) -> bool:
+    """Approving or rejecting a void is the supervisor's decision."""
+    return by.role == "supervisor"
+
+
+def cancel_bill(bill: Bill, reason: str, by: User) -> None:
     """Withdraw an unpaid bill (the visitor left without paying): a supervisor's decision,
     with the reason; the source domain hears of it (a case is withdrawn)."""
-    if user.role != "supervisor":
+    if not can_cancel_bills(by):
         raise RegisterError("未収の請求の取消は統括責任者が行います。")
     if not reason.strip():
         raise RegisterError("取消の理由を入力してください。", "reason")
     locked = db.session.scalars(_locked(select(Bill).where(Bill.id == bill.id))).one()
-    if locked.state != "open":
-        raise RegisterError(f"未収の請求だけを取り消せます（現在：{locked.state_label}）。")
-    locked.state, locked.closed_at = "cancelled", now()
-    audit.record("update", "bill", locked.id, f"請求取消：{reason.strip()}（{user.display_name}）")
-    _run_hook("cancelled", locked, user, reason.strip())
+    if not locked.is_open:
+        raise RegisterError(f"未収の請求だけを取り消せます（現在：{locked.state.label}）。")
+    locked.state, locked.closed_at = BillState.cancelled, now()
+    audit.record("update", "bill", locked.id, f"請求取消：{reason.strip()}（{by.display_name}）", by=by)
+    _run_hook("cancelled", locked, by, reason.strip())
     events.publish(BILLS_CHANNEL, {"bill": locked.id, "state": locked.state})
 
 
-def bills_for_ticket(ticket_number: str, state: str | None = None) -> list[Bill]:
+def bills_for_ticket(ticket_number: str, state: BillState | None = None) -> list[Bill]:
     """Today's bills that carry a ticket's number (in `state` if given), oldest first: one
     visitor with several procedures may have a bill for each (a number is unique within its
     office day)."""
@@ -253,17 +265,17 @@ def other_open_bills(bill: Bill) -> list[Bill]:
     bill of today: numbers start again every day)."""
     if not bill.ticket_number or bill.opened_at.date() != now().date():
         return []
-    return [b for b in bills_for_ticket(bill.ticket_number, "open") if b.id != bill.id]
+    return [b for b in bills_for_ticket(bill.ticket_number, BillState.open) if b.id != bill.id]
 
 
 def open_bill_for_ticket(ticket_number: str) -> Bill | None:
     """The first open bill that carries a called ticket's number."""
-    bills = bills_for_ticket(ticket_number, "open")
+    bills = bills_for_ticket(ticket_number, BillState.open)
     return bills[0] if bills else None
 
 
 def open_bills() -> list[Bill]:
-    return list(db.session.scalars(select(Bill).where(Bill.state == "open").order_by(Bill.opened_at, Bill.id)))
+    return list(db.session.scalars(select(Bill).where(Bill.state == BillState.open).order_by(Bill.opened_at, Bill.id)))
 
 
 def bill_for_source(source_type: str, source_id: str | int) -> Bill | None:
@@ -302,11 +314,23 @@ def payment_by_key(key: str) -> Payment | None:
     return db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
 
 
-def take_payment(bill_id: int, terminal: Terminal, cashier: User, method: str, received: int | None,
-                 idempotency_key: str, reference: str = "", at: datetime | None = None) -> PaymentResult:
+@dataclass(frozen=True)
+class PaymentInput:
+    """What the cashier enters: how the visitor pays, the cash handed over, a cashless
+    method's reference, and the form's idempotency key."""
+
+    method: str
+    received: int | None
+    idempotency_key: str
+    reference: str = ""
+
+
+def take_payment(bill_id: int, terminal: Terminal, data: PaymentInput, by: User,
+                 at: datetime | None = None) -> PaymentResult:
     """Collect a bill. The idempotency key comes with the payment form: a double click, a
     retried request or a resubmission after a dropped connection finds the payment already made
     under that key and returns it instead of charging again."""
+    idempotency_key = data.idempotency_key
     if not KEY_PATTERN.fullmatch(idempotency_key or ""):
         raise RegisterError("画面を開き直してから、もう一度お試しください（受付キーが不正です）。")
     replay = _replay(idempotency_key, bill_id)
@@ -319,26 +343,26 @@ def take_payment(bill_id: int, terminal: Terminal, cashier: User, method: str, r
     replay = _replay(idempotency_key, bill_id)  # again, now that the bill is locked
     if replay is not None:
         return replay
-    if bill.state != "open":
-        raise RegisterError(f"この請求は{bill.state_label}です。")
+    if not bill.is_open:
+        raise RegisterError(f"この請求は{bill.state.label}です。")
     quote = quote_bill(bill, day.business_date)
-    method, received, change = _settle(quote.total, method, received)
-    reference = reference.strip()[:60] if method in CASHLESS_METHODS else ""
+    method, received, change = _settle(quote.total, data.method, data.received)
+    reference = data.reference.strip()[:60] if method in CASHLESS_METHODS else ""
     year = fiscal_year(day.business_date)
     payment = Payment(
-        kind="payment", bill=bill, day=day, fiscal_year=year, receipt_number=_next_receipt_number(year),
+        kind=PaymentKind.payment, bill=bill, day=day, fiscal_year=year, receipt_number=_next_receipt_number(year),
         idempotency_key=idempotency_key, method=method, method_reference=reference,
-        total=quote.total, received=received, change=change, paid_at=at or now(), cashier_id=cashier.id,
+        total=quote.total, received=received, change=change, paid_at=at or now(), cashier_id=by.id,
         lines=[PaymentLine(position=n, fee_code=line.fee_code, label=line.label, unit=line.unit,
                            quantity=line.quantity, unit_amount=line.unit_amount, official=line.official,
                            amount=line.amount) for n, line in enumerate(quote.lines, start=1)],
     )
     db.session.add(payment)
-    bill.state, bill.closed_at = "paid", payment.paid_at
+    bill.state, bill.closed_at = BillState.paid, payment.paid_at
     db.session.flush()
     audit.record("create", "payment", payment.id,
                  f"領収番号 {payment.receipt_no} 合計 {payment.total:,}円 "
-                 f"{payment.method_label} 請求{bill.id}（{bill.source_type}:{bill.source_id}）")
+                 f"{payment.method.label} 請求{bill.id}（{bill.source_type}:{bill.source_id}）", by=by)
     _run_hook("paid", bill, payment)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
     return PaymentResult(payment, created=True)
@@ -357,16 +381,16 @@ def _settle(total: int, method: str, received: int | None) -> tuple[str, int, in
     """(method, received, change) for a total: cash needs enough cash; a recorded cashless
     method takes the exact total; nothing to pay (all 公用) is settled as free."""
     if total == 0:
-        return "free", 0, 0
-    if method == "cash":
+        return PaymentMethod.free, 0, 0
+    if method == PaymentMethod.cash:
         if received is None or not 0 <= received <= MAX_RECEIVED:
             raise RegisterError("お預かり金額を入力してください。", "received")
         try:
-            return "cash", received, change_due(total, received)
+            return PaymentMethod.cash, received, change_due(total, received)
         except FeeError as exc:
             raise RegisterError(exc.message, "received") from exc
     if method in CASHLESS_METHODS:
-        return method, total, 0
+        return PaymentMethod(method), total, 0
     raise RegisterError("支払方法を選んでください。", "method")
 
 
@@ -388,7 +412,7 @@ def void_of(payment: Payment) -> Payment | None:
 
 # --- voids ------------------------------------------------------------------------------------
 
-def request_void(payment: Payment, terminal: Terminal, requester: User, reason: str,
+def request_void(payment: Payment, terminal: Terminal, by: User, reason: str,
                  reopen_bill: bool = True) -> VoidRequest:
     """A cashier asks to void a payment; nothing changes until a supervisor approves."""
     if payment.is_void:
@@ -398,57 +422,58 @@ def request_void(payment: Payment, terminal: Terminal, requester: User, reason: 
     if void_of(payment) is not None:
         raise RegisterError("この収納は既に取り消されています。")
     pending = db.session.scalar(select(VoidRequest).where(
-        VoidRequest.payment_id == payment.id, VoidRequest.state == "pending"))
+        VoidRequest.payment_id == payment.id, VoidRequest.state == VoidRequestState.pending))
     if pending is not None:
         raise RegisterError("この収納には承認待ちの取消依頼があります。")
     request = VoidRequest(payment=payment, terminal=terminal, reason=reason.strip()[:1000],
-                          reopen_bill=reopen_bill, requested_by_id=requester.id)
+                          reopen_bill=reopen_bill, requested_by_id=by.id)
     db.session.add(request)
     db.session.flush()
     audit.record("create", "void_request", request.id,
-                 f"領収番号 {payment.receipt_no} の取消依頼：{request.reason}")
+                 f"領収番号 {payment.receipt_no} の取消依頼：{request.reason}", by=by)
     return request
 
 
 def pending_void_requests() -> list[VoidRequest]:
-    return list(db.session.scalars(select(VoidRequest).where(VoidRequest.state == "pending").order_by(VoidRequest.id)))
+    return list(db.session.scalars(
+        select(VoidRequest).where(VoidRequest.state == VoidRequestState.pending).order_by(VoidRequest.id)))
 
 
-def _check_approver(request: VoidRequest, approver: User) -> None:
-    if approver.role != "supervisor":
+def _check_approver(request: VoidRequest, by: User) -> None:
+    if not can_decide_voids(by):
         raise RegisterError("取消の承認は統括責任者が行います。")
-    if approver.id in (request.payment.cashier_id, request.requested_by_id):
+    if by.id in (request.payment.cashier_id, request.requested_by_id):
         raise RegisterError("収納した本人・依頼した本人は承認できません。別の統括責任者が承認してください。")
-    if request.state != "pending":
-        raise RegisterError(f"この取消依頼は{request.state_label}です。")
+    if request.state != VoidRequestState.pending:
+        raise RegisterError(f"この取消依頼は{request.state.label}です。")
 
 
-def approve_void(request: VoidRequest, approver: User, at: datetime | None = None) -> Payment:
+def approve_void(request: VoidRequest, by: User, at: datetime | None = None) -> Payment:
     """Create the 取消 record: a payment of kind "void" with every amount negated, on the
     requesting register's current day (a refund is cash leaving today's drawer; a closed day
     stays as it was closed)."""
-    _check_approver(request, approver)
+    _check_approver(request, by)
     day = day_for_business(request.terminal, at)
     original = request.payment
     bill = db.session.scalars(_locked(select(Bill).where(Bill.id == original.bill_id))).one()
     locked = db.session.scalars(_locked(select(VoidRequest).where(VoidRequest.id == request.id))).one()
-    if locked.state != "pending" or void_of(original) is not None:
+    if locked.state != VoidRequestState.pending or void_of(original) is not None:
         raise RegisterError("この収納は既に取り消されているか、依頼が処理済みです。")
     reversal = Payment(
-        kind="void", bill=bill, day=day, fiscal_year=fiscal_year(day.business_date), receipt_number=None,
+        kind=PaymentKind.void, bill=bill, day=day, fiscal_year=fiscal_year(day.business_date), receipt_number=None,
         idempotency_key=f"void-request-{locked.id:012d}", method=original.method,
         method_reference=original.method_reference, total=-original.total, received=-original.total, change=0,
-        paid_at=at or now(), cashier_id=locked.requested_by_id, reverses=original, approved_by_id=approver.id,
+        paid_at=at or now(), cashier_id=locked.requested_by_id, reverses=original, approved_by_id=by.id,
         reason=locked.reason,
         lines=[PaymentLine(position=line.position, fee_code=line.fee_code, label=line.label, unit=line.unit,
                            quantity=-line.quantity, unit_amount=line.unit_amount, official=line.official,
                            amount=-line.amount) for line in original.lines],
     )
     db.session.add(reversal)
-    locked.state, locked.decided_at, locked.decided_by_id = "approved", now(), approver.id
-    was_paid = bill.state == "paid"
+    locked.state, locked.decided_at, locked.decided_by_id = VoidRequestState.approved, now(), by.id
+    was_paid = bill.state == BillState.paid
     if was_paid:
-        bill.state = "open" if locked.reopen_bill else "cancelled"
+        bill.state = BillState.open if locked.reopen_bill else BillState.cancelled
         bill.closed_at = None if locked.reopen_bill else now()
     db.session.flush()
     locked.void_payment_id = reversal.id
@@ -456,16 +481,17 @@ def approve_void(request: VoidRequest, approver: User, at: datetime | None = Non
         _run_hook("voided", bill, reversal)
     audit.record("void", "payment", original.id,
                  f"領収番号 {original.receipt_no} を取消"
-                 f"（{-reversal.total:,}円 {reversal.method_label}、取消記録{reversal.id}）理由：{locked.reason}")
-    audit.record("approve", "void_request", locked.id, f"承認：{approver.display_name}")
+                 f"（{-reversal.total:,}円 {reversal.method.label}、取消記録{reversal.id}）理由：{locked.reason}",
+                 by=by)
+    audit.record("approve", "void_request", locked.id, f"承認：{by.display_name}", by=by)
     events.publish(BILLS_CHANNEL, {"bill": bill.id, "state": bill.state})
     return reversal
 
 
-def reject_void(request: VoidRequest, approver: User) -> None:
-    _check_approver(request, approver)
-    request.state, request.decided_at, request.decided_by_id = "rejected", now(), approver.id
-    audit.record("return", "void_request", request.id, f"却下：{approver.display_name}")
+def reject_void(request: VoidRequest, by: User) -> None:
+    _check_approver(request, by)
+    request.state, request.decided_at, request.decided_by_id = VoidRequestState.rejected, now(), by.id
+    audit.record("return", "void_request", request.id, f"却下：{by.display_name}", by=by)
 
 
 # --- the daily close --------------------------------------------------------------------------
@@ -481,13 +507,13 @@ class FeeTotal:
 
 @dataclass(frozen=True)
 class MethodTotal:
-    method: str
+    method: PaymentMethod
     count: int
     amount: int
 
     @property
     def label(self) -> str:
-        return METHODS.get(self.method, self.method)
+        return PaymentMethod.label_of(self.method)
 
 
 @dataclass(frozen=True)
@@ -504,7 +530,7 @@ class DayTotals:
 
     @property
     def cash_net(self) -> int:
-        return sum(m.amount for m in self.by_method if m.method == "cash")
+        return sum(m.amount for m in self.by_method if m.method == PaymentMethod.cash)
 
     @property
     def expected_cash(self) -> int:
@@ -526,7 +552,7 @@ def totals_of(payments: Sequence[Payment], opening_float: int) -> DayTotals:
     numbered = [p for p in payments if not p.is_void]
     labels = sorted((p.fiscal_year, p.receipt_number or 0) for p in numbered)
     voids = [p for p in payments if p.is_void]
-    order = {code: n for n, code in enumerate(METHODS)}
+    order = {method: n for n, method in enumerate(PaymentMethod)}
     return DayTotals(
         opening_float=opening_float,
         by_fee=tuple(FeeTotal(code, label, official, q, a) for (code, label, official), (q, a)
@@ -548,8 +574,29 @@ def counted_amount(counts: Mapping[int, int]) -> int:
     return sum(denomination * quantity for denomination, quantity in counts.items())
 
 
-def close_day(day: RegisterDay, counts: Mapping[int, int | None], next_float: int | None, reason: str,
-              user: User) -> DailyClose:
+@dataclass(frozen=True)
+class DrawerCount:
+    """The cash counted at the close: pieces by denomination, the float set aside for the next
+    day, and the reason for any difference from the expected cash."""
+
+    counts: Mapping[int, int | None]
+    next_float: int | None
+    reason: str = ""
+
+
+def _counted(count: DrawerCount) -> dict[int, int]:
+    """The pieces of each denomination; every count out of range is refused at once."""
+    if set(count.counts) - set(DENOMINATIONS):
+        raise RegisterError("金種が不正です。")
+    quantities = {d: count.counts.get(d) or 0 for d in DENOMINATIONS}
+    wrong = [Problem(f"count_{d}", "枚数は0以上の整数で入力してください。")
+             for d, quantity in quantities.items() if not 0 <= quantity <= 100_000]
+    if wrong:
+        raise RegisterError.of(wrong)
+    return quantities
+
+
+def close_day(day: RegisterDay, count: DrawerCount, by: User) -> DailyClose:
     """日計: count the drawer by denomination against the expected cash (float + cash taken −
     cash refunded), record any difference with its reason, set the float the next day starts
     with, and lock the day: nothing more is charged or refunded on it."""
@@ -558,41 +605,36 @@ def close_day(day: RegisterDay, counts: Mapping[int, int | None], next_float: in
         raise RegisterError("この日の日計は既に済んでいます。")
     if locked.business_date > now().date():
         raise RegisterError("まだ始まっていない日の日計はできません。")
-    quantities = {}
-    for denomination in DENOMINATIONS:
-        quantity = counts.get(denomination) or 0
-        if not 0 <= quantity <= 100_000:
-            raise RegisterError("枚数は0以上の整数で入力してください。", f"count_{denomination}")
-        quantities[denomination] = quantity
-    if set(counts) - set(DENOMINATIONS):
-        raise RegisterError("金種が不正です。")
+    quantities = _counted(count)
     counted = counted_amount(quantities)
+    next_float, reason = count.next_float, count.reason
+    problems = []
     if next_float is None or not 0 <= next_float <= counted:
-        raise RegisterError(f"翌日の釣銭準備金は0円〜実査有高（{counted:,}円）の範囲で入力してください。", "next_float")
+        problems.append(Problem("next_float",
+                                f"翌日の釣銭準備金は0円〜実査有高（{counted:,}円）の範囲で入力してください。"))
     totals = day_totals(locked)
     difference = counted - totals.expected_cash
     if difference != 0 and not reason.strip():
-        raise RegisterError(f"現金に過不足（{difference:+,}円）があります。理由を入力してください。", "reason")
-    close = DailyClose(day=locked, closed_by_id=user.id, expected_cash=totals.expected_cash, counted_cash=counted,
+        problems.append(Problem("reason", f"現金に過不足（{difference:+,}円）があります。理由を入力してください。"))
+    if problems:
+        raise RegisterError.of(problems)
+    assert next_float is not None  # checked above
+    close = DailyClose(day=locked, closed_by_id=by.id, expected_cash=totals.expected_cash, counted_cash=counted,
                        difference=difference, difference_reason=reason.strip()[:1000], next_float=next_float,
                        counts=[CashCount(denomination=d, quantity=q) for d, q in quantities.items()])
     db.session.add(close)
-    locked.state = "closed"
+    locked.state = DayState.closed
     db.session.flush()
     audit.record("create", "daily_close", close.id,
                  f"{locked.terminal.name} {locked.business_date:%Y-%m-%d} 収納{totals.payments}件 "
                  f"合計{totals.total:,}円 予定有高{totals.expected_cash:,}円 実査{counted:,}円 "
-                 f"過不足{difference:+,}円 翌日釣銭{next_float:,}円")
+                 f"過不足{difference:+,}円 翌日釣銭{next_float:,}円", by=by)
     return close
 
 
 def list_closes(limit: int = 60) -> list[DailyClose]:
     return list(db.session.scalars(select(DailyClose).join(RegisterDay)
                                    .order_by(RegisterDay.business_date.desc(), DailyClose.id.desc()).limit(limit)))
-
-
-def count_open_bills() -> int:
-    return db.session.scalar(select(func.count()).select_from(Bill).where(Bill.state == "open")) or 0
 
 
 # --- append-only payments ---------------------------------------------------------------------

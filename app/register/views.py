@@ -7,14 +7,14 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles
 from app.core.dates import today
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import Terminal
 from app.extensions import db
 from app.queue import services as queue
+from app.queue import streams
 from app.register import fees, receipts, services
 from app.register.forms import (
     CancelBillForm,
@@ -27,8 +27,8 @@ from app.register.forms import (
 )
 from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
 from app.register.pdf import close_pdf
-from app.web.forms import choices
-from app.web.htmx import wants_fragment
+from app.web.forms import choices, input_from, show_refusal
+from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
@@ -76,34 +76,43 @@ def _register_form(terminal: Terminal | None) -> RegisterChoiceForm:
 
 
 def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, status: int = 200,
-                  error: str = "", cancel_form: CancelBillForm | None = None) -> tuple[str, int, dict[str, str]]:
+                  cancel_form: CancelBillForm | None = None) -> tuple[str, int]:
+    """The cashier's screen, or only its list of open bills for the list refreshing itself
+    (when the bills change: the page follows the register's bill events)."""
     terminal = _register()
-    bills = services.open_bills()
-    if wants_fragment():
-        return render_template("register/_bills.html", bills=bills, selected=bill), 200, {"Vary": "HX-Request"}
-    quote = None
+    error, quote = "", None
     if bill is not None:
         try:
             quote = services.quote_bill(bill)
         except services.RegisterError as exc:
-            error = error or exc.message
+            error = exc.message
     if form is None:
         form = PaymentForm(idempotency_key=uuid.uuid4().hex)
     open_day = services.earliest_open_day(terminal) if terminal else None
-    return render_template(
-        "register/index.html", terminal=terminal, register_form=_register_form(terminal), bills=bills,
-        selected=bill, quote=quote, form=form, error=error, open_day=open_day,
+    return page_or_fragment(
+        "register/index.html", "register/_bills.html", terminal=terminal, register_form=_register_form(terminal),
+        bills=services.open_bills(), selected=bill, quote=quote, form=form, error=error, open_day=open_day,
         totals=services.day_totals(open_day) if open_day else None,
         pending_voids=len(services.pending_void_requests()), cancel_form=cancel_form or CancelBillForm(),
-    ), status, {"Vary": "HX-Request"}
+        may_cancel=services.can_cancel_bills(current_user),
+    ), status
+
+
+@bp.route("/bills/stream")
+@roles(*CASHIERS)
+def bills_stream() -> Response:
+    """The cashier's screen follows the register's bill events (opened, paid, cancelled, voided)
+    and refreshes its list of open bills on each."""
+    return streams.response(streams.StreamSpec(board="register-bills", channels=(services.BILLS_CHANNEL,),
+                                               render_update=lambda: "", update_event="bills"))
 
 
 @bp.route("")
 @roles(*CASHIERS)
-def index() -> tuple[str, int, dict[str, str]]:
+def index() -> tuple[str, int]:
     bill_id = request.args.get("bill", type=int)
     bill = db.session.get(Bill, bill_id) if bill_id else None
-    return _cashier_page(bill if bill is not None and bill.state == "open" else None)
+    return _cashier_page(bill if bill is not None and bill.is_open else None)
 
 
 @bp.route("/call-next", methods=["POST"])
@@ -111,7 +120,7 @@ def index() -> tuple[str, int, dict[str, str]]:
 def call_next() -> BaseResponse:
     """Call the longest waiting 会計待ち number onto the cashier display and open its bill."""
     register = _require_register()
-    ticket = queue.call_next_cashier(register.name, current_user.id)
+    ticket = queue.call_next_cashier(register.name, current_user)
     if ticket is None:
         unnumbered = any(not bill.ticket_number for bill in services.open_bills())
         flash("会計待ちの番号札はありません。" + ("番号札のない請求は、一覧の「会計する」から選んでください。"
@@ -136,39 +145,36 @@ def select_register() -> BaseResponse:
 
 @bp.route("/bills/<int:bill_id>/cancel", methods=["POST"])
 @roles("supervisor")
-def cancel_bill(bill_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
+def cancel_bill(bill_id: int) -> BaseResponse | tuple[str, int]:
     """請求取消: the visitor left without paying (a supervisor's decision, with the reason)."""
     bill = db.get_or_404(Bill, bill_id)
     form = CancelBillForm()
     if form.validate_on_submit():
         try:
-            services.cancel_bill(bill, form.cancel_reason.data or "", current_user)
+            services.cancel_bill(bill, form.cancel_reason.data, current_user)
         except services.RegisterError as exc:
-            form.cancel_reason.errors = [*form.cancel_reason.errors, exc.message]
+            show_refusal(form, exc, fallback="cancel_reason")
         else:
             flash(f"{bill.ticket_number or bill.visitor_label}の請求を取り消しました（未収のまま終了）。", "success")
             return redirect(url_for("register.index"), 303)
-    return _cashier_page(bill if bill.state == "open" else None, status=422, cancel_form=form)
+    return _cashier_page(bill if bill.is_open else None, status=422, cancel_form=form)
 
 
 @bp.route("/bills/<int:bill_id>/pay", methods=["POST"])
 @roles(*CASHIERS)
-def pay(bill_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
+def pay(bill_id: int) -> BaseResponse | tuple[str, int]:
     bill = db.get_or_404(Bill, bill_id)
     terminal = _require_register()
     form = PaymentForm()
     if not form.validate_on_submit():
         return _cashier_page(bill, form, 422)
     try:
-        result = services.take_payment(bill.id, terminal, current_user, form.method.data or "",
-                                       form.received.data, form.idempotency_key.data or "",
-                                       reference=form.reference.data or "")
+        result = services.take_payment(bill.id, terminal, input_from(form, services.PaymentInput), current_user)
     except services.RegisterError as exc:
-        if exc.field in ("received", "method"):
-            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
-        return _cashier_page(bill, form, 422, "" if exc.field in ("received", "method") else exc.message)
+        show_refusal(form, exc)
+        return _cashier_page(bill, form, 422)
     if result.created:
-        _print(lambda: receipts.print_receipt(result.payment, terminal, current_user.id))
+        _print(lambda: receipts.print_receipt(result.payment, terminal, current_user))
     else:
         flash("この会計は既に収納済みです（二重の送信は受け付けていません）。", "warning")
     return redirect(url_for("register.payment", payment_id=result.payment.id), 303)
@@ -182,22 +188,13 @@ def _print(enqueue: Any) -> None:
         flash(f"レシートを印刷できません：{exc.message}", "error")
 
 
-def _job_for(payment: Payment) -> DeviceJob | None:
-    """The newest print job of this payment's receipt (by its summary)."""
-    label = payment.receipt_no if not payment.is_void else (payment.reverses.receipt_no if payment.reverses else "")
-    if not label:
-        return None
-    return db.session.scalar(select(DeviceJob).where(DeviceJob.kind == "print", DeviceJob.summary.contains(label))
-                             .order_by(DeviceJob.id.desc()).limit(1))
-
-
 @bp.route("/payments/<int:payment_id>")
 @roles(*CASHIERS)
 def payment(payment_id: int) -> str:
     payment = db.get_or_404(Payment, payment_id)
     return render_template("register/payment.html", payment=payment, void_form=VoidRequestForm(),
                            same_ticket=services.other_open_bills(payment.bill),
-                           reversal=services.void_of(payment), job=_job_for(payment),
+                           reversal=services.void_of(payment), job=receipts.print_job(payment),
                            pending=[r for r in services.pending_void_requests() if r.payment_id == payment.id])
 
 
@@ -219,7 +216,7 @@ def reprint(payment_id: int) -> BaseResponse:
     if payment.is_void:
         abort(404)
     terminal = _require_register()
-    _print(lambda: receipts.print_receipt(payment, terminal, current_user.id, reissue=True))
+    _print(lambda: receipts.print_receipt(payment, terminal, current_user, reissue=True))
     flash(f"領収書 {payment.receipt_no} を再発行として印刷します。", "success")
     return redirect(url_for("register.payment", payment_id=payment.id), 303)
 
@@ -232,21 +229,22 @@ def request_void(payment_id: int) -> BaseResponse | tuple[str, int]:
     form = VoidRequestForm()
     if form.validate_on_submit():
         try:
-            services.request_void(payment, terminal, current_user, form.reason.data or "", bool(form.reopen_bill.data))
+            services.request_void(payment, terminal, current_user, form.reason.data, bool(form.reopen_bill.data))
         except services.RegisterError as exc:
-            form.reason.errors = [*form.reason.errors, exc.message]
+            show_refusal(form, exc, fallback="reason")
         else:
             flash("取消を依頼しました。統括責任者（収納した本人以外）の承認を待っています。", "success")
             return redirect(url_for("register.payment", payment_id=payment.id), 303)
     return render_template("register/payment.html", payment=payment, void_form=form,
                            same_ticket=services.other_open_bills(payment.bill),
-                           reversal=services.void_of(payment), job=_job_for(payment), pending=[]), 422
+                           reversal=services.void_of(payment), job=receipts.print_job(payment), pending=[]), 422
 
 
 @bp.route("/voids")
 @roles(*CASHIERS)
 def voids() -> str:
-    return render_template("register/voids.html", requests=services.pending_void_requests())
+    return render_template("register/voids.html", requests=services.pending_void_requests(),
+                           may_decide=services.can_decide_voids(current_user))
 
 
 def _decide(request_id: int, approve: bool) -> BaseResponse:
@@ -261,9 +259,9 @@ def _decide(request_id: int, approve: bool) -> BaseResponse:
         flash(exc.message, "error")
         return redirect(url_for("register.voids"), 303)
     if approve:
-        _print(lambda: receipts.print_void(reversal, void_request.terminal, current_user.id))
+        _print(lambda: receipts.print_void(reversal, void_request.terminal, current_user))
         flash(f"領収番号 {void_request.payment.receipt_no} の取消を承認しました。"
-              f"{reversal.method_label}で{-reversal.total:,}円を返金してください。", "success")
+              f"{reversal.method.label}で{-reversal.total:,}円を返金してください。", "success")
     else:
         flash("取消依頼を却下しました。", "success")
     return redirect(url_for("register.voids"), 303)
@@ -306,13 +304,9 @@ def close() -> BaseResponse | tuple[str, int]:
         return redirect(url_for("register.close"), 303)
     if form.validate_on_submit():
         try:
-            done = services.close_day(day, form.counts(), form.next_float.data, form.reason.data or "", current_user)
+            done = services.close_day(day, input_from(form, services.DrawerCount, counts=form.counts()), current_user)
         except services.RegisterError as exc:
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-            else:
-                flash(exc.message, "error")
+            show_refusal(form, exc)
         else:
             difference = f"{done.difference:+,}円" if done.difference else "なし"
             flash(f"{day.business_date:%Y-%m-%d}の日計を締めました（過不足 {difference}）。", "success")
@@ -328,9 +322,9 @@ def set_float() -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         try:
             day = services.earliest_open_day(terminal) or services.day_for_business(terminal)
-            services.set_opening_float(day, form.amount.data)
+            services.set_opening_float(day, form.amount.data, by=current_user)
         except services.RegisterError as exc:
-            form.amount.errors = [*form.amount.errors, exc.message]
+            show_refusal(form, exc, fallback="amount")
         else:
             flash(f"釣銭準備金を{form.amount.data:,}円にしました。", "success")
             return redirect(url_for("register.close"), 303)
@@ -361,6 +355,7 @@ def closed_pdf(close_id: int) -> Response:
 
 def _fees_page(form: FeeForm, status: int = 200) -> tuple[str, int]:
     return render_template("register/fees.html", form=form, current=fees.schedule_on(today()),
+                           may_edit=fees.can_edit_schedule(current_user),
                            versions=fees.all_versions(), today=today()), status
 
 
@@ -376,10 +371,9 @@ def save_fee() -> BaseResponse | tuple[str, int]:
     form = FeeForm()
     if form.validate_on_submit():
         try:
-            fee = fees.save_fee(form.code.data or "", form.label.data or "", form.unit.data or "", form.amount.data,
-                                form.effective_from.data, current_user.id)
+            fee = fees.save_fee(input_from(form, fees.FeeInput), by=current_user)
         except fees.FeeError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             flash(f"{fee.label}（{fee.amount:,}円、{fee.effective_from:%Y-%m-%d}から）を登録しました。", "success")
             return redirect(url_for("register.fees"), 303)

@@ -69,7 +69,7 @@ def issue_certificate(data: CertificateInput, *, today: date, by: User) -> SealC
                  by=by)
     try:
         register.open_bill(CERTIFICATE_BILL_SOURCE, certificate.id, certificate.name,
-                           [Item(CERTIFICATE_FEE_CODE, data.copies)], user_id=by.id)
+                           [Item(CERTIFICATE_FEE_CODE, data.copies)], by=by)
     except register.RegisterError as exc:
         raise SealError(f"会計へ送れませんでした：{exc.message}", "copies") from exc
     return certificate
@@ -81,7 +81,7 @@ def certificate_bill(certificate: SealCertificate) -> Bill | None:
 
 def fee_waits(bill: Bill | None) -> bool:
     """The fee is still to be paid at the register."""
-    return bill is not None and bill.state == "open"
+    return bill is not None and bill.is_open
 
 
 def _paid_certificate(bill: Bill) -> SealCertificate:
@@ -103,7 +103,7 @@ def _certificate_voided(bill: Bill, reversal: Payment) -> None:
     """The register's void hook for certificate bills: the fee is unpaid again (or refunded)."""
     certificate = _paid_certificate(bill)
     certificate.payment_id = None
-    state = "未収納に戻す" if bill.state == "open" else "返金"
+    state = "未収納に戻す" if bill.is_open else "返金"
     audit.record("update", "seal_certificate", certificate.id,
                  f"手数料収納の取消 領収番号{reversal.reverses.receipt_no}（{state}）",
                  by=db.session.get(User, reversal.cashier_id))

@@ -68,7 +68,7 @@ def scanner_terminal(terminal_id: int | None) -> Terminal:
 
 def _start_scan(terminal: Terminal, summary: str, by: User, target: dict[str, int]) -> DeviceJob:
     try:
-        return jobs.enqueue(terminal, "scanner", SCAN_KIND, target, summary=summary, user_id=by.id)
+        return jobs.enqueue(terminal, jobs.JobSpec("scanner", SCAN_KIND, target, summary), by=by)
     except jobs.JobError as exc:
         raise SealError(exc.message) from exc
 

@@ -42,8 +42,9 @@ def counter_pc(live_app: Flask, live_server: LiveServer) -> Iterator[None]:
         seed_default_fees(date(2020, 4, 1))
         yamabiko_family()
         desk = core.save_counter(None, 2, "証明書", "citizens")
-        terminal, token = devices.create_terminal(COUNTER_PC, "2番窓口 端末", "counter_pc", desk.id)
-        devices.save_binding(terminal, "card_reader", "card_reader", f"sim://{COUNTER_PC}")
+        terminal, token = devices.create_terminal(devices.NewTerminal(COUNTER_PC, "2番窓口 端末", "counter_pc",
+                                                                      desk.id))
+        devices.save_binding(terminal, devices.BindingInput("card_reader", "card_reader", f"sim://{COUNTER_PC}"))
         db.session.commit()
     _, stop_agent = start_agent(live_server.url, token)
     with live_app.app_context():

@@ -177,3 +177,26 @@ def test_displays_and_kiosk_fit_a_full_hd_screen_on_a_busy_morning(screen, live_
     assert kiosk.locator(".kiosk-button").count() == 10
     assert kiosk.evaluate("document.documentElement.scrollHeight") <= 1080
     kiosk.screenshot(path=str(shots / "kiosk-busy.png"))
+
+
+def test_a_boosted_link_to_the_counter_page_follows_its_stream(page, live_server, live_app, live_user,
+                                                               browser_login, live_office, office_clock) -> None:
+    """The menu's links are boosted (hx-boost on <body>): the counter page arrives without a page
+    load, and its waiting list still follows the queue's stream, since every page's head loads
+    the SSE extension and the queue's stylesheet."""
+    browser_login(live_user("operator"))
+    page.goto(f"{live_server.url}/queue/counter")
+    page.get_by_label("窓口").select_option(label="1番窓口　テスト窓口1")
+    page.get_by_role("button", name="この窓口で呼出を始める").click()
+    page.locator("#counter-waiting").wait_for()
+    page.locator(".brand a").click()  # boosted, back to the home page
+    page.wait_for_url(f"{live_server.url}/")
+    page.evaluate("window.__noReload = true")
+    stream = page.expect_request("**/displays/queue/stream*")
+    with stream:
+        page.locator("nav.side-nav").get_by_role("link", name="窓口呼出").click()
+    page.wait_for_url(f"{live_server.url}/queue/counter")
+    assert "この窓口でお待ちの方はいません" in page.locator("#counter-waiting").inner_text()
+    _issue(live_app, live_office["a"], 1, office_clock)
+    page.locator("#counter-waiting", has_text="A-001").wait_for()
+    assert page.evaluate("window.__noReload") is True  # no page load came in between

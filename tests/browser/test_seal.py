@@ -44,8 +44,10 @@ def scanner_agent(live_app: Flask, live_server: Any) -> Iterator[Agent]:
             {"family_name": "山田", "given_name": "花子", "family_kana": "ヤマダ", "given_kana": "ハナコ",
              "birth_date": date(1982, 8, 1), "relationship": "妻"},
         ], address="岩手県山彦市本町二丁目3番4号", postal_code="0290000")
-        terminal, token = device_services.create_terminal(SLOT, "4番窓口 端末", "counter_pc")
-        device_services.save_binding(terminal, "scanner", "scanner", f"sim://{SLOT}?dpi=600")
+        terminal, token = device_services.create_terminal(device_services.NewTerminal(SLOT, "4番窓口 端末",
+                                                                                      "counter_pc"))
+        device_services.save_binding(terminal, device_services.BindingInput("scanner", "scanner",
+                                                                            f"sim://{SLOT}?dpi=600"))
         db.session.commit()
     agent, stop_agent = start_agent(live_server.url, token)
     yield agent

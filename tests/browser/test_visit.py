@@ -70,8 +70,8 @@ def office(live_app: Flask, live_server: LiveServer) -> Iterator[Office]:
         category = queue.save_category(None, queue.CategoryInput(
             code="certificate", name="証明書", letter="A", counter_ids=(desk.id,), minutes_per_ticket=5,
             sort_order=1))
-        devices.create_terminal(COUNTER_PC, "4番窓口 端末", "counter_pc", desk.id)
-        devices.create_terminal(REGISTER, "会計 レジ", "register")
+        devices.create_terminal(devices.NewTerminal(COUNTER_PC, "4番窓口 端末", "counter_pc", desk.id))
+        devices.create_terminal(devices.NewTerminal(REGISTER, "会計 レジ", "register"))
         ticket = queue.issue_ticket(category, check_hours=False)
         db.session.commit()
         ticket_id = ticket.id

@@ -34,8 +34,8 @@ FRAGMENT = {"HX-Request": "true"}  # the page's own poll: not boosted, so the fr
 @pytest.fixture
 def counter_with_reader(app, procedures) -> Iterator[tuple[int, Callable[[], None]]]:
     counter = save_counter(None, 4, "証明書", "citizens")
-    terminal, token = devices.create_terminal(SLOT, "4番窓口 端末", "counter_pc", counter.id)
-    devices.save_binding(terminal, "card_reader", "card_reader", f"sim://{SLOT}")
+    terminal, token = devices.create_terminal(devices.NewTerminal(SLOT, "4番窓口 端末", "counter_pc", counter.id))
+    devices.save_binding(terminal, devices.BindingInput("card_reader", "card_reader", f"sim://{SLOT}"))
     db.session.commit()
     counter_id, terminal_id = counter.id, terminal.id  # read now: a later read would open a transaction
     live = LiveServer(app).start()

@@ -293,14 +293,14 @@ def _called_ticket():
 
 def test_paying_the_bill_at_the_register_completes_the_case(
         checked_case, operator, city, make_user, db_session) -> None:
-    from app.devices.services import create_terminal
-    from app.register.services import bill_for_source, take_payment
+    from app.devices.services import NewTerminal, create_terminal
+    from app.register.services import PaymentInput, bill_for_source, take_payment
 
     case = _issued_copy(checked_case, operator, city)
-    register_pc, _ = create_terminal("register-c", "会計 レジ", "register")
+    register_pc, _ = create_terminal(NewTerminal("register-c", "会計 レジ", "register"))
     cashier = make_user("operator", "cashier1")
     bill = bill_for_source("case", case.id)
-    result = take_payment(bill.id, register_pc, cashier, "cash", 1000, "k" * 32)
+    result = take_payment(bill.id, register_pc, PaymentInput("cash", 1000, "k" * 32), cashier)
     db_session.commit()
     assert case.state == "done"
     assert case.events[-1].note == f"領収番号 {result.payment.receipt_no}"
@@ -308,21 +308,21 @@ def test_paying_the_bill_at_the_register_completes_the_case(
 
 def test_a_voided_payment_sends_the_case_back_to_payment_or_refunds_it(
         checked_case, operator, city, make_user, db_session) -> None:
-    from app.devices.services import create_terminal
-    from app.register.services import approve_void, bill_for_source, request_void, take_payment
+    from app.devices.services import NewTerminal, create_terminal
+    from app.register.services import PaymentInput, approve_void, bill_for_source, request_void, take_payment
 
     case = _issued_copy(checked_case, operator, city)
-    register_pc, _ = create_terminal("register-v", "会計 レジ", "register")
+    register_pc, _ = create_terminal(NewTerminal("register-v", "会計 レジ", "register"))
     cashier, supervisor = make_user("operator", "cashier-v"), make_user("supervisor", "chief-v")
     bill = bill_for_source("case", case.id)
-    first = take_payment(bill.id, register_pc, cashier, "cash", 1000, "a" * 32).payment
+    first = take_payment(bill.id, register_pc, PaymentInput("cash", 1000, "a" * 32), cashier).payment
 
     approve_void(request_void(first, register_pc, cashier, "金額の誤り", reopen_bill=True), supervisor)
     assert (case.state, case.closed_at, bill.state) == ("payment", None, "open")
     assert (case.events[-1].action, case.events[-1].username) == ("reopen_payment", "chief-v")
     assert case.events[-1].note == f"領収番号 {first.receipt_no} を取消：金額の誤り"
 
-    second = take_payment(bill.id, register_pc, cashier, "cash", 600, "b" * 32).payment
+    second = take_payment(bill.id, register_pc, PaymentInput("cash", 600, "b" * 32), cashier).payment
     assert case.state == "done"
     approve_void(request_void(second, register_pc, cashier, "交付を取りやめ返金", reopen_bill=False), supervisor)
     db_session.commit()
@@ -356,8 +356,8 @@ def test_the_operator_cannot_complete_payment_by_hand(checked_case, operator, ci
 
 def test_a_visit_with_two_fee_cases_leaves_the_cashier_after_both_are_paid(
         operator, city, make_user, db_session) -> None:
-    from app.devices.services import create_terminal
-    from app.register.services import bill_for_source, open_bill_for_ticket, take_payment
+    from app.devices.services import NewTerminal, create_terminal
+    from app.register.services import PaymentInput, bill_for_source, open_bill_for_ticket, take_payment
 
     ticket = _called_ticket()
     visit = services.open_visit("山彦 太郎", ["resident_record_copy", "resident_record_copy"], operator,
@@ -367,19 +367,19 @@ def test_a_visit_with_two_fee_cases_leaves_the_cashier_after_both_are_paid(
         _take_to_payment(case, subject, operator, city)
     first, second = visit.cases
     assert open_bill_for_ticket(ticket.label).id == bill_for_source("case", first.id).id  # oldest first
-    register_pc, _ = create_terminal("register-2", "会計 レジ", "register")
+    register_pc, _ = create_terminal(NewTerminal("register-2", "会計 レジ", "register"))
     cashier = make_user("operator", "cashier-2")
-    take_payment(bill_for_source("case", first.id).id, register_pc, cashier, "cash", 600, "c" * 32)
+    take_payment(bill_for_source("case", first.id).id, register_pc, PaymentInput("cash", 600, "c" * 32), cashier)
     assert (first.state, second.state, ticket.state) == ("done", "payment", "cashier_waiting")
-    take_payment(bill_for_source("case", second.id).id, register_pc, cashier, "cash", 600, "d" * 32)
+    take_payment(bill_for_source("case", second.id).id, register_pc, PaymentInput("cash", 600, "d" * 32), cashier)
     db_session.commit()
     assert (second.state, ticket.state) == ("done", "finished")
 
 
 def test_a_case_issued_after_the_visits_first_payment_brings_the_number_back(
         operator, city, make_user, db_session) -> None:
-    from app.devices.services import create_terminal
-    from app.register.services import bill_for_source, take_payment
+    from app.devices.services import NewTerminal, create_terminal
+    from app.register.services import PaymentInput, bill_for_source, take_payment
 
     ticket = _called_ticket()
     visit = services.open_visit("山彦 太郎", ["resident_record_copy", "resident_record_copy"], operator,
@@ -387,13 +387,13 @@ def test_a_case_issued_after_the_visits_first_payment_brings_the_number_back(
     first, second = visit.cases
     subject = yamabiko_family().members[0].id
     _take_to_payment(first, subject, operator, city)
-    register_pc, _ = create_terminal("register-3", "会計 レジ", "register")
+    register_pc, _ = create_terminal(NewTerminal("register-3", "会計 レジ", "register"))
     cashier = make_user("operator", "cashier-3")
-    take_payment(bill_for_source("case", first.id).id, register_pc, cashier, "cash", 600, "e" * 32)
+    take_payment(bill_for_source("case", first.id).id, register_pc, PaymentInput("cash", 600, "e" * 32), cashier)
     assert ticket.state == "finished"
     _take_to_payment(second, subject, operator, city)
     assert ticket.state == "cashier_waiting"
-    take_payment(bill_for_source("case", second.id).id, register_pc, cashier, "cash", 600, "f" * 32)
+    take_payment(bill_for_source("case", second.id).id, register_pc, PaymentInput("cash", 600, "f" * 32), cashier)
     db_session.commit()
     assert (second.state, ticket.state) == ("done", "finished")
 
@@ -415,9 +415,9 @@ def test_a_cancelled_bill_withdraws_the_case_and_the_number_leaves_the_cashier(
 
 def test_the_ticket_follows_the_case_to_the_cashier_and_out(
         checked_case, operator, city, make_user, db_session) -> None:
-    from app.devices.services import create_terminal
+    from app.devices.services import NewTerminal, create_terminal
     from app.queue import services as queue
-    from app.register.services import bill_for_source, take_payment
+    from app.register.services import PaymentInput, bill_for_source, take_payment
 
     ticket = _called_ticket()
     case = services.open_visit("山彦 太郎", ["resident_record_copy"], operator, ticket_id=ticket.id).cases[0]
@@ -425,7 +425,7 @@ def test_the_ticket_follows_the_case_to_the_cashier_and_out(
     bill = bill_for_source("case", case.id)
     assert (ticket.state, bill.ticket_number) == ("cashier_waiting", ticket.label)
     assert queue.call_next_cashier("会計窓口") is ticket
-    register_pc, _ = create_terminal("register-q", "会計 レジ", "register")
-    take_payment(bill.id, register_pc, make_user("operator", "cashier2"), "cash", 1000, "q" * 32)
+    register_pc, _ = create_terminal(NewTerminal("register-q", "会計 レジ", "register"))
+    take_payment(bill.id, register_pc, PaymentInput("cash", 1000, "q" * 32), make_user("operator", "cashier2"))
     db_session.commit()
     assert (case.state, ticket.state) == ("done", "finished")

@@ -32,8 +32,8 @@ _users = itertools.count(1)
 @pytest.fixture
 def reader(client) -> tuple[Terminal, str, rsa.RSAPrivateKey]:
     """A counter PC with a card reader whose agent has polled once with its public key."""
-    terminal, token = services.create_terminal("counter-14", "14番窓口 端末", "counter_pc")
-    services.save_binding(terminal, "card_reader", "card_reader", "sim://counter-14")
+    terminal, token = services.create_terminal(services.NewTerminal("counter-14", "14番窓口 端末", "counter_pc"))
+    services.save_binding(terminal, services.BindingInput("card_reader", "card_reader", "sim://counter-14"))
     db.session.commit()
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.public_key().public_bytes(serialization.Encoding.PEM,
@@ -58,8 +58,9 @@ def _answer(client, token: str, job_id: int, **report):
 def _read(terminal: Terminal) -> int:
     """A card read as the counter page queues it (the PIN sealed to the agent's key)."""
     user = auth.create_user(f"op-{next(_users)}", "窓口 太郎", "operator", PASSWORD)
-    job = jobs.enqueue(terminal, "card_reader", "card_read", {"case_id": 1}, summary="マイナンバーカード読取",
-                       secret=PIN, user_id=user.id)
+    job = jobs.enqueue(terminal, jobs.JobSpec("card_reader", "card_read", {"case_id": 1}, "マイナンバーカード読取"),
+                       secret=PIN,
+                       by=user)
     db.session.commit()
     return job.id
 

@@ -35,9 +35,9 @@ def printer() -> Iterator[SimulatedPrinter]:
 
 def _terminal(app: Flask, printer: SimulatedPrinter) -> tuple[int, str]:
     with app.app_context():
-        terminal, token = services.create_terminal("counter-e2e", "試験窓口端末", "counter_pc")
-        services.save_binding(terminal, "printer", "printer", printer.url + "?mode=kanji")
-        services.save_binding(terminal, "card_reader", "card_reader", "sim://counter-e2e")
+        terminal, token = services.create_terminal(services.NewTerminal("counter-e2e", "試験窓口端末", "counter_pc"))
+        services.save_binding(terminal, services.BindingInput("printer", "printer", printer.url + "?mode=kanji"))
+        services.save_binding(terminal, services.BindingInput("card_reader", "card_reader", "sim://counter-e2e"))
         db.session.commit()
         return terminal.id, token
 
@@ -54,7 +54,7 @@ def _print(app: Flask, terminal_id: int, text: str) -> int:
     with app.app_context():
         terminal = db.session.get_one(Terminal, terminal_id)
         doc = Document([Text(text, bold=True)]).add(Text("住民票の写し　1通　300円"), Cut())
-        job = jobs.enqueue(terminal, "printer", "print", {"document": doc.to_dict()}, summary=text)
+        job = jobs.enqueue(terminal, jobs.JobSpec("printer", "print", {"document": doc.to_dict()}, text))
         db.session.commit()
         return job.id
 
@@ -116,14 +116,14 @@ def test_card_read_leaves_no_pin_or_number_in_database_or_logs(live_server, agen
     try:
         with app.app_context():
             terminal = db.session.get_one(Terminal, terminal_id)
-            wrong = jobs.enqueue(terminal, "card_reader", "card_read", {}, secret="0000")
+            wrong = jobs.enqueue(terminal, jobs.JobSpec("card_reader", "card_read", {}), secret="0000")
             db.session.commit()
             wrong_id = wrong.id
         _wait(lambda: _states(app)[wrong_id].state == "failed")
         assert _states(app)[wrong_id].result["tries_left"] == 2
         with app.app_context():
             terminal = db.session.get_one(Terminal, terminal_id)
-            job = jobs.enqueue(terminal, "card_reader", "card_read", {}, secret=PIN)
+            job = jobs.enqueue(terminal, jobs.JobSpec("card_reader", "card_read", {}), secret=PIN)
             db.session.commit()
             job_id = job.id
         _wait(lambda: _states(app)[job_id].state == "done")

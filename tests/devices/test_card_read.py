@@ -44,8 +44,8 @@ def counter_pc(database_url: str) -> Iterator[CounterPc]:
     live = LiveServer(app).start()
     with app.app_context():
         counter = save_counter(None, 3, "住民異動", "citizens")
-        terminal, token = services.create_terminal(SLOT, "3番窓口 端末", "counter_pc", counter.id)
-        services.save_binding(terminal, "card_reader", "card_reader", f"sim://{SLOT}")
+        terminal, token = services.create_terminal(services.NewTerminal(SLOT, "3番窓口 端末", "counter_pc", counter.id))
+        services.save_binding(terminal, services.BindingInput("card_reader", "card_reader", f"sim://{SLOT}"))
         auth.create_user("op-card", "窓口 太郎", "operator", PASSWORD)
         db.session.commit()
         counter_id = counter.id

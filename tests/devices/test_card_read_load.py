@@ -81,8 +81,8 @@ def office(app, database_url: str, make_user) -> Iterator[Office]:
     catalog.load()
     seed_default_fees(date(2020, 4, 1))
     desk = save_counter(None, 5, "証明書", "citizens")
-    terminal, token = devices.create_terminal(SLOT, "5番窓口 端末", "counter_pc", desk.id)
-    devices.save_binding(terminal, "card_reader", "card_reader", f"sim://{SLOT}")
+    terminal, token = devices.create_terminal(devices.NewTerminal(SLOT, "5番窓口 端末", "counter_pc", desk.id))
+    devices.save_binding(terminal, devices.BindingInput("card_reader", "card_reader", f"sim://{SLOT}"))
     operator = make_user("operator", "op-load")
     cases = [counter.open_visit(f"来庁者 {n}", ["resident_record_copy"], operator).cases[0]
              for n in range(READS + 1)]

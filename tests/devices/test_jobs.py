@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.core.dates import now
 from app.devices import jobs
@@ -25,8 +25,7 @@ def _poll(client, token: str, **body):
 
 
 def _enqueue(terminal, text_: str = "A-001") -> DeviceJob:
-    job = jobs.enqueue(terminal, "printer", "print", {"document": {"lines": [text_]}},
-                       summary=f"番号札 {text_}")
+    job = jobs.enqueue(terminal, jobs.JobSpec("printer", "print", {"document": {"lines": [text_]}}, f"番号札 {text_}"))
     db.session.commit()
     return job
 
@@ -87,13 +86,13 @@ def test_expired_lease_is_queued_again(client, terminal_with_printer) -> None:
 def test_a_card_job_failure_is_final_and_its_secret_is_wiped(client, app, terminal_with_printer) -> None:
     terminal, token = terminal_with_printer
     from app.devices import services
-    services.save_binding(terminal, "card_reader", "card_reader", "sim://kiosk-9")
+    services.save_binding(terminal, services.BindingInput("card_reader", "card_reader", "sim://kiosk-9"))
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     _poll(client, token, public_key=pem)
     db.session.expire_all()
-    job = jobs.enqueue(terminal, "card_reader", "card_read", {}, secret="4321")
+    job = jobs.enqueue(terminal, jobs.JobSpec("card_reader", "card_read", {}), secret="4321")
     db.session.commit()
     assert b"4321" not in job.sealed
     claimed = _poll(client, token).get_json()["jobs"][0]
@@ -112,21 +111,21 @@ def test_a_card_job_failure_is_final_and_its_secret_is_wiped(client, app, termin
 def test_a_secret_needs_a_connected_agent(app, terminal_with_printer) -> None:
     terminal, _ = terminal_with_printer
     from app.devices import services
-    services.save_binding(terminal, "card_reader", "card_reader", "sim://x")
+    services.save_binding(terminal, services.BindingInput("card_reader", "card_reader", "sim://x"))
     with pytest.raises(jobs.JobError, match="エージェントが接続していません"):
-        jobs.enqueue(terminal, "card_reader", "card_read", {}, secret="1234")
+        jobs.enqueue(terminal, jobs.JobSpec("card_reader", "card_read", {}), secret="1234")
 
 
 def test_unknown_device_is_refused(app, terminal_with_printer) -> None:
     terminal, _ = terminal_with_printer
     with pytest.raises(jobs.JobError, match="機器「scanner」が設定されていません"):
-        jobs.enqueue(terminal, "scanner", "scan", {})
+        jobs.enqueue(terminal, jobs.JobSpec("scanner", "scan", {}))
 
 
 def test_another_terminal_cannot_finish_the_job(client, terminal_with_printer) -> None:
     terminal, token = terminal_with_printer
     from app.devices import services
-    _, other_token = services.create_terminal("kiosk-8", "別の発券機", "kiosk")
+    _, other_token = services.create_terminal(services.NewTerminal("kiosk-8", "別の発券機", "kiosk"))
     db.session.commit()
     job = _enqueue(terminal)
     _poll(client, token)
@@ -138,8 +137,8 @@ def test_another_terminal_cannot_finish_the_job(client, terminal_with_printer) -
 def test_reroute_resend_and_cancel_from_the_terminal_page(client, login_as, terminal_with_printer) -> None:
     terminal, token = terminal_with_printer
     from app.devices import services
-    other, _ = services.create_terminal("register-9", "予備プリンタ", "register")
-    services.save_binding(other, "printer", "printer", "sim://spare")
+    other, _ = services.create_terminal(services.NewTerminal("register-9", "予備プリンタ", "register"))
+    services.save_binding(other, services.BindingInput("printer", "printer", "sim://spare"))
     db.session.commit()
     job = _enqueue(terminal, "A-007")
     login_as("supervisor")
@@ -175,3 +174,22 @@ def test_long_poll_wakes_when_a_job_is_queued(app, terminal_with_printer) -> Non
     job = _enqueue(terminal)
     thread.join(timeout=15)
     assert got == [[job.id]]
+
+
+def test_a_refused_job_action_changes_nothing_and_says_why(client, login_as, terminal_with_printer) -> None:
+    from app.auth.models import AuditEntry
+    from app.devices import services
+
+    terminal, _ = terminal_with_printer
+    bare, _ = services.create_terminal(services.NewTerminal("register-8", "プリンタなし", "register"))
+    db.session.commit()
+    job = _enqueue(terminal, "A-008")
+    login_as("supervisor")
+    audits = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    response = client.post(f"/devices/jobs/{job.id}/reroute", data={"target": bare.id})
+    assert response.status_code == 303
+    assert "機器「printer」が設定されていません" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(DeviceJob, job.id).state == "queued"
+    assert db.session.scalar(select(func.count()).select_from(DeviceJob)) == 1
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audits

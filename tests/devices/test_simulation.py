@@ -58,7 +58,7 @@ def test_the_sim_page_inserts_a_card_into_a_slow_reader(client, login_as) -> Non
     from app.extensions import db
     from hardware.card_reader import remove_card, slot_state
 
-    services.create_terminal("counter-sim", "9番窓口 端末", "counter_pc")
+    services.create_terminal(services.NewTerminal("counter-sim", "9番窓口 端末", "counter_pc"))
     db.session.commit()
     login_as("supervisor")
     card = {"slot": "counter-sim", "name": "山彦　花子", "address": "岩手県山彦市本町二丁目３番４号",
@@ -74,3 +74,28 @@ def test_the_sim_page_inserts_a_card_into_a_slow_reader(client, login_as) -> Non
         assert slot_state("counter-sim")["read_seconds"] == 5.0  # the card in the reader stays as it was
     finally:
         remove_card("counter-sim")
+
+
+@pytest.mark.parametrize(("environment", "server"), [
+    ({"YAKUBA_AGENT_SERVER": "http://192.0.2.7:8000", "PORT": "5001"}, "http://192.0.2.7:8000"),
+    ({"PORT": "5001"}, "http://127.0.0.1:5001"),
+    ({}, "http://127.0.0.1:5000"),
+])
+def test_the_simulated_agents_poll_the_configured_server(monkeypatch, database_url, environment, server) -> None:
+    """YAKUBA_AGENT_SERVER and PORT reach the agents through Config (app/config.py)."""
+    from app import create_app
+    from app.devices import simulation
+    from tests.conftest import make_config
+
+    for name in ("YAKUBA_AGENT_SERVER", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    started: list[str] = []
+    monkeypatch.setattr(simulation, "start", lambda app, url: started.append(url))
+    from app.extensions import db
+
+    app = create_app(make_config(database_url, SIMULATE_DEVICES=True))
+    with app.app_context():
+        db.engine.dispose()
+    assert started == [server]

@@ -67,8 +67,8 @@ def make_office(counter_count: int = 3) -> Office:
     b = services.save_category(None, services.CategoryInput(
         code="passport", name="旅券", letter="B", counter_ids=(counters[3].id,), minutes_per_ticket=20,
         closes=time(16, 30), sort_order=2))
-    kiosk, token = device_services.create_terminal("kiosk-1", "玄関 発券機", "kiosk")
-    device_services.save_binding(kiosk, "printer", "printer", "sim://kiosk-1")
+    kiosk, token = device_services.create_terminal(device_services.NewTerminal("kiosk-1", "玄関 発券機", "kiosk"))
+    device_services.save_binding(kiosk, device_services.BindingInput("printer", "printer", "sim://kiosk-1"))
     core_services.save_municipality(core_services.MunicipalityInput(
         name="山彦市", code="039993", postal_code="029-0000", address="岩手県山彦市本町一丁目1番1号",
         mayor_name="山彦 太郎", contractor_name="株式会社やまびこ窓口サービス"))

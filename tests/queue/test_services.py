@@ -98,7 +98,7 @@ def test_call_a_specific_ticket_out_of_turn(office, issue) -> None:
 
 
 def test_no_show_needs_the_configured_recalls(office, issue) -> None:
-    services.save_settings(2, "会計窓口")
+    services.save_settings(services.SettingsInput(2, "会計窓口"))
     issue()
     ticket = services.call_next(office.counters[1])
     with pytest.raises(services.QueueError, match="2回再呼出してください（現在0回）"):
@@ -237,8 +237,9 @@ def test_people_ahead_follows_the_calling_order(office, issue) -> None:
 
 
 def test_a_call_shows_on_the_counters_call_board(office, issue) -> None:
-    terminal, _ = device_services.create_terminal("counter-1", "1番窓口 端末", "counter_pc", office.counters[1].id)
-    device_services.save_binding(terminal, "call_board", "call_board", "sim://counter-1")
+    terminal, _ = device_services.create_terminal(device_services.NewTerminal("counter-1", "1番窓口 端末", "counter_pc",
+                                                                              office.counters[1].id))
+    device_services.save_binding(terminal, device_services.BindingInput("call_board", "call_board", "sim://counter-1"))
     for _ in range(3):
         issue()
     services.call_next(office.counters[1])
@@ -258,8 +259,10 @@ def test_a_counter_without_a_call_board_still_calls(office, issue) -> None:
 
 
 def test_category_validation(office) -> None:
-    with pytest.raises(services.QueueError, match="記号"):
+    with pytest.raises(services.QueueError) as refused:  # every problem at once
         services.save_category(None, services.CategoryInput(code="x", name="X", letter="1", counter_ids=()))
+    assert [(p.field, p.message[:6]) for p in refused.value.problems] == [
+        ("letter", "番号札の記号"), ("counter_ids", "受け付ける窓")]
     with pytest.raises(services.QueueError, match="既にあります"):
         services.save_category(None, services.CategoryInput(
             code="certificate", name="X", letter="X", counter_ids=(office.counters[1].id,)))

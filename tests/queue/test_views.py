@@ -28,7 +28,7 @@ def test_kiosk_shows_each_category_with_waiting_and_estimate(client, office, iss
 
 
 def test_unknown_or_non_kiosk_terminals_have_no_kiosk(client, office) -> None:
-    device_services.create_terminal("queue-display", "案内表示", "queue_display")
+    device_services.create_terminal(device_services.NewTerminal("queue-display", "案内表示", "queue_display"))
     db.session.commit()
     assert client.get("/kiosk/nope").status_code == 404
     assert client.get("/kiosk/queue-display").status_code == 404
@@ -70,7 +70,8 @@ def test_kiosk_ticket_prints_through_a_device_job(client, office, issue) -> None
 
 
 def test_without_a_printer_the_kiosk_shows_the_number_to_note(client, office) -> None:
-    device_services.save_binding(office.kiosk, "printer", "printer", "sim://kiosk-1", active=False)
+    device_services.save_binding(office.kiosk, device_services.BindingInput("printer", "printer", "sim://kiosk-1",
+                                                                            active=False))
     db.session.commit()
     page = _text(client.post("/kiosk/kiosk-1/tickets", data={"category_id": office.a.id}))
     assert "A-001" in page and "番号札を印刷できませんでした" in page
@@ -218,9 +219,15 @@ def test_exports_are_audited(client, login_as, office, issue) -> None:
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export")).object_type == "queue_tickets"
 
 
-def test_pages_with_their_own_head_are_loaded_in_full(client, login_as, office) -> None:
+def test_a_boosted_navigation_gets_the_whole_page_with_the_shared_head(client, login_as, office) -> None:
+    """The live pages need the SSE extension and the queue's stylesheet, which every page's
+    head loads (templates/base.html), so a boosted link swaps the page in without a reload."""
     login_as("supervisor")
-    boosted = client.get("/queue/dashboard?day=2026-04-07", headers={"HX-Request": "true", "HX-Boosted": "true"})
-    assert boosted.headers["HX-Redirect"] == "/queue/dashboard?day=2026-04-07"
+    for path in ("/queue/dashboard?day=2026-04-07", "/queue/cashier", "/queue/counter"):
+        boosted = client.get(path, headers={"HX-Request": "true", "HX-Boosted": "true"})
+        html = boosted.get_data(as_text=True)
+        assert boosted.status_code == 200 and "HX-Redirect" not in boosted.headers, path
+        assert "<html" in html and "htmx-ext-sse.min.js" in html and "css/queue.css" in html, path
+        assert "</div>\n</head>" not in html and "HX-Request" in boosted.headers["Vary"]
     fragment = client.get("/queue/dashboard", headers={"HX-Request": "true"})
     assert "HX-Redirect" not in fragment.headers and "<html" not in fragment.get_data(as_text=True)

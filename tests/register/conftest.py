@@ -28,8 +28,8 @@ def fees(app) -> None:
 @pytest.fixture
 def make_register(app) -> Callable[[str], Any]:
     def make(code: str = "register-t") -> Any:
-        terminal, _ = device_services.create_terminal(code, f"試験レジ {code}", "register")
-        device_services.save_binding(terminal, "printer", "printer", f"sim://{code}")
+        terminal, _ = device_services.create_terminal(device_services.NewTerminal(code, f"試験レジ {code}", "register"))
+        device_services.save_binding(terminal, device_services.BindingInput("printer", "printer", f"sim://{code}"))
         db.session.commit()
         return terminal
 

@@ -29,12 +29,15 @@ def closed_day(make_bill, register, cashier, staff):
     for n, basket in enumerate(baskets):
         bill = make_bill(*basket)
         method = "credit_card" if n == 2 else "cash"
-        payments.append(services.take_payment(bill.id, register, cashier, method, 5000, new_key()).payment)
+        payments.append(services.take_payment(bill.id, register, services.PaymentInput(method, 5000, new_key()),
+                                              cashier).payment)
     request = services.request_void(payments[-1], register, cashier, "臨時運行の申請取下げ <A&B> 返金")
     services.approve_void(request, staff("supervisor", display_name="統括 一郎"))
     db.session.commit()
     expected = services.day_totals(day).expected_cash
-    close = services.close_day(day, count_for(expected - 10), 30000, "10円硬貨の釣銭渡し過ぎ <br 確認済", cashier)
+    close = services.close_day(day, services.DrawerCount(count_for(expected - 10), 30000,
+                                                         "10円硬貨の釣銭渡し過ぎ <br 確認済"),
+                               cashier)
     db.session.commit()
     return close
 

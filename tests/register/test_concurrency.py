@@ -66,10 +66,10 @@ def test_concurrent_cashiers_get_gap_free_unique_receipt_numbers(app, fees, make
             for k, bill_id in enumerate(bills[n]):
                 if k == 2:  # a payment with too little cash fails and must not use a number
                     try:
-                        services.take_payment(bill_id, terminal, user, "cash", 1, new_key())
+                        services.take_payment(bill_id, terminal, services.PaymentInput("cash", 1, new_key()), user)
                     except services.RegisterError:
                         db.session.rollback()
-                result = services.take_payment(bill_id, terminal, user, "cash", 1000, new_key())
+                result = services.take_payment(bill_id, terminal, services.PaymentInput("cash", 1000, new_key()), user)
                 numbers.append(result.payment.receipt_number)
                 db.session.commit()
             return numbers
@@ -79,7 +79,7 @@ def test_concurrent_cashiers_get_gap_free_unique_receipt_numbers(app, fees, make
         def work() -> tuple[int, bool]:
             terminal = db.session.get_one(Terminal, registers[n % CASHIERS])
             user = db.session.get_one(User, cashiers[n % CASHIERS])
-            result = services.take_payment(shared, terminal, user, "cash", 300, shared_key)
+            result = services.take_payment(shared, terminal, services.PaymentInput("cash", 300, shared_key), user)
             db.session.commit()
             return result.payment.id, result.created
         return work
@@ -111,7 +111,8 @@ def test_two_registers_racing_for_one_bill_charge_once(app, fees, make_register,
     def attempt(n: int) -> Callable[[], int]:
         def work() -> int:
             result = services.take_payment(bill_id, db.session.get_one(Terminal, terminals[n]),
-                                           db.session.get_one(User, users[n]), "cash", 1000, new_key())
+                                           services.PaymentInput("cash", 1000, new_key()), db.session.get_one(User,
+                                                                                                              users[n]))
             db.session.commit()
             return result.payment.id
         return work

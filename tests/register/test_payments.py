@@ -10,15 +10,15 @@ import sqlalchemy as sa
 from app.auth.models import AuditEntry
 from app.extensions import db
 from app.register import services
-from app.register.fees import Item, save_fee
+from app.register.fees import FeeInput, Item, save_fee
 from app.register.models import Bill, Payment, ReceiptSequence
 from app.register.services import AppendOnlyError, RegisterError
 from tests.register.conftest import new_key
 
 
 def pay(bill, register, cashier, method="cash", received=None, key=None, at=None, reference=""):
-    result = services.take_payment(bill.id, register, cashier, method, received, key or new_key(),
-                                   reference=reference, at=at)
+    result = services.take_payment(bill.id, register, services.PaymentInput(method, received, key or new_key(),
+                                                                            reference=reference), cashier, at=at)
     db.session.commit()
     return result
 
@@ -45,7 +45,7 @@ def test_cash_payment_computes_change_and_copies_the_schedule(make_bill, registe
 def test_too_little_cash_is_refused_and_uses_no_number(make_bill, register, cashier) -> None:
     bill = make_bill(("removed_family_register_copy", 1))
     with pytest.raises(RegisterError) as refused:
-        services.take_payment(bill.id, register, cashier, "cash", 500, new_key())
+        services.take_payment(bill.id, register, services.PaymentInput("cash", 500, new_key()), cashier)
     assert refused.value.field == "received" and "不足" in refused.value.message
     db.session.rollback()
     assert db.session.get(Bill, bill.id).state == "open"
@@ -54,7 +54,7 @@ def test_too_little_cash_is_refused_and_uses_no_number(make_bill, register, cash
 
 def test_a_failed_transaction_gives_its_receipt_number_back(make_bill, register, cashier) -> None:
     first, second = make_bill(), make_bill()
-    services.take_payment(first.id, register, cashier, "cash", 300, new_key())
+    services.take_payment(first.id, register, services.PaymentInput("cash", 300, new_key()), cashier)
     db.session.rollback()  # e.g. the request failed after the payment was written
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
     assert pay(second, register, cashier, received=300).payment.receipt_number == 1
@@ -77,19 +77,19 @@ def test_a_key_cannot_pay_another_bill(make_bill, register, cashier) -> None:
     pay(make_bill(), register, cashier, received=300, key=key)
     other = make_bill()
     with pytest.raises(RegisterError, match="別の請求"):
-        services.take_payment(other.id, register, cashier, "cash", 300, key)
+        services.take_payment(other.id, register, services.PaymentInput("cash", 300, key), cashier)
 
 
 def test_a_paid_bill_is_not_paid_again_under_a_new_key(make_bill, register, cashier) -> None:
     bill = make_bill()
     pay(bill, register, cashier, received=300)
     with pytest.raises(RegisterError, match="収納済"):
-        services.take_payment(bill.id, register, cashier, "cash", 300, new_key())
+        services.take_payment(bill.id, register, services.PaymentInput("cash", 300, new_key()), cashier)
 
 
 def test_malformed_keys_are_refused(make_bill, register, cashier) -> None:
     with pytest.raises(RegisterError, match="受付キー"):
-        services.take_payment(make_bill().id, register, cashier, "cash", 300, "short")
+        services.take_payment(make_bill().id, register, services.PaymentInput("cash", 300, "short"), cashier)
 
 
 def test_cashless_payment_records_the_method_and_takes_the_exact_total(make_bill, register, cashier) -> None:
@@ -109,13 +109,13 @@ def test_official_requests_are_free_and_marked(make_bill, register, cashier) -> 
 
 def test_unknown_methods_are_refused(make_bill, register, cashier) -> None:
     with pytest.raises(RegisterError, match="支払方法"):
-        services.take_payment(make_bill().id, register, cashier, "bitcoin", 300, new_key())
+        services.take_payment(make_bill().id, register, services.PaymentInput("bitcoin", 300, new_key()), cashier)
 
 
 def test_receipt_numbers_restart_with_the_fiscal_year(make_bill, register, cashier, staff) -> None:
     march = datetime(2026, 3, 31, 16, 0)
     last = pay(make_bill(), register, cashier, received=300, at=march).payment
-    services.close_day(last.day, {100: 3}, 0, "", staff("operator", "closer"))
+    services.close_day(last.day, services.DrawerCount({100: 3}, 0, ""), staff("operator", "closer"))
     db.session.commit()
     april = pay(make_bill(), register, cashier, received=300, at=datetime(2026, 4, 1, 9, 0)).payment
     assert (last.fiscal_year, last.receipt_number) == (2025, 1)
@@ -124,8 +124,9 @@ def test_receipt_numbers_restart_with_the_fiscal_year(make_bill, register, cashi
 
 def test_a_fee_change_applies_from_its_date_and_rewrites_nothing(make_bill, register, cashier, staff) -> None:
     before = pay(make_bill(), register, cashier, received=300, at=datetime(2026, 3, 31, 10, 0)).payment
-    services.close_day(before.day, {100: 3}, 0, "", staff("operator", "closer"))
-    save_fee("resident_record_copy", "住民票の写し", "通", 350, date(2026, 4, 1), backdate=True)  # entered in March
+    services.close_day(before.day, services.DrawerCount({100: 3}, 0, ""), staff("operator", "closer"))
+    save_fee(FeeInput("resident_record_copy", "住民票の写し", "通", 350, date(2026, 4, 1)),
+             backdate=True)  # entered in March
     db.session.commit()
     after = pay(make_bill(), register, cashier, received=350, at=datetime(2026, 4, 1, 10, 0)).payment
     db.session.expire_all()
@@ -171,7 +172,7 @@ def test_cancelled_bills_cannot_be_paid(make_bill, register, cashier, staff) -> 
     services.cancel_bill(bill, "来庁者が帰宅", supervisor)
     db.session.commit()
     with pytest.raises(RegisterError, match="取消"):
-        services.take_payment(bill.id, register, cashier, "cash", 300, new_key())
+        services.take_payment(bill.id, register, services.PaymentInput("cash", 300, new_key()), cashier)
     assert services.open_bills() == []
 
 

@@ -62,7 +62,8 @@ payment_spec = st.tuples(baskets, st.sampled_from(["cash", "cash", "credit_card"
 def test_any_day_closes_balanced(fees, make_user, opening_float: int, specs, difference: int,
                                  shuffle: list[int]) -> None:
     n = next(_registers)
-    terminal, _ = device_services.create_terminal(f"register-p{n}", f"試験レジ{n}", "register")
+    terminal, _ = device_services.create_terminal(device_services.NewTerminal(f"register-p{n}", f"試験レジ{n}",
+                                                                              "register"))
     cashier = make_user("operator", f"prop-cashier-{n}")
     day = services.day_for_business(terminal)
     services.set_opening_float(day, opening_float)
@@ -72,7 +73,8 @@ def test_any_day_closes_balanced(fees, make_user, opening_float: int, specs, dif
     for basket, method, extra, void in specs:
         bill = services.open_bill("test", f"prop-{next(_sources)}", "試験", basket)
         total = services.quote_bill(bill).total
-        payment = services.take_payment(bill.id, terminal, cashier, method, total + extra, new_key()).payment
+        payment = services.take_payment(bill.id, terminal, services.PaymentInput(method, total + extra, new_key()),
+                                        cashier).payment
         if payment.method == "cash":
             assert payment.change == extra and payment.received - payment.change == total
         assert payment.total == total
@@ -90,7 +92,8 @@ def test_any_day_closes_balanced(fees, make_user, opening_float: int, specs, dif
     counted = max(0, totals.expected_cash + difference)
     counts = breakdown(counted, shuffle)
     assert services.counted_amount(counts) == counted
-    close = services.close_day(day, counts, 0, "" if counted == totals.expected_cash else "過不足あり", cashier)
+    reason = "" if counted == totals.expected_cash else "過不足あり"
+    close = services.close_day(day, services.DrawerCount(counts, 0, reason), cashier)
     db.session.commit()
     assert close.counted_cash == counted
     assert close.difference == counted - totals.expected_cash

@@ -33,8 +33,10 @@ def register_agent(live_server: LiveServer, printer: SimulatedPrinter) -> Iterat
     with live_server.app.app_context():
         core_services.save_municipality(DEMO_CITY)
         seed_default_fees(SCHEDULE_START)
-        terminal, token = device_services.create_terminal("register-e2e", "会計 レジ", "register")
-        device_services.save_binding(terminal, "printer", "printer", printer.url + "?mode=kanji")
+        terminal, token = device_services.create_terminal(device_services.NewTerminal("register-e2e", "会計 レジ",
+                                                                                      "register"))
+        device_services.save_binding(terminal, device_services.BindingInput("printer", "printer",
+                                                                            printer.url + "?mode=kanji"))
         db.session.commit()
         terminal_id = terminal.id
     _, stop_agent = start_agent(live_server.url, token)
@@ -55,8 +57,9 @@ def test_cash_receipt_prints_through_the_agent(live_server, printer, register_ag
         bill = services.open_bill("test", 1, "山彦 一郎",
                                   [Item("resident_record_copy", 2), Item("seal_certificate", 1)])
         terminal = db.session.get_one(Terminal, register_agent)
-        payment = services.take_payment(bill.id, terminal, cashier, "cash", 1000, new_key()).payment
-        job = receipts.print_receipt(payment, terminal, cashier.id)
+        payment = services.take_payment(bill.id, terminal, services.PaymentInput("cash", 1000, new_key()),
+                                        cashier).payment
+        job = receipts.print_receipt(payment, terminal, cashier)
         db.session.commit()
         job_id, number = job.id, payment.receipt_no
 

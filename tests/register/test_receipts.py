@@ -17,7 +17,8 @@ from tests.register.conftest import new_key
 def paid(make_bill, register, cashier, method="cash", received=2000):
     core_services.save_municipality(DEMO_CITY)
     bill = make_bill(("resident_record_copy", 2), ("family_register_copy", 1), ("tax_certificate", 1, True))
-    payment = services.take_payment(bill.id, register, cashier, method, received, new_key()).payment
+    payment = services.take_payment(bill.id, register, services.PaymentInput(method, received, new_key()),
+                                    cashier).payment
     db.session.commit()
     return payment
 
@@ -69,7 +70,7 @@ def test_a_reprint_is_marked_and_does_not_open_the_drawer(make_bill, register, c
 
 def test_receipt_goes_to_the_register_printer_as_a_job(make_bill, register, cashier) -> None:
     payment = paid(make_bill, register, cashier)
-    job = receipts.print_receipt(payment, register, cashier.id)
+    job = receipts.print_receipt(payment, register, cashier)
     db.session.commit()
     stored = db.session.scalar(sa.select(DeviceJob))
     assert stored.id == job.id and (stored.terminal_id, stored.device, stored.kind) == (register.id, "printer", "print")
@@ -92,9 +93,10 @@ def test_void_slip_shows_the_refund_and_kicks_the_drawer(make_bill, register, ca
 def test_a_register_without_a_printer_is_reported(make_bill, cashier, make_register) -> None:
     from app.devices import services as device_services
 
-    bare, _ = device_services.create_terminal("register-bare", "プリンタなしレジ", "register")
+    bare, _ = device_services.create_terminal(device_services.NewTerminal("register-bare", "プリンタなしレジ",
+                                                                          "register"))
     bill = make_bill()
-    payment = services.take_payment(bill.id, bare, cashier, "cash", 300, new_key()).payment
+    payment = services.take_payment(bill.id, bare, services.PaymentInput("cash", 300, new_key()), cashier).payment
     try:
         receipts.print_receipt(payment, bare)
     except receipts.PrintError as exc:

@@ -17,7 +17,8 @@ from tests.register.conftest import new_key
 
 
 def pay(bill, register, cashier, method="cash", received=None, at=None):
-    payment = services.take_payment(bill.id, register, cashier, method, received, new_key(), at=at).payment
+    payment = services.take_payment(bill.id, register, services.PaymentInput(method, received, new_key()), cashier,
+                                    at=at).payment
     db.session.commit()
     return payment
 
@@ -107,14 +108,14 @@ def test_the_close_balances_and_locks_the_day(make_bill, register, cashier, staf
     assert {(f.fee_code, f.quantity, f.amount) for f in totals.by_fee} == {
         ("resident_record_copy", 2, 600), ("removed_family_register_copy", 1, 750), ("seal_certificate", 0, 0)}
     closer = staff("operator", "closer")
-    close = services.close_day(day, count_for(20600), 20000, "", closer)
+    close = services.close_day(day, services.DrawerCount(count_for(20600), 20000, ""), closer)
     db.session.commit()
     assert (close.expected_cash, close.counted_cash, close.difference) == (20600, 20600, 0)
     assert db.session.get(RegisterDay, day.id).closed
     with pytest.raises(RegisterError, match="締め済み"):
-        services.take_payment(make_bill().id, register, cashier, "cash", 300, new_key())
+        services.take_payment(make_bill().id, register, services.PaymentInput("cash", 300, new_key()), cashier)
     with pytest.raises(RegisterError, match="既に済んで"):
-        services.close_day(day, count_for(20600), 0, "", closer)
+        services.close_day(day, services.DrawerCount(count_for(20600), 0, ""), closer)
     audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.object_type == "daily_close"))
     assert audit is not None and "過不足+0円" in audit.detail
 
@@ -123,15 +124,15 @@ def test_a_difference_needs_a_reason(make_bill, register, cashier, staff) -> Non
     payment = pay(make_bill(("family_register_copy", 1)), register, cashier, received=500)
     closer = staff("operator", "closer")
     with pytest.raises(RegisterError, match="過不足（-10円）") as refused:
-        services.close_day(payment.day, count_for(440), 0, " ", closer)
+        services.close_day(payment.day, services.DrawerCount(count_for(440), 0, " "), closer)
     assert refused.value.field == "reason"
-    close = services.close_day(payment.day, count_for(440), 0, "10円硬貨の釣銭誤り", closer)
+    close = services.close_day(payment.day, services.DrawerCount(count_for(440), 0, "10円硬貨の釣銭誤り"), closer)
     assert close.difference == -10 and close.difference_reason == "10円硬貨の釣銭誤り"
 
 
 def test_the_next_day_starts_with_the_float_set_at_the_close(make_bill, register, cashier, staff) -> None:
     monday = pay(make_bill(), register, cashier, received=300, at=datetime(2026, 6, 1, 10, 0))
-    services.close_day(monday.day, count_for(300), 200, "", staff("operator", "closer"))
+    services.close_day(monday.day, services.DrawerCount(count_for(300), 200, ""), staff("operator", "closer"))
     db.session.commit()
     tuesday = pay(make_bill(), register, cashier, received=300, at=datetime(2026, 6, 2, 10, 0))
     assert tuesday.day.opening_float == 200
@@ -141,13 +142,14 @@ def test_the_next_day_starts_with_the_float_set_at_the_close(make_bill, register
 def test_an_unclosed_day_blocks_the_next_one(make_bill, register, cashier) -> None:
     pay(make_bill(), register, cashier, received=300, at=datetime(2026, 6, 1, 10, 0))
     with pytest.raises(RegisterError, match="2026-06-01の日計が済んでいません"):
-        services.take_payment(make_bill().id, register, cashier, "cash", 300, new_key(),
+        services.take_payment(make_bill().id, register, services.PaymentInput("cash", 300, new_key()), cashier,
                               at=datetime(2026, 6, 2, 10, 0))
 
 
 def test_a_void_after_the_close_is_a_refund_on_the_current_day(make_bill, register, cashier, staff) -> None:
     monday = pay(make_bill(), register, cashier, received=300, at=datetime(2026, 6, 1, 10, 0))
-    monday_close = services.close_day(monday.day, count_for(300), 0, "", staff("operator", "closer"))
+    monday_close = services.close_day(monday.day, services.DrawerCount(count_for(300), 0, ""), staff("operator",
+                                                                                                     "closer"))
     db.session.commit()
     request = services.request_void(monday, register, cashier, "翌日に返金")
     reversal = services.approve_void(request, staff("supervisor"), at=datetime(2026, 6, 2, 9, 0))

@@ -119,9 +119,10 @@ def test_a_certificate_opens_a_bill_and_its_payment_and_void_come_back(app, appl
     assert register.quote_bill(bill).total == certificate.amount == 900
     db.session.commit()
 
-    terminal, _ = device_services.create_terminal("register-seal", "会計 レジ", "register")
+    terminal, _ = device_services.create_terminal(device_services.NewTerminal("register-seal", "会計 レジ", "register"))
     cashier = make_user("operator", "cashier")
-    payment = register.take_payment(bill.id, terminal, cashier, "cash", 1000, uuid.uuid4().hex).payment
+    payment = register.take_payment(bill.id, terminal, register.PaymentInput("cash", 1000, uuid.uuid4().hex),
+                                    cashier).payment
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(SealCertificate, certificate.id).payment_id == payment.id

@@ -33,8 +33,8 @@ FORM = {"resident_id": "1001", "applicant_kind": "self", "proxy_name": "", "iden
 
 @pytest.fixture
 def scanner(app, city) -> Iterator[tuple[int, Callable[[], None]]]:
-    terminal, token = devices.create_terminal(SLOT, "4番窓口 端末", "counter_pc")
-    devices.save_binding(terminal, "scanner", "scanner", f"sim://{SLOT}?dpi=600")
+    terminal, token = devices.create_terminal(devices.NewTerminal(SLOT, "4番窓口 端末", "counter_pc"))
+    devices.save_binding(terminal, devices.BindingInput("scanner", "scanner", f"sim://{SLOT}?dpi=600"))
     db.session.commit()
     terminal_id = terminal.id
     live = LiveServer(app).start()

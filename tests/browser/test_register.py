@@ -1,0 +1,67 @@
+"""The cashier's screen in Chromium: the list of open bills follows the register's bill events
+(register:bills over Server-Sent Events), so a bill opened at a counter, or one paid at another
+register, shows without a reload."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from app.extensions import db
+from app.register import services
+from app.register.fees import Item, seed_default_fees
+from tests.register.conftest import new_key
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("displays_end")]
+
+
+@pytest.fixture
+def live_register(live_app: Any) -> int:
+    from app.devices import services as devices
+
+    with live_app.app_context():
+        seed_default_fees(date(2020, 4, 1))
+        terminal, _ = devices.create_terminal(devices.NewTerminal("register-live", "会計 レジ", "register"))
+        devices.save_binding(terminal, devices.BindingInput("printer", "printer", "sim://register-live"))
+        db.session.commit()
+        return terminal.id
+
+
+def _open_bill(live_app: Any, ticket: str) -> int:
+    with live_app.app_context():
+        bill = services.open_bill("test", ticket, "山彦 一郎", [Item("resident_record_copy", 1)], ticket_number=ticket)
+        db.session.commit()
+        return bill.id
+
+
+def _pay_elsewhere(live_app: Any, bill_id: int, terminal_id: int, username: str) -> None:
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.devices.models import Terminal
+
+    with live_app.app_context():
+        cashier = db.session.scalar(select(User).where(User.username == username))
+        services.take_payment(bill_id, db.session.get_one(Terminal, terminal_id),
+                              services.PaymentInput("cash", 300, new_key()), cashier)
+        db.session.commit()
+
+
+def test_a_new_bill_shows_on_the_open_cashier_screen_without_a_reload(
+        page, live_server, live_app, live_user, browser_login, live_register) -> None:
+    cashier = live_user("operator", "cashier")
+    browser_login(cashier)
+    first = _open_bill(live_app, "A-001")
+    with page.expect_request("**/register/bills/stream*"):
+        page.goto(f"{live_server.url}/register")
+    page.locator("#open-bills", has_text="A-001").wait_for()
+    page.evaluate("window.__noReload = true")
+
+    _open_bill(live_app, "B-002")  # a case sent to the cashier at a counter
+    page.locator("#open-bills", has_text="B-002").wait_for()
+    _pay_elsewhere(live_app, first, live_register, cashier)  # another register took A-001's fees
+    page.locator("#open-bills .ticket", has_text="A-001").wait_for(state="detached")
+    assert page.locator("#open-bills .ticket").all_inner_texts() == ["B-002"]
+    assert page.evaluate("window.__noReload") is True
