@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from app.core.refusal import Refusal
 from app.counter.models import CATEGORIES, REQUESTER_KINDS, Procedure
 from app.extensions import db
 from app.register.fees import CODE_PATTERN as FEE_CODE_PATTERN
@@ -34,8 +35,8 @@ ENTRY_KEYS = ("code", "name", "category", "spec", "department", "ticket_category
               "identity", "documents", "fields", "review_required", "handover")
 
 
-class CatalogError(ValueError):
-    pass
+class CatalogError(Refusal):
+    """The catalog file is not complete or names what Yakuba does not know."""
 
 
 @cache

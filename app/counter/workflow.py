@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.refusal import Refusal
+
 STATES: dict[str, str] = {
     "received": "受付",
     "checking": "確認",
@@ -58,11 +60,8 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-class TransitionError(ValueError):
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class TransitionError(Refusal):
+    """The step may not follow the case's state, or is not for the person's role."""
 
 
 def check_transition(action: str, state: str, role: str) -> Action:

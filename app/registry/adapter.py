@@ -16,15 +16,11 @@ from datetime import date
 from flask import current_app
 
 from app.core.dates import today
+from app.core.refusal import Refusal
 
 
-class RegistryError(ValueError):
+class RegistryError(Refusal):
     """An order the registry refuses, in Japanese for the person at the counter."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def age_on(birth_date: date, day: date) -> int:

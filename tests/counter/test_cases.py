@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.auth.models import AuditEntry
 from app.counter import services
-from app.counter.forms_data import FormErrors
+from app.counter.forms_data import InputError, field_errors
 from app.counter.services import CaseError, CheckInput
 from app.register.services import bill_for_source
 from tests.registry.factories import make_household, yamabiko_family
@@ -152,9 +152,9 @@ def test_official_requests_are_free_but_listed(checked_case, operator) -> None:
 def test_my_number_only_for_self_or_household(checked_case, operator) -> None:
     household = yamabiko_family()
     proxy = checked_case(subject_id=household.members[0].id, requester_kind="proxy", power_of_attorney=True)
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(proxy, {**COPY_INPUT, "include_my_number": "on"}, operator)
-    assert "住民基本台帳法 §12⑤" in exc.value.errors["include_my_number"]
+    assert "住民基本台帳法 §12⑤" in field_errors(exc.value)["include_my_number"]
     own = checked_case(subject_id=household.members[0].id)
     services.save_input(own, {**COPY_INPUT, "include_my_number": "on"}, operator)
     assert own.form_data["include_my_number"] is True
@@ -163,10 +163,10 @@ def test_my_number_only_for_self_or_household(checked_case, operator) -> None:
 def test_input_errors_name_each_field(checked_case, operator) -> None:
     household = yamabiko_family()
     case = checked_case(subject_id=household.members[0].id)
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, {"copies": "0", "scope": "", "purpose": ""}, operator)
-    assert set(exc.value.errors) == {"copies", "scope", "purpose"}
-    assert exc.value.errors["copies"].startswith("通数は1〜20")
+    assert set(field_errors(exc.value)) == {"copies", "scope", "purpose"}
+    assert field_errors(exc.value)["copies"].startswith("通数は1〜20")
     assert case.form_data == {}
 
 
@@ -174,10 +174,10 @@ def test_members_must_belong_to_the_subjects_household(checked_case, operator) -
     household = yamabiko_family()
     other = make_household([{"family_name": "他人", "given_name": "一", "birth_date": date(1970, 1, 1)}])
     case = checked_case(subject_id=household.members[0].id)
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, {**COPY_INPUT, "scope": "selected", "members": [str(other.members[0].id)]},
                             operator)
-    assert "対象の世帯" in exc.value.errors["members"]
+    assert "対象の世帯" in field_errors(exc.value)["members"]
 
 
 def test_hold_and_resume_return_to_the_same_state(checked_case, operator) -> None:
@@ -225,7 +225,7 @@ def test_work_lists_and_search(checked_case, open_case, operator, city, db_sessi
     found = db_session.scalars(services.search_cases(services.CaseSearch(person="印鑑"))).all()
     assert found == [waiting]
     by_state = services.search_cases(
-        services.CaseSearch(state="review_requested", procedure_code="resident_record_copy"))
+        services.CaseSearch(state="review_requested", procedure="resident_record_copy"))
     assert db_session.scalars(by_state).all() == [reviewed]
     assert db_session.scalars(services.search_cases(services.CaseSearch(date_to=date(2000, 1, 1)))).all() == []
     services.list_cases(services.todays_cases(), purpose="本日の案件")

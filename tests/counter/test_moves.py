@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.core.calendar import is_regular_office_day
 from app.core.dates import today
 from app.counter import services
-from app.counter.forms_data import FormErrors, notification_deadline
+from app.counter.forms_data import InputError, field_errors, notification_deadline
 from app.registry.models import Household, Resident
 from tests.registry.factories import yamabiko_family
 
@@ -50,9 +50,9 @@ def test_move_in_within_the_period_needs_no_reason(checked_case, operator) -> No
 ])
 def test_the_new_postal_code_must_exist(checked_case, operator, postal: str, message: str) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, _move_in(today() - timedelta(days=3), postal_code=postal), operator)
-    assert message in exc.value.errors["postal_code"] and case.form_data == {}
+    assert message in field_errors(exc.value)["postal_code"] and case.form_data == {}
 
 
 def test_a_postal_code_typed_in_full_width_is_read_as_digits(checked_case, operator) -> None:
@@ -64,33 +64,34 @@ def test_a_postal_code_typed_in_full_width_is_read_as_digits(checked_case, opera
 def test_late_move_in_needs_the_reason(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
     moved_on = today() - timedelta(days=40)
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, _move_in(moved_on), operator)
-    assert "14日以内" in exc.value.errors["late_reason"] and "住民基本台帳法 §22①" in exc.value.errors["late_reason"]
+    late = field_errors(exc.value)["late_reason"]
+    assert "14日以内" in late and "住民基本台帳法 §22①" in late
     services.save_input(case, _move_in(moved_on, late_reason="入院していたため"), operator)
 
 
 def test_a_move_in_dated_in_the_future_is_refused(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, _move_in(today() + timedelta(days=2)), operator)
-    assert "未来" in exc.value.errors["moved_on"]
+    assert "未来" in field_errors(exc.value)["moved_on"]
 
 
 def test_a_new_household_needs_exactly_one_head(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
     persons = _persons()
     persons[0]["relationship"] = "妻"
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, {**_move_in(today()), "persons": persons}, operator)
-    assert "世帯主を1人" in exc.value.errors["persons"]
+    assert "世帯主を1人" in field_errors(exc.value)["persons"]
 
 
 def test_a_new_household_needs_its_address(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, {**_move_in(today()), "address": ""}, operator)
-    assert "新住所を入力してください" in exc.value.errors["address"]
+    assert "新住所を入力してください" in field_errors(exc.value)["address"]
 
 
 def test_a_move_in_can_join_the_subjects_household(checked_case, operator, city, db_session) -> None:
@@ -100,13 +101,13 @@ def test_a_move_in_can_join_the_subjects_household(checked_case, operator, city,
                    "birth_date": "1948-03-03", "sex": "2", "relationship": "母", "nhi_member": ""}
     joining = {**_move_in(today() - timedelta(days=2)), "postal_code": "", "address": "", "join_household": "on",
                "persons": [grandmother]}
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, joining, operator)
-    assert "先に対象者" in exc.value.errors["join_household"]
+    assert "先に対象者" in field_errors(exc.value)["join_household"]
     services.set_subject(case, family.members[0].id, operator)
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, {**joining, "persons": [{**grandmother, "relationship": "世帯主"}]}, operator)
-    assert "世帯主を選べません" in exc.value.errors["persons"]
+    assert "世帯主を選べません" in field_errors(exc.value)["persons"]
     data = services.save_input(case, joining, operator)
     assert (data["postal_code"], data["address"]) == (family.postal_code, family.address)
     services.request_review(case, operator)
@@ -139,9 +140,9 @@ def test_move_out_of_the_head_needs_the_remaining_head(checked_case, operator, c
     case = checked_case("move_out", subject_id=head.id, documents_checked=["住民異動届"])
     moved_on = today() + timedelta(days=7)
     base = {"moved_on": moved_on.isoformat(), "destination": "東京都千代田区霞が関一丁目1番", "members": [str(head.id)]}
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, base, operator)
-    assert "§25" in exc.value.errors["remaining_head"]
+    assert "§25" in field_errors(exc.value)["remaining_head"]
     services.save_input(case, {**base, "remaining_head": str(wife.id)}, operator)
     services.request_review(case, operator)
     services.start_review(case, city)
@@ -166,10 +167,10 @@ def test_household_change(checked_case, operator, city) -> None:
     household = yamabiko_family()
     head, wife = household.members[0], household.members[1]
     case = checked_case("household_change", subject_id=head.id, documents_checked=["住民異動届"])
-    with pytest.raises(FormErrors) as exc:
+    with pytest.raises(InputError) as exc:
         services.save_input(case, {"moved_on": today().isoformat(), "new_head": str(head.id),
                                    "former_head_relationship": "夫"}, operator)
-    assert "既に世帯主" in exc.value.errors["new_head"]
+    assert "既に世帯主" in field_errors(exc.value)["new_head"]
     services.save_input(case, {"moved_on": today().isoformat(), "new_head": str(wife.id),
                                "former_head_relationship": "夫"}, operator)
     services.request_review(case, operator)
