@@ -42,8 +42,8 @@ SPEC_PROXY = "000 §7(1)"
 
 
 @dataclass
-class Checks:
-    """What the operator recorded in the 確認 step."""
+class Recorded:
+    """What the operator records in the 確認 step."""
 
     requester_kind: str = "self"
     identity_docs: list[str] = field(default_factory=list)
@@ -56,6 +56,12 @@ class Checks:
     official_basis: str = ""
     content_checked: bool = False
     documents_checked: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Checks(Recorded):
+    """What the rules look at: the record, and whom the registry has as requester and subject."""
+
     requester_household_id: int | None = None
     requester_resident_id: int | None = None
     subject_household_id: int | None = None

@@ -25,7 +25,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.core.dates import now
 from app.core.services import get_municipality
-from app.counter import services as counter
+from app.counter import cases as counter
 from app.counter.models import Case
 from app.counter.workflow import OPEN_STATES as CASE_OPEN_STATES
 from app.devices import jobs
@@ -664,14 +664,6 @@ def _case_issue_problems(case: Case) -> list[str]:
                 "この案件から申請を受け付けてください。"]
     return [f"受付番号{a.id}（{a.name}）は{a.state_label}です。市職員の承認後に交付できます。"
             for a in applications if a.state != "approved"]
-
-
-for _code in ("seal_registration", "seal_abolition"):
-    counter.on_issue(_code, _case_issue_problems)
-
-register.on_bill_paid(CERTIFICATE_BILL_SOURCE, _certificate_paid)
-register.on_bill_voided(CERTIFICATE_BILL_SOURCE, _certificate_voided)
-register.on_bill_cancelled(CERTIFICATE_BILL_SOURCE, _certificate_bill_cancelled)
 
 
 def certificate_pdf(certificate: SealCertificate) -> bytes:
