@@ -7,15 +7,20 @@
     __table_args__ = (one_of("state", CaseState),)
 
 A member is a `str` (it compares equal to its value, so rows and JSON read as before) and has a
-`label`; `CaseState.choices()` gives (value, label) pairs for a select.
+`label`; `CaseState.choices()` gives (value, label) pairs for a select. A column typed
+`StrEnumType(CaseState, 20)` holds members: a loaded row reads back as members, and a value
+set on the attribute becomes one (an unknown value is refused there and then), so
+`case.state.label` always works (a plain `String` column reads back as `str`).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Dialect, String, event
+from sqlalchemy.orm import Mapper
+from sqlalchemy.types import TypeDecorator
 
 
 class Labelled(StrEnum):
@@ -45,3 +50,38 @@ def one_of(column: str, enum: type[StrEnum]) -> CheckConstraint:
     convention makes it ck_<table>_<column>)."""
     values = ", ".join(f"'{m.value}'" for m in enum)
     return CheckConstraint(f"{column} IN ({values})", name=column)
+
+
+class StrEnumType(TypeDecorator[StrEnum]):
+    """Text in the database (`String(length)`, so the schema is as before), a member of `enum`
+    in Python. Writing takes a member or its value; reading a value no member has fails, which
+    the column's CHECK (`one_of`) keeps from happening."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int | None = None) -> None:
+        super().__init__(length or max(len(m.value) for m in enum))
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _members_on_set(mapper: Mapper[Any], cls: type) -> None:
+    """A value set on a StrEnumType attribute becomes the enum's member."""
+    for prop in mapper.column_attrs:
+        column_type = prop.columns[0].type
+        if isinstance(column_type, StrEnumType):
+            event.listen(getattr(cls, prop.key), "set", _to_member(column_type.enum), retval=True)
+
+
+def _to_member(enum: type[StrEnum]) -> Any:
+    def coerce(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+        return value if value is None else enum(value)
+
+    return coerce

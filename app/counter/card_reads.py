@@ -11,18 +11,21 @@ from typing import Any
 from app.auth import audit
 from app.auth.models import User
 from app.core.dates import now
-from app.counter import catalog
+from app.counter import catalog, workflow
 from app.counter.cases import CaseError, record_event, start_check
-from app.counter.models import Case, Procedure
+from app.counter.models import Case, CaseState, Category, Procedure, RequesterKind
 from app.counter.residents import match_requester, needs_subject
 from app.devices import card, jobs
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from app.registry.adapter import PersonRecord
 from app.registry.matching import Candidate
+from app.registry.models import Sex
 
-CARD_SEXES = ("1", "2", "9")
-CARD_READ_STATES = ("received", "checking")
+CARD_READ_STATES = (CaseState.received, CaseState.checking)
+# the procedures whose form carries the individual number (card, insurance, pension)
+MY_NUMBER_CATEGORIES = (Category.my_number, Category.nhi, Category.late_elderly, Category.national_pension,
+                        Category.medical_subsidy)
 
 
 @dataclass(frozen=True)
@@ -33,15 +36,18 @@ class PrefillResult:
 
 
 def needs_my_number(procedure: Procedure) -> bool:
-    """Procedures whose form carries the individual number (card, insurance, pension)."""
-    return procedure.category in ("my_number", "nhi", "late_elderly", "national_pension", "medical_subsidy")
+    return procedure.category in MY_NUMBER_CATEGORIES
 
 
 def may_read_card(case: Case) -> bool:
     return case.state in CARD_READ_STATES
 
 
-def _card_face(card_face: dict[str, Any]) -> tuple[str, str, date, str]:
+def can_read_card(case: Case, by: User) -> bool:
+    return workflow.is_counter_staff(by.role) and may_read_card(case)
+
+
+def _card_face(card_face: dict[str, Any]) -> tuple[str, str, date, Sex]:
     """Name, address, birth date and sex of a read that is complete and whose number checks."""
     name = str(card_face.get("name") or "").strip()
     address = str(card_face.get("address") or "").strip()
@@ -51,12 +57,12 @@ def _card_face(card_face: dict[str, Any]) -> tuple[str, str, date, str]:
     except ValueError:
         raise CaseError("カードの生年月日を読み取れませんでした。もう一度読み取ってください。",
                         field="card") from None
-    if not name or not address or sex not in CARD_SEXES:
+    if not name or not address or sex not in set(Sex):
         raise CaseError("カードの券面事項を読み取れませんでした。もう一度読み取ってください。", field="card")
     if card_face.get("my_number_valid") is not True:
         raise CaseError("カードの個人番号の検査用数字が一致しません。カードを確認し、読み取り直してください。",
                         field="card")
-    return name, address, birth, sex
+    return name, address, birth, Sex(sex)
 
 
 def prefill_from_card(case: Case, card_face: dict[str, Any], by: User) -> PrefillResult:
@@ -71,7 +77,7 @@ def prefill_from_card(case: Case, card_face: dict[str, Any], by: User) -> Prefil
     if not may_read_card(case):
         raise CaseError("カード読取は受付・確認の段階で行ってください。", field="card")
     name, address, birth, sex = _card_face(card_face)
-    if case.state == "received":
+    if case.state == CaseState.received:
         start_check(case, by)
     case.requester_name, case.requester_address = name, address
     case.requester_birth_date, case.requester_sex = birth, sex
@@ -83,7 +89,8 @@ def prefill_from_card(case: Case, card_face: dict[str, Any], by: User) -> Prefil
     matched = exact[0].person if len(exact) == 1 else None
     if matched is not None:
         case.requester_resident_id = matched.id
-        if case.requester_kind == "self" and case.subject_resident_id is None and needs_subject(case.procedure):
+        if case.requester_kind == RequesterKind.self and case.subject_resident_id is None \
+                and needs_subject(case.procedure):
             case.subject_resident_id = matched.id
     db.session.flush()
     audit.record("update", "case", case.id, "個人番号カードの券面事項で請求者を入力"

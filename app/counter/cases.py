@@ -16,7 +16,7 @@ from app.auth.models import User
 from app.core.dates import now
 from app.core.refusal import Refusal
 from app.counter import workflow
-from app.counter.models import Case, CaseEvent
+from app.counter.models import Case, CaseEvent, CaseState
 from app.extensions import db
 
 # Issue 13: the seal domain reads cases without naming its actor yet; its audit row then names
@@ -29,12 +29,12 @@ class CaseError(Refusal):
 
 
 def record_event(case: Case, by: User | None, action: str, note: str = "", *,
-                 moved_from: str | None = None) -> None:
+                 moved_from: CaseState | None = None, opening: bool = False) -> None:
     """One line of the timeline: `by` (None for the system) took `action`; a step from state
-    to state names the state it left."""
+    to state names the state it left, the case's opening line none."""
     case.events.append(CaseEvent(
         at=now(), user_id=by.id if by else None, username=by.username if by else "(system)",
-        action=action, from_state=case.state if moved_from is None else moved_from, to_state=case.state,
+        action=action, from_state=None if opening else moved_from or case.state, to_state=case.state,
         note=note))
 
 
@@ -46,7 +46,7 @@ def guard(action: str, case: Case, by: User) -> workflow.Action:
         raise CaseError(exc.message) from exc
 
 
-def move(case: Case, action: str, by: User, note: str = "", target: str | None = None) -> None:
+def move(case: Case, action: str, by: User, note: str = "", target: CaseState | None = None) -> None:
     """Take the step: the case goes to the step's state (or `target`, where the service
     decides), with its event and audit row."""
     step = guard(action, case, by)
@@ -56,7 +56,7 @@ def move(case: Case, action: str, by: User, note: str = "", target: str | None =
     case.state, case.state_since = new_state, now()
     case.closed_at = case.state_since if new_state in workflow.CLOSED_STATES else None
     record_event(case, by, action, note, moved_from=old)
-    audit.record("update", "case", case.id, f"{step.label}：{workflow.STATES[old]}→{workflow.STATES[new_state]}"
+    audit.record("update", "case", case.id, f"{step.label}：{old.label}→{new_state.label}"
                  + (f"（{note}）" if note else ""), by=by)
     db.session.flush()
 
@@ -91,8 +91,8 @@ def hold(case: Case, by: User, reason: str) -> None:
 
 def resume(case: Case, by: User) -> None:
     guard("resume", case, by)
-    back = case.held_from or "received"
-    case.held_from = ""
+    back = case.held_from or CaseState.received
+    case.held_from = None
     move(case, "resume", by, target=back)
 
 

@@ -21,26 +21,18 @@ from app.auth.models import User
 from app.core.dates import now, today
 from app.core.models import DEPARTMENTS
 from app.core.refusal import Problem, Refusal
-from app.counter.models import CATEGORIES, REQUESTER_KINDS, Procedure
+from app.counter.models import Category, IdentityAlternative, IdentityLevel, Procedure, ProxyAuthority, RequesterKind
 from app.extensions import db
 from app.register import fees as register_fees
 from app.register.fees import CODE_PATTERN as FEE_CODE_PATTERN
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
-IDENTITY_LEVELS: dict[str, str] = {
-    "photo_or_two": "写真付き公的証明書1点、又はその他の書類2点",
-    "photo": "写真付き公的証明書1点",
-    "seal_card": "印鑑登録証の提示",
-    "none": "不要（氏名・住所の確認のみ）",
-}
-IDENTITY_ALTERNATIVES: dict[str, str] = {"": "なし", "inquiry_letter": "照会書（回答書）による確認"}
-PROXY_AUTHORITIES: dict[str, str] = {"power_of_attorney": "委任状", "seal_card": "印鑑登録証"}
 FIELD_TYPES = ("text", "textarea", "int", "date", "bool", "select", "members", "member", "persons")
 LAWS = ("resident", "family_register", "seal", "tax", "general", "my_number", "insurance", "pension")
 ENTRY_KEYS = ("code", "name", "category", "spec", "department", "ticket_category", "law", "applicants",
               "identity", "documents", "fields", "review_required", "handover")
 # 000 §7(2): certificate issue decisions and resident-move input are always confirmed by the city.
-ALWAYS_REVIEWED = ("certificate", "move")
+ALWAYS_REVIEWED = (Category.certificate, Category.move)
 
 
 class CatalogError(Refusal):
@@ -87,15 +79,15 @@ def _check(entry: dict[str, Any], data: dict[str, Any]) -> None:
     missing = [k for k in ENTRY_KEYS if k not in entry]
     if missing:
         raise CatalogError(f"{code}: missing {missing}")
-    if entry["category"] not in CATEGORIES:
+    if entry["category"] not in set(Category):
         raise CatalogError(f"{code}: unknown category {entry['category']}")
-    if not set(entry["applicants"]) <= set(REQUESTER_KINDS) or not entry["applicants"]:
+    if not set(entry["applicants"]) <= set(RequesterKind) or not entry["applicants"]:
         raise CatalogError(f"{code}: bad applicants {entry['applicants']}")
-    if entry["identity"] not in IDENTITY_LEVELS:
+    if entry["identity"] not in set(IdentityLevel):
         raise CatalogError(f"{code}: unknown identity level {entry['identity']}")
-    if entry["identity_alternative"] not in IDENTITY_ALTERNATIVES:
+    if entry["identity_alternative"] not in set(IdentityAlternative):
         raise CatalogError(f"{code}: unknown identity alternative")
-    if entry["proxy_authority"] not in PROXY_AUTHORITIES:
+    if entry["proxy_authority"] not in set(ProxyAuthority):
         raise CatalogError(f"{code}: unknown proxy authority")
     if entry["law"] not in LAWS:
         raise CatalogError(f"{code}: unknown law {entry['law']}")
@@ -182,9 +174,9 @@ def _edit_problems(procedure: Procedure, edit: ProcedureEdit) -> list[Problem]:
         problems.append(Problem("name", "手続名を入力してください。"))
     if edit.department not in DEPARTMENTS:
         problems.append(Problem("department", "担当課を選んでください。"))
-    if not edit.applicants or not set(edit.applicants) <= set(REQUESTER_KINDS):
+    if not edit.applicants or not set(edit.applicants) <= set(RequesterKind):
         problems.append(Problem("applicants", "受付できる請求者を1つ以上選んでください。"))
-    if edit.identity not in IDENTITY_LEVELS:
+    if edit.identity not in set(IdentityLevel):
         problems.append(Problem("identity", "本人確認の水準を選んでください。"))
     if edit.fee_code and edit.fee_code not in register_fees.rates_on(today()):
         problems.append(Problem("fee_code", "手数料コードが手数料表にありません。"))
@@ -192,6 +184,11 @@ def _edit_problems(procedure: Procedure, edit: ProcedureEdit) -> list[Problem]:
         problems.append(Problem("review_required",
                                 "証明書の交付と住民異動届は、市職員の審査を省略できません（000 §7(2)）。"))
     return problems
+
+
+def can_edit(by: User) -> bool:
+    """Only an admin edits the catalog (the page says so, and links each entry)."""
+    return by.role == "admin"
 
 
 def update_procedure(procedure: Procedure, edit: ProcedureEdit, by: User) -> Procedure:

@@ -11,14 +11,14 @@ from app.auth.models import User
 from app.core.refusal import Problem
 from app.counter import catalog, rules, workflow
 from app.counter.cases import CaseError, guard, move, start_check
-from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS, Case, Procedure
+from app.counter.models import Case, CaseState, Procedure, RequesterKind, ThirdPartyReason
 from app.extensions import db
 from app.registry import services as registry
 from app.registry.adapter import PersonRecord, RegistryError
 
 # Set from the check form as they are; the texts are stripped.
 AS_ENTERED = ("requester_kind", "requester_kana", "requester_birth_date", "requester_phone",
-              "identity_alternative_used", "power_of_attorney", "third_party_reason_kind", "content_checked")
+              "identity_alternative_used", "power_of_attorney", "content_checked")
 STRIPPED = ("requester_name", "requester_address", "third_party_reason", "third_party_documents",
             "official_office", "official_basis")
 
@@ -36,23 +36,23 @@ class CheckInput(rules.Recorded):
 
 def _input_problems(data: CheckInput) -> list[Problem]:
     problems = []
-    if data.requester_kind not in REQUESTER_KINDS:
+    if data.requester_kind not in set(RequesterKind):
         problems.append(Problem("requester_kind", "請求者の区分を選んでください。"))
     if not data.requester_name.strip():
         problems.append(Problem("requester_name", "請求者・届出者の氏名を入力してください。"))
     if not set(data.identity_docs) <= set(catalog.identity_document_labels()):
         problems.append(Problem("identity_docs", "本人確認書類を一覧から選んでください。"))
-    if data.third_party_reason_kind and data.third_party_reason_kind not in THIRD_PARTY_REASONS:
+    if data.third_party_reason_kind and data.third_party_reason_kind not in set(ThirdPartyReason):
         problems.append(Problem("third_party_reason", "請求事由の区分を選んでください。"))
     return problems
 
 
 def save_checks(case: Case, data: CheckInput, by: User) -> None:
     """Record what was seen in the 確認 step (the case moves from 受付 to 確認 if needed)."""
-    if case.state == "received":
+    if case.state == CaseState.received:
         start_check(case, by)
-    if case.state != "checking":
-        raise CaseError(f"確認内容は状態が「確認」の案件でだけ変更できます（現在：{workflow.STATES[case.state]}）。")
+    if case.state != CaseState.checking:
+        raise CaseError(f"確認内容は状態が「確認」の案件でだけ変更できます（現在：{case.state.label}）。")
     problems = _input_problems(data)
     if problems:
         raise CaseError.of(problems)
@@ -60,10 +60,42 @@ def save_checks(case: Case, data: CheckInput, by: User) -> None:
         setattr(case, name, getattr(data, name))
     for name in STRIPPED:
         setattr(case, name, getattr(data, name).strip())
+    case.third_party_reason_kind = data.third_party_reason_kind or None
     case.identity_docs = sorted(set(data.identity_docs))
     case.documents_checked = [d for d in case.procedure.documents if d in data.documents_checked]
     db.session.flush()
     audit.record("update", "case", case.id, "確認内容の記録", by=by)
+
+
+def can_edit_checks(case: Case, by: User) -> bool:
+    return workflow.is_counter_staff(by.role) and case.state in workflow.CHECK_STATES
+
+
+def asked_for(procedure: Procedure) -> set[str]:
+    """The check form's fields beyond the common ones that the procedure asks for: the inquiry
+    letter where it may stand for the documents, and what each kind of requester it accepts
+    must show."""
+    kinds = set(procedure.applicants)
+    fields = {"identity_alternative_used"} if procedure.identity_alternative else set()
+    if RequesterKind.proxy in kinds:
+        fields.add("power_of_attorney")
+    if RequesterKind.third_party in kinds:
+        fields |= {"third_party_reason_kind", "third_party_reason", "third_party_documents"}
+    if RequesterKind.official in kinds:
+        fields |= {"official_office", "official_basis"}
+    return fields
+
+
+def recorded_for(case: Case) -> set[str]:
+    """What the case's kind of requester had to show, for the summary of the checks."""
+    return {RequesterKind.proxy: {"power_of_attorney"},
+            RequesterKind.third_party: {"third_party_reason", "third_party_documents"},
+            RequesterKind.official: {"official_office", "official_basis"}}.get(case.requester_kind, set())
+
+
+def open_problems(case: Case, by: User) -> list[Problem]:
+    """While the checks are being recorded, what still stops the case (shown beside the form)."""
+    return check_problems(case, by) if case.state == CaseState.checking else []
 
 
 def required_documents(procedure: Procedure) -> list[str]:
@@ -92,7 +124,7 @@ def _recorded(case: Case, by: User) -> rules.Checks:
     return rules.Checks(
         requester_kind=case.requester_kind, identity_docs=list(case.identity_docs),
         identity_alternative_used=case.identity_alternative_used, power_of_attorney=case.power_of_attorney,
-        third_party_reason_kind=case.third_party_reason_kind, third_party_reason=case.third_party_reason,
+        third_party_reason_kind=case.third_party_reason_kind or "", third_party_reason=case.third_party_reason,
         third_party_documents=case.third_party_documents, official_office=case.official_office,
         official_basis=case.official_basis, content_checked=case.content_checked,
         documents_checked=list(case.documents_checked),
@@ -118,4 +150,4 @@ def confirm_checks(case: Case, by: User) -> None:
     if problems:
         raise CaseError.of(problems, "確認の結果、このままでは受け付けられません。")
     seen = "、".join(catalog.identity_document_labels().get(d, d) for d in case.identity_docs) or "—"
-    move(case, "confirm_checks", by, f"{REQUESTER_KINDS[case.requester_kind]}／本人確認：{seen}")
+    move(case, "confirm_checks", by, f"{case.requester_kind.label}／本人確認：{seen}")

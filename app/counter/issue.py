@@ -14,7 +14,7 @@ from app.core.dates import now, today
 from app.core.refusal import Problem
 from app.counter.cases import CaseError, guard, move, record_event, withdrawn
 from app.counter.inputs import fee_total
-from app.counter.models import Case
+from app.counter.models import Case, CaseState
 from app.extensions import db
 from app.queue import services as queue
 from app.queue.models import AT_COUNTER, Ticket
@@ -39,8 +39,8 @@ def issue(case: Case, by: User) -> None:
     reasons = check(case) if check else []
     if reasons:
         raise CaseError.of([Problem("", reason) for reason in reasons], "交付できません。")
-    target = "payment" if fee_total(case) > 0 else "done"
-    if target == "payment":
+    target = CaseState.payment if fee_total(case) > 0 else CaseState.done
+    if target == CaseState.payment:
         send_to_cashier(case, by)  # first: a fee the register refuses leaves the case as it was
     case.issued_at = now()
     move(case, "issue", by, "、".join(case.procedure.handover), target=target)
@@ -111,7 +111,7 @@ def case_bill_voided(bill: Bill, reversal: Payment) -> None:
     case = _case_of(bill)
     approver = db.session.get_one(User, reversal.approved_by_id)
     note = f"領収番号 {reversal.reverses.receipt_no} を取消：{reversal.reason}"
-    if case.state != "done":  # already moved on by hand (never expected): keep the record straight
+    if case.state != CaseState.done:  # already moved on by hand (never expected): keep the record straight
         record_event(case, approver, "payment_void", note)
     elif bill.state == "open":
         move(case, "reopen_payment", approver, note)
@@ -123,6 +123,6 @@ def case_bill_cancelled(bill: Bill, by: User, reason: str) -> None:
     """A supervisor cancelled an unpaid case bill (the visitor left without paying): the case
     is withdrawn (取下げ) and, once none of its bills is left, the number leaves the cashier."""
     case = _case_of(bill)
-    if case.state == "payment":
+    if case.state == CaseState.payment:
         withdrawn(case, "cancel_payment", by, f"請求取消：{reason}")
     _release_ticket(case, by.id)

@@ -13,7 +13,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.core.dates import now, today
 from app.counter import workflow
-from app.counter.models import Case, Procedure, Visit
+from app.counter.models import Case, CaseState, Procedure, Visit
 from app.extensions import db
 
 LIST_LIMIT = 200
@@ -65,11 +65,11 @@ def my_cases(by: User) -> Select[tuple[Case]]:
 
 
 def waiting_for_review() -> Select[tuple[Case]]:
-    return _cases().where(Case.state.in_(("review_requested", "in_review")))
+    return _cases().where(Case.state.in_(workflow.REVIEW_STATES))
 
 
 def returned_to(by: User) -> Select[tuple[Case]]:
-    return _cases().where(Case.operator_id == by.id, Case.returned.is_(True), Case.state == "input")
+    return _cases().where(Case.operator_id == by.id, Case.returned.is_(True), Case.state == CaseState.input)
 
 
 def todays_cases(day: date | None = None) -> Select[tuple[Case]]:

@@ -5,15 +5,16 @@ audited by app.registry.services."""
 from __future__ import annotations
 
 from app.auth.models import User
+from app.counter import workflow
 from app.counter.cases import CaseError, drop_fee_lines, record_event
-from app.counter.models import Case, Procedure
+from app.counter.models import Case, CaseState, Procedure
 from app.extensions import db
 from app.registry import services as registry
 from app.registry.adapter import HouseholdRecord, PersonRecord
 from app.registry.matching import Candidate, Entered
 
-SUBJECT_STATES = ("received", "checking", "input")
-REQUESTER_MATCH_STATES = ("received", "checking")
+SUBJECT_STATES = (CaseState.received, CaseState.checking, CaseState.input)
+REQUESTER_MATCH_STATES = (CaseState.received, CaseState.checking)
 
 
 def needs_subject(procedure: Procedure) -> bool:
@@ -30,12 +31,20 @@ def subject_may_change(case: Case) -> bool:
     return case.state in SUBJECT_STATES
 
 
+def can_choose_subject(case: Case, by: User) -> bool:
+    return workflow.is_counter_staff(by.role) and subject_may_change(case)
+
+
+def can_match_requester(by: User) -> bool:
+    return workflow.is_counter_staff(by.role)
+
+
 def set_subject(case: Case, resident_id: int, by: User) -> PersonRecord:
     if not subject_may_change(case):
         raise CaseError("対象者は受付・確認・入力の段階でだけ選べます。")
     person = registry.read_person(resident_id, f"窓口案件 {case.id} の対象者", by=by)
     if not person.active:
-        raise CaseError(f"{person.name}さんは{person.status_label}のため、対象者にできません。", field="subject")
+        raise CaseError(f"{person.name}さんは{person.status.label}のため、対象者にできません。", field="subject")
     note = f"対象者：住民記録 {person.id}"
     if case.form_data and case.subject_resident_id != person.id:
         # what was entered was checked against the old subject's household: enter it again
@@ -74,7 +83,7 @@ def set_requester_resident(case: Case, resident_id: int | None, by: User) -> Non
 
 def entered_person(case: Case) -> Entered:
     return Entered(name=case.requester_name, kana=case.requester_kana, birth_date=case.requester_birth_date,
-                   sex=case.requester_sex, address=case.requester_address)
+                   sex=case.requester_sex or "", address=case.requester_address)
 
 
 def match_requester(case: Case, by: User) -> list[Candidate]:

@@ -14,12 +14,12 @@ from app.auth.access import ALL_STAFF, roles
 from app.core import desk
 from app.core.dates import today
 from app.core.refusal import Refusal
-from app.counter import actions, card_reads, catalog, checks, inputs, lists, moves, residents, visits, workflow
+from app.counter import actions, card_reads, catalog, checks, inputs, linked, lists, moves, residents, visits, workflow
 from app.counter.cases import CaseError, read_case
 from app.counter.documents import DocumentError, reception_guide_pdf, resident_record_copy_pdf
 from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, ReceptionForm
 from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, InputError, field_errors
-from app.counter.models import CATEGORIES, REQUESTER_KINDS, Case, Procedure, Visit
+from app.counter.models import Case, CaseState, Procedure, Visit
 from app.devices import card
 from app.devices.models import DeviceJob
 from app.extensions import db
@@ -27,7 +27,7 @@ from app.queue import services as queue
 from app.register import fees as register_fees
 from app.registry import services as registry
 from app.registry.adapter import RegistryError, SearchCriteria
-from app.registry.models import RELATIONSHIPS, SEXES
+from app.registry.models import RELATIONSHIPS, Sex
 from app.web.forms import choices, input_from, show_refusal
 from app.web.htmx import page_or_fragment, wants_fragment
 from app.web.nav_item import NavItem
@@ -67,7 +67,7 @@ def _reception_form() -> ReceptionForm:
 def _grouped_procedures() -> list[tuple[str, list[Procedure]]]:
     groups: dict[str, list[Procedure]] = {}
     for p in catalog.list_procedures():
-        groups.setdefault(p.category_label, []).append(p)
+        groups.setdefault(p.category.label, []).append(p)
     return list(groups.items())
 
 
@@ -97,7 +97,7 @@ def reception() -> Response | tuple[str, int]:
 def visit(visit_id: int) -> tuple[str, int]:
     v = db.get_or_404(Visit, visit_id)
     lists.list_cases(lists.visit_cases(v), current_user, purpose=f"来庁 {v.id} の案件")
-    return _page("counter/visit.html", visit=v, states=workflow.STATES)
+    return _page("counter/visit.html", visit=v, ticket_state=visits.ticket_state(v))
 
 
 # -- work lists and search -------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def cases() -> tuple[str, int]:
         found = lists.list_cases(query, current_user, purpose=lists.WORK_LISTS[current])
     timed = found if current == "search" else []
     return page_or_fragment("counter/cases.html", "counter/_case_rows.html", target="case-rows",
-                            cases=found, current=current, lists=lists.WORK_LISTS, form=form, states=workflow.STATES,
+                            cases=found, current=current, lists=lists.WORK_LISTS, form=form, states=list(CaseState),
                             closed_count=len(lists.closed(timed)), average_times=lists.average_time_in_states(timed),
                             list_limit=lists.LIST_LIMIT), 200
 
@@ -138,19 +138,17 @@ def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = 
     candidates = card_result.candidates if card_result else residents.candidates_for_page(case, current_user)
     values = input_values or case.form_data or {}
     return _page(
-        "counter/case.html", status, case=case, states=workflow.STATES, kinds=REQUESTER_KINDS,
-        actions=workflow.actions_from(case.state, current_user.role), action_labels=workflow.ACTIONS,
+        "counter/case.html", status, case=case, can=actions.offers(case, current_user),
         check_form=check_form or _check_form(case), input_values=values,
         input_errors=input_errors or {}, problems=problems or [],
         subject=subject[0] if subject else None, household=subject[1] if subject else None,
         candidates=candidates, card_result=card_result, card_error=card_error,
         card_status=card_status, card_message=card_reads.card_read_message(card_status) if card_status else "",
-        may_read_card=card_reads.may_read_card(case), my_counter=desk.my_counter(),
-        spent=lists.time_in_states(case), fee_total=inputs.fee_total(case),
-        doc_labels=catalog.identity_document_labels(), sexes=SEXES, relationships=RELATIONSHIPS,
+        my_counter=desk.my_counter(), spent=lists.time_in_states(case), fee_total=inputs.fee_total(case),
+        doc_labels=catalog.identity_document_labels(), sexes=Sex.choices(), relationships=RELATIONSHIPS,
         person_rows=_person_rows(values), needs_subject=residents.may_have_subject(case.procedure),
-        related=moves.related_for_case(case, current_user),
-        open_problems=checks.check_problems(case, current_user) if case.state == "checking" else [],
+        related=moves.related_for_case(case, current_user), linked=linked.for_case(case, current_user),
+        open_problems=checks.open_problems(case, current_user),
     )
 
 
@@ -298,7 +296,8 @@ def save_checks(case_id: int) -> Response | tuple[str, int]:
     except CaseError as exc:
         show_refusal(form, exc)
         return _case_page(case, 422, check_form=form, problems=exc.problems)
-    flash("確認が済みました。入力へ進みます。" if case.state == "input" else "確認内容を保存しました。", "success")
+    confirmed = request.form.get("then") == "confirm"  # confirm_checks moved the case on, or refused
+    flash("確認が済みました。入力へ進みます。" if confirmed else "確認内容を保存しました。", "success")
     return redirect(url_for("counter.case", case_id=case.id), 303)
 
 
@@ -388,8 +387,8 @@ def guide_pdf(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/catalog")
 @roles(*ALL_STAFF)
 def catalog_list() -> tuple[str, int]:
-    return _page("counter/catalog.html", procedures=catalog.list_procedures(False), categories=CATEGORIES,
-                 kinds=REQUESTER_KINDS, levels=catalog.IDENTITY_LEVELS, fees=register_fees.rates_on(today()))
+    return _page("counter/catalog.html", procedures=catalog.list_procedures(False),
+                 may_edit=catalog.can_edit(current_user), fees=register_fees.rates_on(today()))
 
 
 def _lines(text: str | None) -> list[str]:

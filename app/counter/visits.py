@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.core.dates import now
 from app.counter import catalog
 from app.counter.cases import CaseError, record_event
-from app.counter.models import Case, Procedure, Visit
+from app.counter.models import Case, CaseState, Procedure, Visit
 from app.extensions import db
 
 
@@ -35,13 +35,18 @@ def open_visit(visitor_name: str, procedure_codes: Sequence[str], by: User,
     return visit
 
 
+def ticket_state(visit: Visit) -> str:
+    """Where the visitor's numbered ticket is now, in the queue's words ("" without a ticket)."""
+    return visit.ticket.state_label if visit.ticket else ""
+
+
 def add_case(visit: Visit, procedure: Procedure, by: User) -> Case:
     at = now()
-    case = Case(visit=visit, procedure=procedure, state="received", state_since=at, created_at=at,
+    case = Case(visit=visit, procedure=procedure, state=CaseState.received, state_since=at, created_at=at,
                 requester_name=visit.visitor_name, operator_id=by.id, identity_docs=[],
                 documents_checked=[], form_data={})
     db.session.add(case)
-    record_event(case, by, "receive", procedure.name, moved_from="")
+    record_event(case, by, "receive", procedure.name, opening=True)
     db.session.flush()
     audit.record("create", "case", case.id, procedure.name, by=by)
     return case
