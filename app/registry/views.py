@@ -28,7 +28,8 @@ def search() -> tuple[str, int]:
         searched = not criteria.is_empty()
         people = services.search(criteria) if searched else []
     return page_or_fragment("registry/search.html", "registry/_rows.html", target="resident-rows", form=form,
-                            people=people, searched=searched, adapter=get_adapter()), 422 if form.errors else 200
+                            people=people, searched=searched, limit=SearchCriteria.limit,
+                            adapter=get_adapter()), 422 if form.errors else 200
 
 
 @bp.route("/residents/<int:resident_id>")
