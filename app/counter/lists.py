@@ -49,7 +49,7 @@ def closed(cases: list[Case]) -> list[Case]:
 
 def default_list(by: User) -> str:
     """City staff start from the cases waiting for their review, the counter from its own."""
-    return "review" if by.role in workflow.REVIEW_ROLES else "mine"
+    return "review" if workflow.is_reviewer(by.role) else "mine"
 
 
 def _cases() -> Select[tuple[Case]]:

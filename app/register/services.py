@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, event, func, select, update
+from sqlalchemy import Select, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -589,10 +589,6 @@ def close_day(day: RegisterDay, counts: Mapping[int, int | None], next_float: in
 def list_closes(limit: int = 60) -> list[DailyClose]:
     return list(db.session.scalars(select(DailyClose).join(RegisterDay)
                                    .order_by(RegisterDay.business_date.desc(), DailyClose.id.desc()).limit(limit)))
-
-
-def count_open_bills() -> int:
-    return db.session.scalar(select(func.count()).select_from(Bill).where(Bill.state == "open")) or 0
 
 
 # --- append-only payments ---------------------------------------------------------------------

@@ -124,14 +124,6 @@ class NewPerson:
     domicile_head: str = ""
 
 
-MOVE_KINDS: dict[str, str] = {
-    "move_in": "転入",
-    "move_out": "転出",
-    "move_within": "転居",
-    "household_change": "世帯変更",
-}
-
-
 @dataclass(frozen=True)
 class MoveOrder:
     """A resident move as approved by city staff (000 §7(2)), ready to apply.

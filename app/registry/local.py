@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.registry import my_number
 from app.registry.adapter import (
     HouseholdRecord,
     MoveOrder,
@@ -23,6 +22,7 @@ from app.registry.adapter import (
     SearchCriteria,
 )
 from app.registry.models import HEAD, Household, Resident, ResidentStatus
+from hardware.card_reader.my_number import check_digit
 
 
 def to_record(r: Resident) -> PersonRecord:
@@ -84,7 +84,7 @@ class LocalRegistry(RegistryAdapter):
         key = current_app.config["SECRET_KEY"].encode()
         digest = hmac.new(key, f"my-number:{resident_id}".encode(), hashlib.sha256).digest()
         body = f"{int.from_bytes(digest[:8], 'big') % 10**11:011d}"
-        return body + str(my_number.check_digit(body))
+        return body + str(check_digit(body))
 
     # -- moves ---------------------------------------------------------------------------------
 
