@@ -29,13 +29,21 @@ class CaseError(Refusal):
 
 
 def record_event(case: Case, by: User | None, action: str, note: str = "", *,
-                 moved_from: CaseState | None = None, opening: bool = False) -> None:
+                 moved_from: CaseState | None = None) -> None:
     """One line of the timeline: `by` (None for the system) took `action`; a step from state
-    to state names the state it left, the case's opening line none."""
+    to state names the state it left."""
+    _timeline_line(case, by, action, note, moved_from or case.state)
+
+
+def record_opening(case: Case, by: User, note: str) -> None:
+    """The timeline's first line: the case was received (it left no state)."""
+    _timeline_line(case, by, "receive", note, None)
+
+
+def _timeline_line(case: Case, by: User | None, action: str, note: str, from_state: CaseState | None) -> None:
     case.events.append(CaseEvent(
         at=now(), user_id=by.id if by else None, username=by.username if by else "(system)",
-        action=action, from_state=None if opening else moved_from or case.state, to_state=case.state,
-        note=note))
+        action=action, from_state=from_state, to_state=case.state, note=note))
 
 
 def guard(action: str, case: Case, by: User) -> workflow.Action:

@@ -8,7 +8,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.core.dates import now
 from app.counter import catalog
-from app.counter.cases import CaseError, record_event
+from app.counter.cases import CaseError, record_opening
 from app.counter.models import Case, CaseState, Procedure, Visit
 from app.extensions import db
 
@@ -46,7 +46,7 @@ def add_case(visit: Visit, procedure: Procedure, by: User) -> Case:
                 requester_name=visit.visitor_name, operator_id=by.id, identity_docs=[],
                 documents_checked=[], form_data={})
     db.session.add(case)
-    record_event(case, by, "receive", procedure.name, opening=True)
+    record_opening(case, by, procedure.name)
     db.session.flush()
     audit.record("create", "case", case.id, procedure.name, by=by)
     return case

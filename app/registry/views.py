@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 
 from app.auth.access import roles
 from app.registry import services
@@ -26,7 +27,7 @@ def search() -> tuple[str, int]:
     if request.args and form.validate():
         criteria = input_from(form, SearchCriteria)
         searched = not criteria.is_empty()
-        people = services.search(criteria) if searched else []
+        people = services.search(criteria, by=current_user) if searched else []
     return page_or_fragment("registry/search.html", "registry/_rows.html", target="resident-rows", form=form,
                             people=people, searched=searched, limit=SearchCriteria.limit,
                             adapter=get_adapter()), 422 if form.errors else 200
@@ -36,8 +37,8 @@ def search() -> tuple[str, int]:
 @roles(*READERS)
 def resident(resident_id: int) -> str:
     try:
-        person = services.read_person(resident_id, "住民記録の照会")
+        person = services.read_person(resident_id, "住民記録の照会", by=current_user)
     except RegistryError:
         abort(404)
-    household = services.read_household(person.household_id, "住民記録の照会（世帯）")
+    household = services.read_household(person.household_id, "住民記録の照会（世帯）", by=current_user)
     return render_template("registry/resident.html", person=person, household=household)
