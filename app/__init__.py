@@ -27,6 +27,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         cli,
         extensions,
         models,  # noqa: F401  (every table on the metadata before anything queries)
+        reactions,
     )
     from app.auth import access
     from app.core import events
@@ -52,6 +53,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     filters.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
+    reactions.init_app(app)
     from app.devices import simulation
 
     simulation.init_app(app)

@@ -84,7 +84,7 @@ def prepare(url: str, reads: int) -> Office:
     from app.auth import services as auth_services
     from app.core.services import save_counter
     from app.counter import catalog
-    from app.counter import services as counter
+    from app.counter import visits as counter
     from app.devices import services as devices
     from app.extensions import db
     from app.furusato import services as furusato

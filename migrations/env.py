@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from alembic import context
 from flask import current_app
+from sqlalchemy.engine import Connection
 
 import app.models  # noqa: F401  (registers every table on the metadata)
 
@@ -40,12 +43,35 @@ def run_migrations_online() -> None:
             directives[:] = []
             logger.info("No changes in schema detected.")
 
-    with db.engine.connect() as connection:
+    with db.engine.connect() as connection, _foreign_keys_checked_after(connection):
         context.configure(connection=connection, process_revision_directives=skip_empty,
                           **_options())
         with context.begin_transaction():
             context.run_migrations()
 
+
+@contextmanager
+def _foreign_keys_checked_after(connection: Connection) -> Iterator[None]:
+    """SQLite's batch mode recreates a table (to add a CHECK, say): with foreign keys on, the
+    rows of other tables pointing at it would fail when the old table is dropped. They are off
+    while the migrations run and every row is checked once they are done. SQLite changes the
+    setting only outside a transaction, so it is set on the driver's connection directly (the
+    engine begins every SQLAlchemy transaction with BEGIN IMMEDIATE, app/db_events.py)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            connection.commit()
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        driver.execute("PRAGMA foreign_keys=ON")
+    if broken:
+        raise RuntimeError(f"rows point at rows that are not there after the migration: {broken[:10]}")
 
 if context.is_offline_mode():
     run_migrations_offline()

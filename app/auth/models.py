@@ -4,10 +4,10 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.dates import now
-from app.core.enums import Labelled, StrEnumType, members, one_of
+from app.core.enums import Labelled, StrEnumType, one_of
 from app.extensions import db
 
 
@@ -58,7 +58,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    _members = validates("role")(members)
 
 
 class LoginAttempt(db.Model):
@@ -96,4 +95,3 @@ class AuditEntry(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(64), default="")
 
-    _members = validates("action")(members)

@@ -8,8 +8,10 @@
 
 A member is a `str` (it compares equal to its value, so rows and JSON read as before) and has a
 `label`; `CaseState.choices()` gives (value, label) pairs for a select. A column typed
-`StrEnumType(CaseState, 20)` reads back as members (so a template can say `case.state.label`);
-a plain `String` column reads back as str.
+`StrEnumType(CaseState, 20)` holds members: a loaded row reads back as members, and a value
+set on the attribute becomes one (an unknown value is refused there and then), so
+`case.state.label` always works (a plain `String` column reads back as `str`). "" stays "" on
+a column whose CHECK allows it (`one_of(blank=True)`, a choice not made).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Self
 
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.engine import Dialect
+from sqlalchemy import CheckConstraint, Dialect, String, event
+from sqlalchemy.orm import Mapper
 from sqlalchemy.types import TypeDecorator
 
 
@@ -56,10 +58,10 @@ def one_of(column: str, enum: type[StrEnum], *, blank: bool = False) -> CheckCon
     return CheckConstraint(f"{column} IN ({values})", name=column)
 
 
-class StrEnumType(TypeDecorator[str]):
-    """A text column that reads back as members of `enum` (written as their values). The
-    column is `String(length)` in the schema, so changing a column's Python type to this
-    needs no migration of its own; "" (a choice not made, see `one_of(blank=True)`) stays ""."""
+class StrEnumType(TypeDecorator[StrEnum]):
+    """Text in the database (`String(length)`, so the schema is as before), a member of `enum`
+    in Python. Writing takes a member or its value; reading a value no member has fails, which
+    the column's CHECK (`one_of`) keeps from happening."""
 
     impl = String
     cache_ok = True
@@ -69,18 +71,23 @@ class StrEnumType(TypeDecorator[str]):
         self.enum = enum
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return self.enum(value).value if value else value  # "" is a choice not made
+        return self.enum(value).value if value else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | str | None:
         return self.enum(value) if value else value
 
-    def coerce(self, value: Any) -> Any:
-        """The member for a value assigned in Python (for a model's `@validates`), so an object
-        reads the same before and after it is loaded: `obj.state.label` works on both."""
-        return self.enum(value) if value else value
+
+@event.listens_for(Mapper, "mapper_configured")
+def _members_on_set(mapper: Mapper[Any], cls: type) -> None:
+    """A value set on a StrEnumType attribute becomes the enum's member."""
+    for prop in mapper.column_attrs:
+        column_type = prop.columns[0].type
+        if isinstance(column_type, StrEnumType):
+            event.listen(getattr(cls, prop.key), "set", _to_member(column_type.enum), retval=True)
 
 
-def members(model: Any, key: str, value: Any) -> Any:
-    """For a model's `@validates(...)` over its StrEnumType columns: the assigned value as a
-    member (a wrong value fails here, where it is assigned)."""
-    return model.__table__.c[key].type.coerce(value)
+def _to_member(enum: type[StrEnum]) -> Any:
+    def coerce(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+        return enum(value) if value else value
+
+    return coerce

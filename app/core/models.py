@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.dates import now
-from app.core.enums import Labelled, StrEnumType, members, one_of
+from app.core.enums import Labelled, StrEnumType, one_of
 from app.extensions import db
 
 
@@ -58,7 +58,6 @@ class Counter(db.Model):
     department: Mapped[Department] = mapped_column(StrEnumType(Department, 20))
     active: Mapped[bool] = mapped_column(default=True)
 
-    _members = validates("department")(members)
 
     @property
     def label(self) -> str:

@@ -1,4 +1,5 @@
-"""The procedure catalog file (catalog.yaml): read, checked and loaded into the database.
+"""The procedure catalog: the file (catalog.yaml) read, checked and loaded into the database,
+and the entries as admin edits them.
 
 The file is data, not code (issue 5): each entry of 000 §6 with who may apply, the identity
 check, documents, the form's fields, the fee code, review and hand-over. Admin edits the
@@ -15,27 +16,28 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from app.counter.models import CATEGORIES, REQUESTER_KINDS, Procedure
+from app.auth import audit
+from app.auth.models import User
+from app.core.dates import now, today
+from app.core.models import DEPARTMENTS
+from app.core.refusal import Problem, Refusal
+from app.counter.models import Category, IdentityAlternative, IdentityLevel, Procedure, ProxyAuthority, RequesterKind
 from app.extensions import db
+from app.register import fees as register_fees
 from app.register.fees import CODE_PATTERN as FEE_CODE_PATTERN
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
-IDENTITY_LEVELS: dict[str, str] = {
-    "photo_or_two": "写真付き公的証明書1点、又はその他の書類2点",
-    "photo": "写真付き公的証明書1点",
-    "seal_card": "印鑑登録証の提示",
-    "none": "不要（氏名・住所の確認のみ）",
-}
-IDENTITY_ALTERNATIVES: dict[str, str] = {"": "なし", "inquiry_letter": "照会書（回答書）による確認"}
-PROXY_AUTHORITIES: dict[str, str] = {"power_of_attorney": "委任状", "seal_card": "印鑑登録証"}
 FIELD_TYPES = ("text", "textarea", "int", "date", "bool", "select", "members", "member", "persons")
 LAWS = ("resident", "family_register", "seal", "tax", "general", "my_number", "insurance", "pension")
 ENTRY_KEYS = ("code", "name", "category", "spec", "department", "ticket_category", "law", "applicants",
               "identity", "documents", "fields", "review_required", "handover")
+# 000 §7(2): certificate issue decisions and resident-move input are always confirmed by the city.
+ALWAYS_REVIEWED = (Category.certificate, Category.move)
 
 
-class CatalogError(ValueError):
-    pass
+class CatalogError(Refusal):
+    """The catalog file is not complete or names what Yakuba does not know, or an admin's edit
+    of an entry is refused."""
 
 
 @cache
@@ -77,15 +79,15 @@ def _check(entry: dict[str, Any], data: dict[str, Any]) -> None:
     missing = [k for k in ENTRY_KEYS if k not in entry]
     if missing:
         raise CatalogError(f"{code}: missing {missing}")
-    if entry["category"] not in CATEGORIES:
+    if entry["category"] not in set(Category):
         raise CatalogError(f"{code}: unknown category {entry['category']}")
-    if not set(entry["applicants"]) <= set(REQUESTER_KINDS) or not entry["applicants"]:
+    if not set(entry["applicants"]) <= set(RequesterKind) or not entry["applicants"]:
         raise CatalogError(f"{code}: bad applicants {entry['applicants']}")
-    if entry["identity"] not in IDENTITY_LEVELS:
+    if entry["identity"] not in set(IdentityLevel):
         raise CatalogError(f"{code}: unknown identity level {entry['identity']}")
-    if entry["identity_alternative"] not in IDENTITY_ALTERNATIVES:
+    if entry["identity_alternative"] not in set(IdentityAlternative):
         raise CatalogError(f"{code}: unknown identity alternative")
-    if entry["proxy_authority"] not in PROXY_AUTHORITIES:
+    if entry["proxy_authority"] not in set(ProxyAuthority):
         raise CatalogError(f"{code}: unknown proxy authority")
     if entry["law"] not in LAWS:
         raise CatalogError(f"{code}: unknown law {entry['law']}")
@@ -137,3 +139,71 @@ def load(data: dict[str, Any] | None = None, overwrite_admin_edits: bool = False
         procedure.fee_code, procedure.review_required = entry["fee"], bool(entry["review_required"])
     db.session.flush()
     return LoadResult(created, updated, tuple(kept))
+
+
+# -- the entries in the database ---------------------------------------------------------------
+
+def list_procedures(active_only: bool = True) -> list[Procedure]:
+    query = select(Procedure).order_by(Procedure.sort_order, Procedure.id)
+    if active_only:
+        query = query.where(Procedure.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def get_procedure(code: str) -> Procedure | None:
+    return db.session.scalar(select(Procedure).where(Procedure.code == code))
+
+
+@dataclass
+class ProcedureEdit:
+    name: str
+    department: str
+    ticket_category: str
+    applicants: list[str]
+    identity: str
+    documents: list[str]
+    handover: list[str]
+    fee_code: str
+    review_required: bool
+    active: bool
+
+
+def _edit_problems(procedure: Procedure, edit: ProcedureEdit) -> list[Problem]:
+    problems = []
+    if not edit.name.strip():
+        problems.append(Problem("name", "手続名を入力してください。"))
+    if edit.department not in DEPARTMENTS:
+        problems.append(Problem("department", "担当課を選んでください。"))
+    if not edit.applicants or not set(edit.applicants) <= set(RequesterKind):
+        problems.append(Problem("applicants", "受付できる請求者を1つ以上選んでください。"))
+    if edit.identity not in set(IdentityLevel):
+        problems.append(Problem("identity", "本人確認の水準を選んでください。"))
+    if edit.fee_code and edit.fee_code not in register_fees.rates_on(today()):
+        problems.append(Problem("fee_code", "手数料コードが手数料表にありません。"))
+    if procedure.category in ALWAYS_REVIEWED and not edit.review_required:
+        problems.append(Problem("review_required",
+                                "証明書の交付と住民異動届は、市職員の審査を省略できません（000 §7(2)）。"))
+    return problems
+
+
+def can_edit(by: User) -> bool:
+    """Only an admin edits the catalog (the page says so, and links each entry)."""
+    return by.role == "admin"
+
+
+def update_procedure(procedure: Procedure, edit: ProcedureEdit, by: User) -> Procedure:
+    """Admin's edit of a catalog entry (every problem refused at once). Certificates and moves
+    stay reviewed (000 §7(2))."""
+    problems = _edit_problems(procedure, edit)
+    if problems:
+        raise CatalogError.of(problems)
+    procedure.name, procedure.department = edit.name.strip(), edit.department
+    procedure.ticket_category = edit.ticket_category.strip() or procedure.ticket_category
+    procedure.applicants, procedure.identity = list(edit.applicants), edit.identity
+    procedure.documents = [d.strip() for d in edit.documents if d.strip()]
+    procedure.handover = [d.strip() for d in edit.handover if d.strip()]
+    procedure.fee_code, procedure.review_required, procedure.active = edit.fee_code, edit.review_required, edit.active
+    procedure.admin_edited_at = now()
+    db.session.flush()
+    audit.record("update", "procedure", procedure.id, f"{procedure.code} {procedure.name}", by=by)
+    return procedure

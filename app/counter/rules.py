@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.counter.models import REQUESTER_KINDS, THIRD_PARTY_REASONS
+from app.core.refusal import Problem
+from app.counter.models import IdentityAlternative, IdentityLevel, ProxyAuthority, RequesterKind, ThirdPartyReason
 
 # Per law family: (本人等の請求, 第三者請求, 公用請求, 本人確認・代理権限)
 LAW_TEXT: dict[str, dict[str, str]] = {
@@ -40,19 +41,11 @@ SPEC_RECEPTION = "000 §6(1)①"
 SPEC_PROXY = "000 §7(1)"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A reason the case cannot go on, naming the rule; `field` is the form field to mark."""
-
-    field: str
-    message: str
-
-
 @dataclass
-class Checks:
-    """What the operator recorded in the 確認 step."""
+class Recorded:
+    """What the operator records in the 確認 step."""
 
-    requester_kind: str = "self"
+    requester_kind: str = RequesterKind.self
     identity_docs: list[str] = field(default_factory=list)
     identity_alternative_used: bool = False
     power_of_attorney: bool = False
@@ -63,6 +56,12 @@ class Checks:
     official_basis: str = ""
     content_checked: bool = False
     documents_checked: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Checks(Recorded):
+    """What the rules look at: the record, and whom the registry has as requester and subject."""
+
     requester_household_id: int | None = None
     requester_resident_id: int | None = None
     subject_household_id: int | None = None
@@ -86,13 +85,13 @@ def identity_sufficient(level: str, docs: list[str], photo: set[str], card: set[
     """One photo ID issued by a public office, or two other documents (戸籍法施行規則 §11の2;
     住民基本台帳法 §12③ and its 省令 follow the same scheme)."""
     seen = set(docs)
-    if level == "none":
+    if level == IdentityLevel.none:
         return True
-    if level == "seal_card":
+    if level == IdentityLevel.seal_card:
         return bool(seen & card)
-    if level == "photo":
+    if level == IdentityLevel.photo:
         return bool(seen & photo)
-    if level == "photo_or_two":
+    if level == IdentityLevel.photo_or_two:
         return bool(seen & photo) or len(seen - photo) >= 2
     raise ValueError(level)
 
@@ -100,34 +99,47 @@ def identity_sufficient(level: str, docs: list[str], photo: set[str], card: set[
 def eligibility_problems(p: ProcedureRules, c: Checks) -> list[Problem]:
     """000 §6(1)①ア and §7(1): is the requester someone the law lets ask?"""
     law = LAW_TEXT[p.law]
-    kind_label = REQUESTER_KINDS.get(c.requester_kind, c.requester_kind)
     if c.requester_kind not in p.applicants:
-        allowed = "・".join(REQUESTER_KINDS[k] for k in p.applicants)
-        return [Problem("requester_kind", f"「{p.name}」は{kind_label}からは受け付けられません"
-                        f"（受付できるのは{allowed}。{law['own']}）。")]
-    problems: list[Problem] = []
-    if c.requester_kind == "self" and c.requester_resident_id and c.subject_resident_id \
+        allowed = "・".join(RequesterKind.label_of(k) for k in p.applicants)
+        return [Problem("requester_kind", f"「{p.name}」は{RequesterKind.label_of(c.requester_kind)}からは"
+                        f"受け付けられません（受付できるのは{allowed}。{law['own']}）。")]
+    return [*_person_problems(c, law), *_authority_problems(p, c, law)]
+
+
+def _person_problems(c: Checks, law: dict[str, str]) -> list[Problem]:
+    """The registry must agree with who the requester says they are: the person themselves,
+    or a member of the subject's household."""
+    if c.requester_kind == RequesterKind.self and c.requester_resident_id and c.subject_resident_id \
             and c.requester_resident_id != c.subject_resident_id:
-        problems.append(Problem("requester_kind", "請求者と対象者が住民記録上別人です。同一世帯員・代理人・第三者の"
-                                f"いずれかとして受け付けてください（{law['own']}）。"))
-    if c.requester_kind == "household" and c.subject_household_id and not c.requester_household_id:
-        problems.append(Problem("requester_kind", "同一世帯員からの請求は、請求者を住民記録と照合して"
-                                f"同じ世帯であることを確かめてください（{law['own']}：同一世帯員の請求）。"))
-    elif c.requester_kind == "household" and c.subject_household_id \
-            and c.requester_household_id != c.subject_household_id:
-        problems.append(Problem("requester_kind", "請求者は住民記録上、対象者と同一の世帯に属していません"
-                                f"（{law['own']}：同一世帯員の請求）。"))
-    if c.requester_kind == "proxy" and p.proxy_authority == "power_of_attorney" and not c.power_of_attorney:
+        return [Problem("requester_kind", "請求者と対象者が住民記録上別人です。同一世帯員・代理人・第三者の"
+                        f"いずれかとして受け付けてください（{law['own']}）。")]
+    if c.requester_kind != RequesterKind.household or not c.subject_household_id:
+        return []
+    if not c.requester_household_id:
+        return [Problem("requester_kind", "同一世帯員からの請求は、請求者を住民記録と照合して"
+                        f"同じ世帯であることを確かめてください（{law['own']}：同一世帯員の請求）。")]
+    if c.requester_household_id != c.subject_household_id:
+        return [Problem("requester_kind", "請求者は住民記録上、対象者と同一の世帯に属していません"
+                        f"（{law['own']}：同一世帯員の請求）。")]
+    return []
+
+
+def _authority_problems(p: ProcedureRules, c: Checks, law: dict[str, str]) -> list[Problem]:
+    """A proxy shows the power of attorney, a third party the reason and its evidence, a public
+    office its name and the law it asks under."""
+    problems: list[Problem] = []
+    if c.requester_kind == RequesterKind.proxy and p.proxy_authority == ProxyAuthority.power_of_attorney \
+            and not c.power_of_attorney:
         problems.append(Problem("power_of_attorney", "代理人からの請求・届出には委任状による代理権限の確認が必要です"
                                 f"（{law['identity']}、{SPEC_PROXY}）。委任状がない場合は受け付けられません。"))
-    if c.requester_kind == "third_party":
-        if c.third_party_reason_kind not in THIRD_PARTY_REASONS or not c.third_party_reason.strip():
+    if c.requester_kind == RequesterKind.third_party:
+        if c.third_party_reason_kind not in set(ThirdPartyReason) or not c.third_party_reason.strip():
             problems.append(Problem("third_party_reason", "第三者からの請求には、請求事由（正当な理由）の"
                                     f"具体的な記載が必要です（{law['third']}）。"))
         if not c.third_party_documents.strip():
             problems.append(Problem("third_party_documents", "第三者からの請求には、請求事由を明らかにする"
                                     f"資料（疎明資料）の確認が必要です（{law['third']}、{SPEC_PROXY}）。"))
-    if c.requester_kind == "official" and (not c.official_office.strip() or not c.official_basis.strip()):
+    if c.requester_kind == RequesterKind.official and (not c.official_office.strip() or not c.official_basis.strip()):
         problems.append(Problem("official_basis", "公用請求には、請求する機関の名称と、請求の根拠となる"
                                 f"法令の条項の記載が必要です（{law['official']}）。"))
     return problems
@@ -136,12 +148,12 @@ def eligibility_problems(p: ProcedureRules, c: Checks) -> list[Problem]:
 def identity_problems(p: ProcedureRules, c: Checks, photo: set[str], card: set[str],
                       labels: dict[str, str]) -> list[Problem]:
     """000 §6(1)①イ: the requester's identity (a proxy's own identity when a proxy asks)."""
-    if c.requester_kind == "official":
+    if c.requester_kind == RequesterKind.official:
         return []  # the request is a document of a public office; 公用請求 identifies itself
     law = LAW_TEXT[p.law]
     if identity_sufficient(p.identity, c.identity_docs, photo, card):
         return []
-    if p.identity_alternative == "inquiry_letter" and c.identity_alternative_used:
+    if p.identity_alternative == IdentityAlternative.inquiry_letter and c.identity_alternative_used:
         return []
     need = {
         "seal_card": "印鑑登録証の提示",
@@ -150,9 +162,9 @@ def identity_problems(p: ProcedureRules, c: Checks, photo: set[str], card: set[s
     }[p.identity]
     seen = "、".join(labels.get(d, d) for d in c.identity_docs) or "なし"
     message = f"本人確認が不足しています。この手続には{need}が必要です（確認した書類：{seen}。{law['identity']}）。"
-    if p.identity_alternative == "inquiry_letter":
+    if p.identity_alternative == IdentityAlternative.inquiry_letter:
         message += "書類がない場合は照会書による確認を選んでください。"
-    if c.requester_kind == "postal":
+    if c.requester_kind == RequesterKind.postal:
         message = "郵便請求では本人確認書類の写しの同封が必要です。" + message
     return [Problem("identity_docs", message)]
 

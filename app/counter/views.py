@@ -1,5 +1,6 @@
 """The counter's pages: reception, work lists, the case page with its steps, review, PDFs,
-and the catalog. Views parse input and call app.counter.services; the rules live there."""
+and the catalog. Views parse input and call the domain's services (visits, checks, inputs,
+review, issue, lists, ...); the rules live there."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from werkzeug.wrappers import Response
 from app.auth.access import ALL_STAFF, roles
 from app.core import desk
 from app.core.dates import today
-from app.counter import catalog, services, workflow
+from app.core.refusal import Refusal
+from app.counter import actions, card_reads, catalog, checks, inputs, linked, lists, moves, residents, visits, workflow
+from app.counter.cases import CaseError, read_case
 from app.counter.documents import DocumentError, reception_guide_pdf, resident_record_copy_pdf
 from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, ReceptionForm
-from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, FormErrors
-from app.counter.models import CATEGORIES, REQUESTER_KINDS, Case, Procedure, Visit
-from app.counter.services import CaseError
+from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, InputError, field_errors
+from app.counter.models import Case, CaseState, Procedure, Visit
 from app.devices import card
 from app.devices.models import DeviceJob
 from app.extensions import db
@@ -25,9 +27,9 @@ from app.queue import services as queue
 from app.register import fees as register_fees
 from app.registry import services as registry
 from app.registry.adapter import RegistryError, SearchCriteria
-from app.registry.models import RELATIONSHIPS, SEXES
-from app.web.forms import choices
-from app.web.htmx import wants_fragment
+from app.registry.models import RELATIONSHIPS, Sex
+from app.web.forms import choices, input_from, show_refusal
+from app.web.htmx import page_or_fragment, wants_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import keep_changes
 
@@ -40,12 +42,11 @@ NAV = (
 COUNTER = ("operator", "supervisor")
 READERS = ("operator", "supervisor", "city_staff")
 PERSON_ROWS = 4
-WORK_LISTS = {"mine": "自分の案件", "review": "審査待ち", "returned": "差戻し", "today": "本日の案件",
-              "search": "検索"}
+SAVED = {"request_review": "審査を依頼しました。", "finish_input": "入力を完了しました。交付へ進みます。"}
 
 
 def _case_or_404(case_id: int) -> Case:
-    case = services.read_case(case_id)
+    case = read_case(case_id, by=current_user)
     if case is None:
         abort(404)
     return case
@@ -59,14 +60,14 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 
 def _reception_form() -> ReceptionForm:
     form = ReceptionForm()
-    form.procedures.choices = choices((p.code, p.name) for p in services.list_procedures())
+    form.procedures.choices = choices((p.code, p.name) for p in catalog.list_procedures())
     return form
 
 
 def _grouped_procedures() -> list[tuple[str, list[Procedure]]]:
     groups: dict[str, list[Procedure]] = {}
-    for p in services.list_procedures():
-        groups.setdefault(p.category_label, []).append(p)
+    for p in catalog.list_procedures():
+        groups.setdefault(p.category.label, []).append(p)
     return list(groups.items())
 
 
@@ -77,12 +78,11 @@ def reception() -> Response | tuple[str, int]:
     counter = desk.my_counter()
     ticket = queue.current_ticket(counter) if counter else None
     if form.validate_on_submit():
-        try:
-            visit = services.open_visit(form.visitor_name.data or "", list(form.procedures.data or []),
-                                        current_user, ticket_id=ticket.id if ticket else None)
+        try:  # the form's validators have made sure of a name and one procedure or more
+            visit = visits.open_visit(form.visitor_name.data, form.procedures.data, current_user,
+                                      ticket_id=ticket.id if ticket else None)
         except CaseError as exc:
-            for p in exc.problems:
-                getattr(form, p.field, form.procedures).errors.append(p.message)
+            show_refusal(form, exc, fallback="procedures")
         else:
             flash(f"受付しました（{len(visit.cases)}件）。", "success")
             target = url_for("counter.case", case_id=visit.cases[0].id) if len(visit.cases) == 1 else \
@@ -96,8 +96,8 @@ def reception() -> Response | tuple[str, int]:
 @roles(*READERS)
 def visit(visit_id: int) -> tuple[str, int]:
     v = db.get_or_404(Visit, visit_id)
-    services.list_cases(services.visit_cases(v), purpose=f"来庁 {v.id} の案件")
-    return _page("counter/visit.html", visit=v, states=workflow.STATES)
+    lists.list_cases(lists.visit_cases(v), current_user, purpose=f"来庁 {v.id} の案件")
+    return _page("counter/visit.html", visit=v, ticket_state=visits.ticket_state(v))
 
 
 # -- work lists and search -------------------------------------------------------------------------
@@ -105,35 +105,21 @@ def visit(visit_id: int) -> tuple[str, int]:
 @bp.route("/")
 @roles(*READERS)
 def cases() -> tuple[str, int]:
-    default = "review" if current_user.role == "city_staff" else "mine"
-    current = request.args.get("list", default)
-    if current not in WORK_LISTS:
-        current = default
+    current = request.args.get("list", "")
+    if current not in lists.WORK_LISTS:
+        current = lists.default_list(current_user)
     form = CaseSearchForm(request.args)
-    form.procedure.choices = choices([("", "すべて"), *((p.code, p.name) for p in services.list_procedures(False))])
-    queries = {
-        "mine": lambda: services.my_cases(current_user),
-        "review": services.waiting_for_review,
-        "returned": lambda: services.returned_to(current_user),
-        "today": services.todays_cases,
-        "search": lambda: services.search_cases(services.CaseSearch(
-            date_from=form.date_from.data, date_to=form.date_to.data, state=form.state.data or "",
-            procedure_code=form.procedure.data or "", person=form.person.data or "")),
-    }
+    form.procedure.choices = choices([("", "すべて"), *((p.code, p.name) for p in catalog.list_procedures(False))])
     if current == "search" and not form.validate():
         found: list[Case] = []
     else:
-        found = services.list_cases(queries[current](), purpose=WORK_LISTS[current])
-    template = "counter/_case_rows.html" if request.headers.get("HX-Request") and \
-        request.headers.get("HX-Target") == "case-rows" else "counter/cases.html"
+        query = lists.work_list(current, current_user, input_from(form, lists.CaseSearch))
+        found = lists.list_cases(query, current_user, purpose=lists.WORK_LISTS[current])
     timed = found if current == "search" else []
-    response = make_response(render_template(template, cases=found, current=current, lists=WORK_LISTS,
-                                             form=form, states=workflow.STATES,
-                                             closed_count=sum(c.state in workflow.CLOSED_STATES for c in timed),
-                                             average_times=services.average_time_in_states(timed),
-                                             list_limit=services.LIST_LIMIT))
-    response.headers["Vary"] = "HX-Request"
-    return response, 200  # type: ignore[return-value]
+    return page_or_fragment("counter/cases.html", "counter/_case_rows.html", target="case-rows",
+                            cases=found, current=current, lists=lists.WORK_LISTS, form=form, states=list(CaseState),
+                            closed_count=len(lists.closed(timed)), average_times=lists.average_time_in_states(timed),
+                            list_limit=lists.LIST_LIMIT), 200
 
 
 # -- the case page ------------------------------------------------------------------------------------
@@ -146,31 +132,23 @@ def _check_form(case: Case, formdata: Any = None) -> CheckForm:
 
 def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = None,
                input_values: dict[str, Any] | None = None, input_errors: dict[str, str] | None = None,
-               problems: list[Any] | None = None, card_result: Any = None,
-               residents: list[Any] | None = None, card_error: str = "",
-               card_status: card.CardReadStatus | None = None) -> tuple[str, int]:
-    household = None
-    subject = None
-    if case.subject_resident_id:
-        subject = registry.read_person(case.subject_resident_id, f"窓口案件 {case.id} の表示")
-        household = registry.read_household(subject.household_id, f"窓口案件 {case.id} の表示")
-    candidates = card_result.candidates if card_result else (
-        services.match_requester(case) if case.state in ("received", "checking", "input") else [])
+               problems: list[Any] | None = None, card_result: card_reads.PrefillResult | None = None,
+               card_error: str = "", card_status: card.CardReadStatus | None = None) -> tuple[str, int]:
+    subject = residents.subject_of(case, f"窓口案件 {case.id} の表示", current_user)
+    candidates = card_result.candidates if card_result else residents.candidates_for_page(case, current_user)
+    values = input_values or case.form_data or {}
     return _page(
-        "counter/case.html", status, case=case, states=workflow.STATES, kinds=REQUESTER_KINDS,
-        actions=workflow.actions_from(case.state, current_user.role), action_labels=workflow.ACTIONS,
-        check_form=check_form or _check_form(case), input_values=input_values or case.form_data or {},
-        input_errors=input_errors or {}, problems=problems or [], subject=subject, household=household,
-        candidates=candidates, card_result=card_result, residents=residents, card_error=card_error,
-        card_status=card_status, card_message=services.card_read_message(card_status) if card_status else "",
-        may_read_card=services.may_read_card(case),
-        my_counter=desk.my_counter(),
-        spent=services.time_in_states(case), fee_total=services.fee_total(case),
-        doc_labels=catalog.identity_document_labels(), sexes=SEXES, relationships=RELATIONSHIPS,
-        person_rows=_person_rows(input_values or case.form_data or {}),
-        needs_subject=services.may_have_subject(case.procedure),
-        related=services.related_for_case(case) if case.form_data else [],
-        open_problems=services.check_problems(case) if case.state == "checking" else [],
+        "counter/case.html", status, case=case, can=actions.offers(case, current_user),
+        check_form=check_form or _check_form(case), input_values=values,
+        input_errors=input_errors or {}, problems=problems or [],
+        subject=subject[0] if subject else None, household=subject[1] if subject else None,
+        candidates=candidates, card_result=card_result, card_error=card_error,
+        card_status=card_status, card_message=card_reads.card_read_message(card_status) if card_status else "",
+        my_counter=desk.my_counter(), spent=lists.time_in_states(case), fee_total=inputs.fee_total(case),
+        doc_labels=catalog.identity_document_labels(), sexes=Sex.choices(), relationships=RELATIONSHIPS,
+        person_rows=_person_rows(values), needs_subject=residents.may_have_subject(case.procedure),
+        related=moves.related_for_case(case, current_user), linked=linked.for_case(case, current_user),
+        open_problems=checks.open_problems(case, current_user),
     )
 
 
@@ -192,18 +170,29 @@ def resident_search(case_id: int) -> tuple[str, int]:
     case = _case_or_404(case_id)
     criteria = SearchCriteria(kana=request.args.get("kana", "").strip(), name=request.args.get("name", "").strip(),
                               limit=30)
-    people = registry.search(criteria, f"窓口案件 {case.id} の対象者検索") if not criteria.is_empty() else []
-    return _page("counter/_residents.html", case=case, residents=people, searched=not criteria.is_empty())
+    searched = not criteria.is_empty()
+    people = registry.search(criteria, f"窓口案件 {case.id} の対象者検索", by=current_user) if searched else []
+    return _page("counter/_residents.html", case=case, residents=people, searched=searched)
+
+
+def _resident_id() -> int | None:
+    """The resident id a form posted (None when it is missing or not a number)."""
+    raw = request.form.get("resident_id", "")
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 @bp.route("/cases/<int:case_id>/subject", methods=["POST"])
 @roles(*COUNTER)
 def set_subject(case_id: int) -> Response | tuple[str, int]:
     case = _case_or_404(case_id)
+    resident_id = _resident_id()
+    if resident_id is None:
+        flash("対象者を選べませんでした。", "error")
+        return _case_page(case, 422)
     try:
-        person = services.set_subject(case, int(request.form.get("resident_id", "0") or 0), current_user)
-    except (CaseError, RegistryError, ValueError) as exc:
-        flash(getattr(exc, "message", "対象者を選べませんでした。"), "error")
+        person = residents.set_subject(case, resident_id, current_user)
+    except Refusal as exc:
+        flash(exc.message, "error")
         return _case_page(case, 422)
     flash(f"対象者を{person.name}さんにしました。", "success")
     return redirect(url_for("counter.case", case_id=case.id, _anchor="subject"), 303)
@@ -218,7 +207,7 @@ def read_card(case_id: int) -> Response | tuple[str, int]:
     counter = desk.my_counter()
     terminal = card.counter_terminal(counter.id) if counter else None
     try:
-        job = services.start_card_read(case, terminal, request.form.get("pin", ""), current_user)
+        job = card_reads.start_card_read(case, terminal, request.form.get("pin", ""), current_user)
     except CaseError as exc:
         return _case_page(case, 422, card_error=exc.message)
     return redirect(url_for("counter.card_read", case_id=case.id, job_id=job.id, _anchor="card-read"), 303)
@@ -231,14 +220,14 @@ def _card_job(case_id: int, job_id: int) -> DeviceJob:
     return job
 
 
-def _card_read_fragment(case_id: int, status: card.CardReadStatus) -> tuple[str, int, dict[str, str]]:
-    return render_template("counter/_card_read.html", case_id=case_id, card_status=status,
-                           card_message=services.card_read_message(status)), 200, {"Vary": "HX-Request"}
+def _card_read_fragment(case_id: int, status: card.CardReadStatus) -> tuple[str, int]:
+    return _page("counter/_card_read.html", case_id=case_id, card_status=status,
+                 card_message=card_reads.card_read_message(status))
 
 
 @bp.route("/cases/<int:case_id>/card/<int:job_id>")
 @roles(*COUNTER)
-def card_read(case_id: int, job_id: int) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+def card_read(case_id: int, job_id: int) -> tuple[str, int]:
     """One card read: the case page showing it, or (polled every second) its state alone.
     Reads only: the result is taken, and a read given up, by the POSTs below."""
     status = card.read_status(_card_job(case_id, job_id))
@@ -254,7 +243,7 @@ def take_card_read(case_id: int, job_id: int) -> tuple[str, int]:
     case = _case_or_404(case_id)
     job = _card_job(case.id, job_id)
     try:
-        result = services.apply_card_read(case, job, current_user)
+        result = card_reads.apply_card_read(case, job, current_user)
     except CaseError as exc:
         # prefill refuses before it changes the case; what must stay is the job row with the
         # card face wiped (and the read's audit entry), not the card face itself
@@ -265,7 +254,7 @@ def take_card_read(case_id: int, job_id: int) -> tuple[str, int]:
 
 @bp.route("/cases/<int:case_id>/card/<int:job_id>/cancel", methods=["POST"])
 @roles(*COUNTER)
-def give_up_card_read(case_id: int, job_id: int) -> Response | tuple[str, int, dict[str, str]]:
+def give_up_card_read(case_id: int, job_id: int) -> Response | tuple[str, int]:
     """The page stops waiting (its wait ran out, or the operator stopped it): the read is
     cancelled and its sealed PIN wiped, so it never runs later."""
     status = card.give_up(_card_job(case_id, job_id), current_user)
@@ -278,15 +267,18 @@ def give_up_card_read(case_id: int, job_id: int) -> Response | tuple[str, int, d
 @roles(*COUNTER)
 def set_requester_match(case_id: int) -> Response | tuple[str, int]:
     case = _case_or_404(case_id)
-    raw = request.form.get("resident_id", "")
+    chosen = bool(request.form.get("resident_id"))
+    resident_id = _resident_id()
     try:
-        services.set_requester_resident(case, int(raw) if raw else None, current_user)
+        if chosen and resident_id is None:
+            raise RegistryError("住民記録が見つかりません。")
+        residents.set_requester_resident(case, resident_id, current_user)
     except CaseError as exc:
-        return _case_page(case, 422, problems=[exc])
-    except (RegistryError, ValueError):
+        return _case_page(case, 422, problems=exc.problems)
+    except RegistryError:
         flash("住民記録が見つかりません。", "error")
         return _case_page(case, 422)
-    flash("請求者を住民記録と照合しました。" if raw else "照合を解除しました。", "success")
+    flash("請求者を住民記録と照合しました。" if chosen else "照合を解除しました。", "success")
     return redirect(url_for("counter.case", case_id=case.id, _anchor="match"), 303)
 
 
@@ -297,25 +289,15 @@ def save_checks(case_id: int) -> Response | tuple[str, int]:
     form = _check_form(case, request.form)
     if not form.validate_on_submit():
         return _case_page(case, 422, check_form=form)
-    data = services.CheckInput(**{name: getattr(form, name).data for name in (
-        "requester_kind", "requester_name", "requester_kana", "requester_birth_date", "requester_address",
-        "requester_phone", "identity_docs", "identity_alternative_used", "power_of_attorney",
-        "third_party_reason_kind", "third_party_reason", "third_party_documents", "official_office",
-        "official_basis", "content_checked", "documents_checked")})
-    for name in ("requester_kana", "requester_address", "requester_phone", "third_party_reason",
-                 "third_party_documents", "official_office", "official_basis", "third_party_reason_kind"):
-        setattr(data, name, getattr(data, name) or "")
-    data.identity_docs, data.documents_checked = list(data.identity_docs or []), list(data.documents_checked or [])
     try:
-        services.save_checks(case, data, current_user)
+        checks.save_checks(case, input_from(form, checks.CheckInput), current_user)
         if request.form.get("then") == "confirm":
-            services.confirm_checks(case, current_user)
+            checks.confirm_checks(case, current_user)
     except CaseError as exc:
-        for p in exc.problems:
-            if hasattr(form, p.field):
-                getattr(form, p.field).errors.append(p.message)
-        return _case_page(case, 422, check_form=form, problems=exc.problems or [exc])
-    flash("確認が済みました。入力へ進みます。" if case.state == "input" else "確認内容を保存しました。", "success")
+        show_refusal(form, exc)
+        return _case_page(case, 422, check_form=form, problems=exc.problems)
+    confirmed = request.form.get("then") == "confirm"  # confirm_checks moved the case on, or refused
+    flash("確認が済みました。入力へ進みます。" if confirmed else "確認内容を保存しました。", "success")
     return redirect(url_for("counter.case", case_id=case.id), 303)
 
 
@@ -338,19 +320,18 @@ def _raw_input(procedure: Procedure) -> dict[str, Any]:
 def save_input(case_id: int) -> Response | tuple[str, int]:
     case = _case_or_404(case_id)
     raw = _raw_input(case.procedure)
+    then = request.form.get("then", "")
     try:
-        services.save_input(case, raw, current_user)
-        then = request.form.get("then")
+        inputs.save_input(case, raw, current_user)
         if then == "request_review":
-            services.request_review(case, current_user)
+            inputs.request_review(case, current_user)
         elif then == "finish_input":
-            services.finish_input(case, current_user)
-    except FormErrors as exc:
-        return _case_page(case, 422, input_values=raw, input_errors=exc.errors)
+            inputs.finish_input(case, current_user)
+    except InputError as exc:
+        return _case_page(case, 422, input_values=raw, input_errors=field_errors(exc))
     except CaseError as exc:
-        return _case_page(case, 422, input_values=raw, problems=exc.problems or [exc])
-    flash({"request_review": "審査を依頼しました。", "finish_input": "入力を完了しました。交付へ進みます。"}.get(
-        request.form.get("then", ""), "入力内容を保存しました。"), "success")
+        return _case_page(case, 422, input_values=raw, problems=exc.problems)
+    flash(SAVED.get(then, "入力内容を保存しました。"), "success")
     return redirect(url_for("counter.case", case_id=case.id), 303)
 
 
@@ -361,14 +342,10 @@ def act(case_id: int, action: str) -> Response | tuple[str, int]:
     if action not in workflow.ACTIONS:
         abort(404)
     try:
-        services.act(case, action, current_user, request.form.get("note", ""))
+        actions.act(case, action, current_user, request.form.get("note", ""))
     except CaseError as exc:
-        return _case_page(case, 422, problems=exc.problems or [exc])
-    message = f"{workflow.ACTIONS[action].label}しました。（状態：{workflow.STATES[case.state]}）"
-    ticket = case.visit.ticket
-    if action == "issue" and case.state == "payment" and ticket is not None and ticket.state == "cashier_waiting":
-        message += f"番号札 {ticket.label} の方を会計待ちにしました。会計窓口へご案内ください。"
-    flash(message, "success")
+        return _case_page(case, 422, problems=exc.problems)
+    flash(actions.done_message(case, action), "success")
     if action in ("approve", "return"):
         return redirect(url_for("counter.cases", list="review"), 303)
     return redirect(url_for("counter.case", case_id=case.id), 303)
@@ -387,21 +364,22 @@ def _pdf(data: bytes, filename: str) -> Response:
 def certificate_pdf(case_id: int) -> Response | tuple[str, int]:
     case = _case_or_404(case_id)
     try:
-        return _pdf(resident_record_copy_pdf(case), f"juminhyo-{case.id}.pdf")
+        return _pdf(resident_record_copy_pdf(case, current_user), f"juminhyo-{case.id}.pdf")
     except DocumentError as exc:
-        return _case_page(case, 409, problems=[exc])
+        return _case_page(case, 409, problems=exc.problems)
 
 
 @bp.route("/cases/<int:case_id>/guide.pdf")
 @roles(*READERS)
 def guide_pdf(case_id: int) -> Response | tuple[str, int]:
     case = _case_or_404(case_id)
-    if not services.related_for_case(case) and case.procedure.code not in services.MOVE_CODES:
+    if case.procedure.code not in moves.MOVE_CODES:
         abort(404)
     try:
-        return _pdf(reception_guide_pdf(case, services.related_for_case(case)), f"annai-{case.id}.pdf")
+        return _pdf(reception_guide_pdf(case, moves.related_for_case(case, current_user), current_user),
+                    f"annai-{case.id}.pdf")
     except DocumentError as exc:
-        return _case_page(case, 409, problems=[exc])
+        return _case_page(case, 409, problems=exc.problems)
 
 
 # -- the catalog ---------------------------------------------------------------------------------------
@@ -409,8 +387,12 @@ def guide_pdf(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/catalog")
 @roles(*ALL_STAFF)
 def catalog_list() -> tuple[str, int]:
-    return _page("counter/catalog.html", procedures=services.list_procedures(False), categories=CATEGORIES,
-                 kinds=REQUESTER_KINDS, levels=catalog.IDENTITY_LEVELS, fees=register_fees.rates_on(today()))
+    return _page("counter/catalog.html", procedures=catalog.list_procedures(False),
+                 may_edit=catalog.can_edit(current_user), fees=register_fees.rates_on(today()))
+
+
+def _lines(text: str | None) -> list[str]:
+    return (text or "").splitlines()
 
 
 @bp.route("/catalog/<int:procedure_id>", methods=["GET", "POST"])
@@ -423,16 +405,12 @@ def catalog_edit(procedure_id: int) -> Response | tuple[str, int]:
         form.documents.data = "\n".join(procedure.documents)
         form.handover.data = "\n".join(procedure.handover)
     if form.validate_on_submit():
+        edit = input_from(form, catalog.ProcedureEdit, documents=_lines(form.documents.data),
+                          handover=_lines(form.handover.data))
         try:
-            services.update_procedure(procedure, services.ProcedureEdit(
-                name=form.name.data or "", department=form.department.data or "",
-                ticket_category=form.ticket_category.data or "", applicants=list(form.applicants.data or []),
-                identity=form.identity.data or "", documents=(form.documents.data or "").splitlines(),
-                handover=(form.handover.data or "").splitlines(), fee_code=form.fee_code.data or "",
-                review_required=bool(form.review_required.data), active=bool(form.active.data)))
-        except CaseError as exc:
-            for p in exc.problems:
-                getattr(form, p.field).errors.append(p.message)
+            catalog.update_procedure(procedure, edit, current_user)
+        except catalog.CatalogError as exc:
+            show_refusal(form, exc)
         else:
             flash(f"「{procedure.name}」を保存しました。", "success")
             return redirect(url_for("counter.catalog_list"), 303)

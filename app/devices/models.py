@@ -4,10 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import now
-from app.core.enums import Labelled, StrEnumType, members, one_of
+from app.core.enums import Labelled, StrEnumType, one_of
 from app.core.models import Counter
 from app.extensions import db
 
@@ -66,7 +66,6 @@ class Terminal(db.Model):
     bindings: Mapped[list[DeviceBinding]] = relationship(
         back_populates="terminal", order_by="DeviceBinding.name")
 
-    _members = validates("kind")(members)
 
 
 class DeviceBinding(db.Model):
@@ -88,7 +87,6 @@ class DeviceBinding(db.Model):
 
     terminal: Mapped[Terminal] = relationship(back_populates="bindings")
 
-    _members = validates("kind")(members)
 
 
 class DeviceJob(db.Model):
@@ -131,4 +129,3 @@ class DeviceJob(db.Model):
 
     terminal: Mapped[Terminal] = relationship()
 
-    _members = validates("state", "kind")(members)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import now
-from app.core.enums import Labelled, StrEnumType, members, one_of
+from app.core.enums import Labelled, StrEnumType, one_of
 from app.core.models import Counter
 from app.extensions import db
 
@@ -172,7 +172,6 @@ class Ticket(db.Model):
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
     target_counter: Mapped[Counter | None] = relationship(foreign_keys=[target_counter_id])
 
-    _members = validates("state", "priority", "source")(members)
 
     @property
     def label(self) -> str:

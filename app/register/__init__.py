@@ -11,8 +11,8 @@ The seam for other domains is a **bill** (請求), opened service to service:
 
 Lines are fee codes, quantities and the 公用 flag; the amounts come from the fee schedule on
 the day the bill is paid. Opening again for the same source while unpaid replaces the lines.
-A domain that must know when its bill is paid registers a handler for its source type, once,
-at import: `on_bill_paid("seal_certificate", handler)`; `handler(bill, payment)` runs inside
+A domain that must know when its bill is paid has a handler for its source type registered,
+once, in app/reactions.py: `on_bill_paid("seal_certificate", handler)`; `handler(bill, payment)` runs inside
 the paying transaction (a `Refusal` it raises rolls the payment back and is shown to the
 cashier; any other error is a bug and fails the request). Its counterpart
 `on_bill_voided(source_type, handler)` runs `handler(bill, reversal)` inside the transaction that

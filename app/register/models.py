@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.dates import now
-from app.core.enums import Labelled, StrEnumType, members, one_of
+from app.core.enums import Labelled, StrEnumType, one_of
 from app.devices.models import Terminal
 from app.extensions import db
 
@@ -101,7 +101,6 @@ class Bill(db.Model):
     lines: Mapped[list[BillLine]] = relationship(
         back_populates="bill", order_by="BillLine.position", cascade="all, delete-orphan")
 
-    _members = validates("state")(members)
 
     @property
     def is_open(self) -> bool:
@@ -141,7 +140,6 @@ class RegisterDay(db.Model):
     terminal: Mapped[Terminal] = relationship()
     close: Mapped[DailyClose | None] = relationship(back_populates="day")
 
-    _members = validates("state")(members)
 
     @property
     def closed(self) -> bool:
@@ -202,7 +200,6 @@ class Payment(db.Model):
     lines: Mapped[list[PaymentLine]] = relationship(
         back_populates="payment", order_by="PaymentLine.position")
 
-    _members = validates("kind", "method")(members)
 
     @property
     def is_void(self) -> bool:
@@ -269,7 +266,6 @@ class VoidRequest(db.Model):
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
-    _members = validates("state")(members)
 
 
 class DailyClose(db.Model):

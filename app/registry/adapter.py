@@ -17,15 +17,12 @@ from flask import current_app
 
 from app.config import settings
 from app.core.dates import today
+from app.core.refusal import Refusal
+from app.registry.models import HEAD, PensionCategory, ResidentStatus, Sex
 
 
-class RegistryError(ValueError):
+class RegistryError(Refusal):
     """An order the registry refuses, in Japanese for the person at the counter."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -46,7 +43,7 @@ class PersonRecord:
     family_kana: str
     given_kana: str
     birth_date: date
-    sex: str
+    sex: Sex
     relationship: str
     postal_code: str
     address: str
@@ -56,11 +53,17 @@ class PersonRecord:
     address_since: date | None = None
     notified_on: date | None = None
     previous_address: str = ""
-    status: str = "active"
+    status: ResidentStatus = ResidentStatus.active
     left_on: date | None = None
     left_to: str = ""
     nhi_member: bool = False
-    pension_category: str = ""
+    pension_category: PensionCategory = PensionCategory.none
+
+    def __post_init__(self) -> None:
+        """A city's adapter may answer the codes as plain text: they become the enums here."""
+        object.__setattr__(self, "sex", Sex(self.sex))
+        object.__setattr__(self, "status", ResidentStatus(self.status))
+        object.__setattr__(self, "pension_category", PensionCategory(self.pension_category))
 
     @property
     def name(self) -> str:
@@ -71,20 +74,8 @@ class PersonRecord:
         return f"{self.family_kana}\u3000{self.given_kana}"
 
     @property
-    def sex_label(self) -> str:
-        from app.registry.models import SEXES
-
-        return SEXES.get(self.sex, self.sex)
-
-    @property
-    def status_label(self) -> str:
-        from app.registry.models import STATUSES
-
-        return STATUSES.get(self.status, self.status)
-
-    @property
     def active(self) -> bool:
-        return self.status == "active"
+        return self.status == ResidentStatus.active
 
     def age(self, on: date | None = None) -> int:
         return age_on(self.birth_date, on or today())
@@ -103,8 +94,6 @@ class HouseholdRecord:
 
     @property
     def head(self) -> PersonRecord | None:
-        from app.registry.models import HEAD
-
         return next((m for m in self.active_members if m.relationship == HEAD), None)
 
 
@@ -134,14 +123,6 @@ class NewPerson:
     pension_category: str = ""
     domicile: str = ""
     domicile_head: str = ""
-
-
-MOVE_KINDS: dict[str, str] = {
-    "move_in": "転入",
-    "move_out": "転出",
-    "move_within": "転居",
-    "household_change": "世帯変更",
-}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from app.core.dates import today
 from app.extensions import db
 from app.registry.adapter import age_on
-from app.registry.models import HEAD, Household, Resident
+from app.registry.models import HEAD, Household, PensionCategory, Resident, ResidentStatus
 
 HOUSEHOLDS = 1300
 SEED = 3209
@@ -92,13 +92,16 @@ def load(households: int = HOUSEHOLDS, seed: int = SEED) -> int:
         for person in people:
             age = age_on(person["birth_date"], gen.today)
             nhi = self_employed and age < 75
-            pension = ("1" if nhi else "2" if person is head else "3") if 20 <= age < 60 else ""
+            pension = PensionCategory.none
+            if 20 <= age < 60:
+                pension = PensionCategory.first if nhi else PensionCategory.second if person is head \
+                    else PensionCategory.third
             since = max(person["birth_date"], household_row["created_on"])
             residents.append({
                 **person, "household_id": household_id,
                 "domicile": domicile, "domicile_head": f"{head['family_name']}\u3000{head['given_name']}",
                 "resident_since": since, "address_since": since, "notified_on": since,
-                "previous_address": "", "status": "active", "left_on": None, "left_to": "",
+                "previous_address": "", "status": ResidentStatus.active, "left_on": None, "left_to": "",
                 "nhi_member": nhi, "pension_category": pension,
             })
     db.session.execute(insert(Resident), residents)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import selectinload
 
 from app.config import settings
 from app.extensions import db
-from app.registry import my_number
 from app.registry.adapter import (
     HouseholdRecord,
     MoveOrder,
@@ -22,7 +21,8 @@ from app.registry.adapter import (
     RegistryError,
     SearchCriteria,
 )
-from app.registry.models import HEAD, Household, Resident
+from app.registry.models import HEAD, Household, Resident, ResidentStatus
+from hardware.card_reader.my_number import check_digit
 
 
 def to_record(r: Resident) -> PersonRecord:
@@ -61,7 +61,7 @@ class LocalRegistry(RegistryAdapter):
         query = (select(Resident).join(Resident.household).options(selectinload(Resident.household))
                  .order_by(Resident.family_kana, Resident.given_kana, Resident.id).limit(criteria.limit))
         if not criteria.include_inactive:
-            query = query.where(Resident.status == "active")
+            query = query.where(Resident.status == ResidentStatus.active)
         if criteria.kana:
             kana = _kana_query(criteria.kana)
             query = query.where(or_(
@@ -84,7 +84,7 @@ class LocalRegistry(RegistryAdapter):
         key = settings().SECRET_KEY.encode()
         digest = hmac.new(key, f"my-number:{resident_id}".encode(), hashlib.sha256).digest()
         body = f"{int.from_bytes(digest[:8], 'big') % 10**11:011d}"
-        return body + str(my_number.check_digit(body))
+        return body + str(check_digit(body))
 
     # -- moves ---------------------------------------------------------------------------------
 
@@ -103,7 +103,7 @@ class LocalRegistry(RegistryAdapter):
 
     def _members(self, ids: tuple[int, ...]) -> list[Resident]:
         members = [db.session.get(Resident, i) for i in ids]
-        if not members or any(m is None or m.status != "active" for m in members):
+        if not members or any(m is None or m.status != ResidentStatus.active for m in members):
             raise RegistryError("異動する方が住民記録にいないか、既に住民ではありません。", "members")
         return [m for m in members if m is not None]
 
@@ -148,7 +148,7 @@ class LocalRegistry(RegistryAdapter):
 
     def _leave(self, household: Household, leaving: list[Resident], remaining_head_id: int | None) -> None:
         """When the head leaves and others stay, the stayers need a new head (住基法 §25)."""
-        staying = [m for m in household.members if m.status == "active" and m not in leaving]
+        staying = [m for m in household.members if m.status == ResidentStatus.active and m not in leaving]
         if not staying or not any(m.is_head for m in leaving):
             return
         new_head = next((m for m in staying if m.id == remaining_head_id), None)
@@ -163,7 +163,7 @@ class LocalRegistry(RegistryAdapter):
             raise RegistryError("転出先を入力してください。", "destination")
         self._leave(members[0].household, members, order.remaining_head_id)
         for m in members:
-            m.status, m.left_on, m.left_to = "moved_out", order.moved_on, order.destination
+            m.status, m.left_on, m.left_to = ResidentStatus.moved_out, order.moved_on, order.destination
             m.notified_on = order.notified_on
         return [m.id for m in members]
 
@@ -172,7 +172,7 @@ class LocalRegistry(RegistryAdapter):
         household = members[0].household
         if any(m.household_id != household.id for m in members):
             raise RegistryError("転居は同じ世帯の方について届け出てください。", "members")
-        everyone = [m for m in household.members if m.status == "active"]
+        everyone = [m for m in household.members if m.status == ResidentStatus.active]
         old_address = household.address
         if set(everyone) == set(members) and not order.join_household_id:
             household.postal_code, household.address = order.postal_code, order.address
@@ -202,7 +202,7 @@ class LocalRegistry(RegistryAdapter):
         household = new_head.household
         changed = []
         for m in household.members:
-            if m.status != "active":
+            if m.status != ResidentStatus.active:
                 continue
             if m.id == new_head.id:
                 m.relationship = HEAD

@@ -13,6 +13,7 @@ from datetime import date
 import jaconv
 
 from app.registry.adapter import PersonRecord
+from app.registry.models import Sex
 
 _HYPHENS = re.compile(r"[‐‑‒–—―−ーｰ－-]")
 _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -88,8 +89,6 @@ class Candidate:
 
 def compare(entered: Entered, person: PersonRecord) -> Candidate:
     """Each field the visitor filled in, against the record; empty fields are not compared."""
-    from app.registry.models import SEXES
-
     rows = []
     if entered.name:
         rows.append(FieldComparison("name", "氏名", entered.name, person.name,
@@ -101,7 +100,7 @@ def compare(entered: Entered, person: PersonRecord) -> Candidate:
         rows.append(FieldComparison("birth_date", "生年月日", entered.birth_date.isoformat(),
                                     person.birth_date.isoformat(), entered.birth_date == person.birth_date))
     if entered.sex:
-        rows.append(FieldComparison("sex", "性別", SEXES.get(entered.sex, entered.sex), person.sex_label,
+        rows.append(FieldComparison("sex", "性別", Sex.label_of(entered.sex), person.sex.label,
                                     entered.sex == person.sex))
     if entered.address:
         rows.append(FieldComparison("address", "住所", entered.address, person.address,

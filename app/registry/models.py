@@ -12,17 +12,38 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import now
+from app.core.enums import Labelled, StrEnumType, one_of
 from app.extensions import db
 
-# ISO 5218, as the My Number card's card-face AP answers it (HARDWARE.md).
-SEXES: dict[str, str] = {"1": "男", "2": "女", "9": "適用不能"}
-STATUSES: dict[str, str] = {"active": "住民", "moved_out": "転出", "deceased": "死亡"}
+
+class Sex(Labelled):
+    """ISO 5218, as the My Number card's card-face AP answers it (HARDWARE.md)."""
+
+    male = "1", "男"
+    female = "2", "女"
+    not_applicable = "9", "適用不能"
+
+
+class ResidentStatus(Labelled):
+    active = "active", "住民"
+    moved_out = "moved_out", "転出"
+    deceased = "deceased", "死亡"
+
+
+class PensionCategory(Labelled):
+    """国民年金の被保険者の種別 (国民年金法 §7)."""
+
+    none = "", "なし"
+    first = "1", "第1号"
+    second = "2", "第2号"
+    third = "3", "第3号"
+
+
 HEAD = "世帯主"
 RELATIONSHIPS: tuple[str, ...] = (
     HEAD, "妻", "夫", "子", "父", "母", "孫", "兄", "姉", "弟", "妹", "祖父", "祖母",
     "子の妻", "子の夫", "妻の父", "妻の母", "同居人", "縁故者",
 )
-PENSION_CATEGORIES: dict[str, str] = {"": "なし", "1": "第1号", "2": "第2号", "3": "第3号"}
 
 
 class Household(db.Model):
@@ -37,10 +58,6 @@ class Household(db.Model):
     members: Mapped[list[Resident]] = relationship(
         back_populates="household", order_by="Resident.id", foreign_keys="Resident.household_id")
 
-    @property
-    def postal_label(self) -> str:
-        return f"〒{self.postal_code[:3]}-{self.postal_code[3:]}"
-
 
 class Resident(db.Model):
     __tablename__ = "registry_residents"
@@ -48,6 +65,9 @@ class Resident(db.Model):
         Index("ix_registry_residents_birth_date", "birth_date"),
         Index("ix_registry_residents_kana", "family_kana", "given_kana"),
         Index("ix_registry_residents_household_id", "household_id"),
+        one_of("sex", Sex),
+        one_of("status", ResidentStatus),
+        one_of("pension_category", PensionCategory),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +79,7 @@ class Resident(db.Model):
     family_kana: Mapped[str] = mapped_column(String(100))
     given_kana: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[date]
-    sex: Mapped[str] = mapped_column(String(1))
+    sex: Mapped[Sex] = mapped_column(StrEnumType(Sex, 1))
     relationship: Mapped[str] = mapped_column(String(20))
     domicile: Mapped[str] = mapped_column(String(200), default="")
     domicile_head: Mapped[str] = mapped_column(String(100), default="")
@@ -67,13 +87,13 @@ class Resident(db.Model):
     address_since: Mapped[date]
     notified_on: Mapped[date]
     previous_address: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[ResidentStatus] = mapped_column(StrEnumType(ResidentStatus, 20), default=ResidentStatus.active)
     left_on: Mapped[date | None]
     left_to: Mapped[str] = mapped_column(String(200), default="")
     nhi_member: Mapped[bool] = mapped_column(default=False)
-    pension_category: Mapped[str] = mapped_column(String(1), default="")
+    pension_category: Mapped[PensionCategory] = mapped_column(StrEnumType(PensionCategory, 1),
+                                                              default=PensionCategory.none)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
-
 
     @property
     def name(self) -> str:
@@ -82,14 +102,6 @@ class Resident(db.Model):
     @property
     def kana(self) -> str:
         return f"{self.family_kana}\u3000{self.given_kana}"
-
-    @property
-    def sex_label(self) -> str:
-        return SEXES.get(self.sex, self.sex)
-
-    @property
-    def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
 
     @property
     def is_head(self) -> bool:

@@ -1,9 +1,13 @@
 """Reading and changing the resident registry. Every read of a person's record and every
-change is written to the audit log here (DESIGN "Data"), whichever adapter answers."""
+change is written to the audit log here (DESIGN "Data"), whichever adapter answers; `by` is
+who reads or changes it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.auth import audit
+from app.auth.models import User
 from app.registry.adapter import (
     HouseholdRecord,
     MoveOrder,
@@ -17,36 +21,47 @@ from app.registry.matching import Candidate, Entered, fold_kana, fold_name, rank
 __all__ = ["RegistryError", "read_person", "read_household", "search", "match", "apply_move",
            "my_number_for_print"]
 
+# Issue 13: the seal domain (and the matching tests) call without naming the actor yet; their
+# audit rows then name the signed-in user, as before. The default goes once every caller
+# passes `by`.
+SIGNED_IN: Any = object()
 
-def read_person(resident_id: int, purpose: str = "") -> PersonRecord:
+
+def _audit(action: str, object_type: str, object_id: Any, detail: str, by: User | None) -> None:
+    actor = {} if by is SIGNED_IN else {"by": by}
+    audit.record(action, object_type, object_id, detail, **actor)
+
+
+def read_person(resident_id: int, purpose: str = "", *, by: User | None = SIGNED_IN) -> PersonRecord:
     person = get_adapter().person(resident_id)
     if person is None:
         raise RegistryError("該当する住民記録がありません。")
-    audit.record("read", "resident", person.id, purpose or "住民記録の閲覧")
+    _audit("read", "resident", person.id, purpose or "住民記録の閲覧", by)
     return person
 
 
-def read_household(household_id: int, purpose: str = "") -> HouseholdRecord:
+def read_household(household_id: int, purpose: str = "", *, by: User | None = SIGNED_IN) -> HouseholdRecord:
     household = get_adapter().household(household_id)
     if household is None:
         raise RegistryError("該当する世帯がありません。")
     for member in household.members:
-        audit.record("read", "resident", member.id, purpose or f"世帯 {household.id} の閲覧")
+        _audit("read", "resident", member.id, purpose or f"世帯 {household.id} の閲覧", by)
     return household
 
 
-def search(criteria: SearchCriteria, purpose: str = "") -> list[PersonRecord]:
+def search(criteria: SearchCriteria, purpose: str = "", *, by: User | None = SIGNED_IN) -> list[PersonRecord]:
     """The result list shows names, birth dates and addresses: one audit row names them all."""
     people = get_adapter().search(criteria)
     shown = ", ".join(str(p.id) for p in people) or "なし"
     terms = " ".join(filter(None, (criteria.kana, criteria.name,
                                    criteria.birth_date.isoformat() if criteria.birth_date else "",
                                    criteria.address)))
-    audit.record("read", "resident_search", len(people), f"{purpose or '住民検索'}「{terms}」表示: {shown}")
+    _audit("read", "resident_search", len(people), f"{purpose or '住民検索'}「{terms}」表示: {shown}", by)
     return people
 
 
-def match(entered: Entered, purpose: str = "住民基本台帳との照合") -> list[Candidate]:
+def match(entered: Entered, purpose: str = "住民基本台帳との照合", *,
+          by: User | None = SIGNED_IN) -> list[Candidate]:
     """Find the visitor in the registry by birth date and by name or kana (000 §6(3)①カ)."""
     adapter = get_adapter()
     found: dict[int, PersonRecord] = {}
@@ -63,7 +78,7 @@ def match(entered: Entered, purpose: str = "住民基本台帳との照合") -> 
     # only candidates resembling the visitor are shown: those are the records read
     shown = [c for c in candidates if c.exact or _resembles(entered, c.person)][:5] or candidates[:3]
     for c in shown:
-        audit.record("read", "resident", c.person.id, purpose)
+        _audit("read", "resident", c.person.id, purpose, by)
     return shown
 
 
@@ -72,20 +87,18 @@ def _resembles(entered: Entered, person: PersonRecord) -> bool:
             or (bool(entered.name) and fold_name(entered.name) == fold_name(person.name)))
 
 
-def apply_move(order: MoveOrder, reason: str) -> list[int]:
+def apply_move(order: MoveOrder, reason: str, *, by: User | None = SIGNED_IN) -> list[int]:
     changed = get_adapter().apply_move(order)
     for resident_id in changed:
         action = "create" if order.kind == "move_in" else "update"
-        audit.record(action, "resident", resident_id, reason)
+        _audit(action, "resident", resident_id, reason, by)
     return changed
 
 
-def my_number_for_print(resident_id: int, purpose: str) -> str | None:
+def my_number_for_print(resident_id: int, purpose: str, *, by: User | None) -> str | None:
     """The individual number for a document being printed; the audit row says it was read,
     never what it is."""
     number = get_adapter().my_number(resident_id)
     if number is not None:
-        audit.record("read", "resident_my_number", resident_id, purpose)
+        audit.record("read", "resident_my_number", resident_id, purpose, by=by)
     return number
-
-

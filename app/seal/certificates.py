@@ -91,7 +91,7 @@ def _paid_certificate(bill: Bill) -> SealCertificate:
     return certificate
 
 
-def _certificate_paid(bill: Bill, payment: Payment) -> None:
+def certificate_paid(bill: Bill, payment: Payment) -> None:
     """The register's paid hook for certificate bills: the fee line records its payment."""
     certificate = _paid_certificate(bill)
     certificate.payment_id = payment.id
@@ -99,7 +99,7 @@ def _certificate_paid(bill: Bill, payment: Payment) -> None:
                  by=db.session.get(User, payment.cashier_id))
 
 
-def _certificate_voided(bill: Bill, reversal: Payment) -> None:
+def certificate_voided(bill: Bill, reversal: Payment) -> None:
     """The register's void hook for certificate bills: the fee is unpaid again (or refunded)."""
     certificate = _paid_certificate(bill)
     certificate.payment_id = None
@@ -109,15 +109,10 @@ def _certificate_voided(bill: Bill, reversal: Payment) -> None:
                  by=db.session.get(User, reversal.cashier_id))
 
 
-def _certificate_bill_cancelled(bill: Bill, user: User, reason: str) -> None:
+def certificate_bill_cancelled(bill: Bill, user: User, reason: str) -> None:
     """The register's cancel hook for certificate bills: the fee was never paid."""
     audit.record("update", "seal_certificate", int(bill.source_id),
                  f"手数料請求の取消：{reason}（{user.display_name}）", by=user)
-
-
-register.on_bill_paid(CERTIFICATE_BILL_SOURCE, _certificate_paid)
-register.on_bill_voided(CERTIFICATE_BILL_SOURCE, _certificate_voided)
-register.on_bill_cancelled(CERTIFICATE_BILL_SOURCE, _certificate_bill_cancelled)
 
 
 def certificate_pdf(certificate: SealCertificate, *, by: User) -> bytes:

@@ -16,10 +16,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import now
-from app.core.enums import Labelled, StrEnumType, members, one_of
+from app.core.enums import Labelled, StrEnumType, one_of
 from app.counter.models import Case
 from app.extensions import db
 
@@ -137,8 +137,6 @@ class SealApplication(db.Model):
     record: Mapped[SealRecord | None] = relationship(foreign_keys=[record_id])
     case: Mapped[Case | None] = relationship()
 
-    _members = validates("kind", "state", "applicant_kind", "identity_path", "id_document",
-                         "reply_id_document")(members)
 
     @property
     def applicant_label(self) -> str:
@@ -183,7 +181,6 @@ class SealRecord(db.Model):
     abolition_reason: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
 
-    _members = validates("status")(members)
 
     @property
     def is_active(self) -> bool:

@@ -27,7 +27,7 @@ from app.auth.models import Role, User
 from app.core.dates import now
 from app.core.refusal import Problem, Refusal
 from app.core.services import get_municipality
-from app.counter import services as counter
+from app.counter import cases as counter
 from app.counter.models import Case
 from app.counter.workflow import OPEN_STATES as CASE_OPEN_STATES
 from app.extensions import db
@@ -599,7 +599,7 @@ def open_abolition(record: SealRecord, data: AbolitionInput, *, by: User) -> Sea
     return application
 
 
-def _case_issue_problems(case: Case) -> list[str]:
+def case_issue_problems(case: Case) -> list[str]:
     """A seal registration or abolition case is issued only after city staff approved its
     application(s) here: the seal domain's review is the city's review of the procedure."""
     applications = applications_for_case(case.id)
@@ -608,10 +608,6 @@ def _case_issue_problems(case: Case) -> list[str]:
                 "この案件から申請を受け付けてください。"]
     return [f"受付番号{a.id}（{a.name}）は{a.state.label}です。市職員の承認後に交付できます。"
             for a in applications if a.state != ApplicationState.approved]
-
-
-for _code in ("seal_registration", "seal_abolition"):
-    counter.on_issue(_code, _case_issue_problems)
 
 def compare_with_record(record: SealRecord, image: Image.Image, dpi: int, *, by: User) -> imaging.MatchResult:
     """印影照合 of a presented impression against the record: shown to staff, never decided."""

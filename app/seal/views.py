@@ -172,12 +172,6 @@ def new_application() -> BaseResponse | tuple[str, int]:
                            case=case), 422 if form.errors or search.errors else 200
 
 
-@bp.app_template_global()
-def seal_applications_for_case(case_id: int) -> list[SealApplication]:
-    """For the counter's case page: the seal applications opened from the case."""
-    return services.applications_for_case(case_id)
-
-
 @bp.route("/applications/<int:application_id>")
 @roles(*STAFF)
 def application(application_id: int) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.core import services as core
 from app.counter import catalog
-from app.counter import services as counter
+from app.counter import visits as counter
 from app.demo import DEMO_CITY
 from app.devices import services as devices
 from app.devices.models import DeviceJob, Terminal

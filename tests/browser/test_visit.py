@@ -113,6 +113,34 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
 
     # -- issue 5: the counter ------------------------------------------------------------------
     browser_login(operator)
+    case_url = _receive_at_counter_4(page, live_server)
+    _read_the_card(page, shots)
+    _check_and_enter(page)
+    _logout(page)
+    _city_staff_return_it(page, browser_login, city)
+    _the_operator_corrects_it(page, browser_login, operator)
+    _city_staff_approve(page, browser_login, city, case_url)
+    _issue_to_the_cashier(page, browser_login, operator, case_url, live_app, live_server, office, cashier_display,
+                          shots)
+
+    # -- issue 6: the register -----------------------------------------------------------------
+    browser_login(live_user("operator", "cashier"))
+    receipt_number = _pay_at_the_register(page, live_server, cashier_display, shots)
+    _the_receipt_is_printed(page, live_server, office, receipt_number, shots)
+    page.goto(case_url)
+    assert _state(page) == "完了"
+    assert _ticket_state(live_app, office.ticket_id) == "finished"
+    _close_the_day(page, live_server, shots)
+
+    with live_app.app_context():
+        case = db.session.scalar(select(Case))
+        assert [e.action for e in case.events if e.action in ("card_read", "return", "approve")] == [
+            "card_read", "return", "approve"]
+        assert case.visit.ticket_id == office.ticket_id
+
+
+def _receive_at_counter_4(page: Any, live_server: LiveServer) -> str:
+    """The ticket is called at counter 4, and the visitor received for a 住民票の写し."""
     page.goto(f"{live_server.url}/queue/counter")
     page.get_by_label("窓口").select_option(label="4番窓口　証明書")
     page.get_by_role("button", name="この窓口で呼出を始める").click()
@@ -126,9 +154,11 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     page.get_by_role("button", name="受付する").click()
     page.get_by_text("受付しました（1件）").wait_for()
     assert (_state(page), page.locator("#case-ticket").inner_text()) == ("受付", "A-001")
-    case_url = page.url
+    return page.url
 
-    # the visitor puts the card on counter 4's reader and types the PIN on the counter screen
+
+def _read_the_card(page: Any, shots: Path) -> None:
+    """The visitor puts the card on counter 4's reader and types the PIN on the counter screen."""
     holder = Person("山彦\u3000太郎", DEFAULT_ADDRESS, date(1980, 5, 5), "1", MY_NUMBER)
     insert_card(COUNTER_PC, holder, CARD_PIN)
     page.get_by_label("暗証番号（4桁）").fill("9999")
@@ -143,7 +173,10 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     assert MY_NUMBER not in body and CARD_PIN not in body
     page.screenshot(path=str(shots / "visit-1-card-read.png"), full_page=True)
 
-    # the checks: the card stands as photo ID; the content and the request form still need ticking
+
+def _check_and_enter(page: Any) -> None:
+    """The checks: the card stands as photo ID; the content and the request form still need
+    ticking. Then the request is entered and sent to review."""
     page.get_by_role("button", name="確認完了（入力へ）").click()
     page.locator("#problems").wait_for()
     assert "何も保存されていません" in page.locator("#problems").inner_text()
@@ -160,9 +193,9 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     page.get_by_role("button", name="保存して審査依頼").click()
     page.get_by_text("審査を依頼しました").wait_for()
     assert _state(page) == "審査依頼"
-    _logout(page)
 
-    # city staff return it once
+
+def _city_staff_return_it(page: Any, browser_login: Any, city: Any) -> None:
     browser_login(city)
     page.locator("nav.side-nav").get_by_role("link", name="案件一覧・審査").click()
     page.locator("#case-rows").get_by_role("link").first.click()
@@ -173,7 +206,9 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     page.get_by_text("差戻ししました").wait_for()
     _logout(page)
 
-    # the operator corrects it from the returned list
+
+def _the_operator_corrects_it(page: Any, browser_login: Any, operator: Any) -> None:
+    """The operator corrects it from the returned list."""
     browser_login(operator)
     page.locator("nav.side-nav").get_by_role("link", name="案件一覧・審査").click()
     page.get_by_role("link", name="差戻し").click()
@@ -184,7 +219,8 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     page.get_by_text("審査を依頼しました").wait_for()
     _logout(page)
 
-    # city staff approve
+
+def _city_staff_approve(page: Any, browser_login: Any, city: Any, case_url: str) -> None:
     browser_login(city)
     page.goto(case_url)
     page.get_by_role("button", name="審査開始").click()
@@ -192,7 +228,10 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     page.get_by_text("承認しました").wait_for()
     _logout(page)
 
-    # issue with the certificate, and the number goes to the cashier
+
+def _issue_to_the_cashier(page: Any, browser_login: Any, operator: Any, case_url: str, live_app: Flask,
+                          live_server: LiveServer, office: Office, cashier_display: Any, shots: Path) -> None:
+    """Issue with the certificate, and the number goes to the cashier."""
     browser_login(operator)
     page.goto(case_url)
     assert _state(page) == "交付"
@@ -207,8 +246,10 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     page.screenshot(path=str(shots / "visit-2-sent-to-cashier.png"), full_page=True)
     _logout(page)
 
-    # -- issue 6: the register -----------------------------------------------------------------
-    browser_login(live_user("operator", "cashier"))
+
+def _pay_at_the_register(page: Any, live_server: LiveServer, cashier_display: Any, shots: Path) -> str:
+    """The number is called onto the cashier display from /register and paid in cash; the
+    receipt number is returned."""
     page.goto(f"{live_server.url}/register")
     page.get_by_role("button", name="次の方を呼ぶ（会計呼出表示へ）").click()
     page.get_by_text("A-001番の方を会計 レジへお呼びしました").wait_for()
@@ -223,7 +264,12 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     assert page.locator("#change").inner_text() == "400円"
     receipt_number = page.locator("#receipt-number").inner_text()
     page.screenshot(path=str(shots / "visit-4-paid.png"), full_page=True)
+    return receipt_number
 
+
+def _the_receipt_is_printed(page: Any, live_server: LiveServer, office: Office, receipt_number: str,
+                            shots: Path) -> None:
+    """The receipt comes out of the register's printer and shows on /devices/sim."""
     printed = office.receipt_printer.wait_for_pages(1, timeout=30)[0]
     assert "領　収　書" in printed.text_lines and f"領収番号 {receipt_number}" in printed.text_lines
     assert printed.drawer_kicks == [2]
@@ -234,10 +280,9 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     assert "住民票の写し" in alt and "600円" in alt and "お釣り" in alt and "400円" in alt
     page.screenshot(path=str(shots / "visit-5-devices-sim.png"), full_page=True)
 
-    page.goto(case_url)
-    assert _state(page) == "完了"
-    assert _ticket_state(live_app, office.ticket_id) == "finished"
 
+def _close_the_day(page: Any, live_server: LiveServer, shots: Path) -> None:
+    """The daily close balances."""
     page.goto(f"{live_server.url}/register/close")
     assert page.locator("#expected-cash").inner_text() == "600円"
     page.get_by_label("500円硬貨（枚）").fill("1")
@@ -249,9 +294,3 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
     assert page.locator("#close-counted").inner_text() == "600円"
     assert page.locator("#close-difference").inner_text() == "0円"
     page.screenshot(path=str(shots / "visit-6-closed.png"), full_page=True)
-
-    with live_app.app_context():
-        case = db.session.scalar(select(Case))
-        assert [e.action for e in case.events if e.action in ("card_read", "return", "approve")] == [
-            "card_read", "return", "approve"]
-        assert case.visit.ticket_id == office.ticket_id

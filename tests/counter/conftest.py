@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from app.counter import catalog, services
+from app.counter import catalog, checks, residents, visits
+from app.counter.checks import CheckInput
 from app.counter.models import Case
-from app.counter.services import CheckInput
 from app.register.fees import seed_default_fees
 
 
@@ -31,7 +31,7 @@ def city(make_user, procedures) -> Any:
 @pytest.fixture
 def open_case(operator) -> Callable[..., Case]:
     def make(code: str = "resident_record_copy", visitor: str = "山彦 太郎") -> Case:
-        return services.open_visit(visitor, [code], operator).cases[0]
+        return visits.open_visit(visitor, [code], operator).cases[0]
 
     return make
 
@@ -40,14 +40,14 @@ def open_case(operator) -> Callable[..., Case]:
 def checked_case(open_case, operator) -> Callable[..., Case]:
     """A case past 確認 for a requester who showed a driving licence."""
 
-    def make(code: str = "resident_record_copy", subject_id: int | None = None, **checks: Any) -> Case:
+    def make(code: str = "resident_record_copy", subject_id: int | None = None, **recorded: Any) -> Case:
         case = open_case(code)
         if subject_id is not None:
-            services.set_subject(case, subject_id, operator)
+            residents.set_subject(case, subject_id, operator)
         values = {"requester_name": "山彦 太郎", "identity_docs": ["drivers_license"], "content_checked": True,
-                  "documents_checked": list(case.procedure.documents), **checks}
-        services.save_checks(case, CheckInput(**values), operator)
-        services.confirm_checks(case, operator)
+                  "documents_checked": list(case.procedure.documents), **recorded}
+        checks.save_checks(case, CheckInput(**values), operator)
+        checks.confirm_checks(case, operator)
         return case
 
     return make

@@ -239,7 +239,7 @@ def test_a_case_past_the_checks_is_refused_before_the_pin_is_sent(client, operat
 
 
 def test_a_refused_read_leaves_no_card_face_in_the_job_row(client, operator, open_case, counter_with_reader) -> None:
-    from app.counter import services
+    from app.counter import checks
     case = open_case()
     _login(client, operator, at_counter=counter_with_reader[0])
     url = _start(client, case.id, "4321")
@@ -247,8 +247,8 @@ def test_a_refused_read_leaves_no_card_face_in_the_job_row(client, operator, ope
     db.session.expire_all()
     values = {"requester_name": "山彦 太郎", "identity_docs": ["drivers_license"], "content_checked": True,
               "documents_checked": list(case.procedure.documents)}
-    services.save_checks(case, services.CheckInput(**values), operator)
-    services.confirm_checks(case, operator)  # meanwhile the case went on to 入力
+    checks.save_checks(case, checks.CheckInput(**values), operator)
+    checks.confirm_checks(case, operator)  # meanwhile the case went on to 入力
     db.session.commit()
     response = client.post(url)
     assert response.status_code == 422

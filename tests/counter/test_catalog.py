@@ -141,8 +141,8 @@ def test_a_broken_entry_is_refused() -> None:
         catalog.entries(data)
 
 
-def test_loading_twice_updates_and_keeps_admin_edits(app, db_session) -> None:
-    from app.counter.services import ProcedureEdit, update_procedure
+def test_loading_twice_updates_and_keeps_admin_edits(app, db_session, make_user) -> None:
+    from app.counter.catalog import ProcedureEdit, update_procedure
     from app.register.fees import seed_default_fees
 
     seed_default_fees(date(2020, 4, 1))
@@ -152,7 +152,7 @@ def test_loading_twice_updates_and_keeps_admin_edits(app, db_session) -> None:
     update_procedure(edited, ProcedureEdit(
         name="住民票の写し（窓口）", department=edited.department, ticket_category=edited.ticket_category,
         applicants=["self", "household"], identity=edited.identity, documents=["交付請求書", "委任状"],
-        handover=edited.handover, fee_code=edited.fee_code, review_required=True, active=True))
+        handover=edited.handover, fee_code=edited.fee_code, review_required=True, active=True), make_user("admin"))
     edited.fields = []  # as an older catalog file would have left it
     again = catalog.load()
     assert (again.created, again.updated, again.kept) == (0, len(catalog.entries()) - 1, ("resident_record_copy",))

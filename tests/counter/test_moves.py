@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from app.core.calendar import is_regular_office_day
 from app.core.dates import today
-from app.counter import services
-from app.counter.forms_data import FormErrors, notification_deadline
+from app.counter import inputs, issue, moves, residents, review
+from app.counter.forms_data import InputError, field_errors, notification_deadline
 from app.registry.models import Household, Resident
 from tests.registry.factories import yamabiko_family
 
@@ -41,7 +41,7 @@ def test_deadline_is_fourteen_days_after_the_move_or_the_next_office_day(app) ->
 
 def test_move_in_within_the_period_needs_no_reason(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
-    data = services.save_input(case, _move_in(today() - timedelta(days=3)), operator)
+    data = inputs.save_input(case, _move_in(today() - timedelta(days=3)), operator)
     assert data["postal_code"] == "0210001" and len(data["persons"]) == 2
 
 
@@ -50,47 +50,48 @@ def test_move_in_within_the_period_needs_no_reason(checked_case, operator) -> No
 ])
 def test_the_new_postal_code_must_exist(checked_case, operator, postal: str, message: str) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
-    with pytest.raises(FormErrors) as exc:
-        services.save_input(case, _move_in(today() - timedelta(days=3), postal_code=postal), operator)
-    assert message in exc.value.errors["postal_code"] and case.form_data == {}
+    with pytest.raises(InputError) as exc:
+        inputs.save_input(case, _move_in(today() - timedelta(days=3), postal_code=postal), operator)
+    assert message in field_errors(exc.value)["postal_code"] and case.form_data == {}
 
 
 def test_a_postal_code_typed_in_full_width_is_read_as_digits(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
-    data = services.save_input(case, _move_in(today() - timedelta(days=3), postal_code="０２１－０００１"), operator)
+    data = inputs.save_input(case, _move_in(today() - timedelta(days=3), postal_code="０２１－０００１"), operator)
     assert data["postal_code"] == "0210001"
 
 
 def test_late_move_in_needs_the_reason(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
     moved_on = today() - timedelta(days=40)
-    with pytest.raises(FormErrors) as exc:
-        services.save_input(case, _move_in(moved_on), operator)
-    assert "14日以内" in exc.value.errors["late_reason"] and "住民基本台帳法 §22①" in exc.value.errors["late_reason"]
-    services.save_input(case, _move_in(moved_on, late_reason="入院していたため"), operator)
+    with pytest.raises(InputError) as exc:
+        inputs.save_input(case, _move_in(moved_on), operator)
+    late = field_errors(exc.value)["late_reason"]
+    assert "14日以内" in late and "住民基本台帳法 §22①" in late
+    inputs.save_input(case, _move_in(moved_on, late_reason="入院していたため"), operator)
 
 
 def test_a_move_in_dated_in_the_future_is_refused(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
-    with pytest.raises(FormErrors) as exc:
-        services.save_input(case, _move_in(today() + timedelta(days=2)), operator)
-    assert "未来" in exc.value.errors["moved_on"]
+    with pytest.raises(InputError) as exc:
+        inputs.save_input(case, _move_in(today() + timedelta(days=2)), operator)
+    assert "未来" in field_errors(exc.value)["moved_on"]
 
 
 def test_a_new_household_needs_exactly_one_head(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
     persons = _persons()
     persons[0]["relationship"] = "妻"
-    with pytest.raises(FormErrors) as exc:
-        services.save_input(case, {**_move_in(today()), "persons": persons}, operator)
-    assert "世帯主を1人" in exc.value.errors["persons"]
+    with pytest.raises(InputError) as exc:
+        inputs.save_input(case, {**_move_in(today()), "persons": persons}, operator)
+    assert "世帯主を1人" in field_errors(exc.value)["persons"]
 
 
 def test_a_new_household_needs_its_address(checked_case, operator) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
-    with pytest.raises(FormErrors) as exc:
-        services.save_input(case, {**_move_in(today()), "address": ""}, operator)
-    assert "新住所を入力してください" in exc.value.errors["address"]
+    with pytest.raises(InputError) as exc:
+        inputs.save_input(case, {**_move_in(today()), "address": ""}, operator)
+    assert "新住所を入力してください" in field_errors(exc.value)["address"]
 
 
 def test_a_move_in_can_join_the_subjects_household(checked_case, operator, city, db_session) -> None:
@@ -100,36 +101,36 @@ def test_a_move_in_can_join_the_subjects_household(checked_case, operator, city,
                    "birth_date": "1948-03-03", "sex": "2", "relationship": "母", "nhi_member": ""}
     joining = {**_move_in(today() - timedelta(days=2)), "postal_code": "", "address": "", "join_household": "on",
                "persons": [grandmother]}
-    with pytest.raises(FormErrors) as exc:
-        services.save_input(case, joining, operator)
-    assert "先に対象者" in exc.value.errors["join_household"]
-    services.set_subject(case, family.members[0].id, operator)
-    with pytest.raises(FormErrors) as exc:
-        services.save_input(case, {**joining, "persons": [{**grandmother, "relationship": "世帯主"}]}, operator)
-    assert "世帯主を選べません" in exc.value.errors["persons"]
-    data = services.save_input(case, joining, operator)
+    with pytest.raises(InputError) as exc:
+        inputs.save_input(case, joining, operator)
+    assert "先に対象者" in field_errors(exc.value)["join_household"]
+    residents.set_subject(case, family.members[0].id, operator)
+    with pytest.raises(InputError) as exc:
+        inputs.save_input(case, {**joining, "persons": [{**grandmother, "relationship": "世帯主"}]}, operator)
+    assert "世帯主を選べません" in field_errors(exc.value)["persons"]
+    data = inputs.save_input(case, joining, operator)
     assert (data["postal_code"], data["address"]) == (family.postal_code, family.address)
-    services.request_review(case, operator)
-    services.start_review(case, city)
-    services.approve(case, city)
+    inputs.request_review(case, operator)
+    review.start_review(case, city)
+    review.approve(case, city)
     db_session.expire_all()
     household = db_session.get(Household, family.id)
     assert sorted(m.given_name for m in household.members) == sorted(["太郎", "花子", "翔", "結", "トメ"])
     assert db_session.scalar(select(func.count()).select_from(Household)) == 1
-    assert any("後期高齢者医療" in item.procedure for item in services.related_for_case(case))
+    assert any("後期高齢者医療" in item.procedure for item in moves.related_for_case(case, operator))
 
 
 def test_move_in_reaches_the_registry_only_when_city_staff_approve(checked_case, operator, city, db_session) -> None:
     case = checked_case("move_in", documents_checked=MOVE_IN_DOCS)
-    services.save_input(case, _move_in(today() - timedelta(days=1)), operator)
-    services.request_review(case, operator)
-    services.start_review(case, city)
+    inputs.save_input(case, _move_in(today() - timedelta(days=1)), operator)
+    inputs.request_review(case, operator)
+    review.start_review(case, city)
     assert db_session.scalar(select(func.count()).select_from(Resident)) == 0
-    services.approve(case, city)
+    review.approve(case, city)
     people = db_session.scalars(select(Resident).order_by(Resident.id)).all()
     assert [p.given_name for p in people] == ["一郎", "桜"]
     assert people[0].nhi_member and people[0].household.address == "岩手県一関市新町5番5号"
-    services.issue(case, operator)
+    issue.issue(case, operator)
     assert case.state == "done"  # nothing to pay for a notification
 
 
@@ -139,25 +140,25 @@ def test_move_out_of_the_head_needs_the_remaining_head(checked_case, operator, c
     case = checked_case("move_out", subject_id=head.id, documents_checked=["住民異動届"])
     moved_on = today() + timedelta(days=7)
     base = {"moved_on": moved_on.isoformat(), "destination": "東京都千代田区霞が関一丁目1番", "members": [str(head.id)]}
-    with pytest.raises(FormErrors) as exc:
-        services.save_input(case, base, operator)
-    assert "§25" in exc.value.errors["remaining_head"]
-    services.save_input(case, {**base, "remaining_head": str(wife.id)}, operator)
-    services.request_review(case, operator)
-    services.start_review(case, city)
-    services.approve(case, city)
+    with pytest.raises(InputError) as exc:
+        inputs.save_input(case, base, operator)
+    assert "§25" in field_errors(exc.value)["remaining_head"]
+    inputs.save_input(case, {**base, "remaining_head": str(wife.id)}, operator)
+    inputs.request_review(case, operator)
+    review.start_review(case, city)
+    review.approve(case, city)
     assert head.status == "moved_out" and wife.relationship == "世帯主"
 
 
 def test_move_within_of_the_whole_household(checked_case, operator, city, db_session) -> None:
     household = yamabiko_family()
     case = checked_case("move_within", subject_id=household.members[0].id, documents_checked=["住民異動届"])
-    services.save_input(case, {"moved_on": today().isoformat(), "postal_code": "0210001",
+    inputs.save_input(case, {"moved_on": today().isoformat(), "postal_code": "0210001",
                                "address": "岩手県一関市新町9番9号",
                                "members": [str(m.id) for m in household.members]}, operator)
-    services.request_review(case, operator)
-    services.start_review(case, city)
-    services.approve(case, city)
+    inputs.request_review(case, operator)
+    review.start_review(case, city)
+    review.approve(case, city)
     assert household.address == "岩手県一関市新町9番9号"
     assert db_session.scalar(select(func.count()).select_from(Household)) == 1
 
@@ -166,15 +167,15 @@ def test_household_change(checked_case, operator, city) -> None:
     household = yamabiko_family()
     head, wife = household.members[0], household.members[1]
     case = checked_case("household_change", subject_id=head.id, documents_checked=["住民異動届"])
-    with pytest.raises(FormErrors) as exc:
-        services.save_input(case, {"moved_on": today().isoformat(), "new_head": str(head.id),
+    with pytest.raises(InputError) as exc:
+        inputs.save_input(case, {"moved_on": today().isoformat(), "new_head": str(head.id),
                                    "former_head_relationship": "夫"}, operator)
-    assert "既に世帯主" in exc.value.errors["new_head"]
-    services.save_input(case, {"moved_on": today().isoformat(), "new_head": str(wife.id),
+    assert "既に世帯主" in field_errors(exc.value)["new_head"]
+    inputs.save_input(case, {"moved_on": today().isoformat(), "new_head": str(wife.id),
                                "former_head_relationship": "夫"}, operator)
-    services.request_review(case, operator)
-    services.start_review(case, city)
-    services.approve(case, city)
+    inputs.request_review(case, operator)
+    review.start_review(case, city)
+    review.approve(case, city)
     assert (wife.relationship, head.relationship) == ("世帯主", "夫")
 
 

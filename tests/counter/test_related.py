@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.core.dates import today
-from app.counter import catalog, related, services
+from app.counter import catalog, inputs, moves, related
 from app.counter.related import PersonFacts, related_procedures, school_grade, until_march_after_age
 from tests.registry.factories import yamabiko_family
 
@@ -109,10 +109,10 @@ def test_an_unknown_condition_in_the_data_is_refused() -> None:
 def test_the_list_for_a_family_moving_within(checked_case, operator) -> None:
     household = yamabiko_family()
     case = checked_case("move_within", subject_id=household.members[0].id, documents_checked=["住民異動届"])
-    services.save_input(case, {"moved_on": (today() - timedelta(days=1)).isoformat(), "postal_code": "0210001",
+    inputs.save_input(case, {"moved_on": (today() - timedelta(days=1)).isoformat(), "postal_code": "0210001",
                                "address": "岩手県一関市新町9番9号",
                                "members": [str(m.id) for m in household.members]}, operator)
-    items = {r.rule: r for r in services.related_for_case(case)}
+    items = {r.rule: r for r in moves.related_for_case(case, operator)}
     assert {"child_allowance", "child_medical", "nhi", "my_number_card", "school"} <= set(items)
     assert items["school"].people == ["山彦\u3000翔"]
     assert len(items["nhi"].people) == 4

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.counter.workflow import ACTIONS, STATES, TransitionError, actions_from, check_transition
+from app.counter.models import CaseState
+from app.counter.workflow import ACTIONS, TransitionError, actions_from, check_transition
 
 LEGAL = {
     ("start_check", "received"), ("confirm_checks", "checking"), ("request_review", "input"),
@@ -21,12 +22,12 @@ def _role_for(action: str) -> str:
 
 
 @pytest.mark.parametrize("action", list(ACTIONS))
-@pytest.mark.parametrize("state", list(STATES))
+@pytest.mark.parametrize("state", list(CaseState))
 def test_each_action_from_each_state(action: str, state: str) -> None:
     if (action, state) in LEGAL:
         assert check_transition(action, state, _role_for(action)) is ACTIONS[action]
     else:
-        with pytest.raises(TransitionError, match=f"「{ACTIONS[action].label}」は状態が「{STATES[state]}」"):
+        with pytest.raises(TransitionError, match=f"「{ACTIONS[action].label}」は状態が「{CaseState(state).label}」"):
             check_transition(action, state, _role_for(action))
 
 
@@ -59,4 +60,4 @@ def test_buttons_offered_match_the_rules() -> None:
 def test_the_register_steps_are_not_buttons() -> None:
     assert actions_from("payment", "operator") == []
     assert all(not ACTIONS[a].by_register for role in ("operator", "supervisor", "admin", "city_staff")
-               for state in STATES for a in actions_from(state, role))
+               for state in CaseState for a in actions_from(state, role))

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from app.core.services import save_counter
 from app.counter import catalog
-from app.counter import services as counter
+from app.counter import visits as counter
 from app.devices import services as devices
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db

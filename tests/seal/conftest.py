@@ -40,11 +40,6 @@ def on_paper(image: Image.Image, size: tuple[int, int], at: tuple[int, int], noi
 
 
 @pytest.fixture
-def make_seal() -> Callable[..., Image.Image]:
-    return seal
-
-
-@pytest.fixture
 def city(app):  # type: ignore[no-untyped-def]
     from app.core import services as core_services
     from app.extensions import db

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import AuditEntry
-from app.counter import catalog
-from app.counter import services as counter
+from app.counter import catalog, checks, inputs, issue
+from app.counter import visits as counter
 from app.devices import services as device_services
 from app.extensions import db
 from app.register import services as register
@@ -240,24 +240,25 @@ def _form() -> dict[str, str]:
 
 def test_a_seal_case_is_issued_only_after_city_staff_approved_its_application(
         app, applicant, fees, seal_case, make_user) -> None:
-    from app.counter.services import CaseError, CheckInput
+    from app.counter.cases import CaseError
+    from app.counter.checks import CheckInput
 
     operator = make_user("operator", "op-issue")
     case = seal_case()
-    counter.save_checks(case, CheckInput(requester_name="山田 太郎", identity_docs=["passport"], content_checked=True,
-                                         documents_checked=list(case.procedure.documents)), operator)
-    counter.confirm_checks(case, operator)
-    counter.save_input(case, {"route": "same_day", "seal_text": "山田"}, operator)
-    counter.finish_input(case, operator)  # no second review at the counter: the seal review is the city's
+    checks.save_checks(case, CheckInput(requester_name="山田 太郎", identity_docs=["passport"], content_checked=True,
+                                        documents_checked=list(case.procedure.documents)), operator)
+    checks.confirm_checks(case, operator)
+    inputs.save_input(case, {"route": "same_day", "seal_text": "山田"}, operator)
+    inputs.finish_input(case, operator)  # no second review at the counter: the seal review is the city's
     with pytest.raises(CaseError) as none_yet:
-        counter.issue(case, operator)
+        issue.issue(case, operator)
     assert "まだ受け付けられていません" in none_yet.value.problems[0].message
     application = _ready(_receive(applicant(), case_id=case.id))
     with pytest.raises(CaseError) as waiting:
-        counter.issue(case, operator)
+        issue.issue(case, operator)
     reason = waiting.value.problems[0].message
     assert f"受付番号{application.id}" in reason and "審査待ち" in reason
     assert case.state == "issue"
     services.approve(application, today=TODAY, by=reviewer())
-    counter.issue(case, operator)
+    issue.issue(case, operator)
     assert case.state in ("payment", "done")
