@@ -189,7 +189,7 @@ def read_applicant(resident_id: int, purpose: str) -> PersonRecord:
     except RegistryError as exc:
         raise SealError("住民記録から申請者を選んでください。", "resident_id") from exc
     if not person.active:
-        raise SealError(f"{person.name}さんは{person.status_label}のため印鑑登録ができません（住民基本台帳に"
+        raise SealError(f"{person.name}さんは{person.status.label}のため印鑑登録ができません（住民基本台帳に"
                         "記録されている方だけが登録できます）。", "resident_id")
     return person
 
