@@ -43,7 +43,7 @@ def import_command(portal_code: str, accept_good_rows: bool, encoding: str, path
         click.echo(f"ファイル「{path}」がありません。", err=True)
         sys.exit(2)
     batch = imports.create_batch(portal, path.name, accept_good_rows=accept_good_rows,
-                                 encoding=None if encoding == "auto" else encoding, source="cli", username="(cli)")
+                                 encoding=None if encoding == "auto" else encoding, source="cli", by=None)
     db.session.commit()
     _run(batch.id, path, portal_code)
 
@@ -70,7 +70,7 @@ def _run(batch_id: int, path: Path | None, portal_code: str) -> None:
             with path.open("rb") as stream:
                 batch = imports.run_batch(batch_id, stream, total=imports.count_lines(stream))
         audit.record("create", "furusato_import_batch", batch.id,
-                     f"{batch.portal.name} {batch.filename} {imports.summary_text(batch)}", username="(cli)")
+                     f"{batch.portal.name} {batch.filename} {imports.summary_text(batch)}", by=None, username="(cli)")
         result = imports.summary(batch)
         db.session.commit()
     except Exception as exc:

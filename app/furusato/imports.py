@@ -59,6 +59,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.expression import bindparam
 
+from app.auth import audit
 from app.auth.models import User
 from app.core.dates import now
 from app.core.refusal import Refusal
@@ -763,8 +764,10 @@ class Plan:
 
 def create_batch(portal: Portal, filename: str, *, import_file: ImportFile | None = None,
                  accept_good_rows: bool = False, encoding: str | None = None, source: str = "web",
-                 username: str = "") -> ImportBatch:
-    """A queued batch (flushed, in the caller's transaction); run_batch imports it."""
+                 by: User | None = None) -> ImportBatch:
+    """A queued batch (flushed, in the caller's transaction); run_batch imports it. Without a
+    user (the command line, the demo) the batch is the source's own: "(cli)"."""
+    username = by.username if by is not None else f"({source})"
     batch = ImportBatch(portal_id=portal.id, file_id=import_file.id if import_file else None,
                         filename=filename[:255], source=source, username=username, encoding=encoding or "",
                         accept_good_rows=accept_good_rows, status="queued")
@@ -847,7 +850,19 @@ def resume(batch: ImportBatch, *, by: User) -> Task:
     """反映を再開: run the batch's task again; it goes on from where the batch was left."""
     if not can_resume(batch, task_of(batch)):
         raise ImportRefused("この取込は再開できません（処理中か、すでに終わっています）。")
-    return queue(batch, by=by)
+    task = queue(batch, by=by)
+    audit.record("update", TASK_SUBJECT, batch.id, "取込の再開", by=by)
+    return task
+
+
+def recent_batches(limit: int) -> list[ImportBatch]:
+    return list(db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)))
+
+
+def batch_issues(batch: ImportBatch, limit: int = 1000) -> list[ImportIssue]:
+    """A batch's issues in file order, for its page."""
+    return list(db.session.scalars(select(ImportIssue).where(ImportIssue.batch_id == batch.id)
+                                   .order_by(ImportIssue.row, ImportIssue.id).limit(limit)))
 
 
 def _batch(batch_id: int) -> ImportBatch:
@@ -1136,11 +1151,11 @@ def counts_of(batch: ImportBatch) -> Counts:
 
 def run_import(portal: Portal, stream: IO[bytes], filename: str, *, accept_good_rows: bool = False,
                encoding: str | None = None, import_file: ImportFile | None = None, source: str = "web",
-               username: str = "") -> tuple[ImportBatch, Counts]:
+               by: User | None = None) -> tuple[ImportBatch, Counts]:
     """Import one file here and now (the command line, benchmarks): a batch run to its end by
     the same steps as the background task. Commits."""
     batch = create_batch(portal, filename, import_file=import_file, accept_good_rows=accept_good_rows,
-                         encoding=encoding, source=source, username=username)
+                         encoding=encoding, source=source, by=by)
     db.session.commit()
     batch = run_batch(batch.id, stream, total=count_lines(stream))
     return batch, counts_of(batch)
@@ -1407,22 +1422,22 @@ def _donor_tuple(writer: Writer, row: dict[str, Any]) -> tuple[Any, ...]:
 
 # --- files ---------------------------------------------------------------------------------
 
-def store_upload(filename: str, content: bytes, username: str) -> ImportFile:
+def store_upload(filename: str, content: bytes, *, by: User | None) -> ImportFile:
     """Keep an uploaded file (size-limited) so that its batch can be run in the background and
     re-run after adjusting."""
     if not content:
-        raise ImportRefused("ファイルが空です。")
+        raise ImportRefused("ファイルが空です。", "file")
     if len(content) > MAX_UPLOAD_BYTES:
         raise ImportRefused(f"ファイルが大きすぎます（上限{MAX_UPLOAD_BYTES // (1024 * 1024)}MB）。"
-                            "大きなファイルはコマンド（flask furusato import）で取り込んでください。")
+                            "大きなファイルはコマンド（flask furusato import）で取り込んでください。", "file")
     stored = ImportFile(filename=filename[:255], size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                        content=content, uploaded_by=username)
+                        content=content, uploaded_by=by.username if by is not None else "(system)")
     db.session.add(stored)
     db.session.flush()
     return stored
 
 
-def rerun(batch: ImportBatch, *, accept_good_rows: bool, username: str) -> ImportBatch:
+def rerun(batch: ImportBatch, *, accept_good_rows: bool, by: User | None) -> ImportBatch:
     """A new queued batch for the same stored file (after 取込調整, or taking the good rows)."""
     if batch.file_id is None:
         raise ImportRefused("この取込のファイルは保存されていないため、再実行できません。"
@@ -1430,7 +1445,7 @@ def rerun(batch: ImportBatch, *, accept_good_rows: bool, username: str) -> Impor
     stored = db.session.get(ImportFile, batch.file_id)
     assert stored is not None
     return create_batch(batch.portal, stored.filename, import_file=stored, accept_good_rows=accept_good_rows,
-                        encoding=batch.encoding or None, username=username)
+                        encoding=batch.encoding or None, by=by)
 
 
 def stored_file(batch_id: int) -> tuple[io.BytesIO | None, int | None]:

@@ -20,6 +20,7 @@ import yaml
 from sqlalchemy import select
 
 from app.core.dates import JST as _JST
+from app.core.refusal import Refusal
 from app.extensions import db
 from app.furusato.models import PAYMENT_METHODS, STATUSES, Portal, ProfileAdjustment
 
@@ -62,8 +63,8 @@ JOINERS: dict[str, str] = {"name": "\u3000", "kana": "\u3000", "address": "", "p
                            "phone": "", "notes": " "}
 
 
-class ProfileError(ValueError):
-    pass
+class ProfileError(Refusal):
+    """A profile file or a portal without one: the message says which."""
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,7 @@ def test_a_batch_killed_at_any_step_and_run_again_gives_exactly_one_clean_import
         _empty_tables()
         run_file("choice", first)
         portal = services.portal_by_code("choice")
-        stored = imports.store_upload("choice.csv", data, "tester")
+        stored = imports.store_upload("choice.csv", data, by=None)
         batch = imports.create_batch(portal, "choice.csv", import_file=stored, accept_good_rows=True)
         db.session.commit()
         begins.update(n=0, kill_at=kill_at)
@@ -262,7 +262,7 @@ def test_an_unknown_column_stops_the_file_until_it_is_mapped(run_file, generator
     assert batch.status == "refused" and _count(Donation) == 0
     assert [(i.row, i.field, i.code) for i in counts.issues] == [(1, "寄附者コメント", "unknown_column")]
     portal = services.portal_by_code("ana")
-    services.save_adjustments(portal, {"寄附者コメント": "notes"}, {}, "tester")
+    services.save_adjustments(portal, {"寄附者コメント": "notes"}, {}, None)
     batch, counts = run_file("ana", data)
     assert batch.status == "applied" and counts.created == 4
 
@@ -273,7 +273,7 @@ def test_an_unknown_status_word_is_mapped_as_a_value(run_file, portal_file, gene
     assert {(i.code, i.value) for i in counts.issues} == {("unknown_value", "保留中")}
     _, values = services.unknown_items(batch)
     assert values == [("入金ステータス", "status", "保留中")]
-    services.save_adjustments(services.portal_by_code("ana"), {}, {("status", "保留中"): "unpaid"}, "tester")
+    services.save_adjustments(services.portal_by_code("ana"), {}, {("status", "保留中"): "unpaid"}, None)
     batch, counts = run_file("ana", portal_file("ana", donations))
     assert counts.created == 3 and {d.status for d in db.session.scalars(select(Donation))} == {"unpaid"}
 
