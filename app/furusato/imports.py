@@ -67,7 +67,9 @@ from app.extensions import db
 from app.furusato import normalize as nz
 from app.furusato import suspects
 from app.furusato.models import (
+    BATCH_IN_PROGRESS,
     STATUS_RANK,
+    BatchState,
     Correction,
     Donation,
     Donor,
@@ -77,6 +79,7 @@ from app.furusato.models import (
     ImportFile,
     ImportIssue,
     ImportStagingRow,
+    IssueCode,
     Portal,
     SuspectFlag,
 )
@@ -212,17 +215,17 @@ def check_header(profile: Profile, header: list[str]) -> list[Issue]:
     seen: set[str] = set()
     for cell in header:
         if cell in seen:
-            issues.append(Issue(1, cell, "invalid", f"列「{cell}」が見出しに2回あります。"))
+            issues.append(Issue(1, cell, IssueCode.invalid, f"列「{cell}」が見出しに2回あります。"))
         seen.add(cell)
         if cell and cell not in profile.columns:
-            issues.append(Issue(1, cell, "unknown_column",
+            issues.append(Issue(1, cell, IssueCode.unknown_column,
                                 f"列「{cell}」は{profile.name}の取込設定にありません。取込調整で項目を対応付けるか、"
                                 "「取り込まない」を選んでください。"))
     mapped = {profile.columns[c] for c in header if c in profile.columns}
     for needed in STRUCTURAL:
         if needed not in mapped:
             column = profile.column_for(needed) or FIELDS[needed]
-            issues.append(Issue(1, column, "missing_column",
+            issues.append(Issue(1, column, IssueCode.missing_column,
                                 f"必須の列「{column}」（{FIELDS[needed]}）がファイルにありません。"))
     return issues
 
@@ -298,14 +301,14 @@ class RowParser:
             return self.defaults.get(name)
         mapped = self.words[name].get(value)
         if mapped is None:
-            issues.append(Issue(row_no, self._col(name), "unknown_value",
+            issues.append(Issue(row_no, self._col(name), IssueCode.unknown_value,
                                 f"「{value}」は{FIELDS[name]}の値として登録されていません。"
                                 "取込調整で対応付けてください。", value[:200]))
         return mapped
 
     def parse(self, row: list[str], row_no: int) -> tuple[dict[str, Any] | None, list[Issue]]:
         if len(row) != self.width:
-            return None, [Issue(row_no, ROW_FIELD, "invalid",
+            return None, [Issue(row_no, ROW_FIELD, IssueCode.invalid,
                                 f"列の数が見出しと違います（見出し{self.width}列、この行{len(row)}列）。")]
         raw = {f: row[i].strip() for f, i in self.single}
         for f, indexes, joiner in self.multi:
@@ -314,34 +317,36 @@ class RowParser:
         issues: list[Issue] = []
         for name in STRUCTURAL:
             if not get(name):
-                issues.append(Issue(row_no, self._col(name), "missing", f"{FIELDS[name]}がありません。"))
+                issues.append(Issue(row_no, self._col(name), IssueCode.missing, f"{FIELDS[name]}がありません。"))
         rec: dict[str, Any] = {"order_id": unicodedata.normalize("NFKC", get("order_id", ""))}
         text = get("applied_at")
         if text:
             applied = self._datetime(text)
             if applied is None:
-                issues.append(Issue(row_no, self._col("applied_at"), "invalid",
+                issues.append(Issue(row_no, self._col("applied_at"), IssueCode.invalid,
                                     f"日時「{text}」を読めません。", text[:200]))
             rec["applied_at"] = applied
         text = get("amount")
         if text:
             amount = self._amount(text)
             if amount is None or not 0 < amount < 100_000_000:
-                issues.append(Issue(row_no, self._col("amount"), "invalid",
+                issues.append(Issue(row_no, self._col("amount"), IssueCode.invalid,
                                     f"金額「{text}」が正しくありません。", text[:200]))
             rec["amount"] = amount
         for name in ("paid_on", "birth_date"):
             text = get(name, "")
             parsed = self._date(text) if text else None
             if text and parsed is None:
-                issues.append(Issue(row_no, self._col(name), "invalid", f"日付「{text}」を読めません。", text[:200]))
+                issues.append(Issue(row_no, self._col(name), IssueCode.invalid, f"日付「{text}」を読めません。",
+                                    text[:200]))
             rec[name] = parsed
         text = get("quantity", "")
         rec["quantity"] = 1
         if text:
             q = self._amount(text)
             if q is None or not 0 < q < 1000:
-                issues.append(Issue(row_no, self._col("quantity"), "invalid", f"数量「{text}」が正しくありません。"))
+                issues.append(Issue(row_no, self._col("quantity"), IssueCode.invalid,
+                                    f"数量「{text}」が正しくありません。"))
             else:
                 rec["quantity"] = q
         rec["status"] = self._word("status", get("status", ""), row_no, issues) or "unpaid"
@@ -362,7 +367,7 @@ class RowParser:
         rec["notes"] = get("notes", "")
         for name, limit in LIMITS.items():
             if len(rec[name]) > limit:
-                issues.append(Issue(row_no, self._col(name), "invalid",
+                issues.append(Issue(row_no, self._col(name), IssueCode.invalid,
                                     f"{FIELDS[name]}が長すぎます（最大{limit}文字）。"))
         if issues:
             return None, issues
@@ -684,7 +689,7 @@ APPLY_TURN_WAIT_SECONDS = 0.5
 APPLY_TURN_TIMEOUT_SECONDS = 30 * 60
 PG_APPLY_LOCK = 4_712_001  # pg_advisory_xact_lock key: one batch applies at a time
 PHASE_READ, PHASE_WAIT, PHASE_APPLY = "読込・検査", "反映待ち", "反映（この段階では中止できません）"
-FINISHED = ("applied", "partial", "refused", "failed", "cancelled")
+FINISHED = tuple(s for s in BatchState if s not in BATCH_IN_PROGRESS)
 TASK_KIND = "furusato_import"
 TASK_SUBJECT = "furusato_import_batch"
 
@@ -770,7 +775,7 @@ def create_batch(portal: Portal, filename: str, *, import_file: ImportFile | Non
     username = by.username if by is not None else f"({source})"
     batch = ImportBatch(portal_id=portal.id, file_id=import_file.id if import_file else None,
                         filename=filename[:255], source=source, username=username, encoding=encoding or "",
-                        accept_good_rows=accept_good_rows, status="queued")
+                        accept_good_rows=accept_good_rows, status=BatchState.queued)
     db.session.add(batch)
     db.session.flush()
     return batch
@@ -798,7 +803,7 @@ def run_batch(batch_id: int, stream: IO[bytes] | None, *, progress: Progress | N
     plan = Plan.read(batch_id)
     steps = Steps(progress)
     try:
-        if plan.status in ("queued", "staging"):
+        if plan.status in (BatchState.queued, BatchState.staging):
             if stream is None:
                 raise ImportRefused("取込のファイルがありません。ファイルを選び直してください。")
             try:
@@ -806,17 +811,17 @@ def run_batch(batch_id: int, stream: IO[bytes] | None, *, progress: Progress | N
             except tasks.Cancelled:
                 raise
             except BaseException:
-                abandon(batch_id, "failed", "取込中にエラーが発生したため、何も取り込んでいません。")
+                abandon(batch_id, BatchState.failed, "取込中にエラーが発生したため、何も取り込んでいません。")
                 raise
             if not staged:
                 _discard_staging(batch_id, steps)
                 return _batch(batch_id)
             plan = Plan.read(batch_id)
             steps.rollback()
-        if plan.status in ("staged", "applying"):
+        if plan.status in (BatchState.staged, BatchState.applying):
             _apply(plan, steps)
     except tasks.Cancelled:
-        abandon(batch_id, "cancelled", "中止しました。何も取り込んでいません。")
+        abandon(batch_id, BatchState.cancelled, "中止しました。何も取り込んでいません。")
         raise
     _discard_staging(batch_id, steps)  # a run killed between its last step and this one
     return _batch(batch_id)
@@ -828,7 +833,8 @@ def needs_running(batch_id: int) -> bool:
 
 def needs_file(batch_id: int) -> bool:
     """Whether the batch's file is still to be read (it has not been staged yet)."""
-    return db.session.scalar(select(_B.c.status).where(_B.c.id == batch_id)) in ("queued", "staging")
+    status = db.session.scalar(select(_B.c.status).where(_B.c.id == batch_id))
+    return status in (BatchState.queued, BatchState.staging)
 
 
 def queue(batch: ImportBatch, *, by: User | None) -> Task:
@@ -879,7 +885,7 @@ def abandon(batch_id: int, status: str, message: str) -> None:
     steps = Steps()
     current = db.session.scalar(select(_B.c.status).where(_B.c.id == batch_id))
     steps.rollback()
-    if current in ("applying", *FINISHED):
+    if current in (BatchState.applying, *FINISHED):
         return
     _discard_staging(batch_id, steps)
     steps.begin().execute(update(_B).where(_B.c.id == batch_id).values(
@@ -921,8 +927,8 @@ def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bo
     profile = effective_profile(portal)
     rules = rule_context(profile.expected)
     order_column = profile.column_for("order_id") or FIELDS["order_id"]
-    _set(plan, status="staging", rows=0, staged=0, error_count=0, created=0, updated=0, unchanged=0, suspects=0,
-         message="")
+    _set(plan, status=BatchState.staging, rows=0, staged=0, error_count=0, created=0, updated=0, unchanged=0,
+         suspects=0, message="")
     steps.commit()
     counts = Counts()
     stored = 0  # issues already written
@@ -963,7 +969,7 @@ def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bo
             steps.report(parsed.last_row - 1, total, PHASE_READ)  # rows after the header
     except ImportRefused as exc:
         db.session.rollback()
-        counts.add_issue(Issue(0, "ファイル", "invalid", str(exc)))
+        counts.add_issue(Issue(0, "ファイル", IssueCode.invalid, str(exc)))
         _finish_refused(plan, steps, counts, f"{exc} 何も取り込んでいません。", stored)
         return False
     if counts.error_count and not plan.accept_good_rows:
@@ -972,7 +978,7 @@ def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bo
                         "正常な行だけを取り込むかを選んでください。", stored)
         return False
     steps.begin()
-    _set(plan, status="staged")
+    _set(plan, status=BatchState.staged)
     steps.commit()
     return True
 
@@ -984,7 +990,7 @@ def _set(plan: Plan, **values: Any) -> None:
 def _finish_refused(plan: Plan, steps: Steps, counts: Counts, message: str, stored: int = 0) -> None:
     conn = steps.begin()
     _store_issues(conn, plan.batch_id, counts.issues[stored:])
-    _set(plan, status="refused", message=message, rows=counts.rows, staged=0, error_count=counts.error_count,
+    _set(plan, status=BatchState.refused, message=message, rows=counts.rows, staged=0, error_count=counts.error_count,
          created=0, updated=0, unchanged=0, suspects=0, finished_at=now())
     steps.commit()
 
@@ -1010,7 +1016,7 @@ def _without_repeats(conn: Connection, batch_id: int, good: list[tuple[int, dict
         if all(get(k) == rec[k] for k in ("status", "amount", "paid_on")):
             counts.unchanged += 1
         else:
-            counts.add_issue(Issue(row_no, order_column, "duplicate",
+            counts.add_issue(Issue(row_no, order_column, IssueCode.duplicate,
                                    f"注文番号「{order_id}」が{first_row}行目にもあり、内容が違います。", order_id))
     return kept
 
@@ -1073,7 +1079,8 @@ def _apply(plan: Plan, steps: Steps) -> None:
             conn = steps.begin()
     for index in dropped:
         index.create(conn)
-    _set(plan, status="partial" if batch.error_count else "applied", message="", finished_at=now())
+    _set(plan, status=BatchState.partial if batch.error_count else BatchState.applied, message="",
+         finished_at=now())
     steps.commit()
 
 
@@ -1086,9 +1093,10 @@ def _take_apply_turn(plan: Plan, steps: Steps) -> None:
         conn = steps.begin()
         if not steps.sqlite:
             conn.execute(select(func.pg_advisory_xact_lock(PG_APPLY_LOCK)))
-        other = conn.scalar(select(_B.c.id).where(_B.c.status == "applying", _B.c.id != plan.batch_id).limit(1))
+        other = conn.scalar(select(_B.c.id).where(_B.c.status == BatchState.applying, _B.c.id != plan.batch_id)
+                            .limit(1))
         if other is None:
-            _set(plan, status="applying")
+            _set(plan, status=BatchState.applying)
             steps.apply_step_done()
             return
         steps.rollback()
@@ -1101,7 +1109,7 @@ def _take_apply_turn(plan: Plan, steps: Steps) -> None:
 
 def applying_batch() -> int | None:
     """A batch whose apply has begun and not ended (on SQLite, where it takes several commits)."""
-    return db.session.scalar(select(_B.c.id).where(_B.c.status == "applying").order_by(_B.c.id).limit(1))
+    return db.session.scalar(select(_B.c.id).where(_B.c.status == BatchState.applying).order_by(_B.c.id).limit(1))
 
 
 def hold_while_applying(timeout: float) -> int | None:
@@ -1134,7 +1142,7 @@ def summary(batch: ImportBatch, *, with_errors: bool = True) -> dict[str, Any]:
 
 
 def summary_text(batch: ImportBatch) -> str:
-    return (f"{batch.status_label}：{batch.rows:,}行、新規{batch.created:,}、更新{batch.updated:,}、"
+    return (f"{batch.status.label}：{batch.rows:,}行、新規{batch.created:,}、更新{batch.updated:,}、"
             f"変更なし{batch.unchanged:,}、誤り{batch.error_count:,}、疑義{batch.suspects:,}")
 
 

@@ -14,32 +14,39 @@ from app.auth import audit
 from app.auth.models import User
 from app.core.calendar import next_office_day
 from app.core.dates import now
+from app.core.enums import Labelled
 from app.core.refusal import Problem, Refusal
 from app.extensions import db
 from app.furusato import donors, imports, suspects
 from app.furusato import normalize as nz
 from app.furusato.imports import rule_context
 from app.furusato.models import (
-    CHANNELS,
-    PAYMENT_METHODS,
-    STATUSES,
+    INTAKE_CHANNELS,
+    AdjustmentKind,
+    BatchState,
     CatalogRequest,
+    Channel,
+    ContactMethod,
     Correction,
+    CorrectionSource,
     Donation,
+    DonationState,
     FurusatoSettings,
     Gift,
     ImportBatch,
     ImportIssue,
+    IssueCode,
+    PaymentMethod,
     Portal,
+    PortalKind,
     ProfileAdjustment,
     SuspectContact,
     SuspectFlag,
+    SuspectState,
 )
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile, file_profiles
 
 DIRECT = "direct"
-INTAKE_CHANNELS = {k: CHANNELS[k] for k in ("phone", "fax", "counter", "mail")}
-CONTACT_METHODS = {"phone": "電話", "email": "メール", "letter": "郵送", "fax": "FAX"}
 # Everything staff enter themselves must be complete (004 §7(3)イ: 不備は寄附者に連絡し補完).
 INTAKE_EXPECTED = ("name", "kana", "postal_code", "address", "phone")
 
@@ -67,7 +74,7 @@ def sync_portals() -> list[Portal]:
             db.session.add(portal)
             existing[code] = portal
     if DIRECT not in existing:
-        existing[DIRECT] = Portal(code=DIRECT, name="電話・FAX・窓口", kind="direct", sort_order=99)
+        existing[DIRECT] = Portal(code=DIRECT, name="電話・FAX・窓口", kind=PortalKind.direct, sort_order=99)
         db.session.add(existing[DIRECT])
     db.session.flush()
     return sorted(existing.values(), key=lambda p: (p.sort_order, p.id))
@@ -85,7 +92,7 @@ def portal_by_code(code: str) -> Portal | None:
 
 
 def import_portals() -> list[Portal]:
-    return [p for p in portals() if p.kind == "portal" and p.active]
+    return [p for p in portals() if p.kind == PortalKind.portal and p.active]
 
 
 # --- the next-office-day rule --------------------------------------------------------------
@@ -97,17 +104,32 @@ def last_office_day(day: date) -> date:
     return day
 
 
+class DeadlineState(Labelled):
+    met = "met", "期限内に取込済"
+    due = "due", "本日中に取込が必要"
+    overdue = "overdue", "期限超過"
+    never = "never", "取込実績なし"
+
+
 @dataclass(frozen=True)
 class DeadlineStatus:
     portal: Portal
     last_batch: ImportBatch | None
     deadline: date
-    state: str  # met | due | overdue | never
+    state: DeadlineState
 
     @property
     def label(self) -> str:
-        return {"met": "期限内に取込済", "due": "本日中に取込が必要", "overdue": "期限超過",
-                "never": "取込実績なし"}[self.state]
+        return self.state.label
+
+    @property
+    def met(self) -> bool:
+        return self.state == DeadlineState.met
+
+    @property
+    def late(self) -> bool:
+        """Overdue, or never imported at all."""
+        return self.state in (DeadlineState.overdue, DeadlineState.never)
 
 
 def import_deadlines(today: date) -> list[DeadlineStatus]:
@@ -125,23 +147,23 @@ def import_deadlines(today: date) -> list[DeadlineStatus]:
     for portal in import_portals():
         last = db.session.scalar(
             select(ImportBatch).where(ImportBatch.portal_id == portal.id,
-                                      ImportBatch.status.in_(("applied", "partial")))
+                                      ImportBatch.status.in_((BatchState.applied, BatchState.partial)))
             .order_by(ImportBatch.finished_at.desc(), ImportBatch.id.desc()).limit(1))
         if last is None or last.finished_at is None:
-            state = "never"
+            state = DeadlineState.never
         elif last.finished_at.date() >= office:
-            state = "met"
+            state = DeadlineState.met
         elif office == today and last.finished_at.date() >= previous:
-            state = "due"
+            state = DeadlineState.due
         else:
-            state = "overdue"
+            state = DeadlineState.overdue
         out.append(DeadlineStatus(portal, last, office, state))
     return out
 
 
 def open_suspect_count(without_batch: int | None = None) -> int:
     """Flags not yet cleared; `without_batch` leaves out those of a batch still being applied."""
-    query = select(func.count()).select_from(SuspectFlag).where(SuspectFlag.status != "cleared")
+    query = select(func.count()).select_from(SuspectFlag).where(SuspectFlag.status != SuspectState.cleared)
     if without_batch is not None:
         query = query.where(or_(SuspectFlag.batch_id.is_(None), SuspectFlag.batch_id != without_batch))
     return int(db.session.scalar(query) or 0)
@@ -190,11 +212,11 @@ def _donation_problems(data: DonationInput) -> list[Problem]:
         problems.append(Problem("applied_on", "申込日に未来の日付は入力できません。"))
     if data.amount is None or not 0 < data.amount < 100_000_000:
         problems.append(Problem("amount", "寄附金額を1円以上の整数で入力してください。"))
-    if data.payment_method not in PAYMENT_METHODS:
+    if not PaymentMethod.has(data.payment_method):
         problems.append(Problem("payment_method", "決済方法を選んでください。"))
-    if data.status not in STATUSES:
+    if not DonationState.has(data.status):
         problems.append(Problem("status", "入金状況を選んでください。"))
-    elif data.status == "paid" and data.paid_on is None:
+    elif data.status == DonationState.paid and data.paid_on is None:
         problems.append(Problem("paid_on", "入金済の場合は入金日を入力してください。"))
     return problems
 
@@ -231,7 +253,7 @@ def _validated(data: DonationInput) -> dict[str, Any]:
         "applied_at": datetime.combine(data.applied_on, now().time().replace(microsecond=0))
         if data.applied_on == now().date() else datetime.combine(data.applied_on, datetime.min.time()),
         "applied_on": data.applied_on, "amount": data.amount, "payment_method": data.payment_method,
-        "status": data.status, "paid_on": data.paid_on if data.status != "unpaid" else None,
+        "status": data.status, "paid_on": data.paid_on if data.status != DonationState.unpaid else None,
         "gift_code": gift.code if gift else "", "gift_name": gift.name if gift else "",
         "quantity": data.quantity or 1, "one_stop": data.one_stop, "receipt_wish": data.receipt_wish,
         "name": nz.display_name(data.name), "kana": nz.display_kana(data.kana), "birth_date": data.birth_date,
@@ -256,7 +278,7 @@ def add_flags(donation: Donation, rec: dict[str, Any], expected: tuple[str, ...]
         found.append(("duplicate_order", f"同じ寄附者・返礼品・金額・申込日の寄附が他にもあります（寄附 "
                                          f"{'、'.join(f'#{t}' for t in twins[:5])}）。"))
     open_reasons = set(db.session.scalars(select(SuspectFlag.reason).where(
-        SuspectFlag.donation_id == donation.id, SuspectFlag.status != "cleared")))
+        SuspectFlag.donation_id == donation.id, SuspectFlag.status != SuspectState.cleared)))
     added = []
     for reason, detail in found:
         if reason in open_reasons:
@@ -280,7 +302,7 @@ def create_direct_donation(data: DonationInput, by: User | None) -> Donation:
     db.session.add(donation)
     db.session.flush()
     audit.record("create", "furusato_donation", donation.id,
-                 f"{INTAKE_CHANNELS[data.channel]}受付 {donation.order_id} {donation.amount:,}円", by=by)
+                 f"{Channel(data.channel).label}受付 {donation.order_id} {donation.amount:,}円", by=by)
     add_flags(donation, rec, INTAKE_EXPECTED)
     return donation
 
@@ -291,7 +313,6 @@ def active_gifts() -> list[Gift]:
 
 
 CORRECTABLE = tuple(f.name for f in fields(Correctable))
-CORRECTION_SOURCES = {"donor_request": "寄附者からの依頼", "staff": "職員による補正"}
 
 
 @dataclass
@@ -307,9 +328,9 @@ def _correction_problems(data: CorrectionInput) -> list[Problem]:
     problems = []
     if not data.reason.strip():
         problems.append(Problem("reason", "修正の理由を入力してください。"))
-    if data.source not in CORRECTION_SOURCES:
+    if data.source not in (CorrectionSource.donor_request, CorrectionSource.staff):
         problems.append(Problem("source", "修正の依頼元を選んでください。"))
-    elif data.source == "donor_request" and data.channel not in INTAKE_CHANNELS:
+    elif data.source == CorrectionSource.donor_request and data.channel not in INTAKE_CHANNELS:
         problems.append(Problem("channel", "寄附者からの依頼の受付方法を選んでください。"))
     return problems
 
@@ -344,7 +365,7 @@ def correct_donation(donation: Donation, data: CorrectionInput, by: User | None)
             continue
         corrections.append(Correction(
             donation_id=donation.id, field=name, old_value=_text(old), new_value=_text(new), reason=reason,
-            channel=data.channel if data.source == "donor_request" else "", source=data.source,
+            channel=data.channel if data.source == CorrectionSource.donor_request else "", source=data.source,
             username=name_of(by)))
         setattr(donation, name, new)
     if not corrections:
@@ -360,7 +381,7 @@ def correct_donation(donation: Donation, data: CorrectionInput, by: User | None)
         donors.refresh_from(donor, rec)
     db.session.flush()
     audit.record("update", "furusato_donation", donation.id,
-                 f"修正（{CORRECTION_SOURCES[data.source]}）：{'、'.join(FIELDS[c.field] for c in corrections)}"
+                 f"修正（{CorrectionSource(data.source).label}）：{'、'.join(FIELDS[c.field] for c in corrections)}"
                  f" 理由：{data.reason}", by=by)
     add_flags(donation, rec, INTAKE_EXPECTED)
     return corrections
@@ -460,7 +481,7 @@ def suspect_list(flt: SuspectFilter = SuspectFilter(), limit: int = 200) -> list
     reason = flt.reason
     query = select(SuspectFlag).order_by(SuspectFlag.created_at, SuspectFlag.id)
     if status == "open":
-        query = query.where(SuspectFlag.status != "cleared")
+        query = query.where(SuspectFlag.status != SuspectState.cleared)
     elif status:
         query = query.where(SuspectFlag.status == status)
     if reason:
@@ -489,19 +510,19 @@ def record_contact(flag: SuspectFlag, data: ContactInput, by: User | None) -> Su
     """寄附者への連絡確認 (004 §7(1)エ)."""
     method, result = data.method, data.result
     problems = []
-    if method not in CONTACT_METHODS:
+    if not ContactMethod.has(method):
         problems.append(Problem("method", "連絡方法を選んでください。"))
     if not result.strip():
         problems.append(Problem("result", "連絡の結果を入力してください。"))
-    elif flag.status == "cleared":
+    elif flag.cleared:
         problems.append(Problem("result", "この疑義は既に解消されています。"))
     if problems:
         raise FurusatoError.of(problems)
     contact = SuspectContact(flag_id=flag.id, method=method, result=result.strip(), username=name_of(by))
     db.session.add(contact)
-    flag.status = "contacted"
+    flag.status = SuspectState.contacted
     db.session.flush()
-    audit.record("update", "furusato_suspect", flag.id, f"連絡（{CONTACT_METHODS[method]}）：{result.strip()}",
+    audit.record("update", "furusato_suspect", flag.id, f"連絡（{ContactMethod(method).label}）：{result.strip()}",
                  by=by)
     return contact
 
@@ -510,9 +531,10 @@ def clear_flag(flag: SuspectFlag, data: ClearInput, by: User | None) -> None:
     note = data.note
     if not note.strip():
         raise FurusatoError("解消の内容（確認した結果・修正した内容）を入力してください。", "note")
-    if flag.status == "cleared":
+    if flag.cleared:
         raise FurusatoError("この疑義は既に解消されています。", "note")
-    flag.status, flag.cleared_at, flag.cleared_by, flag.clear_note = "cleared", now(), name_of(by), note.strip()
+    flag.status, flag.cleared_at, flag.cleared_by = SuspectState.cleared, now(), name_of(by)
+    flag.clear_note = note.strip()
     db.session.flush()
     audit.record("update", "furusato_suspect", flag.id, f"疑義を解消：{note.strip()}", by=by)
 
@@ -532,7 +554,7 @@ class UploadInput:
 def start_import(data: UploadInput, *, by: User) -> ImportBatch:
     """An uploaded portal file, kept and queued as a batch for the background import."""
     portal = portal_by_code(data.portal)
-    if portal is None or portal.kind != "portal":
+    if portal is None or portal.kind != PortalKind.portal:
         raise FurusatoError("ポータルを選んでください。", "portal")
     stored = imports.store_upload(data.filename or "upload.csv", data.content, by=by)
     batch = imports.create_batch(portal, stored.filename, import_file=stored, encoding=data.encoding or None,
@@ -567,11 +589,11 @@ def unknown_items(batch: ImportBatch) -> tuple[list[str], list[tuple[str, str, s
     """The unknown columns of a batch, and its unknown values as (column, vocabulary, value)."""
     profile = effective_profile(batch.portal)
     columns = list(db.session.scalars(select(ImportIssue.field).where(
-        ImportIssue.batch_id == batch.id, ImportIssue.code == "unknown_column").order_by(ImportIssue.id)))
+        ImportIssue.batch_id == batch.id, ImportIssue.code == IssueCode.unknown_column).order_by(ImportIssue.id)))
     values = []
     for column, value in db.session.execute(
             select(ImportIssue.field, ImportIssue.value).where(
-                ImportIssue.batch_id == batch.id, ImportIssue.code == "unknown_value")
+                ImportIssue.batch_id == batch.id, ImportIssue.code == IssueCode.unknown_value)
             .group_by(ImportIssue.field, ImportIssue.value).order_by(ImportIssue.field, ImportIssue.value)):
         vocab = profile.columns.get(column, "")
         if vocab in VOCABULARIES:
@@ -588,8 +610,8 @@ def save_adjustments(portal: Portal, columns: dict[str, str], values: dict[tuple
                  for (vocab, value), target in values.items() if target not in VOCABULARIES.get(vocab, {})]
     if problems:
         raise FurusatoError.of(problems)
-    items = [("column", "", source, target) for source, target in columns.items()]
-    items += [("value", vocab, value, target) for (vocab, value), target in values.items()]
+    items = [(AdjustmentKind.column, "", source, target) for source, target in columns.items()]
+    items += [(AdjustmentKind.value, vocab, value, target) for (vocab, value), target in values.items()]
     for kind, vocab, source, target in items:
         row = db.session.scalar(select(ProfileAdjustment).where(
             ProfileAdjustment.portal_id == portal.id, ProfileAdjustment.kind == kind,

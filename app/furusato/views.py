@@ -46,6 +46,7 @@ from app.furusato.forms import (
 from app.furusato.models import CatalogRequest, Donation, DonorMerge, ImportBatch, SuspectFlag
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile
 from app.tasks import services as tasks
+from app.tasks.models import TaskState
 from app.tasks.services import progress_context
 from app.web import transaction
 from app.web.forms import choices, input_from, show_refusal
@@ -162,7 +163,7 @@ def batch(batch_id: int) -> str:
     progress = progress_context(task) if task is not None else {}
     return render_template("furusato/batch.html", batch=found, issues=issues, unknown_columns=columns,
                            unknown_values=values, form=FlaskForm(), can_resume=imports.can_resume(found, task),
-                           **progress)
+                           task_failed=task is not None and task.status is TaskState.failed, **progress)
 
 
 @bp.route("/imports/<int:batch_id>/resume", methods=["POST"])
@@ -319,7 +320,8 @@ def _export_task(task_id: int) -> Any:
 @roles(*ANALYSTS)
 def export_page(task_id: int) -> str:
     task = _export_task(task_id)
-    return render_template("furusato/export.html", **progress_context(task), conditions=exports.conditions(task))
+    return render_template("furusato/export.html", **progress_context(task), conditions=exports.conditions(task),
+                           ready=task.status is TaskState.done)
 
 
 @bp.route("/exports/<int:task_id>/download")
