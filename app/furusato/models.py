@@ -272,7 +272,7 @@ class ImportStagingRow(db.Model):
     """A good row of a batch's file, parsed, normalised and checked, waiting to be applied.
 
     The background import reads the whole file into this table in short transactions before
-    it changes anything (imports.py); applying a row deletes it, and whatever is left of a
+    it changes anything (imports/steps.py); applying a row deletes it, and whatever is left of a
     finished, refused or cancelled batch is removed, so the table is empty between imports.
     """
 

@@ -164,7 +164,7 @@ def test_intake_validation_and_matching(app, furusato) -> None:
 
 
 def test_small_chunks_give_the_same_result(run_file, portal_file, generator, monkeypatch) -> None:
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(imports.steps, "CHUNK_ROWS", 7)
     rows = list(generator.donations(50, bad=0, repeat=0.3))
     batch, counts = run_file("mynavi", portal_file("mynavi", rows))
     assert counts.created == 50 and batch.status == "applied"
