@@ -14,6 +14,7 @@ from typing import Any
 import jaconv
 
 from app.core.dates import JST as _JST
+from app.core.text import DASHES
 from app.furusato.imports import LIMITS, ROW_FIELD, Issue
 from app.furusato.models import Gift
 from app.furusato.normalize import PostalArea, postal_area
@@ -21,7 +22,7 @@ from app.furusato.profiles import FIELDS, IGNORE, JOINERS, STRUCTURAL, VOCABULAR
 
 SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 _SPACES = re.compile(r"[\s\u3000・･.,，、]+")
-_DASH_TABLE = str.maketrans({ch: "-" for ch in "‐‑‒–—―−ｰ－ー─━"})
+_DASH_TABLE = str.maketrans({ch: "-" for ch in DASHES})
 _CHOME_MARKS = re.compile("丁目|番|の")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 _CHOME = re.compile(r"([0-9〇一二三四五六七八九十]+)(?:丁目|番地|番|の)(?=[0-9〇一二三四五六七八九十])")
