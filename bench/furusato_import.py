@@ -118,7 +118,7 @@ def run(url: str, path: Path, searches: int) -> dict[str, Any]:
         db.session.commit()
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
-        status = batch.status
+        status = str(batch.status)
         db.session.execute(sa.text("ANALYZE"))  # as autovacuum / a nightly ANALYZE would have done
         db.session.commit()
         codes = [p.code for p in services.import_portals()]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.auth import audit
 from app.extensions import db
 from app.furusato import imports, services
-from app.furusato.models import BATCH_IN_PROGRESS, ImportBatch, Portal
+from app.furusato.models import BATCH_IN_PROGRESS, BatchState, ImportBatch, Portal, PortalKind
 
 furusato_cli = AppGroup("furusato", help="ふるさと納税：ポータルデータの取込など")
 
@@ -35,7 +35,7 @@ furusato_cli = AppGroup("furusato", help="ふるさと納税：ポータルデ�
 def import_command(portal_code: str, accept_good_rows: bool, encoding: str, path: Path) -> None:
     """Import one portal file here and now, by the same steps as the background import."""
     portal = services.portal_by_code(portal_code)
-    if portal is None or portal.kind != "portal":
+    if portal is None or portal.kind != PortalKind.portal:
         codes = ", ".join(p.code for p in services.import_portals())
         click.echo(f"ポータル「{portal_code}」はありません（{codes}）。", err=True)
         sys.exit(2)
@@ -43,7 +43,7 @@ def import_command(portal_code: str, accept_good_rows: bool, encoding: str, path
         click.echo(f"ファイル「{path}」がありません。", err=True)
         sys.exit(2)
     batch = imports.create_batch(portal, path.name, accept_good_rows=accept_good_rows,
-                                 encoding=None if encoding == "auto" else encoding, source="cli", username="(cli)")
+                                 encoding=None if encoding == "auto" else encoding, source="cli", by=None)
     db.session.commit()
     _run(batch.id, path, portal_code)
 
@@ -70,12 +70,12 @@ def _run(batch_id: int, path: Path | None, portal_code: str) -> None:
             with path.open("rb") as stream:
                 batch = imports.run_batch(batch_id, stream, total=imports.count_lines(stream))
         audit.record("create", "furusato_import_batch", batch.id,
-                     f"{batch.portal.name} {batch.filename} {imports.summary_text(batch)}", username="(cli)")
+                     f"{batch.portal.name} {batch.filename} {imports.summary_text(batch)}", by=None, username="(cli)")
         result = imports.summary(batch)
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        imports.abandon(batch_id, "failed", "取込中にエラーが発生したため、何も取り込んでいません。")
+        imports.abandon(batch_id, BatchState.failed, "取込中にエラーが発生したため、何も取り込んでいません。")
         status = db.session.scalar(select(ImportBatch.status).where(ImportBatch.id == batch_id))
         db.session.rollback()
         if status in BATCH_IN_PROGRESS:  # applying on SQLite: the applied steps stay, and it can go on

@@ -34,11 +34,12 @@ def load() -> None:
         donations = list(generator.donations(PER_PORTAL, prefix=f"{portal.code[:2].upper()}{number}", repeat=0.15,
                                              bad=0.0, suspects=0.08))
         data = portal_bytes(effective_profile(portal), donations)
-        imports.run_import(portal, io.BytesIO(data), f"{portal.code}-demo.csv", source="cli", username="(demo)")
+        imports.run_import(portal, io.BytesIO(data), f"{portal.code}-demo.csv", source="cli")
     services.create_direct_donation(services.DonationInput(
         channel="phone", applied_on=today(), amount=10_000, payment_method="postal", status="unpaid", paid_on=None,
         gift_code="YB-001", quantity=1, one_stop=True, receipt_wish=True, name="山田 花子", kana="ヤマダ ハナコ",
         birth_date=date(1980, 5, 5), phone="03-1234-5678", email="", postal_code="100-0001",
-        address="東京都千代田区千代田1-1", notes="電話で受付（デモ）"), "(demo)")
-    services.add_catalog_request("佐藤 一郎", "サトウ イチロウ", "980-0811", "宮城県仙台市青葉区一番町1-1-1",
-                                 "022-000-0000", "phone", "", "(demo)")
+        address="東京都千代田区千代田1-1", notes="電話で受付（デモ）"), None)
+    services.add_catalog_request(services.CatalogInput(
+        name="佐藤 一郎", kana="サトウ イチロウ", postal_code="980-0811", address="宮城県仙台市青葉区一番町1-1-1",
+        phone="022-000-0000", channel="phone", note=""), None)

@@ -18,17 +18,20 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from app.auth import audit
+from app.auth.models import User
 from app.core.dates import now
+from app.core.refusal import Refusal
 from app.extensions import db
 from app.furusato import normalize as nz
 from app.furusato.models import Donation, Donor, DonorMatchDismissal, DonorMerge
 
 
-class DonorError(ValueError):
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class DonorError(Refusal):
+    """A merge or un-merge refused, in Japanese."""
+
+
+def _name(by: User | None) -> str:
+    return by.username if by is not None else "(system)"
 
 
 def current(donor: Donor) -> Donor:
@@ -78,11 +81,15 @@ def refresh_from(donor: Donor, rec: dict[str, Any]) -> None:
     apply_keys(donor)
 
 
-def read(donor_id: int) -> Donor | None:
+def get(donor_id: int | None) -> Donor | None:
+    return db.session.get(Donor, donor_id) if donor_id is not None else None
+
+
+def read(donor_id: int, *, by: User | None) -> Donor | None:
     """A donor's record, audited as a read of personal data."""
     donor = db.session.get(Donor, donor_id)
     if donor is not None:
-        audit.record("read", "furusato_donor", donor.id, donor.name)
+        audit.record("read", "furusato_donor", donor.id, donor.name, by=by)
     return donor
 
 
@@ -146,16 +153,25 @@ def likely_matches(limit: int = 50) -> list[Candidate]:
     return out[:limit]
 
 
-def dismiss(a: Donor, b: Donor, username: str) -> None:
+def dismiss(a: Donor, b: Donor, by: User | None) -> None:
     low, high = sorted((a.id, b.id))
     exists = db.session.scalar(select(DonorMatchDismissal.id).where(
         DonorMatchDismissal.donor_a_id == low, DonorMatchDismissal.donor_b_id == high))
     if exists is None:
-        db.session.add(DonorMatchDismissal(donor_a_id=low, donor_b_id=high, created_by=username))
-    audit.record("update", "furusato_donor", f"{low},{high}", "別人として確認（統合候補から除外）")
+        db.session.add(DonorMatchDismissal(donor_a_id=low, donor_b_id=high, created_by=_name(by)))
+    audit.record("update", "furusato_donor", f"{low},{high}", "別人として確認（統合候補から除外）", by=by)
 
 
-def merge(target: Donor, source: Donor, reason: str, username: str) -> DonorMerge:
+@dataclass(frozen=True)
+class MergeInput:
+    """A merge as asked on the review screen: donor ids and the reason."""
+
+    target: int | None
+    source: int | None
+    reason: str
+
+
+def merge(target: Donor, source: Donor, reason: str, by: User | None) -> DonorMerge:
     """Merge `source` into `target`: its donations move, and it points at the target."""
     if target.id == source.id:
         raise DonorError("同じ寄附者どうしは統合できません。")
@@ -171,16 +187,16 @@ def merge(target: Donor, source: Donor, reason: str, username: str) -> DonorMerg
             setattr(target, name, getattr(source, name))
     apply_keys(target)
     record = DonorMerge(target_id=target.id, source_id=source.id, donation_ids=json.dumps(moved),
-                        reason=reason.strip(), merged_by=username)
+                        reason=reason.strip(), merged_by=_name(by))
     db.session.add(record)
     db.session.flush()
     db.session.expire_all()
     audit.record("merge", "furusato_donor", target.id,
-                 f"寄附者#{source.id}を#{target.id}に統合（寄附{len(moved)}件）理由：{reason.strip()}")
+                 f"寄附者#{source.id}を#{target.id}に統合（寄附{len(moved)}件）理由：{reason.strip()}", by=by)
     return record
 
 
-def unmerge(record: DonorMerge, username: str) -> None:
+def unmerge(record: DonorMerge, by: User | None) -> None:
     if record.undone_at is not None:
         raise DonorError("この統合は既に解除されています。")
     source = db.session.get(Donor, record.source_id)
@@ -189,11 +205,11 @@ def unmerge(record: DonorMerge, username: str) -> None:
     db.session.execute(update(Donation).where(Donation.id.in_(ids), Donation.donor_id == record.target_id)
                        .values(donor_id=source.id))
     source.merged_into_id = None
-    record.undone_at, record.undone_by = now(), username
+    record.undone_at, record.undone_by = now(), _name(by)
     db.session.flush()
     db.session.expire_all()
     audit.record("unmerge", "furusato_donor", record.target_id,
-                 f"寄附者#{record.source_id}の統合を解除（寄附{len(ids)}件を戻す）")
+                 f"寄附者#{record.source_id}の統合を解除（寄附{len(ids)}件を戻す）", by=by)
 
 
 def merges_of(donor: Donor) -> list[DonorMerge]:

@@ -40,7 +40,7 @@ def start(flt: search.DonationFilter, encoding: str, *, by: User) -> ExportStart
                             title=f"寄附データCSV出力（{count:,}件）")
     audit.record("export", "furusato_donation", "-",
                  f"寄附データCSV出力 {count}件 文字コード={encoding} 条件：{flt.describe() or 'なし'}"
-                 + (f"（背景処理{task.id}で作成）" if task else ""), username=by.username, user_id=by.id)
+                 + (f"（背景処理{task.id}で作成）" if task else ""), by=by)
     return ExportStart(count, task)
 
 
@@ -80,6 +80,5 @@ def download(task: Task, *, by: User) -> tuple[Path, str]:
     if path is None:
         raise ExportError("このCSVはまだできていないか、保存期間を過ぎて削除されました。もう一度出力してください。")
     audit.record("export", "furusato_donation", "-",
-                 f"寄附データCSVダウンロード（背景処理{task.id}、{task.result.get('rows', 0)}件）",
-                 username=by.username, user_id=by.id)
+                 f"寄附データCSVダウンロード（背景処理{task.id}、{task.result.get('rows', 0)}件）", by=by)
     return path, f"furusato-donations-{task.created_at:%Y%m%d}-{task.id}.csv"

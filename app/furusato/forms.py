@@ -8,12 +8,20 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.furusato.imports import ENCODINGS
-from app.furusato.models import PAYMENT_METHODS, STATUSES, SUSPECT_REASONS
+from app.furusato.models import (
+    INTAKE_CHANNELS,
+    ContactMethod,
+    CorrectionSource,
+    DonationState,
+    PaymentMethod,
+    SuspectReason,
+)
 from app.furusato.search import AMOUNT_BANDS, EXPORT_ENCODINGS, PREFECTURES
-from app.furusato.services import CONTACT_METHODS, CORRECTION_SOURCES, INTAKE_CHANNELS
 from app.web.forms import choices
 
 REQUIRED = "必須項目です。"
+INTAKE = [(c.value, c.label) for c in INTAKE_CHANNELS]
+SOURCES = [(s.value, s.label) for s in CorrectionSource if s is not CorrectionSource.import_]
 
 
 class UploadForm(FlaskForm):
@@ -34,7 +42,7 @@ class SearchForm(FlaskForm):
                              default="")
     amount_band = SelectField("金額帯", default="",
                               choices=choices([("", "すべて"), *((k, v[0]) for k, v in AMOUNT_BANDS.items())]))
-    status = SelectField("入金状況", choices=choices([("", "すべて"), *STATUSES.items()]), default="")
+    status = SelectField("入金状況", choices=choices([("", "すべて"), *DonationState.choices()]), default="")
     one_stop = SelectField("ワンストップ特例", default="",
                            choices=choices([("", "すべて"), ("yes", "希望あり"), ("no", "希望なし")]))
     text = StringField("氏名・フリガナ・注文番号", validators=[Optional(), Length(max=100)])
@@ -50,11 +58,11 @@ class ExportForm(FlaskForm):
 class DonationForm(FlaskForm):
     """電話・FAX・窓口の寄附受付 (004 §7(1)ア)."""
 
-    channel = SelectField("受付方法", choices=choices(INTAKE_CHANNELS.items()))
+    channel = SelectField("受付方法", choices=choices(INTAKE))
     applied_on = DateField("申込日", validators=[DataRequired("申込日を入力してください。")])
     amount = IntegerField("寄附金額（円）", validators=[DataRequired("寄附金額を入力してください。")])
-    payment_method = SelectField("決済方法", choices=choices(PAYMENT_METHODS.items()), default="postal")
-    status = SelectField("入金状況", choices=choices(STATUSES.items()), default="unpaid")
+    payment_method = SelectField("決済方法", choices=choices(PaymentMethod.choices()), default="postal")
+    status = SelectField("入金状況", choices=choices(DonationState.choices()), default="unpaid")
     paid_on = DateField("入金日", validators=[Optional()])
     gift_code = SelectField("返礼品", validate_choice=False, default="")
     quantity = IntegerField("数量", validators=[Optional()], default=1)
@@ -85,14 +93,14 @@ class CorrectionForm(FlaskForm):
     one_stop = BooleanField("ワンストップ特例を希望する")
     receipt_wish = BooleanField("寄附金受領証明書を希望する")
     notes = TextAreaField("備考", validators=[Optional(), Length(max=2000)])
-    source = SelectField("依頼元", choices=choices(CORRECTION_SOURCES.items()))
+    source = SelectField("依頼元", choices=choices(SOURCES))
     channel = SelectField("受付方法（寄附者からの依頼）", default="",
-                          choices=choices([("", "―"), *INTAKE_CHANNELS.items()]))
+                          choices=choices([("", "―"), *INTAKE]))
     reason = TextAreaField("修正の理由", validators=[DataRequired("修正の理由を入力してください。"), Length(max=1000)])
 
 
 class ContactForm(FlaskForm):
-    method = SelectField("連絡方法", choices=choices(CONTACT_METHODS.items()))
+    method = SelectField("連絡方法", choices=choices(ContactMethod.choices()))
     result = TextAreaField("連絡の結果", validators=[DataRequired("連絡の結果を入力してください。"), Length(max=2000)])
 
 
@@ -106,7 +114,7 @@ class SuspectFilterForm(FlaskForm):
 
     status = SelectField("状態", choices=choices([("open", "未解消"), ("cleared", "解消済"), ("", "すべて")]),
                          default="open")
-    reason = SelectField("理由", choices=choices([("", "すべて"), *SUSPECT_REASONS.items()]), default="")
+    reason = SelectField("理由", choices=choices([("", "すべて"), *SuspectReason.choices()]), default="")
 
 
 class MergeForm(FlaskForm):
@@ -123,7 +131,7 @@ class DismissForm(FlaskForm):
 class CatalogForm(FlaskForm):
     """カタログ送付希望 (004 §7(1)ウ)."""
 
-    channel = SelectField("受付方法", choices=choices(INTAKE_CHANNELS.items()))
+    channel = SelectField("受付方法", choices=choices(INTAKE))
     name = StringField("氏名", validators=[DataRequired(REQUIRED), Length(max=100)])
     kana = StringField("フリガナ", validators=[Optional(), Length(max=100)])
     postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), Length(max=8)])

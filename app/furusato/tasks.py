@@ -47,5 +47,6 @@ def run_import_task(ctx: tasks.TaskContext) -> dict[str, Any]:
     db.session.rollback()  # the last report is written beside, which on SQLite needs the lock free
     ctx.progress(handled, handled, phase="完了", unit="行")
     if unfinished:
-        audit.record("update", imports.TASK_SUBJECT, batch_id, result["summary"], username=username or "(system)")
+        audit.record("update", imports.TASK_SUBJECT, batch_id, result["summary"], by=None,
+                     username=username or "(system)")
     return result

@@ -3,8 +3,9 @@ search, totals and export. Views parse input, call a service and render; the req
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -20,12 +21,12 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.auth import audit
 from app.auth.access import roles
-from app.core.dates import today
+from app.auth.models import User
+from app.core.dates import fiscal_year, today
+from app.core.refusal import Refusal
 from app.extensions import db
 from app.furusato import donors, exports, imports, search, services
 from app.furusato.forms import (
@@ -42,21 +43,14 @@ from app.furusato.forms import (
     SuspectFilterForm,
     UploadForm,
 )
-from app.furusato.models import (
-    CatalogRequest,
-    Donation,
-    Donor,
-    DonorMerge,
-    Gift,
-    ImportBatch,
-    ImportIssue,
-    SuspectFlag,
-)
+from app.furusato.models import CatalogRequest, Donation, DonorMerge, ImportBatch, SuspectFlag
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile
 from app.tasks import services as tasks
+from app.tasks.models import TaskState
 from app.tasks.services import progress_context
-from app.web.forms import choices
-from app.web.htmx import wants_fragment
+from app.web import transaction
+from app.web.forms import choices, input_from, show_refusal
+from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 
 bp = Blueprint("furusato", __name__, url_prefix="/furusato")
@@ -78,8 +72,9 @@ NAV = (
 )
 
 
-def _username() -> str:
-    return current_user.username if current_user.is_authenticated else ""
+def _by() -> User:
+    """The signed-in user (every page here requires one), as the services' actor."""
+    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
 
 
 # Pages that show no donation data, or none of a batch being applied: the dashboard (its
@@ -93,8 +88,10 @@ HOLD_SECONDS = 5.0
 @bp.before_request
 def _hold_while_applying() -> tuple[str, int, dict[str, str]] | None:
     """Nobody sees half a file: on SQLite a batch is applied in several commits (see imports).
-    After a short wait the page says so and opens itself again; a boosted link (which htmx
-    would not swap in from an error) loads it as a whole page to do that."""
+    After a short wait the page says so (503) and opens itself again by the refresh in its
+    <head>. A boosted link gets neither from a swap (htmx swaps no 5xx, and a boosted swap
+    leaves <head> out), so it is sent to load the page whole: this is not a page-or-fragment
+    choice, which is why it is not page_or_fragment."""
     if request.endpoint in _SHOWN_DURING_APPLY:
         return None
     batch_id = imports.hold_while_applying(HOLD_SECONDS)
@@ -110,14 +107,6 @@ def _running() -> dict[str, Any]:
     return {"tasks": tasks.active("furusato"), "programme": "furusato", "progress_of": tasks.progress_of}
 
 
-def _errors_to(form: FlaskForm, exc: services.FurusatoError | donors.DonorError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is None:
-        target = next(iter(form), None)
-    if target is not None:
-        target.errors = [*target.errors, exc.message]
-
-
 # --- dashboard and imports -----------------------------------------------------------------
 
 @bp.route("/")
@@ -127,7 +116,7 @@ def dashboard() -> str:
     return render_template(
         "furusato/dashboard.html", deadlines=services.import_deadlines(today()), today=today(),
         open_suspects=services.open_suspect_count(without_batch=imports.applying_batch()),
-        recent=db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(10)).all(), **_running())
+        recent=imports.recent_batches(10), **_running())
 
 
 def _upload_form() -> UploadForm:
@@ -137,8 +126,7 @@ def _upload_form() -> UploadForm:
 
 
 def _imports_page(form: UploadForm, status: int = 200) -> tuple[str, int]:
-    batches = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(50)).all()
-    return render_template("furusato/imports.html", form=form, batches=batches,
+    return render_template("furusato/imports.html", form=form, batches=imports.recent_batches(50),
                            max_mb=imports.MAX_UPLOAD_BYTES // (1024 * 1024), **_running()), status
 
 
@@ -154,20 +142,13 @@ def upload() -> BaseResponse | tuple[str, int]:
     form = _upload_form()
     if not form.validate_on_submit():
         return _imports_page(form, 422)
-    portal = services.portal_by_code(form.portal.data or "")
-    if portal is None or portal.kind != "portal":
-        form.portal.errors = ["ポータルを選んでください。"]
-        return _imports_page(form, 422)
     content = form.file.data.read(imports.MAX_UPLOAD_BYTES + 1)
     try:
-        stored = imports.store_upload(form.file.data.filename or "upload.csv", content, _username())
-    except imports.ImportRefused as exc:
-        form.file.errors = [str(exc)]
+        batch = services.start_import(input_from(form, services.UploadInput, filename=form.file.data.filename,
+                                                 content=content), by=_by())
+    except Refusal as exc:
+        show_refusal(form, exc, fallback="file")
         return _imports_page(form, 422)
-    batch = imports.create_batch(portal, stored.filename, import_file=stored, encoding=form.encoding.data or None,
-                                 username=_username())
-    imports.queue(batch, by=current_user)
-    audit.record("create", "furusato_import_batch", batch.id, f"{portal.name} {stored.filename} 取込を受付")
     return redirect(url_for("furusato.batch", batch_id=batch.id), 303)
 
 
@@ -177,13 +158,12 @@ def batch(batch_id: int) -> str:
     """A batch: its live progress while its task runs, then its summary with every error by row."""
     found = db.get_or_404(ImportBatch, batch_id)
     task = imports.task_of(found)
-    issues = db.session.scalars(select(ImportIssue).where(ImportIssue.batch_id == found.id)
-                                .order_by(ImportIssue.row, ImportIssue.id).limit(1000)).all()
+    issues = imports.batch_issues(found, limit=1000)
     columns, values = services.unknown_items(found)
     progress = progress_context(task) if task is not None else {}
     return render_template("furusato/batch.html", batch=found, issues=issues, unknown_columns=columns,
                            unknown_values=values, form=FlaskForm(), can_resume=imports.can_resume(found, task),
-                           **progress)
+                           task_failed=task is not None and task.status is TaskState.failed, **progress)
 
 
 @bp.route("/imports/<int:batch_id>/resume", methods=["POST"])
@@ -194,11 +174,11 @@ def resume(batch_id: int) -> BaseResponse:
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        imports.resume(found, by=current_user)
+        imports.resume(found, by=_by())
     except imports.ImportRefused as exc:
+        transaction.discard()
         flash(exc.message, "error")
     else:
-        audit.record("update", "furusato_import_batch", found.id, "取込の再開")
         flash("取込を再開しました。", "success")
     return redirect(url_for("furusato.batch", batch_id=found.id), 303)
 
@@ -216,16 +196,12 @@ def mapping(batch_id: int) -> str | BaseResponse | tuple[str, int]:
         column_map = {c: chosen.get(f"col:{c}", "") for c in columns}
         value_map = {(vocab, value): chosen.get(f"val:{vocab}:{value}", "") for _, vocab, value in values}
         try:
-            services.save_adjustments(found.portal, column_map, value_map, _username())
-            new_batch = imports.rerun(found, accept_good_rows=False, username=_username())
-        except services.FurusatoError as exc:
-            errors[exc.field] = exc.message
-        except imports.ImportRefused as exc:
-            errors["file"] = exc.message
+            new_batch = services.adjust_and_rerun(found, column_map, value_map, by=_by())
+        except Refusal as exc:
+            # The mapping's fields are drawn by the template from the batch, not by a form
+            # class: each problem goes to the field it names, the file's to "file".
+            errors = {problem.field or "file": problem.message for problem in exc.problems}
         else:
-            imports.queue(new_batch, by=current_user)
-            audit.record("create", "furusato_import_batch", new_batch.id,
-                         f"取込調整の後に再実行（元の取込 #{found.id}）")
             flash("取込設定を保存し、同じファイルの再実行を受け付けました。", "success")
             return redirect(url_for("furusato.batch", batch_id=new_batch.id), 303)
     profile = effective_profile(found.portal)
@@ -242,12 +218,11 @@ def accept_good_rows(batch_id: int) -> BaseResponse:
     """The operator's explicit choice to take the good rows of a file with errors."""
     found = db.get_or_404(ImportBatch, batch_id)
     try:
-        new_batch = imports.rerun(found, accept_good_rows=True, username=_username())
-    except imports.ImportRefused as exc:
+        new_batch = services.take_good_rows(found, by=_by())
+    except Refusal as exc:
+        transaction.discard()
         flash(exc.message, "error")
         return redirect(url_for("furusato.batch", batch_id=found.id), 303)
-    imports.queue(new_batch, by=current_user)
-    audit.record("create", "furusato_import_batch", new_batch.id, f"正常な行だけ取込（元の取込 #{found.id}）")
     flash(f"誤りのある{found.error_count}件を除き、正常な行だけを取り込みます。", "success")
     return redirect(url_for("furusato.batch", batch_id=new_batch.id), 303)
 
@@ -255,18 +230,8 @@ def accept_good_rows(batch_id: int) -> BaseResponse:
 # --- intake --------------------------------------------------------------------------------
 
 def _gift_choices() -> list[Any]:
-    gifts = db.session.scalars(select(Gift).where(Gift.active.is_(True)).order_by(Gift.code)).all()
-    return choices([("", "返礼品なし"), *((g.code, f"{g.code} {g.name}（{g.amount:,}円）") for g in gifts)])
-
-
-def _donation_input(form: DonationForm) -> services.DonationInput:
-    return services.DonationInput(
-        channel=form.channel.data or "", applied_on=form.applied_on.data, amount=form.amount.data,
-        payment_method=form.payment_method.data or "", status=form.status.data or "", paid_on=form.paid_on.data,
-        gift_code=form.gift_code.data or "", quantity=form.quantity.data, one_stop=bool(form.one_stop.data),
-        receipt_wish=bool(form.receipt_wish.data), name=form.name.data or "", kana=form.kana.data or "",
-        birth_date=form.birth_date.data, phone=form.phone.data or "", email=form.email.data or "",
-        postal_code=form.postal_code.data or "", address=form.address.data or "", notes=form.notes.data or "")
+    return choices([("", "返礼品なし"), *((g.code, f"{g.code} {g.name}（{g.amount:,}円）")
+                                      for g in services.active_gifts())])
 
 
 @bp.route("/intake", methods=["GET", "POST"])
@@ -279,9 +244,9 @@ def intake() -> str | BaseResponse | tuple[str, int]:
         form.applied_on.data = today()
     if form.validate_on_submit():
         try:
-            donation = services.create_direct_donation(_donation_input(form), _username())
+            donation = services.create_direct_donation(input_from(form, services.DonationInput), _by())
         except services.FurusatoError as exc:
-            _errors_to(form, exc)
+            show_refusal(form, exc)
         else:
             flash(f"寄附を登録しました（{donation.order_id}）。", "success")
             return redirect(url_for("furusato.donation", donation_id=donation.id), 303)
@@ -297,11 +262,8 @@ def _search_form() -> SearchForm:
 
 
 def _filter(form: SearchForm) -> search.DonationFilter:
-    return search.DonationFilter(
-        date_from=form.date_from.data, date_to=form.date_to.data, portal=form.portal.data or "",
-        gift=(form.gift.data or "").strip(), prefecture=form.prefecture.data or "",
-        amount_band=form.amount_band.data or "", status=form.status.data or "", one_stop=form.one_stop.data or "",
-        text=(form.text.data or "").strip())
+    flt = input_from(form, search.DonationFilter)
+    return replace(flt, gift=flt.gift.strip(), text=flt.text.strip())
 
 
 @bp.route("/donations")
@@ -311,10 +273,9 @@ def donations() -> str | tuple[str, int]:
     if request.args and not form.validate():
         return render_template("furusato/donations.html", form=form, result=None, export=ExportForm(request.args)), 422
     result = search.search(_filter(form), request.args.get("page", 1, type=int) or 1)
-    template = "furusato/_donation_rows.html" if wants_fragment() else "furusato/donations.html"
-    return render_template(template, form=form, result=result, export=ExportForm(request.args),
-                           query={k: v for k, v in request.args.items() if k != "page"},
-                           inline_rows=exports.INLINE_ROWS)
+    return page_or_fragment("furusato/donations.html", "furusato/_donation_rows.html", form=form,
+                            result=result, export=ExportForm(request.args), inline_rows=exports.INLINE_ROWS,
+                            query={k: v for k, v in request.args.items() if k != "page"})
 
 
 @bp.route("/exports", methods=["POST"])
@@ -328,12 +289,12 @@ def export() -> BaseResponse:
         abort(400)
     flt = _filter(form)
     try:
-        started = exports.start(flt, export_form.export_encoding.data or "utf-8-sig", by=current_user)
+        started = exports.start(flt, export_form.export_encoding.data, by=_by())
     except exports.ExportError:
         abort(400)
     if started.task is not None:
         return redirect(url_for("furusato.export_page", task_id=started.task.id), 303)
-    encoding = export_form.export_encoding.data or "utf-8-sig"
+    encoding = export_form.export_encoding.data
     body = (data for _, data in search.export_pages(flt, encoding))
     return _csv_response(stream_with_context(body), encoding, f"furusato-donations-{today():%Y%m%d}.csv")
 
@@ -359,7 +320,8 @@ def _export_task(task_id: int) -> Any:
 @roles(*ANALYSTS)
 def export_page(task_id: int) -> str:
     task = _export_task(task_id)
-    return render_template("furusato/export.html", **progress_context(task), conditions=exports.conditions(task))
+    return render_template("furusato/export.html", **progress_context(task), conditions=exports.conditions(task),
+                           ready=task.status is TaskState.done)
 
 
 @bp.route("/exports/<int:task_id>/download")
@@ -367,7 +329,7 @@ def export_page(task_id: int) -> str:
 def export_download(task_id: int) -> Response:
     task = _export_task(task_id)
     try:
-        path, filename = exports.download(task, by=current_user)
+        path, filename = exports.download(task, by=_by())
     except exports.ExportError as exc:
         abort(404, exc.message)
     response = send_file(path, mimetype=f"text/csv; charset={_charset(task.params.get('encoding', ''))}",
@@ -379,12 +341,10 @@ def export_download(task_id: int) -> Response:
 @bp.route("/donations/<int:donation_id>")
 @roles(*STAFF)
 def donation(donation_id: int) -> str:
-    found = services.read_donation(donation_id)
+    found = services.read_donation(donation_id, by=_by())
     if found is None:
         abort(404)
-    flags = db.session.scalars(select(SuspectFlag).where(SuspectFlag.donation_id == found.id)
-                               .order_by(SuspectFlag.id)).all()
-    return render_template("furusato/donation.html", donation=found, flags=flags,
+    return render_template("furusato/donation.html", donation=found, flags=services.flags_of(found),
                            corrections=services.corrections_of(found))
 
 
@@ -396,13 +356,10 @@ def correct(donation_id: int) -> str | BaseResponse | tuple[str, int]:
     form = CorrectionForm(obj=found) if request.method == "GET" else CorrectionForm()
     form.gift_code.choices = _gift_choices()
     if form.validate_on_submit():
-        changes = {name: getattr(form, name).data for name in services.CORRECTABLE}
-        changes = {k: ("" if v is None and k not in ("birth_date", "quantity") else v) for k, v in changes.items()}
         try:
-            services.correct_donation(found, changes, form.reason.data or "", form.channel.data or "",
-                                      form.source.data or "", _username())
+            services.correct_donation(found, input_from(form, services.CorrectionInput), _by())
         except services.FurusatoError as exc:
-            _errors_to(form, exc)
+            show_refusal(form, exc)
         else:
             flash("修正を登録しました。", "success")
             return redirect(url_for("furusato.donation", donation_id=found.id), 303)
@@ -414,7 +371,7 @@ def correct(donation_id: int) -> str | BaseResponse | tuple[str, int]:
 @bp.route("/donors/<int:donor_id>")
 @roles(*STAFF)
 def donor(donor_id: int) -> str:
-    found = donors.read(donor_id)
+    found = donors.read(donor_id, by=_by())
     if found is None:
         abort(404)
     return render_template("furusato/donor.html", donor=found, donations=donors.donations_of(found),
@@ -432,13 +389,14 @@ def matches() -> str:
 def merge() -> BaseResponse | tuple[str, int]:
     form = MergeForm()
     if form.validate_on_submit():
-        target, source = db.session.get(Donor, form.target.data), db.session.get(Donor, form.source.data)
+        data = input_from(form, donors.MergeInput)
+        target, source = donors.get(data.target), donors.get(data.source)
         if target is None or source is None:
             abort(404)
         try:
-            donors.merge(target, source, form.reason.data or "", _username())
+            donors.merge(target, source, data.reason, _by())
         except donors.DonorError as exc:
-            _errors_to(form, exc)
+            show_refusal(form, exc, fallback="target")
         else:
             flash(f"寄附者#{source.id}を#{target.id}に統合しました。", "success")
             return redirect(url_for("furusato.donor", donor_id=target.id), 303)
@@ -451,10 +409,10 @@ def dismiss() -> BaseResponse:
     form = DismissForm()
     if not form.validate_on_submit():
         abort(400)
-    a, b = db.session.get(Donor, form.a.data), db.session.get(Donor, form.b.data)
+    a, b = donors.get(form.a.data), donors.get(form.b.data)
     if a is None or b is None:
         abort(404)
-    donors.dismiss(a, b, _username())
+    donors.dismiss(a, b, _by())
     flash(f"寄附者#{a.id}と#{b.id}を別人として記録しました。", "success")
     return redirect(url_for("furusato.matches"), 303)
 
@@ -467,8 +425,9 @@ def unmerge(merge_id: int) -> BaseResponse:
     if not form.validate_on_submit():
         abort(400)
     try:
-        donors.unmerge(record, _username())
+        donors.unmerge(record, _by())
     except donors.DonorError as exc:
+        transaction.discard()
         flash(exc.message, "error")
     else:
         flash(f"寄附者#{record.source_id}の統合を解除しました。", "success")
@@ -481,8 +440,7 @@ def unmerge(merge_id: int) -> BaseResponse:
 @roles(*STAFF)
 def suspects() -> str:
     form = SuspectFilterForm(request.args)
-    status = form.status.data if form.status.data in ("open", "cleared", "") else "open"
-    flags = services.suspect_list(status if "status" in request.args else "open", form.reason.data or "")
+    flags = services.suspect_list(input_from(form, services.SuspectFilter))
     return render_template("furusato/suspects.html", form=form, flags=flags)
 
 
@@ -497,17 +455,17 @@ def suspect(flag_id: int) -> str | BaseResponse | tuple[str, int]:
         if form.validate_on_submit():
             try:
                 if action == "contact":
-                    services.record_contact(flag, contact.method.data or "", contact.result.data or "", _username())
+                    services.record_contact(flag, input_from(contact, services.ContactInput), _by())
                     message = "連絡の結果を記録しました。"
                 else:
-                    services.clear_flag(flag, clear.note.data or "", _username())
+                    services.clear_flag(flag, input_from(clear, services.ClearInput), _by())
                     message = "疑義を解消しました。"
             except services.FurusatoError as exc:
-                _errors_to(form, exc)
+                show_refusal(form, exc)
             else:
                 flash(message, "success")
                 return redirect(url_for("furusato.suspect", flag_id=flag.id), 303)
-    audit.record("read", "furusato_donation", flag.donation_id, f"疑義 #{flag.id}")
+    services.read_flag(flag, by=_by())
     status = 422 if contact.errors or clear.errors else 200
     return render_template("furusato/suspect.html", flag=flag, contact=contact, clear=clear), status
 
@@ -523,7 +481,7 @@ def totals() -> str | tuple[str, int]:
         return render_template("furusato/totals.html", form=form, rows=[], table=[], chart="", portals=[]), 422
     flt = _filter(form)
     if not request.args:
-        start = date(today().year if today().month >= 4 else today().year - 1, 4, 1)
+        start = date(fiscal_year(today()), 4, 1)
         flt = search.DonationFilter(date_from=start)
         form.date_from.data = start
     rows = search.totals(flt)
@@ -546,18 +504,13 @@ def catalog() -> str | BaseResponse | tuple[str, int]:
     form = CatalogForm()
     if form.validate_on_submit():
         try:
-            services.add_catalog_request(form.name.data or "", form.kana.data or "", form.postal_code.data or "",
-                                         form.address.data or "", form.phone.data or "", form.channel.data or "",
-                                         form.note.data or "", _username())
+            services.add_catalog_request(input_from(form, services.CatalogInput), _by())
         except services.FurusatoError as exc:
-            _errors_to(form, exc)
+            show_refusal(form, exc)
         else:
             flash("カタログ送付希望を登録しました。", "success")
             return redirect(url_for("furusato.catalog"), 303)
-    requests_ = db.session.scalars(select(CatalogRequest).order_by(
-        CatalogRequest.sent_on.is_not(None), CatalogRequest.requested_on.desc()).limit(200)).all()
-    pending = db.session.scalar(select(func.count()).select_from(CatalogRequest)
-                                .where(CatalogRequest.sent_on.is_(None))) or 0
+    requests_, pending = services.catalog_requests(200)
     return render_template("furusato/catalog.html", form=form, requests=requests_, pending=pending,
                            sent_form=FlaskForm()), 422 if form.errors else 200
 
@@ -568,7 +521,7 @@ def catalog_sent(request_id: int) -> BaseResponse:
     found = db.get_or_404(CatalogRequest, request_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    services.mark_catalog_sent(found, today())
+    services.mark_catalog_sent(found, today(), by=_by())
     flash(f"{found.name}様へのカタログ送付を記録しました。", "success")
     return redirect(url_for("furusato.catalog"), 303)
 
@@ -580,10 +533,9 @@ def settings() -> str | BaseResponse | tuple[str, int]:
     form = SettingsForm(obj=current)
     if form.validate_on_submit():
         try:
-            services.save_settings(form.home_prefecture.data or "", form.home_city.data or "",
-                                   form.home_postal_prefixes.data or "", _username())
+            services.save_area(input_from(form, services.AreaInput), _by())
         except services.FurusatoError as exc:
-            _errors_to(form, exc)
+            show_refusal(form, exc)
         else:
             flash("ふるさと納税の設定を保存しました。", "success")
             return redirect(url_for("furusato.settings"), 303)

@@ -1,7 +1,8 @@
 """住民基本台帳との照合 (000 §6(3)①カ): what the visitor wrote against the registry.
 
-Kana and width are folded with jaconv (STYLE rule 15); only the address notation rules
-(丁目・番地・番・号 against hyphens, kanji numerals before 丁目) are this domain's own.
+Width is folded with jaconv (STYLE rule 15), kana, whitespace and dashes as app/core/text.py
+folds them for every domain; only the address notation rules (丁目・番地・番・号 against
+hyphens, kanji numerals before 丁目) are this domain's own.
 """
 
 from __future__ import annotations
@@ -12,21 +13,20 @@ from datetime import date
 
 import jaconv
 
+from app.core.text import drop_whitespace, katakana, unify_dashes
 from app.registry.adapter import PersonRecord
 from app.registry.models import Sex
 
-_HYPHENS = re.compile(r"[‐‑‒–—―−ーｰ－-]")
 _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 
 
 def fold_name(text: str) -> str:
-    return re.sub(r"\s+", "", jaconv.normalize(text or ""))
+    return drop_whitespace(jaconv.normalize(text or ""))
 
 
 def fold_kana(text: str) -> str:
     """Hiragana and half-width to full-width katakana; small kana enlarged (ショウ = シヨウ)."""
-    kana = jaconv.hira2kata(jaconv.normalize(text or ""))
-    return re.sub(r"\s+", "", jaconv.enlarge_smallkana(kana))
+    return drop_whitespace(katakana(jaconv.normalize(text or "")))
 
 
 def _kanji_number(text: str) -> str:
@@ -41,10 +41,10 @@ def _kanji_number(text: str) -> str:
 def fold_address(text: str) -> str:
     """岩手県一関市竹山町７番２号 and 岩手県一関市竹山町7-2 fold to the same string."""
     s = jaconv.z2h(jaconv.normalize(text or ""), kana=False, ascii=True, digit=True)
-    s = re.sub(r"\s+", "", s)
+    s = drop_whitespace(s)
     s = re.sub(r"([〇一二三四五六七八九十]+)丁目", lambda m: _kanji_number(m.group(1)) + "丁目", s)
     s = re.sub(r"(\d)(?:丁目|番地|番|の)", r"\1-", s)
-    s = _HYPHENS.sub("-", s)
+    s = unify_dashes(s)
     s = re.sub(r"(\d)号$", r"\1", s)
     return s.rstrip("-")
 

@@ -41,9 +41,9 @@ def run_file(furusato: None) -> Callable[..., tuple[Any, Any]]:
 
     def run(code: str, data: bytes, *, accept_good_rows: bool = False, encoding: str | None = None) -> tuple[Any, Any]:
         portal = services.portal_by_code(code)
-        stored = imports.store_upload(f"{code}.csv", data, "tester")
+        stored = imports.store_upload(f"{code}.csv", data, by=None)
         batch = imports.create_batch(portal, stored.filename, import_file=stored, accept_good_rows=accept_good_rows,
-                                     encoding=encoding, username="tester")
+                                     encoding=encoding)
         if settings().TASK_QUEUE_URL == "immediate":
             imports.queue(batch, by=None)
             db.session.commit()

@@ -14,6 +14,7 @@ from typing import Any
 import jaconv
 
 from app.core.dates import JST as _JST
+from app.core.text import DASHES
 from app.furusato.imports import LIMITS, ROW_FIELD, Issue
 from app.furusato.models import Gift
 from app.furusato.normalize import PostalArea, postal_area
@@ -21,7 +22,7 @@ from app.furusato.profiles import FIELDS, IGNORE, JOINERS, STRUCTURAL, VOCABULAR
 
 SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 _SPACES = re.compile(r"[\s\u3000・･.,，、]+")
-_DASH_TABLE = str.maketrans({ch: "-" for ch in "‐‑‒–—―−ｰ－ー─━"})
+_DASH_TABLE = str.maketrans({ch: "-" for ch in DASHES})
 _CHOME_MARKS = re.compile("丁目|番|の")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 _CHOME = re.compile(r"([0-9〇一二三四五六七八九十]+)(?:丁目|番地|番|の)(?=[0-9〇一二三四五六七八九十])")
@@ -278,7 +279,7 @@ def parse_date(text: str, formats: tuple[str, ...]) -> date | None:
 
 
 
-# --- app/furusato/imports.py: one row ------------------------------------------------------
+# --- app/furusato/imports/parsing.py: one row ----------------------------------------------
 
 def parse_amount(text: str) -> int | None:
     cleaned = re.sub(r"[,\s円¥\\￥]", "", unicodedata.normalize("NFKC", text))
@@ -350,33 +351,7 @@ class RowParser:
                 issues.append(Issue(row_no, self._col(name), "missing", f"{FIELDS[name]}がありません。"))
         order_id = unicodedata.normalize("NFKC", raw.get("order_id", ""))
         rec["order_id"] = order_id
-        if raw.get("applied_at"):
-            applied = self._datetime(raw["applied_at"])
-            if applied is None:
-                issues.append(Issue(row_no, self._col("applied_at"), "invalid",
-                                    f"日時「{raw['applied_at']}」を読めません。", raw["applied_at"][:200]))
-            rec["applied_at"] = applied
-        if raw.get("amount"):
-            amount = parse_amount(raw["amount"])
-            if amount is None or not 0 < amount < 100_000_000:
-                issues.append(Issue(row_no, self._col("amount"), "invalid",
-                                    f"金額「{raw['amount']}」が正しくありません。", raw["amount"][:200]))
-            rec["amount"] = amount
-        for name in ("paid_on", "birth_date"):
-            value = raw.get(name, "")
-            parsed = self._date(value) if value else None
-            if value and parsed is None:
-                issues.append(Issue(row_no, self._col(name), "invalid", f"日付「{value}」を読めません。", value[:200]))
-            rec[name] = parsed
-        quantity = raw.get("quantity", "")
-        rec["quantity"] = 1
-        if quantity:
-            q = parse_amount(quantity)
-            if q is None or not 0 < q < 1000:
-                issues.append(Issue(row_no, self._col("quantity"), "invalid",
-                                    f"数量「{quantity}」が正しくありません。"))
-            else:
-                rec["quantity"] = q
+        self._numbers(raw, rec, row_no, issues)
         rec["status"] = self._word("status", raw, row_no, issues) or "unpaid"
         rec["payment_method"] = self._word("payment_method", raw, row_no, issues) or ""
         one_stop = self._word("one_stop", raw, row_no, issues)
@@ -404,5 +379,34 @@ class RowParser:
         rec["applied_on"] = rec["applied_at"].date()
         rec["keys"] = match_keys(rec["kana"], rec["birth_date"], rec["phone"], postal, rec["address"])
         return rec, []
+
+    def _numbers(self, raw: dict[str, str], rec: dict[str, Any], row_no: int, issues: list[Issue]) -> None:
+        if raw.get("applied_at"):
+            applied = self._datetime(raw["applied_at"])
+            if applied is None:
+                issues.append(Issue(row_no, self._col("applied_at"), "invalid",
+                                    f"日時「{raw['applied_at']}」を読めません。", raw["applied_at"][:200]))
+            rec["applied_at"] = applied
+        if raw.get("amount"):
+            amount = parse_amount(raw["amount"])
+            if amount is None or not 0 < amount < 100_000_000:
+                issues.append(Issue(row_no, self._col("amount"), "invalid",
+                                    f"金額「{raw['amount']}」が正しくありません。", raw["amount"][:200]))
+            rec["amount"] = amount
+        for name in ("paid_on", "birth_date"):
+            value = raw.get(name, "")
+            parsed = self._date(value) if value else None
+            if value and parsed is None:
+                issues.append(Issue(row_no, self._col(name), "invalid", f"日付「{value}」を読めません。", value[:200]))
+            rec[name] = parsed
+        quantity = raw.get("quantity", "")
+        rec["quantity"] = 1
+        if quantity:
+            q = parse_amount(quantity)
+            if q is None or not 0 < q < 1000:
+                issues.append(Issue(row_no, self._col("quantity"), "invalid",
+                                    f"数量「{quantity}」が正しくありません。"))
+            else:
+                rec["quantity"] = q
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.furusato import imports, services
+from app.furusato.imports import parsing as import_parsing
+from app.furusato.imports import steps as import_steps
 from app.furusato.models import (
     Correction,
     Donation,
@@ -140,9 +142,9 @@ def test_an_error_while_applying_leaves_nothing_half_shown_and_the_batch_resumes
     second = portal_file("choice", list(generator.donations(30, prefix="Q", bad=0, repeat=0.3)))
     run_file("choice", first)
     before = (_count(Donation), _count(Donor), _count(SuspectFlag))
-    monkeypatch.setattr(imports, "APPLY_ROWS", 10)
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
-    monkeypatch.setattr(imports, "SQLITE_STEP_SECONDS", 0)  # every piece its own step
+    monkeypatch.setattr(import_steps, "APPLY_ROWS", 10)
+    monkeypatch.setattr(import_steps, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(import_steps, "SQLITE_STEP_SECONDS", 0)  # every piece its own step
     monkeypatch.setattr(views, "HOLD_SECONDS", 0.1)
     calls = {"n": 0}
     original = imports.apply_chunk
@@ -153,7 +155,7 @@ def test_an_error_while_applying_leaves_nothing_half_shown_and_the_batch_resumes
             raise RuntimeError("disk full")
         original(ctx, good)
 
-    monkeypatch.setattr(imports, "apply_chunk", crash_on_second)
+    monkeypatch.setattr(import_steps, "apply_chunk", crash_on_second)
     batch, _ = run_file("choice", second)
     task = imports.task_of(batch)
     assert task.status is TaskState.failed and "内部エラー" in task.error
@@ -168,7 +170,7 @@ def test_an_error_while_applying_leaves_nothing_half_shown_and_the_batch_resumes
     page = client.get(f"/furusato/imports/{batch.id}").get_data(as_text=True)
     assert "取込を再開" in page and "内部エラー" in page
 
-    monkeypatch.setattr(imports, "apply_chunk", original)
+    monkeypatch.setattr(import_steps, "apply_chunk", original)
     assert client.post(f"/furusato/imports/{batch.id}/resume").status_code == 303
     resumed = db.session.get(ImportBatch, batch.id, populate_existing=True)
     assert (resumed.status, resumed.created) == ("applied", 30)
@@ -196,12 +198,12 @@ def test_a_batch_killed_at_any_step_and_run_again_gives_exactly_one_clean_import
     rows.append(rows[7])  # the same order twice, saying the same
     later = [replace(d, status="paid", paid_on=date(2026, 10, 2)) for d in earlier[:6]] + rows
     first, data = portal_file("choice", earlier), portal_file("choice", later)
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 8)
-    monkeypatch.setattr(imports, "APPLY_ROWS", 6)
-    monkeypatch.setattr(imports, "STAGE_ROWS", 3)
-    monkeypatch.setattr(imports, "DISCARD_ROWS", 4)
-    monkeypatch.setattr(imports, "SQLITE_STEP_SECONDS", 0)
-    monkeypatch.setattr(imports, "SQLITE_STEP_GAP_SECONDS", 0)
+    monkeypatch.setattr(import_steps, "CHUNK_ROWS", 8)
+    monkeypatch.setattr(import_steps, "APPLY_ROWS", 6)
+    monkeypatch.setattr(import_steps, "STAGE_ROWS", 3)
+    monkeypatch.setattr(import_steps, "DISCARD_ROWS", 4)
+    monkeypatch.setattr(import_steps, "SQLITE_STEP_SECONDS", 0)
+    monkeypatch.setattr(import_steps, "SQLITE_STEP_GAP_SECONDS", 0)
     begins = {"n": 0, "kill_at": 0}
     original_begin, original_abandon = imports.Steps.begin, imports.abandon
 
@@ -216,7 +218,7 @@ def test_a_batch_killed_at_any_step_and_run_again_gives_exactly_one_clean_import
             original_abandon(*args)
 
     monkeypatch.setattr(imports.Steps, "begin", begin)
-    monkeypatch.setattr(imports, "abandon", abandon)
+    monkeypatch.setattr(import_steps, "abandon", abandon)
     run_file("choice", first)
     begins["n"] = 0
     clean_batch, clean = run_file("choice", data, accept_good_rows=True)
@@ -228,7 +230,7 @@ def test_a_batch_killed_at_any_step_and_run_again_gives_exactly_one_clean_import
         _empty_tables()
         run_file("choice", first)
         portal = services.portal_by_code("choice")
-        stored = imports.store_upload("choice.csv", data, "tester")
+        stored = imports.store_upload("choice.csv", data, by=None)
         batch = imports.create_batch(portal, "choice.csv", import_file=stored, accept_good_rows=True)
         db.session.commit()
         begins.update(n=0, kill_at=kill_at)
@@ -262,7 +264,7 @@ def test_an_unknown_column_stops_the_file_until_it_is_mapped(run_file, generator
     assert batch.status == "refused" and _count(Donation) == 0
     assert [(i.row, i.field, i.code) for i in counts.issues] == [(1, "寄附者コメント", "unknown_column")]
     portal = services.portal_by_code("ana")
-    services.save_adjustments(portal, {"寄附者コメント": "notes"}, {}, "tester")
+    services.save_adjustments(portal, {"寄附者コメント": "notes"}, {}, None)
     batch, counts = run_file("ana", data)
     assert batch.status == "applied" and counts.created == 4
 
@@ -273,7 +275,7 @@ def test_an_unknown_status_word_is_mapped_as_a_value(run_file, portal_file, gene
     assert {(i.code, i.value) for i in counts.issues} == {("unknown_value", "保留中")}
     _, values = services.unknown_items(batch)
     assert values == [("入金ステータス", "status", "保留中")]
-    services.save_adjustments(services.portal_by_code("ana"), {}, {("status", "保留中"): "unpaid"}, "tester")
+    services.save_adjustments(services.portal_by_code("ana"), {}, {("status", "保留中"): "unpaid"}, None)
     batch, counts = run_file("ana", portal_file("ana", donations))
     assert counts.created == 3 and {d.status for d in db.session.scalars(select(Donation))} == {"unpaid"}
 
@@ -317,9 +319,9 @@ def test_cli_resumes_a_batch_a_failure_left_unfinished(app, furusato, portal_fil
     is resumed; PostgreSQL rolled the apply back whole, so the batch has failed, changing nothing."""
     path = tmp_path / "choice.csv"
     path.write_bytes(portal_file("choice", list(generator.donations(30, bad=0))))
-    monkeypatch.setattr(imports, "APPLY_ROWS", 10)
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
-    monkeypatch.setattr(imports, "SQLITE_STEP_SECONDS", 0)
+    monkeypatch.setattr(import_steps, "APPLY_ROWS", 10)
+    monkeypatch.setattr(import_steps, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(import_steps, "SQLITE_STEP_SECONDS", 0)
     original = imports.apply_chunk
     calls = {"n": 0}
 
@@ -329,11 +331,11 @@ def test_cli_resumes_a_batch_a_failure_left_unfinished(app, furusato, portal_fil
             raise OSError("disk full")
         original(ctx, good)
 
-    monkeypatch.setattr(imports, "apply_chunk", crash_on_second)
+    monkeypatch.setattr(import_steps, "apply_chunk", crash_on_second)
     runner = app.test_cli_runner()
     failed = runner.invoke(args=["furusato", "import", "--portal", "choice", str(path)])
     summary = json.loads(failed.output)
-    monkeypatch.setattr(imports, "apply_chunk", original)
+    monkeypatch.setattr(import_steps, "apply_chunk", original)
     if ON_POSTGRES:
         assert failed.exit_code == 1 and summary["status"] == "failed" and _count(Donation) == 0
         assert "何も取り込んでいません" in summary["errors"][0]["reason"]
@@ -406,11 +408,12 @@ def _index_names() -> set[str]:
     return found
 
 
-def _spy(monkeypatch, *names: str) -> list[str]:
+def _spy(monkeypatch, *places: tuple[object, str]) -> list[str]:
+    """Record calls of module-level functions (in the module that calls them)."""
     calls: list[str] = []
-    for name in names:
-        original = getattr(imports, name)
-        monkeypatch.setattr(imports, name, lambda original=original, name=name: calls.append(name) or original())
+    for module, name in places:
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda original=original, name=name: calls.append(name) or original())
     return calls
 
 
@@ -423,11 +426,11 @@ def test_a_large_file_parsed_in_workers_with_deferred_indexes_gives_the_same_res
     _, plain = run_file("choice", data, accept_good_rows=True)
     expected = _fingerprint()
     _empty_tables()
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
-    monkeypatch.setattr(imports, "PARALLEL_AFTER_ROWS", 20)
-    monkeypatch.setattr(imports, "PARSE_WORKERS", 2)
-    monkeypatch.setattr(imports, "DEFER_INDEXES_AFTER_ROWS", 30)
-    calls = _spy(monkeypatch, "_deferred_indexes", "_worker_context")
+    monkeypatch.setattr(import_steps, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(import_parsing, "PARALLEL_AFTER_ROWS", 20)
+    monkeypatch.setattr(import_parsing, "PARSE_WORKERS", 2)
+    monkeypatch.setattr(import_steps, "DEFER_INDEXES_AFTER_ROWS", 30)
+    calls = _spy(monkeypatch, (import_steps, "_deferred_indexes"), (import_parsing, "_worker_context"))
     _, fast = run_file("choice", data, accept_good_rows=True)
     # Indexes are deferred on PostgreSQL only, where the apply is one transaction; on SQLite
     # building them again would hold the write lock for as long as the build takes.
@@ -444,9 +447,9 @@ def test_a_refused_file_never_touches_the_indexes(run_file, portal_file, generat
     rows = list(generator.donations(60, bad=0))
     rows[55] = replace(rows[55], bad="amount")
     indexes = _index_names()
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
-    monkeypatch.setattr(imports, "DEFER_INDEXES_AFTER_ROWS", 20)
-    calls = _spy(monkeypatch, "_deferred_indexes")
+    monkeypatch.setattr(import_steps, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(import_steps, "DEFER_INDEXES_AFTER_ROWS", 20)
+    calls = _spy(monkeypatch, (import_steps, "_deferred_indexes"))
     batch, counts = run_file("choice", portal_file("choice", rows))
     assert batch.status == "refused" and _count(Donation) == 0 and calls == []
     assert _index_names() == indexes

@@ -109,16 +109,16 @@ def test_merge_and_unmerge_move_donations_back_and_are_audited(run_file, portal_
     candidates = donors.likely_matches()
     assert [(c.a.id, c.b.id) for c in candidates] == [(a.id, b.id)]
     assert "フリガナ" in candidates[0].reasons and "郵便番号" in candidates[0].reasons
-    record = donors.merge(a, b, "電話で同一人物と確認", "tester")
+    record = donors.merge(a, b, "電話で同一人物と確認", None)
     db.session.commit()
     assert {d.donor_id for d in db.session.scalars(select(Donation))} == {a.id}
     assert donors.likely_matches() == []
-    donors.unmerge(record, "tester")
+    donors.unmerge(record, None)
     db.session.commit()
     assert sorted(d.donor_id for d in db.session.scalars(select(Donation))) == [a.id, b.id]
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "furusato_donor")).all()
     assert actions == ["merge", "unmerge"]
-    donors.dismiss(a, b, "tester")
+    donors.dismiss(a, b, None)
     db.session.commit()
     assert donors.likely_matches() == []
 
@@ -152,19 +152,19 @@ def test_intake_validation_and_matching(app, furusato) -> None:
         paid_on=None, gift_code="YB-001", quantity=1, one_stop=True, receipt_wish=True, name="山田 花子",
         kana="やまだ はなこ", birth_date=None, phone="03-1234-5678", email="", postal_code="029-4102",
         address="岩手県西磐井郡平泉町平泉1", notes="")
-    donation = services.create_direct_donation(data, "tester")
+    donation = services.create_direct_donation(data, None)
     assert donation.order_id == "FAX-20261001-0001" and donation.kana == "ヤマダ\u3000ハナコ"
     reasons = {f.reason for f in db.session.scalars(select(SuspectFlag))}
     assert reasons == {"in_city_gift", "one_stop_without_birth_date"}
     with pytest.raises(services.FurusatoError) as refused:
-        services.create_direct_donation(replace(data, postal_code="123"), "tester")
+        services.create_direct_donation(replace(data, postal_code="123"), None)
     assert refused.value.field == "postal_code"
-    again = services.create_direct_donation(replace(data, applied_on=date(2026, 10, 2)), "tester")
+    again = services.create_direct_donation(replace(data, applied_on=date(2026, 10, 2)), None)
     assert again.donor_id == donation.donor_id
 
 
 def test_small_chunks_give_the_same_result(run_file, portal_file, generator, monkeypatch) -> None:
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(imports.steps, "CHUNK_ROWS", 7)
     rows = list(generator.donations(50, bad=0, repeat=0.3))
     batch, counts = run_file("mynavi", portal_file("mynavi", rows))
     assert counts.created == 50 and batch.status == "applied"

@@ -103,6 +103,19 @@ def test_intake_refuses_bad_input_keeping_it_then_records_and_corrects(client, l
     assert {"create", "update", "read"} <= set(actions)
 
 
+def test_intake_shows_every_problem_at_once(client, login_as, furusato) -> None:
+    login_as("operator")
+    bad = client.post("/furusato/intake", data={**INTAKE, "applied_on": "2999-01-01", "status": "paid",
+                                                 "kana": "やまだ花子", "postal_code": "999-9999", "phone": "1234"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for message in ("申込日に未来の日付は入力できません", "入金済の場合は入金日を入力してください",
+                    "フリガナはカタカナで入力してください", "郵便番号「999-9999」は存在しません",
+                    "電話番号を市外局番から入力してください"):
+        assert message in body
+    assert _count(Donation) == 0
+
+
 def test_suspect_work_list_contact_and_clear(client, login_as, furusato) -> None:
     login_as("operator")
     client.post("/furusato/intake", data={**INTAKE, "postal_code": "029-4102",

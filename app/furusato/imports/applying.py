@@ -1,0 +1,163 @@
+"""Applying one chunk of staged rows: an order number already imported moves forward (with a
+correction kept per change), a new one becomes a donation of a matched or new donor, with its
+suspect flags."""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    select,
+    update,
+)
+from sqlalchemy.sql.expression import bindparam
+
+from app.core.dates import now
+from app.furusato import suspects
+from app.furusato.imports.matching import Assigned, _update_donors, assign_donors
+from app.furusato.imports.parsing import Counts
+from app.furusato.imports.writing import (
+    _D,
+    _DONATION_COLUMNS,
+    _DONOR_COLUMNS,
+    _FLAG_COLUMNS,
+    _P,
+    Writer,
+    _donor_tuple,
+    _one_of,
+)
+from app.furusato.models import (
+    STATUS_RANK,
+    Correction,
+    SuspectFlag,
+)
+
+# --- the import ----------------------------------------------------------------------------
+
+@dataclass
+class ImportContext:
+    """What applying a chunk needs, as plain values (no ORM object lives across the steps'
+    commits)."""
+
+    portal_id: int
+    batch_id: int
+    filename: str
+    username: str
+    writer: Writer
+    counts: Counts
+
+
+_UPDATABLE = ("status", "paid_on", "payment_method", "amount")
+
+def _donation_changes(old: Any, rec: dict[str, Any]) -> dict[str, Any]:
+    """What a later file may change on a donation already imported (never a step back)."""
+    changes: dict[str, Any] = {}
+    rank_old, rank_new = STATUS_RANK.get(old.status, 0), STATUS_RANK.get(rec["status"], 0)
+    if rank_new < rank_old:
+        return changes  # an older export imported after a newer one
+    if rank_new > rank_old:
+        changes["status"] = rec["status"]
+    if rec["paid_on"] and rec["paid_on"] != old.paid_on:
+        changes["paid_on"] = rec["paid_on"]
+    if rec["payment_method"] and rec["payment_method"] != old.payment_method:
+        changes["payment_method"] = rec["payment_method"]
+    if rec["amount"] != old.amount:
+        changes["amount"] = rec["amount"]
+    return changes
+
+
+
+def apply_chunk(ctx: ImportContext, good: list[tuple[int, dict[str, Any]]]) -> None:
+    """Apply staged rows (each order number once: staging kept the file's first row of each)."""
+    if not good:
+        return
+    conn, writer, counts = ctx.writer.conn, ctx.writer, ctx.counts
+    at = now()
+    order_ids = sorted({rec["order_id"] for _, rec in good})
+    existing = {row.order_id: row for row in conn.execute(
+        select(_D.c.id, _D.c.order_id, _D.c.status, _D.c.paid_on, _D.c.payment_method, _D.c.amount)
+        .where(_D.c.portal_id == ctx.portal_id, _one_of(conn, _D.c.order_id, order_ids)))}
+
+    new: list[tuple[int, dict[str, Any]]] = []
+    updates: list[dict[str, Any]] = []
+    corrections: list[dict[str, Any]] = []
+    for row_no, rec in good:
+        old = existing.get(rec["order_id"])
+        if old is None:
+            new.append((row_no, rec))
+            continue
+        changes = _donation_changes(old, rec)
+        if not changes:
+            counts.unchanged += 1
+            continue
+        counts.updated += 1
+        updates.append({"b_id": old.id, "b_batch": ctx.batch_id, "b_row": row_no, "b_at": at,
+                        **{f"b_{k}": changes.get(k, getattr(old, k)) for k in _UPDATABLE}})
+        for name, value in changes.items():
+            corrections.append({"donation_id": old.id, "field": name, "old_value": _text(getattr(old, name)),
+                                "new_value": _text(value), "reason": f"取込 {ctx.filename}（{row_no}行目）",
+                                "channel": "", "source": "import", "batch_id": ctx.batch_id, "at": at,
+                                "username": ctx.username})
+    if updates:
+        conn.execute(
+            update(_D).where(_D.c.id == bindparam("b_id")).values(
+                **{k: bindparam(f"b_{k}") for k in _UPDATABLE}, batch_id=bindparam("b_batch"),
+                source_row=bindparam("b_row"), updated_at=bindparam("b_at")),
+            updates)
+        writer.insert(Correction.__table__, corrections)
+    if new:
+        _insert_new(ctx, new, at)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _write_donors(writer: Writer, donors: Assigned, at: datetime) -> dict[int, int]:
+    """Insert the chunk's new donors and refresh the repeat ones; each temporary id to its real one."""
+    real = dict(zip(sorted(donors.new, reverse=True), writer.ids(_P, len(donors.new)), strict=True))
+    donor_rows = []
+    for temp_id, row in donors.new.items():
+        row["id"] = real[temp_id]
+        donor_rows.append(_donor_tuple(writer, row))
+    writer.insert_tuples(_P, _DONOR_COLUMNS, donor_rows)
+    if donors.touched:
+        _update_donors(writer.conn, donors.touched, at)
+    return real
+
+
+def _insert_new(ctx: ImportContext, new: list[tuple[int, dict[str, Any]]], at: datetime) -> None:
+    conn, writer, counts = ctx.writer.conn, ctx.writer, ctx.counts
+    donors = assign_donors(conn, new, at)
+    real = _write_donors(writer, donors, at)
+    pending, repeat = donors.pending, donors.repeat
+    donation_ids = writer.ids(_D, len(pending))
+    donations, flags = [], []
+    stamp, day, flag = writer.stamp, writer.day, writer.flag
+    at_value, portal_id, batch_id = stamp(at), ctx.portal_id, ctx.batch_id
+    for donation_id, (donor_id, row_no, rec) in zip(donation_ids, pending, strict=True):
+        donations.append((
+            donation_id, portal_id, rec["order_id"], "portal", real.get(donor_id, donor_id),
+            stamp(rec["applied_at"]), day(rec["applied_on"]), day(rec["paid_on"]), rec["amount"],
+            rec["payment_method"], rec["status"], rec["gift_code"], rec["gift_name"], rec["quantity"],
+            flag(rec["one_stop"]), flag(rec["receipt_wish"]), rec["notes"], rec["name"], rec["kana"],
+            day(rec["birth_date"]), rec["phone"], rec["email"], rec["postal_code"], rec["prefecture"], rec["address"],
+            batch_id, row_no, at_value, at_value))
+        for reason, detail in rec["suspects"]:
+            flags.append((donation_id, reason, detail, "open", batch_id, at_value, None, "", ""))
+    twins_of = {real.get(d, d) for d in repeat}  # only donors with more than one donation can have twins
+    writer.insert_tuples(_D, _DONATION_COLUMNS, donations)
+    counts.created += len(donations)
+    created = set(donation_ids)
+    for donation_id, others in suspects.duplicate_orders(conn, twins_of).items():
+        if donation_id in created:
+            listed = "、".join(f"#{o}" for o in others[:5])
+            detail = f"同じ寄附者・返礼品・金額・申込日の寄附が他にもあります（寄附 {listed}）。"
+            flags.append((donation_id, "duplicate_order", detail, "open", batch_id, at_value, None, "", ""))
+    writer.insert_tuples(SuspectFlag.__table__, _FLAG_COLUMNS, flags)
+    counts.suspects += len(flags)

@@ -1,0 +1,356 @@
+"""One row of a portal file to donation fields, or to issues naming row, column and reason;
+the header checked against the profile; chunks parsed in worker processes for a large file."""
+
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import re
+import unicodedata
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.furusato import normalize as nz
+from app.furusato import suspects
+from app.furusato.imports.reading import ImportRefused
+from app.furusato.models import (
+    IssueCode,
+)
+from app.furusato.profiles import (
+    FIELDS,
+    IGNORE,
+    JOINERS,
+    STRUCTURAL,
+    VOCABULARIES,
+    Profile,
+    parse_date,
+    parse_datetime,
+)
+
+MAX_STORED_ISSUES = 100_000
+
+LIMITS = {"order_id": 64, "name": 100, "kana": 100, "phone": 20, "email": 254, "postal_code": 8,
+          "address": 300, "gift_code": 40, "gift_name": 200}
+ROW_FIELD = "（行全体）"
+csv.field_size_limit(100_000)
+
+@dataclass(frozen=True)
+class Issue:
+    row: int
+    field: str
+    code: str
+    reason: str
+    value: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "reason": self.reason}
+
+
+@dataclass
+class Counts:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    suspects: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    error_count: int = 0
+
+    def add_issue(self, issue: Issue) -> None:
+        self.error_count += 1
+        if len(self.issues) < MAX_STORED_ISSUES:
+            self.issues.append(issue)
+
+
+
+# --- row parsing ---------------------------------------------------------------------------
+
+def _clean_header(cell: str) -> str:
+    return unicodedata.normalize("NFKC", cell).strip().lstrip("\ufeff").strip('"').strip()
+
+
+def check_header(profile: Profile, header: list[str]) -> list[Issue]:
+    """Problems with the header that no row can fix: unknown, duplicate or missing columns."""
+    issues = []
+    seen: set[str] = set()
+    for cell in header:
+        if cell in seen:
+            issues.append(Issue(1, cell, IssueCode.invalid, f"列「{cell}」が見出しに2回あります。"))
+        seen.add(cell)
+        if cell and cell not in profile.columns:
+            issues.append(Issue(1, cell, IssueCode.unknown_column,
+                                f"列「{cell}」は{profile.name}の取込設定にありません。取込調整で項目を対応付けるか、"
+                                "「取り込まない」を選んでください。"))
+    mapped = {profile.columns[c] for c in header if c in profile.columns}
+    for needed in STRUCTURAL:
+        if needed not in mapped:
+            column = profile.column_for(needed) or FIELDS[needed]
+            issues.append(Issue(1, column, IssueCode.missing_column,
+                                f"必須の列「{column}」（{FIELDS[needed]}）がファイルにありません。"))
+    return issues
+
+
+_AMOUNT_NOISE = re.compile(r"[,\s円¥\\￥]")
+_CACHE_LIMIT = 50_000  # distinct values remembered per column (dates, amounts): bounded memory
+
+
+def parse_amount(text: str) -> int | None:
+    cleaned = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", text))
+    if not cleaned.isdigit():
+        return None
+    return int(cleaned)
+
+
+def _remembered(memo: dict[str, Any], value: str, compute: Any) -> Any:
+    """A column's parsed value from a small memo (few distinct dates and amounts in a file)."""
+    try:
+        return memo[value]
+    except KeyError:
+        if len(memo) >= _CACHE_LIMIT:
+            memo.clear()
+        result = memo[value] = compute(value)
+        return result
+
+
+class RowParser:
+    """Turns one CSV row into donation fields, or into issues naming column and reason.
+
+    This runs a million times for a large file, so the lookups are prepared here once: the
+    vocabularies with the canonical words folded in, the formats, the memos of parsed dates and
+    amounts. `tests/furusato/test_fast_paths.py` compares it with the plain version."""
+
+    def __init__(self, profile: Profile, header: list[str]) -> None:
+        self.profile = profile
+        self.width = len(header)
+        by_field: dict[str, list[int]] = {}
+        self.column_of: dict[str, str] = {}
+        for index, cell in enumerate(header):
+            target = profile.columns.get(cell)
+            if target is None or target == IGNORE:
+                continue
+            by_field.setdefault(target, []).append(index)
+            self.column_of.setdefault(target, cell)
+        self.single = [(f, ix[0]) for f, ix in by_field.items() if len(ix) == 1]
+        self.multi = [(f, ix, JOINERS.get(f, "")) for f, ix in by_field.items() if len(ix) > 1]
+        self._datetime_formats = profile.datetime_formats + profile.date_formats
+        self._date_formats = profile.date_formats + profile.datetime_formats
+        self._dates: dict[str, date | None] = {}
+        self._amounts: dict[str, int | None] = {}
+        # The profile's words first; a canonical word itself (paid, card, true) is always understood.
+        self.words = {name: {**{w: w for w in canonical}, **profile.values.get(name, {})}
+                      for name, canonical in VOCABULARIES.items()}
+        self.defaults = profile.defaults
+
+    def _col(self, name: str) -> str:
+        return self.column_of.get(name, FIELDS[name])
+
+    def _datetime(self, value: str) -> datetime | None:
+        return parse_datetime(value, self._datetime_formats)
+
+    def _date(self, value: str) -> date | None:
+        return _remembered(self._dates, value, self._parse_date)
+
+    def _parse_date(self, value: str) -> date | None:
+        return parse_date(value, self._date_formats)
+
+    def _amount(self, value: str) -> int | None:
+        return _remembered(self._amounts, value, parse_amount)
+
+    def _word(self, name: str, value: str, row_no: int, issues: list[Issue]) -> str | None:
+        if not value:
+            return self.defaults.get(name)
+        mapped = self.words[name].get(value)
+        if mapped is None:
+            issues.append(Issue(row_no, self._col(name), IssueCode.unknown_value,
+                                f"「{value}」は{FIELDS[name]}の値として登録されていません。"
+                                "取込調整で対応付けてください。", value[:200]))
+        return mapped
+
+    def parse(self, row: list[str], row_no: int) -> tuple[dict[str, Any] | None, list[Issue]]:
+        if len(row) != self.width:
+            return None, [Issue(row_no, ROW_FIELD, IssueCode.invalid,
+                                f"列の数が見出しと違います（見出し{self.width}列、この行{len(row)}列）。")]
+        raw = {f: row[i].strip() for f, i in self.single}
+        for f, indexes, joiner in self.multi:
+            raw[f] = joiner.join([part for part in [row[i].strip() for i in indexes] if part])
+        get = raw.get
+        issues: list[Issue] = []
+        for name in STRUCTURAL:
+            if not get(name):
+                issues.append(Issue(row_no, self._col(name), IssueCode.missing, f"{FIELDS[name]}がありません。"))
+        rec: dict[str, Any] = {"order_id": unicodedata.normalize("NFKC", get("order_id", ""))}
+        self._numbers(get, rec, row_no, issues)
+        self._words(get, rec, row_no, issues)
+        postal = nz.postal_digits(get("postal_code", ""))
+        rec["postal_code"] = nz.format_postal(postal) if postal else ""
+        self._person(get, rec)
+        for name, limit in LIMITS.items():
+            if len(rec[name]) > limit:
+                issues.append(Issue(row_no, self._col(name), IssueCode.invalid,
+                                    f"{FIELDS[name]}が長すぎます（最大{limit}文字）。"))
+        if issues:
+            return None, issues
+        area = nz.postal_area(postal)
+        rec["prefecture"] = area.prefecture if area else nz.prefecture_of(rec["address"])
+        rec["applied_on"] = rec["applied_at"].date()
+        rec["keys"] = nz.match_keys(rec["kana"], rec["birth_date"], rec["phone"], postal, rec["address"])
+        return rec, []
+
+    def _numbers(self, get: Any, rec: dict[str, Any], row_no: int, issues: list[Issue]) -> None:
+        """The row's time, amount, dates and quantity, each an issue when it cannot be read."""
+        text = get("applied_at")
+        if text:
+            applied = self._datetime(text)
+            if applied is None:
+                issues.append(Issue(row_no, self._col("applied_at"), IssueCode.invalid,
+                                    f"日時「{text}」を読めません。", text[:200]))
+            rec["applied_at"] = applied
+        text = get("amount")
+        if text:
+            amount = self._amount(text)
+            if amount is None or not 0 < amount < 100_000_000:
+                issues.append(Issue(row_no, self._col("amount"), IssueCode.invalid,
+                                    f"金額「{text}」が正しくありません。", text[:200]))
+            rec["amount"] = amount
+        for name in ("paid_on", "birth_date"):
+            text = get(name, "")
+            parsed = self._date(text) if text else None
+            if text and parsed is None:
+                issues.append(Issue(row_no, self._col(name), IssueCode.invalid, f"日付「{text}」を読めません。",
+                                    text[:200]))
+            rec[name] = parsed
+        text = get("quantity", "")
+        rec["quantity"] = 1
+        if text:
+            q = self._amount(text)
+            if q is None or not 0 < q < 1000:
+                issues.append(Issue(row_no, self._col("quantity"), IssueCode.invalid,
+                                    f"数量「{text}」が正しくありません。"))
+            else:
+                rec["quantity"] = q
+
+    def _words(self, get: Any, rec: dict[str, Any], row_no: int, issues: list[Issue]) -> None:
+        """The row's payment status and method and its yes/no wishes, in the profile's words."""
+        rec["status"] = self._word("status", get("status", ""), row_no, issues) or "unpaid"
+        rec["payment_method"] = self._word("payment_method", get("payment_method", ""), row_no, issues) or ""
+        one_stop = self._word("one_stop", get("one_stop", ""), row_no, issues)
+        receipt = self._word("receipt_wish", get("receipt_wish", ""), row_no, issues)
+        rec["one_stop"] = one_stop == "true"
+        rec["receipt_wish"] = receipt != "false"
+
+    @staticmethod
+    def _person(get: Any, rec: dict[str, Any]) -> None:
+        """The donor's text fields and the gift's, normalised as stored."""
+        rec["name"] = nz.display_name(get("name", ""))
+        rec["kana"] = nz.display_kana(get("kana", ""))
+        rec["phone"] = nz.nfkc(get("phone", ""))
+        rec["email"] = nz.nfkc(get("email", ""))
+        rec["address"] = nz.clean_address(get("address", ""))
+        rec["gift_code"] = nz.nfkc(get("gift_code", ""))
+        rec["gift_name"] = nz.nfkc(get("gift_name", ""))
+        rec["notes"] = get("notes", "")
+
+
+
+# --- parsing in parallel --------------------------------------------------------------------
+
+# A large file is parsed, normalised and checked in worker processes while this process matches
+# donors and writes: the two halves cost about the same per row. Small files (and the first
+# chunks of any file) stay in this process, where starting workers would cost more than it saves.
+PARALLEL_AFTER_ROWS = 40_000
+PARSE_WORKERS = max(1, min(3, len(os.sched_getaffinity(0)) - 1)) if hasattr(os, "sched_getaffinity") else 1
+_AHEAD = 2  # chunks in flight per worker: bounded memory, and the workers never wait
+
+
+@dataclass
+class ParsedChunk:
+    rows: int
+    good: list[tuple[int, dict[str, Any]]]
+    issues: list[Issue]
+    last_row: int = 0  # the file's line number the chunk ends on (for progress)
+
+
+def parse_chunk(parser: RowParser, rules: suspects.RuleContext, chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
+    """Parse and normalise a chunk's rows and run the suspect rules on the good ones (which
+    need nothing from the database). Blank lines (often the last one) are not rows."""
+    parsed = ParsedChunk(0, [], [], chunk[-1][0] if chunk else 0)
+    for row_no, row in chunk:
+        if not any(cell.strip() for cell in row):
+            continue
+        parsed.rows += 1
+        rec, issues = parser.parse(row, row_no)
+        if issues:
+            parsed.issues.extend(issues)
+        if rec is not None:
+            rec["suspects"] = suspects.evaluate(rec, rules)
+            parsed.good.append((row_no, rec))
+    return parsed
+
+
+_worker_state: tuple[RowParser, suspects.RuleContext] | None = None
+
+
+def _start_worker(parser: RowParser, rules: suspects.RuleContext) -> None:
+    global _worker_state
+    _worker_state = (parser, rules)
+
+
+def _parse_in_worker(chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
+    assert _worker_state is not None
+    return parse_chunk(*_worker_state, chunk)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a fresh server process that has loaded this module (never from this
+    process, whose threads and database connections a fork would copy), or spawned."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def parsed_chunks(parser: RowParser, rules: suspects.RuleContext,
+                  chunks: Iterator[list[tuple[int, list[str]]]]) -> Iterator[ParsedChunk]:
+    """Every chunk parsed, in file order; past PARALLEL_AFTER_ROWS in worker processes.
+
+    A file that cannot be read further (ImportRefused from decoding or CSV) raises only after
+    every chunk before the bad one has been handed on, as reading it in one process would."""
+    read = 0
+    for chunk in chunks:
+        yield parse_chunk(parser, rules, chunk)
+        read += len(chunk)
+        if read >= PARALLEL_AFTER_ROWS and PARSE_WORKERS > 0:
+            break
+    else:
+        return
+    context = _worker_context()
+    with ProcessPoolExecutor(PARSE_WORKERS, mp_context=context, initializer=_start_worker,
+                             initargs=(parser, rules)) as pool:
+        pending: deque[Future[ParsedChunk]] = deque()
+        failure: ImportRefused | None = None
+        try:
+            while True:
+                while failure is None and len(pending) < PARSE_WORKERS * _AHEAD:
+                    try:
+                        chunk = next(chunks)
+                    except StopIteration:
+                        break
+                    except ImportRefused as exc:
+                        failure = exc
+                        break
+                    pending.append(pool.submit(_parse_in_worker, chunk))
+                if not pending:
+                    break
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+        if failure is not None:
+            raise failure
