@@ -77,6 +77,6 @@ def purge() -> list[str]:
             continue
         user.active = False
         user.password_hash = auth_services.hash_password(auth_services.new_unusable_password())
-        audit.record("update", "user", user.id, "デモ用アカウントを無効化", username="(system)")
+        audit.record("update", "user", user.id, "デモ用アカウントを無効化", by=None)
         purged.append(username)
     return purged

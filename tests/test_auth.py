@@ -160,7 +160,7 @@ def test_audit_page_filters(client, login_as) -> None:
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(app, db_session) -> None:
-    entry = audit.record("read", "resident", 1, "閲覧", username="someone")
+    entry = audit.record("read", "resident", 1, "閲覧", by=None, username="someone")
     db_session.commit()
     entry.detail = "改ざん"
     with pytest.raises(audit.AppendOnlyError):

@@ -111,7 +111,7 @@ def test_the_registry_adapter_it_names_is_used(app) -> None:  # type: ignore[no-
     from app.registry.adapter import SearchCriteria, get_adapter
 
     assert type(get_adapter()) is CityRegistry
-    assert services.search(SearchCriteria(kana="ヤマダ"), "テスト") == []
+    assert services.search(SearchCriteria(kana="ヤマダ"), "テスト", by=None) == []
 
 
 SETTING_BY_KEY = re.compile(r"""config(?:\[|\.get\()\s*["']([A-Z][A-Z0-9_]*)["']""")

@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from flask_login import current_user
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
@@ -26,31 +25,24 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
-_CURRENT = object()  # issue 13: callers move to an explicit `by`; this default then goes
-
-
 def record(
     action: str,
     object_type: str,
     object_id: Any,
     detail: str = "",
     *,
-    by: User | None | object = _CURRENT,
+    by: User | None,
     username: str | None = None,
-    user_id: int | None = None,
 ) -> AuditEntry:
     """Add one audit row to the current session (the request's commit writes it). `by` is who
     did it; None is the system itself (periodic work, a command). `username` alone names an
     actor without an account (a failed login's typed name)."""
     if not Action.has(action):
         raise ValueError(f"unknown audit action {action!r}")
-    if by is _CURRENT:
-        if username is None and has_request_context() and current_user.is_authenticated:
-            username, user_id = current_user.username, current_user.id
-    elif isinstance(by, User):
-        username, user_id = by.username, by.id
+    if by is not None:
+        username = by.username
     entry = AuditEntry(
-        user_id=user_id,
+        user_id=by.id if by is not None else None,
         username=username or "(system)",
         action=action,
         object_type=object_type,

@@ -9,8 +9,6 @@ and an audit row.
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.auth import audit
 from app.auth.models import User
 from app.core.dates import now
@@ -18,10 +16,6 @@ from app.core.refusal import Refusal
 from app.counter import workflow
 from app.counter.models import Case, CaseEvent, CaseState
 from app.extensions import db
-
-# Issue 13: the seal domain reads cases without naming its actor yet; its audit row then names
-# the signed-in user, as before. The default goes once every caller passes `by`.
-SIGNED_IN: Any = object()
 
 
 class CaseError(Refusal):
@@ -69,12 +63,11 @@ def move(case: Case, action: str, by: User, note: str = "", target: CaseState | 
     db.session.flush()
 
 
-def read_case(case_id: int, *, by: User | None = SIGNED_IN) -> Case | None:
+def read_case(case_id: int, *, by: User | None) -> Case | None:
     """A case holds a person's data: opening it is an audited read."""
     case = db.session.get(Case, case_id)
     if case is not None:
-        actor = {} if by is SIGNED_IN else {"by": by}
-        audit.record("read", "case", case.id, case.procedure.name, **actor)
+                audit.record("read", "case", case.id, case.procedure.name, by=by)
     return case
 
 

@@ -21,18 +21,11 @@ from app.registry.matching import Candidate, Entered, fold_kana, fold_name, rank
 __all__ = ["RegistryError", "read_person", "read_household", "search", "match", "apply_move",
            "my_number_for_print"]
 
-# Issue 13: the seal domain (and the matching tests) call without naming the actor yet; their
-# audit rows then name the signed-in user, as before. The default goes once every caller
-# passes `by`.
-SIGNED_IN: Any = object()
-
-
 def _audit(action: str, object_type: str, object_id: Any, detail: str, by: User | None) -> None:
-    actor = {} if by is SIGNED_IN else {"by": by}
-    audit.record(action, object_type, object_id, detail, **actor)
+        audit.record(action, object_type, object_id, detail, by=by)
 
 
-def read_person(resident_id: int, purpose: str = "", *, by: User | None = SIGNED_IN) -> PersonRecord:
+def read_person(resident_id: int, purpose: str = "", *, by: User | None) -> PersonRecord:
     person = get_adapter().person(resident_id)
     if person is None:
         raise RegistryError("該当する住民記録がありません。")
@@ -40,7 +33,7 @@ def read_person(resident_id: int, purpose: str = "", *, by: User | None = SIGNED
     return person
 
 
-def read_household(household_id: int, purpose: str = "", *, by: User | None = SIGNED_IN) -> HouseholdRecord:
+def read_household(household_id: int, purpose: str = "", *, by: User | None) -> HouseholdRecord:
     household = get_adapter().household(household_id)
     if household is None:
         raise RegistryError("該当する世帯がありません。")
@@ -49,7 +42,7 @@ def read_household(household_id: int, purpose: str = "", *, by: User | None = SI
     return household
 
 
-def search(criteria: SearchCriteria, purpose: str = "", *, by: User | None = SIGNED_IN) -> list[PersonRecord]:
+def search(criteria: SearchCriteria, purpose: str = "", *, by: User | None) -> list[PersonRecord]:
     """The result list shows names, birth dates and addresses: one audit row names them all."""
     people = get_adapter().search(criteria)
     shown = ", ".join(str(p.id) for p in people) or "なし"
@@ -61,7 +54,7 @@ def search(criteria: SearchCriteria, purpose: str = "", *, by: User | None = SIG
 
 
 def match(entered: Entered, purpose: str = "住民基本台帳との照合", *,
-          by: User | None = SIGNED_IN) -> list[Candidate]:
+          by: User | None) -> list[Candidate]:
     """Find the visitor in the registry by birth date and by name or kana (000 §6(3)①カ)."""
     adapter = get_adapter()
     found: dict[int, PersonRecord] = {}
@@ -87,7 +80,7 @@ def _resembles(entered: Entered, person: PersonRecord) -> bool:
             or (bool(entered.name) and fold_name(entered.name) == fold_name(person.name)))
 
 
-def apply_move(order: MoveOrder, reason: str, *, by: User | None = SIGNED_IN) -> list[int]:
+def apply_move(order: MoveOrder, reason: str, *, by: User | None) -> list[int]:
     changed = get_adapter().apply_move(order)
     for resident_id in changed:
         action = "create" if order.kind == "move_in" else "update"

@@ -44,7 +44,7 @@ def _move_in(household: str) -> list[int]:
         persons.append(NewPerson(family, given, family_kana, given_kana, birth, sex, relationship))
     order = MoveOrder(kind="move_in", moved_on=MOVED_IN, notified_on=MOVED_IN, new_persons=tuple(persons),
                       postal_code=postal_code, address=address, previous_address="東京都千代田区霞が関一丁目1番")
-    return registry.apply_move(order, "デモデータ：印鑑登録者の転入")
+    return registry.apply_move(order, "デモデータ：印鑑登録者の転入", by=None)
 
 
 def _demo_staff(role: Role) -> User:

@@ -181,11 +181,11 @@ def can_open_abolition(record: SealRecord, by: User) -> bool:
 
 # --- registration -------------------------------------------------------------------------------
 
-def read_applicant(resident_id: int, purpose: str) -> PersonRecord:
+def read_applicant(resident_id: int, purpose: str, *, by: User) -> PersonRecord:
     """The applicant's registry record (an audited read). 印鑑条例: only a person recorded in
     this city's resident registry may register, so a moved-out or deceased record is refused."""
     try:
-        person = registry.read_person(resident_id, purpose)
+        person = registry.read_person(resident_id, purpose, by=by)
     except RegistryError as exc:
         raise SealError("住民記録から申請者を選んでください。", "resident_id") from exc
     if not person.active:
@@ -194,9 +194,9 @@ def read_applicant(resident_id: int, purpose: str) -> PersonRecord:
     return person
 
 
-def case_for_application(case_id: int) -> Case:
+def case_for_application(case_id: int, *, by: User) -> Case:
     """The counter case an application is opened from: an open case of a seal procedure."""
-    case = counter.read_case(case_id)
+    case = counter.read_case(case_id, by=by)
     if case is None or case.procedure.category != CASE_CATEGORY:
         raise SealError("印鑑登録の窓口案件から開いてください。", "case_id")
     if case.state not in CASE_OPEN_STATES:
@@ -255,8 +255,8 @@ def _may_register(applicant: PersonRecord, today: date) -> list[Problem]:
 def open_registration(data: RegistrationInput, *, today: date, by: User) -> SealApplication:
     """受付 of a registration (000 §6(2)①ア・イ) for a person picked from the registry; every
     problem of the form is said at once."""
-    case = case_for_application(data.case_id) if data.case_id is not None else None
-    applicant = read_applicant(data.resident_id, "印鑑登録申請の受付")
+    case = case_for_application(data.case_id, by=by) if data.case_id is not None else None
+    applicant = read_applicant(data.resident_id, "印鑑登録申請の受付", by=by)
     problems = _may_register(applicant, today) + _how_applied(data)
     if problems:
         raise SealError.of(problems)
@@ -286,12 +286,12 @@ def check_editable(application: SealApplication) -> None:
 
 
 def household_conflicts(person: PersonRecord, image: Image.Image, dpi: int,
-                        purpose: str) -> list[tuple[SealRecord, float]]:
+                        purpose: str, *, by: User) -> list[tuple[SealRecord, float]]:
     """Seals registered by the other members of the person's household, as the registry has it
     now, that the impression is identical or very similar to (要領: 同一世帯に同一・類似の印鑑が
     登録されているものは登録できない)."""
     try:
-        household = registry.read_household(person.household_id, purpose)
+        household = registry.read_household(person.household_id, purpose, by=by)
     except RegistryError as exc:
         raise SealError(exc.message) from exc
     others = [m.id for m in household.active_members if m.id != person.id]
@@ -316,8 +316,8 @@ def attach_impression(application: SealApplication, image: Image.Image, dpi: int
     if result.side_mm is not None:
         crop = imaging.crop_impression(image, dpi)
         purpose = f"印鑑登録 受付番号{application.id}：同一世帯の登録印の確認"
-        person = read_applicant(application.resident_id, purpose)
-        conflicts = household_conflicts(person, crop, dpi, purpose)
+        person = read_applicant(application.resident_id, purpose, by=by)
+        conflicts = household_conflicts(person, crop, dpi, purpose, by=by)
         for record, score in conflicts:
             checked["reasons"].append(f"同じ世帯の{record.name}さんの登録印（印鑑登録番号{record.card_number}）と"
                                       f"同一または類似しています（一致度{score:.2f}）。")
@@ -499,9 +499,9 @@ def _register(application: SealApplication, today: date, by: User) -> SealRecord
         raise SealError("この方はすでに印鑑を登録しています（登録は1人1個です）。")
     assert application.image_png is not None and application.dpi is not None and application.side_mm is not None
     purpose = f"印鑑登録 受付番号{application.id}の承認"
-    person = read_applicant(application.resident_id, purpose)
+    person = read_applicant(application.resident_id, purpose, by=by)
     image = imaging.load_image(application.image_png)
-    conflicts = household_conflicts(person, image, application.dpi, purpose)
+    conflicts = household_conflicts(person, image, application.dpi, purpose, by=by)
     if conflicts:
         record, score = conflicts[0]
         raise SealError(f"同じ世帯の{record.name}さんの登録印と同一または類似しています（一致度{score:.2f}）。")
@@ -578,7 +578,7 @@ def open_abolition(record: SealRecord, data: AbolitionInput, *, by: User) -> Sea
     """廃止申請 or 亡失届 for a record; it goes to city review at once. A lost card is invalid
     from this moment (要領: 亡失の届出があったときは印鑑登録証を無効とする), so no certificate
     can be issued on it while the review is pending."""
-    case = case_for_application(data.case_id) if data.case_id is not None else None
+    case = case_for_application(data.case_id, by=by) if data.case_id is not None else None
     problems = _abolition_problems(record, data)
     if problems:
         raise SealError.of(problems)

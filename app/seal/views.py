@@ -117,7 +117,7 @@ def _case_from(case_id: int | None) -> Any:
     if case_id is None:
         return None
     try:
-        return services.case_for_application(case_id)
+        return services.case_for_application(case_id, by=current_user)
     except SealError as exc:
         flash(exc.message, "warning")
         return None
@@ -127,7 +127,7 @@ def _chosen_applicant(resident_id: int | None, form: ApplicationForm) -> PersonR
     if resident_id is None:
         return None
     try:
-        return services.read_applicant(resident_id, "印鑑登録申請の受付")
+        return services.read_applicant(resident_id, "印鑑登録申請の受付", by=current_user)
     except SealError as exc:
         show_refusal(form, exc, fallback="resident_id")
         return None
@@ -140,7 +140,7 @@ def _applicant_search(search: ResidentSearchForm) -> tuple[list[PersonRecord], b
     criteria = input_from(search, SearchCriteria, address="", limit=30)
     if criteria.is_empty():
         return [], False
-    return registry.search(criteria, "印鑑登録申請の申請者検索"), True
+    return registry.search(criteria, "印鑑登録申請の申請者検索", by=current_user), True
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])

@@ -49,7 +49,7 @@ def test_kanji_chome_folds_to_digits() -> None:
 def test_match_finds_the_person_and_highlights_differences(app, db_session) -> None:
     yamabiko_family()
     candidates = services.match(Entered(name="山彦 太郎", kana="やまびこ たろう", birth_date=date(1980, 5, 5),
-                                        sex="1", address="岩手県一関市竹山町7番3号"))
+                                        sex="1", address="岩手県一関市竹山町7番3号"), by=None)
     best = candidates[0]
     assert best.person.given_name == "太郎"
     assert [d.field for d in best.differences] == ["address"]
@@ -59,7 +59,7 @@ def test_match_finds_the_person_and_highlights_differences(app, db_session) -> N
 def test_exact_match_and_audit_of_the_records_shown(app, db_session) -> None:
     household = yamabiko_family()
     candidates = services.match(Entered(name="山彦　花子", birth_date=date(1982, 8, 1),
-                                        address="岩手県一関市竹山町７番２号"))
+                                        address="岩手県一関市竹山町７番２号"), by=None)
     assert candidates[0].exact
     reads = db_session.scalars(select(AuditEntry.object_id).where(
         AuditEntry.object_type == "resident", AuditEntry.action == "read")).all()
@@ -69,4 +69,4 @@ def test_exact_match_and_audit_of_the_records_shown(app, db_session) -> None:
 
 def test_no_candidate_when_nothing_resembles(app, db_session) -> None:
     yamabiko_family()
-    assert services.match(Entered(name="佐藤 一郎", birth_date=date(1950, 1, 1))) == []
+    assert services.match(Entered(name="佐藤 一郎", birth_date=date(1950, 1, 1)), by=None) == []

@@ -25,16 +25,16 @@ def test_the_default_adapter_is_the_local_stand_in(app) -> None:
 
 def test_search_by_kana_in_hiragana_and_by_birth_date(app, db_session) -> None:
     yamabiko_family()
-    found = services.search(SearchCriteria(kana="やまびこ　は"))
+    found = services.search(SearchCriteria(kana="やまびこ　は"), by=None)
     assert [p.given_name for p in found] == ["花子"]
-    assert [p.given_name for p in services.search(SearchCriteria(birth_date=date(2016, 6, 10)))] == ["翔"]
-    assert services.search(SearchCriteria()) == []
+    assert [p.given_name for p in services.search(SearchCriteria(birth_date=date(2016, 6, 10)), by=None)] == ["翔"]
+    assert services.search(SearchCriteria(), by=None) == []
 
 
 def test_search_and_read_are_audited(app, db_session) -> None:
     household = yamabiko_family()
-    services.search(SearchCriteria(kana="ヤマビコ"))
-    services.read_person(household.members[0].id, "テスト閲覧")
+    services.search(SearchCriteria(kana="ヤマビコ"), by=None)
+    services.read_person(household.members[0].id, "テスト閲覧", by=None)
     rows = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "read")).all()
     assert any(r.object_type == "resident_search" and r.object_id == "4" for r in rows)
     assert any(r.object_type == "resident" and r.detail == "テスト閲覧" for r in rows)
@@ -62,7 +62,7 @@ def test_move_in_creates_a_household_with_a_head(app, db_session) -> None:
                       postal_code="0210001", address="岩手県一関市新町1番1号", previous_address="宮城県仙台市",
                       new_persons=(NewPerson("川口", "一郎", "カワグチ", "イチロウ", date(1990, 1, 1), "1", "世帯主"),
                                    NewPerson("川口", "桜", "カワグチ", "サクラ", date(2020, 3, 3), "2", "子")))
-    ids = services.apply_move(order, "テスト転入")
+    ids = services.apply_move(order, "テスト転入", by=None)
     people = [db.session.get(Resident, i) for i in ids]
     assert {p.household.address for p in people} == {"岩手県一関市新町1番1号"}
     assert people[0].resident_since == date(2026, 4, 1) and people[0].previous_address == "宮城県仙台市"

@@ -66,7 +66,7 @@ def test_the_household_rule_follows_the_registry_household(app, applicant) -> No
     assert other.check_ok, other.check_result
     # ... but she joins the first household before the city decides: refused at approval
     registry.apply_move(MoveOrder(kind="move_within", moved_on=TODAY, notified_on=TODAY, member_ids=(1002,),
-                                  join_household_id=501), "テスト")
+                                  join_household_id=501), "テスト", by=None)
     with pytest.raises(SealError, match="同じ世帯の山田\u3000太郎さんの登録印と同一または類似"):
         services.approve(other, today=TODAY, by=reviewer())
 
@@ -74,7 +74,7 @@ def test_the_household_rule_follows_the_registry_household(app, applicant) -> No
 def test_the_record_takes_the_registry_record_at_approval(app, applicant) -> None:
     application = _ready(_receive(applicant(1001, 501)))
     registry.apply_move(MoveOrder(kind="move_within", moved_on=TODAY, notified_on=TODAY, member_ids=(1001,),
-                                  postal_code="0290001", address="岩手県山彦市川原町5番6号"), "テスト")
+                                  postal_code="0290001", address="岩手県山彦市川原町5番6号"), "テスト", by=None)
     record = services.approve(application, today=TODAY, by=reviewer())
     assert record is not None and record.address == "岩手県山彦市川原町5番6号"
     assert application.address == "岩手県山彦市本町二丁目3番4号"  # the application keeps what was received

@@ -42,4 +42,4 @@ def bug(ctx: tasks.TaskContext) -> None:
 @periodic(crontab(minute="*"), "test.mark", at_start=True)
 def mark() -> None:
     """Scheduled work that leaves a trace (an audit row) each time it runs."""
-    audit.record("update", "test_schedule", 1, "定期処理を実行", username="(system)")
+    audit.record("update", "test_schedule", 1, "定期処理を実行", by=None)
