@@ -4,7 +4,7 @@ The same tests run on SQLite (default) and on PostgreSQL when TEST_DATABASE_URL 
 The schema is always built by the Alembic migrations, once per session (so once per
 pytest-xdist worker: each worker is a session of its own, with its own temporary directory and
 its own scratch database); each test then gets a clean database: a fresh copy of the migrated
-SQLite file, or on PostgreSQL the same database emptied (see `_empty_postgres`).
+SQLite file, or on PostgreSQL the same database emptied (EMPTY_POSTGRES).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 # gets new files, and its buffers are searched for); DELETE of the few tables a test wrote takes
 # milliseconds. session_replication_role=replica (for this transaction only) lets DELETE pass
 # the append-only triggers (audit, money) and skip foreign-key checks, so the order does not
-# matter; it needs a superuser, and without one `_empty_postgres` falls back to TRUNCATE.
+# matter; it needs a superuser, and without one the written tables are TRUNCATEd instead.
 EMPTY_POSTGRES = """
 DO $$
 DECLARE
@@ -157,7 +157,8 @@ END $$
 
 
 @pytest.fixture(scope="session")
-def _postgres_emptier(database_template: str) -> Iterator[Callable[[], None]]:
+def empty_postgres(database_template: str) -> Iterator[Callable[[], None]]:
+    """Empties this session's scratch database, as the migrations left it (EMPTY_POSTGRES)."""
     engine = sa.create_engine(database_url_of(database_template), poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
         superuser = conn.execute(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
@@ -175,7 +176,7 @@ def _postgres_emptier(database_template: str) -> Iterator[Callable[[], None]]:
 def database_url(database_template: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """A clean, migrated database for this test: tables empty, sequences from 1."""
     if ON_POSTGRES:
-        request.getfixturevalue("_postgres_emptier")()
+        request.getfixturevalue("empty_postgres")()
         return database_template
     path = tmp_path / "test.sqlite3"
     shutil.copyfile(database_template, path)
