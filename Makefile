@@ -44,8 +44,13 @@ run: install
 	YAKUBA_DEMO=1 YAKUBA_SIMULATE_DEVICES=1 YAKUBA_AGENT_SERVER=http://127.0.0.1:$(PORT) \
 		$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
 
+# The suite runs on pytest-xdist workers, one per core (`PYTEST_WORKERS=4`, or 0 for one process,
+# e.g. under a debugger); each worker has its own databases, servers and daemons (tests/conftest.py,
+# tests/hardware/conftest.py). --dist loadgroup keeps each xdist_group on one worker.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
-PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+PYTEST = $(BIN)/python -m pytest $(PYTEST_XDIST) --durations=15 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 test: install

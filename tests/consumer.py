@@ -27,7 +27,9 @@ class Consumer:
         self.app = app
         self.log = tmp_path / "consumer.log"
         self.process: subprocess.Popen[bytes] | None = None
-        self.env: dict[str, str] = {}  # more settings for the consumer (e.g. TASK_FILES_DIR)
+        # more settings for the consumer; its task files where the test's app keeps them
+        # (tests/conftest.py own_files), not in the instance/ folder that every run shares
+        self.env: dict[str, str] = {"TASK_FILES_DIR": str(tmp_path / "files")}
 
     def start(self, timeout: float = 30.0) -> Consumer:
         env = {**os.environ, "DATABASE_URL": self.database_url, "TASK_QUEUE_URL": self.url,

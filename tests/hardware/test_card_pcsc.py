@@ -1,8 +1,11 @@
 """The real stack: pyscard → pcscd → vsmartcard-vpcd → the virtual card on 127.0.0.1.
 
-The module fixture starts ``pcscd --foreground`` (as root, HARDWARE.md) unless one is already
-running, and stops only the process it started, by its PID. Without pcscd or vpcd the tests
-skip with the reason, except under ``CI=true``, where a missing stack fails.
+The module fixture starts a ``pcscd --foreground`` of this run's own where it may (as root,
+tests/hardware/conftest.py: its own socket, vpcd on free ports, so runs sharing a machine never
+meet); else it uses the machine's pcscd, starting it (as root, HARDWARE.md) unless one is
+running. It stops only the process it started, by its PID. The module is one xdist group, so a
+run starts one daemon. Without pcscd or vpcd the tests skip with the reason, except under
+``CI=true``, where a missing stack fails.
 """
 
 import json
@@ -19,12 +22,13 @@ import pytest
 from hardware.card_reader import NoCard, NoReader, Person, VirtualMyNumberCard, WrongPin
 from hardware.card_reader.agent_jobs import card_read, card_status
 from hardware.card_reader.reader import read_card_face
+from hardware.card_reader.vpcd import VPCD_PORT
 
-pytestmark = pytest.mark.pcsc
+pytestmark = [pytest.mark.pcsc, pytest.mark.xdist_group("pcsc")]
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 READER = "Virtual PCD 00 00"
-EMPTY_READER = "Virtual PCD 00 01"  # vpcd's second slot (port 35964): no emulator attached
+EMPTY_READER = "Virtual PCD 00 01"  # vpcd's second slot (its port + 1): no emulator attached
 READER_URL = "pcsc://Virtual%20PCD%2000%2000"
 NUMBER = "537686677188"
 PIN = "2580"
@@ -63,7 +67,8 @@ def wait_for(predicate, what: str, proc=None, log_path=None):
 
 
 @pytest.fixture(scope="module")
-def pcscd(tmp_path_factory):
+def pcscd(tmp_path_factory, private_pcscd):
+    """vpcd's port (its first slot): the card emulators connect there, the self-test's too."""
     try:
         from hardware.card_reader.pcsc import list_readers, pcscd_reachable
     except ImportError:
@@ -72,10 +77,13 @@ def pcscd(tmp_path_factory):
         missing("pcscd is not installed (Debian package pcscd)")
     if not VPCD_DRIVER.exists():
         missing("vpcd driver is not installed (Debian package vsmartcard-vpcd)")
+    if private_pcscd is not None:
+        yield from _private(private_pcscd, list_readers, pcscd_reachable)
+        return
     if pcscd_reachable():
         if READER not in list_readers():
             missing(f"a pcscd is running without the {READER} reader")
-        yield None
+        yield VPCD_PORT
         return
     if os.geteuid() != 0:
         missing("pcscd is not running and starting it needs root")
@@ -87,7 +95,7 @@ def pcscd(tmp_path_factory):
         wait_for(
             lambda: pcscd_reachable() and READER in list_readers(), "pcscd start", proc, log_path
         )
-        yield proc
+        yield VPCD_PORT
     finally:
         proc.terminate()
         try:
@@ -95,6 +103,28 @@ def pcscd(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _private(private_pcscd, list_readers, pcscd_reachable):
+    """This run's own pcscd; every card emulator made meanwhile (the self-test's too) connects
+    to its vpcd port unless told another."""
+    from hardware.card_reader import vpcd
+
+    proc = private_pcscd.start()
+    port = private_pcscd.port
+
+    class Emulator(vpcd.VpcdCardEmulator):
+        def __init__(self, card, port=port):
+            super().__init__(card, port)
+
+    try:
+        wait_for(lambda: pcscd_reachable() and READER in list_readers(), "pcscd start", proc,
+                 private_pcscd.log)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(vpcd, "VpcdCardEmulator", Emulator)
+            yield port
+    finally:
+        private_pcscd.stop()
 
 
 def card_answers() -> bool:
@@ -111,7 +141,7 @@ def card_answers() -> bool:
 def emulator(pcscd):
     from hardware.card_reader.vpcd import VpcdCardEmulator
 
-    emu = VpcdCardEmulator(VirtualMyNumberCard(person(), PIN))
+    emu = VpcdCardEmulator(VirtualMyNumberCard(person(), PIN), port=pcscd)
     emu.start()
     try:
         wait_for(card_answers, f"a card in {READER}")
