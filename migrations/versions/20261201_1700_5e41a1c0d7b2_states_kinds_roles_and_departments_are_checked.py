@@ -13,7 +13,6 @@ Revises: f4b2e87101bc
 Create Date: 2026-12-02 09:00:00.000000
 
 """
-from contextlib import contextmanager
 
 from alembic import op
 import sqlalchemy as sa
@@ -58,37 +57,16 @@ def _refuse_unknown_values():
                            "again: " + "; ".join(unknown))
 
 
-@contextmanager
-def _foreign_keys_off_on_sqlite():
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        yield
-        return
-    raw = bind.connection.dbapi_connection
-    raw.execute("COMMIT")  # the pragma is ignored inside a transaction
-    raw.execute("PRAGMA foreign_keys=OFF")
-    raw.execute("BEGIN IMMEDIATE")
-    yield
-    broken = bind.execute(sa.text("PRAGMA foreign_key_check")).all()
-    if broken:
-        raise RuntimeError(f"foreign keys broken by recreating tables: {broken}")
-    raw.execute("COMMIT")
-    raw.execute("PRAGMA foreign_keys=ON")
-    raw.execute("BEGIN IMMEDIATE")
-
-
 def upgrade():
     _refuse_unknown_values()
-    with _foreign_keys_off_on_sqlite():
-        for table, columns in CHECKS.items():
-            with op.batch_alter_table(table, schema=None) as batch_op:
-                for column, values in columns.items():
-                    batch_op.create_check_constraint(batch_op.f(f'ck_{table}_{column}'), f"{column} IN ({_in(values)})")
+    for table, columns in CHECKS.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column, values in columns.items():
+                batch_op.create_check_constraint(batch_op.f(f'ck_{table}_{column}'), f"{column} IN ({_in(values)})")
 
 
 def downgrade():
-    with _foreign_keys_off_on_sqlite():
-        for table, columns in CHECKS.items():
-            with op.batch_alter_table(table, schema=None) as batch_op:
-                for column in columns:
-                    batch_op.drop_constraint(batch_op.f(f'ck_{table}_{column}'), type_='check')
+    for table, columns in CHECKS.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column in columns:
+                batch_op.drop_constraint(batch_op.f(f'ck_{table}_{column}'), type_='check')
