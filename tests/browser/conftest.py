@@ -47,6 +47,10 @@ def _require_browser() -> None:
         pytest.fail(message + "; browser tests are required in CI")
     pytest.skip(message)
 
+# How long a step waits for the page (a click's target, a text): generous, because two test
+# workers share two cores; a page that never shows the thing still fails.
+BROWSER_WAIT_MS = 30_000
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
@@ -64,7 +68,7 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo",
                                   viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_WAIT_MS)
     yield page
     context.close()
 
@@ -126,7 +130,7 @@ def screen(browser: Any, displays_end: None) -> Iterator[Any]:
 def open_display(screen: Any, url: str) -> Any:
     """Open a queue or cashier display on the screen and wait until its live stream is up."""
     display = screen.new_page()
-    display.set_default_timeout(10_000)
+    display.set_default_timeout(BROWSER_WAIT_MS)
     display.goto(url)
     display.locator("#live-state:not(.lost)").wait_for()
     return display
