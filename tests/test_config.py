@@ -117,7 +117,6 @@ def test_the_registry_adapter_it_names_is_used(app) -> None:  # type: ignore[no-
 SETTING_BY_KEY = re.compile(r"""config(?:\[|\.get\()\s*["']([A-Z][A-Z0-9_]*)["']""")
 
 
-@pytest.mark.xfail(reason="issue 13: app/devices reads SIMULATE_DEVICES by key until its branch lands", strict=False)
 def test_nothing_reads_a_setting_by_its_key() -> None:
     """`app.config["DEMO_MODE"]` works, but bypasses the typed field: settings().DEMO_MODE."""
     fields = {f.name for f in dataclasses.fields(Config)}

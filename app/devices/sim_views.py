@@ -6,10 +6,11 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles_in_demo
+from app.config import settings
 from app.devices import services
 from app.devices.models import TerminalKind
 from app.web.htmx import page_or_fragment
@@ -43,7 +44,7 @@ def index() -> str:
     slots = _counter_slots()
     return page_or_fragment(
         "devices/sim.html", "devices/_sim_output.html",
-        simulating=current_app.config["SIMULATE_DEVICES"],
+        simulating=settings().SIMULATE_DEVICES,
         printers=_printers(),
         boards=sorted(simulated_call_boards().items()),
         cards=[(code, name, slot_state(code)) for code, name in slots],

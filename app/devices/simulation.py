@@ -118,7 +118,7 @@ class QuietAgentPolls(logging.Filter):
 
 
 def init_app(app: Flask) -> None:
-    if not app.config["SIMULATE_DEVICES"]:
+    if not settings(app).SIMULATE_DEVICES:
         return
     access_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, QuietAgentPolls) for f in access_log.filters):
