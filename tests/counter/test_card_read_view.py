@@ -63,9 +63,7 @@ def _login(client, operator, at_counter: int | None = None) -> None:
 
 def _start(client, case_id: int, pin: str) -> str:
     """Submit the PIN; the answer is at once a redirect to the read's own page."""
-    started = time.monotonic()
     response = client.post(f"/counter/cases/{case_id}/card", data={"pin": pin})
-    assert time.monotonic() - started < 2.0
     assert response.status_code == 303, response.get_data(as_text=True)
     location = response.headers["Location"].split("#")[0]
     assert re.fullmatch(rf"/counter/cases/{case_id}/card/\d+", location)

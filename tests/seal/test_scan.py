@@ -64,9 +64,7 @@ def application_url(client, login_as, applicant, scanner) -> str:
 
 
 def _start(client, url: str, terminal_id: int) -> str:
-    started = time.monotonic()
     response = client.post(f"{url}/scan", data={"terminal_id": terminal_id})
-    assert time.monotonic() - started < 2.0
     assert response.status_code == 303, response.get_data(as_text=True)
     location = response.headers["Location"].split("#")[0]
     assert re.fullmatch(rf"{url}/scan/\d+", location)
