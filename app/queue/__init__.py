@@ -5,7 +5,7 @@ What other domains use (all in `app.queue.services`; they flush, the caller's re
 Counter (cases):
 - `current_ticket(counter)`: the ticket being called or served at a counter (the operator's
   counter is `app.core.desk.my_counter()`), or None. Its id goes into the counter domain's
-  `Visit.ticket_id` (`counter.services.start_visit(..., ticket_id=...)`): that is the link
+  `Visit.ticket_id` (`counter.visits.open_visit(..., ticket_id=...)`): that is the link
   between a ticket and the cases of the visit.
 - `finish(ticket, by)`, `send_to_cashier(ticket, by)`: end the counter's part (`by` is the
   member of staff who acts, a `User`).
