@@ -27,6 +27,12 @@ def test_a_dash_one_folder_knew_and_the_other_did_not() -> None:
     assert matching.fold_address("竹山町7\u25002") == matching.fold_address("竹山町7-2") == "竹山町7-2"
 
 
+def test_a_numeral_that_is_no_number_is_left_as_written() -> None:
+    """Hypothesis found it: 十十丁目 stopped the whole import with a ValueError."""
+    assert normalize.address_key("十十丁目十") == "十十-十"
+    assert matching.fold_address("十十丁目十")
+
+
 def test_kana_fold_is_shared() -> None:
     assert text.fold_kana("しょうへい") == text.fold_kana("ｼﾖｳﾍｲ") == text.fold_kana("ショウ ヘイ") == "シヨウヘイ"
     assert matching.fold_kana("しょうへい") == text.fold_kana("しょうへい")

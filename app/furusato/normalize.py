@@ -97,7 +97,7 @@ def format_postal(digits: str) -> str:
 
 def _kanji_number(match: re.Match[str]) -> str:
     text = match.group(1)
-    if "十" in text:  # 十, 二十, 十五, 二十三
+    if text.count("十") == 1:  # 十, 二十, 十五, 二十三 (十十 is no number: left as written)
         tens, _, ones = text.partition("十")
         value = (int(tens.translate(_KANJI_DIGITS)) if tens else 1) * 10
         value += int(ones.translate(_KANJI_DIGITS)) if ones else 0
