@@ -116,7 +116,7 @@ def test_row_parser_is_identical_on_every_portal_layout(code: str) -> None:
     profile = file_profiles()[code]
     data = portal_bytes(profile, list(Generator(seed=5).donations(1500, repeat=0.1, bad=0.2)), "utf-8")
     rows = list(csv.reader(io.StringIO(data.decode()), delimiter=profile.delimiter))
-    header = [imports._clean_header(c) for c in rows[0]]
+    header = [imports.clean_header(c) for c in rows[0]]
     fast, plain = imports.RowParser(profile, header), ref.RowParser(profile, header)
     for row_no, row in enumerate(rows[1:], start=2):
         assert _same(fast.parse(row, row_no), plain.parse(row, row_no))

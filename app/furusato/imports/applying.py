@@ -17,17 +17,17 @@ from sqlalchemy.sql.expression import bindparam
 
 from app.core.dates import now
 from app.furusato import suspects
-from app.furusato.imports.matching import Assigned, _update_donors, assign_donors
+from app.furusato.imports.matching import Assigned, assign_donors, update_donors
 from app.furusato.imports.parsing import Counts
 from app.furusato.imports.writing import (
-    _D,
     _DONATION_COLUMNS,
     _DONOR_COLUMNS,
     _FLAG_COLUMNS,
-    _P,
+    DONATIONS,
+    DONORS,
     Writer,
     _donor_tuple,
-    _one_of,
+    in_values,
 )
 from app.furusato.models import (
     STATUS_RANK,
@@ -77,9 +77,10 @@ def apply_chunk(ctx: ImportContext, good: list[tuple[int, dict[str, Any]]]) -> N
     conn, writer, counts = ctx.writer.conn, ctx.writer, ctx.counts
     at = now()
     order_ids = sorted({rec["order_id"] for _, rec in good})
+    d = DONATIONS.c
     existing = {row.order_id: row for row in conn.execute(
-        select(_D.c.id, _D.c.order_id, _D.c.status, _D.c.paid_on, _D.c.payment_method, _D.c.amount)
-        .where(_D.c.portal_id == ctx.portal_id, _one_of(conn, _D.c.order_id, order_ids)))}
+        select(d.id, d.order_id, d.status, d.paid_on, d.payment_method, d.amount)
+        .where(d.portal_id == ctx.portal_id, in_values(conn, d.order_id, order_ids)))}
 
     new: list[tuple[int, dict[str, Any]]] = []
     updates: list[dict[str, Any]] = []
@@ -103,7 +104,7 @@ def apply_chunk(ctx: ImportContext, good: list[tuple[int, dict[str, Any]]]) -> N
                                 "username": ctx.username})
     if updates:
         conn.execute(
-            update(_D).where(_D.c.id == bindparam("b_id")).values(
+            update(DONATIONS).where(DONATIONS.c.id == bindparam("b_id")).values(
                 **{k: bindparam(f"b_{k}") for k in _UPDATABLE}, batch_id=bindparam("b_batch"),
                 source_row=bindparam("b_row"), updated_at=bindparam("b_at")),
             updates)
@@ -120,14 +121,14 @@ def _text(value: Any) -> str:
 
 def _write_donors(writer: Writer, donors: Assigned, at: datetime) -> dict[int, int]:
     """Insert the chunk's new donors and refresh the repeat ones; each temporary id to its real one."""
-    real = dict(zip(sorted(donors.new, reverse=True), writer.ids(_P, len(donors.new)), strict=True))
+    real = dict(zip(sorted(donors.new, reverse=True), writer.ids(DONORS, len(donors.new)), strict=True))
     donor_rows = []
     for temp_id, row in donors.new.items():
         row["id"] = real[temp_id]
         donor_rows.append(_donor_tuple(writer, row))
-    writer.insert_tuples(_P, _DONOR_COLUMNS, donor_rows)
+    writer.insert_tuples(DONORS, _DONOR_COLUMNS, donor_rows)
     if donors.touched:
-        _update_donors(writer.conn, donors.touched, at)
+        update_donors(writer.conn, donors.touched, at)
     return real
 
 
@@ -136,7 +137,7 @@ def _insert_new(ctx: ImportContext, new: list[tuple[int, dict[str, Any]]], at: d
     donors = assign_donors(conn, new, at)
     real = _write_donors(writer, donors, at)
     pending, repeat = donors.pending, donors.repeat
-    donation_ids = writer.ids(_D, len(pending))
+    donation_ids = writer.ids(DONATIONS, len(pending))
     donations, flags = [], []
     stamp, day, flag = writer.stamp, writer.day, writer.flag
     at_value, portal_id, batch_id = stamp(at), ctx.portal_id, ctx.batch_id
@@ -151,7 +152,7 @@ def _insert_new(ctx: ImportContext, new: list[tuple[int, dict[str, Any]]], at: d
         for reason, detail in rec["suspects"]:
             flags.append((donation_id, reason, detail, "open", batch_id, at_value, None, "", ""))
     twins_of = {real.get(d, d) for d in repeat}  # only donors with more than one donation can have twins
-    writer.insert_tuples(_D, _DONATION_COLUMNS, donations)
+    writer.insert_tuples(DONATIONS, _DONATION_COLUMNS, donations)
     counts.created += len(donations)
     created = set(donation_ids)
     for donation_id, others in suspects.duplicate_orders(conn, twins_of).items():

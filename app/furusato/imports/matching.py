@@ -17,10 +17,10 @@ from sqlalchemy import (
 from sqlalchemy.sql.expression import bindparam
 
 from app.furusato import normalize as nz
-from app.furusato.imports.writing import _P, _one_of
+from app.furusato.imports.writing import DONORS, in_values
 
-_DONOR_COLS = (_P.c.id, _P.c.merged_into_id, _P.c.key_birth, _P.c.key_phone, _P.c.key_address,
-               _P.c.last_donation_at, _P.c.birth_date)
+_DONOR_COLS = (DONORS.c.id, DONORS.c.merged_into_id, DONORS.c.key_birth, DONORS.c.key_phone, DONORS.c.key_address,
+               DONORS.c.last_donation_at, DONORS.c.birth_date)
 
 
 
@@ -29,7 +29,7 @@ def _resolve_merged(conn: Connection, donors: dict[int, Any]) -> dict[int, int]:
     target = {i: (row.merged_into_id or i) for i, row in donors.items()}
     pending = {t for t in target.values() if t not in donors}
     while pending:
-        rows = conn.execute(select(*_DONOR_COLS).where(_one_of(conn, _P.c.id, pending))).all()
+        rows = conn.execute(select(*_DONOR_COLS).where(in_values(conn, DONORS.c.id, pending))).all()
         pending = set()
         for row in rows:
             donors[row.id] = row
@@ -50,12 +50,12 @@ def _find_donors(conn: Connection, recs: list[dict[str, Any]]) -> tuple[dict[str
             value = getattr(keys, kind)
             if value:
                 wanted[kind].add(value)
-    conditions = [_one_of(conn, column, values) for column, values in (
-        (_P.c.key_birth, wanted["birth"]), (_P.c.key_phone, wanted["phone"]),
-        (_P.c.key_address, wanted["address"])) if values]
+    conditions = [in_values(conn, column, values) for column, values in (
+        (DONORS.c.key_birth, wanted["birth"]), (DONORS.c.key_phone, wanted["phone"]),
+        (DONORS.c.key_address, wanted["address"])) if values]
     if not conditions:
         return {}, {}
-    rows = {row.id: row for row in conn.execute(select(*_DONOR_COLS).where(or_(*conditions)).order_by(_P.c.id))}
+    rows = {row.id: row for row in conn.execute(select(*_DONOR_COLS).where(or_(*conditions)).order_by(DONORS.c.id))}
     target = _resolve_merged(conn, rows)
     by_key: dict[str, int] = {}
     for donor_id in sorted(target):
@@ -138,11 +138,12 @@ def _rekey(row: dict[str, Any]) -> None:
                key_postal=keys.postal, phone_key=keys.phone_only)
 
 
-def _update_donors(conn: Connection, touched: dict[int, dict[str, Any]], at: datetime) -> None:
+def update_donors(conn: Connection, touched: dict[int, dict[str, Any]], at: datetime) -> None:
     """Refresh repeat donors: contact data from the newest application in the chunk, if newer."""
+    p = DONORS.c
     current = {row.id: row._asdict() for row in conn.execute(
-        select(_P.c.id, _P.c.name, _P.c.kana, _P.c.birth_date, _P.c.phone, _P.c.email, _P.c.postal_code,
-               _P.c.prefecture, _P.c.address, _P.c.last_donation_at).where(_one_of(conn, _P.c.id, sorted(touched))))}
+        select(p.id, p.name, p.kana, p.birth_date, p.phone, p.email, p.postal_code,
+               p.prefecture, p.address, p.last_donation_at).where(in_values(conn, p.id, sorted(touched))))}
     params = []
     for donor_id, change in touched.items():
         row = current[donor_id]
@@ -151,5 +152,5 @@ def _update_donors(conn: Connection, touched: dict[int, dict[str, Any]], at: dat
         params.append({f"b_{k}": v for k, v in row.items()} | {"b_at": at})
     columns = ("name", "kana", "birth_date", "phone", "email", "postal_code", "prefecture", "address",
                "last_donation_at", "kana_key", "key_birth", "key_phone", "key_address", "key_postal", "phone_key")
-    conn.execute(update(_P).where(_P.c.id == bindparam("b_id")).values(
+    conn.execute(update(DONORS).where(DONORS.c.id == bindparam("b_id")).values(
         **{c: bindparam(f"b_{c}") for c in columns}, updated_at=bindparam("b_at")), params)

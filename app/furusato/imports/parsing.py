@@ -71,7 +71,7 @@ class Counts:
 
 # --- row parsing ---------------------------------------------------------------------------
 
-def _clean_header(cell: str) -> str:
+def clean_header(cell: str) -> str:
     return unicodedata.normalize("NFKC", cell).strip().lstrip("\ufeff").strip('"').strip()
 
 

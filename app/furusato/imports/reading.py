@@ -99,7 +99,7 @@ def decoded_lines(stream: IO[bytes], codec: str) -> Iterator[str]:
 
 
 
-def _rows(reader: Iterator[list[str]], first_row: int) -> Iterator[tuple[int, list[str]]]:
+def numbered_rows(reader: Iterator[list[str]], first_row: int) -> Iterator[tuple[int, list[str]]]:
     row_no = first_row
     while True:
         try:
@@ -112,7 +112,7 @@ def _rows(reader: Iterator[list[str]], first_row: int) -> Iterator[tuple[int, li
         row_no += 1
 
 
-def _chunks(rows: Iterable[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
+def chunked(rows: Iterable[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
     chunk: list[tuple[int, list[str]]] = []
     for item in rows:
         chunk.append(item)

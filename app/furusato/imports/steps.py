@@ -30,12 +30,12 @@ from app.furusato.imports.parsing import (
     Issue,
     ParsedChunk,
     RowParser,
-    _clean_header,
     check_header,
+    clean_header,
     parsed_chunks,
 )
-from app.furusato.imports.reading import ImportRefused, _chunks, _rows, decoded_lines, detect_encoding
-from app.furusato.imports.writing import _D, Writer, _one_of
+from app.furusato.imports.reading import ImportRefused, chunked, decoded_lines, detect_encoding, numbered_rows
+from app.furusato.imports.writing import DONATIONS, Writer, in_values
 from app.furusato.models import (
     BATCH_IN_PROGRESS,
     BatchState,
@@ -84,7 +84,7 @@ def _deferred_indexes() -> list[Index]:
 def _doubles_the_table(conn: Connection, rows_read: int) -> bool:
     """Whether the donations table held fewer rows before this file than the file has so far
     (counted up to that bound only, so a large table costs no full count)."""
-    bound = select(_D.c.id).limit(2 * rows_read + 1).subquery()
+    bound = select(DONATIONS.c.id).limit(2 * rows_read + 1).subquery()
     return (conn.execute(select(func.count()).select_from(bound)).scalar() or 0) < 2 * rows_read
 
 
@@ -321,18 +321,18 @@ def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bo
         _set(plan, encoding=codec)
         steps.commit()
         reader = csv.reader(decoded_lines(stream, codec), delimiter=profile.delimiter)
-        rows = _rows(reader, 1)
+        rows = numbered_rows(reader, 1)
         first = next(rows, None)
         if first is None:
             raise ImportRefused("ファイルが空です（見出し行がありません）。")
-        header = [_clean_header(c) for c in first[1]]
+        header = [clean_header(c) for c in first[1]]
         for issue in check_header(profile, header):
             counts.add_issue(issue)
         if counts.error_count:
             _finish_refused(plan, steps, counts, "見出し（1行目）に対応付けられない列があります。"
                             "取込調整で直してから再実行してください。何も取り込んでいません。")
             return False
-        for parsed in parsed_chunks(RowParser(profile, header), rules, _chunks(rows, CHUNK_ROWS)):
+        for parsed in parsed_chunks(RowParser(profile, header), rules, chunked(rows, CHUNK_ROWS)):
             stored, good = _stage_chunk(plan, steps, parsed, counts, order_column, stored)
             staged += good
             _set(plan, rows=counts.rows, staged=staged, error_count=counts.error_count, unchanged=counts.unchanged)
@@ -391,7 +391,7 @@ def _without_repeats(conn: Connection, batch_id: int, good: list[tuple[int, dict
     seen: dict[str, tuple[int, Any]] = {
         row.order_id: (row.row_no, row) for row in conn.execute(
             select(_S.c.order_id, _S.c.row_no, _S.c.status, _S.c.amount, _S.c.paid_on).where(
-                _S.c.batch_id == batch_id, _one_of(conn, _S.c.order_id, sorted({r["order_id"] for _, r in good}))))}
+                _S.c.batch_id == batch_id, in_values(conn, _S.c.order_id, sorted({r["order_id"] for _, r in good}))))}
     kept = []
     for row_no, rec in good:
         order_id = rec["order_id"]

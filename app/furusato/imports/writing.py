@@ -140,10 +140,10 @@ class Writer:
 
 # --- one chunk -----------------------------------------------------------------------------
 
-_D = Donation.__table__
-_P = Donor.__table__
+DONATIONS = Donation.__table__
+DONORS = Donor.__table__
 
-def _one_of(conn: Connection, column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+def in_values(conn: Connection, column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
     """`column IN (values)` with the values as one bound parameter: an array on PostgreSQL, a
     JSON list read by json_each on SQLite. An IN list of thousands of values costs more to
     render and bind, per chunk, than the lookup itself."""
