@@ -36,6 +36,7 @@ from app.registry.adapter import PersonRecord, RegistryError
 from app.seal import documents, imaging
 from app.seal.models import (
     AT_COUNTER,
+    CLOSED_STATES,
     ENDINGS,
     OPEN_STATES,
     REVIEWABLE,
@@ -100,6 +101,15 @@ def applications_query(states: Sequence[ApplicationState] = OPEN_STATES) -> Sele
 
 def list_applications(states: Sequence[ApplicationState] = OPEN_STATES, limit: int = 100) -> list[SealApplication]:
     return list(db.session.scalars(applications_query(states).limit(limit)))
+
+
+def awaiting_review() -> list[SealApplication]:
+    """City staff's work list: the applications sent to them for review."""
+    return list_applications((ApplicationState.review,))
+
+
+def recently_closed(limit: int = 20) -> list[SealApplication]:
+    return list_applications(CLOSED_STATES, limit=limit)
 
 
 def search_records(text: str = "", limit: int = 50, *, by: User) -> list[SealRecord]:

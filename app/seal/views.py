@@ -38,7 +38,7 @@ from app.seal.forms import (
     ReturnForm,
     UploadForm,
 )
-from app.seal.models import CLOSED_STATES, ApplicationState, SealApplication, SealCertificate, SealRecord
+from app.seal.models import SealApplication, SealCertificate, SealRecord
 from app.seal.services import SealError
 from app.web.forms import input_from, show_refusal
 from app.web.htmx import wants_fragment
@@ -107,7 +107,7 @@ def _chosen_terminal() -> Any:
 @roles(*STAFF)
 def index() -> str:
     return render_template("seal/index.html", applications=services.list_applications(),
-                           closed=services.list_applications(CLOSED_STATES, limit=20),
+                           closed=services.recently_closed(),
                            at_counter=services.works_at_counter(current_user))
 
 
@@ -368,7 +368,7 @@ def reply(application_id: int) -> BaseResponse:
 @bp.route("/reviews")
 @roles(*REVIEW)
 def reviews() -> str:
-    return render_template("seal/reviews.html", applications=services.list_applications((ApplicationState.review,)))
+    return render_template("seal/reviews.html", applications=services.awaiting_review())
 
 
 @bp.route("/applications/<int:application_id>/approve", methods=["POST"])
