@@ -144,7 +144,7 @@ def test_audit_rows_for_changes_and_exports(client, login_as, db_session) -> Non
     response = client.get("/audit.csv?object_type=counter")
     assert response.status_code == 200
     csv_text = response.get_data(as_text=True)
-    assert csv_text.startswith("\ufeff日時,利用者,操作")
+    assert csv_text.startswith("\ufeff日時,業務,利用者,操作,対象")
     assert "9番窓口 臨時" in csv_text
     actions = [(e.action, e.object_type, e.username) for e in db_session.scalars(
         select(AuditEntry).order_by(AuditEntry.id))]
@@ -153,10 +153,10 @@ def test_audit_rows_for_changes_and_exports(client, login_as, db_session) -> Non
 
 
 def test_audit_page_filters(client, login_as) -> None:
-    login_as("supervisor")
+    login_as("admin")  # logins are rows of no programme: an administrator's to read
     body = client.get("/audit?action=login").get_data(as_text=True)
-    assert "supervisor-user" in body and "ログイン" in body
-    assert "該当する記録はありません" in client.get("/audit?username=nobody").get_data(as_text=True)
+    assert "admin 太郎" in body and "ログイン" in body
+    assert "該当する記録はありません" in client.get("/audit?action=merge").get_data(as_text=True)
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(app, db_session) -> None:

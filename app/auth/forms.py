@@ -10,6 +10,10 @@ from app.web.forms import choices
 ROLE_CHOICES = choices(Role.choices())
 
 
+def _optional_int(value: object) -> int | None:
+    return int(str(value)) if value not in (None, "") else None
+
+
 class LoginForm(FlaskForm):
     username = StringField("ログイン名", validators=[DataRequired("ログイン名を入力してください。")])
     password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。")])
@@ -35,12 +39,15 @@ class PasswordResetForm(FlaskForm):
 
 
 class AuditFilterForm(FlaskForm):
+    """Filters in people's words: a person by name, a kind of object by its Japanese name (the
+    choices of both are set by the view from what the reader may see)."""
+
     class Meta:
         csrf = False  # a GET search form
 
-    username = StringField("利用者", validators=[Optional()])
-    object_type = StringField("対象種別", validators=[Optional()])
-    object_id = StringField("対象ID", validators=[Optional()])
+    person = SelectField("利用者", coerce=_optional_int, validators=[Optional()])
+    object_type = SelectField("対象の種類", validators=[Optional()])
+    object_id = StringField("対象の番号", validators=[Optional(), Length(max=64)])
     action = SelectField("操作", choices=choices([("", "すべて"), *Action.choices()]), validators=[Optional()])
     date_from = DateField("開始日", validators=[Optional()])
     date_to = DateField("終了日", validators=[Optional()])

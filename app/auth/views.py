@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -16,10 +15,9 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.auth import audit, services
+from app.auth import services
 from app.auth.access import ALL_STAFF, public, roles
 from app.auth.forms import (
-    AuditFilterForm,
     LoginForm,
     PasswordResetForm,
     UserCreateForm,
@@ -28,7 +26,6 @@ from app.auth.forms import (
 from app.auth.models import Role, User
 from app.core.dates import now
 from app.web.forms import input_from, show_refusal
-from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import keep_changes
 
@@ -143,28 +140,5 @@ def reset_password(user_id: int) -> BaseResponse | tuple[str, int]:
                            reset=reset), 422
 
 
-def _audit_filter(form: AuditFilterForm) -> audit.AuditFilter:
-    return input_from(form, audit.AuditFilter)
-
-
-@bp.route("/audit")
-@roles(Role.supervisor, Role.admin)
-def audit_log() -> str | tuple[str, int]:
-    form = AuditFilterForm(request.args)
-    if request.args and not form.validate():
-        return render_template("auth/audit.html", form=form, entries=[]), 422
-    return page_or_fragment("auth/audit.html", "auth/_audit_rows.html", form=form,
-                            entries=audit.entries(_audit_filter(form), limit=500))
-
-
-@bp.route("/audit.csv")
-@roles(Role.supervisor, Role.admin)
-def audit_export() -> Response:
-    form = AuditFilterForm(request.args)
-    if not form.validate():
-        abort(400)
-    return Response(
-        audit.export_csv(_audit_filter(form), request.query_string.decode(), by=current_user),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
-    )
+# The audit log's pages are registered on this blueprint by their own module.
+from app.auth import audit_views  # noqa: E402,F401

@@ -128,6 +128,14 @@ def _agreements(a: Donor, b: Donor) -> tuple[str, ...]:
     return tuple(reasons)
 
 
+def read_matches(*, by: User) -> list[Candidate]:
+    """The candidates page (名寄せ): a read of both donors of every pair shown."""
+    candidates = likely_matches()
+    audit.read_list("furusato_donor", sorted({d.id for c in candidates for d in (c.a, c.b)}), "名寄せ候補",
+                    by=by)
+    return candidates
+
+
 def likely_matches(limit: int = 50) -> list[Candidate]:
     """Pairs of live donors that share a weak key and have not been dismissed, best first."""
     live = Donor.merged_into_id.is_(None)

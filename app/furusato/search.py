@@ -18,6 +18,8 @@ from typing import Any
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, extract, func, or_, select, tuple_
 
+from app.auth import audit
+from app.auth.models import User
 from app.extensions import db
 from app.furusato import normalize as nz
 from app.furusato.models import Donation, DonationState, Portal
@@ -116,7 +118,8 @@ class SearchResult:
         return max(1, -(-self.count // PAGE_SIZE))
 
 
-def search(f: DonationFilter, page: int = 1) -> SearchResult:
+def search(f: DonationFilter, page: int = 1, *, by: User) -> SearchResult:
+    """One page of the donations the filter selects; the page is a read of each one shown."""
     where = conditions(f)
     count, amount = db.session.execute(
         select(func.count(), func.coalesce(func.sum(Donation.amount), 0)).select_from(Donation).where(*where)).one()
@@ -124,6 +127,8 @@ def search(f: DonationFilter, page: int = 1) -> SearchResult:
     rows = db.session.scalars(
         select(Donation).where(*where).order_by(Donation.applied_on.desc(), Donation.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    what = f"寄附の検索（{f.describe() or '条件なし'}、{page}ページ）"
+    audit.read_list("furusato_donation", (r.id for r in rows), what, by=by)
     return SearchResult(list(rows), int(count), int(amount), page)
 
 

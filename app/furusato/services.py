@@ -395,11 +395,13 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def read_donation(donation_id: int, *, by: User | None) -> Donation | None:
-    """A donation with its personal data, audited as a read."""
+def read_donation(donation_id: int, *, by: User | None, purpose: str = "") -> Donation | None:
+    """A donation with its personal data, audited as a read (for `purpose`, e.g. the correction
+    form)."""
     donation = db.session.get(Donation, donation_id)
     if donation is not None:
-        audit.record("read", "furusato_donation", donation.id, f"{donation.order_id} {donation.name}", by=by)
+        audit.record("read", "furusato_donation", donation.id,
+                     f"{donation.order_id} {donation.name}" + (f"（{purpose}）" if purpose else ""), by=by)
     return donation
 
 
@@ -452,12 +454,14 @@ def add_catalog_request(data: CatalogInput, by: User | None) -> CatalogRequest:
     return request
 
 
-def catalog_requests(limit: int = 200) -> tuple[list[CatalogRequest], int]:
-    """The requests to send first, then the sent ones, newest first; and how many wait."""
+def catalog_requests(limit: int = 200, *, by: User) -> tuple[list[CatalogRequest], int]:
+    """The requests to send first, then the sent ones, newest first; and how many wait. The list
+    shows the requesters' names and addresses: a read of each."""
     requests = list(db.session.scalars(select(CatalogRequest).order_by(
         CatalogRequest.sent_on.is_not(None), CatalogRequest.requested_on.desc()).limit(limit)))
     pending = db.session.scalar(select(func.count()).select_from(CatalogRequest)
                                 .where(CatalogRequest.sent_on.is_(None))) or 0
+    audit.read_list("furusato_catalog_request", (r.id for r in requests), "カタログ送付希望の一覧", by=by)
     return requests, int(pending)
 
 
@@ -476,7 +480,8 @@ class SuspectFilter:
     reason: str = ""
 
 
-def suspect_list(flt: SuspectFilter = SuspectFilter(), limit: int = 200) -> list[SuspectFlag]:
+def suspect_list(flt: SuspectFilter = SuspectFilter(), limit: int = 200, *, by: User) -> list[SuspectFlag]:
+    """The flags the filter selects; the list shows each flag's donation and donor (a read)."""
     status = flt.status if flt.status in ("open", "cleared", "") else "open"
     reason = flt.reason
     query = select(SuspectFlag).order_by(SuspectFlag.created_at, SuspectFlag.id)
@@ -486,7 +491,9 @@ def suspect_list(flt: SuspectFilter = SuspectFilter(), limit: int = 200) -> list
         query = query.where(SuspectFlag.status == status)
     if reason:
         query = query.where(SuspectFlag.reason == reason)
-    return list(db.session.scalars(query.limit(limit)))
+    flags = list(db.session.scalars(query.limit(limit)))
+    audit.read_list("furusato_donation", dict.fromkeys(f.donation_id for f in flags), "疑義データの一覧", by=by)
+    return flags
 
 
 def read_flag(flag: SuspectFlag, *, by: User | None) -> SuspectFlag:

@@ -43,7 +43,7 @@ from app.furusato.forms import (
     SuspectFilterForm,
     UploadForm,
 )
-from app.furusato.models import CatalogRequest, Donation, DonorMerge, ImportBatch, SuspectFlag
+from app.furusato.models import CatalogRequest, DonorMerge, ImportBatch, SuspectFlag
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile
 from app.tasks import services as tasks
 from app.tasks.models import TaskState
@@ -272,7 +272,7 @@ def donations() -> str | tuple[str, int]:
     form = _search_form()
     if request.args and not form.validate():
         return render_template("furusato/donations.html", form=form, result=None, export=ExportForm(request.args)), 422
-    result = search.search(_filter(form), request.args.get("page", 1, type=int) or 1)
+    result = search.search(_filter(form), request.args.get("page", 1, type=int) or 1, by=_by())
     return page_or_fragment("furusato/donations.html", "furusato/_donation_rows.html", form=form,
                             result=result, export=ExportForm(request.args), inline_rows=exports.INLINE_ROWS,
                             query={k: v for k, v in request.args.items() if k != "page"})
@@ -352,7 +352,9 @@ def donation(donation_id: int) -> str:
 @roles(*STAFF)
 def correct(donation_id: int) -> str | BaseResponse | tuple[str, int]:
     """修正登録 (004 §7(1)イ): who, when and why for every field changed."""
-    found = db.get_or_404(Donation, donation_id)
+    found = services.read_donation(donation_id, by=_by(), purpose="修正登録の画面")
+    if found is None:
+        abort(404)
     form = CorrectionForm(obj=found) if request.method == "GET" else CorrectionForm()
     form.gift_code.choices = _gift_choices()
     if form.validate_on_submit():
@@ -381,7 +383,7 @@ def donor(donor_id: int) -> str:
 @bp.route("/donors/matches")
 @roles(*STAFF)
 def matches() -> str:
-    return render_template("furusato/matches.html", candidates=donors.likely_matches(), form=MergeForm())
+    return render_template("furusato/matches.html", candidates=donors.read_matches(by=_by()), form=MergeForm())
 
 
 @bp.route("/donors/merge", methods=["POST"])
@@ -400,7 +402,7 @@ def merge() -> BaseResponse | tuple[str, int]:
         else:
             flash(f"寄附者#{source.id}を#{target.id}に統合しました。", "success")
             return redirect(url_for("furusato.donor", donor_id=target.id), 303)
-    return render_template("furusato/matches.html", candidates=donors.likely_matches(), form=form), 422
+    return render_template("furusato/matches.html", candidates=donors.read_matches(by=_by()), form=form), 422
 
 
 @bp.route("/donors/dismiss", methods=["POST"])
@@ -440,7 +442,7 @@ def unmerge(merge_id: int) -> BaseResponse:
 @roles(*STAFF)
 def suspects() -> str:
     form = SuspectFilterForm(request.args)
-    flags = services.suspect_list(input_from(form, services.SuspectFilter))
+    flags = services.suspect_list(input_from(form, services.SuspectFilter), by=_by())
     return render_template("furusato/suspects.html", form=form, flags=flags)
 
 
@@ -510,7 +512,7 @@ def catalog() -> str | BaseResponse | tuple[str, int]:
         else:
             flash("カタログ送付希望を登録しました。", "success")
             return redirect(url_for("furusato.catalog"), 303)
-    requests_, pending = services.catalog_requests(200)
+    requests_, pending = services.catalog_requests(200, by=_by())
     return render_template("furusato/catalog.html", form=form, requests=requests_, pending=pending,
                            sent_form=FlaskForm()), 422 if form.errors else 200
 

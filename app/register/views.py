@@ -15,7 +15,7 @@ from app.devices.models import Terminal
 from app.extensions import db
 from app.queue import services as queue
 from app.queue import streams
-from app.register import fees, receipts, services
+from app.register import fees, reads, receipts, services
 from app.register.forms import (
     CancelBillForm,
     CloseForm,
@@ -91,7 +91,8 @@ def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, sta
     open_day = services.earliest_open_day(terminal) if terminal else None
     return page_or_fragment(
         "register/index.html", "register/_bills.html", terminal=terminal, register_form=_register_form(terminal),
-        bills=services.open_bills(), selected=bill, quote=quote, form=form, error=error, open_day=open_day,
+        bills=reads.open_bills(by=current_user), selected=bill, quote=quote, form=form, error=error,
+        open_day=open_day,
         totals=services.day_totals(open_day) if open_day else None,
         pending_voids=len(services.pending_void_requests()), cancel_form=cancel_form or CancelBillForm(),
         may_cancel=services.can_cancel_bills(current_user),
@@ -191,7 +192,9 @@ def _print(enqueue: Any) -> None:
 @bp.route("/payments/<int:payment_id>")
 @roles(*CASHIERS)
 def payment(payment_id: int) -> str:
-    payment = db.get_or_404(Payment, payment_id)
+    payment = reads.payment(payment_id, by=current_user)
+    if payment is None:
+        abort(404)
     return render_template("register/payment.html", payment=payment, void_form=VoidRequestForm(),
                            same_ticket=services.other_open_bills(payment.bill),
                            reversal=services.void_of(payment), job=receipts.print_job(payment),
@@ -202,11 +205,11 @@ def payment(payment_id: int) -> str:
 @roles(*CASHIERS)
 def payments() -> str:
     query = request.args.get("q", "").strip()
-    found = services.find_receipt(query) if query else None
+    found = reads.find_receipt(query, by=current_user) if query else None
     terminal = _register()
     day = services.earliest_open_day(terminal) if terminal else None
     return render_template("register/payments.html", query=query, found=found, day=day, terminal=terminal,
-                           rows=services.day_payments(day) if day else [])
+                           rows=reads.day_payments(day, by=current_user) if day else [])
 
 
 @bp.route("/payments/<int:payment_id>/reprint", methods=["POST"])

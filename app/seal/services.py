@@ -103,13 +103,23 @@ def list_applications(states: Sequence[ApplicationState] = OPEN_STATES, limit: i
     return list(db.session.scalars(applications_query(states).limit(limit)))
 
 
-def awaiting_review() -> list[SealApplication]:
+def _shown(applications: list[SealApplication], what: str, by: User) -> list[SealApplication]:
+    """A list page of applications shows the applicants' names: a read of each shown."""
+    audit.read_list("seal_application", (a.id for a in applications), what, by=by)
+    return applications
+
+
+def open_applications(*, by: User) -> list[SealApplication]:
+    return _shown(list_applications(), "印鑑登録の受付中一覧", by)
+
+
+def awaiting_review(*, by: User) -> list[SealApplication]:
     """City staff's work list: the applications sent to them for review."""
-    return list_applications((ApplicationState.review,))
+    return _shown(list_applications((ApplicationState.review,)), "印鑑登録の審査待ち一覧", by)
 
 
-def recently_closed(limit: int = 20) -> list[SealApplication]:
-    return list_applications(CLOSED_STATES, limit=limit)
+def recently_closed(limit: int = 20, *, by: User) -> list[SealApplication]:
+    return _shown(list_applications(CLOSED_STATES, limit=limit), "印鑑登録の終了一覧", by)
 
 
 def search_records(text: str = "", limit: int = 50, *, by: User) -> list[SealRecord]:
@@ -123,6 +133,8 @@ def search_records(text: str = "", limit: int = 50, *, by: User) -> list[SealRec
     records = list(db.session.scalars(query))
     if text:
         audit.record("read", "seal_record", "search", f"検索「{text}」{len(records)}件", by=by)
+    else:
+        audit.read_list("seal_record", (r.id for r in records), "印鑑登録原票の一覧（新しい順）", by=by)
     return records
 
 

@@ -106,8 +106,8 @@ def _chosen_terminal() -> Any:
 @bp.route("/")
 @roles(*STAFF)
 def index() -> str:
-    return render_template("seal/index.html", applications=services.list_applications(),
-                           closed=services.recently_closed(),
+    return render_template("seal/index.html", applications=services.open_applications(by=current_user),
+                           closed=services.recently_closed(by=current_user),
                            at_counter=services.works_at_counter(current_user))
 
 
@@ -368,7 +368,7 @@ def reply(application_id: int) -> BaseResponse:
 @bp.route("/reviews")
 @roles(*REVIEW)
 def reviews() -> str:
-    return render_template("seal/reviews.html", applications=services.awaiting_review())
+    return render_template("seal/reviews.html", applications=services.awaiting_review(by=current_user))
 
 
 @bp.route("/applications/<int:application_id>/approve", methods=["POST"])

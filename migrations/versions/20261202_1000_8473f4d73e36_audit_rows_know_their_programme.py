@@ -1,0 +1,78 @@
+"""audit rows know their programme
+
+Revision ID: 8473f4d73e36
+Revises: 5c1e8f0a7d21
+Create Date: 2026-12-02 10:00:00
+
+The city audits the contractor of its own programme (000 別紙 §13, 004 特記事項 §14), so each
+audit row says whose data it is about. Existing rows get it from their object type, as
+app/auth/objects.py has it on this date; rows of no programme (logins, users, devices, the
+audit log's own exports) stay NULL. The log is append-only: its triggers are lifted for this one
+UPDATE and made again.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '8473f4d73e36'
+down_revision = '5c1e8f0a7d21'
+branch_labels = None
+depends_on = None
+
+COUNTER_TYPES = (
+    'visit', 'case', 'case_list', 'procedure', 'resident', 'resident_search', 'resident_my_number',
+    'my_number_card', 'seal_application', 'seal_record', 'seal_certificate', 'bill', 'payment',
+    'void_request', 'daily_close', 'register_day', 'fee', 'queue_settings', 'queue_category',
+    'queue_tickets', 'queue_summary',
+)
+FURUSATO_PREFIX = 'furusato_'
+SQLITE_TRIGGERS = ('UPDATE', 'DELETE')
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == 'sqlite'
+
+
+def _drop_sqlite_triggers():
+    for event in SQLITE_TRIGGERS:
+        op.execute(f'DROP TRIGGER IF EXISTS audit_entries_no_{event.lower()}')
+
+
+def _make_sqlite_triggers():
+    for event in SQLITE_TRIGGERS:
+        op.execute(f"CREATE TRIGGER audit_entries_no_{event.lower()} BEFORE {event} ON audit_entries "
+                   "BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END")
+
+
+def _fill():
+    listed = ', '.join(f"'{t}'" for t in COUNTER_TYPES)
+    op.execute(f"UPDATE audit_entries SET programme = 'counter' WHERE object_type IN ({listed})")  # noqa: S608
+    op.execute(f"UPDATE audit_entries SET programme = 'furusato' WHERE object_type LIKE '{FURUSATO_PREFIX}%'")
+
+
+def upgrade():
+    if _sqlite():
+        _drop_sqlite_triggers()  # the batch below recreates the table, which drops them anyway
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('programme', sa.String(length=20), nullable=True))
+        batch_op.create_check_constraint(op.f('ck_audit_entries_programme'),
+                                         "programme IN ('counter', 'furusato')")
+        batch_op.create_index('ix_audit_entries_programme_at', ['programme', 'at'], unique=False)
+    if _sqlite():
+        _fill()
+        _make_sqlite_triggers()
+    else:
+        op.execute('ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only')
+        _fill()
+        op.execute('ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only')
+
+
+def downgrade():
+    if _sqlite():
+        _drop_sqlite_triggers()
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entries_programme_at')
+        batch_op.drop_constraint(op.f('ck_audit_entries_programme'), type_='check')
+        batch_op.drop_column('programme')
+    if _sqlite():
+        _make_sqlite_triggers()
