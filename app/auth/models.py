@@ -47,6 +47,7 @@ class Action(Labelled):
     print = "print", "印刷"
     merge = "merge", "統合"
     unmerge = "unmerge", "統合解除"
+    refuse = "refuse", "却下"
 
 
 class User(UserMixin, db.Model):

@@ -58,7 +58,7 @@ KINDS: dict[str, ObjectKind] = {
     "furusato_import_batch": ObjectKind("ポータル取込", FURUSATO, "furusato.batch", "batch_id"),
     "furusato_profile": ObjectKind("ポータルの取込設定", FURUSATO),
     "furusato_settings": ObjectKind("ふるさと納税の設定", FURUSATO, "furusato.settings"),
-    "furusato_export_request": ObjectKind("個人情報の出力申請", FURUSATO, "furusato.export_request", "request_id"),
+    "furusato_export_request": ObjectKind("個人情報の出力申請", FURUSATO, "furusato.export_request", "export_request_id"),
     # of no programme: the system's own things
     "user": ObjectKind("利用者", None, "auth.edit_user", "user_id"),
     "audit_log": ObjectKind("監査ログ"),

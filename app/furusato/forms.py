@@ -144,3 +144,14 @@ class SettingsForm(FlaskForm):
     home_prefecture = StringField("都道府県", validators=[DataRequired(REQUIRED), Length(max=4)])
     home_city = StringField("市区町村（日本郵便の表記）", validators=[DataRequired(REQUIRED), Length(max=50)])
     home_postal_prefixes = StringField("郵便番号の先頭（カンマ区切り、任意）", validators=[Optional(), Length(max=200)])
+
+
+class ExportRequestForm(FlaskForm):
+    """出力申請 (000 別紙 §8(2)): the purpose; the scope is the search, carried in hidden fields."""
+
+    purpose = TextAreaField("出力の目的", validators=[Length(max=500)])
+    export_encoding = SelectField("出力の文字コード", choices=choices(EXPORT_ENCODINGS.items()), default="utf-8-sig")
+
+
+class RefuseExportForm(FlaskForm):
+    reason = TextAreaField("却下の理由", validators=[Length(max=500)])

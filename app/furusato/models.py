@@ -9,8 +9,10 @@ donation and from corrections. Merging donors moves donations; un-merging moves 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ForeignKey,
     Index,
     LargeBinary,
@@ -515,3 +517,48 @@ class FurusatoSettings(db.Model):
     home_postal_prefixes: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(default=now)
     updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ExportRequestState(Labelled):
+    pending = "pending", "承認待ち"
+    approved = "approved", "承認済み（作成）"
+    refused = "refused", "却下"
+
+
+class ExportRequest(db.Model):
+    """出力申請: a CSV of donors' personal data beyond a day's work is a copy that needs the
+    city's prior approval (000 別紙 §8(2); 004 特記事項 §10 forbids any use beyond the
+    contract): who asks, for what purpose, which rows; who approved it and when. The file is
+    made only once every approval it needs is in (app/furusato/export_requests.py)."""
+
+    __tablename__ = "furusato_export_requests"
+    __table_args__ = (one_of("state", ExportRequestState), Index("ix_furusato_export_requests_state", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(default=now)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the search (DonationFilter.as_params)
+    conditions: Mapped[str] = mapped_column(Text, default="")  # "" = the whole database
+    encoding: Mapped[str] = mapped_column(String(20))
+    row_count: Mapped[int]  # how many rows the search had when asked
+    state: Mapped[ExportRequestState] = mapped_column(StrEnumType(ExportRequestState, 20),
+                                                      default=ExportRequestState.pending)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    supervisor_at: Mapped[datetime | None]
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    city_at: Mapped[datetime | None]
+    refused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    refused_at: Mapped[datetime | None]
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    supervisor = relationship("User", foreign_keys=[supervisor_id])
+    city = relationship("User", foreign_keys=[city_id])
+    refused_by = relationship("User", foreign_keys=[refused_by_id])
+
+    @property
+    def whole(self) -> bool:
+        """No filter: the whole donor database, which the city approves too."""
+        return not self.conditions

@@ -165,10 +165,11 @@ def export_count(f: DonationFilter) -> int:
 EXPORT_PAGE_ROWS = 2000
 
 
-def export_pages(f: DonationFilter, encoding: str) -> Iterator[tuple[int, bytes]]:
+def export_pages(f: DonationFilter, encoding: str, mark: str = "") -> Iterator[tuple[int, bytes]]:
     """The search as CSV, in pages of (rows so far, bytes): UTF-8 with one BOM at the start
-    (Excel) or Shift_JIS; dates as 2026-04-01. Each page is read in a transaction of its own,
-    by key (applied_on, id), so a long export never holds a transaction (on SQLite, the lock)."""
+    (Excel) or Shift_JIS; dates as 2026-04-01; `mark` (an approved request's) as the first
+    line, before the header. Each page is read in a transaction of its own, by key
+    (applied_on, id), so a long export never holds a transaction (on SQLite, the lock)."""
     if encoding not in EXPORT_ENCODINGS:
         raise ValueError(encoding)
     portals = {p.id: p.name for p in db.session.scalars(select(Portal))}
@@ -182,6 +183,8 @@ def export_pages(f: DonationFilter, encoding: str) -> Iterator[tuple[int, bytes]
         buffer.truncate()
         return data
 
+    if mark:
+        writer.writerow([mark])
     writer.writerow(EXPORT_COLUMNS)
     yield 0, flush()
     done, after = 0, None

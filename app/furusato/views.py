@@ -28,7 +28,7 @@ from app.auth.models import User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato import donors, exports, imports, search, services
+from app.furusato import donors, export_requests, exports, imports, search, services
 from app.furusato.forms import (
     CatalogForm,
     ClearForm,
@@ -68,6 +68,7 @@ NAV = (
     NavItem("疑義データ", "furusato.suspects", "ふるさと納税"),
     NavItem("寄附者の名寄せ", "furusato.matches", "ふるさと納税"),
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
+    NavItem("個人情報の出力申請", "furusato.export_requests", "ふるさと納税"),
     NavItem("ふるさと納税の設定", "furusato.settings", "ふるさと納税"),
 )
 
@@ -261,7 +262,8 @@ def _search_form() -> SearchForm:
     return form
 
 
-def _filter(form: SearchForm) -> search.DonationFilter:
+def search_filter(form: SearchForm) -> search.DonationFilter:
+    """The search a form describes (also the scope of an export request: export_views)."""
     flt = input_from(form, search.DonationFilter)
     return replace(flt, gift=flt.gift.strip(), text=flt.text.strip())
 
@@ -272,9 +274,10 @@ def donations() -> str | tuple[str, int]:
     form = _search_form()
     if request.args and not form.validate():
         return render_template("furusato/donations.html", form=form, result=None, export=ExportForm(request.args)), 422
-    result = search.search(_filter(form), request.args.get("page", 1, type=int) or 1, by=_by())
+    result = search.search(search_filter(form), request.args.get("page", 1, type=int) or 1, by=_by())
     return page_or_fragment("furusato/donations.html", "furusato/_donation_rows.html", form=form,
                             result=result, export=ExportForm(request.args), inline_rows=exports.INLINE_ROWS,
+                            approval_rows=export_requests.approval_rows(),
                             query={k: v for k, v in request.args.items() if k != "page"})
 
 
@@ -287,9 +290,13 @@ def export() -> BaseResponse:
     export_form = ExportForm(request.form)
     if not form.validate() or not export_form.validate():
         abort(400)
-    flt = _filter(form)
+    flt = search_filter(form)
     try:
         started = exports.start(flt, export_form.export_encoding.data, by=_by())
+    except exports.ApprovalNeeded as exc:  # 000 別紙 §8(2): the request form, with this search
+        flash(exc.message, "info")
+        carried = {k: v for k, v in request.form.items() if k != "csrf_token" and v}
+        return redirect(url_for("furusato.new_export_request", **carried), 303)
     except exports.ExportError:
         abort(400)
     if started.task is not None:
@@ -481,7 +488,7 @@ def totals() -> str | tuple[str, int]:
     form = _search_form()
     if request.args and not form.validate():
         return render_template("furusato/totals.html", form=form, rows=[], table=[], chart="", portals=[]), 422
-    flt = _filter(form)
+    flt = search_filter(form)
     if not request.args:
         start = date(fiscal_year(today()), 4, 1)
         flt = search.DonationFilter(date_from=start)
@@ -543,3 +550,7 @@ def settings() -> str | BaseResponse | tuple[str, int]:
             return redirect(url_for("furusato.settings"), 303)
     return render_template("furusato/settings.html", form=form, portals=services.portals()), (
         422 if form.errors else 200)
+
+
+# The export requests' pages are registered on this blueprint by their own module.
+from app.furusato import export_views  # noqa: E402,F401

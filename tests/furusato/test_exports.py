@@ -61,7 +61,8 @@ def test_a_download_of_an_unfinished_or_swept_export_is_refused(client: Any, log
 
 @pytest.fixture
 def app_config(request: pytest.FixtureRequest, tmp_path: Any) -> dict[str, Any]:
-    config: dict[str, Any] = {"TASK_FILES_DIR": str(tmp_path / "files")}
+    # about the background work, not the approval a large export needs (test_export_requests.py)
+    config: dict[str, Any] = {"TASK_FILES_DIR": str(tmp_path / "files"), "EXPORT_WITHOUT_APPROVAL_ROWS": 1_000_000}
     if "task_consumer" in request.fixturenames:
         consumer: Consumer = request.getfixturevalue("task_consumer")
         consumer.env["TASK_FILES_DIR"] = config["TASK_FILES_DIR"]
