@@ -25,6 +25,7 @@ class ObjectKind:
     programme: Programme | None = None
     endpoint: str = ""  # the page of the object, or of the list it is in
     arg: str = ""  # the endpoint's argument that takes the object's id; "" for a list page
+    shared: bool = False  # a kind of both programmes: each row's programme is given by its caller
 
 
 KINDS: dict[str, ObjectKind] = {
@@ -58,7 +59,19 @@ KINDS: dict[str, ObjectKind] = {
     "furusato_import_batch": ObjectKind("ポータル取込", FURUSATO, "furusato.batch", "batch_id"),
     "furusato_profile": ObjectKind("ポータルの取込設定", FURUSATO),
     "furusato_settings": ObjectKind("ふるさと納税の設定", FURUSATO, "furusato.settings"),
-    "furusato_export_request": ObjectKind("個人情報の出力申請", FURUSATO, "furusato.export_request", "export_request_id"),
+    "furusato_export_request": ObjectKind("個人情報の出力申請", FURUSATO, "furusato.export_request",
+                                          "export_request_id"),
+    # the staff register and the contract's clauses (wt-staff): a row's programme is the
+    # entry's, given by the caller (audit.record(..., programme=...))
+    "staff_entry": ObjectKind("従事者名簿の登録", shared=True),
+    "staff_register": ObjectKind("従事者名簿", shared=True),
+    "staff_training": ObjectKind("研修", shared=True),
+    "staff_lead_change": ObjectKind("作業責任者の変更", shared=True),
+    "staff_worker_change": ObjectKind("作業従事者の変更", shared=True),
+    "staff_incident": ObjectKind("事故", shared=True),
+    "staff_handling_area": ObjectKind("取扱区域", shared=True),
+    "staff_handover": ObjectKind("引継ぎ", shared=True),
+    "staff_erasure": ObjectKind("個人情報の消去", shared=True),
     # of no programme: the system's own things
     "user": ObjectKind("利用者", None, "auth.edit_user", "user_id"),
     "audit_log": ObjectKind("監査ログ"),
@@ -101,5 +114,5 @@ def choices(programmes: frozenset[Programme]) -> list[tuple[str, str]]:
     someone in every programme (an administrator) also gets the kinds of no programme."""
     every = programmes >= frozenset(Programme)
     return sorted(((code, kind.label) for code, kind in KINDS.items()
-                   if (kind.programme in programmes) or (every and kind.programme is None)),
+                   if kind.programme in programmes or kind.shared or (every and kind.programme is None)),
                   key=lambda choice: choice[1])
