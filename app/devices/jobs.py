@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import func, select, true, update
@@ -64,13 +65,36 @@ def binding(terminal: Terminal, device: str) -> DeviceBinding | None:
         DeviceBinding.active.is_(True)))
 
 
+#: The agent's public key: RSA in PEM, long enough to seal a PIN with OAEP-SHA256 (hardware/agent.py
+#: makes a 2048-bit one at each start); a PEM of that size is under 1 KiB.
+MIN_KEY_BITS = 2048
+MAX_KEY_CHARS = 16 * 1024
+BAD_AGENT_KEY = (f"エージェントの公開鍵が不正です。PEM形式のRSA公開鍵（{MIN_KEY_BITS}ビット以上）を送ってください。"
+                 "公開鍵は保存していません。")
+
+
+def agent_key(pem: str) -> rsa.RSAPublicKey:
+    """The agent's public key from its PEM text; refused (JobError) unless it is an RSA key of
+    MIN_KEY_BITS or more, so that no key stored for a terminal breaks a card read later."""
+    key = None
+    if len(pem) <= MAX_KEY_CHARS:
+        with suppress(ValueError, TypeError, UnsupportedAlgorithm):  # not PEM, not a key, unknown kind
+            key = serialization.load_pem_public_key(pem.encode())
+    if not isinstance(key, rsa.RSAPublicKey) or key.key_size < MIN_KEY_BITS:
+        raise JobError(BAD_AGENT_KEY, field="public_key")
+    return key
+
+
 def _seal(terminal: Terminal, secret: str) -> bytes:
     if not terminal.agent_public_key:
         raise JobError(f"端末「{terminal.name}」のエージェントが接続していません。"
                        "端末を起動してから再度お試しください。")
-    key = serialization.load_pem_public_key(terminal.agent_public_key.encode())
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise JobError("端末のエージェント鍵が不正です。エージェントを再起動してください。")
+    try:
+        key = agent_key(terminal.agent_public_key)
+    except JobError:  # stored before keys were checked, or by hand
+        raise JobError(f"端末「{terminal.name}」のエージェントの鍵が不正なため、暗証番号を送れません。"
+                       "端末のエージェントを再起動してから、もう一度読み取ってください"
+                       "（暗証番号は送られていません）。") from None
     return key.encrypt(secret.encode(), padding.OAEP(
         mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
 
@@ -304,9 +328,12 @@ def give_up(job: DeviceJob, by: User) -> None:
 
 
 def update_health(terminal: Terminal, health: dict[str, Any], public_key: str | None) -> None:
-    terminal.last_seen_at = now()
+    """What the agent reports as it polls. A public key that cannot seal a PIN is refused
+    (JobError) before anything of the report is stored."""
     if public_key and public_key != terminal.agent_public_key:
+        agent_key(public_key)
         terminal.agent_public_key = public_key
+    terminal.last_seen_at = now()
     for bound in terminal.bindings:
         state = health.get(bound.name)
         if isinstance(state, dict):
