@@ -73,10 +73,7 @@ def poll() -> Response | tuple[Response, int]:
     db.session.commit()
     wait = body.get("wait", 20)
     claimed = jobs.claim_or_wait(terminal, float(wait) if isinstance(wait, int | float) else 20.0)
-    return jsonify(jobs=[
-        {"id": j.id, "device": j.device, "kind": j.kind, "payload": j.payload,
-         "sealed": jobs.sealed_b64(j)} for j in claimed
-    ])
+    return jsonify(jobs=[handout.for_agent() for handout in claimed])
 
 
 @bp.route("/jobs/<int:job_id>/result", methods=["POST"])

@@ -8,8 +8,9 @@ No request waits on a device (STYLE rule 17). A page that shows a job's result (
 a seal scan) enqueues the job, answers at once and polls the job's state; it takes the result
 with a POST. Such a job has a page wait (PAGE_WAITS): past it the page gives up, and a job that
 has not started by then is cancelled instead of handed out. A card read is never run twice
-(each run with a wrong PIN spends one of the card's three tries): when its page gives up or
-its lease runs out it is cancelled and its sealed PIN wiped, and a late answer is dropped.
+(each run with a wrong PIN spends one of the card's three tries): its sealed PIN leaves its row
+as it is handed out, and when its page gives up or its lease runs out it is cancelled (a
+queued one with its sealed PIN wiped), and a late answer is dropped.
 """
 
 from __future__ import annotations
@@ -156,7 +157,21 @@ def end_expired(terminal_id: int | None = None) -> None:
                     error="画面の待ち時間を過ぎたため取り消しました。"))
 
 
-def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
+@dataclass(frozen=True)
+class Handout:
+    """A job as it goes to its agent. A one-shot job's sealed PIN goes with it and leaves its row
+    in the same transaction: the job is never handed out again, so the table has no use for it."""
+
+    job: DeviceJob
+    sealed: bytes | None
+
+    def for_agent(self) -> dict[str, Any]:
+        job = self.job
+        return {"id": job.id, "device": job.device, "kind": job.kind, "payload": job.payload,
+                "sealed": base64.b64encode(self.sealed).decode() if self.sealed else None}
+
+
+def claim(terminal: Terminal, limit: int = 10) -> list[Handout]:
     """Take the terminal's ready jobs, oldest first. Row locks keep two agents (or two
     server processes) from taking the same job on PostgreSQL; SQLite serialises writers.
 
@@ -184,11 +199,13 @@ def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
         job.state = JobState.claimed
         job.attempts += 1
         job.lease_expires_at = now() + LEASE
-        jobs.append(job)
+        jobs.append(Handout(job, job.sealed))
+        if job.kind in ONE_SHOT_KINDS:
+            job.sealed = None
     return jobs
 
 
-def claim_or_wait(terminal: Terminal, wait_seconds: float) -> list[DeviceJob]:
+def claim_or_wait(terminal: Terminal, wait_seconds: float) -> list[Handout]:
     """Long poll: claim jobs, or wait for one to be queued, up to `wait_seconds`.
 
     This owns its transactions: each empty look ends its transaction at once (on SQLite an
@@ -340,10 +357,6 @@ def update_health(terminal: Terminal, health: dict[str, Any], public_key: str | 
             bound.healthy = bool(state.get("ok"))
             bound.last_error = str(state.get("error") or "")[:2000]
             bound.health_at = now()
-
-
-def sealed_b64(job: DeviceJob) -> str | None:
-    return base64.b64encode(job.sealed).decode() if job.sealed else None
 
 
 def jobs_for(terminal: Terminal, states: tuple[JobState, ...], limit: int = 50) -> list[DeviceJob]:
