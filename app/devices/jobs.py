@@ -26,7 +26,7 @@ from typing import Any
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from sqlalchemy import func, select, true, update
+from sqlalchemy import func, null, select, true, update
 
 from app.auth import audit
 from app.auth.models import User
@@ -46,6 +46,10 @@ PAGE_WAITS: dict[str, timedelta] = {JobKind.card_read: timedelta(seconds=20), Jo
 ONE_SHOT_KINDS = frozenset({JobKind.card_read})
 #: What a taken result is replaced with: the page has it, the table keeps none of it.
 TAKEN: dict[str, Any] = {"taken": True}
+#: How long a waited-for job's result (a card face, a seal's image) waits in its row for its page,
+#: which takes it within a second or two; a result its page never took (the page was closed) is
+#: wiped after that, so no card face stays in the table for a page that is gone.
+RESULT_KEPT = timedelta(minutes=2)
 
 
 class JobError(Refusal):
@@ -135,8 +139,9 @@ def enqueue(terminal: Terminal, spec: JobSpec, *, secret: str | None = None,
 def end_expired(terminal_id: int | None = None) -> None:
     """Leases and page waits that ran out: a one-shot job whose agent went silent is cancelled
     (its PIN wiped), any other is queued again; a waited-for job its page gave up on is not
-    started any more. For one terminal when its agent polls; for all of them as scheduled work
-    (app/devices/tasks.py), so a sealed PIN does not wait in its row for an agent that is down."""
+    started any more, and one whose result its page never took loses the result. For one
+    terminal when its agent polls; for all of them as scheduled work (app/devices/tasks.py), so
+    a sealed PIN does not wait in its row for an agent that is down."""
     moment = now()
     terminal = DeviceJob.terminal_id == terminal_id if terminal_id is not None else true()
     expired = (terminal, DeviceJob.state == JobState.claimed, DeviceJob.lease_expires_at < moment)
@@ -155,6 +160,12 @@ def end_expired(terminal_id: int | None = None) -> None:
                    DeviceJob.kind == kind, DeviceJob.created_at <= moment - wait)
             .values(state=JobState.cancelled, sealed=None, finished_at=moment,
                     error="画面の待ち時間を過ぎたため取り消しました。"))
+    db.session.execute(
+        update(DeviceJob)
+        .where(terminal, DeviceJob.state == JobState.done, DeviceJob.kind.in_(sorted(PAGE_WAITS)),
+               DeviceJob.finished_at <= moment - RESULT_KEPT, DeviceJob.result["taken"].as_boolean().is_not(True))
+        .values(state=JobState.cancelled, result=null(),
+                error="画面が結果を受け取らなかったため、結果を破棄しました。"))
 
 
 @dataclass(frozen=True)
