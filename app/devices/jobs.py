@@ -358,9 +358,10 @@ def give_up(job: DeviceJob, by: User) -> None:
 def update_health(terminal: Terminal, health: dict[str, Any], public_key: str | None) -> None:
     """What the agent reports as it polls. A public key that cannot seal a PIN is refused
     (JobError) before anything of the report is stored."""
-    if public_key and public_key != terminal.agent_public_key:
+    if public_key:  # checked also when it is the one stored: that may be from before the check
         agent_key(public_key)
-        terminal.agent_public_key = public_key
+        if public_key != terminal.agent_public_key:
+            terminal.agent_public_key = public_key
     terminal.last_seen_at = now()
     for bound in terminal.bindings:
         state = health.get(bound.name)

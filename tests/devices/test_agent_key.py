@@ -77,14 +77,16 @@ def test_a_refused_key_or_none_leaves_the_good_one_in_place(client, reader) -> N
 
 
 @pytest.mark.parametrize("stored", ["not a key", SHORT_RSA, BAD_KEYS["ec"]], ids=["not-pem", "rsa-1024", "ec"])
-def test_a_bad_key_already_stored_makes_a_card_read_a_refusal(reader, stored: str) -> None:
-    terminal, _ = reader
+def test_a_bad_key_already_stored_makes_a_card_read_a_refusal(client, reader, stored: str) -> None:
+    terminal, token = reader
     terminal_id = terminal.id
     db.session.execute(text("UPDATE terminals SET agent_public_key = :key WHERE id = :id"),
                        {"key": stored, "id": terminal_id})
     db.session.commit()
     with pytest.raises(jobs.JobError) as refused:
         card.start_read(_stored(terminal_id), "1234", None, case_id=1)
+    db.session.rollback()
+    assert _poll(client, token, stored).status_code == 400  # the agent that sent it hears so too
     assert refused.value.message.startswith(
         "端末「15番窓口 端末」のエージェントの鍵が不正なため、暗証番号を送れません。")
     assert "1234" not in refused.value.message
