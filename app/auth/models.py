@@ -53,15 +53,23 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     password_changed_at: Mapped[datetime] = mapped_column(default=now)
+    # Sessions carry the epoch they were opened in (get_id); raising it ends every session of
+    # the user at its next request, a copied cookie too (issue 14 §4 "Sessions").
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """What the session keeps of the user (Flask-Login's "alternative token"): the id and the
+        epoch, which the user loader checks against the row."""
+        return f"{self.id}:{self.session_epoch}"
 
 
 class LoginAttempt(db.Model):
-    """Every login attempt, kept so throttling works across processes and restarts."""
+    """The record of every login attempt (who, from where, when, whether it succeeded); the
+    throttle counts in LoginCounter."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
@@ -74,6 +82,18 @@ class LoginAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=now)
     succeeded: Mapped[bool]
+
+
+class LoginCounter(db.Model):
+    """Login attempts in the current window of one account ("user:NAME") or one address
+    ("address:IP"), counted by one atomic UPDATE per attempt, so that parallel guesses wait for
+    each other and each sees the ones before it (issue 14 §4 "Login throttling")."""
+
+    __tablename__ = "login_counters"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[datetime]
+    attempts: Mapped[int]
 
 
 class AuditEntry(db.Model):
