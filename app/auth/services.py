@@ -205,6 +205,12 @@ class UserChange:
     active: bool
 
 
+def _what_sessions_may_do(user: User) -> tuple[object, ...]:
+    """What a change of ends the user's sessions (issue 14 §4 "Sessions"): their role, and
+    whether the account is open at all; not their name."""
+    return (user.role, user.active)
+
+
 def update_user(user: User, change: UserChange, *, by: User) -> None:
     """An administrator changes an account; no one takes the administrator's role from
     themselves (the city would be left without one who can give it back)."""
@@ -221,9 +227,9 @@ def update_user(user: User, change: UserChange, *, by: User) -> None:
         changes.append(f"役割={user.role}→{change.role}")
     if user.active != change.active:
         changes.append("有効化" if change.active else "無効化")
-    may_change = user.role != change.role or user.active != change.active
+    before = _what_sessions_may_do(user)
     user.display_name, user.role, user.active = display_name, Role(change.role), bool(change.active)
-    if may_change:  # what the user's sessions may do has changed, or the account is closed
+    if _what_sessions_may_do(user) != before:
         end_sessions(user)
     if changes:
         audit.record("update", "user", user.id, "、".join(changes), by=by)

@@ -46,3 +46,32 @@ def test_polls_do_not_count_as_activity_and_a_click_does(page, live_app, live_se
     assert "x-yakuba-background" not in click.value.headers
     page.wait_for_url(f"{live_server.url}/")
     assert _last_seen(live_app, page) > seen
+
+
+@pytest.mark.usefixtures("displays_end")
+def test_a_stream_and_the_refreshes_it_triggers_do_not_count(page, live_app, live_server, live_user,
+                                                             browser_login) -> None:
+    """The cashier's list follows the register's stream and refreshes on its events
+    (hx-trigger="sse:bills"): neither the stream nor the refresh is a person's action."""
+    from datetime import date
+
+    from app.extensions import db
+    from app.register import services
+    from app.register.fees import Item, seed_default_fees
+
+    with live_app.app_context():
+        seed_default_fees(date(2020, 4, 1))
+        db.session.commit()
+    browser_login(live_user("operator", "cashier"))
+    with page.expect_request(lambda r: "/register/bills/stream" in r.url) as stream:
+        page.goto(f"{live_server.url}/register")
+    assert "text/event-stream" in stream.value.headers.get("accept", "")
+    page.locator("#open-bills").wait_for()
+    seen = _last_seen(live_app, page)
+    refreshed = page.expect_request_finished(lambda r: r.url.split("?")[0].endswith("/register"))
+    with refreshed as refresh, live_app.app_context():
+        services.open_bill("test", "B-002", "山彦 一郎", [Item("resident_record_copy", 1)], ticket_number="B-002")
+        db.session.commit()
+    assert refresh.value.headers.get("x-yakuba-background") == "1"
+    page.locator("#open-bills", has_text="B-002").wait_for()
+    assert _last_seen(live_app, page) == seen
