@@ -163,6 +163,8 @@ def _details_problems(display_name: str, role: str) -> list[Problem]:
     problems = []
     if not display_name.strip():
         problems.append(Problem("display_name", "氏名を入力してください。"))
+    elif not display_name.isprintable():  # a control character (a NUL breaks PostgreSQL)
+        problems.append(Problem("display_name", "氏名に使えない文字が含まれています。"))
     if not Role.has(role):
         problems.append(Problem("role", "役割を選んでください。"))
     return problems
@@ -183,7 +185,7 @@ def create_user(username: str, display_name: str, role: str, password: str, *, b
     problems = []
     if not username:
         problems.append(Problem("username", "ログイン名を入力してください。"))
-    elif not username.isascii() or " " in username:
+    elif not username.isascii() or not username.isprintable() or " " in username:
         problems.append(Problem("username", "ログイン名は半角英数字で入力してください。"))
     elif db.session.scalar(select(User.id).where(User.username == username)):
         problems.append(Problem("username", f"ログイン名「{username}」は既に使われています。"))

@@ -145,3 +145,13 @@ def test_a_login_name_no_account_can_have_is_refused_in_japanese(client, make_us
     assert response.status_code == 422
     assert f"ログイン名：{message}" in response.get_data(as_text=True)
     assert _addresses(db_session) == []
+
+
+def test_an_account_cannot_be_made_with_a_control_character(client, login_as) -> None:
+    login_as("admin")
+    response = client.post("/admin/users", data={"username": "nul\x00name", "display_name": "田中\x00",
+                                                 "role": "operator", "password": "long-enough-1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "ログイン名：ログイン名は半角英数字で入力してください。" in body
+    assert "氏名：氏名に使えない文字が含まれています。" in body
