@@ -86,7 +86,7 @@ class LoginAttempt(db.Model):
 
 class LoginCounter(db.Model):
     """Login attempts in the current window of one account ("user:NAME") or one address
-    ("address:IP"), counted by one atomic UPDATE per attempt, so that parallel guesses wait for
+    ("address:IP"), counted by one atomic upsert per attempt, so that parallel guesses wait for
     each other and each sees the ones before it (issue 14 §4 "Login throttling")."""
 
     __tablename__ = "login_counters"

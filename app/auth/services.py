@@ -77,18 +77,17 @@ def _attempt_keys(username: str, address: str) -> dict[str, int]:
 
 
 def _count_attempt(key: str) -> int:
-    """Count one attempt for `key`; the attempts of its window, this one included. The UPDATE
-    locks the counter's row until the request commits (PostgreSQL; SQLite serialises writers), so
-    parallel attempts wait here for each other and each sees the ones before it."""
+    """Count one attempt for `key`; the attempts of its window, this one included. One upsert,
+    which locks the counter's row until the request commits (PostgreSQL; SQLite serialises
+    writers), so parallel attempts wait here for each other and each sees the ones before it."""
     moment = now()
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(insert(LoginCounter).values(key=key, window_start=moment, attempts=0)
-                       .on_conflict_do_nothing())
     expired = LoginCounter.window_start < moment - timedelta(seconds=settings().LOGIN_WINDOW_SECONDS)
     return db.session.execute(
-        update(LoginCounter).where(LoginCounter.key == key)
-        .values(attempts=case((expired, 1), else_=LoginCounter.attempts + 1),
-                window_start=case((expired, moment), else_=LoginCounter.window_start))
+        insert(LoginCounter).values(key=key, window_start=moment, attempts=1)
+        .on_conflict_do_update(index_elements=[LoginCounter.key], set_={
+            "attempts": case((expired, 1), else_=LoginCounter.attempts + 1),
+            "window_start": case((expired, moment), else_=LoginCounter.window_start)})
         .returning(LoginCounter.attempts)
     ).scalar_one()
 
