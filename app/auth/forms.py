@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.auth.models import Action, Role
+from app.auth.models import Action, Role, Scope
 from app.web.forms import choices
 
 ROLE_CHOICES = choices(Role.choices())
+SCOPE_CHOICES = choices([("", "役割に応じて（管理者は全業務、それ以外は窓口業務）"), *Scope.choices()])
+NUMBER_HANDLER_LABEL = "事務取扱担当者（個人番号を扱う）"
 
 
 def _optional_int(value: object) -> int | None:
@@ -15,7 +17,14 @@ def _optional_int(value: object) -> int | None:
 
 
 class LoginForm(FlaskForm):
-    username = StringField("ログイン名", validators=[DataRequired("ログイン名を入力してください。")])
+    """A login name is at most 64 characters with no control character (every account's is), so
+    anything else is refused here, before it reaches the database (issue 14 §4 "Bad input")."""
+
+    username = StringField("ログイン名", validators=[
+        DataRequired("ログイン名を入力してください。"),
+        Length(max=64, message="ログイン名は64文字以内です。"),
+        Regexp(r"^[^\x00-\x1f\x7f]*\Z", message="ログイン名に使えない文字が含まれています。"),
+    ])
     password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。")])
 
 
@@ -25,17 +34,29 @@ class UserCreateForm(FlaskForm):
     username = StringField("ログイン名", validators=[Length(max=64)])
     display_name = StringField("氏名", validators=[Length(max=100)])
     role = SelectField("役割", choices=ROLE_CHOICES)
+    scope = SelectField("担当業務", choices=SCOPE_CHOICES, validate_choice=False)  # the service says what is wrong
+    number_handler = BooleanField(NUMBER_HANDLER_LABEL)
     password = PasswordField("初期パスワード")
 
 
 class UserEditForm(FlaskForm):
     display_name = StringField("氏名", validators=[Length(max=100)])
     role = SelectField("役割", choices=ROLE_CHOICES)
+    scope = SelectField("担当業務", choices=choices(Scope.choices()))
+    number_handler = BooleanField(NUMBER_HANDLER_LABEL)
     active = BooleanField("有効")
 
 
 class PasswordResetForm(FlaskForm):
     password = PasswordField("新しいパスワード", validators=[DataRequired("パスワードを入力してください。")])
+
+
+class PasswordChangeForm(FlaskForm):
+    """What is required is said by the service, with every other problem at once."""
+
+    current_password = PasswordField("現在のパスワード")
+    new_password = PasswordField("新しいパスワード")
+    new_password_again = PasswordField("新しいパスワード（確認）")
 
 
 class AuditFilterForm(FlaskForm):

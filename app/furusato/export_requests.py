@@ -76,7 +76,7 @@ def get(request_id: int) -> ExportRequest | None:
 def _step_for(request: ExportRequest, by: User) -> str | None:
     """Which approval `by` may give this request now: "supervisor", "city" or None."""
     if (request.state is not ExportRequestState.pending or by.id == request.requested_by_id
-            or Programme.furusato not in by.programmes):
+            or not by.reaches(Programme.furusato)):
         return None
     if by.role == Role.supervisor and request.supervisor_id is None:
         return "supervisor"

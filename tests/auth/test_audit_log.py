@@ -140,7 +140,7 @@ def test_the_migration_gives_each_kind_the_programme_the_app_gives_it() -> None:
 def test_the_migration_fills_the_programme_of_existing_rows_and_keeps_the_log_append_only(app) -> None:
     """8473f4d73e36: rows before it get their programme from their object type."""
     db.session.rollback()
-    downgrade(revision="5c1e8f0a7d21")
+    downgrade(revision="a1c3e5f70b92")
     with db.engine.begin() as conn:
         conn.execute(sa.text(
             "INSERT INTO audit_entries (at, username, action, object_type, object_id, detail, address) VALUES"
@@ -156,7 +156,7 @@ def test_the_migration_fills_the_programme_of_existing_rows_and_keeps_the_log_ap
         conn.execute(sa.text("UPDATE audit_entries SET programme = 'counter'"))
     with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_entries"))
-    downgrade(revision="5c1e8f0a7d21")
+    downgrade(revision="a1c3e5f70b92")
     with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_entries"))
     upgrade()

@@ -9,16 +9,14 @@ registrant, a donor, a catalogue requester); each such page must have written a 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, g
 from sqlalchemy import func, select
 
 from app import demo
 from app.auth.models import AuditEntry
 from app.extensions import db
-from tests.conftest import CsrfClient
-from tests.test_get_writes_nothing import DEMO_LOGIN, _get_rules, _has_objects, _sample_url, _who
+from tests import demo_logins
+from tests.test_get_writes_nothing import _get_rules, _has_objects, _sample_url
 
 # (table, column) of people's names
 NAMES = (
@@ -42,16 +40,6 @@ def _people() -> set[str]:
     return {name for name in found if len(name.strip()) >= 3}
 
 
-def _clients(app: Flask) -> dict[str | None, Any]:
-    clients: dict[str | None, Any] = {None: app.test_client()}
-    for role, username in DEMO_LOGIN.items():
-        client = app.test_client()
-        g.pop("_login_user", None)
-        assert client.post("/login", data={"username": username, "password": demo.DEMO_PASSWORD}).status_code == 302
-        clients[role] = client
-    return clients
-
-
 def _reads() -> int:
     return db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "read")) or 0
 
@@ -61,7 +49,7 @@ def test_every_page_that_shows_a_person_writes_a_read(app: Flask) -> None:
     db.session.commit()
     people = _people()
     assert len(people) > 20  # the demo has people of every kind
-    clients: dict[str | None, CsrfClient] = _clients(app)
+    clients = demo_logins.clients(app)
     urls = [(rule.endpoint, _sample_url(app, rule)) for rule in _get_rules(app) if _has_objects(rule)]
     db.session.rollback()
     unaudited, shown = [], []
@@ -69,7 +57,7 @@ def test_every_page_that_shows_a_person_writes_a_read(app: Flask) -> None:
         before = _reads()
         db.session.rollback()
         g.pop("_login_user", None)
-        response = clients[_who(app, endpoint)].get(url, buffered=False)
+        response = clients[demo_logins.login_for(app, endpoint)].get(url, buffered=False)
         if response.mimetype != "text/html" or endpoint in EXEMPT:
             response.close()
             continue
