@@ -38,7 +38,7 @@ def donations(live_app, furusato_live) -> None:  # noqa: F811
 
 def test_request_approve_and_download(page, live_server, live_user, browser_login, donations) -> None:
     base = live_server.url
-    operator = live_user("operator", "f-operator")
+    operator = live_user("operator", "f-operator", scope="furusato")
     browser_login(operator)
     page.goto(f"{base}/furusato/donations")
     page.get_by_label("ポータル").select_option(label="ふるさとチョイス")
@@ -53,7 +53,7 @@ def test_request_approve_and_download(page, live_server, live_user, browser_logi
     request_url = page.url
 
     page.context.clear_cookies()
-    browser_login(live_user("supervisor", "f-supervisor"))
+    browser_login(live_user("supervisor", "f-supervisor", scope="furusato"))
     page.goto(f"{base}/furusato/export-requests")
     page.get_by_role("link", name="出力申請 #").first.click()
     page.get_by_role("button", name="承認する").click()
