@@ -308,7 +308,7 @@ def request_cancel(task: Task, *, by: User) -> None:
         task.state, task.finished_at, task.error = TaskState.cancelled, now(), "中止しました。"
     else:
         task.cancel_requested = True
-    audit.record("update", "task", task.id, f"中止 {task.title}", by=by)
+    audit.record("update", "task", task.id, f"中止 {task.title}", by=by, programme=task.programme or None)
 
 
 # --- what pages show --------------------------------------------------------------------------
