@@ -396,8 +396,7 @@ def _text(value: Any) -> str:
 
 
 def read_donation(donation_id: int, *, by: User | None, purpose: str = "") -> Donation | None:
-    """A donation with its personal data, audited as a read (for `purpose`, e.g. the correction
-    form)."""
+    """A donation with its personal data, audited as a read (for `purpose`: the correction form)."""
     donation = db.session.get(Donation, donation_id)
     if donation is not None:
         audit.record("read", "furusato_donation", donation.id,
