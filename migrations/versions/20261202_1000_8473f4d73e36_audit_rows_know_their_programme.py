@@ -8,7 +8,7 @@ The city audits the contractor of its own programme (000 別紙 §13, 004 特記
 audit row says whose data it is about. Existing rows get it from their object type, as
 app/auth/objects.py has it on this date; rows of no programme (logins, users, devices, the
 audit log's own exports) stay NULL. The log is append-only: its triggers are lifted for this one
-UPDATE and made again.
+UPDATE and made again. On SQLite the column is added in place (no copy of the table).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -50,15 +50,21 @@ def _fill():
     op.execute(f"UPDATE audit_entries SET programme = 'furusato' WHERE object_type LIKE '{FURUSATO_PREFIX}%'")
 
 
+CHECK = "programme IN ('counter', 'furusato')"
+
+
 def upgrade():
     if _sqlite():
-        _drop_sqlite_triggers()  # the batch below recreates the table, which drops them anyway
-    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('programme', sa.String(length=20), nullable=True))
-        batch_op.create_check_constraint(op.f('ck_audit_entries_programme'),
-                                         "programme IN ('counter', 'furusato')")
-        batch_op.create_index('ix_audit_entries_programme_at', ['programme', 'at'], unique=False)
+        # The log is the one table too large to copy (models.Action): SQLite adds the column
+        # with its CHECK in place, rather than by the batch's copy of the table.
+        op.execute(f"ALTER TABLE audit_entries ADD COLUMN programme VARCHAR(20) "
+                   f"CONSTRAINT ck_audit_entries_programme CHECK ({CHECK})")
+    else:
+        op.add_column('audit_entries', sa.Column('programme', sa.String(length=20), nullable=True))
+        op.create_check_constraint(op.f('ck_audit_entries_programme'), 'audit_entries', CHECK)
+    op.create_index('ix_audit_entries_programme_at', 'audit_entries', ['programme', 'at'], unique=False)
     if _sqlite():
+        _drop_sqlite_triggers()
         _fill()
         _make_sqlite_triggers()
     else:
@@ -68,10 +74,10 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_audit_entries_programme_at', table_name='audit_entries')
     if _sqlite():
-        _drop_sqlite_triggers()
+        _drop_sqlite_triggers()  # the batch copies the table, which drops them
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_entries_programme_at')
         batch_op.drop_constraint(op.f('ck_audit_entries_programme'), type_='check')
         batch_op.drop_column('programme')
     if _sqlite():

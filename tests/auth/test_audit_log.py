@@ -154,6 +154,9 @@ def test_the_migration_fills_the_programme_of_existing_rows_and_keeps_the_log_ap
     assert rows == {"case": "counter", "seal_record": "counter", "furusato_donation": "furusato", "user": None}
     with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_entries SET programme = 'counter'"))
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:  # the CHECK
+        conn.execute(sa.text("INSERT INTO audit_entries (at, username, action, object_type, object_id, detail,"
+                             " address, programme) VALUES ('2026-10-02 10:00:00', 'a', 'read', 'x', '1', '', '', 'x')"))
     with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_entries"))
     downgrade(revision="a1c3e5f70b92")
