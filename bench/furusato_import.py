@@ -126,7 +126,7 @@ def run(url: str, path: Path, searches: int) -> dict[str, Any]:
         timings = []
         for flt in _searches(searches, codes, rng):
             t0 = time.perf_counter()
-            result = search.search(flt)
+            result = search.search(flt, by=None)  # the bench is the system: its reads are audited as such
             timings.append((time.perf_counter() - t0) * 1000)
             assert result.count >= len(result.rows)
         db.session.remove()

@@ -118,7 +118,7 @@ class SearchResult:
         return max(1, -(-self.count // PAGE_SIZE))
 
 
-def search(f: DonationFilter, page: int = 1, *, by: User) -> SearchResult:
+def search(f: DonationFilter, page: int = 1, *, by: User | None) -> SearchResult:
     """One page of the donations the filter selects; the page is a read of each one shown."""
     where = conditions(f)
     count, amount = db.session.execute(
