@@ -92,10 +92,16 @@ def programme_of(object_type: str) -> Programme | None:
     return kind_of(object_type).programme
 
 
+GROUPS = {"list": "の一覧", "search": "の検索"}
+
+
 def name(object_type: str, object_id: str) -> str:
-    """「寄附 #361」; an object that is a search or a list ("-", a count) is named by its kind."""
-    label = kind_of(object_type).label
-    return f"{label} #{object_id}" if object_id.isdigit() and kind_of(object_type).arg else label
+    """「寄附 #361」; a page that listed or searched objects (object_id "list", "search"), 「寄附の一覧」;
+    anything else (a count, "-") is named by its kind."""
+    kind = kind_of(object_type)
+    if object_id in GROUPS:
+        return kind.label + GROUPS[object_id]
+    return f"{kind.label} #{object_id}" if object_id.isdigit() and kind.arg else kind.label
 
 
 def link(object_type: str, object_id: str) -> str | None:

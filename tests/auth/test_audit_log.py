@@ -77,6 +77,8 @@ def test_the_log_names_people_and_objects_and_links_to_them(client, login_as) ->
     assert '<a href="/furusato/donations/361">寄附 #361</a>' in body
     assert "furusato_donation" not in body
     assert admin.display_name in body and "（未登録の利用者名「=cmd」）" in body
+    assert objects.name("furusato_donation", "list") == "寄附の一覧" and objects.name("seal_record", "search") == (
+        "印鑑登録原票の検索")
 
 
 def test_the_log_filters_by_person_kind_and_action_and_pages(client, login_as, make_user) -> None:
