@@ -81,6 +81,9 @@ class Config:
     # server on 127.0.0.1 at PORT.
     AGENT_SERVER: str = ""
     PORT: int = 5000
+    # Where visitors reach Yakuba from outside (https://…): the ticket's QR code links to its
+    # status page there. "" prints no QR code; the request's Host header is never used for it.
+    PUBLIC_URL: str = ""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -102,6 +105,7 @@ class Config:
             "REGISTRY_ADAPTER": os.environ.get("REGISTRY_ADAPTER") or cls.REGISTRY_ADAPTER,
             "AGENT_SERVER": os.environ.get("YAKUBA_AGENT_SERVER", ""),
             "PORT": _int("PORT", 5000),
+            "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])

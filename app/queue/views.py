@@ -97,13 +97,9 @@ def kiosk(code: str) -> str:
                             buttons=_kiosk_buttons(), **_office_state())
 
 
-def _status_url(ticket: Ticket) -> str:
-    return url_for("queue.ticket_status", code=ticket.code, _external=True)
-
-
 def _print(ticket: Ticket, terminal: Terminal | None) -> bool:
     """Queue the printed ticket; False when the terminal has no printer to take it."""
-    return printing.print_ticket(ticket, terminal, _status_url(ticket), _by())
+    return printing.print_ticket(ticket, terminal, _by())
 
 
 @bp.route("/kiosk/<code>/tickets", methods=["POST"])
