@@ -8,20 +8,21 @@ from sqlalchemy import text
 
 from app import create_app
 from app.auth.access import public
-from app.extensions import db
+from app.extensions import csrf, db
 
 FAILING_PATH = "/_test/failing-statement"
 
 
 def add_failing_view(app: Flask) -> Flask:
     """POST name=…: an INSERT that the database refuses with that value in it (NOT NULL of the
-    other columns: PostgreSQL quotes the failing row, SQLite's driver the parameters)."""
+    other columns: PostgreSQL quotes the failing row, SQLite's driver the parameters). No CSRF
+    token: the tests sign in and need no page of a programme to find one."""
     @public
     def failing_statement() -> str:
         db.session.execute(text("INSERT INTO users (username) VALUES (:name)"), {"name": request.form["name"]})
         return "not reached"
 
-    app.add_url_rule(FAILING_PATH, "failing_statement", failing_statement, methods=["POST"])
+    app.add_url_rule(FAILING_PATH, "failing_statement", csrf.exempt(failing_statement), methods=["POST"])
     return app
 
 
