@@ -112,6 +112,7 @@ def kiosk_issue(code: str) -> str | tuple[str, int]:
     try:
         ticket = services.issue_ticket(category, kiosk=terminal, address=request.remote_addr or "")
     except (services.QueueError, kiosk_limit.KioskBusy) as exc:
+        discard()  # what the refused press flushed (its ticket) is not counted on the page shown
         status = 429 if isinstance(exc, kiosk_limit.KioskBusy) else 422
         return render_template("queue/kiosk.html", terminal=terminal, buttons=_kiosk_buttons(),
                                error=exc.message, **_office_state()), status

@@ -34,6 +34,7 @@ def test_a_press_past_the_limit_issues_nothing_and_says_so(client, office, clock
     assert refused.status_code == 429
     page = refused.get_data(as_text=True)
     assert BUSY in page and 'class="kiosk-error"' in page and "証明書" in page  # the buttons, to press again
+    assert "お待ち <strong>3</strong>人" in page  # the refused press is not counted
     assert (_count(Ticket), _count(DeviceJob)) == (3, 3)
 
     elsewhere = _press(client, office, ELSEWHERE)
