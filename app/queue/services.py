@@ -234,7 +234,7 @@ def issue_ticket(category: ServiceCategory, *, kiosk: Terminal | None = None, pr
         office_day=at.date(), letter=category.letter, number=number, code=secrets.token_urlsafe(16),
         category_id=category.id, original_category_id=category.id, priority=priority,
         state=TicketState.waiting, source=TicketSource.kiosk if kiosk else TicketSource.staff,
-        kiosk_id=kiosk.id if kiosk else None, issued_from=address if kiosk else "",
+        kiosk_id=kiosk.id if kiosk else None, issued_from=address[:45] if kiosk else "",
         issued_by_id=by.id if by else None, issued_at=at, recalls=0, transfers=0,
     )
     db.session.add(ticket)
