@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.extensions import db
-from app.queue import services, streams
+from app.queue import kiosk_limit, services, streams
 from tests.browser.conftest import FULL_HD, expect_call, open_display
 from tests.queue.conftest import Clock, make_office
 
@@ -71,6 +71,24 @@ def test_kiosk_to_counter_to_displays_to_cashier(page, screen, live_server, live
     kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
     kiosk.set_viewport_size(FULL_HD)
     kiosk.screenshot(path=str(shots / "kiosk.png"))
+
+
+@pytest.mark.parametrize("app_config", [{"KIOSK_TICKETS_PER_MINUTE": 1}])
+def test_a_press_past_the_kiosk_limit_says_so_and_issues_nothing(screen, live_server, live_office, office_clock,
+                                                                shots: Path) -> None:
+    kiosk = screen.new_page()
+    kiosk.set_viewport_size(FULL_HD)
+    kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
+    kiosk.get_by_role("button", name="証明書").click()
+    assert kiosk.locator("#issued-number").inner_text() == "A-001"
+    kiosk.get_by_role("link", name="最初の画面に戻る").click()
+    kiosk.get_by_role("button", name="証明書").click()
+    assert kiosk.get_by_role("alert").inner_text() == kiosk_limit.MESSAGE
+    assert "お待ち 1人" in kiosk.get_by_role("button", name="証明書").inner_text()  # A-001 alone
+    kiosk.screenshot(path=str(shots / "kiosk-busy.png"))
+    office_clock.advance(minutes=1)
+    kiosk.get_by_role("button", name="証明書").click()
+    assert kiosk.locator("#issued-number").inner_text() == "A-002"  # the refused press took no number
 
 
 def _call(live_app: Any, counter_id: int) -> None:
