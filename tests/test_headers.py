@@ -4,6 +4,8 @@ terminal token, an export, an error page) carry them too; only the static assets
 
 from __future__ import annotations
 
+from flask import Flask, Response
+
 from app.devices import services as device_services
 from app.extensions import db
 from tests.test_vary import secured
@@ -31,3 +33,10 @@ def test_static_assets_may_be_cached_but_are_not_sniffed(client) -> None:
     assert script.status_code == 200 and script.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" not in script.headers.get("Cache-Control", "")
     script.close()
+
+
+def test_a_pdf_is_never_cached_and_opens_in_the_browsers_viewer(app: Flask) -> None:
+    with app.test_request_context("/counter/cases/1/certificate.pdf"):
+        response = app.process_response(Response(b"%PDF-1.4", mimetype="application/pdf"))
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response.headers

@@ -4,7 +4,8 @@ The pages run only the project's own scripts, from /static: htmx, its SSE extens
 display script and static/js. No inline script, no inline style, no eval (htmx's hx-on, `js:`
 values and trigger filters need eval: the htmx-config meta tags set allowEval false, and
 includeIndicatorStyles false, since htmx would add an inline <style>). Images may be data: URLs
-(the seal comparison's overlay is drawn on the server and sent inline).
+(the seal comparison's overlay is drawn on the server and sent inline). A PDF gets no policy:
+Chromium shows it in a plugin, which `object-src 'none'` would refuse.
 
 Permissions-Policy turns off every device feature a page could ask the browser for: the card
 reader, the scanner and the printers are the terminal agent's, never the browser's. The
@@ -37,7 +38,6 @@ PERMISSIONS_POLICY = ", ".join((
     "midi=()", "display-capture=()", "autoplay=(self)", "fullscreen=(self)",
 ))
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     # same-origin: Flask-WTF's CSRF check over HTTPS needs the Referer of our own pages, and a
     # ticket status URL (/t/<code>) is never sent to another site
@@ -48,6 +48,8 @@ HEADERS = {
 
 def _secure(response: Response) -> Response:
     response.headers.update(HEADERS)
+    if response.mimetype != "application/pdf":  # the browser's PDF viewer is a plugin: no object-src 'none'
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
     return response
