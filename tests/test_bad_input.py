@@ -93,3 +93,10 @@ def test_an_id_or_a_page_beyond_the_integer_column_is_no_error(client, login_as,
                                                                 status: int) -> None:
     login_as("supervisor")
     assert client.get(url).status_code == status
+
+
+def test_a_nul_in_the_client_address_is_refused(client) -> None:
+    """The address goes to the audit log; behind the proxy a forwarded header sets it."""
+    response = client.post("/login", data={"username": "nobody", "password": "x"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.1\x00"})
+    assert response.status_code == 400

@@ -1,11 +1,13 @@
 """Input that no page accepts is refused before any view reads it (issue 14 §4 "Bad input").
 
 PostgreSQL refuses a NUL character in text ("A string literal cannot contain NUL"), so a NUL in
-a path (/t/%00), a query, a form field, an uploaded file's name or the agent's JSON would reach
-the database and end as a 500. No page has a use for it: one hook answers 400 with a Japanese
-page instead. Over-long values are the forms' business (a Length validator per field, as long as
-its column; an IntegerField's range, app.web.forms.in_integer_range); an id in a path
-(<int:case_id>) above what PostgreSQL's integer holds matches no page: a 404, not a 500.
+a path (/t/%00), a query, a form field, an uploaded file's name, the agent's JSON or a forwarded
+client address would reach the database and end as a 500. No page has a use for it: one hook
+answers 400 with a Japanese page instead.
+
+Over-long values are the forms' business (a Length validator per field, as long as its column;
+an IntegerField's range, app.web.forms.in_integer_range); an id in a path (<int:case_id>) above
+what PostgreSQL's integer holds matches no page: a 404, not a 500.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def _texts(value: Any) -> Iterable[str]:
 
 def _request_texts() -> Iterable[str]:
     yield request.path
+    yield request.remote_addr or ""  # the audit log keeps it; behind a proxy, a header sets it
     for pairs in (request.args, request.form):
         for key, value in pairs.items(multi=True):
             yield key
