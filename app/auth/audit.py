@@ -6,7 +6,6 @@ migration adds database triggers that refuse it too.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Action, AuditEntry, User
+from app.core import spreadsheet
 from app.extensions import db
 
 
@@ -95,7 +95,7 @@ def to_csv(entries: Iterable[AuditEntry]) -> str:
     """CSV with a BOM so that Excel on the office PCs opens the Japanese text correctly."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["日時", "利用者", "操作", "対象種別", "対象ID", "内容", "端末アドレス"])
     for e in entries:
         writer.writerow([

@@ -13,7 +13,7 @@ from app.devices.forms import BindingForm, TerminalForm
 from app.devices.models import DeviceJob, DeviceKind, Terminal
 from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
-from app.web.forms import choices, input_from, show_refusal
+from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
@@ -130,7 +130,7 @@ def _job_action(job_id: int, action: str) -> Response:
             jobs.cancel(job, by=current_user)
             flash(f"ジョブ{job.id}を取り消しました。", "success")
         else:
-            target = db.get_or_404(Terminal, request.form.get("target", type=int) or 0)
+            target = db.get_or_404(Terminal, request.form.get("target", type=integer) or 0)
             copy = jobs.reroute(job, target, by=current_user)
             flash(f"ジョブ{job.id}を「{target.name}」へ振り替えました（ジョブ{copy.id}）。", "success")
     except jobs.JobError as exc:

@@ -37,7 +37,7 @@ from app.extensions import db
 from app.queue import boards, kiosk_limit, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
 from app.queue.models import Board, ServiceCategory, Ticket
-from app.web.forms import choices, input_from, show_refusal
+from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
@@ -106,7 +106,7 @@ def _print(ticket: Ticket, terminal: Terminal | None) -> bool:
 @public
 def kiosk_issue(code: str) -> str | tuple[str, int]:
     terminal = _kiosk(code)
-    category = db.session.get(ServiceCategory, request.form.get("category_id", type=int) or 0)
+    category = db.session.get(ServiceCategory, request.form.get("category_id", type=integer) or 0)
     if category is None or not category.active:
         abort(404)
     try:
@@ -166,7 +166,7 @@ def counter() -> str:
 @bp.route("/queue/counter/select", methods=["POST"])
 @roles(*COUNTER_STAFF)
 def select_counter() -> Response:
-    chosen = db.session.get(Counter, request.form.get("counter_id", type=int) or 0)
+    chosen = db.session.get(Counter, request.form.get("counter_id", type=integer) or 0)
     if chosen is None or not chosen.active:
         desk.choose_counter(None)
         flash("窓口を選んでください。", "error")

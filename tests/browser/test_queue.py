@@ -56,7 +56,7 @@ def test_kiosk_to_counter_to_displays_to_cashier(page, screen, live_server, live
     assert page.locator("#current-label").inner_text() == "A-001"
 
     expect_call(queue_display, "A-001", "1番窓口", "Aの1番の方、1番窓口へお越しください")
-    queue_display.wait_for_function("window.__spoken.length === 2")  # said twice, in full
+    queue_display.wait_for_function("() => window.__spoken.length === 2")  # said twice, in full
     queue_display.screenshot(path=str(shots / "display-queue.png"))
 
     page.get_by_role("button", name="会計へ（会計待ち）").click()
@@ -113,7 +113,7 @@ def test_calls_queue_up_and_are_never_cut_off(screen, live_server, live_app, liv
     _issue(live_app, live_office["a"], 3, office_clock)
     for number in (1, 2):
         _call(live_app, live_office["counters"][number])
-    display.wait_for_function("window.__spoken.length === 4")
+    display.wait_for_function("() => window.__spoken.length === 4")
     spoken = display.evaluate("window.__spoken")
     assert [s["text"] for s in spoken] == ["Aの1番の方、1番窓口へお越しください"] * 2 + [
         "Aの2番の方、2番窓口へお越しください"] * 2
@@ -151,7 +151,7 @@ def test_a_display_that_lost_its_connection_catches_up(screen, live_server, live
     display.locator("#now-calls .call .number", has_text="A-003").wait_for()
     labels = display.locator("#now-calls .call .number").all_inner_texts()
     assert labels[:2] == ["A-003", "A-002"]
-    display.wait_for_function("window.yakubaAnnouncements.length === 3")
+    display.wait_for_function("() => window.yakubaAnnouncements.length === 3")
     assert display.evaluate("window.yakubaAnnouncements")[1:] == [
         "Aの2番の方、2番窓口へお越しください", "Aの3番の方、1番窓口へお越しください"]
 
