@@ -22,7 +22,7 @@ def demo_city(live_app: Any) -> None:
         db.session.commit()
 
 
-@pytest.mark.parametrize("username", ["admin", "supervisor", "operator", "city"])
+@pytest.mark.parametrize("username", ["admin", "supervisor", "operator", "city", "furusato-lead", "city-furusato"])
 def test_every_menu_page_keeps_the_policies(page, live_server, demo_city, username: str) -> None:
     page.goto(f"{live_server.url}/login")
     page.get_by_label("ログイン名").fill(username)
