@@ -16,6 +16,7 @@ from app.config import settings
 from app.core.dates import now
 from app.core.refusal import Problem, Refusal
 from app.extensions import db
+from app.staff.register import login_refusal as staff_login_refusal
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -81,6 +82,8 @@ def authenticate(username: str, password: str, address: str) -> User:
     if not ok or user is None:
         audit.record("login_failed", "user", username, by=None, username=username)
         raise AuthError("ログイン名またはパスワードが正しくありません。")
+    if refusal := staff_login_refusal(user):  # an ended register entry (issue #14 §3)
+        raise AuthError(refusal)
     audit.record("login", "user", user.id, by=user)
     return user
 
