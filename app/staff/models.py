@@ -220,6 +220,10 @@ class HandlingArea(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
+    @property
+    def programme_label(self) -> str:
+        return Programme(self.programme).label
+
 
 class Incident(db.Model):
     """An incident (事故), reported to the city at once with the data concerned, how many, where
