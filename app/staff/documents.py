@@ -6,7 +6,7 @@ Every one is audited as the print of personal data it is."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -18,7 +18,7 @@ from app.core.dates import today
 from app.core.pdf import GOTHIC, build, document_date, page_decorator, styles, text
 from app.core.services import get_municipality
 from app.staff import register, training
-from app.staff.models import HandlingArea, Incident, LeadChange, Post, StaffEntry
+from app.staff.models import ErasureRequest, ErasureState, HandlingArea, Incident, LeadChange, Post, StaffEntry
 from app.staff.programmes import Programme
 
 
@@ -56,6 +56,10 @@ def _paper(title: str, programme: str, story: list[Flowable], *, addressed: bool
 
 def _day(day: date | None) -> str:
     return document_date(day) if day else "—"
+
+
+def _by_at(user: User | None, at: datetime | None) -> str:
+    return f"（{user.display_name}、{at:%Y-%m-%d %H:%M}）" if user is not None and at is not None else ""
 
 
 def roster_pdf(programme: str, *, by: User) -> bytes:
@@ -98,8 +102,7 @@ def lead_change_pdf(change: LeadChange, *, by: User) -> bytes:
         ["交代予定日", _day(change.start_on)],
         ["変更の理由", change.reason],
         ["申請者", f"{change.requested_by.display_name}（{change.requested_at:%Y-%m-%d %H:%M}）"],
-        ["市の決定", change.state.label + (f"（{change.decided_by.display_name}、{change.decided_at:%Y-%m-%d %H:%M}）"
-                                         if change.decided_by and change.decided_at else "")],
+        ["市の決定", change.state.label + _by_at(change.decided_by, change.decided_at)],
         ["市の意見", change.decision_note or "—"],
     ]
     story: list[Flowable] = [
@@ -141,3 +144,25 @@ def incident_pdf(incident: Incident, *, by: User) -> bytes:
         Spacer(1, 3 * mm), grid(rows, [44 * mm, 130 * mm], header=False)]
     audit.record("print", "staff_incident", incident.id, "事故報告書", by=by)
     return _paper(f"事故報告書（第{incident.id}号）", incident.programme, story)
+
+
+def erasure_pdf(request: ErasureRequest, *, by: User) -> bytes:
+    """The written application for erasure (004 特記事項 §12(2)) and, once done, its record:
+    when, by whom and how (§12(5))."""
+    s = styles()
+    done = request.state is ErasureState.done
+    rows = [
+        ["消去する項目", request.items], ["媒体", request.media], ["数量", request.quantity],
+        ["消去の方法", request.method], ["処理予定日", _day(request.planned_on)],
+        ["申請者", f"{request.requested_by.display_name}（{request.requested_at:%Y-%m-%d %H:%M}）"],
+        ["市の承諾", request.state.label + _by_at(request.decided_by, request.decided_at)],
+    ]
+    if done and request.finished_at and request.executed_by:
+        rows += [["消去の日時", f"{request.finished_at:%Y-%m-%d %H:%M}"], ["担当者", request.executed_by.display_name],
+                 ["消去した件数", f"{request.erased_rows or 0}行（データベースから削除）"]]
+    intro = ("特記事項の定めにより、個人情報の消去を次のとおり実施したので報告します。" if done
+             else "特記事項の定めにより、個人情報の消去について次のとおり申請します。")
+    story: list[Flowable] = [Paragraph(intro, s["body"]), Spacer(1, 3 * mm),
+                             grid(rows, [40 * mm, 134 * mm], header=False)]
+    audit.record("print", "staff_erasure", request.id, "消去証明書" if done else "消去申請書", by=by)
+    return _paper("個人情報消去証明書" if done else "個人情報消去申請書", request.programme, story)

@@ -285,4 +285,9 @@ class ErasureRequest(db.Model):
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
     executed_by: Mapped[User | None] = relationship(foreign_keys=[executed_by_id])
+
+    @property
+    def programme_label(self) -> str:
+        return Programme(self.programme).label

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Response, abort
+from flask import Response, abort, redirect, render_template, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.staff.programmes import Programme, reaches
 
@@ -44,3 +45,11 @@ def send(data: bytes, mimetype: str, filename: str, *, inline: bool = True) -> R
 
 def my_programmes() -> list[str]:
     return [p.value for p in Programme if reaches(current_user, p)]
+
+
+def choose(endpoint: str) -> BaseResponse | str:
+    """The page of the user's programme, or a choice when they reach both (an administrator)."""
+    programmes = my_programmes()
+    if len(programmes) == 1:
+        return redirect(url_for(endpoint, programme=programmes[0]))
+    return render_template("staff/choose.html", programmes=[Programme(p) for p in programmes], endpoint=endpoint)

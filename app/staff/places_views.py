@@ -10,7 +10,7 @@ from app.auth.access import roles
 from app.staff import areas, documents, incidents, register
 from app.staff.forms import AcknowledgeForm, AreaForm, IncidentForm, PreventionForm
 from app.staff.models import HandlingArea, Incident
-from app.staff.pages import READERS, found, my_programmes, programme_or_404, send
+from app.staff.pages import READERS, choose, found, programme_or_404, send
 from app.staff.programmes import Programme
 from app.staff.refusals import StaffError
 from app.web.forms import input_from, show_refusal
@@ -19,19 +19,12 @@ bp = Blueprint("staff_places", __name__, url_prefix="/staff")
 REPORTERS = ("operator", "supervisor")
 
 
-def _choose(endpoint: str) -> BaseResponse | str:
-    programmes = my_programmes()
-    if len(programmes) == 1:
-        return redirect(url_for(endpoint, programme=programmes[0]))
-    return render_template("staff/choose.html", programmes=[Programme(p) for p in programmes], endpoint=endpoint)
-
-
 # --- handling areas ----------------------------------------------------------------------------
 
 @bp.route("/areas")
 @roles(*READERS)
 def areas_index() -> BaseResponse | str:
-    return _choose("staff_places.areas_page")
+    return choose("staff_places.areas_page")
 
 
 def _areas_page(programme: str, form: AreaForm | None = None, status: int = 200) -> tuple[str, int]:
@@ -97,8 +90,8 @@ def areas_pdf(programme: str) -> Response:
 def incidents_index() -> BaseResponse | str:
     """The contractor's staff go to the report form; the city and the supervisor to the log."""
     if current_user.role == "operator":
-        return _choose("staff_places.new_incident")
-    return _choose("staff_places.incidents_page")
+        return choose("staff_places.new_incident")
+    return choose("staff_places.incidents_page")
 
 
 @bp.route("/<programme>/incidents")

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles
 from app.staff import documents, leads, register, training, uploads
+from app.staff.contract_views import bp as end_bp
 from app.staff.forms import (
     AttendanceForm,
     DecisionForm,
@@ -21,7 +22,7 @@ from app.staff.forms import (
     TrainingForm,
 )
 from app.staff.models import StaffEntry
-from app.staff.pages import READERS, found, my_programmes, programme_or_404, send
+from app.staff.pages import READERS, choose, found, programme_or_404, send
 from app.staff.places_views import bp as places_bp
 from app.staff.programmes import Programme
 from app.staff.refusals import StaffError
@@ -30,11 +31,12 @@ from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-BLUEPRINTS = (places_bp,)
+BLUEPRINTS = (places_bp, end_bp)
 NAV = (
     NavItem("従事者名簿", "staff.index", "管理"),
     NavItem("取扱区域", "staff_places.areas_index", "管理"),
     NavItem("事故報告", "staff_places.incidents_index", "管理"),
+    NavItem("契約終了の手続", "staff_end.index", "管理"),
 )
 
 
@@ -45,11 +47,7 @@ def index() -> BaseResponse | str:
     administrator, who reaches both, chooses)."""
     if current_user.role == "operator":
         return redirect(url_for("staff.me"))
-    programmes = my_programmes()
-    if len(programmes) == 1:
-        return redirect(url_for("staff.entries", programme=programmes[0]))
-    return render_template("staff/choose.html", programmes=[Programme(p) for p in programmes],
-                           endpoint="staff.entries")
+    return choose("staff.entries")
 
 
 @bp.route("/me")
