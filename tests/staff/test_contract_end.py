@@ -126,3 +126,16 @@ def test_the_approved_erasure_runs_once_and_writes_its_certificate(client, peopl
     pdf = client.get(f"/staff/erasures/{made.id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert client.post(f"/staff/erasures/{made.id}/run", data={"confirmation": erasure.phrase(made)}).status_code == 422
+
+
+def test_the_city_approves_an_erasure_on_its_page(client, people) -> None:
+    made = _request(people)
+    _login(client, people.city)
+    assert "承諾する" in client.get(f"/staff/erasures/{made.id}").get_data(as_text=True)
+    assert client.post(f"/staff/erasures/{made.id}/reject", data={"note": ""}).status_code == 422
+    assert client.post(f"/staff/erasures/{made.id}/approve", data={"note": "承諾"}).status_code == 303
+    db.session.expire_all()
+    assert made.state is ErasureState.approved and made.decided_by_id == people.city.id
+    assert "消去を実施する" not in client.get(f"/staff/erasures/{made.id}").get_data(as_text=True)
+    _login(client, people.supervisor)
+    assert "消去を実施する" in client.get(f"/staff/erasures/{made.id}").get_data(as_text=True)

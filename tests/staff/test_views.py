@@ -108,3 +108,23 @@ def test_the_roster_pdf_is_printed_and_audited(client, people, with_lead) -> Non
 def test_an_unknown_programme_is_not_found(client, people) -> None:
     _login(client, people.supervisor)
     assert client.get("/staff/elsewhere").status_code == 404
+
+
+def test_attendance_is_recorded_after_the_training(client, people) -> None:
+    from app.staff import training
+
+    entry = register.add_entry("counter", EntryInput("鈴木 花子", "", days(-3)), by=people.supervisor)
+    held = training.record_training("counter", training.TrainingInput("研修", "計画", days(-1)), None,
+                                    by=people.supervisor)
+    planned = training.record_training("counter", training.TrainingInput("次回", "計画", days(5)), None,
+                                       by=people.supervisor)
+    db.session.commit()
+    _login(client, people.supervisor)
+    page = client.get("/staff/counter/trainings").get_data(as_text=True)
+    assert "出席を記録する" in page and "2件" in page
+    assert client.post(f"/staff/trainings/{held.id}/attendance", data={"attendee_ids": [entry.id]}).status_code == 303
+    refused = client.post(f"/staff/trainings/{planned.id}/attendance", data={"attendee_ids": [entry.id]},
+                          follow_redirects=True)
+    assert "実施日以降" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert held.attendees == [entry] and planned.attendees == []
