@@ -18,19 +18,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from app.auth import audit
 from app.auth.models import Role, User
 from app.core.dates import now, today
 from app.core.refusal import Problem
 from app.extensions import db
-from app.staff import register
+from app.staff import handover, register
 from app.staff.models import ErasureRequest, ErasureState
 from app.staff.paging import Page, paged
 from app.staff.programmes import Programme, reaches
 from app.staff.refusals import StaffError
+from app.tasks import files
 from app.tasks import services as tasks
+from app.tasks.models import Task
 
 KIND = "staff.erasure"
 #: The contractor's working records of personal data, children first so that no foreign key is
@@ -135,6 +137,19 @@ def start(request: ErasureRequest, confirmation: str, *, by: User) -> int:
     return task.id
 
 
+def _remove_files(programme: str) -> int:
+    """The files background work left with the programme's data (its exports, the handover
+    packages): copies of what is erased."""
+    made = db.session.scalars(select(Task.id).where(or_(
+        Task.programme == programme, Task.subject_type == f"{handover.SUBJECT}:{programme}"))).all()
+    removed = 0
+    for task_id in made:
+        for path in files.directory().glob(f"task-{task_id}.*"):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 @tasks.kind(KIND, title="個人情報の消去")
 def run_erasure(ctx: tasks.TaskContext) -> dict[str, Any]:
     """Delete the rows in one transaction (a failure leaves everything as it was) and record
@@ -153,7 +168,9 @@ def run_erasure(ctx: tasks.TaskContext) -> dict[str, Any]:
         total += db.session.execute(delete(table)).rowcount or 0
         ctx.progress(done)
     request.state, request.finished_at, request.erased_rows = ErasureState.done, now(), total
-    audit.record("update", "staff_erasure", request.id, f"個人情報を消去（{len(names)}表・{total}行）", by=None)
+    removed = _remove_files(request.programme)
+    audit.record("update", "staff_erasure", request.id,
+                 f"個人情報を消去（{len(names)}表・{total}行、出力ファイル{removed}件）", by=None)
     db.session.commit()
-    return {"summary": f"{len(names)}表・{total:,}行を消去しました。消去証明書を印刷できます。",
+    return {"summary": f"{len(names)}表・{total:,}行と出力ファイル{removed}件を消去しました。",
             "link": f"/staff/erasures/{request.id}", "link_label": "消去の記録を開く"}

@@ -37,6 +37,7 @@ from app.tasks import services as tasks
 from app.tasks.models import Task, TaskState
 
 KIND = "staff.handover"
+SUBJECT = "staff_handover"
 CHUNK = 2_000
 
 #: The programme's tables handed over, parents first. The registry stand-in is the city's own
@@ -144,7 +145,7 @@ def _csv(rows: list[list[str]]) -> bytes:
 
 def start(programme: str, *, by: User) -> Task:
     register.require_edit(by, programme)
-    task = tasks.submit(KIND, {"programme": programme}, by=by, subject_type=f"staff_handover:{programme}",
+    task = tasks.submit(KIND, {"programme": programme}, by=by, subject_type=f"{SUBJECT}:{programme}",
                         title=f"引継ぎデータの作成（{Programme(programme).label}）")
     audit.record("export", "staff_handover", programme, f"引継ぎデータの作成を開始（背景処理{task.id}）", by=by)
     return task
@@ -194,5 +195,5 @@ def download(task_id: int, *, by: User) -> Package:
 
 
 def latest(programme: str) -> Task | None:
-    return db.session.scalar(select(Task).where(Task.kind == KIND, Task.subject_type == f"staff_handover:{programme}")
+    return db.session.scalar(select(Task).where(Task.kind == KIND, Task.subject_type == f"{SUBJECT}:{programme}")
                              .order_by(Task.id.desc()).limit(1))

@@ -48,6 +48,11 @@ def incidents(programme: str, page: int = 1, *, state: str = "") -> Page[Inciden
     return paged(query.order_by(Incident.reported_at.desc(), Incident.id.desc()), page)
 
 
+def record_read(incident: Incident, *, by: User) -> None:
+    """An incident report opened: it describes personal data and whom it concerns, audited."""
+    audit.record("read", "staff_incident", incident.id, f"事故報告 第{incident.id}号", by=by)
+
+
 def count_between(programme: str, start: datetime, end: datetime) -> int:
     """Incidents that occurred in [start, end): what a monthly report counts."""
     return db.session.scalar(select(func.count()).select_from(Incident).where(

@@ -140,7 +140,9 @@ def _incident_page(incident: Incident, status: int = 200, **forms: object) -> tu
 @bp.route("/incidents/<int:incident_id>")
 @roles(*READERS, *REPORTERS)
 def incident(incident_id: int) -> tuple[str, int]:
-    return _incident_page(_incident(incident_id))
+    opened = _incident(incident_id)
+    incidents.record_read(opened, by=current_user)
+    return _incident_page(opened)
 
 
 @bp.route("/incidents/<int:incident_id>.pdf")

@@ -88,6 +88,11 @@ def current_lead(programme: str, on: date | None = None) -> StaffEntry | None:
         .order_by(StaffEntry.start_on.desc()).limit(1))
 
 
+def record_read(entry: StaffEntry, *, by: User) -> None:
+    """An entry's page opened: a read of personal data, audited."""
+    audit.record("read", "staff_entry", entry.id, entry.name, by=by)
+
+
 def entries_of(user: User) -> list[StaffEntry]:
     """The entries tied to an account: what an operator sees of the register (their own)."""
     return list(db.session.scalars(select(StaffEntry).where(StaffEntry.user_id == user.id)

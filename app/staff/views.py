@@ -123,7 +123,9 @@ def _entry(entry_id: int) -> StaffEntry:
 @bp.route("/entries/<int:entry_id>")
 @roles(*READERS)
 def entry(entry_id: int) -> tuple[str, int]:
-    return _entry_page(_entry(entry_id))
+    opened = _entry(entry_id)
+    register.record_read(opened, by=current_user)
+    return _entry_page(opened)
 
 
 @bp.route("/entries/<int:entry_id>", methods=["POST"])

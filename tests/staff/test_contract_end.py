@@ -115,6 +115,9 @@ def test_the_approved_erasure_runs_once_and_writes_its_certificate(client, peopl
     erasure.decide(made, True, "", by=clerk)
     db.session.commit()
     _login(client, lead)
+    assert client.post("/staff/furusato/handover").status_code == 303
+    package = files.path_for(db.session.scalar(select(Task.id).where(Task.kind == handover.KIND)), ".zip")
+    assert package.exists()
     assert client.post(f"/staff/erasures/{made.id}/run", data={"confirmation": "はい"}).status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Donor)) == 3
     ran = client.post(f"/staff/erasures/{made.id}/run", data={"confirmation": erasure.phrase(made)})
@@ -123,6 +126,7 @@ def test_the_approved_erasure_runs_once_and_writes_its_certificate(client, peopl
     assert made.state is ErasureState.done and made.erased_rows == 6 and made.executed_by_id == lead.id
     assert db.session.scalar(select(func.count()).select_from(Donor)) == 0
     assert db.session.scalar(select(func.count()).select_from(Donation)) == 0
+    assert not package.exists()  # the copy handed over goes with the data
     pdf = client.get(f"/staff/erasures/{made.id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert client.post(f"/staff/erasures/{made.id}/run", data={"confirmation": erasure.phrase(made)}).status_code == 422

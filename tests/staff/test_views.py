@@ -67,6 +67,16 @@ def test_an_operator_sees_their_own_entry_only(client, people) -> None:
     assert client.get(f"/staff/entries/{entry.id}").status_code == 403
 
 
+def test_opening_an_entry_is_audited(client, people) -> None:
+    entry = register.add_entry("counter", EntryInput("鈴木 花子", "", days(-3)), by=people.supervisor)
+    db.session.commit()
+    _login(client, people.city)
+    assert client.get(f"/staff/entries/{entry.id}").status_code == 200
+    row = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "staff_entry",
+                                                     AuditEntry.action == "read"))
+    assert row is not None and row.username == "city"
+
+
 def test_the_register_pages_and_says_how_many(client, people) -> None:
     for n in range(51):
         db.session.add(StaffEntry(programme="counter", post="worker", name=f"従事者{n:02d}", start_on=days(-1)))
