@@ -134,3 +134,18 @@ def test_an_operator_sees_only_the_reports_they_made(client, people, make_user) 
     assert client.get(f"/staff/incidents/{incident.id}").status_code == 403
     _login(client, people.operator)
     assert client.get(f"/staff/incidents/{incident.id}").status_code == 200
+
+
+def test_what_waits_for_the_city_and_the_supervisor(people, with_lead) -> None:
+    from app.staff import leads, register, work
+
+    register.add_entry("counter", register.EntryInput("鈴木 花子", "", with_lead.start_on), by=people.supervisor)
+    later = with_lead.start_on.replace(year=2100)
+    leads.request_change("counter", leads.LeadChangeInput("田中 次郎", "", later, "異動"), by=people.supervisor)
+    incident = incidents.report("counter", _input(), by=people.operator)
+    city = {w.label: w.count for w in work.waiting(people.city)}
+    assert city == {"作業責任者の変更申請（承認待ち）": 1, "作業従事者の変更報告（未確認）": 1, "事故報告（未確認）": 1}
+    incidents.acknowledge(incident, "", by=people.city)
+    supervisor = {w.label: w.count for w in work.waiting(people.supervisor)}
+    assert supervisor == {"誓約書が未提出の従事者": 2, "再発防止策が未記録の事故": 1}
+    assert work.waiting(people.operator) == []
