@@ -25,7 +25,7 @@ def demo_load(if_empty: bool) -> None:
     db.session.commit()
     click.echo("デモデータを投入しました：架空の市「山彦市」。")
     click.echo(f"デモ用アカウント（本番運用前に `flask demo purge` で無効化してください）："
-               f"{', '.join(u for u, _, _ in demo.DEMO_USERS)} / パスワード {demo.DEMO_PASSWORD}")
+               f"{', '.join(u for u, *_ in demo.DEMO_USERS)} / パスワード {demo.DEMO_PASSWORD}")
     click.echo("端末トークン（この一度だけ表示します）：")
     for code, token in tokens.items():
         click.echo(f"  {code}: {token}")

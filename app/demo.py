@@ -1,6 +1,6 @@
 """Demo data for a fictional city, loaded by `flask demo load` (and `make run` when empty).
 
-The four demo accounts share a published password: they exist for trying Yakuba out and must be
+The demo accounts share a published password: they exist for trying Yakuba out and must be
 purged (`flask demo purge`) before real use.
 """
 
@@ -17,11 +17,16 @@ from app.domains import modules
 from app.extensions import db
 
 DEMO_PASSWORD = "yakuba-demo"  # noqa: S105 - published on purpose, see module docstring
+#: (login, name, role, scope, number_handler): the counter's staff and the city's 市民課, the
+#: donation office and the city's donation section, and an administrator of both.
 DEMO_USERS = (
-    ("operator", "窓口 花子", "operator"),
-    ("supervisor", "統括 一郎", "supervisor"),
-    ("city", "市民課 次郎", "city_staff"),
-    ("admin", "管理 三郎", "admin"),
+    ("operator", "窓口 花子", "operator", "counter", False),
+    ("supervisor", "統括 一郎", "supervisor", "counter", False),
+    ("city", "市民課 次郎", "city_staff", "counter", False),
+    ("admin", "管理 三郎", "admin", "all", False),
+    ("furusato", "寄附 さくら", "operator", "furusato", False),
+    ("furusato-lead", "寄附 統括 健", "supervisor", "furusato", True),
+    ("city-furusato", "ふるさと納税係 恵", "city_staff", "furusato", False),
 )
 DEMO_CITY = core_services.MunicipalityInput(
     name="山彦市",
@@ -56,8 +61,8 @@ def is_empty() -> bool:
 def load() -> dict[str, str]:
     """Create the demo city; returns the terminal tokens (shown once)."""
     core_services.save_municipality(DEMO_CITY)
-    for username, name, role in DEMO_USERS:
-        auth_services.create_user(username, name, role, DEMO_PASSWORD)
+    for username, name, role, scope, number_handler in DEMO_USERS:
+        auth_services.create_user(username, name, role, DEMO_PASSWORD, scope=scope, number_handler=number_handler)
     counters = {n: core_services.save_counter(None, n, name, dept) for n, name, dept in DEMO_COUNTERS}
     tokens = {}
     for code, name, kind, counter_no in DEMO_TERMINALS:
@@ -71,7 +76,7 @@ def load() -> dict[str, str]:
 def purge() -> list[str]:
     """Disable the demo accounts and make their published password useless."""
     purged = []
-    for username, _, _ in DEMO_USERS:
+    for username, *_ in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
             continue

@@ -269,7 +269,7 @@ class Agent:
         if response.status_code in (401, 403):
             raise AgentError(f"the server refused the agent token ({response.status_code})")
         if response.status_code != 200:
-            raise AgentError(f"{method} {path} answered {response.status_code}")
+            raise AgentError(f"{method} {path} answered {response.status_code}{_refusal(response)}")
         return response
 
     def _poll(self) -> list[dict[str, Any]]:
@@ -343,6 +343,16 @@ class Agent:
         except Exception as exc:  # another engineer's driver must not stop the health report
             return {"ok": False, "error": _summary(exc)}
         return {"ok": bool(answer.get("ok")), "error": answer.get("error")}
+
+
+def _refusal(response: requests.Response) -> str:
+    """The server's reason for a refused request (its JSON `error`, in Japanese), for the log."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    error = body.get("error") if isinstance(body, dict) else None
+    return f": {str(error)[:300]}" if error else ""
 
 
 def _summary(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,23 @@ class Consumer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         self.process = None
+
+    def kill_when(self, reached: Callable[[], bool], timeout: float = 120.0) -> None:
+        """SIGKILL once `reached()` holds, with nothing done between the look and the kill: the
+        consumer is stopped (SIGSTOP) for each look and only let go on (SIGCONT) when the point is
+        not reached yet. So a fast piece of work cannot finish between the two, however loaded the
+        machine is, and the stop-and-go slows it enough to be caught on its way."""
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            os.killpg(self.process.pid, signal.SIGSTOP)
+            time.sleep(0.05)  # a commit already sent to PostgreSQL lands before the look
+            if reached():
+                self.kill()
+                return
+            os.killpg(self.process.pid, signal.SIGCONT)
+            assert time.monotonic() < deadline, "the consumer never reached the point to kill it at"
+            time.sleep(0.02)
 
     def stop(self) -> None:
         """SIGINT, as Ctrl+C: the consumer finishes its running work and exits."""

@@ -1,4 +1,6 @@
-"""Deny by default: every endpoint in the URL map, for every role and for a visitor.
+"""Deny by default: every endpoint in the URL map, for every role in every programme scope and
+for a visitor (issue 14 §1: a counter operator must not reach donor data, nor the donation
+office the counter's).
 
 The parametrisation is built from the URL map itself, so a new endpoint is covered the moment
 it is registered, and one that declares no roles fails here.
@@ -14,11 +16,13 @@ from werkzeug.routing import Rule
 
 from app import create_app
 from app.auth.access import declaration
-from app.auth.models import Role
+from app.auth.models import Programme, Role, Scope
 from tests.conftest import make_config
 
 _APP = create_app(make_config("sqlite://"))
-WHO = ("anonymous", *(role.value for role in Role))
+#: A visitor, then each role in each programme; an admin works in every programme or in one.
+WHO = ("anonymous", *(f"{role.value}/{scope.value}" for role in Role for scope in Scope
+                      if scope is not Scope.all or role is Role.admin))
 
 
 def _rules() -> list[Rule]:
@@ -59,11 +63,21 @@ def _url_for(app: Flask, endpoint: str) -> str:
     return url
 
 
+def test_each_programme_s_pages_are_its_own() -> None:
+    served = {rule.endpoint: declaration(_APP, rule.endpoint) for rule in _rules()}
+    programmes = {endpoint: d.programme for endpoint, d in served.items() if d is not None}
+    assert {e for e, p in programmes.items() if p is Programme.furusato} == {
+        e for e in programmes if e.startswith("furusato.")}
+    for prefix in ("counter.", "registry.", "register.", "seal.", "queue.", "devices."):
+        assert {programmes[e] for e in programmes if e.startswith(prefix)} == {Programme.counter}, prefix
+
+
 @pytest.mark.parametrize(("endpoint", "method", "who"), _cases())
 def test_access(app: Flask, client, login_as, endpoint: str, method: str, who: str) -> None:
     allowed = declaration(app, endpoint)
     if who != "anonymous":
-        login_as(who)
+        role, scope = who.split("/")
+        login_as(role, programme=scope)
     response = client.open(_url_for(app, endpoint), method=method, data={},
                            buffered=True)
     if allowed is None:
@@ -73,7 +87,7 @@ def test_access(app: Flask, client, login_as, endpoint: str, method: str, who: s
         assert response.status_code in (302, 401)
         assert "/login" in response.headers.get("Location", "") + response.headers.get(
             "HX-Redirect", "")
-    elif who in allowed:
+    elif role in allowed.roles and (allowed.programme is None or allowed.programme in Scope(scope).programmes):
         assert response.status_code not in (401, 403)
         assert "/login?" not in response.headers.get("Location", "")
     else:

@@ -96,16 +96,33 @@ def test_admin_creates_rerolls_disables_and_resets(client, login_as, db_session)
     assert response.status_code == 303
     from app.auth.models import User
     user = db_session.scalar(select(User).where(User.username == "suzuki"))
-    client.post(f"/admin/users/{user.id}", data={"display_name": "鈴木 一", "role": "city_staff"})
+    client.post(f"/admin/users/{user.id}", data={"display_name": "鈴木 一", "role": "city_staff", "scope": "furusato"})
     db_session.refresh(user)
-    assert (user.role, user.active) == ("city_staff", False)
+    assert (user.role, user.scope, user.active) == ("city_staff", "furusato", False)
     client.post(f"/admin/users/{user.id}/password", data={"reset-password": "another-long-2"})
     client.post("/logout")
     assert _login(client, "suzuki", "another-long-2").status_code == 422  # disabled
     details = [e.detail for e in db_session.scalars(
         select(AuditEntry).where(AuditEntry.object_type == "user",
                                  AuditEntry.object_id == str(user.id)))]
-    assert "役割=operator" in details[0] and "パスワード再設定" in details
+    assert "役割=業務従事者、担当業務=窓口業務" in details[0] and "パスワード再設定" in details
+    assert "担当業務=窓口業務→ふるさと納税" in details[1]
+
+
+def test_each_user_works_in_one_programme_and_only_an_admin_in_every_one(client, login_as, db_session) -> None:
+    login_as("admin")
+    response = client.post("/admin/users", data={"username": "kifu", "display_name": "寄附 一", "role": "supervisor",
+                                                 "scope": "furusato", "number_handler": "y",
+                                                 "password": "long-enough-1"})
+    assert response.status_code == 303
+    from app.auth.models import Programme, User
+    user = db_session.scalar(select(User).where(User.username == "kifu"))
+    assert (user.programmes, user.number_handler) == (frozenset({Programme.furusato}), True)
+    response = client.post("/admin/users", data={"username": "zenbu", "display_name": "全部 一", "role": "operator",
+                                                 "scope": "all", "password": "long-enough-1"})
+    assert response.status_code == 422
+    assert "担当業務：全業務を担当できるのは管理者だけです。" in response.get_data(as_text=True)
+    assert db_session.scalar(select(User).where(User.username == "zenbu")) is None
 
 
 def test_short_password_is_refused_with_the_field_named(client, login_as) -> None:

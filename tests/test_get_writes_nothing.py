@@ -17,15 +17,12 @@ from flask import Flask, g, request
 from sqlalchemy import event, func, select
 
 from app import demo
-from app.auth.access import declaration
 from app.core.dates import today
 from app.extensions import db
-from tests.conftest import CsrfClient
+from tests import demo_logins
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|TRUNCATE)\b", re.IGNORECASE)
 AUDIT_INSERT = re.compile(r"^\s*INSERT INTO audit_entries\b", re.IGNORECASE)
-ROLE_ORDER = ("admin", "supervisor", "operator", "city_staff")
-DEMO_LOGIN = {"admin": "admin", "supervisor": "supervisor", "operator": "operator", "city_staff": "city"}
 # The table whose first row an <int:…_id> argument names.
 TABLES = {
     "counter_id": "counters", "terminal_id": "terminals", "user_id": "users", "case_id": "counter_cases",
@@ -115,23 +112,10 @@ def _get_rules(app: Flask) -> Iterator[Any]:
             yield rule
 
 
-def _who(app: Flask, endpoint: str) -> str | None:
-    allowed = declaration(app, endpoint)
-    if allowed is None:
-        return None
-    return next(role for role in ROLE_ORDER if role in allowed)
-
-
 def test_no_get_request_writes_to_the_database(app: Flask) -> None:
     demo.load()
     db.session.commit()
-    clients: dict[str | None, CsrfClient] = {None: app.test_client()}  # type: ignore[dict-item]
-    for role, username in DEMO_LOGIN.items():
-        client = app.test_client()
-        g.pop("_login_user", None)  # the requests share the test's app context (and so `g`)
-        response = client.post("/login", data={"username": username, "password": demo.DEMO_PASSWORD})
-        assert response.status_code == 302, username
-        clients[role] = client  # type: ignore[assignment]
+    clients = demo_logins.clients(app)
     db.session.commit()
 
     writes: list[str] = []
@@ -149,7 +133,7 @@ def test_no_get_request_writes_to_the_database(app: Flask) -> None:
         opened, refused = 0, []
         for endpoint, url in urls:
             g.pop("_login_user", None)
-            response = clients[_who(app, endpoint)].get(url, buffered=False)
+            response = clients[demo_logins.login_for(app, endpoint)].get(url, buffered=False)
             if response.mimetype != "text/event-stream":
                 response.get_data()
                 opened += response.status_code == 200

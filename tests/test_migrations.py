@@ -95,3 +95,21 @@ def test_calls_from_before_the_call_numbers_keep_their_ids_as_numbers(app) -> No
     db.session.commit()
     assert [(c.ticket_id, c.seq) for c in services.calls_after("queue", 15)] == [(ticket_ids[3], 16)]
     assert services.last_call_seq("queue") == 16 and services.last_call_seq("cashier") == 17
+
+
+def test_accounts_from_before_the_programmes_work_at_the_counter_and_admins_in_both(app) -> None:
+    """a1c3e5f70b92 gives existing accounts the counter's scope, administrators every programme."""
+    import sqlalchemy as sa
+
+    downgrade(revision="5c1e8f0a7d21")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO users (username, display_name, role, password_hash, active, created_at, password_changed_at)"
+            " VALUES ('op', '窓口', 'operator', 'x', true, '2026-10-01', '2026-10-01'),"
+            " ('ad', '管理', 'admin', 'x', true, '2026-10-01', '2026-10-01')"))
+    upgrade(revision="a1c3e5f70b92")
+    with db.engine.connect() as conn:
+        scopes = {name: (scope, bool(handler)) for name, scope, handler in conn.execute(
+            sa.text("SELECT username, scope, number_handler FROM users"))}
+    assert scopes == {"op": ("counter", False), "ad": ("all", False)}
+    upgrade()

@@ -11,11 +11,9 @@ import pytest
 from flask import Flask, g
 
 from app import demo
-from app.auth.access import declaration
 from app.extensions import db
+from tests import demo_logins
 
-ROLE_ORDER = ("admin", "supervisor", "operator", "city_staff")
-DEMO_LOGIN = {"admin": "admin", "supervisor": "supervisor", "operator": "operator", "city_staff": "city"}
 AS_FRAGMENT = {"HX-Request": "true"}
 
 
@@ -29,31 +27,17 @@ def _parameterless_gets(app: Flask) -> list[str]:
                   if "GET" in (rule.methods or ()) and not rule.arguments and rule.endpoint != "static")
 
 
-def _clients(app: Flask) -> dict[str | None, Any]:
-    clients: dict[str | None, Any] = {None: app.test_client()}
-    for role, username in DEMO_LOGIN.items():
-        client = app.test_client()
-        g.pop("_login_user", None)  # the requests share the test's app context (and so `g`)
-        assert client.post("/login", data={"username": username, "password": demo.DEMO_PASSWORD}).status_code == 302
-        clients[role] = client
-    return clients
-
-
-def _who(app: Flask, endpoint: str) -> str | None:
-    allowed = declaration(app, endpoint)
-    return None if allowed is None else next(role for role in ROLE_ORDER if role in allowed)
-
-
 def test_every_html_answer_varies_by_hx_request(app: Flask) -> None:
     demo.load()
     db.session.commit()
-    clients = _clients(app)
+    clients = demo_logins.clients(app)
     url_for_endpoint = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
     html, missing = set(), []
     for endpoint in _parameterless_gets(app):
         for headers in ({}, AS_FRAGMENT):
             g.pop("_login_user", None)
-            response = clients[_who(app, endpoint)].get(url_for_endpoint[endpoint], headers=headers, buffered=False)
+            client = clients[demo_logins.login_for(app, endpoint)]
+            response = client.get(url_for_endpoint[endpoint], headers=headers, buffered=False)
             if response.mimetype == "text/html":
                 html.add(endpoint)
                 if "HX-Request" not in response.vary:

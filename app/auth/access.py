@@ -1,20 +1,25 @@
 """Deny by default: every view declares who may use it, or it answers 403.
 
 A view is either `@public` (a short list: login, kiosk, displays, static, health, the agent API
-which checks its own token) or `@roles(...)`. The access test walks the URL map and fails on any
-endpoint that declares neither.
+which checks its own token) or `@roles(...)`. A view also belongs to a programme: the one its
+blueprint `serves`, or the one its `@roles(..., programme=)` names; a user reaches it only with
+the role and the programme (000 別紙 §10, 004 特記事項 §10: each contract's personal data for its
+own purpose only). A blueprint that serves no programme (sign-in, the home page, settings, the
+task pages) is open to every scope and filters its data by `User.programmes`. The access test
+walks the URL map and fails on any endpoint that declares neither.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
-from app.auth.models import Role
+from app.auth.models import Programme, Role
 from app.config import settings
 from app.core.dates import now
 
@@ -23,6 +28,20 @@ F = TypeVar("F", bound=Callable[..., object])
 ALL_STAFF = tuple(Role)
 PUBLIC_ATTR = "yakuba_public"
 ROLES_ATTR = "yakuba_roles"
+PROGRAMME_ATTR = "yakuba_programme"
+
+
+@dataclass(frozen=True)
+class Declared:
+    """Who may use an endpoint: these roles, within this programme (None: any programme)."""
+
+    roles: frozenset[str]
+    programme: Programme | None
+
+    def admits(self, user: object) -> bool:
+        if getattr(user, "role", None) not in self.roles:
+            return False
+        return self.programme is None or self.programme in getattr(user, "programmes", ())
 
 
 def public(view: F) -> F:
@@ -30,13 +49,21 @@ def public(view: F) -> F:
     return view
 
 
-def roles(*names: str) -> Callable[[F], F]:
+def serves(bp: Blueprint, programme: Programme) -> Blueprint:
+    """Every view of the blueprint belongs to the programme (unless it names another)."""
+    setattr(bp, PROGRAMME_ATTR, programme)
+    return bp
+
+
+def roles(*names: str, programme: Programme | None = None) -> Callable[[F], F]:
     unknown = {name for name in names if not Role.has(name)}
     if unknown or not names:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
 
     def decorate(view: F) -> F:
         setattr(view, ROLES_ATTR, frozenset(names))
+        if programme is not None:
+            setattr(view, PROGRAMME_ATTR, programme)
         return view
 
     return decorate
@@ -53,8 +80,8 @@ def roles_in_demo(base: tuple[str, ...], demo: tuple[str, ...]) -> Callable[[F],
     return decorate
 
 
-def declaration(app: Flask, endpoint: str) -> frozenset[str] | None:
-    """The roles allowed at an endpoint; None means public. KeyError if it declares nothing."""
+def declaration(app: Flask, endpoint: str) -> Declared | None:
+    """Who may use an endpoint; None means public. KeyError if it declares nothing."""
     if endpoint == "static" or endpoint.endswith(".static"):
         return None
     view = app.view_functions[endpoint]
@@ -63,14 +90,16 @@ def declaration(app: Flask, endpoint: str) -> frozenset[str] | None:
     declared = getattr(view, ROLES_ATTR, None)
     if declared is None:
         raise KeyError(endpoint)
-    return declared(app) if callable(declared) else declared
+    blueprint = app.blueprints.get(endpoint.rpartition(".")[0])
+    programme = getattr(view, PROGRAMME_ATTR, None) or getattr(blueprint, PROGRAMME_ATTR, None)
+    return Declared(declared(app) if callable(declared) else declared, programme)
 
 
 def may_use(endpoint: str, user: object) -> bool:
     """Whether `user` may use the endpoint, as its view declares: what a page asks before it
     offers a button for it (templates never spell roles)."""
     allowed = declaration(current_app, endpoint)
-    return allowed is None or getattr(user, "role", None) in allowed
+    return allowed is None or allowed.admits(user)
 
 
 def _idle_expired() -> bool:
@@ -99,7 +128,7 @@ def enforce() -> object | None:
         if request.headers.get("HX-Request"):
             return "", 401, {"HX-Redirect": url_for("auth.login", next=target)}
         return redirect(url_for("auth.login", next=target))
-    if current_user.role not in allowed:
+    if not allowed.admits(current_user):
         abort(403)
     session["last_seen"] = now().isoformat()
     return None

@@ -4,10 +4,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.auth.models import Action, Role
+from app.auth.models import Action, Role, Scope
 from app.web.forms import choices
 
 ROLE_CHOICES = choices(Role.choices())
+SCOPE_CHOICES = choices([("", "役割に応じて（管理者は全業務、それ以外は窓口業務）"), *Scope.choices()])
+NUMBER_HANDLER_LABEL = "事務取扱担当者（個人番号を扱う）"
 
 
 class LoginForm(FlaskForm):
@@ -21,12 +23,16 @@ class UserCreateForm(FlaskForm):
     username = StringField("ログイン名", validators=[Length(max=64)])
     display_name = StringField("氏名", validators=[Length(max=100)])
     role = SelectField("役割", choices=ROLE_CHOICES)
+    scope = SelectField("担当業務", choices=SCOPE_CHOICES, validate_choice=False)  # the service says what is wrong
+    number_handler = BooleanField(NUMBER_HANDLER_LABEL)
     password = PasswordField("初期パスワード")
 
 
 class UserEditForm(FlaskForm):
     display_name = StringField("氏名", validators=[Length(max=100)])
     role = SelectField("役割", choices=ROLE_CHOICES)
+    scope = SelectField("担当業務", choices=choices(Scope.choices()))
+    number_handler = BooleanField(NUMBER_HANDLER_LABEL)
     active = BooleanField("有効")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.dates import now
@@ -20,6 +20,26 @@ class Role(Labelled):
 
 #: Role names and labels, for the callers that still look a role up by name.
 ROLES: dict[str, str] = dict(Role.choices())
+
+
+class Programme(Labelled):
+    """The two contracts the system serves. Each forbids using its personal data beyond its own
+    purpose (000 別紙 §10, 004 特記事項 §10), so a user works within one unless an admin."""
+
+    counter = "counter", "窓口業務"
+    furusato = "furusato", "ふるさと納税"
+
+
+class Scope(Labelled):
+    """The programmes a user works in: one, or every one for an administrator."""
+
+    counter = "counter", "窓口業務"
+    furusato = "furusato", "ふるさと納税"
+    all = "all", "全業務"
+
+    @property
+    def programmes(self) -> frozenset[Programme]:
+        return frozenset(Programme) if self is Scope.all else frozenset({Programme(self.value)})
 
 
 class Action(Labelled):
@@ -43,7 +63,11 @@ class Action(Labelled):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (one_of("role", Role),)
+    __table_args__ = (
+        one_of("role", Role),
+        one_of("scope", Scope),
+        CheckConstraint("scope <> 'all' OR role = 'admin'", name="scope_all_admin"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -53,10 +77,20 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     password_changed_at: Mapped[datetime] = mapped_column(default=now)
+    scope: Mapped[Scope] = mapped_column(StrEnumType(Scope, 20), default=Scope.counter)
+    #: 事務取扱担当者: the only users who may see an individual number (004 特記事項 §9).
+    number_handler: Mapped[bool] = mapped_column(default=False)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def programmes(self) -> frozenset[Programme]:
+        return Scope(self.scope).programmes
+
+    def reaches(self, programme: Programme | str) -> bool:
+        return Programme(programme) in self.programmes
 
 
 

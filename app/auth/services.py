@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from app.auth import audit
-from app.auth.models import LoginAttempt, Role, User
+from app.auth.models import LoginAttempt, Role, Scope, User
 from app.config import settings
 from app.core.dates import now
 from app.core.refusal import Problem, Refusal
@@ -100,13 +100,22 @@ def _password_problems(password: str) -> list[Problem]:
     return []
 
 
-def _details_problems(display_name: str, role: str) -> list[Problem]:
+def _details_problems(display_name: str, role: str, scope: str) -> list[Problem]:
     problems = []
     if not display_name.strip():
         problems.append(Problem("display_name", "氏名を入力してください。"))
     if not Role.has(role):
         problems.append(Problem("role", "役割を選んでください。"))
+    if not Scope.has(scope):
+        problems.append(Problem("scope", "担当業務を選んでください。"))
+    elif scope == Scope.all and role != Role.admin:
+        problems.append(Problem("scope", "全業務を担当できるのは管理者だけです。"
+                                         "窓口業務かふるさと納税を選んでください。"))
     return problems
+
+
+def default_scope(role: str) -> Scope:
+    return Scope.all if role == Role.admin else Scope.counter
 
 
 @dataclass(frozen=True)
@@ -115,9 +124,12 @@ class NewUser:
     display_name: str
     role: str
     password: str  # the first password, which the person changes
+    scope: str = ""  # "" for the role's default (default_scope)
+    number_handler: bool = False
 
 
-def create_user(username: str, display_name: str, role: str, password: str, *, by: User | None = None) -> User:
+def create_user(username: str, display_name: str, role: str, password: str, *, scope: str = "",
+                number_handler: bool = False, by: User | None = None) -> User:
     """A new account (`by` None: the system, as demo data or a command makes it); every problem
     of the entry is said at once."""
     username, display_name = username.strip(), display_name.strip()
@@ -128,14 +140,16 @@ def create_user(username: str, display_name: str, role: str, password: str, *, b
         problems.append(Problem("username", "ログイン名は半角英数字で入力してください。"))
     elif db.session.scalar(select(User.id).where(User.username == username)):
         problems.append(Problem("username", f"ログイン名「{username}」は既に使われています。"))
-    problems += _details_problems(display_name, role) + _password_problems(password)
+    scope = scope or default_scope(role)
+    problems += _details_problems(display_name, role, scope) + _password_problems(password)
     if problems:
         raise AuthError.of(problems)
-    user = User(username=username, display_name=display_name, role=Role(role),
-                password_hash=hash_password(password))
+    user = User(username=username, display_name=display_name, role=Role(role), scope=Scope(scope),
+                number_handler=bool(number_handler), password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
-    audit.record("create", "user", user.id, f"役割={role}", by=by)
+    handler = "、事務取扱担当者" if number_handler else ""
+    audit.record("create", "user", user.id, f"役割={Role(role).label}、担当業務={Scope(scope).label}{handler}", by=by)
     return user
 
 
@@ -143,6 +157,8 @@ def create_user(username: str, display_name: str, role: str, password: str, *, b
 class UserChange:
     display_name: str
     role: str
+    scope: str
+    number_handler: bool
     active: bool
 
 
@@ -150,8 +166,8 @@ def update_user(user: User, change: UserChange, *, by: User) -> None:
     """An administrator changes an account; no one takes the administrator's role from
     themselves (the city would be left without one who can give it back)."""
     display_name = change.display_name.strip()
-    problems = _details_problems(display_name, change.role)
-    if user.id == by.id and (change.role != Role.admin or not change.active):
+    problems = _details_problems(display_name, change.role, change.scope)
+    if user.id == by.id and (change.role != Role.admin or change.scope != Scope.all or not change.active):
         problems.append(Problem("role", "自分自身の管理者権限は外せません。"))
     if problems:
         raise AuthError.of(problems)
@@ -160,9 +176,14 @@ def update_user(user: User, change: UserChange, *, by: User) -> None:
         changes.append(f"氏名={display_name}")
     if user.role != change.role:
         changes.append(f"役割={user.role}→{change.role}")
+    if user.scope != change.scope:
+        changes.append(f"担当業務={Scope(user.scope).label}→{Scope(change.scope).label}")
+    if user.number_handler != change.number_handler:
+        changes.append("事務取扱担当者に指定" if change.number_handler else "事務取扱担当者の指定を解除")
     if user.active != change.active:
         changes.append("有効化" if change.active else "無効化")
     user.display_name, user.role, user.active = display_name, Role(change.role), bool(change.active)
+    user.scope, user.number_handler = Scope(change.scope), bool(change.number_handler)
     if changes:
         audit.record("update", "user", user.id, "、".join(changes), by=by)
 

@@ -92,7 +92,8 @@ def create_user() -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         new = input_from(form, services.NewUser)
         try:
-            user = services.create_user(new.username, new.display_name, new.role, new.password, by=current_user)
+            user = services.create_user(new.username, new.display_name, new.role, new.password, scope=new.scope,
+                                        number_handler=new.number_handler, by=current_user)
         except services.AuthError as exc:
             show_refusal(form, exc, fallback="username")
         else:

@@ -10,7 +10,8 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.auth.access import ALL_STAFF, roles
+from app.auth.access import ALL_STAFF, roles, serves
+from app.auth.models import Programme
 from app.core import desk
 from app.core.dates import today
 from app.core.refusal import Refusal
@@ -33,7 +34,7 @@ from app.web.htmx import page_or_fragment, wants_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import keep_changes
 
-bp = Blueprint("counter", __name__, url_prefix="/counter")
+bp = serves(Blueprint("counter", __name__, url_prefix="/counter"), Programme.counter)
 NAV = (
     NavItem("窓口受付", "counter.reception", "窓口業務"),
     NavItem("案件一覧・審査", "counter.cases", "窓口業務"),

@@ -4,6 +4,8 @@ Contract (hardware/agent.py is the client):
 - GET  /agent/api/config               → {"terminal": {...}, "devices": [{name, kind, url, options}]}
 - POST /agent/api/poll                 {"health": {...}, "public_key": PEM, "wait": s}
                                        → {"jobs": [{"id", "device", "kind", "payload", "sealed"}]}
+                                       400 {"error": 日本語} for a public key that is not an RSA
+                                       key of 2048 bits or more in PEM (nothing is stored)
 - POST /agent/api/jobs/<id>/result     {"ok": bool, "result": {...}, "error": str|null}
 """
 
@@ -57,19 +59,21 @@ def config() -> Response:
 
 @bp.route("/poll", methods=["POST"])
 @public
-def poll() -> Response:
+def poll() -> Response | tuple[Response, int]:
     body = _json()
     terminal = _terminal()
     health = body.get("health") if isinstance(body.get("health"), dict) else {}
-    key = body.get("public_key") if isinstance(body.get("public_key"), str) else None
-    jobs.update_health(terminal, health, key)
+    key = body.get("public_key")
+    try:
+        if key is not None and not isinstance(key, str):
+            raise jobs.JobError(jobs.BAD_AGENT_KEY, field="public_key")
+        jobs.update_health(terminal, health, key)
+    except jobs.JobError as exc:
+        return jsonify(error=exc.message), 400
     db.session.commit()
     wait = body.get("wait", 20)
     claimed = jobs.claim_or_wait(terminal, float(wait) if isinstance(wait, int | float) else 20.0)
-    return jsonify(jobs=[
-        {"id": j.id, "device": j.device, "kind": j.kind, "payload": j.payload,
-         "sealed": jobs.sealed_b64(j)} for j in claimed
-    ])
+    return jsonify(jobs=[handout.for_agent() for handout in claimed])
 
 
 @bp.route("/jobs/<int:job_id>/result", methods=["POST"])

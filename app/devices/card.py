@@ -5,9 +5,11 @@ date, sex and only a masked number.
 No request waits for the reader (STYLE rule 17): `start_read` queues the job and the page
 polls `read_status` (a GET, which only reads). When the agent has answered, the page posts
 once more and `take_face` hands the card face over and removes it from the job row, so the
-table keeps the card face only between the agent's answer and the page's next poll, and no
-personal data of the card after that. A read is never run twice (jobs.ONE_SHOT_KINDS): when
-its page gives up, or its agent goes silent, it is cancelled and its sealed PIN wiped.
+table keeps the card face only between the agent's answer and the page's next poll (and for
+a page that was closed, jobs.RESULT_KEPT), and no personal data of the card after that. A
+read is never run twice (jobs.ONE_SHOT_KINDS): its sealed PIN leaves the row as the agent
+takes it, and when its page gives up, or its agent goes silent, it is cancelled (a read not
+yet taken with its sealed PIN wiped).
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ No request waits on a device (STYLE rule 17). A page that shows a job's result (
 a seal scan) enqueues the job, answers at once and polls the job's state; it takes the result
 with a POST. Such a job has a page wait (PAGE_WAITS): past it the page gives up, and a job that
 has not started by then is cancelled instead of handed out. A card read is never run twice
-(each run with a wrong PIN spends one of the card's three tries): when its page gives up or
-its lease runs out it is cancelled and its sealed PIN wiped, and a late answer is dropped.
+(each run with a wrong PIN spends one of the card's three tries): its sealed PIN leaves its row
+as it is handed out, and when its page gives up or its lease runs out it is cancelled (a
+queued one with its sealed PIN wiped), and a late answer is dropped.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from sqlalchemy import func, select, true, update
+from sqlalchemy import func, null, select, true, update
 
 from app.auth import audit
 from app.auth.models import User
@@ -44,6 +46,10 @@ PAGE_WAITS: dict[str, timedelta] = {JobKind.card_read: timedelta(seconds=20), Jo
 ONE_SHOT_KINDS = frozenset({JobKind.card_read})
 #: What a taken result is replaced with: the page has it, the table keeps none of it.
 TAKEN: dict[str, Any] = {"taken": True}
+#: How long a waited-for job's result (a card face, a seal's image) waits in its row for its page,
+#: which takes it within a second or two; a result its page never took (the page was closed) is
+#: wiped after that, so no card face stays in the table for a page that is gone.
+RESULT_KEPT = timedelta(minutes=2)
 
 
 class JobError(Refusal):
@@ -64,13 +70,36 @@ def binding(terminal: Terminal, device: str) -> DeviceBinding | None:
         DeviceBinding.active.is_(True)))
 
 
+#: The agent's public key: RSA in PEM, long enough to seal a PIN with OAEP-SHA256 (hardware/agent.py
+#: makes a 2048-bit one at each start); a PEM of that size is under 1 KiB.
+MIN_KEY_BITS = 2048
+MAX_KEY_CHARS = 16 * 1024
+BAD_AGENT_KEY = (f"エージェントの公開鍵が不正です。PEM形式のRSA公開鍵（{MIN_KEY_BITS}ビット以上）を送ってください。"
+                 "公開鍵は保存していません。")
+
+
+def agent_key(pem: str) -> rsa.RSAPublicKey:
+    """The agent's public key from its PEM text; refused (JobError) unless it is an RSA key of
+    MIN_KEY_BITS or more, so that no key stored for a terminal breaks a card read later."""
+    key = None
+    if len(pem) <= MAX_KEY_CHARS:
+        with suppress(ValueError, TypeError, UnsupportedAlgorithm):  # not PEM, not a key, unknown kind
+            key = serialization.load_pem_public_key(pem.encode())
+    if not isinstance(key, rsa.RSAPublicKey) or key.key_size < MIN_KEY_BITS:
+        raise JobError(BAD_AGENT_KEY, field="public_key")
+    return key
+
+
 def _seal(terminal: Terminal, secret: str) -> bytes:
     if not terminal.agent_public_key:
         raise JobError(f"端末「{terminal.name}」のエージェントが接続していません。"
                        "端末を起動してから再度お試しください。")
-    key = serialization.load_pem_public_key(terminal.agent_public_key.encode())
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise JobError("端末のエージェント鍵が不正です。エージェントを再起動してください。")
+    try:
+        key = agent_key(terminal.agent_public_key)
+    except JobError:  # stored before keys were checked, or by hand
+        raise JobError(f"端末「{terminal.name}」のエージェントの鍵が不正なため、暗証番号を送れません。"
+                       "端末のエージェントを再起動してから、もう一度読み取ってください"
+                       "（暗証番号は送られていません）。") from None
     return key.encrypt(secret.encode(), padding.OAEP(
         mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
 
@@ -110,8 +139,9 @@ def enqueue(terminal: Terminal, spec: JobSpec, *, secret: str | None = None,
 def end_expired(terminal_id: int | None = None) -> None:
     """Leases and page waits that ran out: a one-shot job whose agent went silent is cancelled
     (its PIN wiped), any other is queued again; a waited-for job its page gave up on is not
-    started any more. For one terminal when its agent polls; for all of them as scheduled work
-    (app/devices/tasks.py), so a sealed PIN does not wait in its row for an agent that is down."""
+    started any more, and one whose result its page never took loses the result. For one
+    terminal when its agent polls; for all of them as scheduled work (app/devices/tasks.py), so
+    a sealed PIN does not wait in its row for an agent that is down."""
     moment = now()
     terminal = DeviceJob.terminal_id == terminal_id if terminal_id is not None else true()
     expired = (terminal, DeviceJob.state == JobState.claimed, DeviceJob.lease_expires_at < moment)
@@ -130,9 +160,29 @@ def end_expired(terminal_id: int | None = None) -> None:
                    DeviceJob.kind == kind, DeviceJob.created_at <= moment - wait)
             .values(state=JobState.cancelled, sealed=None, finished_at=moment,
                     error="画面の待ち時間を過ぎたため取り消しました。"))
+    db.session.execute(
+        update(DeviceJob)
+        .where(terminal, DeviceJob.state == JobState.done, DeviceJob.kind.in_(sorted(PAGE_WAITS)),
+               DeviceJob.finished_at <= moment - RESULT_KEPT, DeviceJob.result["taken"].as_boolean().is_not(True))
+        .values(state=JobState.cancelled, result=null(),
+                error="画面が結果を受け取らなかったため、結果を破棄しました。"))
 
 
-def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
+@dataclass(frozen=True)
+class Handout:
+    """A job as it goes to its agent. A one-shot job's sealed PIN goes with it and leaves its row
+    in the same transaction: the job is never handed out again, so the table has no use for it."""
+
+    job: DeviceJob
+    sealed: bytes | None
+
+    def for_agent(self) -> dict[str, Any]:
+        job = self.job
+        return {"id": job.id, "device": job.device, "kind": job.kind, "payload": job.payload,
+                "sealed": base64.b64encode(self.sealed).decode() if self.sealed else None}
+
+
+def claim(terminal: Terminal, limit: int = 10) -> list[Handout]:
     """Take the terminal's ready jobs, oldest first. Row locks keep two agents (or two
     server processes) from taking the same job on PostgreSQL; SQLite serialises writers.
 
@@ -160,11 +210,13 @@ def claim(terminal: Terminal, limit: int = 10) -> list[DeviceJob]:
         job.state = JobState.claimed
         job.attempts += 1
         job.lease_expires_at = now() + LEASE
-        jobs.append(job)
+        jobs.append(Handout(job, job.sealed))
+        if job.kind in ONE_SHOT_KINDS:
+            job.sealed = None
     return jobs
 
 
-def claim_or_wait(terminal: Terminal, wait_seconds: float) -> list[DeviceJob]:
+def claim_or_wait(terminal: Terminal, wait_seconds: float) -> list[Handout]:
     """Long poll: claim jobs, or wait for one to be queued, up to `wait_seconds`.
 
     This owns its transactions: each empty look ends its transaction at once (on SQLite an
@@ -304,19 +356,19 @@ def give_up(job: DeviceJob, by: User) -> None:
 
 
 def update_health(terminal: Terminal, health: dict[str, Any], public_key: str | None) -> None:
+    """What the agent reports as it polls. A public key that cannot seal a PIN is refused
+    (JobError) before anything of the report is stored."""
+    if public_key:  # checked also when it is the one stored: that may be from before the check
+        agent_key(public_key)
+        if public_key != terminal.agent_public_key:
+            terminal.agent_public_key = public_key
     terminal.last_seen_at = now()
-    if public_key and public_key != terminal.agent_public_key:
-        terminal.agent_public_key = public_key
     for bound in terminal.bindings:
         state = health.get(bound.name)
         if isinstance(state, dict):
             bound.healthy = bool(state.get("ok"))
             bound.last_error = str(state.get("error") or "")[:2000]
             bound.health_at = now()
-
-
-def sealed_b64(job: DeviceJob) -> str | None:
-    return base64.b64encode(job.sealed).decode() if job.sealed else None
 
 
 def jobs_for(terminal: Terminal, states: tuple[JobState, ...], limit: int = 50) -> list[DeviceJob]:

@@ -101,7 +101,7 @@ class DeviceJob(db.Model):
     A claimed job carries a lease; when it runs out (the agent crashed) the job is queued
     again. Print jobs that fail stay queued and are retried, so no ticket or receipt is lost.
     `sealed` holds a secret (a card PIN) encrypted to the agent's in-memory key, only until the
-    job ends; the plain secret is never stored.
+    agent takes the job (a one-shot job) or it ends; the plain secret is never stored.
     """
 
     __tablename__ = "device_jobs"

@@ -9,7 +9,8 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.auth.access import ALL_STAFF, roles_in_demo
+from app.auth.access import ALL_STAFF, roles_in_demo, serves
+from app.auth.models import Programme
 from app.config import settings
 from app.devices import services
 from app.devices.models import TerminalKind
@@ -20,7 +21,7 @@ from hardware.printer import page_png, simulated_printers
 from hardware.scanner.simulator import clear_slot, place_seal
 from hardware.scanner.simulator import slot_state as scanner_state
 
-bp = Blueprint("device_sim", __name__, url_prefix="/devices/sim")
+bp = serves(Blueprint("device_sim", __name__, url_prefix="/devices/sim"), Programme.counter)
 SIM_ROLES = roles_in_demo(("supervisor", "admin"), ALL_STAFF)
 PAGES_SHOWN = 8
 

@@ -4,7 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.auth.access import roles
+from app.auth.access import roles, serves
+from app.auth.models import Programme
 from app.core.services import list_counters
 from app.devices import jobs, services
 from app.devices.api import bp as api_bp
@@ -18,7 +19,7 @@ from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
-bp = Blueprint("devices", __name__)
+bp = serves(Blueprint("devices", __name__), Programme.counter)
 BLUEPRINTS = (api_bp, sim_bp)  # the agent API (token auth, no CSRF) and the simulator page
 NAV = (
     NavItem("機器・印刷ジョブ", "devices.overview", "機器"),

@@ -23,8 +23,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.auth.access import roles
-from app.auth.models import User
+from app.auth.access import roles, serves
+from app.auth.models import Programme, User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
@@ -53,7 +53,7 @@ from app.web.forms import choices, input_from, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 
-bp = Blueprint("furusato", __name__, url_prefix="/furusato")
+bp = serves(Blueprint("furusato", __name__, url_prefix="/furusato"), Programme.furusato)
 # 004: donation operators (operator) do the work; supervisors also see analytics and exports;
 # the city may see progress and totals and take CSV (004 §7(3)エ).
 STAFF = ("operator", "supervisor")

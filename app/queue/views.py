@@ -25,8 +25,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.auth.access import public, roles
-from app.auth.models import User
+from app.auth.access import public, roles, serves
+from app.auth.models import Programme, User
 from app.core import calendar, desk
 from app.core import services as core_services
 from app.core.dates import now, today
@@ -42,7 +42,7 @@ from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
-bp = Blueprint("queue", __name__)
+bp = serves(Blueprint("queue", __name__), Programme.counter)
 NAV = (
     NavItem("窓口呼出", "queue.counter", "窓口業務"),
     NavItem("会計呼出", "queue.cashier", "会計"),

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.auth.access import ALL_STAFF, roles
+from app.auth.access import ALL_STAFF, roles, serves
+from app.auth.models import Programme
 from app.core.dates import today
 from app.devices.models import Terminal
 from app.extensions import db
@@ -32,7 +33,7 @@ from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
-bp = Blueprint("register", __name__, url_prefix="/register")
+bp = serves(Blueprint("register", __name__, url_prefix="/register"), Programme.counter)
 NAV = (
     NavItem("レジ（会計）", "register.index", "会計"),
     NavItem("収納一覧", "register.payments", "会計"),

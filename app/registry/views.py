@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from app.auth.access import roles
+from app.auth.access import roles, serves
+from app.auth.models import Programme
 from app.registry import services
 from app.registry.adapter import RegistryError, SearchCriteria, get_adapter
 from app.registry.forms import ResidentSearchForm
@@ -13,7 +14,7 @@ from app.web.forms import input_from
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 
-bp = Blueprint("registry", __name__, url_prefix="/registry")
+bp = serves(Blueprint("registry", __name__, url_prefix="/registry"), Programme.counter)
 NAV = (NavItem("住民記録の照会", "registry.search", "窓口業務"),)
 READERS = ("operator", "supervisor", "city_staff")
 

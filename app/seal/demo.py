@@ -49,7 +49,7 @@ def _move_in(household: str) -> list[int]:
 
 def _demo_staff(role: Role) -> User:
     """The demo account of a role (app/demo.py makes them before the domains' demo data)."""
-    username = next(name for name, _, user_role in DEMO_USERS if user_role == role)
+    username = next(name for name, _, user_role, scope, _ in DEMO_USERS if user_role == role and scope == "counter")
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
 

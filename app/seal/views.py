@@ -21,7 +21,8 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.auth.access import roles
+from app.auth.access import roles, serves
+from app.auth.models import Programme
 from app.core.dates import today
 from app.devices.models import DeviceJob
 from app.registry import services as registry
@@ -45,7 +46,7 @@ from app.web.htmx import wants_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard, keep_changes
 
-bp = Blueprint("seal", __name__, url_prefix="/seal")
+bp = serves(Blueprint("seal", __name__, url_prefix="/seal"), Programme.counter)
 NAV = (
     NavItem("印鑑登録", "seal.index", "窓口業務"),
     NavItem("印鑑登録 審査", "seal.reviews", "窓口業務"),

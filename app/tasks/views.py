@@ -7,12 +7,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import ALL_STAFF, roles
+from app.auth.models import Programme
 from app.tasks import services
 from app.tasks.models import Task
 from app.web.htmx import wants_fragment
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-PROGRAMMES = ("counter", "furusato")
 
 
 @bp.app_template_filter("duration")
@@ -29,8 +29,10 @@ def duration(seconds: float) -> str:
 
 
 def _task(task_id: int) -> Task:
+    """The task, if it belongs to a programme the user works in (404 otherwise: another
+    programme's work is not even said to exist)."""
     task = services.get_task(task_id)
-    if task is None:
+    if task is None or (task.programme and not current_user.reaches(task.programme)):
         abort(404)
     return task
 
@@ -69,7 +71,9 @@ def cancel(task_id: int) -> BaseResponse | tuple[str, int]:
 @roles(*ALL_STAFF)
 def running() -> str:
     programme = request.args.get("programme", "")
-    if programme not in PROGRAMMES:
+    if not Programme.has(programme):
         abort(404)
+    if not current_user.reaches(programme):
+        abort(403)
     return render_template("tasks/_running.html", tasks=services.active(programme), programme=programme,
                            progress_of=services.progress_of)

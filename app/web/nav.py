@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_login import current_user
 
-from app.auth.access import declaration, may_use
+from app.auth.access import may_use
 from app.config import settings
 from app.core import calendar, services
 from app.core.dates import today
@@ -23,21 +23,16 @@ def all_items() -> list[NavItem]:
     return sorted(items, key=lambda item: GROUPS.index(item.group))
 
 
-def menu_for(role: str) -> list[NavItem]:
-    items = []
-    for item in all_items():
-        if item.endpoint not in current_app.view_functions:
-            continue
-        allowed = declaration(current_app, item.endpoint)
-        if allowed is None or role in allowed:
-            items.append(item)
-    return items
+def menu_for(user: object) -> list[NavItem]:
+    """The items the user may open: their role and their programme."""
+    return [item for item in all_items()
+            if item.endpoint in current_app.view_functions and may_use(item.endpoint, user)]
 
 
 def init_app(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict[str, Any]:
-        menu = menu_for(current_user.role) if current_user.is_authenticated else []
+        menu = menu_for(current_user) if current_user.is_authenticated else []
         groups: dict[str, list[NavItem]] = {}
         for item in menu:
             groups.setdefault(item.group, []).append(item)

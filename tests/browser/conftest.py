@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, user_name
 from tests.live import LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -74,14 +74,16 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def live_user(live_app: Flask) -> Callable[..., Any]:
-    """Create a user in the live server's database."""
+def live_user(live_app: Flask, programme: str) -> Callable[..., Any]:
+    """Create a user in the live server's database (in the test's programme unless named)."""
     from app.auth import services
     from app.extensions import db
 
-    def make(role: str, username: str | None = None) -> str:
+    def make(role: str, username: str | None = None, *, scope: str | None = None) -> str:
+        scope = "all" if role == "admin" else scope or programme
         with live_app.app_context():
-            user = services.create_user(username or f"{role}-user", f"{role} 太郎", role, PASSWORD)
+            user = services.create_user(username or user_name(role, scope), f"{role} 太郎", role, PASSWORD,
+                                        scope=scope)
             db.session.commit()
             return user.username
 

@@ -39,7 +39,7 @@ def _upload(page, base: str, portal_name: str, path: Path) -> None:
 
 def test_import_every_portal_fix_a_column_and_export(page, live_server, live_user, browser_login, furusato_live,
                                                        tmp_path: Path) -> None:
-    browser_login(live_user("operator"))
+    browser_login(live_user("operator", scope="furusato"))
     generator = Generator(seed=11)
     for code, profile in file_profiles().items():
         path = tmp_path / f"{code}.csv"
@@ -68,7 +68,7 @@ def test_import_every_portal_fix_a_column_and_export(page, live_server, live_use
     assert page.locator("#deadlines tr[data-state='met']").count() == len(file_profiles())
 
     page.context.clear_cookies()
-    browser_login(live_user("supervisor"))
+    browser_login(live_user("supervisor", scope="furusato"))
     page.goto(f"{live_server.url}/furusato/donations")
     page.get_by_label("ポータル").select_option(label="ふるなび")
     page.get_by_role("button", name="検索").click()

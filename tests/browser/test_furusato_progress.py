@@ -40,7 +40,7 @@ def test_upload_watch_the_progress_leave_come_back_and_see_the_summary(
     with path.open("wb") as out:
         write_portal_file(file_profiles()["choice"], Generator(seed=9).donations(ROWS, bad=0, repeat=0.05), out)
     task_consumer.start()
-    browser_login(live_user("operator"))
+    browser_login(live_user("operator", scope="furusato"))
     page.goto(f"{live_server.url}/furusato/imports")
     page.get_by_label("ポータル").select_option(label="ふるさとチョイス")
     page.get_by_label("ファイル（CSV・TSV）").set_input_files(str(path))

@@ -268,3 +268,19 @@ def test_another_operator_cannot_reach_the_read(client, operator, open_case, mak
     assert client.get(url, headers=FRAGMENT).status_code == 404
     assert client.post(url).status_code == 404
     assert client.get(f"/counter/cases/{case.id + 1}/card/1", headers=FRAGMENT).status_code == 404
+
+
+def test_a_bad_agent_key_on_record_refuses_the_read_instead_of_a_500(client, operator, open_case) -> None:
+    """A key stored before keys were checked (issue #14 §4): the page says what to do."""
+    counter = save_counter(None, 5, "証明書", "citizens")
+    terminal, _ = devices.create_terminal(devices.NewTerminal("counter-5", "5番窓口 端末", "counter_pc", counter.id))
+    devices.save_binding(terminal, devices.BindingInput("card_reader", "card_reader", "sim://counter-5"))
+    terminal.agent_public_key = "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n"
+    case = open_case()
+    db.session.commit()
+    _login(client, operator, at_counter=counter.id)
+    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "端末「5番窓口 端末」のエージェントの鍵が不正なため、暗証番号を送れません。" in body
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceJob)) == 0

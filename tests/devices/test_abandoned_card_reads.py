@@ -90,6 +90,49 @@ def test_a_read_whose_lease_ran_out_is_not_handed_out_again_with_its_pin(client,
     assert _job(job_id).result is None
 
 
+def test_a_read_handed_out_keeps_no_sealed_pin_in_its_row(client, reader) -> None:
+    """The agent has the PIN now, and the read never goes out again: the row has no use for it."""
+    terminal, token, key = reader
+    job_id = _read(terminal)
+    assert _job(job_id).sealed  # queued: sealed to the agent's key, waiting for it
+    (claimed,) = _poll(client, token)
+    assert key.decrypt(base64.b64decode(claimed["sealed"]), OAEP) == PIN.encode()
+    assert (_job(job_id).state, _job(job_id).sealed) == ("claimed", None)
+
+
+def test_a_print_job_whose_lease_ran_out_is_handed_out_again(client, reader) -> None:
+    """Nothing is lost: only a one-shot job is never retried."""
+    terminal, token, _ = reader
+    services.save_binding(terminal, services.BindingInput("printer", "printer", "sim://counter-14"))
+    printed = jobs.enqueue(terminal, jobs.JobSpec("printer", "print", {"document": {}}, "番号札")).id
+    read = _read(db.session.get_one(Terminal, terminal.id))
+    assert sorted(j["id"] for j in _poll(client, token)) == [printed, read]
+    _lease_runs_out()
+    assert [j["id"] for j in _poll(client, token)] == [printed]
+    assert (_job(printed).state, _job(printed).attempts) == ("claimed", 2)
+    assert (_job(read).state, _job(read).sealed) == ("cancelled", None)
+
+
+def test_a_card_face_its_page_never_took_does_not_stay_in_the_table(client, reader) -> None:
+    """The page was closed while the reader worked: its answer waits for no one."""
+    terminal, token, _ = reader
+    face = {"name": "山彦\u3000太郎", "address": "岩手県山彦市本町1番", "birth_date": "1980-05-06", "sex": "1"}
+    ids = []
+    for _ in range(3):  # one at a time, as the reader takes them
+        ids.append(_read(db.session.get_one(Terminal, terminal.id)))
+        assert [j["id"] for j in _poll(client, token)] == [ids[-1]]
+        assert _answer(client, token, ids[-1], ok=True, result=face).get_json()["state"] == "done"
+    abandoned, taken, fresh = ids
+    assert jobs.take_result(_job(taken))["name"] == face["name"]
+    db.session.execute(text("UPDATE device_jobs SET finished_at = :t WHERE id IN (:a, :b)"),
+                       {"t": now() - jobs.RESULT_KEPT - timedelta(seconds=1), "a": abandoned, "b": taken})
+    db.session.commit()
+    assert _poll(client, token) == []
+    assert (_job(abandoned).state, _job(abandoned).result) == ("cancelled", None)
+    assert (_job(taken).state, _job(taken).result) == ("done", jobs.TAKEN)
+    assert (_job(fresh).state, _job(fresh).result) == ("done", face)  # its page may still take it
+
+
 def test_a_read_its_page_gave_up_on_while_the_agent_ran_it_is_cancelled_at_once(client, reader) -> None:
     terminal, token, _ = reader
     job_id = _read(terminal)

@@ -165,7 +165,7 @@ def test_long_poll_wakes_when_a_job_is_queued(app, terminal_with_printer) -> Non
         with app.app_context():
             from app.devices.models import Terminal
             found = jobs.claim_or_wait(db.session.get(Terminal, terminal_id), 10)
-            got.append([j.id for j in found])
+            got.append([handout.job.id for handout in found])
             db.session.commit()
             db.session.remove()
 

@@ -17,6 +17,12 @@ from app.furusato.synthetic import GIFTS, Generator, SyntheticDonation, portal_b
 
 
 @pytest.fixture
+def programme() -> str:
+    """The donation office's staff (tests/conftest.py make_user)."""
+    return "furusato"
+
+
+@pytest.fixture
 def furusato(app: Any) -> None:
     """Portals, the demo gift catalogue and the demo home area (平泉町 stands in for 山彦市)."""
     services.sync_portals()

@@ -27,6 +27,7 @@ class FakeServer:
     queue: list[dict[str, Any]] = field(default_factory=list)
     results: dict[int, dict[str, Any]] = field(default_factory=dict)
     polls: list[dict[str, Any]] = field(default_factory=list)
+    refusal: str = ""  # a poll is answered 400 with this error (as the server refuses a bad key)
     lock: threading.Lock = field(default_factory=threading.Lock)
     result_posted: threading.Condition = field(init=False)
 
@@ -47,6 +48,8 @@ class FakeServer:
                 "devices": self.devices,
             })
         if request.method == "POST" and path == "/agent/api/poll":
+            if self.refusal:
+                return Response(json.dumps({"error": self.refusal}), status=400, mimetype="application/json")
             with self.lock:
                 self.polls.append(request.get_json())
                 jobs, self.queue = self.queue, []
@@ -264,6 +267,13 @@ def test_wrong_token_is_an_error(server):
             made.run_once()
     finally:
         made.close()
+
+
+def test_a_refused_poll_says_the_servers_reason(server, agent):
+    fake, _ = server
+    fake.refusal = "エージェントの公開鍵が不正です。"
+    with pytest.raises(agent_module.AgentError, match="answered 400: エージェントの公開鍵が不正です。"):
+        agent.run_once()
 
 
 def test_run_forever_in_a_thread(server, printer):

@@ -4,7 +4,6 @@ the header checked against the profile; chunks parsed in worker processes for a 
 
 from __future__ import annotations
 
-import csv
 import multiprocessing
 import os
 import re
@@ -38,7 +37,6 @@ MAX_STORED_ISSUES = 100_000
 LIMITS = {"order_id": 64, "name": 100, "kana": 100, "phone": 20, "email": 254, "postal_code": 8,
           "address": 300, "gift_code": 40, "gift_name": 200}
 ROW_FIELD = "（行全体）"
-csv.field_size_limit(100_000)
 
 @dataclass(frozen=True)
 class Issue:

@@ -34,6 +34,13 @@ ENCODINGS: dict[str, str] = {
     "cp932": "Shift_JIS（CP932）",
 }
 
+#: The longest field the csv module reads (a portal's longest field, notes, is far shorter).
+FIELD_LIMIT = 100_000
+csv.field_size_limit(FIELD_LIMIT)
+SAVE_WITH_LINE_ENDINGS = "改行コードをCRLF（Windows）またはLFにして保存し直してください。"
+CR_ONLY = "ファイルの改行コードがCRだけです（古いMacintosh形式）。" + SAVE_WITH_LINE_ENDINGS
+
+
 class ImportRefused(Refusal):
     """The file cannot be read at all (encoding, empty); the message names what and where."""
 
@@ -46,7 +53,9 @@ def detect_encoding(stream: IO[bytes]) -> str:
 
     A UTF-8 sequence is almost never valid by accident, so a file that decodes as UTF-8 is
     UTF-8; otherwise it must decode as CP932 (Windows Shift_JIS, which portals' "Shift_JIS"
-    exports really are). A file that is neither is refused; nothing is guessed.
+    exports really are). A file that mixes the two is read in the encoding of its first line
+    that is not ASCII, so that decoding names the row where the other one begins. A file that
+    is neither is refused; nothing is guessed.
     """
     start = stream.tell()
     head = stream.read(3)
@@ -54,42 +63,95 @@ def detect_encoding(stream: IO[bytes]) -> str:
         stream.seek(start)
         return "utf-8-sig"
     stream.seek(start)
-    carry = b""
+    lines_before = 0  # of the blocks read so far, all ASCII
     while True:
         block = stream.read(SNIFF_BYTES)
         if not block:
             stream.seek(start)
             return "utf-8"  # ASCII only: both readings agree
-        sample = carry + block
-        first = re.search(rb"[\x80-\xff]", sample)
+        first = re.search(rb"[\x80-\xff]", block)
         if first is None:
-            carry = b""
+            lines_before += block.count(b"\n")
             continue
         # From a line start before the first non-ASCII byte, a whole window to decide on.
-        line_start = sample.rfind(b"\n", 0, first.start()) + 1
-        window = sample[line_start:] + stream.read(SNIFF_BYTES)
+        line_start = block.rfind(b"\n", 0, first.start()) + 1
+        window = block[line_start:] + stream.read(SNIFF_BYTES)
         stream.seek(start)
-        for encoding in ("utf-8", "cp932"):
-            try:
-                codecs.getincrementaldecoder(encoding)().decode(window, final=False)
-            except UnicodeDecodeError:
-                continue
-            return encoding
-        raise ImportRefused("文字コードを判別できません。UTF-8（BOM付き・なし）またはShift_JIS（CP932）の"
-                            "CSVファイルを指定してください。")
+        found = _reads_as(window) or _reads_as(window.split(b"\n", 1)[0])
+        if found:
+            return found
+        row = lines_before + block.count(b"\n", 0, line_start) + 1
+        raise ImportRefused(f"文字コードを判別できません（ファイルの{row}行目）。UTF-8（BOM付き・なし）または"
+                            "Shift_JIS（CP932）のCSVファイルを指定してください。")
+
+
+def _reads_as(data: bytes) -> str | None:
+    """The first of UTF-8 and CP932 that reads `data` (which may end inside a character)."""
+    for encoding in ("utf-8", "cp932"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+_BEYOND_TWO_BYTES = re.compile("[\u0800-\U0010ffff]")
+
+
+def _other_encoding(line: bytes, codec: str) -> str | None:
+    """The encoding a line that `codec` cannot read (or, in a CP932 file, reads as nonsense)
+    is really in: UTF-8 that has a character of three bytes or more is never CP932 by accident
+    (two-byte UTF-8 can be a pair of half-width katakana)."""
+    if codec == "cp932":
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "utf-8" if _BEYOND_TWO_BYTES.search(text) else None
+    try:
+        line.decode("cp932")
+    except UnicodeDecodeError:
+        return None
+    return "cp932"
+
+
+def _other(number: int, codec: str, other: str, *, mixed: bool) -> ImportRefused:
+    """A line in `other` in a file read as `codec`: a file pasted together from two when the
+    lines before it with Japanese text read as `codec`, else a file in `other` altogether."""
+    read_as, found = ENCODINGS.get(codec, codec), ENCODINGS[other]
+    if not mixed:
+        return ImportRefused(f"ファイルの{number}行目が{read_as}として読めません（{found}のようです）。"
+                             "取込の文字コードの指定を確認してください。")
+    return ImportRefused(f"ファイルの{number}行目は{found}で書かれていて、それより前の行（{read_as}）と"
+                         "文字コードが違います。文字コードの違う行が混じっているため読めません。"
+                         "ファイル全体を同じ文字コードで保存し直してください。")
 
 
 def decoded_lines(stream: IO[bytes], codec: str) -> Iterator[str]:
     """The file's lines, decoded strictly one by one so that a bad byte is reported with its
-    line. (A newline byte never occurs inside a UTF-8 or CP932 character, so splitting the
-    bytes at newlines first is safe.)"""
+    line, and a line in the other encoding (a file pasted together from two) as such. (A
+    newline byte never occurs inside a UTF-8 or CP932 character, so splitting the bytes at
+    newlines first is safe.) A file whose lines end in CR alone is refused at its first line."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    japanese = False  # a line before this one had text beyond ASCII, and read as `codec`
     for number, line in enumerate(stream, start=1):
+        if number == 1 and b"\r" in line.rstrip(b"\r\n"):
+            raise ImportRefused(CR_ONLY)
+        plain = line.isascii()
+        other = None if plain or codec != "cp932" else _other_encoding(line, codec)
+        text = ""
         try:
-            yield decoder.decode(line)
+            text = "" if other else decoder.decode(line)
         except UnicodeDecodeError as exc:
-            raise ImportRefused(f"ファイルの{number}行目に{ENCODINGS.get(codec, codec)}として読めない文字があります"
-                                f"（{exc.start + 1}バイト目）。ファイルの文字コードを確認してください。") from None
+            other = _other_encoding(line, codec)
+            if other is None:
+                raise ImportRefused(f"ファイルの{number}行目に{ENCODINGS.get(codec, codec)}として読めない文字があります"
+                                    f"（{exc.start + 1}バイト目）。ファイルの文字コードを確認してください。") from None
+        if other:
+            raise _other(number, codec, other, mixed=japanese)
+        japanese = japanese or not plain
+        yield text
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -97,6 +159,15 @@ def decoded_lines(stream: IO[bytes], codec: str) -> Iterator[str]:
                             "ファイルが壊れていないか確認してください。") from None
 
 
+def _unreadable_row(row_no: int, error: str) -> ImportRefused:
+    """What the csv module's error (English, about its own internals) means for the file."""
+    if error.startswith("field larger than field limit"):
+        return ImportRefused(f"{row_no}行目に長すぎる項目があります（1項目{FIELD_LIMIT:,}文字まで）。"
+                             "引用符（\"）の閉じ忘れがないか、正しいCSVファイルか確認してください。")
+    if error.startswith("new-line character seen in unquoted field"):
+        return ImportRefused(f"{row_no}行目に改行コードCRだけの改行があります。" + SAVE_WITH_LINE_ENDINGS)
+    return ImportRefused(f"{row_no}行目付近をCSVとして読めません。"
+                         "引用符（\"）の閉じ忘れや余分な引用符がないか確認してください。")
 
 
 def numbered_rows(reader: Iterator[list[str]], first_row: int) -> Iterator[tuple[int, list[str]]]:
@@ -107,7 +178,7 @@ def numbered_rows(reader: Iterator[list[str]], first_row: int) -> Iterator[tuple
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ImportRefused(f"{row_no}行目付近をCSVとして読めません（{exc}）。") from None
+            raise _unreadable_row(row_no, str(exc)) from None
         yield row_no, row
         row_no += 1
 

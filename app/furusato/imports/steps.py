@@ -338,6 +338,8 @@ def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bo
             _set(plan, rows=counts.rows, staged=staged, error_count=counts.error_count, unchanged=counts.unchanged)
             steps.commit()
             steps.report(parsed.last_row - 1, total, PHASE_READ)  # rows after the header
+        if not counts.rows:
+            raise ImportRefused("ファイルが空です（見出し行だけで、取り込む行がありません）。")
     except ImportRefused as exc:
         db.session.rollback()
         counts.add_issue(Issue(0, "ファイル", IssueCode.invalid, str(exc)))
