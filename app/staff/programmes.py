@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from app.auth.models import User
-from app.core.enums import Labelled
-
-try:  # until the access-by-programme commit is merged
-    from app.auth.models import Programme
-except ImportError:  # pragma: no cover
-    class Programme(Labelled):  # type: ignore[no-redef]
-        counter = "counter", "窓口業務"
-        furusato = "furusato", "ふるさと納税"
+from app.auth.models import Programme, User
 
 
 def reaches(user: User, programme: str) -> bool:
-    if not Programme.has(programme):
-        return False
-    if hasattr(user, "reaches"):
-        return bool(user.reaches(Programme(programme)))
-    return True  # pragma: no cover
+    """Whether the user works in the programme (an unknown programme is no one's)."""
+    return Programme.has(programme) and user.reaches(programme)
 
 
 __all__ = ["Programme", "reaches"]

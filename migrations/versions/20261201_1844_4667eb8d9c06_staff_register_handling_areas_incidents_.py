@@ -6,7 +6,7 @@ the incident log, and the erasure requests of the contract's end. New tables and
 column: no data to move.
 
 Revision ID: 4667eb8d9c06
-Revises: 5c1e8f0a7d21
+Revises: a1c3e5f70b92
 Create Date: 2026-12-01 18:44:09.795567
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4667eb8d9c06'
-down_revision = '5c1e8f0a7d21'
+down_revision = 'a1c3e5f70b92'
 branch_labels = None
 depends_on = None
 

@@ -33,7 +33,7 @@ def test_a_lead_change_approved_by_the_city_and_an_ended_entry_refused(
     supervisor, city, operator = live_user("supervisor"), live_user("city_staff"), live_user("operator")
     long_ago, yesterday = (today() - timedelta(days=60)).isoformat(), (today() - timedelta(days=1)).isoformat()
     browser_login(supervisor)
-    page.goto(f"{live_server.url}/staff/counter")
+    page.locator("nav.side-nav").get_by_role("link", name="従事者名簿").click()
     page.get_by_role("heading", name="従事者名簿（窓口業務）").wait_for()
     _enter(page, "作業責任者", "佐藤 一郎", long_ago)
     page.get_by_role("link", name="名簿に戻る").click()

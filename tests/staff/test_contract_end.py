@@ -46,7 +46,7 @@ def _donations(n: int = 3) -> None:
 
 
 def test_the_handover_package_holds_every_table_with_a_readme(client, people, make_user) -> None:
-    furusato_lead = make_user("supervisor", "flead", **({"programme": "furusato"} if _scoped() else {}))
+    furusato_lead = make_user("supervisor", "flead", programme="furusato")
     _donations()
     _login(client, furusato_lead)
     assert client.post("/staff/furusato/handover").status_code == 303
@@ -68,12 +68,6 @@ def test_the_handover_package_holds_every_table_with_a_readme(client, people, ma
     assert download.status_code == 200 and download.mimetype == "application/zip"
     assert download.headers["Cache-Control"] == "no-store"
     download.close()
-
-
-def _scoped() -> bool:
-    from app.auth import models
-
-    return hasattr(models, "Programme")
 
 
 def _request(people, programme="counter"):
@@ -107,8 +101,8 @@ def test_an_erasure_before_its_planned_day_is_refused(people) -> None:
 
 
 def test_the_approved_erasure_runs_once_and_writes_its_certificate(client, people, make_user) -> None:
-    furusato = {"programme": "furusato"} if _scoped() else {}
-    lead, clerk = make_user("supervisor", "flead", **furusato), make_user("city_staff", "fcity", **furusato)
+    lead = make_user("supervisor", "flead", programme="furusato")
+    clerk = make_user("city_staff", "fcity", programme="furusato")
     _donations()
     made = erasure.request_erasure("furusato", erasure.ErasureInput(
         "寄附者・寄附の情報", "データベース", "寄附者3名", "削除", days(0)), by=lead)

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.auth import models
 from app.extensions import db
 from app.staff import erasure, incidents, leads, register
 from app.staff.refusals import StaffError
 from tests.conftest import PASSWORD
 from tests.staff.conftest import days
-
-pytestmark = pytest.mark.skipif(not hasattr(models, "Programme"), reason="needs the access-by-programme API")
 
 
 def _login(client, user) -> None:
