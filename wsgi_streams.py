@@ -15,7 +15,8 @@ psycopg (imported here, through the app) finds `select` patched and waits cooper
 Imported any other way, the waits would block the whole process: this module refuses to load.
 
 The server listens on 127.0.0.1 behind the proxy, and the client address of a request (the
-per-address limit on open streams) is the one the proxy adds to X-Forwarded-For.
+per-address limit on open streams) is the one the proxy adds to X-Forwarded-For, as for the
+other server (create_app trusts it from TRUSTED_PROXIES, the local proxy by default).
 """
 
 from gevent import monkey
@@ -24,7 +25,6 @@ if not (monkey.is_module_patched("socket") and monkey.is_module_patched("select"
     raise RuntimeError("wsgi_streams is served by gunicorn --worker-class gevent (see its docstring)")
 
 import psycopg.waiting  # noqa: E402
-from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
 from app import create_app  # noqa: E402
 
@@ -33,4 +33,3 @@ if psycopg.waiting.wait is getattr(psycopg.waiting, "wait_c", None):
                        "its waits would block every stream of the process")
 
 app = create_app()
-app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # type: ignore[method-assign]

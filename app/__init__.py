@@ -32,8 +32,9 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.auth import access
     from app.core import events
     from app.db_events import configure_engine
-    from app.web import errors, filters, forms, htmx, nav, transaction
+    from app.web import errors, filters, forms, htmx, nav, proxy, transaction
 
+    proxy.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
@@ -61,18 +62,14 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from app.auth.models import User
-    from app.extensions import db, login_manager
+    from app.auth.services import session_user
+    from app.extensions import login_manager
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "ログインしてください。"
     login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    login_manager.user_loader(session_user)
 
 
 def _init_tasks(app: Flask) -> None:

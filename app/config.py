@@ -26,6 +26,14 @@ def _int(name: str, default: int) -> int:
     return default if value in (None, "") else int(value)
 
 
+def _list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated values; set but empty is an empty list."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one kept in instance/ so sessions survive restarts."""
     if key := os.environ.get("SECRET_KEY"):
@@ -51,8 +59,13 @@ class Config:
     SECRET_KEY: str
     SQLALCHEMY_DATABASE_URI: str
     IDLE_TIMEOUT_MINUTES: int = 30
-    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_MAX_FAILURES: int = 5  # per account
+    LOGIN_MAX_FAILURES_PER_ADDRESS: int = 20
     LOGIN_WINDOW_SECONDS: int = 60
+    # The reverse proxy whose X-Forwarded-For gives the client's address (app/web/proxy.py):
+    # its addresses or networks, and how many proxies stand in a row before the server.
+    TRUSTED_PROXIES: tuple[str, ...] = ("127.0.0.1", "::1")
+    PROXY_HOPS: int = 1
     PASSWORD_HASH_COST: str = "default"  # noqa: S105 - a cost level, not a secret; "low" in tests
     DEMO_MODE: bool = False
     SIMULATE_DEVICES: bool = False
@@ -90,7 +103,10 @@ class Config:
             "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
             "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 30),
             "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+            "LOGIN_MAX_FAILURES_PER_ADDRESS": _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
             "LOGIN_WINDOW_SECONDS": _int("LOGIN_WINDOW_SECONDS", 60),
+            "TRUSTED_PROXIES": _list("TRUSTED_PROXIES", cls.TRUSTED_PROXIES),
+            "PROXY_HOPS": _int("PROXY_HOPS", 1),
             "DEMO_MODE": _bool("YAKUBA_DEMO", False),
             "SIMULATE_DEVICES": _bool("YAKUBA_SIMULATE_DEVICES", False),
             "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),

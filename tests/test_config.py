@@ -52,6 +52,8 @@ def _sample(field: str) -> tuple[str, Any]:
         return ("0", False) if default is True else ("1", True)
     if kind is int:
         return "4242", 4242
+    if typing.get_origin(kind) is tuple:
+        return "192.0.2.1, 198.51.100.0/24", ("192.0.2.1", "198.51.100.0/24")
     return "sample-value", "sample-value"
 
 

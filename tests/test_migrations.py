@@ -101,7 +101,7 @@ def test_accounts_from_before_the_programmes_work_at_the_counter_and_admins_in_b
     """a1c3e5f70b92 gives existing accounts the counter's scope, administrators every programme."""
     import sqlalchemy as sa
 
-    downgrade(revision="5c1e8f0a7d21")
+    downgrade(revision="7a3d2b9e4c10")
     with db.engine.begin() as conn:
         conn.execute(sa.text(
             "INSERT INTO users (username, display_name, role, password_hash, active, created_at, password_changed_at)"

@@ -102,6 +102,20 @@ def may_use(endpoint: str, user: object) -> bool:
     return allowed is None or allowed.admits(user)
 
 
+#: What the page sends with the requests no person asked for (static/js/activity.js): polls
+#: (hx-trigger="every …"), refreshes on a stream's event, the follow-ups a fragment sends on load.
+BACKGROUND_HEADER = "X-Yakuba-Background"
+
+
+def _by_a_person() -> bool:
+    """Whether the request is a person's action, the only thing that keeps a session from idling
+    out (issue 14 §4 "Idle timeout"): not a request the page sent by itself (BACKGROUND_HEADER),
+    nor an event stream (EventSource can send no header of ours, but asks for text/event-stream)."""
+    if request.headers.get(BACKGROUND_HEADER):
+        return False
+    return "text/event-stream" not in request.headers.get("Accept", "")
+
+
 def _idle_expired() -> bool:
     last = session.get("last_seen")
     limit = timedelta(minutes=settings().IDLE_TIMEOUT_MINUTES)
@@ -130,7 +144,8 @@ def enforce() -> object | None:
         return redirect(url_for("auth.login", next=target))
     if not allowed.admits(current_user):
         abort(403)
-    session["last_seen"] = now().isoformat()
+    if _by_a_person():
+        session["last_seen"] = now().isoformat()
     return None
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.auth.models import Action, Role, Scope
 from app.web.forms import choices
@@ -13,7 +13,14 @@ NUMBER_HANDLER_LABEL = "事務取扱担当者（個人番号を扱う）"
 
 
 class LoginForm(FlaskForm):
-    username = StringField("ログイン名", validators=[DataRequired("ログイン名を入力してください。")])
+    """A login name is at most 64 characters with no control character (every account's is), so
+    anything else is refused here, before it reaches the database (issue 14 §4 "Bad input")."""
+
+    username = StringField("ログイン名", validators=[
+        DataRequired("ログイン名を入力してください。"),
+        Length(max=64, message="ログイン名は64文字以内です。"),
+        Regexp(r"^[^\x00-\x1f\x7f]*\Z", message="ログイン名に使えない文字が含まれています。"),
+    ])
     password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。")])
 
 
@@ -38,6 +45,14 @@ class UserEditForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     password = PasswordField("新しいパスワード", validators=[DataRequired("パスワードを入力してください。")])
+
+
+class PasswordChangeForm(FlaskForm):
+    """What is required is said by the service, with every other problem at once."""
+
+    current_password = PasswordField("現在のパスワード")
+    new_password = PasswordField("新しいパスワード")
+    new_password_again = PasswordField("新しいパスワード（確認）")
 
 
 class AuditFilterForm(FlaskForm):

@@ -80,6 +80,9 @@ class User(UserMixin, db.Model):
     scope: Mapped[Scope] = mapped_column(StrEnumType(Scope, 20), default=Scope.counter)
     #: 事務取扱担当者: the only users who may see an individual number (004 特記事項 §9).
     number_handler: Mapped[bool] = mapped_column(default=False)
+    # Sessions carry the epoch they were opened in (get_id); raising it ends every session of
+    # the user at its next request, a copied cookie too (issue 14 §4 "Sessions").
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -92,10 +95,15 @@ class User(UserMixin, db.Model):
     def reaches(self, programme: Programme | str) -> bool:
         return Programme(programme) in self.programmes
 
+    def get_id(self) -> str:
+        """What the session keeps of the user (Flask-Login's "alternative token"): the id and the
+        epoch, which the user loader checks against the row."""
+        return f"{self.id}:{self.session_epoch}"
 
 
 class LoginAttempt(db.Model):
-    """Every login attempt, kept so throttling works across processes and restarts."""
+    """The record of every login attempt (who, from where, when, whether it succeeded); the
+    throttle counts in LoginCounter."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
@@ -108,6 +116,18 @@ class LoginAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=now)
     succeeded: Mapped[bool]
+
+
+class LoginCounter(db.Model):
+    """Login attempts in the current window of one account ("user:NAME") or one address
+    ("address:IP"), counted by one atomic upsert per attempt, so that parallel guesses wait for
+    each other and each sees the ones before it (issue 14 §4 "Login throttling")."""
+
+    __tablename__ = "login_counters"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[datetime]
+    attempts: Mapped[int]
 
 
 class AuditEntry(db.Model):

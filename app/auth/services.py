@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth import audit
-from app.auth.models import LoginAttempt, Role, Scope, User
+from app.auth.models import LoginAttempt, LoginCounter, Role, Scope, User
 from app.config import settings
 from app.core.dates import now
 from app.core.refusal import Problem, Refusal
@@ -41,54 +43,113 @@ def new_unusable_password() -> str:
     return secrets.token_urlsafe(48)
 
 
-def _check_password(user: User, password: str) -> bool:
+@functools.cache
+def _dummy_hash(cost: str) -> str:
+    """A hash of no one's password, at the cost of the real ones."""
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's. An unknown login name costs the same hash as a known
+    one (of a dummy), so the time of the answer does not tell which names exist (issue 14 §4)."""
     hasher = _hasher()
+    stored = user.password_hash if user is not None else _dummy_hash(settings().PASSWORD_HASH_COST)
     try:
-        hasher.verify(user.password_hash, password)
+        hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
+        return False
+    if user is None:
         return False
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     return True
 
 
-def _recent_failures(column: object, value: str) -> int:
-    window = timedelta(seconds=settings().LOGIN_WINDOW_SECONDS)
-    return db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            column == value,  # type: ignore[operator]
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at >= now() - window,
-        )
-    ) or 0
+# -- throttling ---------------------------------------------------------------------------------
+THROTTLED = "ログインの失敗が続いたため、しばらくログインできません。1分ほど待ってから再度お試しください。"
 
 
-def is_throttled(username: str, address: str) -> bool:
-    limit = settings().LOGIN_MAX_FAILURES
-    return (
-        _recent_failures(LoginAttempt.username, username) >= limit
-        or _recent_failures(LoginAttempt.address, address) >= limit
-    )
+def _attempt_keys(username: str, address: str) -> dict[str, int]:
+    """The counters an attempt counts in, with their limits: the account's, and the address's,
+    larger (behind a proxy an office's terminals may share one address)."""
+    config = settings()
+    return {f"user:{username}": config.LOGIN_MAX_FAILURES,
+            f"address:{address}": config.LOGIN_MAX_FAILURES_PER_ADDRESS}
+
+
+def _count_attempt(key: str) -> int:
+    """Count one attempt for `key`; the attempts of its window, this one included. One upsert,
+    which locks the counter's row until the request commits (PostgreSQL; SQLite serialises
+    writers), so parallel attempts wait here for each other and each sees the ones before it."""
+    moment = now()
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    expired = LoginCounter.window_start < moment - timedelta(seconds=settings().LOGIN_WINDOW_SECONDS)
+    return db.session.execute(
+        insert(LoginCounter).values(key=key, window_start=moment, attempts=1)
+        .on_conflict_do_update(index_elements=[LoginCounter.key], set_={
+            "attempts": case((expired, 1), else_=LoginCounter.attempts + 1),
+            "window_start": case((expired, moment), else_=LoginCounter.window_start)})
+        .returning(LoginCounter.attempts)
+    ).scalar_one()
+
+
+def _over_limit(keys: dict[str, int]) -> bool:
+    """Count the attempt in each of its counters (in one order, so that two attempts never wait
+    for each other's second lock); whether one of them is over its limit."""
+    counts = {key: _count_attempt(key) for key in sorted(keys)}
+    return any(counts[key] > limit for key, limit in keys.items())
+
+
+def _uncount(keys: dict[str, int]) -> None:
+    """A successful attempt does not count towards the limits: only failures do."""
+    db.session.execute(update(LoginCounter).where(LoginCounter.key.in_(keys))
+                       .values(attempts=LoginCounter.attempts - 1))
 
 
 def authenticate(username: str, password: str, address: str) -> User:
-    """The user for these credentials, or AuthError. Every attempt is recorded for throttling."""
+    """The user for these credentials, or AuthError. Every attempt is recorded; the view keeps
+    the record of a failed one (it counts towards throttling)."""
     username = username.strip()
-    if is_throttled(username, address):
-        raise AuthError("ログインの失敗が続いたため、しばらくログインできません。1分ほど待ってから再度お試しください。")
+    keys = _attempt_keys(username, address)
+    if _over_limit(keys):
+        raise AuthError(THROTTLED)
     user = db.session.scalar(select(User).where(User.username == username))
-    ok = user is not None and _check_password(user, password) and user.active
+    ok = _password_matches(user, password) and user is not None and user.active
     db.session.add(LoginAttempt(username=username, address=address, succeeded=ok))
     if not ok or user is None:
         audit.record("login_failed", "user", username, by=None, username=username)
         raise AuthError("ログイン名またはパスワードが正しくありません。")
+    _uncount(keys)
     if refusal := staff_login_refusal(user):  # an ended register entry (issue #14 §3)
         raise AuthError(refusal)
     audit.record("login", "user", user.id, by=user)
     return user
 
 
+# -- sessions -----------------------------------------------------------------------------------
+def session_user(token: str) -> User | None:
+    """The user a session names (User.get_id: "id:epoch"), or None when the account is inactive
+    or its sessions have been ended since the session began (end_sessions)."""
+    user_id, _, epoch = token.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or str(user.session_epoch) != epoch:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user` at its next request, copies of its cookie included: on
+    logout, a password change or reset, a change of what the user may do, deactivation (issue 14
+    §4 "Sessions"). A session that goes on (the person's own, after changing their password)
+    logs in again (login_user) to take the new epoch."""
+    user.session_epoch = User.session_epoch + 1
+    db.session.flush()
+
+
 def record_logout(by: User) -> None:
+    """Logging out ends every session of the user, not only this one: a copy of this session's
+    cookie would otherwise still work."""
+    end_sessions(by)
     audit.record("logout", "user", by.id, by=by)
 
 
@@ -104,6 +165,8 @@ def _details_problems(display_name: str, role: str, scope: str) -> list[Problem]
     problems = []
     if not display_name.strip():
         problems.append(Problem("display_name", "氏名を入力してください。"))
+    elif not display_name.isprintable():  # a control character (a NUL breaks PostgreSQL)
+        problems.append(Problem("display_name", "氏名に使えない文字が含まれています。"))
     if not Role.has(role):
         problems.append(Problem("role", "役割を選んでください。"))
     if not Scope.has(scope):
@@ -136,7 +199,7 @@ def create_user(username: str, display_name: str, role: str, password: str, *, s
     problems = []
     if not username:
         problems.append(Problem("username", "ログイン名を入力してください。"))
-    elif not username.isascii() or " " in username:
+    elif not username.isascii() or not username.isprintable() or " " in username:
         problems.append(Problem("username", "ログイン名は半角英数字で入力してください。"))
     elif db.session.scalar(select(User.id).where(User.username == username)):
         problems.append(Problem("username", f"ログイン名「{username}」は既に使われています。"))
@@ -162,6 +225,13 @@ class UserChange:
     active: bool
 
 
+def _what_sessions_may_do(user: User) -> tuple[object, ...]:
+    """What a change of ends the user's sessions (issue 14 §4 "Sessions"): their role, their
+    programmes, whether they handle individual numbers, and whether the account is open at all;
+    not their name."""
+    return (user.role, user.scope, user.number_handler, user.active)
+
+
 def update_user(user: User, change: UserChange, *, by: User) -> None:
     """An administrator changes an account; no one takes the administrator's role from
     themselves (the city would be left without one who can give it back)."""
@@ -182,18 +252,53 @@ def update_user(user: User, change: UserChange, *, by: User) -> None:
         changes.append("事務取扱担当者に指定" if change.number_handler else "事務取扱担当者の指定を解除")
     if user.active != change.active:
         changes.append("有効化" if change.active else "無効化")
+    before = _what_sessions_may_do(user)
     user.display_name, user.role, user.active = display_name, Role(change.role), bool(change.active)
     user.scope, user.number_handler = Scope(change.scope), bool(change.number_handler)
+    if _what_sessions_may_do(user) != before:
+        end_sessions(user)
     if changes:
         audit.record("update", "user", user.id, "、".join(changes), by=by)
 
 
-def reset_password(user: User, password: str, *, by: User) -> None:
-    if problems := _password_problems(password):
-        raise AuthError.of(problems)
+def _set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = now()
+    end_sessions(user)
+
+
+def reset_password(user: User, password: str, *, by: User) -> None:
+    """An administrator sets a new password; every session of the user ends."""
+    if problems := _password_problems(password):
+        raise AuthError.of(problems)
+    _set_password(user, password)
     audit.record("update", "user", user.id, "パスワード再設定", by=by)
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    current_password: str
+    new_password: str
+    new_password_again: str
+
+
+def change_own_password(change: PasswordChange, address: str, *, by: User) -> None:
+    """The person changes their own password, proving the current one (a session left open is
+    not enough to take the account); every other session ends, the view keeps this one. A wrong
+    current password counts towards the login throttle, as a failed login does."""
+    keys = _attempt_keys(by.username, address)
+    if _over_limit(keys):
+        raise AuthError(THROTTLED, field="current_password")
+    if not _password_matches(by, change.current_password):
+        raise AuthError("現在のパスワードが正しくありません。", field="current_password")
+    _uncount(keys)
+    problems = [Problem("new_password", p.message) for p in _password_problems(change.new_password)]
+    if change.new_password_again != change.new_password:
+        problems.append(Problem("new_password_again", "確認のため入力したパスワードが一致しません。"))
+    if problems:
+        raise AuthError.of(problems)
+    _set_password(by, change.new_password)
+    audit.record("update", "user", by.id, "パスワード変更（本人）", by=by)
 
 
 def list_users() -> list[User]:

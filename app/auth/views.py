@@ -21,6 +21,7 @@ from app.auth.access import ALL_STAFF, public, roles
 from app.auth.forms import (
     AuditFilterForm,
     LoginForm,
+    PasswordChangeForm,
     PasswordResetForm,
     UserCreateForm,
     UserEditForm,
@@ -77,6 +78,30 @@ def logout() -> BaseResponse:
     session.clear()
     flash("ログアウトしました。", "info")
     return redirect(url_for("auth.login"))
+
+
+def _stay_signed_in() -> None:
+    """This session goes on after its user's sessions were ended: it takes the new epoch."""
+    login_user(current_user._get_current_object())  # type: ignore[attr-defined]
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles(*ALL_STAFF)
+def change_password() -> str | BaseResponse | tuple[str, int]:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(input_from(form, services.PasswordChange), request.remote_addr or "",
+                                         by=current_user)
+        except services.AuthError as exc:
+            show_refusal(form, exc, fallback="current_password")
+            keep_changes()  # a wrong current password counts towards throttling
+        else:
+            _stay_signed_in()
+            flash("パスワードを変更しました。ほかの端末のログインは終了しました。", "success")
+            return redirect(url_for("core.home"), 303)
+    status = 422 if form.errors else 200
+    return render_template("auth/password.html", form=form, min_length=services.MIN_PASSWORD_LENGTH), status
 
 
 @bp.route("/admin/users")
@@ -138,6 +163,8 @@ def reset_password(user_id: int) -> BaseResponse | tuple[str, int]:
         except services.AuthError as exc:
             show_refusal(reset, exc, fallback="password")
         else:
+            if user.id == current_user.id:
+                _stay_signed_in()
             flash(f"「{user.display_name}」のパスワードを再設定しました。", "success")
             return redirect(url_for("auth.edit_user", user_id=user.id), 303)
     return render_template("auth/user_edit.html", user=user, form=UserEditForm(obj=user),

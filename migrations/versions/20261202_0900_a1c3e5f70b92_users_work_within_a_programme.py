@@ -6,7 +6,7 @@ is not used for the other): `counter`, `furusato`, or `all` for administrators, 
 which is what they get; administrators get every programme. A CHECK keeps `all` to admins.
 
 Revision ID: a1c3e5f70b92
-Revises: 5c1e8f0a7d21
+Revises: 7a3d2b9e4c10
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1c3e5f70b92'
-down_revision = '5c1e8f0a7d21'
+down_revision = '7a3d2b9e4c10'
 branch_labels = None
 depends_on = None
 
