@@ -18,7 +18,7 @@ from app.config import settings
 from app.core.dates import now
 from app.core.refusal import Problem, Refusal
 from app.extensions import db
-from app.staff.register import login_refusal as staff_login_refusal
+from app.staff.login import login_refusal as staff_login_refusal
 
 MIN_PASSWORD_LENGTH = 10
 

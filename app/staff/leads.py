@@ -15,6 +15,7 @@ from app.core.dates import now, today
 from app.core.refusal import Problem
 from app.extensions import db
 from app.staff import register
+from app.staff.login import end_sessions_if_ended
 from app.staff.models import ChangeState, LeadChange, Post, StaffEntry
 from app.staff.paging import Page, paged
 from app.staff.programmes import reaches
@@ -99,6 +100,7 @@ def approve(change: LeadChange, note: str, *, by: User) -> StaffEntry:
     db.session.flush()
     change.state, change.decided_by_id, change.decided_at = ChangeState.approved, by.id, now()
     change.decision_note, change.new_entry_id = note.strip(), entry.id
+    end_sessions_if_ended(present.user)
     audit.record("approve", "staff_lead_change", change.id,
                  f"作業責任者の変更を承認 {present.name}→{entry.name}（{takeover}から）", by=by)
     return entry

@@ -6,7 +6,8 @@ to when, with their confidentiality pledge (004 特記事項 §3, §6(2); 000 �
   or replaced here.
 - A 作業従事者 who starts or ends is reported to the city (§3(4)): a WorkerChange row that the
   city's staff see and mark as seen.
-- A login account tied to entries that have all ended cannot log in (`login_refusal`).
+- A login account tied to entries that have all ended cannot log in, and its sessions end
+  (login.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.core.dates import now, today
 from app.core.refusal import Problem
 from app.extensions import db
 from app.staff import uploads
+from app.staff.login import end_sessions_if_ended
 from app.staff.models import Post, StaffEntry, WorkerChange, WorkerChangeKind
 from app.staff.paging import Page, paged
 from app.staff.programmes import Programme, reaches
@@ -109,24 +111,6 @@ def unseen_changes(programme: str) -> int:
         WorkerChange.programme == programme, WorkerChange.seen_at.is_(None))).all())
 
 
-# --- login -----------------------------------------------------------------------------------
-
-def login_refusal(user: User, on: date | None = None) -> str | None:
-    """Why an account may not log in, or None. An account tied to register entries that have
-    all ended is refused (issue #14 §3: its holder no longer handles the programme's data,
-    004 特記事項 §3, 000 別紙 §3); an account with no entry (an administrator) is not. Called by
-    app/auth/services.py `authenticate` once the password was right, so the refusal tells
-    nothing to one who does not know it; the refusal is audited."""
-    tied = entries_of(user)
-    day = on or today()
-    if not tied or any(not entry.ended(day) for entry in tied):
-        return None
-    last = max(entry.end_on for entry in tied if entry.end_on is not None)
-    audit.record("login_failed", "user", user.id, f"従事期間終了（{last:%Y-%m-%d}まで）", by=user)
-    return (f"従事者名簿の従事期間が{last.year}年{last.month}月{last.day}日で終了しているため、"
-            "このアカウントではログインできません。統括責任者に確認してください。")
-
-
 # --- changing ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -211,6 +195,7 @@ def end_entry(entry: StaffEntry, end_on: date | None, *, by: User) -> None:
     entry.end_on = end_on
     audit.record("update", "staff_entry", entry.id, f"{entry.name} 従事終了 {end_on}", by=by)
     _report(entry, WorkerChangeKind.left, end_on, by=by)
+    end_sessions_if_ended(entry.user)  # an end recorded after the day: the account stops now
 
 
 def _report(entry: StaffEntry, kind: WorkerChangeKind, on: date, *, by: User) -> None:

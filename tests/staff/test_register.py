@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from flask import g
 from sqlalchemy import select
 
 from app.auth.models import AuditEntry
 from app.extensions import db
-from app.staff import leads, register, training, uploads
+from app.staff import leads, login, register, training, uploads
 from app.staff.models import ChangeState, Post, WorkerChange, WorkerChangeKind
 from app.staff.register import EntryInput, StaffError
 from tests.conftest import PASSWORD
@@ -167,7 +168,29 @@ def test_an_account_with_no_entry_or_a_new_one_logs_in(client, people, make_user
     old = _worker(people, user_id=people.operator.id, start=-60)
     register.end_entry(old, days(-10), by=people.supervisor)
     _worker(people, name="鈴木 花子（再任）", user_id=people.operator.id, start=-2)
-    assert register.login_refusal(people.operator) is None
+    assert login.login_refusal(people.operator) is None
+
+
+def test_an_end_recorded_after_the_day_ends_the_sessions_at_once(client, people) -> None:
+    entry = _worker(people, user_id=people.operator.id)
+    _login(client, "op")
+    assert client.get("/staff/me").status_code == 200
+    register.end_entry(entry, days(-1), by=people.supervisor)
+    db.session.commit()
+    g.pop("_login_user", None)  # the requests share the test's app context (and so `g`)
+    assert "/login" in client.get("/staff/me").headers["Location"]
+
+
+def test_the_nightly_sweep_ends_the_sessions_of_terms_that_ended(client, people) -> None:
+    entry = _worker(people, user_id=people.operator.id)
+    register.end_entry(entry, days(0), by=people.supervisor)
+    db.session.commit()
+    _login(client, "op")
+    assert login.end_sessions_of_ended_terms(days(0)) == []
+    assert login.end_sessions_of_ended_terms(days(1)) == [people.operator.id]
+    db.session.commit()
+    g.pop("_login_user", None)  # the requests share the test's app context (and so `g`)
+    assert "/login" in client.get("/staff/me").headers["Location"]
 
 
 def test_an_account_is_tied_to_one_current_entry(people) -> None:
