@@ -219,6 +219,27 @@ class HandlingArea(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+    # The city saw the report (§4(1)) or approved the change (§4(2)); a change of an area the
+    # city has seen is a new row that replaces it once approved, until then inactive.
+    approved_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("staff_handling_areas.id"))
+
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    replaces: Mapped[HandlingArea | None] = relationship(remote_side=[id], foreign_keys=[replaces_id])
+
+    @property
+    def pending(self) -> bool:
+        """A change applied for and not approved yet."""
+        return self.replaces_id is not None and self.approved_at is None
+
+    @property
+    def status(self) -> str:
+        if self.pending:
+            return "変更申請中（市の承認待ち）"
+        if not self.active:
+            return "廃止・変更済み"
+        return "使用中" if self.approved_at else "使用中（市の確認待ち）"
 
     @property
     def programme_label(self) -> str:

@@ -14,6 +14,7 @@ from app.staff.pages import READERS, choose, found, programme_or_404, send
 from app.staff.programmes import Programme
 from app.staff.refusals import StaffError
 from app.web.forms import input_from, show_refusal
+from app.web.transaction import discard
 
 bp = Blueprint("staff_places", __name__, url_prefix="/staff")
 REPORTERS = ("operator", "supervisor")
@@ -66,13 +67,29 @@ def area(area_id: int) -> BaseResponse | tuple[str, int]:
             abort(403)
         if form.validate_on_submit():
             try:
-                areas.save_area(place.programme, place, input_from(form, areas.AreaInput), by=current_user)
+                changed = areas.save_area(place.programme, place, input_from(form, areas.AreaInput), by=current_user)
             except StaffError as exc:
                 show_refusal(form, exc, fallback="name")
             else:
-                flash("取扱区域を保存しました。", "success")
+                flash("取扱区域の変更を市へ申請しました。承認されるまで現在の取扱区域のままです。" if changed.pending
+                      else "取扱区域を保存しました。", "success")
                 return redirect(url_for("staff_places.areas_page", programme=place.programme), 303)
-    return render_template("staff/area.html", area=place, form=form, may_edit=may_edit), 422 if form.errors else 200
+    return render_template("staff/area.html", area=place, form=form, may_edit=may_edit,
+                           may_approve=areas.may_approve(current_user, place)), 422 if form.errors else 200
+
+
+@bp.route("/areas/<int:area_id>/approve", methods=["POST"])
+@roles("city_staff")
+def approve_area(area_id: int) -> BaseResponse:
+    place: HandlingArea = found(areas.get_area(area_id))
+    try:
+        areas.approve(place, by=current_user)
+    except StaffError as exc:
+        discard()
+        flash(exc.message, "error")
+    else:
+        flash("取扱区域を承認しました。", "success")
+    return redirect(url_for("staff_places.areas_page", programme=place.programme), 303)
 
 
 @bp.route("/<programme>/areas.pdf")

@@ -31,7 +31,12 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('approved_at', sa.DateTime(), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('replaces_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("programme IN ('counter', 'furusato')", name=op.f('ck_staff_handling_areas_programme')),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_staff_handling_areas_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['replaces_id'], ['staff_handling_areas.id'], name=op.f('fk_staff_handling_areas_replaces_id_staff_handling_areas')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_handling_areas'))
     )
     with op.batch_alter_table('staff_handling_areas', schema=None) as batch_op:

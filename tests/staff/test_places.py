@@ -39,6 +39,33 @@ def test_an_area_states_its_place_and_measures(people) -> None:
     assert areas.areas("counter").count == 1 and areas.active_areas("counter") == [area]
 
 
+def test_a_change_of_an_area_the_city_has_seen_waits_for_its_approval(people) -> None:
+    area = _area(people)
+    terminal, _ = devices.create_terminal(devices.NewTerminal("counter-1", "1番窓口端末", "counter_pc"))
+    terminal.handling_area_id = area.id
+    with pytest.raises(StaffError):
+        areas.approve(area, by=people.supervisor)
+    areas.approve(area, by=people.city)  # the report seen (§4(1))
+    change = areas.save_area("counter", area, areas.AreaInput("市民課窓口", "本庁舎2階", "入退室記録・施錠保管"),
+                             by=people.supervisor)
+    assert change is not area and change.pending and not change.active
+    assert area.place == "本庁舎1階" and area.active and areas.active_areas("counter") == [area]
+    with pytest.raises(StaffError, match="承認待ち"):
+        areas.save_area("counter", area, areas.AreaInput("x", "y", "z"), by=people.supervisor)
+    areas.approve(change, by=people.city)  # the change approved (§4(2))
+    db.session.flush()
+    db.session.refresh(terminal)
+    assert change.active and not area.active and terminal.handling_area_id == change.id
+    assert areas.active_areas("counter") == [change]
+
+
+def test_an_area_not_yet_seen_is_corrected_in_place(people) -> None:
+    area = _area(people)
+    same = areas.save_area("counter", area, areas.AreaInput("市民課窓口", "本庁舎1階東", "施錠保管"),
+                           by=people.supervisor)
+    assert same is area and area.place == "本庁舎1階東"
+
+
 def test_a_terminal_is_tied_to_an_area_and_shows_it(client, people, make_user) -> None:
     area = _area(people)
     terminal, _ = devices.create_terminal(devices.NewTerminal("counter-1", "1番窓口端末", "counter_pc"))
@@ -57,8 +84,12 @@ def test_a_terminal_is_tied_to_an_area_and_shows_it(client, people, make_user) -
 
 
 def test_the_areas_report_is_a_pdf(client, people) -> None:
-    _area(people)
+    area = _area(people)
     _login(client, people.city)
+    assert "報告を確認した" in client.get(f"/staff/areas/{area.id}").get_data(as_text=True)
+    assert client.post(f"/staff/areas/{area.id}/approve").status_code == 303
+    db.session.expire_all()
+    assert area.approved_by_id == people.city.id
     pdf = client.get("/staff/counter/areas.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
