@@ -26,6 +26,7 @@ from app.core.dates import now, today
 from app.core.refusal import Problem
 from app.extensions import db
 from app.staff import handover, register
+from app.staff.leads import record_decision
 from app.staff.models import ErasureRequest, ErasureState
 from app.staff.paging import Page, paged
 from app.staff.programmes import Programme, reaches
@@ -107,8 +108,7 @@ def decide(request: ErasureRequest, approve: bool, note: str, *, by: User) -> No
         raise StaffError("消去の申請を承認できるのは、この業務の担当の市職員です（承認待ちの申請に限ります）。")
     if not approve and not note.strip():
         raise StaffError("不承認の理由を入力してください。", "note")
-    request.state = ErasureState.approved if approve else ErasureState.rejected
-    request.decided_by_id, request.decided_at, request.decision_note = by.id, now(), note.strip()
+    record_decision(request, ErasureState.approved if approve else ErasureState.rejected, note, by=by)
     audit.record("approve" if approve else "return", "staff_erasure", request.id,
                  "消去を承認" if approve else f"消去を不承認：{note.strip()}", by=by)
 

@@ -16,7 +16,7 @@ from app.core.refusal import Problem
 from app.extensions import db
 from app.staff import register
 from app.staff.login import end_sessions_if_ended
-from app.staff.models import ChangeState, LeadChange, Post, StaffEntry
+from app.staff.models import ChangeState, ErasureRequest, LeadChange, Post, StaffEntry
 from app.staff.paging import Page, paged
 from app.staff.programmes import reaches
 from app.staff.refusals import StaffError
@@ -75,6 +75,11 @@ def request_change(programme: str, data: LeadChangeInput, *, by: User) -> LeadCh
     return change
 
 
+def record_decision(row: LeadChange | ErasureRequest, state: str, note: str, *, by: User) -> None:
+    """The city's decision on a request in writing: its state, who, when and the note."""
+    row.state, row.decided_by_id, row.decided_at, row.decision_note = state, by.id, now(), note.strip()
+
+
 def may_decide(user: User, change: LeadChange) -> bool:
     return (change.state is ChangeState.requested and user.role == Role.city_staff
             and reaches(user, change.programme))
@@ -98,8 +103,8 @@ def approve(change: LeadChange, note: str, *, by: User) -> StaffEntry:
                        start_on=takeover, user_id=change.user_id)
     db.session.add(entry)
     db.session.flush()
-    change.state, change.decided_by_id, change.decided_at = ChangeState.approved, by.id, now()
-    change.decision_note, change.new_entry_id = note.strip(), entry.id
+    record_decision(change, ChangeState.approved, note, by=by)
+    change.new_entry_id = entry.id
     end_sessions_if_ended(present.user)
     audit.record("approve", "staff_lead_change", change.id,
                  f"作業責任者の変更を承認 {present.name}→{entry.name}（{takeover}から）", by=by)
@@ -110,6 +115,5 @@ def reject(change: LeadChange, note: str, *, by: User) -> None:
     _require_decider(change, by)
     if not note.strip():
         raise StaffError("不承認の理由を入力してください。", "note")
-    change.state, change.decided_by_id, change.decided_at = ChangeState.rejected, by.id, now()
-    change.decision_note = note.strip()
+    record_decision(change, ChangeState.rejected, note, by=by)
     audit.record("return", "staff_lead_change", change.id, f"作業責任者の変更を不承認：{change.decision_note}", by=by)
