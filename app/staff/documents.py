@@ -18,7 +18,16 @@ from app.core.dates import today
 from app.core.pdf import GOTHIC, build, document_date, page_decorator, styles, text
 from app.core.services import get_municipality
 from app.staff import register, training
-from app.staff.models import ErasureRequest, ErasureState, HandlingArea, Incident, LeadChange, Post, StaffEntry
+from app.staff.models import (
+    ErasureRequest,
+    ErasureState,
+    HandlingArea,
+    Incident,
+    LeadChange,
+    Post,
+    StaffEntry,
+    WorkerChange,
+)
 from app.staff.programmes import Programme
 
 
@@ -166,3 +175,18 @@ def erasure_pdf(request: ErasureRequest, *, by: User) -> bytes:
                              grid(rows, [40 * mm, 134 * mm], header=False)]
     audit.record("print", "staff_erasure", request.id, "消去証明書" if done else "消去申請書", by=by)
     return _paper("個人情報消去証明書" if done else "個人情報消去申請書", request.programme, story)
+
+
+def worker_changes_pdf(programme: str, changes: list[WorkerChange], *, by: User) -> bytes:
+    """作業従事者変更報告書: the workers who started or ended (004 特記事項 §3(4), 000 別紙 §3(4))."""
+    s = styles()
+    label = register.post_label(Post.worker, programme)
+    rows: list[list[object]] = [["報告日", "氏名", "担当業務", "変更", "日付"]]
+    rows += [[f"{c.reported_at:%Y-%m-%d}", c.entry.name, c.entry.duty or "—", c.kind.label,
+              f"{c.effective_on:%Y-%m-%d}"] for c in changes]
+    story: list[Flowable] = [
+        Paragraph(f"特記事項の定めにより、{text(label)}の変更を次のとおり報告します。", s["body"]),
+        Spacer(1, 3 * mm), grid(rows, [26 * mm, 36 * mm, 50 * mm, 28 * mm, 34 * mm]),
+        Paragraph(f"計 {len(changes)}件", s["small"])]
+    audit.record("print", "staff_worker_change", programme, f"{label}変更報告書 {len(changes)}件", by=by)
+    return _paper(f"{label}変更報告書", programme, story)

@@ -13,7 +13,7 @@ to when, with their confidentiality pledge (004 特記事項 §3, §6(2); 000 �
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Select, or_, select
 
@@ -104,6 +104,14 @@ def entries_of(user: User) -> list[StaffEntry]:
 def worker_changes(programme: str, page: int = 1) -> Page[WorkerChange]:
     return paged(select(WorkerChange).where(WorkerChange.programme == programme)
                  .order_by(WorkerChange.reported_at.desc(), WorkerChange.id.desc()), page)
+
+
+def recent_changes(programme: str, days: int = 90) -> list[WorkerChange]:
+    """The changes reported in the last `days` days, oldest first: the written report."""
+    since = now() - timedelta(days=days)
+    return list(db.session.scalars(select(WorkerChange).where(WorkerChange.programme == programme,
+                                                              WorkerChange.reported_at >= since)
+                                   .order_by(WorkerChange.reported_at, WorkerChange.id)))
 
 
 def unseen_changes(programme: str) -> int:

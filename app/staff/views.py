@@ -288,6 +288,14 @@ def worker_changes(programme: str) -> str:
                            may_mark=current_user.role == "city_staff")
 
 
+@bp.route("/<programme>/changes.pdf")
+@roles(*READERS)
+def worker_changes_pdf(programme: str) -> Response:
+    programme = programme_or_404(programme)
+    pdf = documents.worker_changes_pdf(programme, register.recent_changes(programme), by=current_user)
+    return send(pdf, "application/pdf", f"worker-changes-{programme}.pdf")
+
+
 @bp.route("/changes/<int:change_id>/seen", methods=["POST"])
 @roles("city_staff")
 def mark_seen(change_id: int) -> BaseResponse:

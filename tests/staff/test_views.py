@@ -138,3 +138,14 @@ def test_attendance_is_recorded_after_the_training(client, people) -> None:
     assert "実施日以降" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert held.attendees == [entry] and planned.attendees == []
+
+
+def test_the_worker_changes_report_is_a_pdf(client, people) -> None:
+    register.add_entry("counter", EntryInput("鈴木 花子", "", days(-3)), by=people.supervisor)
+    db.session.commit()
+    _login(client, people.city)
+    assert "直近90日の変更報告書" in client.get("/staff/counter/changes").get_data(as_text=True)
+    pdf = client.get("/staff/counter/changes.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "staff_worker_change",
+                                                      AuditEntry.action == "print")) is not None
