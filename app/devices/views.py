@@ -13,6 +13,7 @@ from app.devices.forms import BindingForm, TerminalForm
 from app.devices.models import DeviceJob, DeviceKind, Terminal
 from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
+from app.staff.areas import active_areas
 from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
@@ -32,6 +33,8 @@ def _terminal_form(obj: Terminal | None = None) -> TerminalForm:
     form = TerminalForm(obj=obj)
     form.counter_id.choices = choices(
         [(None, "（なし）")] + [(c.id, c.label) for c in list_counters()])
+    form.handling_area_id.choices = choices(
+        [(None, "（なし）")] + [(a.id, f"{a.programme_label}：{a.name}（{a.place}）") for a in active_areas()])
     return form
 
 
