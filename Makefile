@@ -6,20 +6,37 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_TASK_QUEUE_URL ?= redis://127.0.0.1:6379/0
-# pyscard compiles against libpcsclite; install the PC/SC extra only where that library is.
-EXTRAS := dev$(shell pkg-config --exists libpcsclite 2>/dev/null && echo ,pcsc)
+# Every Python package is pinned with its hashes in a lock file, and the install takes nothing
+# else (issue 14 §4): requirements.lock is the project with its dev extra, requirements-pcsc.lock
+# the same plus pyscard (the pcsc extra), which compiles against libpcsclite and so is installed
+# only where that library is. `make lock` rebuilds both from pyproject.toml.
+LOCK := requirements$(shell pkg-config --exists libpcsclite 2>/dev/null && echo -pcsc).lock
+LOCK_TOOLS := .venv-lock
 VENDOR := static/vendor
 FONTS := node_modules/@expo-google-fonts
 
-.PHONY: install assets run test test-pg lint clean
+.PHONY: install assets lock run test test-pg lint clean
 
 install: $(VENV)/.installed assets
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# pip-compile keeps the pins that still satisfy pyproject.toml (`make lock PIP_COMPILE_ARGS=--upgrade`
+# takes the newest); requirements.lock starts from the other file's pins, so both say the same.
+PIP_COMPILE = $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --build-deps-for editable --extra dev $(PIP_COMPILE_ARGS)
+
+lock: export CUSTOM_COMPILE_COMMAND = make lock
+lock:
+	test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && \
+		$(LOCK_TOOLS)/bin/python -m pip install --quiet pip-tools; }
+	$(PIP_COMPILE) --extra pcsc --output-file requirements-pcsc.lock pyproject.toml
+	cp requirements-pcsc.lock requirements.lock
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
 
 assets: $(VENDOR)/.installed
 
@@ -64,4 +81,4 @@ lint: install
 	$(BIN)/ruff check app hardware tests bench
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_TOOLS) node_modules $(VENDOR) .pytest_cache .ruff_cache

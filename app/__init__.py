@@ -32,7 +32,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.auth import access
     from app.core import events
     from app.db_events import configure_engine
-    from app.web import errors, filters, forms, htmx, nav, proxy, transaction
+    from app.web import access_log, errors, filters, forms, guard, headers, htmx, nav, proxy, transaction
 
     proxy.init_app(app)
     extensions.db.init_app(app)
@@ -46,11 +46,14 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     events.init_app(app)
     _init_tasks(app)
+    guard.init_app(app)
     access.init_app(app)
     transaction.init_app(app)
     errors.init_app(app)
+    access_log.init_app(app)
     nav.init_app(app)
     htmx.init_app(app)
+    headers.init_app(app)
     filters.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)

@@ -97,6 +97,11 @@ class Config:
     # server on 127.0.0.1 at PORT.
     AGENT_SERVER: str = ""
     PORT: int = 5000
+    # Where visitors reach Yakuba from outside (https://…): the ticket's QR code links to its
+    # status page there. "" prints no QR code; the request's Host header is never used for it.
+    PUBLIC_URL: str = ""
+    # Tickets one kiosk issues to one address in a minute (app/queue/kiosk_limit.py).
+    KIOSK_TICKETS_PER_MINUTE: int = 12
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -122,6 +127,8 @@ class Config:
             "REGISTRY_ADAPTER": os.environ.get("REGISTRY_ADAPTER") or cls.REGISTRY_ADAPTER,
             "AGENT_SERVER": os.environ.get("YAKUBA_AGENT_SERVER", ""),
             "PORT": _int("PORT", 5000),
+            "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+            "KIOSK_TICKETS_PER_MINUTE": _int("KIOSK_TICKETS_PER_MINUTE", 12),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])

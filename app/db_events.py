@@ -1,16 +1,18 @@
-"""Per-connection settings for SQLite, the embedded default database."""
+"""Per-connection settings for SQLite, the embedded default database, and database errors
+without the values of the statement that failed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, ExceptionContext
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def configure_engine(engine: Engine) -> None:
+    event.listen(engine, "handle_error", _without_values)
     if engine.dialect.name != "sqlite":
         return
 
@@ -30,3 +32,23 @@ def configure_engine(engine: Engine) -> None:
         # Take the write lock at BEGIN so that read-then-write transactions (calling the next
         # ticket, numbering receipts) serialise instead of failing with "database is locked".
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _without_values(context: ExceptionContext) -> None:
+    """A database error's text carries no value of the statement (issue 14 §4: a donor's name,
+    phone and address reached the logs). hide_parameters (app/extensions.py) leaves the
+    parameters out; this leaves out what PostgreSQL itself quotes: its DETAIL line ("Key
+    (email)=(…) already exists", "Failing row contains (…)") and, for a data exception (SQLSTATE
+    class 22), the value the primary message ends with ("invalid input syntax for type integer:
+    "…""). What stays names the constraint, the column or the type. SQLite's messages name
+    only those already."""
+    orig = context.original_exception
+    diag = getattr(orig, "diag", None)  # psycopg's error fields
+    if diag is None or not diag.message_primary:
+        return
+    message = diag.message_primary
+    if (diag.sqlstate or "").startswith("22"):
+        message = message.split(":", 1)[0]
+    orig.args = (message,)
+    if context.sqlalchemy_exception is not None:
+        context.sqlalchemy_exception.args = (f"({type(orig).__module__}.{type(orig).__name__}) {message}",)

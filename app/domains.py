@@ -27,6 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "counter",
     "furusato",
     "seal",
+    "staff",
 )
 
 

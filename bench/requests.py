@@ -96,7 +96,7 @@ def prepare(url: str, reads: int) -> Office:
         catalog.load()
         seed_default_fees(date(2020, 4, 1))
         furusato.sync_portals()
-        auth_services.create_user("bench-lead", "計測 統括", "supervisor", PASSWORD)
+        auth_services.create_user("bench-lead", "計測 統括", "supervisor", PASSWORD, scope="furusato")
         counters, tokens, ids = [], {}, []
         for n in range(1, reads + 1):
             desk = save_counter(None, n, f"{n}番窓口", "citizens")

@@ -98,7 +98,8 @@ def test_demo_load_and_purge(app, db_session) -> None:
     from app.auth.models import User
     users = {u.username: u.role for u in db_session.scalars(select(User))}
     assert users == {"operator": "operator", "supervisor": "supervisor", "city": "city_staff",
-                     "admin": "admin"}
+                     "admin": "admin", "furusato": "operator", "furusato-lead": "supervisor",
+                     "city-furusato": "city_staff"}
     result = runner.invoke(args=["demo", "purge"])
     assert "operator" in result.output
     db_session.expire_all()

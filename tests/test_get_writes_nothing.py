@@ -34,6 +34,8 @@ TABLES = {
     # a card read or seal scan its page polls: the demo has none (tests/counter/test_card_read_view.py
     # and tests/seal/test_scan.py check that polling one writes nothing)
     "job_id": "device_jobs",
+    "entry_id": "staff_entries", "change_id": "staff_lead_changes", "training_id": "staff_trainings",
+    "area_id": "staff_handling_areas", "incident_id": "staff_incidents", "request_id": "staff_erasure_requests",
 }
 SKIP = {"static"}
 QUERIES = {"tasks.running": "?programme=furusato"}
@@ -44,6 +46,7 @@ NOT_OPENED = {
     "device_sim.printer_page",  # a page the simulated printer has printed
     "seal.inquiry_pdf",  # an inquiry letter that was sent
     "queue.ticket_status",  # a ticket (the demo issues none)
+    "staff_end.download_handover",  # a handover package (the demo makes none)
 }
 
 
@@ -65,6 +68,8 @@ def _sample_url(app: Flask, rule: Any) -> str:
             value = str(_first_id(TABLES[name])) if name in TABLES else "1"
         elif converter.startswith("any("):
             value = converter[4:converter.index(")")].split(",")[0].strip()
+        elif name == "programme":
+            value = "counter"
         elif rule.endpoint == "queue.kiosk":
             value = "kiosk-1"
         elif rule.endpoint == "device_sim.printer_page":

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-
-# The one CSV writer of the exports is app.core.spreadsheet's (wt-web: it neutralises cells
-# that start with = + - @); until it is on main, the standard one. Switching is this line.
-from csv import writer as csv_writer
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import objects
 from app.auth.models import Action, AuditEntry, Programme, User
+from app.core import spreadsheet
 from app.extensions import db
 
 
@@ -189,7 +186,7 @@ def to_csv(rows: Iterable[AuditRow]) -> str:
     """CSV with a BOM so that Excel on the office PCs opens the Japanese text correctly."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv_writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["日時", "業務", "利用者", "操作", "対象", "対象種別", "対象ID", "内容", "端末アドレス"])
     for row in rows:
         e = row.entry

@@ -18,6 +18,7 @@ from app.config import settings
 from app.core.dates import now
 from app.core.refusal import Problem, Refusal
 from app.extensions import db
+from app.staff.login import login_refusal as staff_login_refusal
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -119,6 +120,8 @@ def authenticate(username: str, password: str, address: str) -> User:
         audit.record("login_failed", "user", username, by=None, username=username)
         raise AuthError("ログイン名またはパスワードが正しくありません。")
     _uncount(keys)
+    if refusal := staff_login_refusal(user):  # an ended register entry (issue #14 §3)
+        raise AuthError(refusal)
     audit.record("login", "user", user.id, by=user)
     return user
 

@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.models import DEPARTMENTS
-from app.web.forms import choices
+from app.web.forms import choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 
@@ -27,7 +27,7 @@ class SpecialOpeningForm(FlaskForm):
 
 
 class CounterForm(FlaskForm):
-    number = IntegerField("窓口番号", validators=[DataRequired("窓口番号を入力してください。")])
+    number = IntegerField("窓口番号", validators=[DataRequired("窓口番号を入力してください。"), in_integer_range()])
     name = StringField("窓口名", validators=[DataRequired(REQUIRED), Length(max=50)])
     department = SelectField("担当課", choices=choices(DEPARTMENTS.items()))
     active = BooleanField("使用中", default=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import MAXYEAR, MINYEAR
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,7 +12,7 @@ from app.core import calendar, services
 from app.core.dates import fiscal_year, now, today
 from app.core.forms import CounterForm, MunicipalityForm, SpecialOpeningForm
 from app.core.models import Counter
-from app.web.forms import input_from, show_refusal
+from app.web.forms import input_from, integer, show_refusal
 from app.web.nav_item import NavItem
 
 bp = Blueprint("core", __name__)
@@ -54,7 +56,9 @@ def municipality() -> Response | tuple[str, int]:
 
 
 def _calendar_page(form: SpecialOpeningForm, status: int = 200) -> tuple[str, int]:
-    year = request.args.get("year", type=int) or fiscal_year(today())
+    year = request.args.get("year", type=integer)
+    if year is None or not MINYEAR <= year < MAXYEAR:  # a fiscal year ends in the next year
+        year = fiscal_year(today())
     return render_template(
         "core/calendar.html", form=form, year=year, days=calendar.days_ahead(today(), 21),
         openings=calendar.special_openings(year), limit=calendar.SPECIAL_OPENINGS_PER_YEAR,

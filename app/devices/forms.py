@@ -19,6 +19,7 @@ class TerminalForm(FlaskForm):
                                            Length(max=100)])
     kind = SelectField("種類", choices=choices(TerminalKind.choices()))
     counter_id = SelectField("窓口", coerce=_optional_int)
+    handling_area_id = SelectField("取扱区域", coerce=_optional_int)
     active = BooleanField("使用中", default=True)
 
 

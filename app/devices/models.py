@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +10,9 @@ from app.core.dates import now
 from app.core.enums import Labelled, StrEnumType, one_of
 from app.core.models import Counter
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.staff.models import HandlingArea
 
 
 class TerminalKind(Labelled):
@@ -56,6 +59,8 @@ class Terminal(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[TerminalKind] = mapped_column(StrEnumType(TerminalKind, 20))
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    # The 取扱区域 the terminal stands in (004 特記事項 §4(1), §9(4); 000 別紙 §4)
+    handling_area_id: Mapped[int | None] = mapped_column(ForeignKey("staff_handling_areas.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
@@ -63,6 +68,7 @@ class Terminal(db.Model):
     agent_public_key: Mapped[str | None] = mapped_column(Text)
 
     counter: Mapped[Counter | None] = relationship()
+    handling_area: Mapped[HandlingArea | None] = relationship()
     bindings: Mapped[list[DeviceBinding]] = relationship(
         back_populates="terminal", order_by="DeviceBinding.name")
 

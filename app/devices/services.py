@@ -16,6 +16,7 @@ from app.core.models import Counter
 from app.core.refusal import Problem, Refusal
 from app.devices.models import DeviceBinding, DeviceKind, Terminal, TerminalKind
 from app.extensions import db
+from app.staff.areas import get_area
 
 
 class TerminalError(Refusal):
@@ -68,6 +69,7 @@ class TerminalChange:
     kind: str
     counter_id: int | None = None
     active: bool = True
+    handling_area_id: int | None = None
 
 
 def _problems(code: str, name: str, kind: str, counter_id: int | None) -> list[Problem]:
@@ -103,10 +105,13 @@ def create_terminal(data: NewTerminal, by: User | None = None) -> tuple[Terminal
 
 def update_terminal(terminal: Terminal, data: TerminalChange, by: User | None = None) -> None:
     problems = _problems(terminal.code, data.name, data.kind, data.counter_id)
+    if data.handling_area_id is not None and get_area(data.handling_area_id) is None:
+        problems.append(Problem("handling_area_id", "取扱区域を選び直してください。"))
     if problems:
         raise TerminalError.of(problems)
     terminal.name, terminal.kind = data.name.strip(), data.kind
     terminal.counter_id, terminal.active = data.counter_id, data.active
+    terminal.handling_area_id = data.handling_area_id  # 004 特記事項 §4(1), 000 別紙 §4
     audit.record("update", "terminal", terminal.id, f"{terminal.code} {'有効' if data.active else '無効'}", by=by)
 
 

@@ -13,7 +13,8 @@ from app.devices.forms import BindingForm, TerminalForm
 from app.devices.models import DeviceJob, DeviceKind, Terminal
 from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
-from app.web.forms import choices, input_from, show_refusal
+from app.staff.areas import active_areas
+from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
@@ -32,6 +33,8 @@ def _terminal_form(obj: Terminal | None = None) -> TerminalForm:
     form = TerminalForm(obj=obj)
     form.counter_id.choices = choices(
         [(None, "（なし）")] + [(c.id, c.label) for c in list_counters()])
+    form.handling_area_id.choices = choices(
+        [(None, "（なし）")] + [(a.id, f"{a.programme_label}：{a.name}（{a.place}）") for a in active_areas()])
     return form
 
 
@@ -130,7 +133,7 @@ def _job_action(job_id: int, action: str) -> Response:
             jobs.cancel(job, by=current_user)
             flash(f"ジョブ{job.id}を取り消しました。", "success")
         else:
-            target = db.get_or_404(Terminal, request.form.get("target", type=int) or 0)
+            target = db.get_or_404(Terminal, request.form.get("target", type=integer) or 0)
             copy = jobs.reroute(job, target, by=current_user)
             flash(f"ジョブ{job.id}を「{target.name}」へ振り替えました（ジョブ{copy.id}）。", "success")
     except jobs.JobError as exc:

@@ -8,7 +8,6 @@ exports.py sends a small one at once and writes a large one in the background).
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -20,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, extract, func, or_, select, tuple_
 
 from app.auth import audit
 from app.auth.models import User
+from app.core import spreadsheet
 from app.extensions import db
 from app.furusato import normalize as nz
 from app.furusato.models import Donation, DonationState, Portal
@@ -175,7 +175,7 @@ def export_pages(f: DonationFilter, encoding: str, mark: str = "") -> Iterator[t
     portals = {p.id: p.name for p in db.session.scalars(select(Portal))}
     encoder = codecs.getincrementalencoder(encoding)(errors="furusato_geta")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\r\n")
 
     def flush() -> bytes:
         data = encoder.encode(buffer.getvalue())

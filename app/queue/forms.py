@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.queue.models import Priority
-from app.web.forms import choices
+from app.web.forms import choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 
@@ -26,7 +26,7 @@ class CategoryForm(FlaskForm):
     closes = TimeField("受付終了（空欄は閉庁時刻）", validators=[Optional()])
     minutes_per_ticket = IntegerField("1人あたりの目安（分）", default=10,
                                       validators=[DataRequired(REQUIRED), NumberRange(1, 240)])
-    sort_order = IntegerField("表示順", default=0, validators=[Optional()])
+    sort_order = IntegerField("表示順", default=0, validators=[Optional(), in_integer_range()])
     active = BooleanField("発券する", default=True)
 
 

@@ -153,6 +153,8 @@ class Ticket(db.Model):
     state: Mapped[TicketState] = mapped_column(StrEnumType(TicketState, 20), default=TicketState.waiting)
     source: Mapped[TicketSource] = mapped_column(StrEnumType(TicketSource, 10), default=TicketSource.kiosk)
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id"))
+    # the address a kiosk's press came from (app/queue/kiosk_limit.py); "" for staff tickets
+    issued_from: Mapped[str] = mapped_column(String(45), default="", server_default="")
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[datetime] = mapped_column(default=now)
     first_called_at: Mapped[datetime | None]

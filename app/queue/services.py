@@ -26,7 +26,7 @@ from app.core.models import Counter
 from app.core.refusal import Problem, Refusal
 from app.devices.models import Terminal
 from app.extensions import db
-from app.queue import boards
+from app.queue import boards, kiosk_limit
 from app.queue.models import (
     AT_COUNTER,
     Board,
@@ -216,9 +216,10 @@ def _log(ticket: Ticket, action: TicketAction, *, counter_id: int | None = None,
 
 def issue_ticket(category: ServiceCategory, *, kiosk: Terminal | None = None, priority: str = "",
                  by: User | None = None, at: datetime | None = None,
-                 check_hours: bool = True) -> Ticket:
-    """A new ticket. The kiosk checks office hours and the category's limits; staff at the desk
-    may issue after them, since everyone who came within office hours is served (000 §5(2))."""
+                 check_hours: bool = True, address: str = "") -> Ticket:
+    """A new ticket. The kiosk checks office hours and the category's limits, and how many it
+    issued to `address` this minute; staff at the desk may issue after them, since everyone who
+    came within office hours is served (000 §5(2))."""
     at = at or now()
     if priority and not Priority.has(priority):
         raise QueueError("優先の理由を選び直してください。", "priority")
@@ -233,11 +234,13 @@ def issue_ticket(category: ServiceCategory, *, kiosk: Terminal | None = None, pr
         office_day=at.date(), letter=category.letter, number=number, code=secrets.token_urlsafe(16),
         category_id=category.id, original_category_id=category.id, priority=priority,
         state=TicketState.waiting, source=TicketSource.kiosk if kiosk else TicketSource.staff,
-        kiosk_id=kiosk.id if kiosk else None,
+        kiosk_id=kiosk.id if kiosk else None, issued_from=address[:45] if kiosk else "",
         issued_by_id=by.id if by else None, issued_at=at, recalls=0, transfers=0,
     )
     db.session.add(ticket)
     db.session.flush()
+    if kiosk:
+        kiosk_limit.check(ticket)
     _log(ticket, TicketAction.issue, by=by, detail=Priority(priority).label if priority else "")
     _changed()
     return ticket

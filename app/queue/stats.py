@@ -7,7 +7,6 @@ a transferred ticket is counted once, with its transfer shown.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
@@ -19,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth import audit
 from app.auth.models import User
+from app.core import spreadsheet
 from app.extensions import db
 from app.queue.models import ServiceCategory, Ticket, TicketState
 
@@ -134,7 +134,7 @@ def tickets_csv(tickets: Iterable[Ticket]) -> str:
     """One row per ticket (no personal data), with a BOM for Excel on the office PCs."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["日付", "番号", "発券時の業務", "業務", "優先", "状態", "発券", "初回呼出", "対応開始",
                      "窓口完了", "不在", "会計呼出", "会計完了", "窓口", "再呼出回数", "転送回数",
                      "待ち時間（分）", "対応時間（分）", "発券方法"])
@@ -154,7 +154,7 @@ def summary_csv(stats: DayStats) -> str:
     """Per category and hour of issue: tickets, average and 90th-percentile wait and service."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["日付", "業務", "時間帯", "発券数", "呼出数", "完了数", "不在数", "転送数",
                      "平均待ち時間（分）", "90%待ち時間（分）", "平均対応時間（分）", "90%対応時間（分）"])
     names = {c.id: c.name for c in stats.categories}

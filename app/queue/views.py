@@ -34,10 +34,10 @@ from app.core.models import Counter
 from app.devices.models import DeviceKind, Terminal, TerminalKind
 from app.devices.services import terminal_by_code
 from app.extensions import db
-from app.queue import boards, printing, services, stats, status, streams
+from app.queue import boards, kiosk_limit, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
 from app.queue.models import Board, ServiceCategory, Ticket
-from app.web.forms import choices, input_from, show_refusal
+from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
@@ -97,27 +97,25 @@ def kiosk(code: str) -> str:
                             buttons=_kiosk_buttons(), **_office_state())
 
 
-def _status_url(ticket: Ticket) -> str:
-    return url_for("queue.ticket_status", code=ticket.code, _external=True)
-
-
 def _print(ticket: Ticket, terminal: Terminal | None) -> bool:
     """Queue the printed ticket; False when the terminal has no printer to take it."""
-    return printing.print_ticket(ticket, terminal, _status_url(ticket), _by())
+    return printing.print_ticket(ticket, terminal, _by())
 
 
 @bp.route("/kiosk/<code>/tickets", methods=["POST"])
 @public
 def kiosk_issue(code: str) -> str | tuple[str, int]:
     terminal = _kiosk(code)
-    category = db.session.get(ServiceCategory, request.form.get("category_id", type=int) or 0)
+    category = db.session.get(ServiceCategory, request.form.get("category_id", type=integer) or 0)
     if category is None or not category.active:
         abort(404)
     try:
-        ticket = services.issue_ticket(category, kiosk=terminal)
-    except services.QueueError as exc:
+        ticket = services.issue_ticket(category, kiosk=terminal, address=request.remote_addr or "")
+    except (services.QueueError, kiosk_limit.KioskBusy) as exc:
+        discard()  # what the refused press flushed (its ticket) is not counted on the page shown
+        status = 429 if isinstance(exc, kiosk_limit.KioskBusy) else 422
         return render_template("queue/kiosk.html", terminal=terminal, buttons=_kiosk_buttons(),
-                               error=exc.message, **_office_state()), 422
+                               error=exc.message, **_office_state()), status
     printed = _print(ticket, terminal)
     ahead = services.people_ahead(ticket)
     return render_template("queue/kiosk_issued.html", terminal=terminal, ticket=ticket, printed=printed,
@@ -168,7 +166,7 @@ def counter() -> str:
 @bp.route("/queue/counter/select", methods=["POST"])
 @roles(*COUNTER_STAFF)
 def select_counter() -> Response:
-    chosen = db.session.get(Counter, request.form.get("counter_id", type=int) or 0)
+    chosen = db.session.get(Counter, request.form.get("counter_id", type=integer) or 0)
     if chosen is None or not chosen.active:
         desk.choose_counter(None)
         flash("窓口を選んでください。", "error")

@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.register.models import CASHLESS_METHODS, DENOMINATIONS, PaymentMethod
-from app.web.forms import choices
+from app.web.forms import choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 WHOLE_YEN = "0以上の整数（円）で入力してください。"
@@ -16,7 +16,7 @@ WHOLE_YEN = "0以上の整数（円）で入力してください。"
 class PaymentForm(FlaskForm):
     method = SelectField("支払方法", choices=choices(
         (m.value, m.label) for m in (PaymentMethod.cash, *CASHLESS_METHODS)), default=PaymentMethod.cash)
-    received = IntegerField("お預かり金額（円）", validators=[Optional(), NumberRange(min=0, message=WHOLE_YEN)])
+    received = IntegerField("お預かり金額（円）", validators=[Optional(), in_integer_range(0, WHOLE_YEN)])
     reference = StringField("承認番号・取引番号（キャッシュレス）", validators=[Optional(), Length(max=60)])
     idempotency_key = HiddenField()
 
@@ -33,7 +33,7 @@ class CancelBillForm(FlaskForm):
 
 class FloatForm(FlaskForm):
     amount = IntegerField("釣銭準備金（円）",
-                          validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE_YEN)])
+                          validators=[InputRequired(REQUIRED), in_integer_range(0, WHOLE_YEN)])
 
 
 class RegisterChoiceForm(FlaskForm):
@@ -44,7 +44,7 @@ class FeeForm(FlaskForm):
     code = StringField("手数料コード", validators=[DataRequired(REQUIRED), Length(max=40)])
     label = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=60)])
     unit = StringField("単位", default="通", validators=[DataRequired(REQUIRED), Length(max=10)])
-    amount = IntegerField("金額（円）", validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE_YEN)])
+    amount = IntegerField("金額（円）", validators=[InputRequired(REQUIRED), in_integer_range(0, WHOLE_YEN)])
     effective_from = DateField("適用開始日", validators=[DataRequired("日付を入力してください。")])
 
 
@@ -57,7 +57,7 @@ class CloseForm(FlaskForm):
     """The cash count by denomination, the reason for any difference, the next day's float."""
 
     next_float = IntegerField("翌日の釣銭準備金（円）",
-                              validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE_YEN)])
+                              validators=[InputRequired(REQUIRED), in_integer_range(0, WHOLE_YEN)])
     reason = TextAreaField("過不足の理由", validators=[Optional(), Length(max=1000)])
 
     def counts(self) -> dict[int, int | None]:

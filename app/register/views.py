@@ -28,7 +28,7 @@ from app.register.forms import (
 )
 from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
 from app.register.pdf import close_pdf
-from app.web.forms import choices, input_from, show_refusal
+from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
@@ -112,7 +112,7 @@ def bills_stream() -> Response:
 @bp.route("")
 @roles(*CASHIERS)
 def index() -> tuple[str, int]:
-    bill_id = request.args.get("bill", type=int)
+    bill_id = request.args.get("bill", type=integer)
     bill = db.session.get(Bill, bill_id) if bill_id else None
     return _cashier_page(bill if bill is not None and bill.is_open else None)
 

@@ -41,7 +41,7 @@ from app.seal.forms import (
 )
 from app.seal.models import SealApplication, SealCertificate, SealRecord
 from app.seal.services import SealError
-from app.web.forms import input_from, show_refusal
+from app.web.forms import input_from, integer, show_refusal
 from app.web.htmx import wants_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard, keep_changes
@@ -97,7 +97,7 @@ def _selected_terminal_id(terminals: list[Any]) -> int | None:
 
 
 def _chosen_terminal() -> Any:
-    terminal = scans.scanner_terminal(request.form.get("terminal_id", type=int))
+    terminal = scans.scanner_terminal(request.form.get("terminal_id", type=integer))
     session["seal_terminal_id"] = terminal.id
     return terminal
 

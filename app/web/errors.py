@@ -30,7 +30,7 @@ REQUEST_ERRORS: dict[str, tuple[str, str]] = {
 }
 
 
-def _render(code: int, title: str, message: str) -> tuple[str, int]:
+def error_page(code: int, title: str, message: str) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError) -> tuple[str, int]:
-        return _render(400, *CSRF)
+        return error_page(400, *CSRF)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int] | HTTPException:
@@ -49,9 +49,9 @@ def init_app(app: Flask) -> None:
         if code not in MESSAGES:
             return exc
         title, message = MESSAGES[code]
-        return _render(code, title, message)
+        return error_page(code, title, message)
 
     @app.errorhandler(500)
     def server_error(_exc: Exception) -> tuple[str, int]:
         db.session.rollback()
-        return _render(500, *MESSAGES[500])
+        return error_page(500, *MESSAGES[500])

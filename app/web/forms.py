@@ -12,15 +12,51 @@ from flask import Flask
 from flask_wtf import FlaskForm
 from wtforms import Form
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, NumberRange
 
 from app.core.refusal import Refusal
+from app.core.text import width
 
 T = TypeVar("T")
+
+# PostgreSQL's integer, the type of every id, amount and count column: a larger number would be a
+# database error there (a 500), so forms and query arguments refuse it first (issue 14 §4).
+INTEGER_MAX = 2**31 - 1
+
+
+def integer(value: str) -> int:
+    """int() for a query or form argument bound for an integer column; out of range is a
+    ValueError, so `request.args.get(name, type=integer)` gives the default instead."""
+    number = int(value)
+    if not -INTEGER_MAX - 1 <= number <= INTEGER_MAX:
+        raise ValueError(value)
+    return number
+
+
+def in_integer_range(minimum: int | None = None, message: str | None = None) -> NumberRange:
+    """An IntegerField's range: what the integer column holds, or from `minimum` up to that."""
+    return NumberRange(min=-INTEGER_MAX - 1 if minimum is None else minimum, max=INTEGER_MAX, message=message)
 
 
 def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class FoldedLength(Length):
+    """Length of the text as a service that width-folds it (NFKC) stores it: folding can lengthen
+    it (㍿ is 株式会社), and the column's length is what counts (issue 14 §4)."""
+
+    def __call__(self, form: Form, field: Any) -> None:
+        super().__call__(form, _Folded(field))
+
+
+class _Folded:
+    """What Length reads of a field, with the data folded."""
+
+    def __init__(self, field: Any) -> None:
+        self.data = width(field.data) if isinstance(field.data, str) else field.data
+        self.gettext, self.ngettext = field.gettext, field.ngettext
 
 
 def input_from(form: Form, cls: type[T], **extra: Any) -> T:

@@ -1,7 +1,7 @@
 """audit rows know their programme
 
 Revision ID: 8473f4d73e36
-Revises: a1c3e5f70b92
+Revises: 4667eb8d9c06
 Create Date: 2026-12-02 10:00:00
 
 The city audits the contractor of its own programme (000 別紙 §13, 004 特記事項 §14), so each
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8473f4d73e36'
-down_revision = 'a1c3e5f70b92'
+down_revision = '4667eb8d9c06'
 branch_labels = None
 depends_on = None
 

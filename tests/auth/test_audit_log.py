@@ -142,7 +142,7 @@ def test_the_migration_gives_each_kind_the_programme_the_app_gives_it() -> None:
 def test_the_migration_fills_the_programme_of_existing_rows_and_keeps_the_log_append_only(app) -> None:
     """8473f4d73e36: rows before it get their programme from their object type."""
     db.session.rollback()
-    downgrade(revision="a1c3e5f70b92")
+    downgrade(revision="4667eb8d9c06")
     with db.engine.begin() as conn:
         conn.execute(sa.text(
             "INSERT INTO audit_entries (at, username, action, object_type, object_id, detail, address) VALUES"
@@ -161,7 +161,7 @@ def test_the_migration_fills_the_programme_of_existing_rows_and_keeps_the_log_ap
                              " address, programme) VALUES ('2026-10-02 10:00:00', 'a', 'read', 'x', '1', '', '', 'x')"))
     with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_entries"))
-    downgrade(revision="a1c3e5f70b92")
+    downgrade(revision="4667eb8d9c06")
     with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_entries"))
     upgrade()

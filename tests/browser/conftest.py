@@ -63,14 +63,40 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+# What Chromium says on the console when a page breaks the Content-Security-Policy or the
+# Permissions-Policy of app/web/headers.py (issue 14 §4): every browser test fails on it.
+# Playwright's wait_for_function takes a function ("() => ..."): a bare expression is run
+# with eval, which the policy refuses.
+POLICY_ERRORS = ("Content Security Policy", "Permissions-Policy", "Permissions policy")
+# Chromium's own message names no element: this one says which script and element broke it.
+SAY_WHERE = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+  "Content Security Policy:", e.violatedDirective, e.sourceFile, e.lineNumber, e.columnNumber,
+  (e.target && e.target.outerHTML || "").slice(0, 200)));"""
+
+
+def watch_policies(context: Any) -> list[str]:
+    """The console errors of every page of `context` that name a broken policy, as they come."""
+    broken: list[str] = []
+
+    def seen(message: Any) -> None:
+        if any(words in message.text for words in POLICY_ERRORS):
+            broken.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", seen)
+    context.add_init_script(SAY_WHERE)
+    return broken
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo",
                                   viewport={"width": 1366, "height": 900})
+    broken = watch_policies(context)
     page = context.new_page()
     page.set_default_timeout(BROWSER_WAIT_MS)
     yield page
     context.close()
+    assert not broken, sorted(set(broken))
 
 
 @pytest.fixture
@@ -124,9 +150,11 @@ def displays_end(browser: Any, live_app: Flask, monkeypatch: pytest.MonkeyPatch)
 def screen(browser: Any, displays_end: None) -> Iterator[Any]:
     """A 1920x1080 display screen, without a login, whose speech is recorded."""
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport=FULL_HD)
+    broken = watch_policies(context)
     context.add_init_script(FAKE_SPEECH)
     yield context
     context.close()
+    assert not broken, sorted(set(broken))
 
 
 def open_display(screen: Any, url: str) -> Any:
@@ -144,5 +172,5 @@ def expect_call(display: Any, label: str, place: str, announcement: str) -> None
     called = display.locator("#now-calls .call").first
     called.locator(".number", has_text=label).wait_for()
     assert called.locator(".place").inner_text() == place
-    display.wait_for_function("window.yakubaAnnouncements.length === 1")
+    display.wait_for_function("() => window.yakubaAnnouncements.length === 1")
     assert display.evaluate("window.yakubaAnnouncements") == [announcement]

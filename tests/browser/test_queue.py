@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.extensions import db
-from app.queue import services, streams
+from app.queue import kiosk_limit, services, streams
 from tests.browser.conftest import FULL_HD, expect_call, open_display
 from tests.queue.conftest import Clock, make_office
 
@@ -56,7 +56,7 @@ def test_kiosk_to_counter_to_displays_to_cashier(page, screen, live_server, live
     assert page.locator("#current-label").inner_text() == "A-001"
 
     expect_call(queue_display, "A-001", "1番窓口", "Aの1番の方、1番窓口へお越しください")
-    queue_display.wait_for_function("window.__spoken.length === 2")  # said twice, in full
+    queue_display.wait_for_function("() => window.__spoken.length === 2")  # said twice, in full
     queue_display.screenshot(path=str(shots / "display-queue.png"))
 
     page.get_by_role("button", name="会計へ（会計待ち）").click()
@@ -71,6 +71,24 @@ def test_kiosk_to_counter_to_displays_to_cashier(page, screen, live_server, live
     kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
     kiosk.set_viewport_size(FULL_HD)
     kiosk.screenshot(path=str(shots / "kiosk.png"))
+
+
+@pytest.mark.parametrize("app_config", [{"KIOSK_TICKETS_PER_MINUTE": 1}])
+def test_a_press_past_the_kiosk_limit_says_so_and_issues_nothing(screen, live_server, live_office, office_clock,
+                                                                shots: Path) -> None:
+    kiosk = screen.new_page()
+    kiosk.set_viewport_size(FULL_HD)
+    kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
+    kiosk.get_by_role("button", name="証明書").click()
+    assert kiosk.locator("#issued-number").inner_text() == "A-001"
+    kiosk.get_by_role("link", name="最初の画面に戻る").click()
+    kiosk.get_by_role("button", name="証明書").click()
+    assert kiosk.get_by_role("alert").inner_text() == kiosk_limit.MESSAGE
+    assert "お待ち 1人" in kiosk.get_by_role("button", name="証明書").inner_text()  # A-001 alone
+    kiosk.screenshot(path=str(shots / "kiosk-busy.png"))
+    office_clock.advance(minutes=1)
+    kiosk.get_by_role("button", name="証明書").click()
+    assert kiosk.locator("#issued-number").inner_text() == "A-002"  # the refused press took no number
 
 
 def _call(live_app: Any, counter_id: int) -> None:
@@ -95,7 +113,7 @@ def test_calls_queue_up_and_are_never_cut_off(screen, live_server, live_app, liv
     _issue(live_app, live_office["a"], 3, office_clock)
     for number in (1, 2):
         _call(live_app, live_office["counters"][number])
-    display.wait_for_function("window.__spoken.length === 4")
+    display.wait_for_function("() => window.__spoken.length === 4")
     spoken = display.evaluate("window.__spoken")
     assert [s["text"] for s in spoken] == ["Aの1番の方、1番窓口へお越しください"] * 2 + [
         "Aの2番の方、2番窓口へお越しください"] * 2
@@ -133,7 +151,7 @@ def test_a_display_that_lost_its_connection_catches_up(screen, live_server, live
     display.locator("#now-calls .call .number", has_text="A-003").wait_for()
     labels = display.locator("#now-calls .call .number").all_inner_texts()
     assert labels[:2] == ["A-003", "A-002"]
-    display.wait_for_function("window.yakubaAnnouncements.length === 3")
+    display.wait_for_function("() => window.yakubaAnnouncements.length === 3")
     assert display.evaluate("window.yakubaAnnouncements")[1:] == [
         "Aの2番の方、2番窓口へお越しください", "Aの3番の方、1番窓口へお越しください"]
 

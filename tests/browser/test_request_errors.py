@@ -23,12 +23,12 @@ def _calendar_as_admin(page: Any, live_server: Any, live_user: Any, browser_logi
 
 def _demote(live_app: Flask, username: str) -> None:
     """Another administrator takes the role away while the page is open."""
-    from app.auth.models import Role, User
+    from app.auth.models import Role, Scope, User
     from app.extensions import db
 
     with live_app.app_context():
         user = db.session.scalar(select(User).where(User.username == username))
-        user.role = Role.supervisor
+        user.role, user.scope = Role.supervisor, Scope.counter
         db.session.commit()
 
 

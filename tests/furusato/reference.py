@@ -344,6 +344,10 @@ class RowParser:
         raw = {f: row[i].strip() for f, i in self.single}
         for f, indexes, joiner in self.multi:
             raw[f] = joiner.join(part for part in (row[i].strip() for i in indexes) if part)
+        with_nul = [f for f, value in raw.items() if "\x00" in value]  # (issue 14 §4, added since)
+        if with_nul:
+            return None, [Issue(row_no, self._col(f), "invalid", f"{FIELDS[f]}に使用できない文字（NUL）があります。")
+                          for f in with_nul]
         issues: list[Issue] = []
         rec: dict[str, Any] = {}
         for name in STRUCTURAL:

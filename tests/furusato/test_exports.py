@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import time
 from typing import Any
@@ -112,3 +113,27 @@ def test_an_export_killed_halfway_is_written_whole_when_a_consumer_starts_again(
     download.close()
     lines = _rows_of(data, "cp932")
     assert len(lines) == 30_001 and len({line[0] for line in lines[1:]}) == 30_000
+
+
+def test_formula_like_donor_text_is_kept_text_in_the_export_at_once_and_in_the_background(
+        client: Any, login_as: Any, run_file: Any, generator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 §4: a donor named =HYPERLINK(...), and one whose full-width ＝ the import folds to
+    "=", are text cells in both kinds of export; the amount stays a number."""
+    first, second = list(generator.donations(2, bad=0))
+    rows = [dataclasses.replace(first, notes="@SUM(A1:A9)",
+                                person=dataclasses.replace(first.person, family='=HYPERLINK("http://evil.example")')),
+            dataclasses.replace(second, notes="-2+3", person=dataclasses.replace(second.person, family="＝1+1"))]
+    run_file("choice", portal_bytes(file_profiles()["choice"], rows))
+    login_as("supervisor")
+    at_once = client.post("/furusato/exports", data={"export_encoding": "utf-8-sig"})
+    monkeypatch.setattr(exports, "INLINE_ROWS", 1)
+    queued = client.post("/furusato/exports", data={"export_encoding": "cp932"})
+    download = client.get(queued.headers["Location"] + "/download")
+    for lines in (_rows_of(at_once.data), _rows_of(download.data, "cp932")):
+        header, *body = lines
+        by_notes = {line[header.index("備考")]: line for line in body}
+        assert set(by_notes) == {"'@SUM(A1:A9)", "'-2+3"}
+        assert by_notes["'@SUM(A1:A9)"][header.index("氏名")].startswith("'=HYPERLINK(")
+        assert by_notes["'-2+3"][header.index("氏名")].startswith("'=1+1")
+        assert {line[header.index("寄附金額")] for line in body} == {str(r.amount) for r in rows}
+    download.close()

@@ -153,8 +153,8 @@ def test_counter_pages_answer_while_a_100k_row_import_runs_on_sqlite(
         services.sync_portals()
         db.session.add_all(Gift(code=c, name=n, amount=a) for c, n, a in GIFTS)
         services.save_settings("岩手県", "西磐井郡平泉町", "02941", "test")
-        for role in ("operator", "supervisor"):
-            auth.create_user(f"{role}-user", f"{role} 太郎", role, PASSWORD)
+        auth.create_user("operator-user", "窓口 太郎", "operator", PASSWORD, scope="counter")
+        auth.create_user("supervisor-user", "寄附 太郎", "supervisor", PASSWORD, scope="furusato")
         db.session.commit()
     operator = Staff(live_server.url, "operator-user")
     watcher = Staff(live_server.url, "supervisor-user")

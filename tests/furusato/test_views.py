@@ -96,7 +96,7 @@ def test_intake_refuses_bad_input_keeping_it_then_records_and_corrects(client, l
     assert done.status_code == 303
     correction = db.session.scalar(select(Correction))
     assert (correction.field, correction.old_value, correction.new_value, correction.source, correction.username) == (
-        "address", "東京都千代田区千代田1-1", "東京都千代田区千代田1-2", "donor_request", "operator-user")
+        "address", "東京都千代田区千代田1-1", "東京都千代田区千代田1-2", "donor_request", "operator-furusato-user")
     page = client.get(f"/furusato/donations/{donation.id}").get_data(as_text=True)
     assert "転居のため寄附者から電話" in page
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "furusato_donation")).all()

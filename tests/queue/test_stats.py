@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 from app.extensions import db
@@ -60,3 +62,14 @@ def test_dashboard_is_live_for_today(client, login_as, office, issue) -> None:
     past = client.get("/queue/dashboard?day=2026-04-01").get_data(as_text=True)
     assert "この日の番号札はありません。" in past and "sse-connect" not in past
     assert client.get("/queue/dashboard?day=nonsense").status_code == 400
+
+
+def test_formula_like_names_are_text_in_both_queue_csvs(office, issue, clock) -> None:
+    """Issue 14 §4: a service category named like a formula is a text cell in the ticket and
+    summary CSVs."""
+    office.a.name = "=cmd|' /C calc'!A0"
+    issue(office.a)
+    day = date(2026, 4, 7)
+    for text in (stats.tickets_csv(stats.tickets_of(day)), stats.summary_csv(stats.summarize(day))):
+        row = next(csv.reader(io.StringIO(text.splitlines()[1])))
+        assert "'=cmd|' /C calc'!A0" in row and "=cmd|' /C calc'!A0" not in row

@@ -65,7 +65,7 @@ def test_a_killed_consumer_s_task_is_taken_up_again_when_a_consumer_starts(
 
 def test_cancel_stops_a_running_task(app: Flask, task_consumer: Consumer, client: Any, login_as: Any) -> None:
     task_consumer.start()
-    login_as("supervisor")
+    login_as("supervisor", programme="furusato")  # test.count is donation work
     task = tasks.submit("test.count", {"n": 200, "sleep": 0.05}, by=None)
     db.session.commit()
     _wait(task.id, lambda t: t.status is TaskState.running and t.done > 0)

@@ -125,7 +125,7 @@ def test_progress_reads_as_people_read_it(app: Flask) -> None:
 
 def test_the_progress_fragment_reloads_its_page_once_the_task_has_ended(app: Flask, client: Any,
                                                                          login_as: Any) -> None:
-    login_as("operator")
+    login_as("operator", programme="furusato")  # test.count is donation work
     task = tasks.submit("test.count", {"n": 2}, by=None)
     db.session.commit()
     page = client.get(f"/tasks/{task.id}/progress?refresh=1", headers={"HX-Request": "true"})
@@ -133,3 +133,15 @@ def test_the_progress_fragment_reloads_its_page_once_the_task_has_ended(app: Fla
     text = page.get_data(as_text=True)
     assert "テスト用の計数" in text and "完了" in text and "2 / 2 件" in text
     assert 'hx-trigger="every 1s"' not in text  # a finished task polls no more
+
+
+def test_another_programme_s_work_is_not_even_said_to_exist(app: Flask, client: Any, login_as: Any) -> None:
+    """A counter operator cannot open the donation office's task, nor its 実行中の処理 (issue 14 §1)."""
+    login_as("operator", programme="counter")
+    task = tasks.submit("test.count", {"n": 2}, by=None)
+    db.session.commit()
+    for path in (f"/tasks/{task.id}", f"/tasks/{task.id}/progress"):
+        assert client.get(path).status_code == 404, path
+    assert client.post(f"/tasks/{task.id}/cancel").status_code == 404
+    assert client.get("/tasks/running?programme=furusato").status_code == 403
+    assert client.get("/tasks/running?programme=counter").status_code == 200

@@ -37,6 +37,7 @@ MAX_STORED_ISSUES = 100_000
 LIMITS = {"order_id": 64, "name": 100, "kana": 100, "phone": 20, "email": 254, "postal_code": 8,
           "address": 300, "gift_code": 40, "gift_name": 200}
 ROW_FIELD = "（行全体）"
+NUL = "\x00"  # PostgreSQL text holds none (issue 14 §4): a field with one is refused
 
 @dataclass(frozen=True)
 class Issue:
@@ -70,7 +71,8 @@ class Counts:
 # --- row parsing ---------------------------------------------------------------------------
 
 def clean_header(cell: str) -> str:
-    return unicodedata.normalize("NFKC", cell).strip().lstrip("\ufeff").strip('"').strip()
+    """The column's name as profiles spell it (no NUL: PostgreSQL keeps none, issue 14 §4)."""
+    return unicodedata.normalize("NFKC", cell.replace(NUL, "")).strip().lstrip("\ufeff").strip('"').strip()
 
 
 def check_header(profile: Profile, header: list[str]) -> list[Issue]:
@@ -177,6 +179,10 @@ class RowParser:
         raw = {f: row[i].strip() for f, i in self.single}
         for f, indexes, joiner in self.multi:
             raw[f] = joiner.join([part for part in [row[i].strip() for i in indexes] if part])
+        if NUL in "".join(row) and (with_nul := [f for f, value in raw.items() if NUL in value]):
+            # (one search a row; the fields only when there is one)
+            return None, [Issue(row_no, self._col(f), IssueCode.invalid,
+                                f"{FIELDS[f]}に使用できない文字（NUL）があります。") for f in with_nul]
         get = raw.get
         issues: list[Issue] = []
         for name in STRUCTURAL:
