@@ -79,7 +79,8 @@ def save_area(programme: str, area: HandlingArea | None, data: AreaInput, *, by:
     if not area.pending:
         area.active = bool(data.active)
     db.session.flush()
-    audit.record("update", "staff_handling_area", area.id, f"{detail} {area.name}（{area.place}）", by=by)
+    audit.record("update", "staff_handling_area", area.id, f"{detail} {area.name}（{area.place}）", by=by,
+                 programme=area.programme)
     return area
 
 
@@ -103,4 +104,5 @@ def approve(area: HandlingArea, *, by: User) -> None:
         db.session.execute(update(Terminal).where(Terminal.handling_area_id == area.replaces.id)
                            .values(handling_area_id=area.id))
     audit.record("approve", "staff_handling_area", area.id,
-                 f"取扱区域の{'変更を承認' if area.replaces else '報告を確認'} {area.name}", by=by)
+                 f"取扱区域の{'変更を承認' if area.replaces else '報告を確認'} {area.name}", by=by,
+                 programme=area.programme)

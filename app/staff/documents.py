@@ -87,7 +87,7 @@ def roster_pdf(programme: str, *, by: User) -> bytes:
         Spacer(1, 2 * mm),
         Paragraph(f"計 {len(everyone)}名（{document_date(today())}現在）", s["small"]),
     ]
-    audit.record("print", "staff_register", programme, f"従事者名簿 {len(everyone)}名", by=by)
+    audit.record("print", "staff_register", programme, f"従事者名簿 {len(everyone)}名", by=by, programme=programme)
     return _paper(f"{lead_label}・{worker_label}名簿", programme, story)
 
 
@@ -117,7 +117,7 @@ def lead_change_pdf(change: LeadChange, *, by: User) -> bytes:
     story: list[Flowable] = [
         Paragraph(f"特記事項の定めにより、{text(label)}の変更について次のとおり申請します。", s["body"]),
         Spacer(1, 3 * mm), grid(rows, [40 * mm, 134 * mm], header=False)]
-    audit.record("print", "staff_lead_change", change.id, f"{label}変更承認申請書", by=by)
+    audit.record("print", "staff_lead_change", change.id, f"{label}変更承認申請書", by=by, programme=change.programme)
     return _paper(f"{label}変更承認申請書", change.programme, story)
 
 
@@ -130,7 +130,8 @@ def areas_pdf(programme: str, areas: list[HandlingArea], *, by: User) -> bytes:
         Paragraph("特記事項の定めにより、個人情報を取り扱う区域を次のとおり報告します。", s["body"]),
         Spacer(1, 3 * mm), grid(rows, [40 * mm, 50 * mm, 84 * mm]),
         Paragraph(f"計 {len(areas)}区域", s["small"])]
-    audit.record("print", "staff_handling_area", programme, f"取扱区域の報告 {len(areas)}区域", by=by)
+    audit.record("print", "staff_handling_area", programme, f"取扱区域の報告 {len(areas)}区域", by=by,
+                 programme=programme)
     return _paper("取扱区域報告書", programme, story)
 
 
@@ -151,7 +152,7 @@ def incident_pdf(incident: Incident, *, by: User) -> bytes:
     story: list[Flowable] = [
         Paragraph("特記事項の定めにより、個人情報の取扱いに関する事故について次のとおり報告します。", s["body"]),
         Spacer(1, 3 * mm), grid(rows, [44 * mm, 130 * mm], header=False)]
-    audit.record("print", "staff_incident", incident.id, "事故報告書", by=by)
+    audit.record("print", "staff_incident", incident.id, "事故報告書", by=by, programme=incident.programme)
     return _paper(f"事故報告書（第{incident.id}号）", incident.programme, story)
 
 
@@ -173,7 +174,8 @@ def erasure_pdf(request: ErasureRequest, *, by: User) -> bytes:
              else "特記事項の定めにより、個人情報の消去について次のとおり申請します。")
     story: list[Flowable] = [Paragraph(intro, s["body"]), Spacer(1, 3 * mm),
                              grid(rows, [40 * mm, 134 * mm], header=False)]
-    audit.record("print", "staff_erasure", request.id, "消去証明書" if done else "消去申請書", by=by)
+    audit.record("print", "staff_erasure", request.id, "消去証明書" if done else "消去申請書", by=by,
+                 programme=request.programme)
     return _paper("個人情報消去証明書" if done else "個人情報消去申請書", request.programme, story)
 
 
@@ -188,5 +190,6 @@ def worker_changes_pdf(programme: str, changes: list[WorkerChange], *, by: User)
         Paragraph(f"特記事項の定めにより、{text(label)}の変更を次のとおり報告します。", s["body"]),
         Spacer(1, 3 * mm), grid(rows, [26 * mm, 36 * mm, 50 * mm, 28 * mm, 34 * mm]),
         Paragraph(f"計 {len(changes)}件", s["small"])]
-    audit.record("print", "staff_worker_change", programme, f"{label}変更報告書 {len(changes)}件", by=by)
+    audit.record("print", "staff_worker_change", programme, f"{label}変更報告書 {len(changes)}件", by=by,
+                 programme=programme)
     return _paper(f"{label}変更報告書", programme, story)

@@ -93,7 +93,8 @@ def request_erasure(programme: str, data: ErasureInput, *, by: User) -> ErasureR
                              requested_by_id=by.id)
     db.session.add(request)
     db.session.flush()
-    audit.record("create", "staff_erasure", request.id, f"個人情報の消去申請（{data.planned_on}予定）", by=by)
+    audit.record("create", "staff_erasure", request.id, f"個人情報の消去申請（{data.planned_on}予定）", by=by,
+                 programme=request.programme)
     return request
 
 
@@ -110,7 +111,7 @@ def decide(request: ErasureRequest, approve: bool, note: str, *, by: User) -> No
         raise StaffError("不承認の理由を入力してください。", "note")
     record_decision(request, ErasureState.approved if approve else ErasureState.rejected, note, by=by)
     audit.record("approve" if approve else "return", "staff_erasure", request.id,
-                 "消去を承認" if approve else f"消去を不承認：{note.strip()}", by=by)
+                 "消去を承認" if approve else f"消去を不承認：{note.strip()}", by=by, programme=request.programme)
 
 
 def may_run(user: User, request: ErasureRequest) -> bool:
@@ -133,7 +134,8 @@ def start(request: ErasureRequest, confirmation: str, *, by: User) -> int:
     task = tasks.submit(KIND, {"request_id": request.id}, by=by, subject_type="staff_erasure", subject_id=request.id,
                         title=f"個人情報の消去（{Programme(request.programme).label}）")
     request.task_id = task.id
-    audit.record("update", "staff_erasure", request.id, f"消去を開始（背景処理{task.id}）", by=by)
+    audit.record("update", "staff_erasure", request.id, f"消去を開始（背景処理{task.id}）", by=by,
+                 programme=request.programme)
     return task.id
 
 
@@ -170,7 +172,8 @@ def run_erasure(ctx: tasks.TaskContext) -> dict[str, Any]:
     request.state, request.finished_at, request.erased_rows = ErasureState.done, now(), total
     removed = _remove_files(request.programme)
     audit.record("update", "staff_erasure", request.id,
-                 f"個人情報を消去（{len(names)}表・{total}行、出力ファイル{removed}件）", by=None)
+                 f"個人情報を消去（{len(names)}表・{total}行、出力ファイル{removed}件）", by=None,
+                 programme=request.programme)
     db.session.commit()
     return {"summary": f"{len(names)}表・{total:,}行と出力ファイル{removed}件を消去しました。",
             "link": f"/staff/erasures/{request.id}", "link_label": "消去の記録を開く"}

@@ -148,7 +148,8 @@ def start(programme: str, *, by: User) -> Task:
     register.require_edit(by, programme)
     task = tasks.submit(KIND, {"programme": programme}, by=by, subject_type=f"{SUBJECT}:{programme}",
                         title=f"引継ぎデータの作成（{Programme(programme).label}）")
-    audit.record("export", "staff_handover", programme, f"引継ぎデータの作成を開始（背景処理{task.id}）", by=by)
+    audit.record("export", "staff_handover", programme, f"引継ぎデータの作成を開始（背景処理{task.id}）", by=by,
+                 programme=programme)
     return task
 
 
@@ -191,7 +192,8 @@ def download(task_id: int, *, by: User) -> Package:
     if path is None:
         raise StaffError("引継ぎデータはまだできていないか、保存期間を過ぎて削除されました。もう一度作成してください。")
     audit.record("export", "staff_handover", task.params["programme"],
-                 f"引継ぎデータのダウンロード（背景処理{task.id}、{task.result.get('rows', 0)}行）", by=by)
+                 f"引継ぎデータのダウンロード（背景処理{task.id}、{task.result.get('rows', 0)}行）", by=by,
+                 programme=task.params["programme"])
     return Package(path, f"handover-{task.params['programme']}-{task.created_at:%Y%m%d}-{task.id}.zip")
 
 

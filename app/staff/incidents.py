@@ -50,7 +50,8 @@ def incidents(programme: str, page: int = 1, *, state: str = "") -> Page[Inciden
 
 def record_read(incident: Incident, *, by: User) -> None:
     """An incident report opened: it describes personal data and whom it concerns, audited."""
-    audit.record("read", "staff_incident", incident.id, f"事故報告 第{incident.id}号", by=by)
+    audit.record("read", "staff_incident", incident.id, f"事故報告 第{incident.id}号", by=by,
+                 programme=incident.programme)
 
 
 def count_between(programme: str, start: datetime, end: datetime) -> int:
@@ -106,7 +107,7 @@ def report(programme: str, data: IncidentInput, *, by: User) -> Incident:
     db.session.add(incident)
     db.session.flush()
     audit.record("create", "staff_incident", incident.id, f"事故報告 {incident.kind.label} {incident.people_count}名",
-                 by=by)
+                 by=by, programme=incident.programme)
     return incident
 
 
@@ -117,7 +118,7 @@ def acknowledge(incident: Incident, instruction: str, *, by: User) -> None:
     incident.state, incident.acknowledged_at, incident.acknowledged_by_id = IncidentState.acknowledged, now(), by.id
     incident.city_instruction = instruction.strip()
     audit.record("approve", "staff_incident", incident.id,
-                 f"事故報告を確認 指示：{incident.city_instruction or 'なし'}", by=by)
+                 f"事故報告を確認 指示：{incident.city_instruction or 'なし'}", by=by, programme=incident.programme)
 
 
 def may_close(user: User, incident: Incident) -> bool:
@@ -136,4 +137,4 @@ def close(incident: Incident, prevention: str, *, by: User) -> None:
     if not prevention.strip():
         raise StaffError("再発防止策を入力してください。", "prevention")
     incident.prevention, incident.state, incident.closed_at = prevention.strip(), IncidentState.closed, now()
-    audit.record("update", "staff_incident", incident.id, "再発防止策を記録し完了", by=by)
+    audit.record("update", "staff_incident", incident.id, "再発防止策を記録し完了", by=by, programme=incident.programme)

@@ -71,7 +71,8 @@ def request_change(programme: str, data: LeadChangeInput, *, by: User) -> LeadCh
                         user_id=data.user_id or None, requested_by_id=by.id)
     db.session.add(change)
     db.session.flush()
-    audit.record("create", "staff_lead_change", change.id, f"作業責任者の変更申請 {present.name}→{change.name}", by=by)
+    audit.record("create", "staff_lead_change", change.id, f"作業責任者の変更申請 {present.name}→{change.name}", by=by,
+                 programme=change.programme)
     return change
 
 
@@ -107,7 +108,8 @@ def approve(change: LeadChange, note: str, *, by: User) -> StaffEntry:
     change.new_entry_id = entry.id
     end_sessions_if_ended(present.user)
     audit.record("approve", "staff_lead_change", change.id,
-                 f"作業責任者の変更を承認 {present.name}→{entry.name}（{takeover}から）", by=by)
+                 f"作業責任者の変更を承認 {present.name}→{entry.name}（{takeover}から）", by=by,
+                 programme=change.programme)
     return entry
 
 
@@ -116,4 +118,5 @@ def reject(change: LeadChange, note: str, *, by: User) -> None:
     if not note.strip():
         raise StaffError("不承認の理由を入力してください。", "note")
     record_decision(change, ChangeState.rejected, note, by=by)
-    audit.record("return", "staff_lead_change", change.id, f"作業責任者の変更を不承認：{change.decision_note}", by=by)
+    audit.record("return", "staff_lead_change", change.id, f"作業責任者の変更を不承認：{change.decision_note}", by=by,
+                 programme=change.programme)

@@ -92,7 +92,7 @@ def current_lead(programme: str, on: date | None = None) -> StaffEntry | None:
 
 def record_read(entry: StaffEntry, *, by: User) -> None:
     """An entry's page opened: a read of personal data, audited."""
-    audit.record("read", "staff_entry", entry.id, entry.name, by=by)
+    audit.record("read", "staff_entry", entry.id, entry.name, by=by, programme=entry.programme)
 
 
 def entries_of(user: User) -> list[StaffEntry]:
@@ -169,7 +169,8 @@ def add_entry(programme: str, data: EntryInput, *, by: User) -> StaffEntry:
                        start_on=data.start_on, user_id=data.user_id or None)
     db.session.add(entry)
     db.session.flush()
-    audit.record("create", "staff_entry", entry.id, f"{entry.post.label} {entry.name} {entry.start_on}〜", by=by)
+    audit.record("create", "staff_entry", entry.id, f"{entry.post.label} {entry.name} {entry.start_on}〜", by=by,
+                 programme=entry.programme)
     if entry.post is Post.worker:
         _report(entry, WorkerChangeKind.joined, entry.start_on, by=by)
     return entry
@@ -185,7 +186,7 @@ def update_entry(entry: StaffEntry, data: EntryInput, *, by: User) -> None:
         raise StaffError.of(problems)
     entry.name, entry.duty, entry.user_id = data.name.strip(), data.duty.strip(), data.user_id or None
     entry.start_on = data.start_on or entry.start_on
-    audit.record("update", "staff_entry", entry.id, f"{entry.name} 内容の修正", by=by)
+    audit.record("update", "staff_entry", entry.id, f"{entry.name} 内容の修正", by=by, programme=entry.programme)
 
 
 def end_entry(entry: StaffEntry, end_on: date | None, *, by: User) -> None:
@@ -201,7 +202,7 @@ def end_entry(entry: StaffEntry, end_on: date | None, *, by: User) -> None:
     if entry.end_on is not None:
         raise StaffError("この従事者の従事終了はすでに記録されています。", "end_on")
     entry.end_on = end_on
-    audit.record("update", "staff_entry", entry.id, f"{entry.name} 従事終了 {end_on}", by=by)
+    audit.record("update", "staff_entry", entry.id, f"{entry.name} 従事終了 {end_on}", by=by, programme=entry.programme)
     _report(entry, WorkerChangeKind.left, end_on, by=by)
     end_sessions_if_ended(entry.user)  # an end recorded after the day: the account stops now
 
@@ -218,7 +219,7 @@ def mark_seen(change: WorkerChange, *, by: User) -> None:
     if change.seen_at is None:
         change.seen_at, change.seen_by_id = now(), by.id
         audit.record("approve", "staff_worker_change", change.id, f"作業従事者の変更報告を確認 {change.entry.name}",
-                     by=by)
+                     by=by, programme=change.programme)
 
 
 def get_change(change_id: int) -> WorkerChange | None:
@@ -235,7 +236,8 @@ def record_pledge(entry: StaffEntry, signed_on: date | None, upload: uploads.Upl
         raise StaffError("誓約書の提出日に未来の日付は入力できません。", "signed_on")
     document = uploads.store(entry.programme, upload, "document", by=by)
     entry.pledge_signed_on, entry.pledge_document_id = signed_on, document.id
-    audit.record("update", "staff_entry", entry.id, f"{entry.name} 誓約書 {signed_on}", by=by)
+    audit.record("update", "staff_entry", entry.id, f"{entry.name} 誓約書 {signed_on}", by=by,
+                 programme=entry.programme)
 
 
 def pledge_document(entry: StaffEntry, *, by: User) -> tuple[bytes, str, str]:
@@ -243,7 +245,7 @@ def pledge_document(entry: StaffEntry, *, by: User) -> tuple[bytes, str, str]:
     document = entry.pledge_document
     if document is None:
         raise StaffError("誓約書の書面は登録されていません。")
-    audit.record("read", "staff_entry", entry.id, f"{entry.name} 誓約書の書面", by=by)
+    audit.record("read", "staff_entry", entry.id, f"{entry.name} 誓約書の書面", by=by, programme=entry.programme)
     return document.content, document.content_type, document.filename
 
 

@@ -65,7 +65,7 @@ def record_training(programme: str, data: TrainingInput, material: uploads.Uploa
     db.session.add(session)
     db.session.flush()
     audit.record("create", "staff_training", session.id,
-                 f"研修 {session.title} {session.held_on} 出席{len(attendees)}名", by=by)
+                 f"研修 {session.title} {session.held_on} 出席{len(attendees)}名", by=by, programme=session.programme)
     return session
 
 
@@ -74,13 +74,14 @@ def set_attendance(session: Training, attendee_ids: list[int], *, by: User) -> N
     if session.held_on > today():
         raise StaffError("出席は実施日以降に記録してください。", "attendee_ids")
     session.attendees = _attendees(session.programme, attendee_ids)
-    audit.record("update", "staff_training", session.id, f"研修 {session.title} 出席{len(session.attendees)}名", by=by)
+    audit.record("update", "staff_training", session.id, f"研修 {session.title} 出席{len(session.attendees)}名", by=by,
+                 programme=session.programme)
 
 
 def material(session: Training, *, by: User) -> tuple[bytes, str, str]:
     if session.material is None:
         raise StaffError("この研修の資料は登録されていません。")
-    audit.record("read", "staff_training", session.id, f"研修資料 {session.title}", by=by)
+    audit.record("read", "staff_training", session.id, f"研修資料 {session.title}", by=by, programme=session.programme)
     return session.material.content, session.material.content_type, session.material.filename
 
 
