@@ -84,9 +84,17 @@ def _poll(client, url: str, timeout: float = 20.0) -> str:
 
 
 def _everything() -> list[Any]:
+    """Every row of every table, but the terminals' last contact: the scanner's agent polls on
+    its own meanwhile, and its heartbeat is not the page's write."""
     db.session.rollback()
-    return [sorted(map(tuple, db.session.execute(sa.select(table)).all()), key=repr)
+    return [sorted(map(tuple, db.session.execute(_without_heartbeat(table)).all()), key=repr)
             for table in db.metadata.sorted_tables]
+
+
+def _without_heartbeat(table: sa.Table) -> sa.Select[Any]:
+    if table.name != "terminals":
+        return sa.select(table)
+    return sa.select(*(column for column in table.c if column.name != "last_seen_at"))
 
 
 def test_a_scan_is_polled_then_taken_and_leaves_no_image_in_the_job(client, scanner, application_url) -> None:
