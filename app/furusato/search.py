@@ -15,14 +15,14 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, extract, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, case, extract, func, or_, select, tuple_
 
 from app.auth import audit
 from app.auth.models import User
 from app.core import spreadsheet
 from app.extensions import db
 from app.furusato import normalize as nz
-from app.furusato.models import Donation, DonationState, Portal
+from app.furusato.models import Donation, DonationState, Donor, Portal
 
 AMOUNT_BANDS: dict[str, tuple[str, int | None, int | None]] = {
     "lt10k": ("1万円未満", None, 9_999),
@@ -99,19 +99,69 @@ def conditions(f: DonationFilter) -> list[ColumnElement[bool]]:
     if f.one_stop in ("yes", "no"):
         where.append(Donation.one_stop.is_(f.one_stop == "yes"))
     if f.text.strip():
-        text = f.text.strip()
-        kana = nz.display_kana(text)
-        where.append(or_(Donation.order_id == text, Donation.name.contains(nz.display_name(text), autoescape=True),
-                         Donation.kana.contains(kana, autoescape=True)))
+        where.append(text_condition(f.text.strip()))
     return where
+
+
+# A query that is a phone number in some notation: digits and the separators people type.
+_PHONE_CHARS = frozenset("0123456789+-()（）ー－ 　")
+
+
+def _without_spaces(column: Any) -> ColumnElement[str]:
+    return func.replace(func.replace(column, " ", ""), "\u3000", "")
+
+
+def text_condition(text: str) -> ColumnElement[bool]:
+    """The free text of the search: a name with or without spaces, its kana (hiragana, katakana,
+    half width, small kana as large: the donor's kana key, app/core/text.py's fold), a part of an
+    order number, or a phone number in any notation (the donor's phone key, its digits).
+    The phone number is an equality on an indexed key; name, kana and order number are
+    substring matches (LIKE '%…%'), a scan of the rows the other conditions leave."""
+    name = nz.name_key(text)
+    kana = nz.kana_key(text)
+    either: list[ColumnElement[bool]] = [Donation.order_id.contains(nz.nfkc(text), autoescape=True)]
+    if name:
+        either.append(_without_spaces(Donation.name).contains(name, autoescape=True))
+    if kana:
+        either.append(Donation.donor_id.in_(select(Donor.id).where(Donor.kana_key.contains(kana, autoescape=True))))
+    phone = nz.phone_digits(text)
+    if set(nz.nfkc(text)) <= _PHONE_CHARS and len(phone) >= 10:
+        either.append(Donation.donor_id.in_(select(Donor.id).where(Donor.phone_key == phone)))
+    return or_(*either)
+
+
+@dataclass(frozen=True)
+class Total:
+    """The one definition of a total (issue 15 §4): the amount of the donations that stand,
+    cancelled ones excluded and counted apart, on every page that shows a total."""
+
+    count: int  # donations not cancelled
+    amount: int
+    cancelled_count: int
+    cancelled_amount: int
+
+
+def total(f: DonationFilter) -> Total:
+    cancelled = Donation.status == DonationState.cancelled
+    row = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(case((cancelled, 0), else_=Donation.amount)), 0),
+        func.coalesce(func.sum(case((cancelled, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((cancelled, Donation.amount), else_=0)), 0),
+    ).select_from(Donation).where(*conditions(f))).one()
+    every, amount, cancelled_count, cancelled_amount = map(int, row)
+    return Total(every - cancelled_count, amount, cancelled_count, cancelled_amount)
 
 
 @dataclass(frozen=True)
 class SearchResult:
     rows: list[Donation]
-    count: int
-    amount: int
+    total: Total
     page: int
+
+    @property
+    def count(self) -> int:
+        """Every row the search lists, cancelled ones included."""
+        return self.total.count + self.total.cancelled_count
 
     @property
     def pages(self) -> int:
@@ -121,15 +171,14 @@ class SearchResult:
 def search(f: DonationFilter, page: int = 1, *, by: User | None) -> SearchResult:
     """One page of the donations the filter selects; the page is a read of each one shown."""
     where = conditions(f)
-    count, amount = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Donation.amount), 0)).select_from(Donation).where(*where)).one()
+    summed = total(f)
     page = max(1, page)
     rows = db.session.scalars(
         select(Donation).where(*where).order_by(Donation.applied_on.desc(), Donation.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     what = f"寄附の検索（{f.describe() or '条件なし'}、{page}ページ）"
     audit.read_list("furusato_donation", (r.id for r in rows), what, by=by)
-    return SearchResult(list(rows), int(count), int(amount), page)
+    return SearchResult(list(rows), summed, page)
 
 
 @dataclass(frozen=True)
@@ -141,11 +190,9 @@ class MonthTotal:
 
 
 def totals(f: DonationFilter) -> list[MonthTotal]:
-    """Count and amount by month of application and portal (cancelled donations excluded
-    unless the search asks for them)."""
-    where = conditions(f)
-    if not f.status:
-        where.append(Donation.status != "cancelled")
+    """Count and amount by month of application and portal, cancelled donations excluded
+    (`Total`: the page shows them apart)."""
+    where = [*conditions(f), Donation.status != DonationState.cancelled]
     year, month = extract("year", Donation.applied_on), extract("month", Donation.applied_on)
     query: Select[Any] = (select(year, month, Donation.portal_id, func.count(), func.sum(Donation.amount))
                           .where(*where).group_by(year, month, Donation.portal_id).order_by(year, month))

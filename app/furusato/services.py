@@ -469,31 +469,7 @@ def mark_catalog_sent(request: CatalogRequest, day: date, *, by: User | None) ->
     audit.record("update", "furusato_catalog_request", request.id, f"カタログ送付済 {day.isoformat()}", by=by)
 
 
-# --- the suspect work list -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SuspectFilter:
-    """The work list's conditions: "open" (not cleared), "cleared", or "" for every flag."""
-
-    status: str = "open"
-    reason: str = ""
-
-
-def suspect_list(flt: SuspectFilter = SuspectFilter(), limit: int = 200, *, by: User) -> list[SuspectFlag]:
-    """The flags the filter selects; the list shows each flag's donation and donor (a read)."""
-    status = flt.status if flt.status in ("open", "cleared", "") else "open"
-    reason = flt.reason
-    query = select(SuspectFlag).order_by(SuspectFlag.created_at, SuspectFlag.id)
-    if status == "open":
-        query = query.where(SuspectFlag.status != SuspectState.cleared)
-    elif status:
-        query = query.where(SuspectFlag.status == status)
-    if reason:
-        query = query.where(SuspectFlag.reason == reason)
-    flags = list(db.session.scalars(query.limit(limit)))
-    audit.read_list("furusato_donation", dict.fromkeys(f.donation_id for f in flags), "疑義データの一覧", by=by)
-    return flags
-
+# --- the suspect work list (app/furusato/worklist.py) ---------------------------------
 
 def read_flag(flag: SuspectFlag, *, by: User | None) -> SuspectFlag:
     """A flag shown with its donor's data, audited as a read of the donation."""

@@ -28,7 +28,7 @@ from app.auth.models import Programme, User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato import donors, export_requests, exports, imports, search, services
+from app.furusato import donors, export_requests, exports, imports, search, services, worklist
 from app.furusato.forms import (
     CatalogForm,
     ClearForm,
@@ -449,8 +449,10 @@ def unmerge(merge_id: int) -> BaseResponse:
 @roles(*STAFF)
 def suspects() -> str:
     form = SuspectFilterForm(request.args)
-    flags = services.suspect_list(input_from(form, services.SuspectFilter), by=_by())
-    return render_template("furusato/suspects.html", form=form, flags=flags)
+    result = worklist.suspect_list(input_from(form, worklist.SuspectFilter),
+                                   request.args.get("page", 1, type=integer) or 1, by=_by())
+    return render_template("furusato/suspects.html", form=form, result=result,
+                           query={k: v for k, v in request.args.items() if k != "page"})
 
 
 @bp.route("/suspects/<int:flag_id>", methods=["GET", "POST"])
@@ -487,7 +489,8 @@ def totals() -> str | tuple[str, int]:
     """月別・ポータル別の集計とグラフ (004 §7(3)ウ)."""
     form = _search_form()
     if request.args and not form.validate():
-        return render_template("furusato/totals.html", form=form, rows=[], table=[], chart="", portals=[]), 422
+        return render_template("furusato/totals.html", form=form, rows=[], table=[], chart="", portals=[],
+                               total=None), 422
     flt = search_filter(form)
     if not request.args:
         start = date(fiscal_year(today()), 4, 1)
@@ -502,7 +505,7 @@ def totals() -> str | tuple[str, int]:
                  for p in portals}
         table.append((month, cells, sum(c for c, _ in cells.values()), sum(a for _, a in cells.values())))
     return render_template("furusato/totals.html", form=form, rows=rows, table=table, portals=portals,
-                           chart=search.chart_svg(rows, portals))
+                           chart=search.chart_svg(rows, portals), total=search.total(flt))
 
 
 # --- catalogue requests and settings -------------------------------------------------------

@@ -269,6 +269,23 @@ def test_an_unknown_column_stops_the_file_until_it_is_mapped(run_file, generator
     assert batch.status == "applied" and counts.created == 4
 
 
+def test_a_file_of_another_portal_says_which_portal_it_looks_like(client, login_as, run_file, generator) -> None:
+    """Issue 15 §4: a 楽天 file uploaded as ふるさとチョイス is one message naming 楽天, not an
+    "unknown column" error per column."""
+    data = portal_bytes(file_profiles()["rakuten"], list(generator.donations(4, bad=0)))
+    batch, counts = run_file("choice", data)
+    rakuten = file_profiles()["rakuten"].name
+    assert batch.status == "refused" and _count(Donation) == 0
+    assert [(i.row, i.code) for i in counts.issues] == [(1, "invalid")]
+    assert f"{rakuten}のファイルのようです" in counts.issues[0].reason
+    assert batch.message.startswith(f"このファイルは{rakuten}のファイルのようです")
+    login_as("operator")
+    page = client.get(f"/furusato/imports/{batch.id}").get_data(as_text=True)
+    assert f"このファイルは{rakuten}のファイルのようです" in page and "取込設定にありません" not in page
+    batch, counts = run_file("rakuten", data)
+    assert batch.status == "applied" and counts.created == 4
+
+
 def test_an_unknown_status_word_is_mapped_as_a_value(run_file, portal_file, generator) -> None:
     donations = [replace(d, bad="status") for d in generator.donations(3, bad=0)]
     batch, counts = run_file("ana", portal_file("ana", donations))

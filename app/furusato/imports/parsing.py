@@ -28,6 +28,7 @@ from app.furusato.profiles import (
     STRUCTURAL,
     VOCABULARIES,
     Profile,
+    file_profiles,
     parse_date,
     parse_datetime,
 )
@@ -75,8 +76,28 @@ def clean_header(cell: str) -> str:
     return unicodedata.normalize("NFKC", cell.replace(NUL, "")).strip().lstrip("\ufeff").strip('"').strip()
 
 
+def looks_like(profile: Profile, header: list[str]) -> Profile | None:
+    """Another portal's profile that knows every column of a header this one does not: the
+    file is that portal's (the wrong portal was chosen at upload). The one knowing most wins."""
+    cells = {c for c in header if c}
+    if cells <= profile.columns.keys():
+        return None
+    fits = [p for p in file_profiles().values() if p.code != profile.code and cells <= p.columns.keys()]
+    return max(fits, key=lambda p: len(cells & set(p.headers())), default=None)
+
+
+def wrong_portal_message(profile: Profile, other: Profile) -> str:
+    return (f"このファイルは{other.name}のファイルのようです（見出しの列がすべて{other.name}の取込設定に"
+            f"あります）。{profile.name}を選んで取り込もうとしています。ポータルを選び直して取り込んでください。"
+            "何も取り込んでいません。")
+
+
 def check_header(profile: Profile, header: list[str]) -> list[Issue]:
-    """Problems with the header that no row can fix: unknown, duplicate or missing columns."""
+    """Problems with the header that no row can fix: unknown, duplicate or missing columns. A
+    header that is another portal's is one problem that says so, not one per column."""
+    other = looks_like(profile, header)
+    if other is not None:
+        return [Issue(1, "見出し", IssueCode.invalid, wrong_portal_message(profile, other))]
     issues = []
     seen: set[str] = set()
     for cell in header:

@@ -32,7 +32,9 @@ from app.furusato.imports.parsing import (
     RowParser,
     check_header,
     clean_header,
+    looks_like,
     parsed_chunks,
+    wrong_portal_message,
 )
 from app.furusato.imports.reading import ImportRefused, chunked, decoded_lines, detect_encoding, numbered_rows
 from app.furusato.imports.writing import DONATIONS, Writer, in_values
@@ -329,7 +331,9 @@ def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bo
         for issue in check_header(profile, header):
             counts.add_issue(issue)
         if counts.error_count:
-            _finish_refused(plan, steps, counts, "見出し（1行目）に対応付けられない列があります。"
+            other = looks_like(profile, header)
+            _finish_refused(plan, steps, counts, wrong_portal_message(profile, other) if other else
+                            "見出し（1行目）に対応付けられない列があります。"
                             "取込調整で直してから再実行してください。何も取り込んでいません。")
             return False
         for parsed in parsed_chunks(RowParser(profile, header), rules, chunked(rows, CHUNK_ROWS)):
