@@ -95,3 +95,27 @@ def test_header_shows_todays_hours(client, login_as) -> None:
     login_as("operator")
     body = client.get("/").get_data(as_text=True)
     assert "本日の開庁時間" in body
+
+
+@pytest.mark.parametrize(("at", "open_", "label"), [
+    (datetime(2026, 11, 20, 10, 0), True, "開庁 8:30〜17:15"),                       # Friday, open
+    (datetime(2026, 11, 20, 7, 50), False, "閉庁　次の開庁：本日 8:30"),             # before opening
+    (datetime(2026, 11, 19, 19, 26), False, "閉庁　次の開庁：令和8年11月20日（金） 8:30"),  # after hours
+    (datetime(2026, 11, 20, 17, 15), False, "閉庁　次の開庁：令和8年11月24日（火） 8:30"),  # 23日 is a holiday
+    (datetime(2026, 11, 24, 18, 30), True, "開庁 8:30〜19:00（窓口延長）"),          # late hours after it
+    (datetime(2026, 11, 21, 10, 0), False, "閉庁日　次の開庁：令和8年11月24日（火） 8:30"),
+])
+def test_office_status_after_hours_names_the_next_opening(app, at: datetime, open_: bool, label: str) -> None:
+    assert calendar.office_status(at) == calendar.OfficeStatus(open_, label)
+
+
+def test_header_says_closed_after_hours_with_the_next_opening(client, login_as, monkeypatch) -> None:
+    # issue 15 §5: the header showed a green 「開庁 8:30〜17:15」 at 19:26.
+    from app.web import nav
+
+    monkeypatch.setattr(nav, "now", lambda: datetime(2026, 11, 19, 19, 26))
+    login_as("operator")
+    body = client.get("/").get_data(as_text=True)
+    assert ('<span class="badge closed" id="office-status">閉庁　次の開庁：令和8年11月20日（金） 8:30</span>'
+            in body)
+    assert "令和8年11月19日（木）" in body

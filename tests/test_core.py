@@ -104,3 +104,16 @@ def test_demo_load_and_purge(app, db_session) -> None:
     assert "operator" in result.output
     db_session.expire_all()
     assert not any(u.active for u in db_session.scalars(select(User)))
+
+
+def test_settings_form_takes_a_full_width_code_and_postal_code(client, login_as) -> None:
+    # issue 15 §5: 「０２９－００００」 and 「〒029-0000」 were refused.
+    login_as("admin")
+    data = {"name": "架空市", "code": "０３２０９３", "postal_code": "〒０２９－００００",
+            "address": "岩手県架空市1-1", "mayor_name": "架空 太郎", "contractor_name": "株式会社テスト"}
+    assert client.post("/admin/municipality", data=data).status_code == 303
+    data["postal_code"] = "〒029-0001"
+    assert client.post("/admin/municipality", data=data).status_code == 303
+    from app.core.services import get_municipality
+    city = get_municipality()
+    assert (city.code, city.postal_code) == ("032093", "029-0001")

@@ -123,6 +123,26 @@ def day_label(day: date) -> str:
     return f"{wareki(day)}（{WEEKDAYS_JA[day.weekday()]}）"
 
 
+@dataclass(frozen=True)
+class OfficeStatus:
+    """What the header says of the office at a moment (issue 15 §5: it said 開庁 at 19:26)."""
+
+    open: bool
+    label: str
+
+
+def office_status(at: datetime) -> OfficeStatus:
+    """開庁 with today's hours while open; else 閉庁 (閉庁日 on a closed day) and the next opening,
+    its day and time (000 §5)."""
+    hours = office_hours(at.date())
+    if hours is not None and hours.opens <= at.time() < hours.closes:
+        return OfficeStatus(True, f"開庁 {hours.label()}")
+    opening = next_opening(at)
+    day = "本日" if opening.date() == at.date() else day_label(opening.date())
+    closed = "閉庁" if hours is not None else "閉庁日"
+    return OfficeStatus(False, f"{closed}　次の開庁：{day} {opening:%-H:%M}")
+
+
 def _fiscal_year_bounds(year: int) -> tuple[date, date]:
     return date(year, 4, 1), date(year + 1, 3, 31)
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.models import DEPARTMENTS
-from app.web.forms import choices, in_integer_range
+from app.web.forms import CodeField, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 
@@ -14,8 +14,8 @@ class MunicipalityForm(FlaskForm):
     """What is required is said by the service, with every other problem at once."""
 
     name = StringField("自治体名", validators=[Length(max=50)])
-    code = StringField("地方公共団体コード（6桁）")
-    postal_code = StringField("郵便番号", validators=[Optional()])
+    code = CodeField("地方公共団体コード（6桁）")
+    postal_code = CodeField("郵便番号", validators=[Optional()])
     address = StringField("所在地", validators=[Length(max=200)])
     mayor_name = StringField("市長名", validators=[Length(max=50)])
     contractor_name = StringField("受託者名", validators=[Length(max=100)])
@@ -27,7 +27,7 @@ class SpecialOpeningForm(FlaskForm):
 
 
 class CounterForm(FlaskForm):
-    number = IntegerField("窓口番号", validators=[DataRequired("窓口番号を入力してください。"), in_integer_range()])
+    number = NumberField("窓口番号", validators=[DataRequired("窓口番号を入力してください。"), in_integer_range()])
     name = StringField("窓口名", validators=[DataRequired(REQUIRED), Length(max=50)])
     department = SelectField("担当課", choices=choices(DEPARTMENTS.items()))
     active = BooleanField("使用中", default=True)

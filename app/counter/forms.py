@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.core.models import DEPARTMENTS
 from app.counter import catalog
 from app.counter.models import CaseState, IdentityLevel, RequesterKind, ThirdPartyReason
-from app.web.forms import choices
+from app.web.forms import CodeField, choices
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -38,7 +38,7 @@ class CheckForm(FlaskForm):
     requester_kana = StringField("氏名（カナ）", validators=[Optional(), Length(max=100)])
     requester_birth_date = DateField("生年月日", validators=[Optional()])
     requester_address = StringField("住所", validators=[Optional(), Length(max=200)])
-    requester_phone = StringField("電話番号", validators=[Optional(), Length(max=30)])
+    requester_phone = CodeField("電話番号", validators=[Optional(), Length(max=30)])
     identity_docs = MultiCheckboxField("本人確認で確認した書類")
     identity_alternative_used = BooleanField("書類が足りないため照会書による確認とする（手続が認める場合）")
     power_of_attorney = BooleanField("委任状を確認した（代理人の場合）")

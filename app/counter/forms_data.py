@@ -19,6 +19,7 @@ from app.counter.models import MY_NUMBER_REQUESTERS
 from app.counter.moves import MOVE_CODES
 from app.registry.adapter import HouseholdRecord
 from app.registry.models import HEAD, RELATIONSHIPS, Sex
+from app.web.forms import fold_number
 
 NOTIFICATION_DAYS = 14
 TEMPORARY_PERMIT_DAYS = 5
@@ -101,7 +102,7 @@ def _clean_int(spec: dict[str, Any], raw: Any, ctx: InputContext) -> Cleaned:
     if not text:
         return None, f"{label}を入力してください。" if spec.get("required") else None
     try:
-        number = int(text)
+        number = int(fold_number(text))
     except ValueError:
         return text, f"{label}は数字で入力してください。"
     low, high = spec.get("min"), spec.get("max")

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TimeField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.queue.models import Priority
-from app.web.forms import choices, in_integer_range
+from app.web.forms import NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 
@@ -24,14 +24,14 @@ class CategoryForm(FlaskForm):
     counter_ids = CheckboxListField("受け付ける窓口", coerce=int)
     opens = TimeField("受付開始（空欄は開庁時刻）", validators=[Optional()])
     closes = TimeField("受付終了（空欄は閉庁時刻）", validators=[Optional()])
-    minutes_per_ticket = IntegerField("1人あたりの目安（分）", default=10,
+    minutes_per_ticket = NumberField("1人あたりの目安（分）", default=10,
                                       validators=[DataRequired(REQUIRED), NumberRange(1, 240)])
-    sort_order = IntegerField("表示順", default=0, validators=[Optional(), in_integer_range()])
+    sort_order = NumberField("表示順", default=0, validators=[Optional(), in_integer_range()])
     active = BooleanField("発券する", default=True)
 
 
 class SettingsForm(FlaskForm):
-    recalls_before_no_show = IntegerField("不在にする前の再呼出回数", validators=[NumberRange(0, 10)])
+    recalls_before_no_show = NumberField("不在にする前の再呼出回数", validators=[NumberRange(0, 10)])
     cashier_place = StringField("会計の呼出先（表示・音声）", validators=[DataRequired(REQUIRED), Length(max=30)])
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.register.models import CASHLESS_METHODS, DENOMINATIONS, PaymentMethod
-from app.web.forms import choices, in_integer_range
+from app.web.forms import CodeField, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 WHOLE_YEN = "0以上の整数（円）で入力してください。"
@@ -16,8 +16,8 @@ WHOLE_YEN = "0以上の整数（円）で入力してください。"
 class PaymentForm(FlaskForm):
     method = SelectField("支払方法", choices=choices(
         (m.value, m.label) for m in (PaymentMethod.cash, *CASHLESS_METHODS)), default=PaymentMethod.cash)
-    received = IntegerField("お預かり金額（円）", validators=[Optional(), in_integer_range(0, WHOLE_YEN)])
-    reference = StringField("承認番号・取引番号（キャッシュレス）", validators=[Optional(), Length(max=60)])
+    received = NumberField("お預かり金額（円）", validators=[Optional(), in_integer_range(0, WHOLE_YEN)])
+    reference = CodeField("承認番号・取引番号（キャッシュレス）", validators=[Optional(), Length(max=60)])
     idempotency_key = HiddenField()
 
 
@@ -32,7 +32,7 @@ class CancelBillForm(FlaskForm):
 
 
 class FloatForm(FlaskForm):
-    amount = IntegerField("釣銭準備金（円）",
+    amount = NumberField("釣銭準備金（円）",
                           validators=[InputRequired(REQUIRED), in_integer_range(0, WHOLE_YEN)])
 
 
@@ -41,10 +41,10 @@ class RegisterChoiceForm(FlaskForm):
 
 
 class FeeForm(FlaskForm):
-    code = StringField("手数料コード", validators=[DataRequired(REQUIRED), Length(max=40)])
+    code = CodeField("手数料コード", validators=[DataRequired(REQUIRED), Length(max=40)])
     label = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=60)])
     unit = StringField("単位", default="通", validators=[DataRequired(REQUIRED), Length(max=10)])
-    amount = IntegerField("金額（円）", validators=[InputRequired(REQUIRED), in_integer_range(0, WHOLE_YEN)])
+    amount = NumberField("金額（円）", validators=[InputRequired(REQUIRED), in_integer_range(0, WHOLE_YEN)])
     effective_from = DateField("適用開始日", validators=[DataRequired("日付を入力してください。")])
 
 
@@ -56,7 +56,7 @@ def denomination_label(denomination: int) -> str:
 class CloseForm(FlaskForm):
     """The cash count by denomination, the reason for any difference, the next day's float."""
 
-    next_float = IntegerField("翌日の釣銭準備金（円）",
+    next_float = NumberField("翌日の釣銭準備金（円）",
                               validators=[InputRequired(REQUIRED), in_integer_range(0, WHOLE_YEN)])
     reason = TextAreaField("過不足の理由", validators=[Optional(), Length(max=1000)])
 
@@ -68,6 +68,6 @@ class CloseForm(FlaskForm):
 
 
 for _denomination in DENOMINATIONS:
-    setattr(CloseForm, f"count_{_denomination}", IntegerField(
+    setattr(CloseForm, f"count_{_denomination}", NumberField(
         denomination_label(_denomination), default=0,
         validators=[Optional(), NumberRange(min=0, max=100_000, message="0以上の枚数を入力してください。")]))

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.seal.models import ApplicantKind, ApplicationKind, IdDocument, IdentityPath
-from app.web.forms import choices
+from app.web.forms import CodeField, NumberField, choices
 
 NO_DOCUMENT = [("", "（選択してください）")]
 DOCUMENT_CHOICES = NO_DOCUMENT + IdDocument.choices()
@@ -26,7 +26,7 @@ class ApplicationForm(FlaskForm):
 
 class UploadForm(FlaskForm):
     image = FileField("印影画像", validators=[FileRequired("画像ファイルを選んでください。")])
-    dpi = IntegerField("スキャン解像度（dpi）", default=600,
+    dpi = NumberField("スキャン解像度（dpi）", default=600,
                        validators=[DataRequired("解像度を入力してください。"), NumberRange(min=50, max=4800)])
 
 
@@ -54,14 +54,14 @@ class AbolitionForm(FlaskForm):
 
 
 class CertificateForm(FlaskForm):
-    card_number = StringField("印鑑登録証の番号", validators=[DataRequired("印鑑登録証の番号を入力してください。"),
+    card_number = CodeField("印鑑登録証の番号", validators=[DataRequired("印鑑登録証の番号を入力してください。"),
                                                        Length(max=16)])
-    copies = IntegerField("通数", default=1, validators=[DataRequired("通数を入力してください。"),
+    copies = NumberField("通数", default=1, validators=[DataRequired("通数を入力してください。"),
                                                        NumberRange(min=1, max=10)])
 
 
 class CompareForm(FlaskForm):
-    card_number = StringField("印鑑登録証の番号（登録印）", validators=[DataRequired("番号を入力してください。"),
+    card_number = CodeField("印鑑登録証の番号（登録印）", validators=[DataRequired("番号を入力してください。"),
                                                             Length(max=16)])
     image = FileField("照合する印影の画像（スキャナを使わない場合）")
-    dpi = IntegerField("画像の解像度（dpi）", default=600, validators=[Optional(), NumberRange(min=50, max=4800)])
+    dpi = NumberField("画像の解像度（dpi）", default=600, validators=[Optional(), NumberRange(min=50, max=4800)])

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,7 +18,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.staff.models import IncidentKind, Post
-from app.web.forms import choices
+from app.web.forms import NumberField, choices
 
 
 class CheckboxList(SelectMultipleField):
@@ -91,7 +90,7 @@ class IncidentForm(FlaskForm):
     place = StringField("発生場所", validators=[Length(max=200)])
     what_happened = TextAreaField("発生状況（何が起きたか）", validators=[Length(max=4000)])
     data_involved = TextAreaField("関わる個人情報の内容（どのデータか）", validators=[Length(max=2000)])
-    people_count = IntegerField("件数（人数）", validators=[Optional()])
+    people_count = NumberField("件数（人数）", validators=[Optional()])
     actions_taken = TextAreaField("講じた措置（被害拡大の防止・連絡など）", validators=[Length(max=4000)])
 
 

@@ -10,12 +10,13 @@ from typing import Any, TypeVar
 
 from flask import Flask
 from flask_wtf import FlaskForm
-from wtforms import Form
+from wtforms import Form, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange
+from wtforms.widgets import TextInput
 
 from app.core.refusal import Refusal
-from app.core.text import width
+from app.core.text import drop_whitespace, unify_dashes, width
 
 T = TypeVar("T")
 
@@ -57,6 +58,44 @@ class _Folded:
     def __init__(self, field: Any) -> None:
         self.data = width(field.data) if isinstance(field.data, str) else field.data
         self.gettext, self.ngettext = field.gettext, field.ngettext
+
+
+def fold_code(value: Any) -> Any:
+    """A code, number, postal code or phone number as typed in any width: NFKC (０２９ is 029),
+    one dash, no spaces, no postal mark (〒029-0000 is 029-0000). The one fold of every such
+    field (issue 15 §5); a service still checks the folded text."""
+    if not isinstance(value, str):
+        return value
+    return unify_dashes(drop_whitespace(width(value))).removeprefix("〒")
+
+
+def fold_number(value: str) -> str:
+    """An integer as typed: folded as a code, without thousands separators or a trailing 円."""
+    return fold_code(value).replace(",", "").removesuffix("円")
+
+
+class CodeField(StringField):
+    """A code, number, postal code or phone field: its data is folded by `fold_code` (and shown
+    back folded when the form is refused)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["filters"] = (fold_code, *kwargs.get("filters", ()))
+        super().__init__(*args, **kwargs)
+
+
+class NumberField(IntegerField):
+    """An integer (amount, count, number) typed in any width (１，０００円 is 1000). A text input
+    with a numeric keyboard: a browser's number input drops full-width digits before the server
+    could fold them."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata([fold_number(v) if isinstance(v, str) else v for v in valuelist])
 
 
 def input_from(form: Form, cls: type[T], **extra: Any) -> T:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.auth.access import may_use
 from app.config import settings
 from app.core import calendar, services
-from app.core.dates import today
+from app.core.dates import now
 from app.domains import modules
 from app.web.nav_item import NavItem
 
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict[str, Any]:
         menu = menu_for(current_user) if current_user.is_authenticated else []
+        moment = now()
         groups: dict[str, list[NavItem]] = {}
         for item in menu:
             groups.setdefault(item.group, []).append(item)
@@ -40,8 +41,8 @@ def init_app(app: Flask) -> None:
             "menu": menu,
             "menu_groups": list(groups.items()),
             "municipality": services.get_municipality(),
-            "today_hours": calendar.office_hours(today()),
-            "today_label": calendar.day_label(today()),
+            "office_status": calendar.office_status(moment),
+            "today_label": calendar.day_label(moment.date()),
             "demo_mode": settings().DEMO_MODE,
             "may": lambda endpoint: current_user.is_authenticated and may_use(endpoint, current_user),
         }

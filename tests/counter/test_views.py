@@ -207,3 +207,17 @@ def test_admin_may_not_read_the_registry(client, make_user, setup) -> None:
     _login(client, make_user, "admin", "adm")
     assert client.get("/registry/").status_code == 403
     assert client.get("/counter/").status_code == 403
+
+
+def test_birth_dates_are_in_the_era_on_the_case_and_resident_pages(client, make_user, setup) -> None:
+    # issue 15 §5: ISO birth dates (1980-05-05) where a 役所 document writes 昭和55年5月5日.
+    head = setup.members[0]
+    _login(client, make_user, "operator", "op")
+    case_id = _reception(client, "resident_record_copy")
+    assert client.post(f"/counter/cases/{case_id}/subject", data={"resident_id": head.id}).status_code == 303
+    case_page = client.get(f"/counter/cases/{case_id}").get_data(as_text=True)
+    assert "<dt>生年月日</dt><dd>昭和55年5月5日</dd>" in case_page and "1980-05-05" not in case_page
+    resident_page = client.get(f"/registry/residents/{head.id}").get_data(as_text=True)
+    assert "昭和55年5月5日（" in resident_page and "平成28年6月10日" in resident_page
+    assert "1980-05-05" not in resident_page
+

@@ -178,3 +178,15 @@ def test_call_next_puts_the_waiting_number_on_the_cashier_queue_and_opens_its_bi
     make_bill(("resident_record_copy", 1))  # a visitor who came without a number
     nobody = client.get(client.post("/register/call-next").headers["Location"]).get_data(as_text=True)
     assert "番号札のない請求は、一覧の「会計する」から選んでください。" in nobody
+
+
+def test_cash_received_in_full_width_digits_is_taken(client, login_as, make_bill, register) -> None:
+    # issue 15 §5: amount fields refused full-width digits (寄附受付 took them).
+    bill = make_bill(("resident_record_copy", 2), ticket="C-022")
+    login_as("operator")
+    html = client.get(f"/register?bill={bill.id}").get_data(as_text=True)
+    assert 'name="received" type="text"' in html and 'inputmode="numeric"' in html
+    form = {"method": "cash", "received": "１，０００円", "reference": "", "idempotency_key": key_in(html)}
+    paid = client.post(f"/register/bills/{bill.id}/pay", data=form)
+    assert paid.status_code == 303
+    assert 'id="change">400円' in client.get(paid.headers["Location"]).get_data(as_text=True)

@@ -144,3 +144,15 @@ def test_a_step_refused_with_a_redirect_changes_nothing(app, client, login_as, a
     reads = db.session.scalars(select(AuditEntry.id).where(AuditEntry.id.not_in(before),
                                                            AuditEntry.action != "login")).all()
     assert len(reads) == 1  # the GET of the page that says why
+
+
+def test_a_certificate_is_issued_for_a_full_width_card_number(client, login_as, applicant, fees) -> None:
+    # issue 15 §5: a full-width 9-digit number was "not found".
+    from tests.seal.test_services import approved
+
+    record = approved(applicant())
+    login_as("supervisor")
+    full_width = record.card_number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    issued = client.post("/seal/certificates/new", data={"card_number": f" {full_width} ", "copies": "２"})
+    assert issued.status_code == 303
+    assert db.session.scalar(select(SealCertificate)).amount == 600
