@@ -59,6 +59,7 @@ class CloseForm(FlaskForm):
     next_float = NumberField("翌日の釣銭準備金（円）",
                               validators=[InputRequired(REQUIRED), in_integer_range(0, WHOLE_YEN)])
     reason = TextAreaField("過不足の理由", validators=[Optional(), Length(max=1000)])
+    confirmed = HiddenField()  # "1" once the cashier has seen what is still open and confirms
 
     def counts(self) -> dict[int, int | None]:
         return {d: self[f"count_{d}"].data for d in DENOMINATIONS}

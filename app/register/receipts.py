@@ -15,6 +15,7 @@ from app.core.services import get_municipality
 from app.devices import jobs
 from app.devices.models import DeviceJob, DeviceKind, JobKind, Terminal
 from app.register.models import Payment
+from app.register.services import void_of
 from hardware.printer import Cut, Document, DrawerKick, Feed, Rule, Text
 from hardware.printer.render import COLUMNS, display_width
 
@@ -59,8 +60,10 @@ def _line_texts(payment: Payment) -> list[Text]:
     return texts
 
 
-def receipt_document(payment: Payment, reissue: bool = False) -> Document:
-    """The 領収書 for a payment; a reprint is marked 再発行 and never opens the drawer."""
+def receipt_document(payment: Payment, reissue: bool = False, voided: Payment | None = None) -> Document:
+    """The 領収書 for a payment; a reprint is marked 再発行 and never opens the drawer. A reprint
+    of a voided payment (`voided` is its 取消 record) is marked 取消済 and says what was voided
+    and when, instead of acknowledging the money."""
     city = get_municipality()
     number = payment.receipt_no
     doc = Document()
@@ -71,6 +74,8 @@ def receipt_document(payment: Payment, reissue: bool = False) -> Document:
             Text("領　収　書", bold=True, width=2, height=2, align="center"))
     if reissue:
         doc.add(Text("【再発行】", bold=True, align="center"))
+    if voided is not None:
+        doc.add(Text("【取消済】", bold=True, width=2, height=2, align="center"))
     doc.add(Feed(1),
             Text(f"{wareki(payment.paid_at.date())} {payment.paid_at:%H:%M}"),
             Text(f"領収番号 {number}"),
@@ -83,12 +88,19 @@ def receipt_document(payment: Payment, reissue: bool = False) -> Document:
                 Text(columns("お釣り", yen(payment.change))))
     else:
         doc.add(Text(columns("お支払方法", payment.method.label)))
-    doc.add(Rule("-"),
-            Text("上記の金額を領収しました。"),
+    doc.add(Rule("-"), *(_voided_texts(voided) if voided is not None else [Text("上記の金額を領収しました。")]),
             Text(TAX_NOTE),
             Text(f"取扱者 {payment.cashier.display_name}"))
     doc.add(Feed(2), Cut())
     return doc
+
+
+def _voided_texts(reversal: Payment) -> list[Text]:
+    """What a voided receipt says in place of 「上記の金額を領収しました」."""
+    return [Text("この領収は取り消されています。"),
+            Text(f"取消日時 {wareki(reversal.paid_at.date())} {reversal.paid_at:%H:%M}"),
+            Text(columns("取消額", yen(-reversal.total))),
+            Text(fit(f"理由 {reversal.reason}"))]
 
 
 def void_document(reversal: Payment) -> Document:
@@ -129,10 +141,13 @@ def print_receipt(payment: Payment, terminal: Terminal, by: User | None = None,
     """Queue the receipt on the register's printer. The job row commits with the payment, so
     the agent prints it only once the payment is committed."""
     number = payment.receipt_no
-    job = _enqueue(terminal, receipt_document(payment, reissue),
-                   f"領収書{'（再発行）' if reissue else ''} {number} {yen(payment.total)}", payment, by)
+    voided = void_of(payment)
+    voided_mark = "（取消済）" if voided is not None else ""
+    marks = ("（再発行）" if reissue else "") + voided_mark
+    job = _enqueue(terminal, receipt_document(payment, reissue, voided),
+                   f"領収書{marks} {number} {yen(payment.total)}", payment, by)
     if reissue:
-        audit.record("print", "payment", payment.id, f"領収書再発行 {number}（ジョブ{job.id}）", by=by)
+        audit.record("print", "payment", payment.id, f"領収書再発行{voided_mark} {number}（ジョブ{job.id}）", by=by)
     return job
 
 

@@ -596,6 +596,45 @@ def _counted(count: DrawerCount) -> dict[int, int]:
     return quantities
 
 
+@dataclass(frozen=True)
+class ClosePreview:
+    """What the cashier confirms before the day is closed: the count, and what is still open."""
+
+    counted: int
+    difference: int
+    open_bills: tuple[Bill, ...]
+    pending_voids: int
+
+
+def day_closed_today(terminal: Terminal) -> bool:
+    """Whether this register's day of today is already closed (no more calls to it)."""
+    day = find_day(terminal, now().date())
+    return day is not None and day.closed
+
+
+def preview_close(day: RegisterDay, count: DrawerCount) -> ClosePreview:
+    """Check the count as close_day would, without writing anything, and list what is still
+    open (bills waiting to be paid, voids waiting for approval) for the cashier to confirm."""
+    counted, difference = _checked_count(day, count)
+    return ClosePreview(counted, difference, tuple(open_bills()), len(pending_void_requests()))
+
+
+def _checked_count(day: RegisterDay, count: DrawerCount) -> tuple[int, int]:
+    quantities = _counted(count)
+    counted = counted_amount(quantities)
+    next_float, reason = count.next_float, count.reason
+    problems = []
+    if next_float is None or not 0 <= next_float <= counted:
+        problems.append(Problem("next_float",
+                                f"翌日の釣銭準備金は0円〜実査有高（{counted:,}円）の範囲で入力してください。"))
+    difference = counted - day_totals(day).expected_cash
+    if difference != 0 and not reason.strip():
+        problems.append(Problem("reason", f"現金に過不足（{difference:+,}円）があります。理由を入力してください。"))
+    if problems:
+        raise RegisterError.of(problems)
+    return counted, difference
+
+
 def close_day(day: RegisterDay, count: DrawerCount, by: User) -> DailyClose:
     """日計: count the drawer by denomination against the expected cash (float + cash taken −
     cash refunded), record any difference with its reason, set the float the next day starts
@@ -605,20 +644,11 @@ def close_day(day: RegisterDay, count: DrawerCount, by: User) -> DailyClose:
         raise RegisterError("この日の日計は既に済んでいます。")
     if locked.business_date > now().date():
         raise RegisterError("まだ始まっていない日の日計はできません。")
+    counted, difference = _checked_count(locked, count)
     quantities = _counted(count)
-    counted = counted_amount(quantities)
     next_float, reason = count.next_float, count.reason
-    problems = []
-    if next_float is None or not 0 <= next_float <= counted:
-        problems.append(Problem("next_float",
-                                f"翌日の釣銭準備金は0円〜実査有高（{counted:,}円）の範囲で入力してください。"))
-    totals = day_totals(locked)
-    difference = counted - totals.expected_cash
-    if difference != 0 and not reason.strip():
-        problems.append(Problem("reason", f"現金に過不足（{difference:+,}円）があります。理由を入力してください。"))
-    if problems:
-        raise RegisterError.of(problems)
     assert next_float is not None  # checked above
+    totals = day_totals(locked)
     close = DailyClose(day=locked, closed_by_id=by.id, expected_cash=totals.expected_cash, counted_cash=counted,
                        difference=difference, difference_reason=reason.strip()[:1000], next_float=next_float,
                        counts=[CashCount(denomination=d, quantity=q) for d, q in quantities.items()])

@@ -122,6 +122,9 @@ def index() -> tuple[str, int]:
 def call_next() -> BaseResponse:
     """Call the longest waiting 会計待ち number onto the cashier display and open its bill."""
     register = _require_register()
+    if services.day_closed_today(register):
+        flash(f"{register.name}の本日の日計は締め済みです。会計の呼出はできません。", "warning")
+        return redirect(url_for("register.index"), 303)
     ticket = queue.call_next_cashier(register.name, current_user)
     if ticket is None:
         unnumbered = any(not bill.ticket_number for bill in services.open_bills())
@@ -295,6 +298,14 @@ def _close_page(form: CloseForm | None = None, float_form: FloatForm | None = No
                            denominations=DENOMINATIONS, register_form=_register_form(terminal)), status
 
 
+def _confirm_close_page(terminal: Terminal, day: Any, form: CloseForm,
+                        preview: services.ClosePreview) -> tuple[str, int]:
+    """The confirmation step of the close: what is still open, and the count, before it is final."""
+    form.confirmed.data = "1"
+    return render_template("register/close_confirm.html", terminal=terminal, day=day, form=form,
+                           preview=preview, totals=services.day_totals(day)), 200
+
+
 @bp.route("/close", methods=["GET", "POST"])
 @roles(*CASHIERS)
 def close() -> BaseResponse | tuple[str, int]:
@@ -307,8 +318,11 @@ def close() -> BaseResponse | tuple[str, int]:
         flash("締める営業日がありません。", "warning")
         return redirect(url_for("register.close"), 303)
     if form.validate_on_submit():
+        count = input_from(form, services.DrawerCount, counts=form.counts())
         try:
-            done = services.close_day(day, input_from(form, services.DrawerCount, counts=form.counts()), current_user)
+            if form.confirmed.data != "1":
+                return _confirm_close_page(terminal, day, form, services.preview_close(day, count))
+            done = services.close_day(day, count, current_user)
         except services.RegisterError as exc:
             show_refusal(form, exc)
         else:

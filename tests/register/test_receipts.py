@@ -108,3 +108,22 @@ def test_a_register_without_a_printer_is_reported(make_bill, cashier, make_regis
 def test_long_labels_are_cut_to_one_printed_line() -> None:
     assert receipts.fit("あ" * 30) == "あ" * 21
     assert receipts.fit("abc") == "abc"
+
+
+def test_a_reprint_of_a_voided_payment_is_marked_and_acknowledges_nothing(make_bill, register, cashier,
+                                                                          staff) -> None:
+    payment = paid(make_bill, register, cashier)
+    request = services.request_void(payment, register, cashier, "請求誤り")
+    reversal = services.approve_void(request, staff("supervisor", display_name="統括 一郎"))
+    db.session.commit()
+    job = receipts.print_receipt(payment, register, reissue=True)
+    db.session.commit()
+    data, lines, kicks = printed(Document.from_dict(job.payload["document"]))
+    stripped = [line.strip() for line in lines]
+    assert "【再発行】" in stripped and "【取消済】" in stripped and kicks == []
+    assert "上記の金額を領収しました。" not in lines
+    assert "この領収は取り消されています。" in lines
+    assert any(line.startswith("取消日時 令和") and f"{reversal.paid_at:%H:%M}" in line for line in lines)
+    assert receipts.columns("取消額", "1,050円") in lines and "理由 請求誤り" in lines
+    assert kanji_line("【取消済】") in data
+    assert job.summary.startswith("領収書（再発行）（取消済）")

@@ -117,6 +117,8 @@ def test_reprint_void_with_approval_close_and_pdf(client, make_bill, register, s
     assert client.post("/register/voids/1/approve").status_code == 303
     assert db.session.get(Bill, first.id).state == "cancelled"
     assert db.session.scalars(sa.select(DeviceJob).order_by(DeviceJob.id.desc())).first().summary.startswith("領収取消")
+    voided = client.get(f"/register/payments/{paid.id}").get_data(as_text=True)
+    assert "収納しました" not in voided and 'id="voided-heading">取消済' in voided
 
     switch_user(client, cashier)
     page = client.get("/register/close").get_data(as_text=True)
@@ -125,7 +127,7 @@ def test_reprint_void_with_approval_close_and_pdf(client, make_bill, register, s
     short = client.post("/register/close", data={**counts, "count_10000": "1", "next_float": "10000", "reason": ""})
     assert short.status_code == 422 and "過不足（-300円）" in short.get_data(as_text=True)
     closed = client.post("/register/close", data={**counts, "count_10000": "1", "count_100": "3",
-                                                  "next_float": "10000", "reason": ""})
+                                                  "next_float": "10000", "reason": "", "confirmed": "1"})
     assert closed.status_code == 303
     close = db.session.scalar(sa.select(DailyClose))
     assert (close.expected_cash, close.counted_cash, close.difference) == (10300, 10300, 0)
@@ -190,3 +192,27 @@ def test_cash_received_in_full_width_digits_is_taken(client, login_as, make_bill
     paid = client.post(f"/register/bills/{bill.id}/pay", data=form)
     assert paid.status_code == 303
     assert 'id="change">400円' in client.get(paid.headers["Location"]).get_data(as_text=True)
+
+
+COUNTS = {f"count_{d}": "0" for d in (10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1)}
+
+
+def test_closing_shows_what_is_open_and_asks_to_confirm_then_calls_stop(client, login_as, make_bill,
+                                                                        register) -> None:
+    paid_bill = make_bill(("seal_certificate", 1))
+    make_bill(("resident_record_copy", 1), ticket="C-007")
+    login_as("operator")
+    key = key_in(client.get(f"/register?bill={paid_bill.id}").get_data(as_text=True))
+    client.post(f"/register/bills/{paid_bill.id}/pay", data={"method": "cash", "received": "300",
+                                                             "idempotency_key": key})
+    data = {**COUNTS, "count_100": "3", "next_float": "0", "reason": ""}
+    asked = client.post("/register/close", data=data)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'id="close-still-open"' in html
+    assert "未収の請求（会計待ち）：1件" in html and "C-007" in html and "確認して日計を締める" in html
+    assert db.session.scalar(sa.select(DailyClose)) is None  # nothing closed before the confirmation
+    assert client.post("/register/close", data={**data, "confirmed": "1"}).status_code == 303
+    assert db.session.scalar(sa.select(DailyClose)) is not None
+    called = client.post("/register/call-next", follow_redirects=True).get_data(as_text=True)
+    assert "本日の日計は締め済みです。会計の呼出はできません" in called
+    assert "C-007番の方を" not in called
