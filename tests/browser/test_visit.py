@@ -288,7 +288,11 @@ def _close_the_day(page: Any, live_server: LiveServer, shots: Path) -> None:
     page.get_by_label("500円硬貨（枚）").fill("1")
     page.get_by_label("100円硬貨（枚）").fill("1")
     page.get_by_label("翌日の釣銭準備金（円）").fill("0")
-    page.get_by_role("button", name="日計を締める").click()
+    page.get_by_role("button", name="日計を締める", exact=True).click()
+    confirm = page.get_by_role("button", name="確認して日計を締める")  # the close is confirmed (issue 15 §2)
+    confirm.wait_for()
+    page.screenshot(path=str(shots / "visit-6-close-confirm.png"), full_page=True)
+    confirm.click()
     page.get_by_text("の日計を締めました").wait_for()
     assert page.locator("#close-expected").inner_text() == "600円"
     assert page.locator("#close-counted").inner_text() == "600円"
