@@ -14,7 +14,7 @@ from app.auth.access import roles
 from app.auth.forms import AuditFilterForm
 from app.auth.models import Role, User
 from app.auth.views import bp
-from app.web.forms import choices, input_from, integer
+from app.web.forms import choices, input_from, page_number
 from app.web.htmx import page_or_fragment
 
 READERS = (Role.supervisor, Role.city_staff, Role.admin)
@@ -39,7 +39,7 @@ def audit_log() -> str | tuple[str, int]:
     query = {k: v for k, v in request.args.items() if k != "page"}
     if query and not form.validate():
         return render_template("auth/audit.html", form=form, result=None, query=query), 422
-    result = audit.page(input_from(form, audit.AuditFilter), request.args.get("page", 1, type=integer) or 1, by=_by())
+    result = audit.page(input_from(form, audit.AuditFilter), page_number(), by=_by())
     return page_or_fragment("auth/audit.html", "auth/_audit_rows.html", form=form, result=result, query=query)
 
 

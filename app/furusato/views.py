@@ -49,7 +49,7 @@ from app.tasks import services as tasks
 from app.tasks.models import TaskState
 from app.tasks.services import progress_context
 from app.web import transaction
-from app.web.forms import choices, input_from, integer, show_refusal
+from app.web.forms import choices, input_from, page_number, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 
@@ -274,7 +274,7 @@ def donations() -> str | tuple[str, int]:
     form = _search_form()
     if request.args and not form.validate():
         return render_template("furusato/donations.html", form=form, result=None, export=ExportForm(request.args)), 422
-    result = search.search(search_filter(form), request.args.get("page", 1, type=integer) or 1, by=_by())
+    result = search.search(search_filter(form), page_number(), by=_by())
     return page_or_fragment("furusato/donations.html", "furusato/_donation_rows.html", form=form,
                             result=result, export=ExportForm(request.args), inline_rows=exports.INLINE_ROWS,
                             approval_rows=export_requests.approval_rows(),
@@ -450,7 +450,7 @@ def unmerge(merge_id: int) -> BaseResponse:
 def suspects() -> str:
     form = SuspectFilterForm(request.args)
     result = worklist.suspect_list(input_from(form, worklist.SuspectFilter),
-                                   request.args.get("page", 1, type=integer) or 1, by=_by())
+                                   page_number(), by=_by())
     return render_template("furusato/suspects.html", form=form, result=result,
                            query={k: v for k, v in request.args.items() if k != "page"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -18,7 +18,7 @@ from app.staff.programmes import Programme
 from app.staff.refusals import StaffError
 from app.tasks import services as tasks
 from app.tasks.models import Task
-from app.web.forms import input_from, show_refusal
+from app.web.forms import input_from, page_number, show_refusal
 
 bp = Blueprint("staff_end", __name__, url_prefix="/staff")
 
@@ -39,7 +39,7 @@ def _end_page(programme: str, form: ErasureForm | None = None, status: int = 200
     return render_template(
         "staff/contract_end.html", programme=Programme(programme), in_progress=handover.in_progress(programme),
         **_task_context(task), form=form or ErasureForm(),
-        page=erasure.requests(programme, request.args.get("page", 1, type=int)), counts=erasure.counts(programme),
+        page=erasure.requests(programme, page_number()), counts=erasure.counts(programme),
         may_edit=register.may_edit(current_user, programme)), status
 
 

@@ -13,7 +13,7 @@ from app.staff.models import HandlingArea, Incident
 from app.staff.pages import READERS, choose, found, programme_or_404, send
 from app.staff.programmes import Programme
 from app.staff.refusals import StaffError
-from app.web.forms import input_from, show_refusal
+from app.web.forms import input_from, page_number, show_refusal
 from app.web.transaction import discard
 
 bp = Blueprint("staff_places", __name__, url_prefix="/staff")
@@ -30,7 +30,7 @@ def areas_index() -> BaseResponse | str:
 
 def _areas_page(programme: str, form: AreaForm | None = None, status: int = 200) -> tuple[str, int]:
     return render_template("staff/areas.html", programme=Programme(programme), form=form or AreaForm(),
-                           page=areas.areas(programme, request.args.get("page", 1, type=int)),
+                           page=areas.areas(programme, page_number()),
                            may_edit=register.may_edit(current_user, programme)), status
 
 
@@ -117,7 +117,7 @@ def incidents_page(programme: str) -> str:
     programme = programme_or_404(programme)
     state = request.args.get("state", "")
     return render_template("staff/incidents.html", programme=Programme(programme), state=state,
-                           page=incidents.incidents(programme, request.args.get("page", 1, type=int), state=state),
+                           page=incidents.incidents(programme, page_number(), state=state),
                            may_report=incidents.may_report(current_user, programme),
                            unacknowledged=incidents.unacknowledged(programme))
 

@@ -26,7 +26,7 @@ from app.staff.pages import READERS, choose, found, programme_or_404, send
 from app.staff.places_views import bp as places_bp
 from app.staff.programmes import Programme
 from app.staff.refusals import StaffError
-from app.web.forms import choices, input_from, show_refusal
+from app.web.forms import choices, input_from, page_number, show_refusal
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
@@ -69,7 +69,7 @@ def _register_page(programme: str, form: EntryForm | None = None, status: int = 
     with_ended = request.args.get("ended") == "1"
     return render_template(
         "staff/entries.html", programme=Programme(programme), form=_entry_form(programme, form),
-        page=register.entries(programme, request.args.get("page", 1, type=int), with_ended=with_ended),
+        page=register.entries(programme, page_number(), with_ended=with_ended),
         with_ended=with_ended, lead=register.current_lead(programme), open_change=leads.open_change(programme),
         unseen=register.unseen_changes(programme), may_edit=register.may_edit(current_user, programme),
         post_label=register.post_label), status
@@ -200,7 +200,7 @@ def _lead_form(programme: str, form: LeadChangeForm | None = None) -> LeadChange
 def _lead_page(programme: str, form: LeadChangeForm | None = None, status: int = 200) -> tuple[str, int]:
     return render_template(
         "staff/lead_changes.html", programme=Programme(programme), form=_lead_form(programme, form),
-        page=leads.changes(programme, request.args.get("page", 1, type=int)), lead=register.current_lead(programme),
+        page=leads.changes(programme, page_number()), lead=register.current_lead(programme),
         open_change=leads.open_change(programme), may_edit=register.may_edit(current_user, programme)), status
 
 
@@ -284,7 +284,7 @@ def reject_lead_change(change_id: int) -> BaseResponse | tuple[str, int]:
 def worker_changes(programme: str) -> str:
     programme = programme_or_404(programme)
     return render_template("staff/worker_changes.html", programme=Programme(programme),
-                           page=register.worker_changes(programme, request.args.get("page", 1, type=int)),
+                           page=register.worker_changes(programme, page_number()),
                            may_mark=current_user.role == "city_staff")
 
 
@@ -314,7 +314,7 @@ def _training_page(programme: str, form: TrainingForm | None = None, status: int
     form = form or TrainingForm()
     form.attendee_ids.choices = _attendee_choices(programme)
     return render_template("staff/trainings.html", programme=Programme(programme), form=form,
-                           page=training.trainings(programme, request.args.get("page", 1, type=int)),
+                           page=training.trainings(programme, page_number()),
                            may_edit=register.may_edit(current_user, programme)), status
 
 

@@ -8,7 +8,7 @@ import typing
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf import FlaskForm
 from wtforms import Form, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -32,6 +32,12 @@ def integer(value: str) -> int:
     if not -INTEGER_MAX - 1 <= number <= INTEGER_MAX:
         raise ValueError(value)
     return number
+
+
+def page_number() -> int:
+    """The list page a request asks for (`?page=`): 1 when absent, not a number, or beyond what an
+    integer column holds (a bigger OFFSET is an error on PostgreSQL)."""
+    return request.args.get("page", 1, type=integer) or 1
 
 
 def in_integer_range(minimum: int | None = None, message: str | None = None) -> NumberRange:
