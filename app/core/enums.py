@@ -16,6 +16,7 @@ a column whose CHECK allows it (`one_of(blank=True)`, a choice not made).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any, Self
 
@@ -51,9 +52,10 @@ class Labelled(StrEnum):
             return value
 
 
-def one_of(column: str, enum: type[StrEnum], *, blank: bool = False) -> CheckConstraint:
-    """The CHECK that keeps `column` to the enum's values (and '' when `blank`, for a choice
-    not made); named `column` (the metadata's naming convention makes it ck_<table>_<column>)."""
+def one_of(column: str, enum: Iterable[StrEnum], *, blank: bool = False) -> CheckConstraint:
+    """The CHECK that keeps `column` to the enum's values, or to some of its members (and ''
+    when `blank`, for a choice not made); named `column` (the metadata's naming convention
+    makes it ck_<table>_<column>)."""
     values = ", ".join(f"'{v}'" for v in [*(m.value for m in enum), *([""] if blank else [])])
     return CheckConstraint(f"{column} IN ({values})", name=column)
 

@@ -28,14 +28,27 @@ from app.extensions import db
 
 
 class DonationState(Labelled):
-    unpaid = "unpaid", "未入金"
-    paid = "paid", "入金済"
-    cancelled = "cancelled", "キャンセル"
+    """Where a donation is (issue 16 §1): 申込 → 入金待ち → 入金済 → 証明書発送済, or キャンセル,
+    or 返金 where money had come in. A portal's file says only unpaid, paid or cancelled
+    (PORTAL_STATES); the others are the office's own steps."""
 
+    applied = "applied", "申込"
+    unpaid = "unpaid", "入金待ち"
+    paid = "paid", "入金済"
+    posted = "posted", "証明書発送済"
+    cancelled = "cancelled", "キャンセル"
+    refunded = "refunded", "返金"
+
+
+# What a portal's export can say about a donation; a file never posts or refunds.
+PORTAL_STATES = (DonationState.unpaid, DonationState.paid, DonationState.cancelled)
 
 # A later file may move a donation forward in this order, never back (an older export imported
-# after a newer one must not undo a payment).
-STATUS_RANK: dict[str, int] = {DonationState.unpaid: 0, DonationState.paid: 1, DonationState.cancelled: 2}
+# after a newer one must not undo a payment); what the office did itself (posted, refunded)
+# ranks above anything a file can say, so a re-imported export leaves it as it is.
+STATUS_RANK: dict[str, int] = {
+    DonationState.applied: 0, DonationState.unpaid: 0, DonationState.paid: 1, DonationState.cancelled: 2,
+    DonationState.posted: 3, DonationState.refunded: 4}
 
 
 class PaymentMethod(Labelled):
@@ -282,7 +295,7 @@ class ImportStagingRow(db.Model):
     # Read and written in bulk by the import's own statements: plain text (no member per row),
     # kept to the donation's values all the same.
     __table_args__ = (Index("ix_furusato_import_staging_batch_order", "batch_id", "order_id"),
-                      one_of("status", DonationState), one_of("payment_method", PaymentMethod, blank=True))
+                      one_of("status", PORTAL_STATES), one_of("payment_method", PaymentMethod, blank=True))
 
     batch_id: Mapped[int] = mapped_column(ForeignKey("furusato_import_batches.id"), primary_key=True)
     row_no: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from app.core.dates import JST as _JST
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato.models import AdjustmentKind, DonationState, PaymentMethod, Portal, ProfileAdjustment
+from app.furusato.models import PORTAL_STATES, AdjustmentKind, PaymentMethod, Portal, ProfileAdjustment
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 
@@ -53,7 +53,7 @@ IGNORE = "_ignore"  # target for a column staff decided not to take
 STRUCTURAL = ("order_id", "applied_at", "amount")
 # Fields whose values come from a vocabulary, and the canonical values they may map to.
 VOCABULARIES: dict[str, dict[str, str]] = {
-    "status": dict(DonationState.choices()),
+    "status": {state.value: state.label for state in PORTAL_STATES},
     "payment_method": dict(PaymentMethod.choices()),
     "one_stop": {"true": "希望する", "false": "希望しない"},
     "receipt_wish": {"true": "希望する", "false": "希望しない"},

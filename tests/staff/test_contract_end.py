@@ -60,8 +60,8 @@ def test_the_handover_package_holds_every_table_with_a_readme(client, people, ma
         readme = package.read("README.md").decode()
         progress = package.read("in_progress.csv").decode("utf-8-sig")
     assert len(donations) == 4 and "order_id" in donations[0]
-    assert "## furusato_donations.csv（3行）" in readme and "unpaid=未入金" in readme
-    assert "未入金,2" in progress
+    assert "## furusato_donations.csv（3行）" in readme and "unpaid=入金待ち" in readme
+    assert "入金待ち,2" in progress
     page = client.get("/staff/furusato/contract-end").get_data(as_text=True)
     assert "引継ぎデータ（ZIP）をダウンロードする" in page
     download = client.get(f"/staff/handover/{task.id}/download")
