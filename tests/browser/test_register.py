@@ -65,3 +65,28 @@ def test_a_new_bill_shows_on_the_open_cashier_screen_without_a_reload(
     page.locator("#open-bills .ticket", has_text="A-001").wait_for(state="detached")
     assert page.locator("#open-bills .ticket").all_inner_texts() == ["B-002"]
     assert page.evaluate("window.__noReload") is True
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366", "1920"])
+def test_every_denomination_of_the_daily_close_can_be_clicked(
+        page, live_server, live_app, live_user, browser_login, live_register, size) -> None:
+    """Issue 15 §2: 「翌日の釣銭準備金」 was drawn over the 2,000円 and 1,000円 fields, so the
+    1,000円 count could not be clicked. Each field is the element at its own centre and takes
+    a click (Playwright refuses a click on a covered element)."""
+    cashier = live_user("operator", "cashier")
+    _pay_elsewhere(live_app, _open_bill(live_app, "A-009"), live_register, cashier)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    browser_login(cashier)
+    page.goto(f"{live_server.url}/register/close")
+    counts = page.locator(".counts input")
+    assert counts.count() == 10
+    for i in range(counts.count()):
+        box = counts.nth(i)
+        box.scroll_into_view_if_needed()
+        assert box.evaluate("el => { const r = el.getBoundingClientRect();"
+                            " return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === el; }"), \
+            box.get_attribute("name")
+        box.click(timeout=2000)
+        box.fill("1")
+    next_float = page.get_by_label("翌日の釣銭準備金（円）")
+    next_float.click(timeout=2000)
