@@ -37,6 +37,7 @@ from app.extensions import db
 from app.queue import boards, kiosk_limit, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
 from app.queue.models import Board, ServiceCategory, Ticket
+from app.register import services as register_services
 from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
@@ -344,7 +345,11 @@ def cashier() -> str:
                             waiting=services.cashier_waiting_list(), called=services.cashier_current(place))
 
 
-def _cashier_action(act: Callable[[], str]) -> Response:
+def _cashier_action(act: Callable[[], str], *, calls: bool = True) -> Response:
+    closed = register_services.closed_for_calls(_cashier_place()) if calls else None
+    if closed:
+        flash(f"{closed}の本日の日計は締め済みです。会計の呼出はできません。", "warning")
+        return redirect(url_for("queue.cashier"), 303)
     try:
         message = act()
     except services.QueueError as exc:
@@ -387,7 +392,7 @@ def cashier_finish(ticket_id: int) -> Response:
     def act() -> str:
         services.finish_cashier(ticket, _by())
         return f"{ticket.label}の会計を完了しました。"
-    return _cashier_action(act)
+    return _cashier_action(act, calls=False)
 
 
 # -- displays ----------------------------------------------------------------------------------

@@ -612,6 +612,17 @@ def day_closed_today(terminal: Terminal) -> bool:
     return day is not None and day.closed
 
 
+def closed_for_calls(place: str) -> str | None:
+    """The register whose day of today is closed when a 会計呼出 to `place` must be refused
+    (issue 15 §2: no calls once the day is closed): the register of that name, or, for a place
+    that is no register's name, every register (the last one is named); None while one is open."""
+    registers = register_terminals()
+    targets = [t for t in registers if t.name == place] or registers
+    if targets and all(day_closed_today(t) for t in targets):
+        return targets[-1].name
+    return None
+
+
 def preview_close(day: RegisterDay, count: DrawerCount) -> ClosePreview:
     """Check the count as close_day would, without writing anything, and list what is still
     open (bills waiting to be paid, voids waiting for approval) for the cashier to confirm."""

@@ -216,3 +216,27 @@ def test_closing_shows_what_is_open_and_asks_to_confirm_then_calls_stop(client, 
     called = client.post("/register/call-next", follow_redirects=True).get_data(as_text=True)
     assert "本日の日計は締め済みです。会計の呼出はできません" in called
     assert "C-007番の方を" not in called
+
+
+def test_the_queue_s_cashier_calls_stop_too_once_the_register_s_day_is_closed(client, login_as, make_bill,
+                                                                             register) -> None:
+    # issue 15 §2: 会計呼出 (/queue/cashier) still called numbers to a register whose day was closed.
+    from app.queue import services as queue
+    from app.queue.models import Ticket, TicketState
+    from tests.queue.conftest import make_office
+
+    office = make_office()
+    paid_bill = make_bill(("seal_certificate", 1))
+    login_as("operator")
+    key = key_in(client.get(f"/register?bill={paid_bill.id}").get_data(as_text=True))
+    client.post(f"/register/bills/{paid_bill.id}/pay", data={"method": "cash", "received": "300",
+                                                             "idempotency_key": key})
+    client.post("/register/close", data={**COUNTS, "count_100": "3", "next_float": "0", "confirmed": "1"})
+    ticket = queue.issue_ticket(office.a, check_hours=False)
+    queue.call_next(office.counters[1])
+    queue.send_to_cashier(ticket)
+    db.session.commit()
+    for url in ("/queue/cashier/call-next", f"/queue/tickets/{ticket.id}/cashier-call"):
+        refused = client.post(url, follow_redirects=True).get_data(as_text=True)
+        assert f"{register.name}の本日の日計は締め済みです。会計の呼出はできません。" in refused
+    assert db.session.get_one(Ticket, ticket.id, populate_existing=True).state == TicketState.cashier_waiting
