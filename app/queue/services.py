@@ -453,14 +453,19 @@ def call_ticket(ticket: Ticket, counter: Counter, by: User | None = None, *,
     return _after_call(ticket.id, counter, by, TicketAction.call)
 
 
-def _require(ticket: Ticket, states: Iterable[TicketState], doing: str) -> None:
+def _require(ticket: Ticket, states: Iterable[TicketState], doing: str, *, today_only: bool = False) -> None:
+    """`today_only` for calls: a number left from an earlier office day is shown as such, never
+    called again (issue 15 §2: a new office day starts clean)."""
     if ticket.state not in states:
         raise QueueError(f"{ticket.label}は{ticket.state.label}のため{doing}できません。")
+    day = ticket.office_day
+    if today_only and day != now().date():
+        raise QueueError(f"{ticket.label}は{day.month}月{day.day}日の番号札のため{doing}できません。")
 
 
 def recall(ticket: Ticket, by: User | None = None) -> Call:
     """再呼出: the same ticket to the same counter again."""
-    _require(ticket, (TicketState.called,), "再呼出")
+    _require(ticket, (TicketState.called,), "再呼出", today_only=True)
     if ticket.counter is None:
         raise QueueError(f"{ticket.label}の呼出先の窓口がありません。")
     ticket.recalls += 1
@@ -634,7 +639,7 @@ def call_next_cashier(place: str | None = None, by: User | None = None) -> Ticke
 
 
 def call_cashier_ticket(ticket: Ticket, place: str | None = None, by: User | None = None) -> Ticket:
-    _require(ticket, (TicketState.cashier_waiting,), "会計に呼び出すことが")
+    _require(ticket, (TicketState.cashier_waiting,), "会計に呼び出すことが", today_only=True)
     place = (place or settings().cashier_place).strip()
     if not _take_cashier(ticket.id, place):
         raise QueueError(f"{ticket.label}は既に呼び出されました。")
@@ -642,7 +647,7 @@ def call_cashier_ticket(ticket: Ticket, place: str | None = None, by: User | Non
 
 
 def recall_cashier(ticket: Ticket, by: User | None = None) -> Call:
-    _require(ticket, (TicketState.cashier_called,), "再呼出")
+    _require(ticket, (TicketState.cashier_called,), "再呼出", today_only=True)
     ticket.cashier_called_at = now()
     _log(ticket, TicketAction.cashier_recall, by=by, detail=ticket.cashier_place)
     return _record_call(ticket, Board.cashier, ticket.cashier_place, None, True, by)

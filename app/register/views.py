@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
@@ -49,7 +50,8 @@ SESSION_KEY = "register_terminal_id"
 @bp.context_processor
 def register_context() -> dict[str, Any]:
     labels = {fee.code: fee.label for fee in fees.schedule_on(today())}
-    return {"fee_label": lambda code: labels.get(code, code), "today_date": today()}
+    return {"fee_label": lambda code: labels.get(code, code), "today_date": today(),
+            "day_start": datetime.combine(today(), time.min)}
 
 
 def _register() -> Terminal | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.devices.models import DeviceJob
@@ -239,4 +240,36 @@ def test_the_queue_s_cashier_calls_stop_too_once_the_register_s_day_is_closed(cl
     for url in ("/queue/cashier/call-next", f"/queue/tickets/{ticket.id}/cashier-call"):
         refused = client.post(url, follow_redirects=True).get_data(as_text=True)
         assert f"{register.name}の本日の日計は締め済みです。会計の呼出はできません。" in refused
+    assert db.session.get_one(Ticket, ticket.id, populate_existing=True).state == TicketState.cashier_waiting
+
+
+def test_a_new_office_day_starts_clean_and_shows_what_was_left_as_earlier(client, login_as, make_bill,
+                                                                          register) -> None:
+    # issue 15 §2: yesterday's open tickets stayed in today's cashier list and could be called.
+    from datetime import timedelta
+
+    from app.core.dates import now
+    from app.queue import services as queue
+    from app.queue.models import Ticket, TicketState
+    from tests.queue.conftest import make_office
+
+    office = make_office()
+    left = make_bill(("resident_record_copy", 1), ticket="A-031")
+    left.opened_at = now() - timedelta(days=1)
+    make_bill(("seal_certificate", 1), ticket="A-002")
+    ticket = queue.issue_ticket(office.a, check_hours=False)
+    queue.call_next(office.counters[1])
+    queue.send_to_cashier(ticket)
+    ticket.office_day = ticket.office_day - timedelta(days=1)
+    db.session.commit()
+    login_as("operator")
+    html = client.get("/register").get_data(as_text=True)
+    today_list, earlier = html.split('id="earlier-bills"')
+    assert "A-002" in today_list and "A-031" not in today_list
+    assert "前日以前の未収（1件）" in earlier and "A-031" in earlier
+    assert ticket.label not in client.get("/queue/cashier").get_data(as_text=True)
+    assert client.post(f"/queue/tickets/{ticket.id}/cashier-call").status_code == 404
+    day = ticket.office_day
+    with pytest.raises(queue.QueueError, match=f"{ticket.label}は{day.month}月{day.day}日の番号札のため会計に呼び出す"):
+        queue.call_cashier_ticket(ticket)
     assert db.session.get_one(Ticket, ticket.id, populate_existing=True).state == TicketState.cashier_waiting
