@@ -34,7 +34,7 @@ from app.core.models import Counter
 from app.devices.models import DeviceKind, Terminal, TerminalKind
 from app.devices.services import terminal_by_code
 from app.extensions import db
-from app.queue import boards, kiosk_limit, printing, services, stats, status, streams
+from app.queue import boards, closing, kiosk_limit, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
 from app.queue.models import Board, ServiceCategory, Ticket
 from app.web.forms import choices, input_from, integer, show_refusal
@@ -86,7 +86,8 @@ def _office_state() -> dict[str, Any]:
     opening = None if calendar.is_open(at) else calendar.next_opening(at)
     return {"is_open": opening is None, "next_opening": opening,
             "next_opening_label": calendar.day_label(opening.date()) if opening else "",
-            "hours": calendar.office_hours(at.date())}
+            "hours": calendar.office_hours(at.date()),
+            "next_hours": closing.day_hours(opening.date()) if opening else ""}
 
 
 @bp.route("/kiosk/<code>")
