@@ -7,7 +7,7 @@ runs on, since the terminal token belongs to the agent, not to the browser.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -36,7 +36,7 @@ from app.devices.services import terminal_by_code
 from app.extensions import db
 from app.queue import boards, closing, kiosk_limit, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
-from app.queue.models import Board, ServiceCategory, Ticket
+from app.queue.models import Board, Call, ServiceCategory, Ticket
 from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
@@ -418,11 +418,23 @@ def _board_context(board: str) -> dict[str, Any]:
     return {"waiting": services.cashier_waiting_list(), **_office_state()}
 
 
+def _latest_per_number(calls: Iterable[Call], keep: int = 12) -> list[dict[str, Any]]:
+    """The latest call of each number, newest first: a recall is not a second line (issue 15 §3)."""
+    seen: set[str] = set()
+    shown = []
+    for call in calls:
+        data = services.call_data(call)
+        if data["label"] not in seen:
+            seen.add(data["label"])
+            shown.append(data)
+    return shown[:keep]
+
+
 @bp.route("/displays/<any(queue, cashier):board>")
 @public
 def display(board: str) -> str:
     since = services.last_call_seq(board)  # the page shows the calls up to it, the stream the rest
-    calls = [services.call_data(c) for c in services.latest_calls(board, limit=12, upto_seq=since)]
+    calls = _latest_per_number(services.latest_calls(board, limit=24, upto_seq=since))
     city = core_services.get_municipality()
     return render_template(BOARD_TEMPLATES[board], board=board, calls=calls, city=city,
                            since=since, now_hm=now().strftime("%-H:%M"),

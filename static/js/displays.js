@@ -59,10 +59,10 @@
     var list = event.target;
     var fresh = list.firstElementChild;
     if (!fresh || !fresh.dataset.callId) { return; }
+    // a recall moves the number to the top of both lists instead of showing it twice
+    Array.prototype.forEach.call(list.querySelectorAll('[data-label="' + fresh.dataset.label + '"]'),
+      function (el) { if (el !== fresh) { el.remove(); } });
     if (list.id === "now-calls") {
-      // a recall moves the number to the top instead of showing it twice
-      Array.prototype.forEach.call(list.querySelectorAll('[data-label="' + fresh.dataset.label + '"]'),
-        function (el) { if (el !== fresh) { el.remove(); } });
       announce(fresh.dataset.callId, fresh.dataset.speech);
     }
     while (list.children.length > KEEP) { list.lastElementChild.remove(); }
