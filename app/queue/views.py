@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth.access import public, roles, serves
 from app.auth.models import Programme, User
@@ -36,7 +37,7 @@ from app.devices.services import terminal_by_code
 from app.extensions import db
 from app.queue import boards, closing, kiosk_limit, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
-from app.queue.models import Board, Call, ServiceCategory, Ticket
+from app.queue.models import AT_COUNTER, Board, Call, ServiceCategory, Ticket, TicketState
 from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
@@ -408,14 +409,26 @@ def _board_update(board: str) -> Callable[[], str]:
     return render
 
 
+def _still_called(board: str) -> dict[str, Any]:
+    """The numbers still called on a board, as of its call `seq`: a display takes the others
+    out of 「ただいまお呼びしている番号」 once their visitor came or left (issue 15 §3). The
+    number is read first, so a call committed in between is never taken for a finished one."""
+    seq = services.last_call_seq(board)
+    states = AT_COUNTER if board == Board.queue else (TicketState.cashier_called,)
+    labels = [t.label for t in db.session.scalars(
+        select(Ticket).where(Ticket.office_day == now().date(), Ticket.state.in_(states)))]
+    return {"called_seq": seq, "called_labels": labels}
+
+
 def _board_context(board: str) -> dict[str, Any]:
+    context = _still_called(board)
     if board == Board.queue:
         counts = services.waiting_counts()
         categories = services.list_categories(active_only=True)
         return {"rows": [{"category": c, "waiting": counts.get(c.id, 0),
                           "wait_minutes": services.estimated_wait_minutes(c, counts.get(c.id, 0))}
-                         for c in categories], **_office_state()}
-    return {"waiting": services.cashier_waiting_list(), **_office_state()}
+                         for c in categories], **_office_state(), **context}
+    return {"waiting": services.cashier_waiting_list(), **_office_state(), **context}
 
 
 def _latest_per_number(calls: Iterable[Call], keep: int = 12) -> list[dict[str, Any]]:
@@ -435,10 +448,11 @@ def _latest_per_number(calls: Iterable[Call], keep: int = 12) -> list[dict[str, 
 def display(board: str) -> str:
     since = services.last_call_seq(board)  # the page shows the calls up to it, the stream the rest
     calls = _latest_per_number(services.latest_calls(board, limit=24, upto_seq=since))
+    context = _board_context(board)
+    now_calls = [c for c in calls if c["label"] in context["called_labels"]]
     city = core_services.get_municipality()
-    return render_template(BOARD_TEMPLATES[board], board=board, calls=calls, city=city,
-                           since=since, now_hm=now().strftime("%-H:%M"),
-                           **_board_context(board))
+    return render_template(BOARD_TEMPLATES[board], board=board, calls=calls, now_calls=now_calls, city=city,
+                           since=since, now_hm=now().strftime("%-H:%M"), **context)
 
 
 @bp.route("/displays/<any(queue, cashier):board>/stream")

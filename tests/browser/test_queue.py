@@ -145,6 +145,24 @@ def test_a_recalled_number_is_one_line_in_each_list(screen, live_server, live_ap
         assert labels == ["A-002", "A-001", "B-001"], list_id
 
 
+def test_a_finished_number_leaves_the_calls_shown(screen, live_server, live_app, live_office, office_clock) -> None:
+    from app.queue.models import Ticket
+
+    _issue(live_app, live_office["a"], 2, office_clock)
+    for number in (1, 2):
+        _call(live_app, live_office["counters"][number])
+    display = open_display(screen, f"{live_server.url}/displays/queue")
+    assert display.locator("#now-calls .call .number").all_inner_texts() == ["A-002", "A-001"]
+    with live_app.app_context():
+        services.finish(db.session.query(Ticket).filter_by(number=1).one())
+        db.session.commit()
+    display.wait_for_function("() => document.querySelectorAll('#now-calls .call').length === 1")
+    assert display.locator("#now-calls .call .number").all_inner_texts() == ["A-002"]
+    display.reload()
+    assert display.locator("#now-calls .call .number").all_inner_texts() == ["A-002"]
+    assert "A-001" in display.locator("#history-calls").inner_text()
+
+
 def test_a_display_that_lost_its_connection_catches_up(screen, live_server, live_app, live_office,
                                                        office_clock, monkeypatch: pytest.MonkeyPatch) -> None:
     drop = threading.Event()
