@@ -26,7 +26,7 @@ from app.core.models import Counter
 from app.core.refusal import Problem, Refusal
 from app.devices.models import Terminal
 from app.extensions import db
-from app.queue import boards, kiosk_limit
+from app.queue import boards, closing, kiosk_limit
 from app.queue.models import (
     AT_COUNTER,
     Board,
@@ -187,7 +187,9 @@ def availability(category: ServiceCategory, at: datetime) -> Availability:
         return Availability(False, f"受付開始は{category.opens:%-H:%M}からです。")
     if category.closes and at.time() >= category.closes:
         return Availability(False, f"本日の受付は終了しました（{category.closes:%-H:%M}まで）。")
-    return Availability(True)
+    wait = estimated_wait_minutes(category, waiting_counts(at.date()).get(category.id, 0), at.date())
+    late = closing.past_closing(at, wait)
+    return Availability(not late, late)
 
 
 # -- issuing -----------------------------------------------------------------------------------
@@ -454,8 +456,7 @@ def call_ticket(ticket: Ticket, counter: Counter, by: User | None = None, *,
 
 
 def _require(ticket: Ticket, states: Iterable[TicketState], doing: str, *, today_only: bool = False) -> None:
-    """`today_only` for calls: a number left from an earlier office day is shown as such, never
-    called again (issue 15 §2: a new office day starts clean)."""
+    """`today_only`: an earlier office day's number is never called again (issue 15 §2)."""
     if ticket.state not in states:
         raise QueueError(f"{ticket.label}は{ticket.state.label}のため{doing}できません。")
     day = ticket.office_day

@@ -7,7 +7,7 @@ runs on, since the terminal token belongs to the agent, not to the browser.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth.access import public, roles, serves
 from app.auth.models import Programme, User
@@ -34,9 +35,9 @@ from app.core.models import Counter
 from app.devices.models import DeviceKind, Terminal, TerminalKind
 from app.devices.services import terminal_by_code
 from app.extensions import db
-from app.queue import boards, kiosk_limit, printing, services, stats, status, streams
+from app.queue import boards, closing, kiosk_limit, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
-from app.queue.models import Board, ServiceCategory, Ticket
+from app.queue.models import AT_COUNTER, Board, Call, ServiceCategory, Ticket, TicketState
 from app.register import services as register_services
 from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
@@ -87,7 +88,8 @@ def _office_state() -> dict[str, Any]:
     opening = None if calendar.is_open(at) else calendar.next_opening(at)
     return {"is_open": opening is None, "next_opening": opening,
             "next_opening_label": calendar.day_label(opening.date()) if opening else "",
-            "hours": calendar.office_hours(at.date())}
+            "hours": calendar.office_hours(at.date()),
+            "next_hours": closing.day_hours(opening.date()) if opening else ""}
 
 
 @bp.route("/kiosk/<code>")
@@ -412,25 +414,50 @@ def _board_update(board: str) -> Callable[[], str]:
     return render
 
 
+def _still_called(board: str) -> dict[str, Any]:
+    """The numbers still called on a board, as of its call `seq`: a display takes the others
+    out of 「ただいまお呼びしている番号」 once their visitor came or left (issue 15 §3). The
+    number is read first, so a call committed in between is never taken for a finished one."""
+    seq = services.last_call_seq(board)
+    states = AT_COUNTER if board == Board.queue else (TicketState.cashier_called,)
+    labels = [t.label for t in db.session.scalars(
+        select(Ticket).where(Ticket.office_day == now().date(), Ticket.state.in_(states)))]
+    return {"called_seq": seq, "called_labels": labels}
+
+
 def _board_context(board: str) -> dict[str, Any]:
+    context = _still_called(board)
     if board == Board.queue:
         counts = services.waiting_counts()
         categories = services.list_categories(active_only=True)
         return {"rows": [{"category": c, "waiting": counts.get(c.id, 0),
                           "wait_minutes": services.estimated_wait_minutes(c, counts.get(c.id, 0))}
-                         for c in categories], **_office_state()}
-    return {"waiting": services.cashier_waiting_list(), **_office_state()}
+                         for c in categories], **_office_state(), **context}
+    return {"waiting": services.cashier_waiting_list(), **_office_state(), **context}
+
+
+def _latest_per_number(calls: Iterable[Call], keep: int = 12) -> list[dict[str, Any]]:
+    """The latest call of each number, newest first: a recall is not a second line (issue 15 §3)."""
+    seen: set[str] = set()
+    shown = []
+    for call in calls:
+        data = services.call_data(call)
+        if data["label"] not in seen:
+            seen.add(data["label"])
+            shown.append(data)
+    return shown[:keep]
 
 
 @bp.route("/displays/<any(queue, cashier):board>")
 @public
 def display(board: str) -> str:
     since = services.last_call_seq(board)  # the page shows the calls up to it, the stream the rest
-    calls = [services.call_data(c) for c in services.latest_calls(board, limit=12, upto_seq=since)]
+    calls = _latest_per_number(services.latest_calls(board, limit=24, upto_seq=since))
+    context = _board_context(board)
+    now_calls = [c for c in calls if c["label"] in context["called_labels"]]
     city = core_services.get_municipality()
-    return render_template(BOARD_TEMPLATES[board], board=board, calls=calls, city=city,
-                           since=since, now_hm=now().strftime("%-H:%M"),
-                           **_board_context(board))
+    return render_template(BOARD_TEMPLATES[board], board=board, calls=calls, now_calls=now_calls, city=city,
+                           since=since, now_hm=now().strftime("%-H:%M"), **context)
 
 
 @bp.route("/displays/<any(queue, cashier):board>/stream")

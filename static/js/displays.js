@@ -59,14 +59,51 @@
     var list = event.target;
     var fresh = list.firstElementChild;
     if (!fresh || !fresh.dataset.callId) { return; }
+    // a recall moves the number to the top of both lists instead of showing it twice
+    Array.prototype.forEach.call(list.querySelectorAll('[data-label="' + fresh.dataset.label + '"]'),
+      function (el) { if (el !== fresh) { el.remove(); } });
     if (list.id === "now-calls") {
-      // a recall moves the number to the top instead of showing it twice
-      Array.prototype.forEach.call(list.querySelectorAll('[data-label="' + fresh.dataset.label + '"]'),
-        function (el) { if (el !== fresh) { el.remove(); } });
       announce(fresh.dataset.callId, fresh.dataset.speech);
     }
     while (list.children.length > KEEP) { list.lastElementChild.remove(); }
+    showHistory();
   });
+
+  /* -- finished numbers leave 「ただいまお呼びしている番号」 ------------------------------------
+   * Each update of the waiting side says which numbers are still called as of a call number;
+   * a call up to that number whose ticket is no longer called (served, finished, gone) goes. */
+  document.addEventListener("htmx:afterSettle", function () {
+    var still = document.getElementById("still-called");
+    var now = document.getElementById("now-calls");
+    if (!still || !now) { return; }
+    var upto = Number(still.dataset.seq || 0);
+    var labels = (still.dataset.labels || "").split(" ");
+    Array.prototype.forEach.call(now.querySelectorAll("[data-call-id]"), function (el) {
+      if (Number(el.dataset.seq || 0) <= upto && labels.indexOf(el.dataset.label) < 0) { el.remove(); }
+    });
+    showHistory();
+  });
+
+  /* The history shows the calls the big rows above do not (at most HISTORY of them). */
+  var SHOWN_ABOVE = 3, HISTORY = 6;
+  function showHistory() {
+    var now = document.getElementById("now-calls");
+    var history = document.getElementById("history-calls");
+    if (!now || !history) { return; }
+    var above = Array.prototype.slice.call(now.querySelectorAll("[data-call-id]"), 0, SHOWN_ABOVE)
+      .map(function (el) { return el.dataset.label; });
+    var shown = 0;
+    Array.prototype.forEach.call(history.querySelectorAll("[data-call-id]"), function (el) {
+      var show = above.indexOf(el.dataset.label) < 0 && shown < HISTORY;
+      if (show) { shown += 1; }
+      el.hidden = !show;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", showHistory);
+  } else {
+    showHistory();
+  }
 
   /* -- sound ------------------------------------------------------------------------------------ */
   var audio = null;

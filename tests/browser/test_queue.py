@@ -34,7 +34,7 @@ def office_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def live_office(live_app: Any, office_clock: Clock) -> Any:
     with live_app.app_context():
         office = make_office()
-        return {"a": office.a.id, "counters": {n: c.id for n, c in office.counters.items()}}
+        return {"a": office.a.id, "b": office.b.id, "counters": {n: c.id for n, c in office.counters.items()}}
 
 
 def test_kiosk_to_counter_to_displays_to_cashier(page, screen, live_server, live_user, browser_login,
@@ -122,6 +122,47 @@ def test_calls_queue_up_and_are_never_cut_off(screen, live_server, live_app, liv
     assert display.evaluate("window.__cancelled") == 0
 
 
+def test_a_recalled_number_is_one_line_in_each_list(screen, live_server, live_app, live_office, office_clock) -> None:
+    from app.queue.models import Ticket
+
+    _issue(live_app, live_office["a"], 2, office_clock)
+    _issue(live_app, live_office["b"], 1, office_clock)
+    for number in (1, 2, 3):
+        _call(live_app, live_office["counters"][number])
+    with live_app.app_context():
+        services.recall(db.session.query(Ticket).filter_by(letter="A", number=1).one())
+        db.session.commit()
+    display = open_display(screen, f"{live_server.url}/displays/queue")
+    for list_id in ("now-calls", "history-calls"):
+        labels = display.locator(f"#{list_id} .call .number").all_inner_texts()
+        assert labels == ["A-001", "B-001", "A-002"], list_id
+    with live_app.app_context():
+        services.recall(db.session.query(Ticket).filter_by(letter="A", number=2).one())
+        db.session.commit()
+    display.locator("#now-calls .call:first-child .number", has_text="A-002").wait_for()
+    for list_id in ("now-calls", "history-calls"):
+        labels = display.locator(f"#{list_id} .call .number").all_inner_texts()
+        assert labels == ["A-002", "A-001", "B-001"], list_id
+
+
+def test_a_finished_number_leaves_the_calls_shown(screen, live_server, live_app, live_office, office_clock) -> None:
+    from app.queue.models import Ticket
+
+    _issue(live_app, live_office["a"], 2, office_clock)
+    for number in (1, 2):
+        _call(live_app, live_office["counters"][number])
+    display = open_display(screen, f"{live_server.url}/displays/queue")
+    assert display.locator("#now-calls .call .number").all_inner_texts() == ["A-002", "A-001"]
+    with live_app.app_context():
+        services.finish(db.session.query(Ticket).filter_by(number=1).one())
+        db.session.commit()
+    display.wait_for_function("() => document.querySelectorAll('#now-calls .call').length === 1")
+    assert display.locator("#now-calls .call .number").all_inner_texts() == ["A-002"]
+    display.reload()
+    assert display.locator("#now-calls .call .number").all_inner_texts() == ["A-002"]
+    assert "A-001" in display.locator("#history-calls").inner_text()
+
+
 def test_a_display_that_lost_its_connection_catches_up(screen, live_server, live_app, live_office,
                                                        office_clock, monkeypatch: pytest.MonkeyPatch) -> None:
     drop = threading.Event()
@@ -181,15 +222,31 @@ def _busy_morning(live_app: Any, clock: Clock) -> None:
         db.session.commit()
 
 
+# The height of the ink of an element's text (its glyphs, not its line box), as a share of the
+# screen's height: the font's own measure of the rendered characters.
+INK_SHARE = """(selector) => {
+  const el = document.querySelector(selector);
+  const ctx = document.createElement("canvas").getContext("2d");
+  const style = getComputedStyle(el);
+  ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const m = ctx.measureText(el.textContent.trim());
+  return (m.actualBoundingBoxAscent + m.actualBoundingBoxDescent) / window.innerHeight;
+}"""
+
+
 def test_displays_and_kiosk_fit_a_full_hd_screen_on_a_busy_morning(screen, live_server, live_app, office_clock,
                                                                    shots: Path) -> None:
     _busy_morning(live_app, office_clock)
     for name in ("queue", "cashier"):
         display = open_display(screen, f"{live_server.url}/displays/{name}")
         assert display.locator("#now-calls .call:visible").count() == 3
+        # issue 15 §3: the called number's digits were 8.9% of the screen's height
+        assert display.evaluate(INK_SHARE, "#now-calls .call:first-child .number") >= 0.10
         assert display.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [
             1920, 1080]
         display.screenshot(path=str(shots / f"display-{name}-busy.png"))
+    # the cashier's waiting numbers were 40 px: readable across the hall now
+    assert display.evaluate(INK_SHARE, ".waiting-numbers li") >= 0.04
     kiosk = screen.new_page()
     kiosk.goto(f"{live_server.url}/kiosk/kiosk-1")
     assert kiosk.locator(".kiosk-button").count() == 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import AuditEntry
 from app.devices import services as device_services
@@ -50,6 +50,30 @@ def test_a_category_past_its_time_limit_says_so(client, office, clock) -> None:
     page = _text(client.get("/kiosk/kiosk-1"))
     assert "本日の受付は終了しました（16:30まで）。" in page
     assert client.post("/kiosk/kiosk-1/tickets", data={"category_id": office.b.id}).status_code == 422
+
+
+def test_kiosk_stops_a_category_whose_wait_passes_closing_time(client, office, issue, clock) -> None:
+    # issue 15 §3: at 16:40 the kiosk issued tickets with a 50-minute estimate past 17:15
+    clock.at = datetime(2026, 4, 7, 16, 30)
+    for _ in range(10):
+        issue(office.a)  # 10 waiting x 6 min / 2 counters = 30 minutes
+    clock.at = datetime(2026, 4, 7, 16, 50)
+    page = _text(client.get("/kiosk/kiosk-1"))
+    message = ("待ち時間の目安（約30分）が本日の受付時間（17:15まで）を過ぎるため、本日の発券は終了しました。"
+               "別の日にお越しください。次の開庁日：令和8年4月8日（水） 8:30〜17:15")
+    assert message in page
+    response = client.post("/kiosk/kiosk-1/tickets", data={"category_id": office.a.id})
+    assert response.status_code == 422 and message in _text(response)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 10
+    clock.at = datetime(2026, 4, 7, 16, 40)  # 16:40 + 30 minutes is still before 17:15
+    assert client.post("/kiosk/kiosk-1/tickets", data={"category_id": office.a.id}).status_code == 200
+
+
+def test_kiosk_closed_text_gives_the_next_office_days_hours_from_the_calendar(client, office, clock) -> None:
+    clock.at = datetime(2026, 4, 10, 18, 0)  # Friday evening: Monday opens until 19:00 (000 §5(2))
+    page = _text(client.get("/kiosk/kiosk-1"))
+    assert "開庁時間：令和8年4月13日（月） 8:30〜19:00（窓口延長）" in page
+    assert "平日 8:30〜17:15" not in page
 
 
 def test_kiosk_ticket_prints_through_a_device_job(client, office, issue) -> None:
