@@ -25,7 +25,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.core.calendar import is_regular_office_day
 from app.extensions import db
-from app.furusato.models import Donation, DonationState
+from app.furusato.models import Certificate, Donation, DonationState
 
 PAGE_SIZE = 100
 POSTING_DAYS = 14  # 004 §7(4)ア 「原則2週間以内」
@@ -70,8 +70,9 @@ class DuePage:
 
 
 def _waiting() -> Select[tuple[Donation]]:
-    """Every paid donation whose certificate has not been posted (status 入金済 with a 収納日)."""
-    return select(Donation).where(Donation.status == DonationState.paid, Donation.paid_on.is_not(None))
+    """Every paid donation (status 入金済 with a 収納日) with no certificate issued yet."""
+    issued = select(Certificate.id).where(Certificate.donation_id == Donation.id).exists()
+    return select(Donation).where(Donation.status == DonationState.paid, Donation.paid_on.is_not(None), ~issued)
 
 
 def _overdue_before(today: date) -> date:

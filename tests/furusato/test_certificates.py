@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.auth.models import AuditEntry
 from app.extensions import db
 from app.furusato import services
+from app.furusato.certificate_numbers import issue
 from app.furusato.certificates import due_date, due_list
 from app.furusato.models import Donation, Donor
 
@@ -54,6 +55,9 @@ def _waiting(furusato) -> None:
     _donation(portal.id, "A2", "山﨑 花子", date(2026, 11, 20))  # due 12/4
     _donation(portal.id, "A3", "未入金 太郎", None, "unpaid")
     _donation(portal.id, "A4", "発送済 次郎", date(2026, 11, 1), "posted")
+    issued = _donation(portal.id, "A5", "発行済 三郎", date(2026, 11, 1))
+    db.session.flush()
+    issue([issued], "batch-0", by=None)  # issued, not yet posted: no longer waiting
     db.session.commit()
 
 
@@ -70,6 +74,7 @@ def test_the_page_lists_and_counts_them_and_audits_the_read(client, login_as, fu
     login_as("operator")
     page = client.get("/furusato/certificates/due").get_data(as_text=True)
     assert "髙橋 一郎" in page and "山﨑 花子" in page and "未入金" not in page and "発送済 次郎" not in page
+    assert "発行済 三郎" not in page
     assert "2件" in page and "1,234,567円" in page
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "read")
                                .order_by(AuditEntry.id.desc())).first()
