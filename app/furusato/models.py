@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -575,3 +576,37 @@ class ExportRequest(db.Model):
     def whole(self) -> bool:
         """No filter: the whole donor database, which the city approves too."""
         return not self.conditions
+
+
+class CertificateCounter(db.Model):
+    """The last 寄附金受領証明書 number given in a fiscal year (April-March). Taken FOR UPDATE
+    (app/furusato/certificate_numbers.py) in the transaction that writes the certificates, so
+    numbers run gap-free: a batch that fails rolls its numbers back with its rows."""
+
+    __tablename__ = "furusato_certificate_counters"
+
+    fiscal_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Certificate(db.Model):
+    """One 寄附金受領証明書 as issued: its number in the fiscal year, the donation and donor it is
+    for, when and in which batch it was made, the certificate it reissues (same number, marked
+    再発行) and when it was posted."""
+
+    __tablename__ = "furusato_certificates"
+    __table_args__ = (
+        # One original per number; reissues share the number and point at the original.
+        Index("ux_furusato_certificates_number", "fiscal_year", "number", unique=True,
+              sqlite_where=text("reissue_of_id IS NULL"), postgresql_where=text("reissue_of_id IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int]
+    number: Mapped[int]
+    donation_id: Mapped[int] = mapped_column(ForeignKey("furusato_donations.id"), index=True)
+    donor_id: Mapped[int] = mapped_column(ForeignKey("furusato_donors.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(default=now)
+    batch: Mapped[str] = mapped_column(String(40), default="")
+    reissue_of_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_certificates.id"))
+    posted_at: Mapped[datetime | None]
