@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.auth.models import Action, Role, Scope
-from app.web.forms import choices
+from app.web.forms import DateField, choices
 
 ROLE_CHOICES = choices(Role.choices())
 SCOPE_CHOICES = choices([("", "役割に応じて（管理者は全業務、それ以外は窓口業務）"), *Scope.choices()])

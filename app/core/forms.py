@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.models import DEPARTMENTS
-from app.web.forms import CodeField, NumberField, choices, in_integer_range
+from app.web.forms import CodeField, DateField, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.core.models import DEPARTMENTS
 from app.counter import catalog
 from app.counter.models import CaseState, IdentityLevel, RequesterKind, ThirdPartyReason
-from app.web.forms import CodeField, choices
+from app.web.forms import CodeField, DateField, choices
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -71,6 +71,11 @@ def _known_slot(code: str) -> str:
     return code
 
 
+def _slot_name(code: str) -> str:
+    """The terminal's Japanese name (窓口1番), not its code (counter-1), in a message (issue 15 §5)."""
+    return dict(_counter_slots())[code]
+
+
 @bp.route("/cards", methods=["POST"])
 @SIM_ROLES
 def insert() -> BaseResponse:
@@ -90,7 +95,7 @@ def insert() -> BaseResponse:
     except ValueError:
         flash("カードの内容（氏名・住所・生年月日・性別）と読み取り時間（0〜60秒）を確認してください。", "error")
     else:
-        flash(f"{slot} のカードリーダーに{person.name}さんのカードを挿しました"
+        flash(f"{_slot_name(slot)}のカードリーダーに{person.name}さんのカードを挿しました"
               f"{'（暗証番号ロック状態）' if tries == 0 else ''}"
               f"{f'（読み取りに{read_seconds:g}秒かかるリーダー）' if read_seconds else ''}。", "success")
     return redirect(url_for("device_sim.index"), 303)
@@ -117,7 +122,7 @@ def seal() -> BaseResponse:
     except (TypeError, ValueError):
         flash("印影の条件（大きさ・回転・ぼかし・欠け）を数値で入力してください。", "error")
     else:
-        flash(f"{slot} のスキャナに印影を置きました。窓口画面から読み取れます。", "success")
+        flash(f"{_slot_name(slot)}のスキャナに印影を置きました。窓口画面から読み取れます。", "success")
     return redirect(url_for("device_sim.index"), 303)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.furusato.imports import ENCODINGS
@@ -17,7 +17,7 @@ from app.furusato.models import (
     SuspectReason,
 )
 from app.furusato.search import AMOUNT_BANDS, EXPORT_ENCODINGS, PREFECTURES
-from app.web.forms import FoldedLength, choices, in_integer_range
+from app.web.forms import DateField, FoldedLength, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 INTAKE = [(c.value, c.label) for c in INTAKE_CHANNELS]

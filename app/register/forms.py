@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.register.models import CASHLESS_METHODS, DENOMINATIONS, PaymentMethod
-from app.web.forms import CodeField, NumberField, choices, in_integer_range
+from app.web.forms import CodeField, DateField, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 WHOLE_YEN = "0以上の整数（円）で入力してください。"

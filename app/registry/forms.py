@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import Length, Optional
+
+from app.web.forms import DateField
 
 
 class ResidentSearchForm(FlaskForm):

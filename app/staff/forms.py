@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     SelectField,
     SelectMultipleField,
@@ -18,7 +17,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.staff.models import IncidentKind, Post
-from app.web.forms import NumberField, choices
+from app.web.forms import DateField, NumberField, choices
 
 
 class CheckboxList(SelectMultipleField):

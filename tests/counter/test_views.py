@@ -221,3 +221,11 @@ def test_birth_dates_are_in_the_era_on_the_case_and_resident_pages(client, make_
     assert "昭和55年5月5日（" in resident_page and "平成28年6月10日" in resident_page
     assert "1980-05-05" not in resident_page
 
+
+
+def test_the_case_header_shows_the_operator_no_spec_reference(client, make_user, setup) -> None:
+    """The operator's case page does not say 「000 §6(1)」 (issue 15 §5); the catalog keeps it."""
+    _login(client, make_user, "operator", "op")
+    case_id = _reception(client, "resident_record_copy")
+    page = client.get(f"/counter/cases/{case_id}").get_data(as_text=True)
+    assert "住民票の写しの交付" in page and "§6" not in page

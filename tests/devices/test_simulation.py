@@ -69,6 +69,8 @@ def test_the_sim_page_inserts_a_card_into_a_slow_reader(client, login_as) -> Non
         assert slot_state("counter-sim")["read_seconds"] == 5.0
         page = client.get("/devices/sim").get_data(as_text=True)
         assert "読み取りに5秒かかるリーダー" in page and "読み取り5秒" in page
+        assert "9番窓口 端末のカードリーダーに山彦　花子さん" in page  # the terminal's name, not its code
+        assert "counter-sim のカードリーダー" not in page
         client.post("/devices/sim/cards", data={**card, "read_seconds": "600"})
         assert "読み取り時間（0〜60秒）" in client.get("/devices/sim").get_data(as_text=True)
         assert slot_state("counter-sim")["read_seconds"] == 5.0  # the card in the reader stays as it was

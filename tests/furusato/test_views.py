@@ -185,3 +185,13 @@ def test_settings_refuse_a_postal_code_outside_the_city(client, make_user, furus
     response = client.post("/furusato/settings", data={"home_prefecture": "岩手県", "home_city": "西磐井郡平泉町",
                                                        "home_postal_prefixes": "021-8501"})
     assert response.status_code == 422 and "平泉町の番号ではありません" in response.get_data(as_text=True)
+
+
+def test_donation_and_donor_pages_show_the_birth_date_in_wareki(client, login_as, furusato) -> None:
+    """As on the counter's pages: 昭和55年5月5日, not 1980-05-05 (issue 15 §5)."""
+    login_as("operator")
+    assert client.post("/furusato/intake", data=INTAKE).status_code == 303
+    donation = db.session.scalar(select(Donation))
+    for url in (f"/furusato/donations/{donation.id}", f"/furusato/donors/{donation.donor_id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "昭和55年5月5日" in page and "1980-05-05" not in page, url
