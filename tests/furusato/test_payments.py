@@ -116,3 +116,27 @@ def test_a_seven_digit_amount_must_match_exactly(app, furusato) -> None:
     payments.record_payment(big, date(2026, 10, 5), 1_234_567, "bank", None)
     db.session.commit()
     assert big.status == "paid"
+
+
+def test_the_donation_page_records_and_corrects_a_payment(client, login_as, donation) -> None:
+    login_as("operator")
+    page = client.get(f"/furusato/donations/{donation.id}").get_data(as_text=True)
+    assert "入金の記録はありません" in page and "入金を記録する" in page
+    bad = client.post(f"/furusato/donations/{donation.id}/payment",
+                      data={"received_on": (today() + timedelta(days=3)).isoformat(), "amount": "３，０００",
+                            "method": "bank"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "収納日に未来の日付は入力できません" in body
+    assert "入金額 3,000円 が寄附金額 30,000円 と一致しません" in body
+    assert db.session.scalar(select(func.count()).select_from(DonationPayment)) == 0
+    ok = client.post(f"/furusato/donations/{donation.id}/payment",
+                     data={"received_on": "2026-10-05", "amount": "30000", "method": "bank"})
+    assert ok.status_code == 303
+    fixed = client.post(f"/furusato/donations/{donation.id}/payment",
+                        data={"received_on": "2026-10-04", "amount": "30000", "method": "bank",
+                              "reason": "通帳で確認"})
+    assert fixed.status_code == 303
+    page = client.get(f"/furusato/donations/{donation.id}").get_data(as_text=True)
+    assert "2026-10-05" in page and "訂正済" in page and "通帳で確認" in page and "現在の記録" in page
+    db.session.expire_all()
+    assert db.session.get(Donation, donation.id).paid_on == date(2026, 10, 4)
