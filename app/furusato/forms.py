@@ -17,7 +17,7 @@ from app.furusato.models import (
     SuspectReason,
 )
 from app.furusato.search import AMOUNT_BANDS, EXPORT_ENCODINGS, PREFECTURES
-from app.web.forms import DateField, FoldedLength, choices, in_integer_range
+from app.web.forms import DateField, FoldedLength, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 INTAKE = [(c.value, c.label) for c in INTAKE_CHANNELS]
@@ -157,3 +157,12 @@ class ExportRequestForm(FlaskForm):
 
 class RefuseExportForm(FlaskForm):
     reason = TextAreaField("却下の理由", validators=[Length(max=500)])
+
+
+class PaymentForm(FlaskForm):
+    """入金の記録・訂正 (issue 16 §1): the reason is asked only when a payment is corrected."""
+
+    received_on = DateField("収納日", validators=[Optional()])
+    amount = NumberField("入金額（円）", validators=[Optional(), in_integer_range()])
+    method = SelectField("入金方法", choices=choices([("", "選んでください"), *PaymentMethod.choices()]), default="")
+    reason = TextAreaField("訂正の理由", validators=[Optional(), Length(max=1000)])

@@ -610,3 +610,26 @@ class Certificate(db.Model):
     batch: Mapped[str] = mapped_column(String(40), default="")
     reissue_of_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_certificates.id"))
     posted_at: Mapped[datetime | None]
+
+
+class DonationPayment(db.Model):
+    """入金の記録 (issue 16 §1): the money of one donation as it reached the city. A correction is
+    a new row that supersedes the one it corrects; no row is updated or deleted, so the history
+    is the chain. The donation's paid_on (収納日) and status follow the current row."""
+
+    __tablename__ = "furusato_payments"
+    __table_args__ = (one_of("method", PaymentMethod),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("furusato_donations.id"), index=True)
+    received_on: Mapped[date]  # 収納日: the day the money reached the city (decides the tax year)
+    amount: Mapped[int]
+    method: Mapped[PaymentMethod] = mapped_column(StrEnumType(PaymentMethod, 20))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(default=now)
+    # The row this one corrects (unique: a row is corrected once; a later correction corrects
+    # the correction), and why.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_payments.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    donation: Mapped[Donation] = relationship()

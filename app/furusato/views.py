@@ -28,7 +28,7 @@ from app.auth.models import Programme, User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato import donors, export_requests, exports, imports, search, services, worklist
+from app.furusato import donors, export_requests, exports, imports, payments, search, services, worklist
 from app.furusato.forms import (
     CatalogForm,
     ClearForm,
@@ -38,6 +38,7 @@ from app.furusato.forms import (
     DonationForm,
     ExportForm,
     MergeForm,
+    PaymentForm,
     SearchForm,
     SettingsForm,
     SuspectFilterForm,
@@ -352,8 +353,12 @@ def donation(donation_id: int) -> str:
     found = services.read_donation(donation_id, by=_by())
     if found is None:
         abort(404)
+    current = payments.current_payment(found)
+    form = PaymentForm(obj=current, formdata=None) if current else PaymentForm(
+        formdata=None, amount=found.amount, method=found.payment_method or "")
     return render_template("furusato/donation.html", donation=found, flags=services.flags_of(found),
-                           corrections=services.corrections_of(found))
+                           corrections=services.corrections_of(found), payments=payments.history(found),
+                           current=current, payment_form=form)
 
 
 @bp.route("/donations/<int:donation_id>/correct", methods=["GET", "POST"])
@@ -557,4 +562,4 @@ def settings() -> str | BaseResponse | tuple[str, int]:
 
 
 # The export requests' pages are registered on this blueprint by their own module.
-from app.furusato import certificate_views, export_views  # noqa: E402,F401
+from app.furusato import certificate_views, export_views, payment_views  # noqa: E402,F401

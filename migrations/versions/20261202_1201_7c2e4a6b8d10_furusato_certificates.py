@@ -1,7 +1,7 @@
 """furusato: 寄附金受領証明書 and their numbers per fiscal year
 
 Revision ID: 7c2e4a6b8d10
-Revises: 3d5e7a9b1c24
+Revises: 5b8d2f6a4e17
 Create Date: 2026-12-02 12:00:00
 
 Two new tables; no data moves.
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c2e4a6b8d10'
-down_revision = '3d5e7a9b1c24'
+down_revision = '5b8d2f6a4e17'
 branch_labels = None
 depends_on = None
 
