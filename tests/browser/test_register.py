@@ -90,3 +90,21 @@ def test_every_denomination_of_the_daily_close_can_be_clicked(
         box.fill("1")
     next_float = page.get_by_label("翌日の釣銭準備金（円）")
     next_float.click(timeout=2000)
+
+
+def test_the_bill_offers_the_exact_amount_and_shows_the_change_before_confirming(
+        page, live_server, live_app, live_user, browser_login, live_register) -> None:
+    """Issue 15 §1: the bill opens with its amount, a ちょうど button, and お預かり shows the change
+    before the payment is confirmed (nothing is paid until the cashier presses the button)."""
+    browser_login(live_user("operator", "cashier"))
+    bill = _open_bill(live_app, "C-003")
+    page.goto(f"{live_server.url}/register?bill={bill}")
+    received = page.get_by_label("お預かり金額（円）")
+    received.fill("１０００")  # full-width, as an IME may give it
+    assert page.locator("#change-preview").inner_text() == "700円"
+    received.fill("200")
+    assert "不足" in page.locator("#change-preview").inner_text()
+    page.get_by_role("button", name="ちょうど（300円）").click()
+    assert received.input_value() == "300"
+    assert page.locator("#change-preview").inner_text() == "0円"
+    assert page.evaluate("document.activeElement.textContent") == "収納してレシートを印刷"
