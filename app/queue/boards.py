@@ -3,6 +3,8 @@ through a device job for the counter PC's agent (DESIGN "Hardware")."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from app.core.models import Counter
@@ -34,3 +36,12 @@ def clear(counter_id: int | None) -> None:
     counter = db.session.get(Counter, counter_id) if counter_id else None
     if counter is not None:
         show(counter, "")
+
+
+def still_called_labels(board: str, day: date) -> list[str]:
+    """The day's numbers still called on a call display (at a counter, or called to the cashier)."""
+    from app.queue.models import AT_COUNTER, Board, Ticket, TicketState
+
+    states = AT_COUNTER if board == Board.queue else (TicketState.cashier_called,)
+    return [t.label for t in db.session.scalars(
+        select(Ticket).where(Ticket.office_day == day, Ticket.state.in_(states)))]

@@ -24,7 +24,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.auth.access import public, roles, serves
 from app.auth.models import Programme, User
@@ -37,7 +36,7 @@ from app.devices.services import terminal_by_code
 from app.extensions import db
 from app.queue import boards, closing, kiosk_limit, printing, services, stats, status, streams
 from app.queue.forms import CategoryForm, SettingsForm, StaffIssueForm
-from app.queue.models import AT_COUNTER, Board, Call, ServiceCategory, Ticket, TicketState
+from app.queue.models import Board, Call, ServiceCategory, Ticket
 from app.register import services as register_services
 from app.web.forms import choices, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
@@ -419,10 +418,7 @@ def _still_called(board: str) -> dict[str, Any]:
     out of 「ただいまお呼びしている番号」 once their visitor came or left (issue 15 §3). The
     number is read first, so a call committed in between is never taken for a finished one."""
     seq = services.last_call_seq(board)
-    states = AT_COUNTER if board == Board.queue else (TicketState.cashier_called,)
-    labels = [t.label for t in db.session.scalars(
-        select(Ticket).where(Ticket.office_day == now().date(), Ticket.state.in_(states)))]
-    return {"called_seq": seq, "called_labels": labels}
+    return {"called_seq": seq, "called_labels": boards.still_called_labels(board, now().date())}
 
 
 def _board_context(board: str) -> dict[str, Any]:
