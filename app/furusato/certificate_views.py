@@ -4,23 +4,18 @@ Registered on the furusato blueprint (app/furusato/views.py imports this module)
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import render_template
-from flask_login import current_user
 
 from app.auth.access import roles
-from app.auth.models import User
 from app.core.dates import today
 from app.furusato import certificates
-from app.furusato.views import ANALYSTS, bp
+from app.furusato.views import ANALYSTS, _by, bp
 from app.web.forms import page_number
 
 
 @bp.route("/certificates/due")
 @roles(*ANALYSTS)
 def certificates_due() -> str:
-    by = cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
     day = today()
-    result = certificates.due_list(day, page_number(), by=by)
+    result = certificates.due_list(day, page_number(), by=_by())
     return render_template("furusato/certificates_due.html", result=result, today=day, query={})

@@ -4,22 +4,14 @@ this module)."""
 
 from __future__ import annotations
 
-from typing import cast
-
-from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import abort, flash, redirect, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import roles
-from app.auth.models import User
 from app.furusato import payments, services
 from app.furusato.forms import PaymentForm
-from app.furusato.views import STAFF, bp
+from app.furusato.views import STAFF, _by, bp, donation_page
 from app.web.forms import show_refusal
-
-
-def _by() -> User:
-    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
 
 
 @bp.route("/donations/<int:donation_id>/payment", methods=["POST"])
@@ -43,6 +35,4 @@ def payment(donation_id: int) -> BaseResponse | tuple[str, int]:
         else:
             flash("入金を訂正しました。" if current else "入金を記録しました。", "success")
             return redirect(url_for("furusato.donation", donation_id=found.id), 303)
-    return render_template("furusato/donation.html", donation=found, flags=services.flags_of(found),
-                           corrections=services.corrections_of(found), payments=payments.history(found),
-                           current=payments.current_payment(found), payment_form=form), 422
+    return donation_page(found, form), 422

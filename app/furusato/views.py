@@ -44,7 +44,7 @@ from app.furusato.forms import (
     SuspectFilterForm,
     UploadForm,
 )
-from app.furusato.models import CatalogRequest, DonorMerge, ImportBatch, SuspectFlag
+from app.furusato.models import CatalogRequest, Donation, DonorMerge, ImportBatch, SuspectFlag
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile
 from app.tasks import services as tasks
 from app.tasks.models import TaskState
@@ -356,9 +356,14 @@ def donation(donation_id: int) -> str:
     current = payments.current_payment(found)
     form = PaymentForm(obj=current, formdata=None) if current else PaymentForm(
         formdata=None, amount=found.amount, method=found.payment_method or "")
+    return donation_page(found, form)
+
+
+def donation_page(found: Donation, payment_form: PaymentForm) -> str:
+    """The donation's page with its flags, corrections and payments (and the payment form as given)."""
     return render_template("furusato/donation.html", donation=found, flags=services.flags_of(found),
                            corrections=services.corrections_of(found), payments=payments.history(found),
-                           current=current, payment_form=form)
+                           current=payments.current_payment(found), payment_form=payment_form)
 
 
 @bp.route("/donations/<int:donation_id>/correct", methods=["GET", "POST"])
