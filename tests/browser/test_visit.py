@@ -212,6 +212,8 @@ def _the_operator_corrects_it(page: Any, browser_login: Any, operator: Any) -> N
     browser_login(operator)
     page.locator("nav.side-nav").get_by_role("link", name="案件一覧・審査").click()
     page.get_by_role("link", name="差戻し").click()
+    # the tab is boosted: wait for the returned list before opening its first case
+    page.locator('nav.tabs a[aria-current="page"]', has_text="差戻し").wait_for()
     page.locator("#case-rows").get_by_role("link").first.click()
     assert "通数は2通の請求です" in page.locator(".returned").inner_text()
     page.locator("#f-copies").fill("2")
