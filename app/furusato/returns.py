@@ -96,6 +96,9 @@ def _found(data: ReturnInput, problems: list[Problem]) -> tuple[Certificate, lis
     if not data.certificate:
         problems.append(Problem("certificate", "証明書番号を入力してください（例：2026年度 第123号）。"))
         return None
+    if parsed is None and parse_number(data.certificate, 1) is not None:
+        problems.append(Problem("fiscal_year", "番号だけを入力するときは、年度を入力してください。"))
+        return None
     if parsed is None:
         problems.append(Problem("certificate", f"証明書番号「{data.certificate}」を読み取れません。"
                                                "「2026年度 第123号」の形か、番号の数字で入力してください。"))
@@ -188,6 +191,12 @@ def read_return(return_id: int, *, by: User | None) -> ReturnedMail | None:
         audit.record("read", "furusato_donor", returned.donor_id,
                      f"{returned.donor.name}（郵便物の戻り #{returned.id}）", by=by)
     return returned
+
+
+def of_donor(donor: Donor) -> list[ReturnedMail]:
+    """The donor's returns, the open ones first, then the newest (for the donor's page)."""
+    return list(db.session.scalars(select(ReturnedMail).where(ReturnedMail.donor_id == donor.id).order_by(
+        ReturnedMail.closed_at.is_not(None), ReturnedMail.returned_on.desc(), ReturnedMail.id.desc())))
 
 
 def donation_of(certificate: Certificate) -> Donation:

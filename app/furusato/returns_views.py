@@ -15,6 +15,7 @@ from app.furusato.forms import ReturnForm, ReturnOutcomeForm
 from app.furusato.returns_models import ReturnedMail
 from app.furusato.services import FurusatoError
 from app.furusato.views import STAFF, _by, bp
+from app.web import transaction
 from app.web.forms import input_from, page_number, show_refusal
 
 
@@ -39,6 +40,7 @@ def record_return() -> BaseResponse | tuple[str, int]:
         try:
             returned = returns.record_return(input_from(form, returns.ReturnInput), _by())
         except FurusatoError as exc:
+            transaction.refused_shown_again()
             show_refusal(form, exc)
         else:
             flash(f"{returns.certificate_label(returned.certificate)}（{returned.donor.name}様）の戻りを"
@@ -79,6 +81,7 @@ def close_return(return_id: int) -> BaseResponse | tuple[str, int]:
         try:
             returns.close_return(returned, input_from(form, returns.OutcomeInput), _by())
         except FurusatoError as exc:
+            transaction.refused_shown_again()
             show_refusal(form, exc, fallback="outcome")
         else:
             resent = sum(1 for item in returned.items if item.reissue_id)

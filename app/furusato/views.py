@@ -28,7 +28,7 @@ from app.auth.models import Programme, User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato import donors, export_requests, exports, imports, payments, search, services, worklist
+from app.furusato import donors, export_requests, exports, imports, payments, returns, search, services, worklist
 from app.furusato.forms import (
     CatalogForm,
     ClearForm,
@@ -396,7 +396,7 @@ def donor(donor_id: int) -> str:
     if found is None:
         abort(404)
     return render_template("furusato/donor.html", donor=found, donations=donors.donations_of(found),
-                           merges=donors.merges_of(found), form=FlaskForm())
+                           merges=donors.merges_of(found), returned=returns.of_donor(found), form=FlaskForm())
 
 
 @bp.route("/donors/matches")

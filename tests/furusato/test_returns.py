@@ -75,6 +75,9 @@ def test_bad_numbers_and_reasons_are_refused_naming_each_field_and_change_nothin
             _return(text, "")
         fields = {p.field: p.message for p in refused.value.problems}
         assert set(fields) == {"certificate", "reason"} and message in fields["certificate"]
+    with pytest.raises(services.FurusatoError) as no_year:
+        _return("3")
+    assert no_year.value.field == "fiscal_year" and "年度を入力" in no_year.value.message
     with pytest.raises(services.FurusatoError) as no_note:
         _return(f"{YEAR}年度第1号", "other")
     assert no_note.value.field == "reason_note"
@@ -173,6 +176,7 @@ def test_the_pages_record_a_scanned_return_and_its_outcome(client, login_as, pos
     bad = client.post("/furusato/returns", data={"certificate": "２０２６年度　第９９号", "reason": "moved"})
     text = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "第99号」の受領証明書はありません" in text and 'value="2026年度第99号"' in text
+    assert _count(ReturnedMail) == 0
     typed = f"{YEAR}年度　第１号".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     done = client.post("/furusato/returns", data={"certificate": typed, "reason": "moved"})
     assert done.status_code == 303
@@ -180,7 +184,13 @@ def test_the_pages_record_a_scanned_return_and_its_outcome(client, login_as, pos
     assert "戻りを転居先不明として記録しました" in listed and "0日" in listed and "03-1234-5678" in listed
     returned = db.session.scalar(select(ReturnedMail))
     assert returned is not None
+    again = client.post("/furusato/returns", data={"certificate": typed, "reason": "moved"})
+    assert again.status_code == 422 and "対応中です" in again.get_data(as_text=True)
     assert client.get(f"/furusato/returns/{returned.id}").status_code == 200
+    donor_page = client.get(f"/furusato/donors/{returned.donor_id}").get_data(as_text=True)
+    assert "未対応（住所の確認が必要）" in donor_page and f"{YEAR}年度 第1号 ほか1件" in donor_page
+    same = client.post(f"/furusato/returns/{returned.id}", data={"outcome": "unreachable"})
+    assert same.status_code == 422 and "経緯を入力してください" in same.get_data(as_text=True)
     closed = client.post(f"/furusato/returns/{returned.id}", data={"outcome": "corrected", **NEW_ADDRESS})
     assert closed.status_code == 303
     assert "未対応の戻りはありません" in client.get(closed.headers["Location"]).get_data(as_text=True)
@@ -188,4 +198,6 @@ def test_the_pages_record_a_scanned_return_and_its_outcome(client, login_as, pos
         AuditEntry.action == "read", AuditEntry.object_type == "furusato_donor")).all()
     assert any("郵便物の戻り（未対応、1ページ）" in r for r in reads)
     assert any(f"（郵便物の戻り #{returned.id}）" in r for r in reads)
+    # The refused second scan showed the open list again: its read is kept.
+    assert sum("郵便物の戻り（未対応" in r for r in reads) == 2
     assert _count(Certificate) == 5
