@@ -31,7 +31,7 @@ from app.furusato import certificate_numbers, services
 from app.furusato import normalize as nz
 from app.furusato.models import Certificate, CorrectionSource, Donation, Donor
 from app.furusato.returns_models import ReturnedItem, ReturnedMail, ReturnOutcome, ReturnReason
-from app.furusato.services import FurusatoError, name_of
+from app.furusato.services import FurusatoError
 
 PAGE_SIZE = 50
 # What the certificate prints (「2026年度 第123号」), a barcode's 2026-123, or the number alone,
@@ -138,7 +138,7 @@ def record_return(data: ReturnInput, by: User | None) -> ReturnedMail:
     certificate, envelope = found
     note = data.reason_note.strip() if data.reason == ReturnReason.other else ""
     returned = ReturnedMail(certificate_id=certificate.id, donor_id=certificate.donor_id, reason=data.reason,
-                            reason_note=note, returned_on=today(), recorded_by=name_of(by),
+                            reason_note=note, returned_on=today(), recorded_by=by,
                             items=[ReturnedItem(certificate_id=c.id) for c in envelope])
     db.session.add(returned)
     db.session.flush()
@@ -265,7 +265,7 @@ def close_return(returned: ReturnedMail, data: OutcomeInput, by: User | None) ->
     if data.outcome == ReturnOutcome.corrected:
         _correct_and_reissue(returned, data, by)
     returned.outcome, returned.outcome_note = ReturnOutcome(data.outcome), data.note.strip()
-    returned.closed_at, returned.closed_by = now(), name_of(by)
+    returned.closed_at, returned.closed_by = now(), by
     db.session.flush()
     for item in returned.items:
         audit.record("update", "furusato_donation", item.certificate.donation_id,

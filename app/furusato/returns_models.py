@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import now
@@ -51,14 +51,16 @@ class ReturnedMail(db.Model):
     reason_note: Mapped[str] = mapped_column(Text, default="")
     returned_on: Mapped[date]
     recorded_at: Mapped[datetime] = mapped_column(default=now)
-    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
     outcome: Mapped[ReturnOutcome | str] = mapped_column(StrEnumType(ReturnOutcome, 20), default="")
     outcome_note: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None]
-    closed_by: Mapped[str] = mapped_column(String(64), default="")
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     certificate = relationship("Certificate")
     donor = relationship("Donor")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    closed_by = relationship("User", foreign_keys=[closed_by_id])
     items: Mapped[list[ReturnedItem]] = relationship(back_populates="returned", order_by="ReturnedItem.id")
 
     @property

@@ -126,7 +126,7 @@ def test_a_corrected_address_keeps_its_history_and_makes_one_reissue_with_the_sa
             (original.fiscal_year, original.number, "", None)]  # waiting for the next batch
     assert donation.donor.address == "岩手県西磐井郡平泉町平泉字志羅山20"  # the donor follows
     assert not db.session.scalars(select(Certificate).where(Certificate.reissue_of_id == posted[2].id)).all()
-    assert not returned.is_open and returned.outcome == "corrected" and returned.closed_by == clerk.username
+    assert not returned.is_open and returned.outcome == "corrected" and returned.closed_by == clerk
     assert [i.reissue.number for i in returned.items] == [1, 2]
     with pytest.raises(services.FurusatoError) as twice:
         returns.close_return(returned, data, clerk)
