@@ -27,13 +27,14 @@ from app.auth.models import User
 from app.core.dates import fiscal_year, now, today
 from app.core.refusal import Problem
 from app.extensions import db
-from app.furusato import certificate_numbers, services
+from app.furusato import certificate_numbers, payments, services
 from app.furusato import normalize as nz
 from app.furusato.models import Certificate, CorrectionSource, Donation, Donor
 from app.furusato.returns_models import ReturnedItem, ReturnedMail, ReturnOutcome, ReturnReason
 from app.furusato.services import FurusatoError
 
 PAGE_SIZE = 50
+FIX_ON_THE_DONATION = "（寄附の「修正を登録」で直してから、結果を記録してください）"
 # What the certificate prints (「2026年度 第123号」), a barcode's 2026-123, or the number alone,
 # after the form layer's fold (NFKC, no spaces, one dash).
 _NUMBER = re.compile(r"(?:(?P<year>\d{4})(?:年度|-))?第?(?P<number>\d{1,9})号?")
@@ -224,21 +225,43 @@ def _address_correction(donation: Donation, data: OutcomeInput, why: str) -> ser
                                     reason=why, channel="phone", source=CorrectionSource.donor_request)
 
 
+def still_to_send(returned: ReturnedMail) -> list[Donation]:
+    """The donations the confirmed address is for: those of the envelope, and the donor's others
+    at the address that came back which have no certificate yet (the next batch would post them
+    there, in the same envelope as the 再発行)."""
+    envelope = [donation_of(item.certificate) for item in returned.items]
+    first = envelope[0]
+    issued = select(Certificate.id).where(Certificate.donation_id == Donation.id).exists()
+    waiting = db.session.scalars(select(Donation).where(
+        Donation.donor_id == first.donor_id, ~issued, Donation.status.not_in(payments.CLOSED),
+        Donation.postal_code == first.postal_code, Donation.address == first.address).order_by(Donation.id))
+    return envelope + [d for d in waiting if d not in envelope]
+
+
+def _at(postal_code: str, address: str) -> tuple[str, str]:
+    return nz.postal_digits(postal_code), nz.clean_address(address)
+
+
 def _correct_and_reissue(returned: ReturnedMail, data: OutcomeInput, by: User | None) -> None:
+    """Correct the address of every donation still to be sent, then reissue the envelope's
+    certificates; one refusal with every problem, naming the donation for a field of it that
+    this form does not have (the donation's own 修正登録 fixes that)."""
     why = f"受領証明書の戻り（{returned.reason_text}）：寄附者に電話で住所を確認" + (
         f"。{data.note.strip()}" if data.note.strip() else "")
+    confirmed = _at(data.postal_code, data.address)
+    donations = [d for d in still_to_send(returned) if _at(d.postal_code, d.address) != confirmed]
+    if not any(d.id == item.certificate.donation_id for d in donations for item in returned.items):
+        raise FurusatoError("住所が戻った受領証明書の宛先と同じです。確認した住所を入力してください。", "address")
     problems: list[Problem] = []
-    for item in returned.items:
-        donation = donation_of(item.certificate)
-        if (nz.postal_digits(data.postal_code), nz.clean_address(data.address)) == (
-                nz.postal_digits(donation.postal_code), donation.address):
-            problems.append(Problem("address", "住所が戻った受領証明書の宛先と同じです。"
-                                               "確認した住所を入力してください。"))
-            break
+    for donation in donations:
         try:
             services.correct_donation(donation, _address_correction(donation, data, why), by)
         except FurusatoError as exc:
-            problems.extend(p for p in exc.problems if p not in problems)
+            for p in exc.problems:
+                problem = p if p.field in ("postal_code", "address") else Problem(
+                    "outcome", f"寄附 {donation.order_id}：{p.message}{FIX_ON_THE_DONATION}")
+                if problem not in problems:
+                    problems.append(problem)
     if problems:
         raise FurusatoError.of(problems)
     for item in returned.items:

@@ -109,6 +109,7 @@ def test_a_corrected_address_keeps_its_history_and_makes_one_reissue_with_the_sa
         posted, make_user) -> None:
     clerk = make_user("operator")
     returned = _return(f"{YEAR}年度第1号")
+    waiting = _paid(amount=10_000)  # paid since, no certificate yet: the next batch would post it there
     db.session.commit()
     old_address = db.session.get(Donation, posted[0].donation_id).address
     data = _outcome("corrected", "本人に確認", postal_code="029-4102", address=NEW_ADDRESS["address"])
@@ -125,6 +126,9 @@ def test_a_corrected_address_keeps_its_history_and_makes_one_reissue_with_the_sa
         assert [(c.fiscal_year, c.number, c.batch, c.posted_at) for c in copies] == [
             (original.fiscal_year, original.number, "", None)]  # waiting for the next batch
     assert donation.donor.address == "岩手県西磐井郡平泉町平泉字志羅山20"  # the donor follows
+    assert waiting.address == "岩手県西磐井郡平泉町平泉字志羅山20"
+    assert [c.field for c in db.session.scalars(select(Correction).where(Correction.donation_id == waiting.id))] == [
+        "address"]
     assert not db.session.scalars(select(Certificate).where(Certificate.reissue_of_id == posted[2].id)).all()
     assert not returned.is_open and returned.outcome == "corrected" and returned.closed_by == clerk
     assert [i.reissue.number for i in returned.items] == [1, 2]
@@ -153,6 +157,14 @@ def test_refused_outcomes_name_their_field_and_change_nothing(posted) -> None:
             returns.close_return(returned, data, None)
         assert field in {p.field for p in refused.value.problems}, (data, refused.value.problems)
         db.session.rollback()
+    assert returned.is_open and _count(Correction) == 0 and _count(Certificate) == 3
+    same.phone = "12"  # a field of the donation this form does not have
+    db.session.commit()
+    with pytest.raises(services.FurusatoError) as elsewhere:
+        returns.close_return(returned, _outcome("corrected", **NEW_ADDRESS), None)
+    assert elsewhere.value.field == "outcome" and same.order_id in elsewhere.value.message
+    assert "修正を登録" in elsewhere.value.message
+    db.session.rollback()
     assert returned.is_open and _count(Correction) == 0 and _count(Certificate) == 3
 
 
