@@ -35,9 +35,10 @@ from app.furusato.services import FurusatoError
 
 PAGE_SIZE = 50
 FIX_ON_THE_DONATION = "（寄附の「修正を登録」で直してから、結果を記録してください）"
-# What the certificate prints (「2026年度 第123号」), a barcode's 2026-123, or the number alone,
-# after the form layer's fold (NFKC, no spaces, one dash).
-_NUMBER = re.compile(r"(?:(?P<year>\d{4})(?:年度|-))?第?(?P<number>\d{1,9})号?")
+# What the certificate prints (「2026年度 第123号」, or in 和暦 「令和8年度 第123号」), a barcode's
+# 2026-123, or the number alone, after the form layer's fold (NFKC, no spaces, one dash).
+_NUMBER = re.compile(r"(?:(?P<year>\d{4})(?:年度|-)|令和(?P<reiwa>\d{1,2}|元)年度)?第?(?P<number>\d{1,9})号?")
+REIWA_BEFORE_ONE = 2018  # 令和元年度 is the fiscal year 2019 (April 2019 - March 2020)
 
 
 def certificate_label(certificate: Certificate) -> str:
@@ -50,7 +51,10 @@ def parse_number(text: str, default_year: int | None) -> tuple[int, int] | None:
     found = _NUMBER.fullmatch(text or "")
     if found is None:
         return None
-    year = int(found["year"]) if found["year"] else default_year
+    if found["reiwa"]:
+        year: int | None = REIWA_BEFORE_ONE + (1 if found["reiwa"] == "元" else int(found["reiwa"]))
+    else:
+        year = int(found["year"]) if found["year"] else default_year
     return (year, int(found["number"])) if year else None
 
 

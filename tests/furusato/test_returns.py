@@ -68,6 +68,13 @@ def test_a_return_is_recorded_for_the_whole_envelope_from_the_printed_number(pos
     assert alone.certificate_id == posted[2].id and alone.reason_text == "その他（表札なし）"
 
 
+def test_the_number_is_read_as_printed_in_either_calendar_as_a_barcode_or_alone() -> None:
+    for text in ("2026年度第123号", "令和8年度第123号", "2026-123", "第123号", "123"):
+        assert returns.parse_number(text, 2026) == (2026, 123), text
+    assert returns.parse_number("令和元年度第1号", None) == (2019, 1)
+    assert returns.parse_number("123", None) is None and returns.parse_number("平成30年度第1号", 2026) is None
+
+
 def test_bad_numbers_and_reasons_are_refused_naming_each_field_and_change_nothing(posted) -> None:
     for text, message in ((f"{YEAR}年度第99号", f"「{YEAR}年度 第99号」の受領証明書はありません"),
                           ("第1号の控え", "読み取れません"), ("", "証明書番号を入力してください")):
