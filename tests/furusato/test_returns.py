@@ -175,13 +175,17 @@ def test_refused_outcomes_name_their_field_and_change_nothing(posted) -> None:
     assert returned.is_open and _count(Correction) == 0 and _count(Certificate) == 3
 
 
-def test_the_open_list_is_oldest_first_with_ages_and_closed_returns_leave_it(posted) -> None:
+def test_the_open_list_is_oldest_first_with_ages_pages_and_closed_returns_leave_it(posted, monkeypatch) -> None:
     a, b = _return(f"{YEAR}年度第1号"), _return(f"{YEAR}年度第3号", "unclaimed")
     a.returned_on, b.returned_on = today() - timedelta(days=3), today() - timedelta(days=10)
     db.session.commit()
     page = returns.open_returns(today(), by=None)
     assert page.count == 2 and [(line.returned.id, line.age) for line in page.rows] == [(b.id, 10), (a.id, 3)]
     assert page.rows[0].donor.phone == "0191-22-3333"
+    monkeypatch.setattr(returns, "PAGE_SIZE", 1)
+    second = returns.open_returns(today(), 2, by=None)
+    assert (second.count, second.pages, [line.returned.id for line in second.rows]) == (2, 2, [a.id])
+    monkeypatch.undo()
     returns.close_return(b, _outcome("unreachable", "3回架電、不在"), None)
     db.session.commit()
     page = returns.open_returns(today(), by=None)
