@@ -281,8 +281,8 @@ def test_the_payment_form_takes_an_optional_addressee(client, login_as, make_bil
     login_as("operator")
     html = client.get(f"/register?bill={bill.id}").get_data(as_text=True)
     assert "宛名（任意" in html
-    paid = client.post(f"/register/bills/{bill.id}/pay", data={"method": "cash", "received": "300",
-                                                               "addressee": "山彦 花子", "idempotency_key": key_in(html)})
+    form = {"method": "cash", "received": "300", "addressee": "山彦 花子", "idempotency_key": key_in(html)}
+    paid = client.post(f"/register/bills/{bill.id}/pay", data=form)
     assert paid.status_code == 303
     assert db.session.scalar(sa.select(Payment)).addressee == "山彦 花子"
     assert 'id="addressee">山彦 花子 様' in client.get(paid.headers["Location"]).get_data(as_text=True)
