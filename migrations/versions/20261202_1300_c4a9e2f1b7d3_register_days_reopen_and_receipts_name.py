@@ -1,9 +1,11 @@
-"""register: a closed day can be reopened, and a receipt names the payer (宛名)
+"""register: a closed day can be reopened, a receipt names the payer (宛名); displays' sound
 
 A supervisor reopens a closed register day with a reason (issue 15 §2): `register_reopenings`
 holds each reopening, and a day closed again has a second `daily_closes` row, so the unique
 constraint on daily_closes.register_day_id becomes an index. `payments.addressee` is the 宛名
 printed on the receipt ('' when none was given; existing payments have none).
+`terminals.sound` says a display's browser plays the chime and voice by itself (issue 15 §3;
+false for every existing terminal).
 
 SQLite drops a constraint by recreating the table, which drops the append-only triggers of
 daily_closes (8b37754d96c0 made them): they are made again. The new table is append-only too.
@@ -71,6 +73,8 @@ def upgrade():
         batch_op.create_index('ix_daily_closes_day', ['register_day_id', 'id'], unique=False)
     _daily_closes_append_only_again_on_sqlite()
     op.add_column('payments', sa.Column('addressee', sa.String(length=100), server_default='', nullable=False))
+    with op.batch_alter_table('terminals', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sound', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def _refuse_days_closed_twice():
@@ -84,6 +88,8 @@ def _refuse_days_closed_twice():
 
 def downgrade():
     _refuse_days_closed_twice()
+    with op.batch_alter_table('terminals', schema=None) as batch_op:
+        batch_op.drop_column('sound')
     if _sqlite():
         # ALTER TABLE … DROP COLUMN: SQLite rewrites the rows, which the UPDATE trigger does not see
         op.execute("ALTER TABLE payments DROP COLUMN addressee")
