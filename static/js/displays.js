@@ -214,10 +214,15 @@
       ctx.resume().then(chime);
     });
     if (ctx.state === "running") { report(true); return; }
-    var settled = false;
-    function settle() { if (!settled) { settled = true; report(ctx.state === "running"); } }
-    ctx.resume().then(settle);  // stays pending while the policy wants a touch
-    window.setTimeout(settle, 800);
+    // An allowed context may start suspended and run a moment later; one that needs a touch
+    // stays suspended (its resume() waits for the touch).
+    var allowed = false;
+    function running() {
+      if (!allowed && ctx.state === "running") { allowed = true; report(true); }
+    }
+    ctx.addEventListener("statechange", running);
+    ctx.resume().then(running);
+    window.setTimeout(function () { if (!allowed) { report(false); } }, 2000);
   }
 
   /* -- clock ------------------------------------------------------------------------------------ */
