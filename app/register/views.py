@@ -296,7 +296,9 @@ def _close_page(form: CloseForm | None = None, float_form: FloatForm | None = No
     totals = services.day_totals(day) if day else None
     if form is None:
         form = CloseForm(next_float=day.opening_float if day else 0)
+    closed_today = services.find_day(terminal, today()) if terminal and day is None else None
     return render_template("register/close.html", terminal=terminal, day=day, totals=totals, form=form,
+                           closed_today=closed_today if closed_today and closed_today.closed else None,
                            float_form=float_form or FloatForm(amount=day.opening_float if day else 0),
                            denominations=DENOMINATIONS, register_form=_register_form(terminal)), status
 

@@ -92,6 +92,7 @@ def test_the_close_pages_and_the_pdf_show_the_reopening(client, login_as, make_b
                                                        "idempotency_key": key})
     client.post("/register/close", data={**COUNTS, "count_100": "3", "next_float": "0", "confirmed": "1"})
     first = db.session.scalar(sa.select(DailyClose))
+    assert f"/register/closes/{first.id}" in client.get("/register/close").get_data(as_text=True)
     assert "日計を再開する" not in client.get(f"/register/closes/{first.id}").get_data(as_text=True)
     assert client.post(f"/register/closes/{first.id}/reopen", data={"reason": "x"}).status_code == 403
 
