@@ -80,6 +80,13 @@ def test_a_reopening_is_never_edited(make_bill, register, cashier, staff) -> Non
     with pytest.raises(AppendOnlyError):
         db.session.flush()
     db.session.rollback()
+    # the database refuses it too, and still refuses edits of the closes (c4a9e2f1b7d3 recreated
+    # daily_closes on SQLite)
+    for statement in ("UPDATE register_reopenings SET reason = 'x'", "DELETE FROM register_reopenings",
+                      "UPDATE daily_closes SET counted_cash = 0", "DELETE FROM daily_closes"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text(statement))
+        db.session.rollback()
 
 
 def test_the_close_pages_and_the_pdf_show_the_reopening(client, login_as, make_bill, register, staff,
