@@ -87,14 +87,14 @@ def rotate_token(terminal_id: int) -> str:
 @roles(*DEVICE_STAFF)
 def overview() -> str:
     return render_template("devices/overview.html", terminals=services.list_terminals(),
-                           summary=jobs.summary_by_terminal(), no_jobs=jobs.JobCounts())
+                           summary=jobs.summary_by_terminal(), no_jobs=jobs.JobCounts(), is_live=displays.is_live)
 
 
 def _terminal_page(terminal: Terminal, form: BindingForm | None = None,
                    status: int = 200) -> tuple[str, int]:
     return page_or_fragment(
         "devices/terminal.html", "devices/_terminal_jobs.html", terminal=terminal, form=form or BindingForm(),
-        jobs=jobs.terminal_jobs(terminal),
+        jobs=jobs.terminal_jobs(terminal), is_live=displays.is_live,
         can_change=jobs.can_change, can_reroute=jobs.can_reroute,
         may_configure=services.can_configure(current_user),
         printers=services.terminals_with_device(DeviceKind.printer, exclude=terminal),

@@ -78,3 +78,12 @@ def test_the_check_page_documents_the_kiosk_flag(client) -> None:
     page = client.get("/displays/queue/check?terminal=display-3").get_data(as_text=True)
     assert "--autoplay-policy=no-user-gesture-required" in page and 'id="autoplay-state"' in page
     assert "/displays/queue?terminal=display-3" in page and 'id="sound-setting">設定済み' in page
+
+
+def test_the_device_pages_show_the_connection_too(client, login_as) -> None:
+    terminal = display("display-4")
+    client.post("/displays/queue/ping?terminal=display-4")
+    login_as("operator")
+    assert "接続中" in connection_cell(client.get("/devices").get_data(as_text=True), "display-4")
+    assert "接続：<strong class=\"live-ok\">接続中" in client.get(f"/devices/terminals/{terminal.id}").get_data(
+        as_text=True)
