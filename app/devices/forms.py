@@ -21,6 +21,7 @@ class TerminalForm(FlaskForm):
     counter_id = SelectField("窓口", coerce=_optional_int)
     handling_area_id = SelectField("取扱区域", coerce=_optional_int)
     active = BooleanField("使用中", default=True)
+    sound = BooleanField("音声案内を自動で開始する（表示端末：キオスクモードで自動再生を許可したブラウザ）")
 
 
 class BindingForm(FlaskForm):

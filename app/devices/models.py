@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import now
@@ -65,6 +65,9 @@ class Terminal(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_seen_at: Mapped[datetime | None]
+    #: a display's browser may play the chime and voice without a touch (kiosk mode, see
+    #: /displays/<board>/check): the public screen never offers 「音声案内を開始する」
+    sound: Mapped[bool] = mapped_column(default=False, server_default=false())
     agent_public_key: Mapped[str | None] = mapped_column(Text)
 
     counter: Mapped[Counter | None] = relationship()

@@ -70,6 +70,7 @@ class TerminalChange:
     counter_id: int | None = None
     active: bool = True
     handling_area_id: int | None = None
+    sound: bool = False  # displays only: the browser plays sound without a touch
 
 
 def _problems(code: str, name: str, kind: str, counter_id: int | None) -> list[Problem]:
@@ -112,7 +113,9 @@ def update_terminal(terminal: Terminal, data: TerminalChange, by: User | None = 
     terminal.name, terminal.kind = data.name.strip(), data.kind
     terminal.counter_id, terminal.active = data.counter_id, data.active
     terminal.handling_area_id = data.handling_area_id  # 004 特記事項 §4(1), 000 別紙 §4
-    audit.record("update", "terminal", terminal.id, f"{terminal.code} {'有効' if data.active else '無効'}", by=by)
+    terminal.sound = data.sound and data.kind in (TerminalKind.queue_display, TerminalKind.cashier_display)
+    audit.record("update", "terminal", terminal.id, f"{terminal.code} {'有効' if data.active else '無効'}"
+                 + (" 音声自動開始" if terminal.sound else ""), by=by)
 
 
 def rotate_token(terminal: Terminal, by: User | None = None) -> str:

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 from app.auth.access import roles, serves
 from app.auth.models import Programme
 from app.core.services import list_counters
-from app.devices import jobs, services
+from app.devices import displays, jobs, services
 from app.devices.api import bp as api_bp
 from app.devices.forms import BindingForm, TerminalForm
 from app.devices.models import DeviceJob, DeviceKind, Terminal
@@ -51,7 +51,8 @@ def terminals() -> str | tuple[str, int]:
             show_refusal(form, exc)
     status = 422 if form.errors else 200
     return render_template("devices/terminals.html", form=form, terminals=services.list_terminals(),
-                           token=token, token_terminal=created), status
+                           token=token, token_terminal=created, is_live=displays.is_live,
+                           board_of=displays.BOARD_OF), status
 
 
 @bp.route("/admin/terminals/<int:terminal_id>", methods=["GET", "POST"])
@@ -61,14 +62,16 @@ def edit_terminal(terminal_id: int) -> str | Response | tuple[str, int]:
     form = _terminal_form(terminal)
     if form.validate_on_submit():
         try:
-            services.update_terminal(terminal, input_from(form, services.TerminalChange, active=bool(form.active.data)),
+            services.update_terminal(terminal, input_from(form, services.TerminalChange, active=bool(form.active.data),
+                                                                   sound=bool(form.sound.data)),
                                      by=current_user)
         except services.TerminalError as exc:
             show_refusal(form, exc)
         else:
             flash(f"端末「{terminal.name}」を保存しました。", "success")
             return redirect(url_for("devices.terminals"), 303)
-    return render_template("devices/terminal_edit.html", form=form, terminal=terminal), (
+    return render_template("devices/terminal_edit.html", form=form, terminal=terminal,
+                           board=displays.BOARD_OF.get(terminal.kind)), (
         422 if form.errors else 200)
 
 
@@ -84,14 +87,14 @@ def rotate_token(terminal_id: int) -> str:
 @roles(*DEVICE_STAFF)
 def overview() -> str:
     return render_template("devices/overview.html", terminals=services.list_terminals(),
-                           summary=jobs.summary_by_terminal(), no_jobs=jobs.JobCounts())
+                           summary=jobs.summary_by_terminal(), no_jobs=jobs.JobCounts(), is_live=displays.is_live)
 
 
 def _terminal_page(terminal: Terminal, form: BindingForm | None = None,
                    status: int = 200) -> tuple[str, int]:
     return page_or_fragment(
         "devices/terminal.html", "devices/_terminal_jobs.html", terminal=terminal, form=form or BindingForm(),
-        jobs=jobs.terminal_jobs(terminal),
+        jobs=jobs.terminal_jobs(terminal), is_live=displays.is_live,
         can_change=jobs.can_change, can_reroute=jobs.can_reroute,
         may_configure=services.can_configure(current_user),
         printers=services.terminals_with_device(DeviceKind.printer, exclude=terminal),

@@ -31,6 +31,7 @@ from app.core import calendar, desk
 from app.core import services as core_services
 from app.core.dates import now, today
 from app.core.models import Counter
+from app.devices import displays
 from app.devices.models import DeviceKind, Terminal, TerminalKind
 from app.devices.services import terminal_by_code
 from app.extensions import db
@@ -453,7 +454,9 @@ def display(board: str) -> str:
     now_calls = [c for c in calls if c["label"] in context["called_labels"]]
     city = core_services.get_municipality()
     return render_template(BOARD_TEMPLATES[board], board=board, calls=calls, now_calls=now_calls, city=city,
-                           since=since, now_hm=now().strftime("%-H:%M"), **context)
+                           since=since, now_hm=now().strftime("%-H:%M"),
+                           terminal=displays.display_terminal(request.args.get("terminal"), board),
+                           ping_seconds=displays.PING_SECONDS, **context)
 
 
 @bp.route("/displays/<any(queue, cashier):board>/stream")
@@ -567,3 +570,6 @@ def save_settings() -> str | Response | tuple[str, int]:
             return redirect(url_for("queue.categories"), 303)
     return render_template("queue/categories.html", form=_category_form(), settings_form=settings_form,
                            categories=services.list_categories()), 422
+
+
+from app.queue import display_views  # noqa: E402,F401

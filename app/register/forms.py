@@ -18,6 +18,8 @@ class PaymentForm(FlaskForm):
         (m.value, m.label) for m in (PaymentMethod.cash, *CASHLESS_METHODS)), default=PaymentMethod.cash)
     received = NumberField("お預かり金額（円）", validators=[Optional(), in_integer_range(0, WHOLE_YEN)])
     reference = CodeField("承認番号・取引番号（キャッシュレス）", validators=[Optional(), Length(max=60)])
+    addressee = StringField("宛名（任意：お名前・会社名）", validators=[
+        Optional(), Length(max=100, message="宛名は100文字以内で入力してください。")])
     idempotency_key = HiddenField()
 
 
@@ -29,6 +31,10 @@ class VoidRequestForm(FlaskForm):
 class CancelBillForm(FlaskForm):
     cancel_reason = TextAreaField("請求取消の理由", validators=[
         DataRequired("請求取消の理由を入力してください。"), Length(max=1000)])
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField("再開の理由", validators=[DataRequired("再開の理由を入力してください。"), Length(max=1000)])
 
 
 class FloatForm(FlaskForm):

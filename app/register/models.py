@@ -138,12 +138,19 @@ class RegisterDay(db.Model):
     opened_at: Mapped[datetime] = mapped_column(default=now)
 
     terminal: Mapped[Terminal] = relationship()
-    close: Mapped[DailyClose | None] = relationship(back_populates="day")
+    closes: Mapped[list[DailyClose]] = relationship(back_populates="day", order_by="DailyClose.id")
+    reopenings: Mapped[list[RegisterReopening]] = relationship(
+        back_populates="day", order_by="RegisterReopening.id")
 
 
     @property
     def closed(self) -> bool:
         return self.state == DayState.closed
+
+    @property
+    def close(self) -> DailyClose | None:
+        """The day's last close (a reopened day that was closed again has several)."""
+        return self.closes[-1] if self.closes else None
 
 
 class ReceiptSequence(db.Model):
@@ -191,6 +198,7 @@ class Payment(db.Model):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    addressee: Mapped[str] = mapped_column(String(100), default="", server_default="")  # 宛名, as given
 
     bill: Mapped[Bill] = relationship()
     day: Mapped[RegisterDay] = relationship()
@@ -270,10 +278,11 @@ class VoidRequest(db.Model):
 
 class DailyClose(db.Model):
     """日計: the close of one register's day, with the cash counted against the expected amount
-    and the float the next day starts with. Written once."""
+    and the float the next day starts with. Written once; a day a supervisor reopened and that
+    was closed again has a second close, and the last one is the day's close."""
 
     __tablename__ = "daily_closes"
-    __table_args__ = (UniqueConstraint("register_day_id"),)
+    __table_args__ = (Index("ix_daily_closes_day", "register_day_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     register_day_id: Mapped[int] = mapped_column(ForeignKey("register_days.id"))
@@ -285,7 +294,7 @@ class DailyClose(db.Model):
     difference_reason: Mapped[str] = mapped_column(Text, default="")
     next_float: Mapped[int]
 
-    day: Mapped[RegisterDay] = relationship(back_populates="close")
+    day: Mapped[RegisterDay] = relationship(back_populates="closes")
     closed_by: Mapped[User] = relationship()
     counts: Mapped[list[CashCount]] = relationship(
         back_populates="close", order_by="CashCount.denomination.desc()")
@@ -306,3 +315,23 @@ class CashCount(db.Model):
     @property
     def amount(self) -> int:
         return self.denomination * self.quantity
+
+
+class RegisterReopening(db.Model):
+    """A supervisor's reopening of a closed day, with the reason: the close it undid stays as it
+    was (the 日計表 lists it), payments and calls work again until the day is closed anew.
+    Written once."""
+
+    __tablename__ = "register_reopenings"
+    __table_args__ = (Index("ix_register_reopenings_day", "register_day_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_day_id: Mapped[int] = mapped_column(ForeignKey("register_days.id"))
+    daily_close_id: Mapped[int] = mapped_column(ForeignKey("daily_closes.id"))
+    reopened_at: Mapped[datetime] = mapped_column(default=now)
+    reopened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+
+    day: Mapped[RegisterDay] = relationship(back_populates="reopenings")
+    undone: Mapped[DailyClose] = relationship()
+    reopened_by: Mapped[User] = relationship()

@@ -20,6 +20,7 @@ from app.core.dates import wareki
 from app.core.pdf import text
 from app.core.services import get_municipality
 from app.register.models import DailyClose, Payment
+from app.register.reopening import day_history, superseded
 from app.register.services import DayTotals, day_payments, totals_of
 
 FONT_DIR = ROOT / "static" / "vendor" / "fonts"
@@ -125,6 +126,22 @@ def _voids(payments: list[Payment], width: float, body: ParagraphStyle) -> Table
     return _table(rows, [width * 0.1, width * 0.2, width * 0.15, width * 0.37, width * 0.18], numeric_from=2)
 
 
+def _history(close: DailyClose, width: float, body: ParagraphStyle) -> list[Any]:
+    """日計の経過: each close and each reopening (who, when, why), when the day was reopened."""
+    events = day_history(close.day)
+    if len(events) < 2:
+        return []
+    rows: list[list[Any]] = [["日時", "事項", "担当", "内容"]]
+    for e in events:
+        mark = "（本表）" if e.close_id == close.id else ""
+        rows.append([f"{e.at:%Y-%m-%d %H:%M}", e.what + mark, e.by, Paragraph(text(e.detail), body)])
+    story: list[Any] = [Paragraph("日計の経過（締め・再開）", _styles().heading),
+                        _table(rows, [width * 0.2, width * 0.14, width * 0.18, width * 0.48], numeric_from=99)]
+    if superseded(close):
+        story.append(Paragraph("この日計は再開により取り消されています。最後の日計が有効です。", body))
+    return story
+
+
 def _cash(close: DailyClose, totals: DayTotals, width: float) -> Table:
     """The cash count by denomination beside the balance against the expected cash."""
     count_rows = [["金種", "枚数", "金額"]]
@@ -166,6 +183,7 @@ def close_pdf(close: DailyClose) -> bytes:
         _header(city_name, width, style.title),
         Spacer(1, 3 * mm),
         _summary(close, totals, width),
+        *_history(close, width, style.body),
         Paragraph("1. 手数料別集計", style.heading),
         _table(_fee_rows(totals), [width * 0.46, width * 0.18, width * 0.14, width * 0.22], numeric_from=2,
                total_row=True),

@@ -47,6 +47,11 @@ def fit(text: str, width: int = COLUMNS) -> str:
     return out
 
 
+def addressee_line(addressee: str) -> str:
+    """「〇〇 様」 on one printed line: a name too long is cut, never the honorific."""
+    return fit(addressee, COLUMNS - display_width(" 様")) + " 様"
+
+
 def _line_texts(payment: Payment) -> list[Text]:
     texts = []
     for line in payment.lines:
@@ -76,6 +81,8 @@ def receipt_document(payment: Payment, reissue: bool = False, voided: Payment | 
         doc.add(Text("【再発行】", bold=True, align="center"))
     if voided is not None:
         doc.add(Text("【取消済】", bold=True, width=2, height=2, align="center"))
+    if payment.addressee:
+        doc.add(Feed(1), Text(addressee_line(payment.addressee), bold=True))
     doc.add(Feed(1),
             Text(f"{wareki(payment.paid_at.date())} {payment.paid_at:%H:%M}"),
             Text(f"領収番号 {number}"),

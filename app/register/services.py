@@ -45,6 +45,7 @@ from app.register.models import (
     PaymentMethod,
     ReceiptSequence,
     RegisterDay,
+    RegisterReopening,
     VoidRequest,
     VoidRequestState,
     receipt_label,
@@ -84,7 +85,7 @@ def _last_close(terminal_id: int, before: date) -> DailyClose | None:
     return db.session.scalar(
         select(DailyClose).join(RegisterDay)
         .where(RegisterDay.terminal_id == terminal_id, RegisterDay.business_date < before)
-        .order_by(RegisterDay.business_date.desc()).limit(1))
+        .order_by(RegisterDay.business_date.desc(), DailyClose.id.desc()).limit(1))
 
 
 def earliest_open_day(terminal: Terminal) -> RegisterDay | None:
@@ -323,6 +324,7 @@ class PaymentInput:
     received: int | None
     idempotency_key: str
     reference: str = ""
+    addressee: str = ""  # 宛名 for the receipt: the visitor's name or a company, if given
 
 
 def take_payment(bill_id: int, terminal: Terminal, data: PaymentInput, by: User,
@@ -353,6 +355,7 @@ def take_payment(bill_id: int, terminal: Terminal, data: PaymentInput, by: User,
         kind=PaymentKind.payment, bill=bill, day=day, fiscal_year=year, receipt_number=_next_receipt_number(year),
         idempotency_key=idempotency_key, method=method, method_reference=reference,
         total=quote.total, received=received, change=change, paid_at=at or now(), cashier_id=by.id,
+        addressee=" ".join(data.addressee.split())[:100],
         lines=[PaymentLine(position=n, fee_code=line.fee_code, label=line.label, unit=line.unit,
                            quantity=line.quantity, unit_amount=line.unit_amount, official=line.official,
                            amount=line.amount) for n, line in enumerate(quote.lines, start=1)],
@@ -688,6 +691,6 @@ class AppendOnlyError(RuntimeError):
 def _refuse_payment_changes(session: Session, _context: Any, _instances: Any) -> None:
     """Nothing about a payment is edited or deleted (the database refuses it too)."""
     for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, Payment | PaymentLine | DailyClose | CashCount) and (
+        if isinstance(obj, Payment | PaymentLine | DailyClose | CashCount | RegisterReopening) and (
                 obj in session.deleted or session.is_modified(obj)):
             raise AppendOnlyError("収納・日計の記録は変更・削除できません。取消の記録で打ち消してください。")

@@ -17,7 +17,7 @@ from app.devices.models import Terminal
 from app.extensions import db
 from app.queue import services as queue
 from app.queue import streams
-from app.register import fees, reads, receipts, services
+from app.register import fees, reads, receipts, reopening, services
 from app.register.forms import (
     CancelBillForm,
     CloseForm,
@@ -25,6 +25,7 @@ from app.register.forms import (
     FloatForm,
     PaymentForm,
     RegisterChoiceForm,
+    ReopenForm,
     VoidRequestForm,
 )
 from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
@@ -295,7 +296,9 @@ def _close_page(form: CloseForm | None = None, float_form: FloatForm | None = No
     totals = services.day_totals(day) if day else None
     if form is None:
         form = CloseForm(next_float=day.opening_float if day else 0)
+    closed_today = services.find_day(terminal, today()) if terminal and day is None else None
     return render_template("register/close.html", terminal=terminal, day=day, totals=totals, form=form,
+                           closed_today=closed_today if closed_today and closed_today.closed else None,
                            float_form=float_form or FloatForm(amount=day.opening_float if day else 0),
                            denominations=DENOMINATIONS, register_form=_register_form(terminal)), status
 
@@ -354,14 +357,39 @@ def set_float() -> BaseResponse | tuple[str, int]:
 @bp.route("/closes")
 @roles(*CASHIERS)
 def closes() -> str:
-    return render_template("register/closes.html", closes=services.list_closes())
+    closes = services.list_closes()
+    return render_template("register/closes.html", closes=closes, undone=reopening.undone_ids(closes))
+
+
+def _closed_page(done: DailyClose, form: ReopenForm | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template("register/closed.html", close=done, totals=services.day_totals(done.day),
+                           history=reopening.day_history(done.day), superseded=reopening.superseded(done),
+                           may_reopen=reopening.may_reopen(done, current_user),
+                           reopen_form=form or ReopenForm()), status
 
 
 @bp.route("/closes/<int:close_id>")
 @roles(*CASHIERS)
-def closed(close_id: int) -> str:
+def closed(close_id: int) -> tuple[str, int]:
+    return _closed_page(db.get_or_404(DailyClose, close_id))
+
+
+@bp.route("/closes/<int:close_id>/reopen", methods=["POST"])
+@roles("supervisor")
+def reopen(close_id: int) -> BaseResponse | tuple[str, int]:
+    """日計の再開: a supervisor opens a closed day again, with the reason (issue 15 §2)."""
     done = db.get_or_404(DailyClose, close_id)
-    return render_template("register/closed.html", close=done, totals=services.day_totals(done.day))
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            reopening.reopen_day(done.day, form.reason.data, current_user)
+        except services.RegisterError as exc:
+            show_refusal(form, exc)
+        else:
+            flash(f"{done.day.terminal.name}の{done.day.business_date:%Y-%m-%d}の日計を再開しました。"
+                  "収納と会計の呼出ができます。締め直すには日計を行ってください。", "success")
+            return redirect(url_for("register.closed", close_id=done.id), 303)
+    return _closed_page(done, form, 422)
 
 
 @bp.route("/closes/<int:close_id>.pdf")

@@ -198,6 +198,33 @@
     });
   }
 
+  /* The sound check page (/displays/<board>/check), opened on the display's own browser: can
+   * this browser play sound without a touch? The chime plays at once if it can. */
+  function checkSound() {
+    var state = document.getElementById("autoplay-state");
+    if (!state) { return; }
+    var ctx = audioContext();
+    function report(allowed) {
+      state.dataset.state = allowed ? "allowed" : "blocked";
+      state.textContent = allowed ? state.dataset.allowed : state.dataset.blocked;
+      if (allowed) { chime(); }
+    }
+    if (!ctx) { report(false); return; }
+    document.getElementById("play-chime").addEventListener("click", function () {
+      ctx.resume().then(chime);
+    });
+    if (ctx.state === "running") { report(true); return; }
+    // An allowed context may start suspended and run a moment later; one that needs a touch
+    // stays suspended (its resume() waits for the touch).
+    var allowed = false;
+    function running() {
+      if (!allowed && ctx.state === "running") { allowed = true; report(true); }
+    }
+    ctx.addEventListener("statechange", running);
+    ctx.resume().then(running);
+    window.setTimeout(function () { if (!allowed) { report(false); } }, 2000);
+  }
+
   /* -- clock ------------------------------------------------------------------------------------ */
   function tick() {
     var el = document.getElementById("clock");
@@ -211,6 +238,7 @@
       announced[el.dataset.callId] = true;  // already on screen when the page opened
     });
     offerUnlock();
+    checkSound();
     tick();
     window.setInterval(tick, 5000);
   });

@@ -10,7 +10,8 @@ from app.demo import DEMO_CITY
 from app.devices.models import DeviceJob
 from app.extensions import db
 from app.register import receipts, services
-from hardware.printer import Document, decode, kanji_line, render_bytes
+from hardware.printer import Document, SimulatedPrinter, decode, kanji_line, open_printer, render_bytes
+from hardware.printer.render import COLUMNS, display_width
 from tests.register.conftest import new_key
 
 
@@ -127,3 +128,37 @@ def test_a_reprint_of_a_voided_payment_is_marked_and_acknowledges_nothing(make_b
     assert receipts.columns("取消額", "1,050円") in lines and "理由 請求誤り" in lines
     assert kanji_line("【取消済】") in data
     assert job.summary.startswith("領収書（再発行）（取消済）")
+
+
+def test_the_addressee_is_printed_as_sama_on_the_receipt_and_its_reprint(make_bill, register, cashier) -> None:
+    """宛名 (issue 15 §2): the name the visitor gives is stored with the payment and printed as
+    「〇〇 様」, in Kanji mode, on the receipt and every reprint, through the simulated printer."""
+    core_services.save_municipality(DEMO_CITY)
+    bill = make_bill(("resident_record_copy", 1))
+    payment = services.take_payment(bill.id, register, services.PaymentInput(
+        "cash", 300, new_key(), addressee="  山彦商事　株式会社 "), cashier).payment
+    db.session.commit()
+    assert payment.addressee == "山彦商事 株式会社"
+    first = receipts.print_receipt(payment, register, cashier)
+    again = receipts.print_receipt(payment, register, cashier, reissue=True)
+    db.session.commit()
+    with SimulatedPrinter("addressee") as sim:
+        printer = open_printer(sim.url + "?mode=kanji")
+        for job in (first, again):
+            printer.print_document(Document.from_dict(job.payload["document"]))
+        printer.close()
+        pages = sim.wait_for_pages(2)
+        data = sim.received
+    for page in pages:
+        assert "山彦商事 株式会社 様" in page.text_lines
+        assert page.text_lines.index("山彦商事 株式会社 様") < page.text_lines.index(f"領収番号 {payment.receipt_no}")
+    assert "【再発行】" in [line.strip() for line in pages[1].text_lines]
+    assert data.count("山彦商事".encode("cp932")) == 2
+
+
+def test_no_addressee_prints_no_sama_line_and_a_long_one_keeps_its_honorific(make_bill, register, cashier) -> None:
+    payment = paid(make_bill, register, cashier)
+    _, lines, _ = printed(receipts.receipt_document(payment))
+    assert not any(line.endswith(" 様") for line in lines)
+    long = receipts.addressee_line("株式会社" * 20)
+    assert long.endswith(" 様") and display_width(long) <= COLUMNS

@@ -273,3 +273,18 @@ def test_a_new_office_day_starts_clean_and_shows_what_was_left_as_earlier(client
     with pytest.raises(queue.QueueError, match=f"{ticket.label}は{day.month}月{day.day}日の番号札のため会計に呼び出す"):
         queue.call_cashier_ticket(ticket)
     assert db.session.get_one(Ticket, ticket.id, populate_existing=True).state == TicketState.cashier_waiting
+
+
+def test_the_payment_form_takes_an_optional_addressee(client, login_as, make_bill, register) -> None:
+    # issue 15 §2: the receipt shows the 宛名 when the visitor gives one.
+    bill = make_bill(("resident_record_copy", 1))
+    login_as("operator")
+    html = client.get(f"/register?bill={bill.id}").get_data(as_text=True)
+    assert "宛名（任意" in html
+    form = {"method": "cash", "received": "300", "addressee": "山彦 花子", "idempotency_key": key_in(html)}
+    paid = client.post(f"/register/bills/{bill.id}/pay", data=form)
+    assert paid.status_code == 303
+    assert db.session.scalar(sa.select(Payment)).addressee == "山彦 花子"
+    assert 'id="addressee">山彦 花子 様' in client.get(paid.headers["Location"]).get_data(as_text=True)
+    job = db.session.scalar(sa.select(DeviceJob))
+    assert "山彦 花子 様" in str(job.payload["document"])
