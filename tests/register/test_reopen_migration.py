@@ -11,7 +11,7 @@ from app.extensions import db
 from app.register import reopening, services
 from tests.register.test_voids_and_close import count_for, pay
 
-REVISION, BEFORE = "c4a9e2f1b7d3", "7c2e4a6b8d10"
+REVISION, BEFORE = "c4a9e2f1b7d3", "9e4b1d7c3a52"
 
 
 def test_up_fills_the_new_columns_and_down_refuses_a_day_closed_twice(make_bill, register, cashier, staff,

@@ -12,7 +12,7 @@ daily_closes (8b37754d96c0 made them): they are made again. The new table is app
 No data moves. Downgrading refuses while a day has more than one close.
 
 Revision ID: c4a9e2f1b7d3
-Revises: 7c2e4a6b8d10
+Revises: 9e4b1d7c3a52
 Create Date: 2026-12-02 13:00:00
 
 """
@@ -21,7 +21,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4a9e2f1b7d3'
-down_revision = '7c2e4a6b8d10'
+down_revision = '9e4b1d7c3a52'
 branch_labels = None
 depends_on = None
 
