@@ -266,7 +266,7 @@ def certificate_page(sheet: Sheet, recipient: Recipient, line: CertificateLine, 
     notes = (f"・この寄附金は、所得税法第78条第2項第1号に規定する地方公共団体（{issuer.city_name}）に"
              "対する寄附金であり、所得税の寄附金控除及び個人住民税の寄附金税額控除の対象となります。\n"
              "・受領年月日（収納日）の属する年の寄附として控除されます。確定申告の際に添付又は提示して"
-             "ください。再発行はいたしかねる場合がありますので、大切に保管してください。")
+             "ください。大切に保管してください。")
     if line.reissue:
         notes += "\n・この証明書は再発行したものです（番号は原本と同じです）。"
     sheet.lines(20, y, notes, 170, MINCHO, 9, 1.6)
