@@ -379,6 +379,18 @@ def render(envelopes: Iterable[Envelope], out: BinaryIO, *, issuer: Issuer, sett
     return joiner.pages
 
 
+def letter_preview(out: BinaryIO, envelope: Envelope, issuer: Issuer, layout: EnvelopeLayout,
+                   template: LetterTemplate, issued: date) -> int:
+    """The letter page alone, for the office editing its template (no seal needed)."""
+    register_fonts()
+    check_template(template)
+    c = _canvas(out, issuer)
+    letter_page(Sheet(c), envelope, issuer, layout, template, issued)
+    c.showPage()
+    c.save()
+    return 1
+
+
 def alignment_sheet(out: BinaryIO, layout: EnvelopeLayout, issuer: Issuer) -> int:
     """位置確認用の試し刷り: the window frame and a sample address where the letter puts them,
     fold marks and a mm ruler, to hold against the office's envelopes."""

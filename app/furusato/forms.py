@@ -17,7 +17,7 @@ from app.furusato.models import (
     SuspectReason,
 )
 from app.furusato.search import AMOUNT_BANDS, EXPORT_ENCODINGS, PREFECTURES
-from app.web.forms import DateField, FoldedLength, NumberField, choices, in_integer_range
+from app.web.forms import DateField, DecimalNumberField, FoldedLength, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 INTAKE = [(c.value, c.label) for c in INTAKE_CHANNELS]
@@ -166,3 +166,20 @@ class PaymentForm(FlaskForm):
     amount = NumberField("入金額（円）", validators=[Optional(), in_integer_range()])
     method = SelectField("入金方法", choices=choices([("", "選んでください"), *PaymentMethod.choices()]), default="")
     reason = TextAreaField("訂正の理由", validators=[Optional(), Length(max=1000)])
+
+
+class LetterForm(FlaskForm):
+    """お礼状の文面 of a fiscal year; the placeholders are checked by the service."""
+
+    fiscal_year = NumberField("年度", validators=[DataRequired("年度を入力してください。"), in_integer_range(2000)])
+    title = StringField("表題", validators=[Length(max=100)])
+    body = TextAreaField("本文", render_kw={"rows": 14})
+
+
+class EnvelopeLayoutForm(FlaskForm):
+    """Where the address block prints (mm from the sheet's top-left corner)."""
+
+    address_left_mm = DecimalNumberField("宛名の位置：用紙の左端から（mm）")
+    address_top_mm = DecimalNumberField("宛名の位置：用紙の上端から（mm）")
+    office_name = StringField("問い合わせ先の担当名", validators=[Length(max=100)])
+    office_phone = StringField("問い合わせ先の電話番号", validators=[Length(max=20)])
