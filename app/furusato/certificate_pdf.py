@@ -171,7 +171,7 @@ def address_block(sheet: Sheet, recipient: Recipient, layout: EnvelopeLayout, ma
     """The donor's postal code, address and name inside the window area."""
     x, y, w = layout.address_left_mm, layout.address_top_mm, layout.address_width_mm
     sheet.text(x + 2, y + 6, postal(recipient.postal_code), GOTHIC, 11)
-    bottom = sheet.fitted(x + 4, y + 13, recipient.address, w - 6, MINCHO, 11, 8)
+    bottom = sheet.fitted(x + 4, y + 13, recipient.address, w - 6, MINCHO, 11, 9.5)
     name = f"{recipient.name}　様"
     sheet.fitted(x + 8, max(bottom + 3, y + 27), name, w - 10, MINCHO, 15, 10)
     if mark:
