@@ -63,11 +63,18 @@ def envelope_layout() -> BaseResponse | tuple[str, int]:
     return _page(_letter_form(fiscal_year(today())), layout)
 
 
+def _typed_template() -> LetterTemplate:
+    """What the office typed, or (nothing typed) this fiscal year's saved template."""
+    if "body" not in request.args:
+        return letter_settings.template_for(fiscal_year(today()))
+    return LetterTemplate(title=request.args.get("title", ""), body=request.args.get("body", ""))
+
+
 @bp.route("/settings/letter/preview")
 @roles(*SETTINGS)
 def letter_preview_frame() -> tuple[str, int]:
     """The preview fragment: the PDF of what is typed, or why it cannot be printed."""
-    template = LetterTemplate(title=request.args.get("title", ""), body=request.args.get("body", ""))
+    template = _typed_template()
     problems = letter_settings.preview_problems(template)
     query = urlencode({"title": template.title, "body": template.body})
     return render_template("furusato/_letter_preview.html", problems=problems, query=query), 200
@@ -76,7 +83,7 @@ def letter_preview_frame() -> tuple[str, int]:
 @bp.route("/settings/letter/preview.pdf")
 @roles(*SETTINGS)
 def letter_preview_pdf() -> Response | tuple[str, int]:
-    template = LetterTemplate(title=request.args.get("title", ""), body=request.args.get("body", ""))
+    template = _typed_template()
     if problems := letter_settings.preview_problems(template):
         return render_template("furusato/_letter_preview.html", problems=problems, query=""), 422
     out = io.BytesIO()
