@@ -47,7 +47,6 @@ NOT_OPENED = {
     "seal.inquiry_pdf",  # an inquiry letter that was sent
     "queue.ticket_status",  # a ticket (the demo issues none)
     "staff_end.download_handover",  # a handover package (the demo makes none)
-    "core.municipality_seal_image",  # the city's seal image (the demo uploads none)
 }
 
 
