@@ -11,10 +11,11 @@ for a 長3 窓あき envelope:
    return envelope (app/furusato/onestop_pdf.py); 4. where asked, the 払込取扱票.
 
 What the certificate shows: 所得税法第78条第1項 grants the deduction for 特定寄附金, which by
-第78条第2項第1号 include donations to a 地方公共団体 (the city). 所得税法施行規則第47条の2第3項
-lets the donor prove it with a document of the recipient that shows the amount of the
-特定寄附金, that it was received, and the day of receipt: so the certificate prints the donor's
-name and address as the donation gave them, the amount, the 収納日 (which decides the tax year),
+第78条第2項第1号 include donations to a 地方公共団体 (the city); the donor proves the donation with
+the recipient's receipt, 所得税法施行規則第47条の2第3項 (the paragraph the National Tax Agency
+cites for it; its items were not read here in the e-Gov text, so they are not quoted). The
+certificate prints what such a receipt shows: the donor's name and address as the donation gave
+them, the amount, that the city received it and on which day (収納日, which decides the tax year),
 the city's name, its mayor with the official seal, the statement that it is a donation to the
 city (ふるさと納税), and the certificate number of the fiscal year. A batch without an uploaded
 seal is refused (SealMissing) rather than printed 「公印省略」: the office decides to print only

@@ -6,7 +6,9 @@ donor sends one per donation, even to the same city). The layout follows the nat
 cities publish it: the year of the donation and 市町村民税・道府県民税 at the top, the addressee,
 the applicant (住所, 電話番号, フリガナ, 氏名, 個人番号 in 12 boxes, 性別, 生年月日), then
 「1.当団体に対する寄附に関する事項」 (寄附年月日, 寄附金額) and 「2.申告の特例の適用に関する事項」
-with the two check boxes, and the notes. No 押印 (the seal box was removed from the form in 2021).
+with the two check boxes, and the notes (read from copies cities publish; those older copies
+have a 印 box, which the form as revised since has not: no 印 box here, to be checked against the
+current 様式 before the first run).
 What the city knows is pre-filled; the individual number is NEVER printed: its boxes stay
 empty for the donor to fill in, and the check boxes are the donor's statements, left empty too.
 """
