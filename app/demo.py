@@ -6,6 +6,8 @@ purged (`flask demo purge`) before real use.
 
 from __future__ import annotations
 
+import io
+
 from sqlalchemy import select
 
 from app.auth import audit
@@ -54,6 +56,30 @@ DEMO_TERMINALS = (
     *((f"counter-{n}", f"{n}番窓口 端末", "counter_pc", n) for n, _, _ in DEMO_COUNTERS),
 )
 
+
+def demo_seal_png(text: str = "山彦市長之印", px: int = 400) -> bytes:
+    """A made-up square 公印 (red, on a transparent ground) for the demo city's certificates:
+    the characters in two columns read from the right, as a city's seal is cut."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from app.core.pdf import FONT_DIR
+
+    red = (200, 30, 30, 255)
+    image = Image.new("RGBA", (px, px), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((8, 8, px - 9, px - 9), outline=red, width=18)
+    font = ImageFont.truetype(str(FONT_DIR / "BIZUDMincho-Regular.ttf"), int(px * 0.27))
+    rows = -(-len(text) // 2)
+    cell = (px - 60) / rows
+    for i, ch in enumerate(text):
+        col, row = 1 - i // rows, i % rows
+        x, y = 30 + col * (px - 60) / 2 + (px - 60) / 4, 30 + row * cell + cell / 2
+        draw.text((x, y), ch, font=font, fill=red, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def is_empty() -> bool:
     return db.session.scalar(select(User.id).limit(1)) is None
 
@@ -61,6 +87,7 @@ def is_empty() -> bool:
 def load() -> dict[str, str]:
     """Create the demo city; returns the terminal tokens (shown once)."""
     core_services.save_municipality(DEMO_CITY)
+    core_services.save_seal(demo_seal_png(), 21.0, by=None)
     for username, name, role, scope, number_handler in DEMO_USERS:
         auth_services.create_user(username, name, role, DEMO_PASSWORD, scope=scope, number_handler=number_handler)
     counters = {n: core_services.save_counter(None, n, name, dept) for n, name, dept in DEMO_COUNTERS}

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.models import DEPARTMENTS
-from app.web.forms import CodeField, DateField, NumberField, choices, in_integer_range
+from app.web.forms import CodeField, DateField, DecimalNumberField, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 
@@ -31,3 +32,10 @@ class CounterForm(FlaskForm):
     name = StringField("窓口名", validators=[DataRequired(REQUIRED), Length(max=50)])
     department = SelectField("担当課", choices=choices(DEPARTMENTS.items()))
     active = BooleanField("使用中", default=True)
+
+
+class SealForm(FlaskForm):
+    """公印の画像: PNG only, with its true size (checked by the service)."""
+
+    seal_file = FileField("公印の画像（PNG）")
+    seal_mm = DecimalNumberField("公印の大きさ（mm、一辺又は直径）")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.dates import now
@@ -31,6 +31,9 @@ class Municipality(db.Model):
     address: Mapped[str] = mapped_column(String(200))
     mayor_name: Mapped[str] = mapped_column(String(50))
     contractor_name: Mapped[str] = mapped_column(String(100))
+    # 公印: the official seal printed on certificates (PNG as uploaded) and its true size in mm
+    seal_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    seal_mm: Mapped[float] = mapped_column(default=21.0, server_default="21")
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
 

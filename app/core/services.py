@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select, text
 
 from app.auth import audit
@@ -93,6 +95,46 @@ def save_municipality(data: MunicipalityInput, *, by: User | None = None) -> Mun
     db.session.add(city)
     db.session.flush()
     audit.record("update", "municipality", city.id, f"{city.name} {city.code}", by=by)
+    return city
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SEAL_MM = (5.0, 60.0)  # what a 公印 measures, with room on both sides (city seals are 15-30 mm)
+SEAL_MAX_BYTES = 2_000_000
+
+
+def _seal_problems(png: bytes, size_mm: float | None) -> list[Problem]:
+    problems = []
+    if not png:
+        problems.append(Problem("seal_file", "公印の画像（PNG）を選んでください。"))
+    elif len(png) > SEAL_MAX_BYTES or not png.startswith(PNG_SIGNATURE):
+        problems.append(Problem("seal_file", "公印の画像は PNG 形式（2MB まで）で登録してください。"))
+    else:
+        try:
+            with Image.open(io.BytesIO(png)) as image:
+                image.verify()
+                if image.format != "PNG":
+                    raise UnidentifiedImageError
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            problems.append(Problem("seal_file", "公印の画像が PNG として読めません。"))
+    if size_mm is None or not SEAL_MM[0] <= size_mm <= SEAL_MM[1]:
+        problems.append(Problem("seal_mm", f"公印の大きさは {SEAL_MM[0]:g}〜{SEAL_MM[1]:g} mm で入力してください。"))
+    return problems
+
+
+def save_seal(png: bytes, size_mm: float | None, *, by: User | None) -> Municipality:
+    """The official seal the certificates print at true size (`size_mm`, the side of its square
+    or its diameter). PNG only: certificates are printed from it as uploaded."""
+    city = get_municipality()
+    problems = _seal_problems(png, size_mm)
+    if city is None:
+        problems.insert(0, Problem("", "先に自治体設定を保存してください。"))
+    if problems:
+        raise SettingsError.of(problems)
+    assert city is not None and size_mm is not None
+    city.seal_png, city.seal_mm = png, float(size_mm)
+    db.session.flush()
+    audit.record("update", "municipality", city.id, f"公印の画像（{size_mm:g} mm）", by=by)
     return city
 
 

@@ -10,7 +10,7 @@ from app.auth.access import ALL_STAFF, public, roles
 from app.auth.models import Role
 from app.core import calendar, services
 from app.core.dates import fiscal_year, now, today
-from app.core.forms import CounterForm, MunicipalityForm, SpecialOpeningForm
+from app.core.forms import CounterForm, MunicipalityForm, SealForm, SpecialOpeningForm
 from app.core.models import Counter
 from app.web.forms import input_from, integer, show_refusal
 from app.web.nav_item import NavItem
@@ -43,7 +43,8 @@ def health() -> tuple[Response, int]:
 @bp.route("/admin/municipality", methods=["GET", "POST"])
 @roles(Role.admin)
 def municipality() -> Response | tuple[str, int]:
-    form = MunicipalityForm(obj=services.get_municipality())
+    city = services.get_municipality()
+    form = MunicipalityForm(obj=city)
     if form.validate_on_submit():
         try:
             services.save_municipality(input_from(form, services.MunicipalityInput), by=current_user)
@@ -52,7 +53,39 @@ def municipality() -> Response | tuple[str, int]:
         else:
             flash("自治体の設定を保存しました。", "success")
             return redirect(url_for("core.municipality"), 303)
-    return render_template("core/municipality.html", form=form), 422 if form.errors else 200
+    return _municipality_page(form, SealForm(obj=city))
+
+
+def _municipality_page(form: MunicipalityForm, seal: SealForm) -> tuple[str, int]:
+    city = services.get_municipality()
+    return render_template("core/municipality.html", form=form, seal=seal, city=city), (
+        422 if form.errors or seal.errors else 200)
+
+
+@bp.route("/admin/municipality/seal", methods=["POST"])
+@roles(Role.admin)
+def municipality_seal() -> Response | tuple[str, int]:
+    """公印の画像の登録 (printed at true size on 寄附金受領証明書)."""
+    seal = SealForm()
+    if seal.validate_on_submit():
+        upload = seal.seal_file.data
+        try:
+            services.save_seal(upload.read() if upload else b"", seal.seal_mm.data, by=current_user)
+        except services.SettingsError as exc:
+            show_refusal(seal, exc, fallback="seal_file")
+        else:
+            flash("公印の画像を登録しました。", "success")
+            return redirect(url_for("core.municipality"), 303)
+    return _municipality_page(MunicipalityForm(obj=services.get_municipality()), seal)
+
+
+@bp.route("/admin/municipality/seal.png")
+@roles(Role.admin)
+def municipality_seal_image() -> Response:
+    city = services.get_municipality()
+    if city is None or not city.seal_png:
+        abort(404)
+    return Response(city.seal_png, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
 def _calendar_page(form: SpecialOpeningForm, status: int = 200) -> tuple[str, int]:

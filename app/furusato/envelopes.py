@@ -63,7 +63,7 @@ class Envelope:
 @dataclass(frozen=True)
 class Issuer:
     """The city as it signs: its name, the mayor, the seal image (uploaded by the city; None
-    when none is uploaded, and then the certificate says so rather than print a fake seal),
+    when none is uploaded, and then a batch is refused: app/furusato/certificate_pdf.py),
     the office that answers questions."""
 
     city_name: str
@@ -75,3 +75,5 @@ class Issuer:
     office_address: str
     office_phone: str
     postal_code: str = ""
+    postal_account: str = ""  # 郵便振替の口座番号 printed on the 払込取扱票 (004 §7(4)カ)
+    postal_account_name: str = ""  # its 加入者名 (the city's name when empty)

@@ -18,7 +18,7 @@ from app.furusato.models import (
 )
 from app.furusato.returns_models import ReturnOutcome, ReturnReason
 from app.furusato.search import AMOUNT_BANDS, EXPORT_ENCODINGS, PREFECTURES
-from app.web.forms import CodeField, DateField, FoldedLength, NumberField, choices, in_integer_range
+from app.web.forms import CodeField, DateField, DecimalNumberField, FoldedLength, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 INTAKE = [(c.value, c.label) for c in INTAKE_CHANNELS]
@@ -187,3 +187,20 @@ class ReturnOutcomeForm(FlaskForm):
     postal_code = CodeField("郵便番号（訂正後）", validators=[Optional(), Length(max=8)])
     address = StringField("住所（訂正後）", validators=[Optional(), FoldedLength(max=300)])
     note = TextAreaField("経緯・備考", validators=[Optional(), Length(max=1000)])
+
+
+class LetterForm(FlaskForm):
+    """お礼状の文面 of a fiscal year; the placeholders are checked by the service."""
+
+    fiscal_year = NumberField("年度", validators=[DataRequired("年度を入力してください。"), in_integer_range(2000)])
+    title = StringField("表題", validators=[Length(max=100)])
+    body = TextAreaField("本文", render_kw={"rows": 14})
+
+
+class EnvelopeLayoutForm(FlaskForm):
+    """Where the address block prints (mm from the sheet's top-left corner)."""
+
+    address_left_mm = DecimalNumberField("宛名の位置：用紙の左端から（mm）")
+    address_top_mm = DecimalNumberField("宛名の位置：用紙の上端から（mm）")
+    office_name = StringField("問い合わせ先の担当名", validators=[Length(max=100)])
+    office_phone = StringField("問い合わせ先の電話番号", validators=[Length(max=20)])

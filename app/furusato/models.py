@@ -635,4 +635,4 @@ class DonationPayment(db.Model):
     donation: Mapped[Donation] = relationship()
 
 
-from app.furusato import returns_models  # noqa: E402,F401
+from app.furusato import letter_models, returns_models  # noqa: E402,F401

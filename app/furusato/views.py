@@ -73,6 +73,7 @@ NAV = (
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
     NavItem("個人情報の出力申請", "furusato.export_requests", "ふるさと納税"),
     NavItem("ふるさと納税の設定", "furusato.settings", "ふるさと納税"),
+    NavItem("お礼状・封筒の設定", "furusato.letter_settings_page", "ふるさと納税"),
 )
 
 
@@ -568,4 +569,10 @@ def settings() -> str | BaseResponse | tuple[str, int]:
 
 
 # The export requests' pages are registered on this blueprint by their own module.
-from app.furusato import certificate_views, export_views, payment_views, returns_views  # noqa: E402,F401
+from app.furusato import (  # noqa: E402,F401
+    certificate_views,
+    export_views,
+    letter_views,
+    payment_views,
+    returns_views,
+)

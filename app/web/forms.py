@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from flask import Flask, request
 from flask_wtf import FlaskForm
 from wtforms import DateField as WTFormsDateField
-from wtforms import Form, IntegerField, StringField
+from wtforms import FloatField, Form, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange
 from wtforms.widgets import TextInput
@@ -99,6 +99,19 @@ class NumberField(IntegerField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         render_kw = {"inputmode": "numeric", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata([fold_number(v) if isinstance(v, str) else v for v in valuelist])
+
+
+class DecimalNumberField(FloatField):
+    """A measure (mm) typed in any width, as NumberField folds an integer."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
         super().__init__(*args, render_kw=render_kw, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
