@@ -285,8 +285,12 @@ def make(batch_id: int, *, progress: Callable[[int, int], None] | None = None) -
         donations = {d.id: d for d in db.session.scalars(
             select(Donation).where(Donation.id.in_({c.donation_id for c in taken})))}
         envelopes = envelopes_of((c, donations[c.donation_id]) for c in taken)
-        if not envelopes:
-            raise BatchRefused("発送を待っている受領証明書はもうありません（ほかの印刷バッチに入りました）。")
+        if not envelopes:  # another batch, run at the same time, took them: this one ends empty
+            batch.state, batch.cancelled_at = CertificateBatchState.cancelled, now()
+            audit.record("update", SUBJECT, batch.id, f"印刷バッチ#{batch.id}を取消：発送を待っている受領証明書は"
+                         "もうありません（ほかの印刷バッチに入りました）", by=None, username="(system)")
+            db.session.commit()
+            return batch
         total = len(envelopes)
         if progress is not None:
             progress(0, total)
