@@ -8,6 +8,8 @@ import csv
 import io
 import json
 import subprocess
+import threading
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -221,6 +223,36 @@ def test_two_batches_at_once_number_each_donation_once_without_gaps(app, furusat
     assert db.session.scalar(select(func.count(func.distinct(Certificate.donation_id)))) == 12
 
 
+def test_a_batch_started_during_another_s_render_waits_and_takes_only_what_is_left(app, furusato) -> None:
+    """The first batch holds the counter's lock through its render (here: paused in it); the
+    second, started meanwhile for every portal, waits, then numbers only the rest, after it."""
+    for n in range(8):
+        _donation(_donor(f"寄附者 {n}", f"{2000000 + n:07d}", "東京都千代田区千代田1-1"), f"W{n}", 10_000, 3,
+                  portal="choice" if n % 2 else "satofull")
+    db.session.commit()
+    first, second = (batches.start(batches.BatchInput(portal=code), by=None, queue=False).id for code in ("choice", ""))
+    db.session.commit()
+    rendering, second_started = threading.Event(), threading.Event()
+
+    def pause(done: int, total: int) -> None:
+        if done == 1:
+            rendering.set()
+            assert second_started.wait(10)
+            time.sleep(0.5)  # the second is at the lock by now
+
+    def run_first() -> list[int]:
+        return [c.number for c in batches.printed_certificates(batches.make(first, progress=pause))]
+
+    def run_second() -> list[int]:
+        assert rendering.wait(10)
+        second_started.set()
+        return [c.number for c in batches.printed_certificates(batches.make(second))]
+
+    results = run_together(app, [run_first, run_second])
+    assert results == [[1, 2, 3, 4], [5, 6, 7, 8]], results
+    assert db.session.scalar(select(func.count(func.distinct(Certificate.donation_id)))) == 8
+
+
 def test_the_pages_start_a_batch_offer_its_pdf_and_confirm_the_posting(client, login_as, due) -> None:
     login_as("operator")
     assert "まだありません" in client.get("/furusato/certificates/batches").get_data(as_text=True)
@@ -256,3 +288,17 @@ def test_the_command_line_makes_a_batch_and_prints_its_summary(app, due, tmp_pat
     again = app.test_cli_runner().invoke(args=["furusato", "certificates", "batch", "--due-by",
                                                today().isoformat(), "--out", str(out)])
     assert again.exit_code == 1 and "ありません" in json.loads(again.output.strip().splitlines()[-1])["error"]
+
+
+def test_due_summary_counts_this_week_and_the_overdue(app, furusato) -> None:
+    from app.furusato.certificates import due_date, due_summary
+
+    donor = _donor("期限 太郎", "0210000", "岩手県一関市1-1")
+    monday = date(2026, 11, 30)
+    for order, paid_on in (("late", date(2026, 11, 2)), ("week", date(2026, 11, 20)), ("later", date(2026, 11, 27))):
+        donation = _donation(donor, order, 10_000, 0)
+        donation.paid_on = paid_on
+    db.session.commit()
+    assert due_date(date(2026, 11, 2)) < monday <= due_date(date(2026, 11, 20)) <= date(2026, 12, 6)
+    assert due_date(date(2026, 11, 27)) > date(2026, 12, 6)
+    assert due_summary(monday) == (1, 1)
