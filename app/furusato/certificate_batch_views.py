@@ -5,6 +5,8 @@ are in app/furusato/certificate_batches.py. Registered on the furusato blueprint
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
@@ -97,25 +99,21 @@ def certificate_batch_csv(certificate_batch_id: int) -> BaseResponse:
     return _file(certificate_batch_id, ".csv", "text/csv; charset=utf-8")
 
 
-def _act(certificate_batch_id: int, done: str, step: str) -> BaseResponse:
+def _act(certificate_batch_id: int, step: Callable[[CertificateBatch], tuple[str, CertificateBatch]]
+         ) -> BaseResponse:
+    """A button of the batch page: the step's message flashed, then the page of the batch it
+    names (the redo's after 取消して作り直す); a refusal changes nothing."""
     found = _batch_or_404(certificate_batch_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    target = found
     try:
-        if step == "posted":
-            count = batches_.confirm_posted(found, by=_by())
-            flash(done.format(count=count), "success")
-        elif step == "redo":
-            target = batches_.cancel_and_redo(found, by=_by())
-            flash(done.format(id=found.id, redo=target.id), "success")
-        else:
-            batches_.run_again(found, by=_by())
-            flash(done, "success")
+        message, target = step(found)
     except batches_.BatchRefused as exc:
         transaction.discard()
         flash(exc.message, "error")
         target = found
+    else:
+        flash(message, "success")
     return redirect(url_for("furusato.certificate_batch", certificate_batch_id=target.id), 303)
 
 
@@ -123,18 +121,29 @@ def _act(certificate_batch_id: int, done: str, step: str) -> BaseResponse:
 @roles(*STAFF)
 def certificate_batch_posted(certificate_batch_id: int) -> BaseResponse:
     """発送しました: the office confirms the envelopes went to the post."""
-    return _act(certificate_batch_id, "{count}枚の受領証明書を発送済にしました。", "posted")
+    def posted(batch: CertificateBatch) -> tuple[str, CertificateBatch]:
+        return f"{batches_.confirm_posted(batch, by=_by())}枚の受領証明書を発送済にしました。", batch
+
+    return _act(certificate_batch_id, posted)
 
 
 @bp.route("/certificates/batches/<int:certificate_batch_id>/redo", methods=["POST"])
 @roles(*STAFF)
 def certificate_batch_redo(certificate_batch_id: int) -> BaseResponse:
     """取消して作り直す: a printed batch not posted; the redo prints the same numbers."""
-    return _act(certificate_batch_id, "印刷バッチ#{id}を取消し、同じ番号で#{redo}を作り直しています。", "redo")
+    def redo(batch: CertificateBatch) -> tuple[str, CertificateBatch]:
+        made = batches_.cancel_and_redo(batch, by=_by())
+        return f"印刷バッチ#{batch.id}を取消し、同じ番号で#{made.id}を作り直しています。", made
+
+    return _act(certificate_batch_id, redo)
 
 
 @bp.route("/certificates/batches/<int:certificate_batch_id>/run", methods=["POST"])
 @roles(*STAFF)
 def certificate_batch_run_again(certificate_batch_id: int) -> BaseResponse:
     """A batch whose task failed or was stopped: run it again (nothing of it was kept)."""
-    return _act(certificate_batch_id, "印刷バッチの作成をやり直しています。", "run")
+    def run(batch: CertificateBatch) -> tuple[str, CertificateBatch]:
+        batches_.run_again(batch, by=_by())
+        return "印刷バッチの作成をやり直しています。", batch
+
+    return _act(certificate_batch_id, run)

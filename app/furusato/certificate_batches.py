@@ -4,7 +4,7 @@ A batch is asked for with filters (portal, a range of 収納日, one-stop wanted
 its work runs as a task (`make`, also what `flask furusato certificates batch` runs). The
 task takes every paid donation without a certificate that matches, plus every reissue waiting
 to be printed (a Certificate with reissue_of_id and no batch yet: returned mail and
-corrections send a reissue to the next batch this way, see `send_to_next_batch`), makes one
+corrections send a certificate again this way, see `send_to_next_batch`), makes one
 envelope per donor, sorts the envelopes by postal code (郵便区分), numbers the new
 certificates, and writes one print-ready PDF with a cover sheet of counts and a mailing list
 CSV. The office then confirms the posting (発送しました), or cancels a printed batch that was
@@ -50,7 +50,7 @@ from app.core.services import get_municipality
 from app.extensions import db
 from app.furusato import certificate_pdf, certificates
 from app.furusato.batch_models import CertificateBatch, CertificateBatchState, OneStopFilter, batch_label
-from app.furusato.certificate_numbers import issue, take_numbers
+from app.furusato.certificate_numbers import issue, reissue, take_numbers
 from app.furusato.envelopes import CertificateLine, Envelope, Issuer, Recipient
 from app.furusato.models import Certificate, Donation, DonationState, Portal
 from app.tasks import files
@@ -61,7 +61,7 @@ KIND = "furusato.certificate_batch"
 SUBJECT = "furusato_certificate_batch"
 PAGE_SIZE = 50
 CSV_ENCODING = "utf-8-sig"  # names such as 髙橋・山﨑 and every other character survive; Excel reads it
-CSV_HEADER = ("郵便番号", "住所", "氏名", "通数")
+CSV_HEADER = ("郵便番号", "住所", "氏名", "証明書枚数")
 LETTER = ("{name} 様\nこのたびは山彦市へのふるさと納税（寄附金額 {amount}円）をいただき、誠にありがとうございました。\n"
           "寄附金受領証明書は確定申告の際に必要となりますので、大切に保管してください。")
 
@@ -118,14 +118,10 @@ def _waiting_reissues() -> Select[tuple[Certificate]]:
     return select(Certificate).where(Certificate.reissue_of_id.is_not(None), Certificate.batch == "")
 
 
-def send_to_next_batch(certificate: Certificate) -> None:
-    """Have the next batch print this reissue (certificate_numbers.reissue makes it so: a
-    reissue with no batch is waiting). For a reissue taken by a batch cancelled and redone, or
-    one that must go again, the batch is cleared."""
-    assert certificate.reissue_of_id is not None, "only a reissue waits for the next batch"
-    certificate.batch = ""
-    certificate.posted_at = None
-    db.session.flush()
+def send_to_next_batch(certificate: Certificate, *, by: User | None) -> Certificate:
+    """Send a certificate again (returned mail, a corrected address): a 再発行 with the same
+    number, audited, that the next batch prints as such, to the address its donation has then."""
+    return reissue(certificate, by=by)
 
 
 def _count(query: Select[Any]) -> int:

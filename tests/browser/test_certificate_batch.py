@@ -2,9 +2,9 @@
 payment recorded, it appears on the due list, a certificate batch is made with a progress bar,
 its PDF opens, and the donation is 証明書発送済 once the office confirms the posting.
 
-(Returned mail: a reissue waiting — certificate_numbers.reissue, or
-certificate_batches.send_to_next_batch — is taken by the next batch; that part of the Shows is
-added with the returns' pages.)"""
+Returned mail: certificate_batches.send_to_next_batch(certificate, by=…) makes the waiting
+reissue that the next batch takes (tests/furusato/test_certificate_batches.py); its steps in the
+browser belong with the returns' pages."""
 
 from __future__ import annotations
 

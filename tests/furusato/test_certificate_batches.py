@@ -90,7 +90,7 @@ def test_a_batch_is_one_envelope_per_donor_by_postal_code_numbered_without_gaps(
     assert (batch.envelopes, batch.certificates, batch.one_stop_forms, batch.pages) == (3, 5, 1, 4)
     assert batch.total_amount == 10_000 + 30_000 + 1_234_567 + 50_000 + 20_000
     assert _numbers() == [1, 2, 3, 4, 5]
-    assert _csv_rows(batch) == [["郵便番号", "住所", "氏名", "通数"],
+    assert _csv_rows(batch) == [["郵便番号", "住所", "氏名", "証明書枚数"],
                                 ["0210000", "岩手県一関市大手町2-2", "山﨑 花子", "1"],
                                 ["9000001", "沖縄県那覇市泉崎1-1", "遠方 三郎", "1"],
                                 ["9800811", "宮城県仙台市青葉区一番町1-1-1", "髙橋 一郎", "3"]]
@@ -302,3 +302,24 @@ def test_due_summary_counts_this_week_and_the_overdue(app, furusato) -> None:
     assert due_date(date(2026, 11, 2)) < monday <= due_date(date(2026, 11, 20)) <= date(2026, 12, 6)
     assert due_date(date(2026, 11, 27)) > date(2026, 12, 6)
     assert due_summary(monday) == (1, 1)
+
+
+def test_the_page_cancels_and_redoes_a_printed_batch_and_a_returned_one_goes_in_the_next(client, login_as, due) -> None:
+    office = login_as("operator")
+    first = batches.start(batches.BatchInput(), by=office)
+    db.session.commit()
+    response = client.post(f"/furusato/certificates/batches/{first.id}/redo")
+    assert response.status_code == 303 and not response.headers["Location"].endswith(f"/{first.id}")
+    redo = db.session.scalars(select(CertificateBatch).where(CertificateBatch.redo_of_id == first.id)).one()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "印刷待ち" in page and f"#{first.id}</a> の作り直し" in page
+    batches.confirm_posted(redo, by=office)
+    original = db.session.scalars(select(Certificate).where(Certificate.donation_id == due["f1"].id)).one()
+    copy = batches.send_to_next_batch(original, by=office)  # the post came back
+    db.session.commit()
+    nxt = batches.start(batches.BatchInput(), by=office)
+    db.session.commit()
+    nxt = db.session.get_one(CertificateBatch, nxt.id, populate_existing=True)
+    assert (nxt.certificates, nxt.reissues) == (1, 1)
+    assert (copy.batch, copy.number, copy.reissue_of_id) == (nxt.label, original.number, original.id)
+    assert "【再発行】" in _pdf_text(nxt)
