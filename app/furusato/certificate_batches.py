@@ -238,7 +238,15 @@ def _cover(batch: CertificateBatch, envelopes: list[Envelope]) -> dict[str, str]
             "ワンストップ特例申請書": f"{sum(e.one_stop for e in envelopes):,}通",
             "寄附金額の合計": f"{sum(line.amount for line in lines):,}円",
             "郵便番号": f"{envelopes[0].sort_key}〜{envelopes[-1].sort_key}（郵便番号順）" if envelopes else "",
-            "番号": ", ".join(sorted({f"{line.fiscal_year}年度" for line in lines}))}
+            "番号": _number_ranges(lines)}
+
+
+def _number_ranges(lines: list[CertificateLine]) -> str:
+    """The certificates' numbers per fiscal year, first to last (reissues keep older numbers)."""
+    years: dict[int, list[int]] = {}
+    for line in lines:
+        years.setdefault(line.fiscal_year, []).append(line.number)
+    return "、".join(f"{year}年度 第{min(numbers)}号〜第{max(numbers)}号" for year, numbers in sorted(years.items()))
 
 
 def write_mailing_list(envelopes: Iterable[Envelope], out: IO[bytes]) -> None:
@@ -303,7 +311,7 @@ def make(batch_id: int, *, progress: Callable[[int, int], None] | None = None) -
         batch.total_amount, batch.pages = sum(line.amount for line in lines), pages
         batch.state, batch.printed_at = CertificateBatchState.printable, now()
         audit.record("update", SUBJECT, batch.id, f"印刷バッチ#{batch.id}を作成：封筒{total}通、受領証明書"
-                     f"{len(lines)}枚（再発行{batch.reissues}枚）", by=None, username="(system)")
+                     f"{len(lines)}枚（再発行{batch.reissues}枚）", by=by, username=None if by else "(system)")
         db.session.commit()
         return batch
     except BaseException:

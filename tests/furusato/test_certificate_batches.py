@@ -96,6 +96,7 @@ def test_a_batch_is_one_envelope_per_donor_by_postal_code_numbered_without_gaps(
                                 ["9800811", "宮城県仙台市青葉区一番町1-1-1", "髙橋 一郎", "3"]]
     text = _pdf_text(batch)
     assert "封筒：3通" in text and "受領証明書：5枚（うち再発行 0枚）" in text  # the cover sheet
+    assert "第1号〜第5号" in text
     assert text.index("山﨑 花子") < text.index("遠方 三郎") < text.index("髙橋 一郎")
     assert "1,234,567円" in text and "ワンストップ特例申請書を同封" in text
     # Issued now, the donations are no longer due; not yet posted until the office says so.
