@@ -324,3 +324,21 @@ def test_the_page_cancels_and_redoes_a_printed_batch_and_a_returned_one_goes_in_
     assert (nxt.certificates, nxt.reissues) == (1, 1)
     assert (copy.batch, copy.number, copy.reissue_of_id) == (nxt.label, original.number, original.id)
     assert "【再発行】" in _pdf_text(nxt)
+
+
+def test_a_batch_whose_task_was_stopped_is_run_again_from_its_page(client, login_as, due) -> None:
+    from app.tasks import services as tasks
+
+    office = login_as("operator")
+    batch = batches.start(batches.BatchInput(), by=office)
+    task = batches.task_of(batch)
+    assert task is not None
+    tasks.request_cancel(task, by=office)  # 中止 before it ran: nothing made
+    db.session.commit()
+    page = client.get(f"/furusato/certificates/batches/{batch.id}").get_data(as_text=True)
+    assert "作成中" in page and "もう一度作成する" in page and _numbers() == []
+    assert client.post(f"/furusato/certificates/batches/{batch.id}/run").status_code == 303
+    page = client.get(f"/furusato/certificates/batches/{batch.id}").get_data(as_text=True)
+    assert "印刷待ち" in page and "もう一度作成する" not in page and _numbers() == [1, 2, 3, 4, 5]
+    refused = client.post(f"/furusato/certificates/batches/{batch.id}/run", follow_redirects=True)
+    assert "すでにできています" in refused.get_data(as_text=True)
