@@ -28,6 +28,7 @@ TABLES = {
     "counter_id": "counters", "terminal_id": "terminals", "user_id": "users", "case_id": "counter_cases",
     "procedure_id": "counter_procedures", "visit_id": "counter_visits", "donation_id": "furusato_donations",
     "donor_id": "furusato_donors", "batch_id": "furusato_import_batches", "flag_id": "furusato_suspect_flags",
+    "return_id": "furusato_returned_mail",
     "category_id": "queue_categories", "close_id": "daily_closes", "payment_id": "payments",
     "resident_id": "registry_residents", "application_id": "seal_applications", "certificate_id": "seal_certificates",
     "record_id": "seal_records", "task_id": "tasks", "export_request_id": "furusato_export_requests",

@@ -17,8 +17,9 @@ from app.furusato.models import (
     PaymentMethod,
     SuspectReason,
 )
+from app.furusato.returns_models import ReturnOutcome, ReturnReason
 from app.furusato.search import AMOUNT_BANDS, EXPORT_ENCODINGS, PREFECTURES
-from app.web.forms import DateField, FoldedLength, NumberField, choices, in_integer_range
+from app.web.forms import CodeField, DateField, FoldedLength, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 INTAKE = [(c.value, c.label) for c in INTAKE_CHANNELS]
@@ -178,3 +179,23 @@ class CertificateBatchForm(FlaskForm):
     due_by = DateField("発送期限（この日まで）", validators=[Optional()])
     one_stop = SelectField("ワンストップ特例申請書", default="", validate_choice=False,
                            choices=choices([("", "指定なし"), *OneStopFilter.choices()]))
+
+
+class ReturnForm(FlaskForm):
+    """郵便物の戻り (issue 16 §4): the number as scanned or typed, in any width."""
+
+    certificate = CodeField("証明書番号", validators=[Length(max=40)],
+                            render_kw={"autocomplete": "off", "placeholder": "2026年度 第123号"})
+    fiscal_year = NumberField("年度（番号だけを入力するとき）", validators=[Optional(), in_integer_range(1)])
+    reason = SelectField("戻りの理由", choices=choices([("", "選んでください"), *ReturnReason.choices()]), default="")
+    reason_note = StringField("理由（その他のとき）", validators=[Optional(), Length(max=200)])
+
+
+class ReturnOutcomeForm(FlaskForm):
+    """The follow-up call's outcome: the address as the donor confirmed it, or why no resend."""
+
+    outcome = SelectField("対応の結果", choices=choices([("", "選んでください"), *ReturnOutcome.choices()]),
+                          default="")
+    postal_code = CodeField("郵便番号（訂正後）", validators=[Optional(), Length(max=8)])
+    address = StringField("住所（訂正後）", validators=[Optional(), FoldedLength(max=300)])
+    note = TextAreaField("経緯・備考", validators=[Optional(), Length(max=1000)])

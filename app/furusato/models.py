@@ -633,4 +633,6 @@ class DonationPayment(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     donation: Mapped[Donation] = relationship()
-from app.furusato import batch_models  # noqa: E402,F401
+
+
+from app.furusato import batch_models, returns_models  # noqa: E402,F401

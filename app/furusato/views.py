@@ -28,7 +28,7 @@ from app.auth.models import Programme, User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato import donors, export_requests, exports, imports, payments, search, services, worklist
+from app.furusato import donors, export_requests, exports, imports, payments, returns, search, services, worklist
 from app.furusato.forms import (
     CatalogForm,
     ClearForm,
@@ -69,6 +69,7 @@ NAV = (
     NavItem("疑義データ", "furusato.suspects", "ふるさと納税"),
     NavItem("受領証明書の発送期限", "furusato.certificates_due", "ふるさと納税"),
     NavItem("受領証明書の印刷バッチ", "furusato.certificate_batches", "ふるさと納税"),
+    NavItem("郵便物の戻り", "furusato.returns_page", "ふるさと納税"),
     NavItem("寄附者の名寄せ", "furusato.matches", "ふるさと納税"),
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
     NavItem("個人情報の出力申請", "furusato.export_requests", "ふるさと納税"),
@@ -396,7 +397,7 @@ def donor(donor_id: int) -> str:
     if found is None:
         abort(404)
     return render_template("furusato/donor.html", donor=found, donations=donors.donations_of(found),
-                           merges=donors.merges_of(found), form=FlaskForm())
+                           merges=donors.merges_of(found), returned=returns.of_donor(found), form=FlaskForm())
 
 
 @bp.route("/donors/matches")
@@ -568,4 +569,10 @@ def settings() -> str | BaseResponse | tuple[str, int]:
 
 
 # The export requests' pages are registered on this blueprint by their own module.
-from app.furusato import certificate_batch_views, certificate_views, export_views, payment_views  # noqa: E402,F401
+from app.furusato import (  # noqa: E402,F401
+    certificate_batch_views,
+    certificate_views,
+    export_views,
+    payment_views,
+    returns_views,
+)

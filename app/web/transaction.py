@@ -17,6 +17,13 @@ def keep_changes() -> None:
     g.keep_changes = True
 
 
+def refused_shown_again() -> None:
+    """A refused step whose page is shown again (422): what the step flushed is rolled back now,
+    and what showing the page records (the reads of the people it shows) is kept."""
+    db.session.rollback()
+    g.keep_changes = True
+
+
 def discard() -> None:
     """This request changes nothing, whatever its status: a refused step answered by a redirect."""
     db.session.rollback()

@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9a4c6e2f1b37'
-down_revision = '7c2e4a6b8d10'
+down_revision = '9e4b1d7c3a52'
 branch_labels = None
 depends_on = None
 
