@@ -1,7 +1,7 @@
 """furusato: 受領証明書の印刷バッチ (issue 16 §3)
 
 Revision ID: 9a4c6e2f1b37
-Revises: 7c2e4a6b8d10
+Revises: 9e4b1d7c3a52
 Create Date: 2026-12-02 13:00:00
 
 A new table: no data moves.
