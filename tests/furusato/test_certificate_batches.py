@@ -40,8 +40,8 @@ def _donation(donor: Donor, order: str, amount: int, paid_days_ago: int | None, 
     paid_on = today() - timedelta(days=paid_days_ago) if paid_days_ago is not None else None
     donation = Donation(order_id=order, portal_id=services.portal_by_code(portal).id, donor_id=donor.id, amount=amount,
                         name=donor.name, kana=donor.kana, postal_code=donor.postal_code, prefecture=donor.prefecture,
-                        address=donor.address, applied_at=datetime(2026, 10, 1, 9), applied_on=date(2026, 10, 1),
-                        paid_on=paid_on, payment_method="card", one_stop=one_stop,
+                        address=donor.address, phone="022-000-0000", applied_at=datetime(2026, 10, 1, 9),
+                        applied_on=date(2026, 10, 1), paid_on=paid_on, payment_method="card", one_stop=one_stop,
                         status=DonationState.paid if paid_on else DonationState.unpaid)
     db.session.add(donation)
     db.session.flush()
@@ -342,3 +342,29 @@ def test_a_batch_whose_task_was_stopped_is_run_again_from_its_page(client, login
     assert "印刷待ち" in page and "もう一度作成する" not in page and _numbers() == [1, 2, 3, 4, 5]
     refused = client.post(f"/furusato/certificates/batches/{batch.id}/run", follow_redirects=True)
     assert "すでにできています" in refused.get_data(as_text=True)
+
+
+def test_a_returned_envelope_resent_to_the_corrected_address_goes_in_the_next_batch(app, due, make_user) -> None:
+    from app.core.dates import fiscal_year
+    from app.furusato import returns
+
+    office = make_user("operator", "office1")
+    first = batches.start(batches.BatchInput(), by=office)
+    db.session.commit()
+    first = db.session.get_one(CertificateBatch, first.id, populate_existing=True)
+    batches.confirm_posted(first, by=office)
+    db.session.commit()
+    t3 = db.session.scalars(select(Certificate).where(Certificate.donation_id == due["t3"].id)).one()
+    returned = returns.record_return(returns.ReturnInput(f"{fiscal_year(today())}年度第{t3.number}号", None,
+                                                         "moved", ""), office)
+    returns.close_return(returned, returns.OutcomeInput("corrected", "980-0021", "宮城県仙台市青葉区中央9-9-9",
+                                                        "本人に確認"), office)
+    db.session.commit()
+    resend = batches.start(batches.BatchInput(), by=office)
+    db.session.commit()
+    resend = db.session.get_one(CertificateBatch, resend.id, populate_existing=True)
+    assert (resend.envelopes, resend.certificates, resend.reissues) == (1, 3, 3)  # 髙橋's envelope, again
+    assert _numbers() == [1, 2, 3, 4, 5]  # the same numbers: none taken anew
+    postal, address, name, count = _csv_rows(resend)[1]
+    assert (postal, address, name.startswith("髙橋"), count) == ("9800021", "宮城県仙台市青葉区中央9-9-9", True, "3")
+    assert _pdf_text(resend).count("【再発行】") == 3
