@@ -266,7 +266,6 @@ def file_name(batch_id: int) -> str:
 
 def _take(batch: CertificateBatch, *, by: User | None) -> list[Certificate]:
     """The certificates this batch prints, taken for it (the year's counter is locked first)."""
-    take_numbers(fiscal_year(today()), 0)  # the lock: batches run one after the other from here
     if batch.redo_of_id is not None:
         return list(db.session.scalars(select(Certificate).where(Certificate.batch == batch_label(batch.redo_of_id))
                                        .with_for_update()))
@@ -279,9 +278,10 @@ def make(batch_id: int, *, progress: Callable[[int, int], None] | None = None) -
     """Make the batch's PDF and mailing list, in one transaction of its own (see the module's
     docstring): on any failure everything is rolled back and the exception goes on."""
     try:
-        batch = db.session.get_one(CertificateBatch, batch_id)
+        take_numbers(fiscal_year(today()), 0)  # the lock: batches run one after the other from here
+        batch = db.session.get_one(CertificateBatch, batch_id, with_for_update=True, populate_existing=True)
         if batch.state is not CertificateBatchState.making:
-            return batch  # made already: a task run twice does nothing more
+            return batch  # made already (read after the lock: a run twice at once waits, then does nothing)
         by = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
         taken = _take(batch, by=by)
         for certificate in taken:

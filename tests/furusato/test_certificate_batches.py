@@ -224,6 +224,14 @@ def test_two_batches_at_once_number_each_donation_once_without_gaps(app, furusat
     assert db.session.scalar(select(func.count(func.distinct(Certificate.donation_id)))) == 12
 
 
+def test_the_same_batch_run_twice_at_once_is_made_once(app, due) -> None:
+    batch_id = batches.start(batches.BatchInput(), by=None, queue=False).id
+    db.session.commit()
+    results = run_together(app, [lambda: str(batches.make(batch_id).state)] * 2)
+    assert results == ["printable", "printable"], results
+    assert _numbers() == [1, 2, 3, 4, 5]
+
+
 def test_a_batch_started_during_another_s_render_waits_and_takes_only_what_is_left(app, furusato) -> None:
     """The first batch holds the counter's lock through its render (here: paused in it); the
     second, started meanwhile for every portal, waits, then numbers only the rest, after it."""
