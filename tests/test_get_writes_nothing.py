@@ -32,6 +32,7 @@ TABLES = {
     "category_id": "queue_categories", "close_id": "daily_closes", "payment_id": "payments",
     "resident_id": "registry_residents", "application_id": "seal_applications", "certificate_id": "seal_certificates",
     "record_id": "seal_records", "task_id": "tasks", "export_request_id": "furusato_export_requests",
+    "certificate_batch_id": "furusato_certificate_batches",
     # a card read or seal scan its page polls: the demo has none (tests/counter/test_card_read_view.py
     # and tests/seal/test_scan.py check that polling one writes nothing)
     "job_id": "device_jobs",

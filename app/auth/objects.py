@@ -63,6 +63,8 @@ KINDS: dict[str, ObjectKind] = {
     "furusato_envelope_settings": ObjectKind("封筒の宛名位置", FURUSATO, "furusato.letter_settings_page"),
     "furusato_export_request": ObjectKind("個人情報の出力申請", FURUSATO, "furusato.export_request",
                                           "export_request_id"),
+    "furusato_certificate_batch": ObjectKind("受領証明書の印刷バッチ", FURUSATO, "furusato.certificate_batch",
+                                             "certificate_batch_id"),
     # the staff register and the contract's clauses (wt-staff): a row's programme is the
     # entry's, given by the caller (audit.record(..., programme=...))
     "staff_entry": ObjectKind("従事者名簿の登録", shared=True),

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from app.auth import audit
 from app.auth.models import User
@@ -84,6 +84,28 @@ def _overdue_before(today: date) -> date:
     while paid > date.min + timedelta(days=1) and due_date(paid - timedelta(days=1)) >= today:
         paid -= timedelta(days=1)
     return paid
+
+
+def waiting() -> Select[tuple[Donation]]:
+    """The donations waiting for their certificate (for a batch to add its filters to)."""
+    return _waiting()
+
+
+def due_by(day: date) -> ColumnElement[bool]:
+    """The donations whose certificate is due on or before `day`."""
+    return Donation.paid_on < _overdue_before(day + timedelta(days=1))
+
+
+def due_summary(today: date) -> tuple[int, int]:
+    """(due this week, overdue): the certificates still to send that are due from today to
+    Sunday, and those whose due date has passed (the donation office's home page)."""
+    base = _waiting().subquery()
+    on_time_from = _overdue_before(today)
+    week_end = today + timedelta(days=6 - today.weekday())
+    this_week = db.session.scalar(select(func.count()).select_from(base).where(
+        base.c.paid_on >= on_time_from, base.c.paid_on < _overdue_before(week_end + timedelta(days=1))))
+    overdue = db.session.scalar(select(func.count()).select_from(base).where(base.c.paid_on < on_time_from))
+    return int(this_week or 0), int(overdue or 0)
 
 
 def due_list(today: date, page: int = 1, *, by: User | None) -> DuePage:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.auth import audit
 from app.extensions import db
-from app.furusato import certificates, imports, services
+from app.furusato import certificate_batches, certificates, imports, services
 from app.furusato.models import BATCH_IN_PROGRESS, BatchState, ImportBatch, Portal, PortalKind
 
 furusato_cli = AppGroup("furusato", help="ふるさと納税：ポータルデータの取込など")
@@ -113,6 +113,25 @@ def certificates_due_command(today: datetime | None) -> None:
         audit.record("read", "furusato_donation", "list", f"受領証明書の発送期限（CLI）：{shown}件",
                      by=None, username="(cli)")
         db.session.commit()
+
+
+@certificates_cli.command("batch")
+@click.option("--due-by", "due_by", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="この日までに発送期限が来るものを印刷する")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="印刷用PDFの出力先（宛名一覧CSVは拡張子を .csv にした名前で出力）")
+@click.option("--portal", "portal", default="", help="ポータルのコード（既定はすべて）")
+def certificates_batch_command(due_by: datetime, out: Path, portal: str) -> None:
+    """Make a certificate batch here, by the same steps as the background batch; its summary
+    as JSON on the last line (exit 1 when refused: nothing due, a wrong filter)."""
+    try:
+        batch = certificate_batches.run_here(certificate_batches.BatchInput(portal=portal, due_by=due_by.date()), out)
+    except certificate_batches.BatchRefused as exc:
+        db.session.rollback()
+        click.echo(json.dumps({"batch": None, "error": exc.message}, ensure_ascii=False))
+        sys.exit(1)
+    click.echo(json.dumps({**certificate_batches.summary(batch), "pdf": str(out),
+                           "csv": str(out.with_suffix(".csv"))}, ensure_ascii=False))
 
 
 def init_app(app: Flask) -> None:

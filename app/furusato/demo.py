@@ -1,6 +1,8 @@
 """Demo data for the donation programme: portals, gifts, the home area, and a few hundred
 donations imported through the real import path (so the demo shows batches, donors matched
-across portals and suspects), plus a phone donation and catalogue requests.
+across portals and suspects), plus a phone donation and catalogue requests, and phone
+donations paid by postal transfer whose certificates are due (one donor three times, one
+asking for the one-stop form; with the imported ones some are overdue, some due this week).
 
 The in-city rule needs an area Japan Post knows; the fictional 山彦市 has none, so the demo
 uses 岩手県西磐井郡平泉町 (postal codes 029-41xx) as the city's own area.
@@ -15,7 +17,7 @@ from sqlalchemy import select
 
 from app.core.dates import today
 from app.extensions import db
-from app.furusato import imports, services
+from app.furusato import imports, payments, services
 from app.furusato.models import Gift
 from app.furusato.profiles import effective_profile
 from app.furusato.synthetic import GIFTS, Generator, portal_bytes
@@ -43,3 +45,23 @@ def load() -> None:
     services.add_catalog_request(services.CatalogInput(
         name="佐藤 一郎", kana="サトウ イチロウ", postal_code="980-0811", address="宮城県仙台市青葉区一番町1-1-1",
         phone="022-000-0000", channel="phone", note=""), None)
+    _paid_phone_donations()
+
+
+# The people: name, kana, birth date, phone, postal code, address.
+SASAKI = ("佐々木 健", "ササキ ケン", date(1975, 3, 3), "019-000-0001", "020-0021", "岩手県盛岡市中央通1-1-1")
+SUZUKI = ("鈴木 美咲", "スズキ ミサキ", date(1990, 8, 8), "045-000-0002", "231-0023", "神奈川県横浜市中区山下町1-1")
+# (person, amount, days since the money came, one-stop form wanted)
+PAID_BY_PHONE = ((SASAKI, 10_000, 20, False), (SASAKI, 30_000, 12, False), (SASAKI, 50_000, 2, False),
+                 (SUZUKI, 20_000, 5, True))
+
+
+def _paid_phone_donations() -> None:
+    """Phone donations whose payment came by postal transfer, recorded as the office does."""
+    for (name, kana, birth, phone, postal, address), amount, days, one_stop in PAID_BY_PHONE:
+        donation = services.create_direct_donation(services.DonationInput(
+            channel="phone", applied_on=today() - timedelta(days=days + 3), amount=amount, payment_method="postal",
+            status="unpaid", paid_on=None, gift_code="", quantity=1, one_stop=one_stop, receipt_wish=True, name=name,
+            kana=kana, birth_date=birth, phone=phone, email="", postal_code=postal, address=address,
+            notes="電話で受付、郵便振替で入金（デモ）"), None)
+        payments.record_payment(donation, today() - timedelta(days=days), amount, "postal", None)

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.furusato.batch_models import OneStopFilter
 from app.furusato.imports import ENCODINGS
 from app.furusato.models import (
     INTAKE_CHANNELS,
@@ -167,6 +168,17 @@ class PaymentForm(FlaskForm):
     amount = NumberField("入金額（円）", validators=[Optional(), in_integer_range()])
     method = SelectField("入金方法", choices=choices([("", "選んでください"), *PaymentMethod.choices()]), default="")
     reason = TextAreaField("訂正の理由", validators=[Optional(), Length(max=1000)])
+
+
+class CertificateBatchForm(FlaskForm):
+    """受領証明書の印刷バッチ (issue 16 §3): which of the certificates due it takes."""
+
+    portal = SelectField("ポータル", validate_choice=False, default="")
+    paid_from = DateField("収納日（から）", validators=[Optional()])
+    paid_to = DateField("収納日（まで）", validators=[Optional()])
+    due_by = DateField("発送期限（この日まで）", validators=[Optional()])
+    one_stop = SelectField("ワンストップ特例申請書", default="", validate_choice=False,
+                           choices=choices([("", "指定なし"), *OneStopFilter.choices()]))
 
 
 class ReturnForm(FlaskForm):

@@ -607,7 +607,7 @@ class Certificate(db.Model):
     donation_id: Mapped[int] = mapped_column(ForeignKey("furusato_donations.id"), index=True)
     donor_id: Mapped[int] = mapped_column(ForeignKey("furusato_donors.id"), index=True)
     issued_at: Mapped[datetime] = mapped_column(default=now)
-    batch: Mapped[str] = mapped_column(String(40), default="")
+    batch: Mapped[str] = mapped_column(String(40), default="", index=True)
     reissue_of_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_certificates.id"))
     posted_at: Mapped[datetime | None]
 
@@ -635,4 +635,4 @@ class DonationPayment(db.Model):
     donation: Mapped[Donation] = relationship()
 
 
-from app.furusato import letter_models, returns_models  # noqa: E402,F401
+from app.furusato import batch_models, letter_models, returns_models  # noqa: E402,F401

@@ -68,6 +68,7 @@ NAV = (
     NavItem("集計", "furusato.totals", "ふるさと納税"),
     NavItem("疑義データ", "furusato.suspects", "ふるさと納税"),
     NavItem("受領証明書の発送期限", "furusato.certificates_due", "ふるさと納税"),
+    NavItem("受領証明書の印刷バッチ", "furusato.certificate_batches", "ふるさと納税"),
     NavItem("郵便物の戻り", "furusato.returns_page", "ふるさと納税"),
     NavItem("寄附者の名寄せ", "furusato.matches", "ふるさと納税"),
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
@@ -570,6 +571,7 @@ def settings() -> str | BaseResponse | tuple[str, int]:
 
 # The export requests' pages are registered on this blueprint by their own module.
 from app.furusato import (  # noqa: E402,F401
+    certificate_batch_views,
     certificate_views,
     export_views,
     letter_views,

@@ -24,12 +24,14 @@ def directory() -> Path:
     return path
 
 
-def path_for(task_id: int, suffix: str) -> Path:
+def path_for(task_id: int | str, suffix: str) -> Path:
+    """A task's file (`task_id` a task's id, or the name of what owns the file, such as a
+    certificate batch that a command line runs without a task: swept all the same)."""
     return directory() / f"task-{task_id}{suffix}"
 
 
 @contextmanager
-def writing(task_id: int, suffix: str) -> Iterator[IO[bytes]]:
+def writing(task_id: int | str, suffix: str) -> Iterator[IO[bytes]]:
     """Write a task's file; it appears under its name only once complete."""
     final = path_for(task_id, suffix)
     partial = final.with_name(final.name + ".part")
@@ -40,7 +42,7 @@ def writing(task_id: int, suffix: str) -> Iterator[IO[bytes]]:
     partial.replace(final)
 
 
-def existing(task_id: int, suffix: str) -> Path | None:
+def existing(task_id: int | str, suffix: str) -> Path | None:
     path = path_for(task_id, suffix)
     return path if path.is_file() else None
 
