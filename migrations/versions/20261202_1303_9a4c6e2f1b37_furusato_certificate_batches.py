@@ -1,7 +1,7 @@
 """furusato: 受領証明書の印刷バッチ (issue 16 §3)
 
 Revision ID: 9a4c6e2f1b37
-Revises: 9e4b1d7c3a52
+Revises: 9e4b6c2d8a31
 Create Date: 2026-12-02 13:00:00
 
 A new table: no data moves.
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9a4c6e2f1b37'
-down_revision = '9e4b1d7c3a52'
+down_revision = "9e4b6c2d8a31"
 branch_labels = None
 depends_on = None
 
