@@ -364,11 +364,11 @@ def render(envelopes: Iterable[Envelope], out: BinaryIO, *, issuer: Issuer, sett
         first = False
         for envelope in chunk:
             envelope_pages(sheet, envelope, issuer, seal, settings, template, issued)
+            done += 1
+            if progress is not None:  # per envelope: the task's report throttles its writes
+                progress(done)
         sheet.c.save()
         joiner.add(buffer.getvalue())
-        done += len(chunk)
-        if progress is not None:
-            progress(done)
     if first and cover is not None:  # an empty batch still has its cover
         buffer = io.BytesIO()
         sheet = Sheet(_canvas(buffer, issuer))

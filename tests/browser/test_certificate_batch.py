@@ -27,12 +27,17 @@ def app_config(task_consumer: Consumer) -> dict[str, Any]:
 
 @pytest.fixture
 def others_due(live_app: Any, furusato_live: None) -> None:  # noqa: F811
+    from app.core import services as core_services
     from app.core.dates import today
+    from app.demo import DEMO_CITY, demo_seal_png
     from app.extensions import db
     from app.furusato import services
     from app.furusato.models import Donation, DonationState, Donor
 
     with live_app.app_context():
+        if core_services.get_municipality() is None:  # the city that signs, with its seal
+            core_services.save_municipality(DEMO_CITY)
+        core_services.save_seal(demo_seal_png(), 21.0, by=None)
         portal = services.portal_by_code("choice")
         for n in range(OTHERS_DUE):
             donor = Donor(name=f"寄附者 {n}", kana="キフシャ", postal_code=f"{1000000 + n * 97:07d}",

@@ -10,7 +10,7 @@ import pytest
 
 from app.config import settings
 from app.core import services as core_services
-from app.demo import demo_seal_png
+from app.demo import DEMO_CITY, demo_seal_png
 from app.extensions import db
 from app.furusato import imports, services
 from app.furusato.models import Gift, ImportBatch
@@ -31,8 +31,9 @@ def furusato(app: Any) -> None:
     for code, name, amount in GIFTS:
         db.session.add(Gift(code=code, name=name, amount=amount))
     services.save_settings("岩手県", "西磐井郡平泉町", "02941", "test")
-    if core_services.get_municipality() is not None:  # certificates are printed with the city's seal
-        core_services.save_seal(demo_seal_png(), 21.0, by=None)
+    if core_services.get_municipality() is None:  # the city that signs the certificates, with its seal
+        core_services.save_municipality(DEMO_CITY)
+    core_services.save_seal(demo_seal_png(), 21.0, by=None)
     db.session.commit()
 
 
