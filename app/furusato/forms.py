@@ -166,3 +166,29 @@ class PaymentForm(FlaskForm):
     amount = NumberField("入金額（円）", validators=[Optional(), in_integer_range()])
     method = SelectField("入金方法", choices=choices([("", "選んでください"), *PaymentMethod.choices()]), default="")
     reason = TextAreaField("訂正の理由", validators=[Optional(), Length(max=1000)])
+
+
+class WaitForm(FlaskForm):
+    """申込 → 入金待ち (issue 16 §1)."""
+
+    reason = StringField("メモ（任意）", validators=[Optional(), Length(max=500)])
+
+
+class CancelForm(FlaskForm):
+    """キャンセル of a donation no money came in for: the reason is required (the service says so)."""
+
+    reason = TextAreaField("キャンセルの理由", validators=[Optional(), Length(max=1000)])
+
+
+class RefundForm(FlaskForm):
+    """返金 of money that came in: amount, date and reason."""
+
+    refund_amount = NumberField("返金額（円）", validators=[Optional(), in_integer_range()])
+    refunded_on = DateField("返金日", validators=[Optional()])
+    reason = TextAreaField("返金の理由", validators=[Optional(), Length(max=1000)])
+
+
+class ReverseForm(FlaskForm):
+    """取消 of the last status change, by a supervisor."""
+
+    reason = TextAreaField("取消の理由", validators=[Optional(), Length(max=1000)])

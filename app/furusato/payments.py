@@ -20,11 +20,17 @@ from app.core.refusal import Problem
 from app.extensions import db
 from app.furusato.models import Donation, DonationPayment, DonationState, PaymentMethod
 from app.furusato.services import FurusatoError, name_of
+from app.furusato.status_models import StatusAction, StatusEvent
 
 # States in which no money can be taken in: the donation was called off or paid back.
 CLOSED = (DonationState.cancelled, DonationState.refunded)
 # States a first payment moves to 入金済; a posted donation already had its payment.
 WAITING = (DonationState.applied, DonationState.unpaid)
+
+
+def can_record(donation: Donation) -> bool:
+    """Whether the payment form is offered: not for a cancelled or refunded donation."""
+    return donation.status not in CLOSED
 
 
 def current_payment(donation: Donation) -> DonationPayment | None:
@@ -41,7 +47,7 @@ def history(donation: Donation) -> list[DonationPayment]:
                                    .order_by(DonationPayment.id)))
 
 
-def _locked(donation: Donation | int | None) -> Donation:
+def locked_donation(donation: Donation | int | None) -> Donation:
     """The donation, its row locked (two clerks recording one payment: one waits, then sees
     the other's), or a refusal naming the field."""
     donation_id = donation.id if isinstance(donation, Donation) else donation
@@ -79,7 +85,9 @@ def _add(donation: Donation, payment: DonationPayment, user: User | None) -> Don
     db.session.add(payment)
     donation.paid_on = payment.received_on
     donation.payment_method = PaymentMethod(payment.method)
-    if donation.status in WAITING:  # a posted donation stays posted
+    if donation.status in WAITING:  # a posted donation stays posted; the change is in its history
+        db.session.add(StatusEvent(donation_id=donation.id, action=StatusAction.pay, from_state=donation.status,
+                                   to_state=DonationState.paid, reason="入金の記録", username=name_of(user)))
         donation.status = DonationState.paid
     donation.updated_at = now()
     db.session.flush()
@@ -90,7 +98,7 @@ def record_payment(donation: Donation | int | None, received_on: date | None, am
                    method: str, user: User | None) -> DonationPayment:
     """Record the money of a donation waiting for it; every problem is refused at once and
     nothing changes."""
-    found = _locked(donation)
+    found = locked_donation(donation)
     problems = _problems(found, received_on, amount, method)
     if current_payment(found) is not None:
         problems.insert(0, Problem("donation", "この寄附の入金は既に記録されています。誤りは訂正してください。"))
@@ -106,7 +114,7 @@ def record_payment(donation: Donation | int | None, received_on: date | None, am
 def correct_payment(donation: Donation | int | None, received_on: date | None, amount: int | None,
                     method: str, reason: str, user: User | None) -> DonationPayment:
     """Correct the current payment by a new row that supersedes it, with the reason."""
-    found = _locked(donation)
+    found = locked_donation(donation)
     problems = _problems(found, received_on, amount, method)
     previous = current_payment(found)
     if previous is None:

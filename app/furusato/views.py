@@ -28,8 +28,9 @@ from app.auth.models import Programme, User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato import donors, export_requests, exports, imports, payments, search, services, worklist
+from app.furusato import donors, export_requests, exports, imports, payments, search, services, status, worklist
 from app.furusato.forms import (
+    CancelForm,
     CatalogForm,
     ClearForm,
     ContactForm,
@@ -39,10 +40,13 @@ from app.furusato.forms import (
     ExportForm,
     MergeForm,
     PaymentForm,
+    RefundForm,
+    ReverseForm,
     SearchForm,
     SettingsForm,
     SuspectFilterForm,
     UploadForm,
+    WaitForm,
 )
 from app.furusato.models import CatalogRequest, Donation, DonorMerge, ImportBatch, SuspectFlag
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile
@@ -353,17 +357,40 @@ def donation(donation_id: int) -> str:
     found = services.read_donation(donation_id, by=_by())
     if found is None:
         abort(404)
+    return donation_page(found)
+
+
+def payment_form_of(found: Donation) -> PaymentForm:
+    """The payment form as the page first shows it: the current payment, or the donation's amount."""
     current = payments.current_payment(found)
-    form = PaymentForm(obj=current, formdata=None) if current else PaymentForm(
+    return PaymentForm(obj=current, formdata=None) if current else PaymentForm(
         formdata=None, amount=found.amount, method=found.payment_method or "")
-    return donation_page(found, form)
 
 
-def donation_page(found: Donation, payment_form: PaymentForm) -> str:
-    """The donation's page with its flags, corrections and payments (and the payment form as given)."""
-    return render_template("furusato/donation.html", donation=found, flags=services.flags_of(found),
-                           corrections=services.corrections_of(found), payments=payments.history(found),
-                           current=payments.current_payment(found), payment_form=payment_form)
+def money_context(found: Donation, payment_form: PaymentForm | None = None, message: str = "",
+                  **forms: FlaskForm) -> dict[str, Any]:
+    """What the donation's 入金・状態 section (_money.html) shows: payments, the status history,
+    the forms (as given, refused ones with their input and errors; the others empty)."""
+    blank: dict[str, FlaskForm] = {"wait": WaitForm(prefix="wait", formdata=None),
+                                   "cancel": CancelForm(prefix="cancel", formdata=None),
+                                   "refund": RefundForm(prefix="refund", formdata=None),
+                                   "reverse": ReverseForm(prefix="reverse", formdata=None)}
+    by = _by()
+    return {"donation": found, "payments": payments.history(found), "current": payments.current_payment(found),
+            "payment_form": payment_form or payment_form_of(found), "events": status.history(found),
+            "status_forms": {**blank, **forms}, "message": message,
+            "can": {"pay": payments.can_record(found), "wait": status.can_wait(found),
+                    "cancel": status.can_cancel(found), "refund": status.can_refund(found, by),
+                    "reverse": status.can_reverse(found, by)},
+            "voided": status.voided_certificate_ids(found)}
+
+
+def donation_page(found: Donation, payment_form: PaymentForm | None = None, **forms: FlaskForm) -> str:
+    """The donation's page with its flags, corrections, payments and status history (and the
+    forms of its 入金・状態 section as given)."""
+    return render_template("furusato/donation.html", flags=services.flags_of(found),
+                           corrections=services.corrections_of(found),
+                           **money_context(found, payment_form, **forms))
 
 
 @bp.route("/donations/<int:donation_id>/correct", methods=["GET", "POST"])
