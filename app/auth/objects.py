@@ -59,6 +59,7 @@ KINDS: dict[str, ObjectKind] = {
     "furusato_import_batch": ObjectKind("ポータル取込", FURUSATO, "furusato.batch", "batch_id"),
     "furusato_profile": ObjectKind("ポータルの取込設定", FURUSATO),
     "furusato_settings": ObjectKind("ふるさと納税の設定", FURUSATO, "furusato.settings"),
+    "furusato_use": ObjectKind("寄附の使い道", FURUSATO, "furusato.uses"),
     "furusato_export_request": ObjectKind("個人情報の出力申請", FURUSATO, "furusato.export_request",
                                           "export_request_id"),
     # the staff register and the contract's clauses (wt-staff): a row's programme is the

@@ -8,6 +8,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.furusato.imports import ENCODINGS
+from app.furusato.intake_rules import INTAKE_STATES
 from app.furusato.models import (
     INTAKE_CHANNELS,
     ContactMethod,
@@ -63,8 +64,11 @@ class DonationForm(FlaskForm):
     amount = IntegerField("寄附金額（円）", validators=[DataRequired("寄附金額を入力してください。"),
                                                     in_integer_range()])
     payment_method = SelectField("決済方法", choices=choices(PaymentMethod.choices()), default="postal")
-    status = SelectField("入金状況", choices=choices(DonationState.choices()), default="unpaid")
-    paid_on = DateField("入金日", validators=[Optional()])
+    # 入金済 only with the payment itself (収納日 and 入金額 below; the method is 決済方法).
+    status = SelectField("入金状況", choices=choices((s.value, s.label) for s in INTAKE_STATES), default="unpaid")
+    paid_on = DateField("収納日（入金済の場合）", validators=[Optional()])
+    paid_amount = NumberField("入金額（入金済の場合）", validators=[Optional(), in_integer_range()])
+    use_name = SelectField("寄附の使い道", validate_choice=False, default="")
     gift_code = SelectField("返礼品", validate_choice=False, default="")
     quantity = IntegerField("数量", validators=[Optional(), in_integer_range()], default=1)
     one_stop = BooleanField("ワンストップ特例を希望する")
@@ -192,3 +196,15 @@ class ReverseForm(FlaskForm):
     """取消 of the last status change, by a supervisor."""
 
     reason = TextAreaField("取消の理由", validators=[Optional(), Length(max=1000)])
+
+
+class UseForm(FlaskForm):
+    """寄附の使い道: one use of a fiscal year (the year is the page's)."""
+
+    name = StringField("使い道の名称", validators=[Optional(), FoldedLength(max=200)])
+    sort_order = NumberField("表示順", validators=[Optional(), in_integer_range()])
+    active = BooleanField("受付で選べる", default=True)
+
+
+class CopyUsesForm(FlaskForm):
+    source = NumberField("コピー元の年度", validators=[Optional(), in_integer_range()])

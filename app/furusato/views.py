@@ -28,7 +28,7 @@ from app.auth.models import Programme, User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato import donors, export_requests, exports, imports, payments, search, services, status, worklist
+from app.furusato import donors, export_requests, exports, imports, payments, search, services, status, uses, worklist
 from app.furusato.forms import (
     CancelForm,
     CatalogForm,
@@ -75,6 +75,7 @@ NAV = (
     NavItem("寄附者の名寄せ", "furusato.matches", "ふるさと納税"),
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
     NavItem("個人情報の出力申請", "furusato.export_requests", "ふるさと納税"),
+    NavItem("寄附の使い道", "furusato.uses", "ふるさと納税"),
     NavItem("ふるさと納税の設定", "furusato.settings", "ふるさと納税"),
 )
 
@@ -249,6 +250,8 @@ def intake() -> str | BaseResponse | tuple[str, int]:
     form.gift_code.choices = _gift_choices()
     if request.method == "GET" and not form.applied_on.data:
         form.applied_on.data = today()
+    offered = uses.names_for(form.applied_on.data or today())
+    form.use_name.choices = choices([("", "指定なし"), *((n, n) for n in offered)])
     if form.validate_on_submit():
         try:
             donation = services.create_direct_donation(input_from(form, services.DonationInput), _by())
@@ -389,7 +392,7 @@ def donation_page(found: Donation, payment_form: PaymentForm | None = None, **fo
     """The donation's page with its flags, corrections, payments and status history (and the
     forms of its 入金・状態 section as given)."""
     return render_template("furusato/donation.html", flags=services.flags_of(found),
-                           corrections=services.corrections_of(found),
+                           corrections=services.corrections_of(found), use_listed=uses.in_list(found),
                            **money_context(found, payment_form, **forms))
 
 
@@ -594,4 +597,4 @@ def settings() -> str | BaseResponse | tuple[str, int]:
 
 
 # The export requests' pages are registered on this blueprint by their own module.
-from app.furusato import certificate_views, export_views, payment_views  # noqa: E402,F401
+from app.furusato import certificate_views, export_views, payment_views, uses_views  # noqa: E402,F401

@@ -138,3 +138,53 @@ def test_a_posted_donation_is_refunded_by_a_supervisor_and_its_certificate_voide
     status.reverse(paid, "返金していなかった", lead)
     db.session.commit()
     assert paid.status == DonationState.posted and status.voided_certificate_ids(paid) == set()
+
+
+HTMX = {"HX-Request": "true", "HX-Target": "money"}
+
+
+def test_the_page_cancels_and_a_supervisor_reverses(client, login_as, donation) -> None:
+    login_as("operator")
+    page = client.get(f"/furusato/donations/{donation.id}").get_data(as_text=True)
+    assert "キャンセルする" in page and "取り消す" not in page and "状態の変更はありません" in page
+    refused = client.post(f"/furusato/donations/{donation.id}/status/cancel", data={"cancel-reason": ""})
+    assert refused.status_code == 422 and "キャンセルの理由を入力してください" in refused.get_data(as_text=True)
+    assert event_count() == 0
+    done = client.post(f"/furusato/donations/{donation.id}/status/cancel", data={"cancel-reason": "取りやめ"})
+    assert done.status_code == 303
+    assert client.post(f"/furusato/donations/{donation.id}/status/reverse",
+                       data={"reverse-reason": "誤操作"}).status_code == 403
+    client.post("/logout")
+    login_as("supervisor")
+    page = client.get(f"/furusato/donations/{donation.id}").get_data(as_text=True)
+    assert "取りやめ" in page and "取り消す" in page
+    undone = client.post(f"/furusato/donations/{donation.id}/status/reverse", data={"reverse-reason": "誤操作"},
+                         headers=HTMX)
+    body = undone.get_data(as_text=True)
+    assert undone.status_code == 200 and 'id="money"' in body and "<html" not in body
+    assert "直前の状態の変更を取り消しました" in body
+    assert 'hx-swap-oob="true">入金待ち' in body
+    db.session.expire_all()
+    assert db.session.get(Donation, donation.id).status == DonationState.unpaid
+
+
+def test_a_refused_htmx_payment_comes_back_in_place_with_the_typed_input(client, login_as, donation) -> None:
+    login_as("operator")
+    future = (today() + timedelta(days=2)).isoformat()
+    refused = client.post(f"/furusato/donations/{donation.id}/payment", headers=HTMX,
+                          data={"received_on": future, "amount": "3000", "method": "bank"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "<html" not in body
+    assert "収納日に未来の日付は入力できません" in body and f'value="{future}"' in body and 'value="3000"' in body
+    ok = client.post(f"/furusato/donations/{donation.id}/payment", headers=HTMX,
+                     data={"received_on": "2026-10-05", "amount": "30000", "method": "bank"})
+    body = ok.get_data(as_text=True)
+    assert ok.status_code == 200 and "入金を記録しました" in body and "入金を訂正する" in body
+    assert "返金を記録する" in body and "キャンセルする" not in body
+
+
+def test_a_payment_for_an_unknown_donation_is_404(client, login_as, furusato) -> None:
+    login_as("operator")
+    assert client.post("/furusato/donations/999999/payment",
+                       data={"received_on": "2026-10-05", "amount": "30000", "method": "bank"}).status_code == 404
+    assert client.post("/furusato/donations/999999/status/cancel", data={"cancel-reason": "x"}).status_code == 404
