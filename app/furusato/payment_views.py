@@ -32,7 +32,7 @@ def _found(donation_id: int, purpose: str) -> Donation:
     return found
 
 
-def _answer(found: Donation, form: FlaskForm, act: Callable[[], Any], done: str, *,
+def _answer(found: Donation, form: FlaskForm, act: Callable[[], Any], done: str | list[str], *,
             payment_form: PaymentForm | None = None, name: str = "") -> BaseResponse | tuple[str, int] | str:
     """Run the step when the form is valid; answer with the section (htmx) or the page."""
     if form.validate_on_submit():
@@ -41,9 +41,10 @@ def _answer(found: Donation, form: FlaskForm, act: Callable[[], Any], done: str,
         except services.FurusatoError as exc:
             show_refusal(form, exc)
         else:
+            message = done if isinstance(done, str) else " ".join(done)  # read after the step: it may add notes
             if wants_fragment(SECTION):
-                return render_template("furusato/_money.html", oob=True, **money_context(found, message=done))
-            flash(done, "success")
+                return render_template("furusato/_money.html", oob=True, **money_context(found, message=message))
+            flash(message, "success")
             return redirect(url_for("furusato.donation", donation_id=found.id), 303)
     forms = {name: form} if name else {}
     if wants_fragment(SECTION):
@@ -58,15 +59,18 @@ def payment(donation_id: int) -> BaseResponse | tuple[str, int] | str:
     found = _found(donation_id, "入金の記録")
     form = PaymentForm()
     current = payments.current_payment(found)
+    done = ["入金を訂正しました。" if current else "入金を記録しました。"]
 
     def act() -> None:
         values = (form.received_on.data, form.amount.data, form.method.data or "")
         if current is None:
             payments.record_payment(found, *values, _by())
         else:
-            payments.correct_payment(found, *values, form.reason.data or "", _by())
+            before = current.received_on
+            done.extend(payments.correction_notes(before, payments.correct_payment(
+                found, *values, form.reason.data or "", _by())))
 
-    return _answer(found, form, act, "入金を訂正しました。" if current else "入金を記録しました。", payment_form=form)
+    return _answer(found, form, act, done, payment_form=form)
 
 
 @bp.route("/donations/<int:donation_id>/status/wait", methods=["POST"])

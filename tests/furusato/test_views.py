@@ -260,3 +260,13 @@ def test_a_portals_use_is_kept_and_shown_when_not_in_the_years_list(client, logi
     other = next(d for d in kept.values() if d.use_name == "ふるさとの森づくり")
     page = client.get(f"/furusato/donations/{other.id}").get_data(as_text=True)
     assert "ふるさとの森づくり" in page and "一覧にない使い道" in page
+
+
+def test_every_full_portal_profile_maps_the_one_stop_wish_and_choice_the_use() -> None:
+    # さとふる and the city's own site give only what their operator provides (004 §7(2)エ):
+    # neither the one-stop wish nor the use; the other layouts have no use column either, and
+    # staff can map one in 取込調整 when a portal adds it.
+    for code, profile in file_profiles().items():
+        if not profile.limited:
+            assert "one_stop" in profile.columns.values(), code
+    assert file_profiles()["choice"].column_for("use_name") == "寄附の使い道"
