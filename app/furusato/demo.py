@@ -43,7 +43,7 @@ def load() -> None:
         channel="phone", applied_on=today(), amount=10_000, payment_method="postal", status="unpaid", paid_on=None,
         gift_code="YB-001", quantity=1, one_stop=True, receipt_wish=True, name="山田 花子", kana="ヤマダ ハナコ",
         birth_date=date(1980, 5, 5), phone="03-1234-5678", email="", postal_code="100-0001",
-        address="東京都千代田区千代田1-1", notes="電話で受付（デモ）", use_name=USES[0]), None)
+        address="東京都千代田区千代田1-1", notes="電話で受付（デモ）", use=USES[0]), None)
     services.add_catalog_request(services.CatalogInput(
         name="佐藤 一郎", kana="サトウ イチロウ", postal_code="980-0811", address="宮城県仙台市青葉区一番町1-1-1",
         phone="022-000-0000", channel="phone", note=""), None)

@@ -68,7 +68,7 @@ class DonationForm(FlaskForm):
     status = SelectField("入金状況", choices=choices((s.value, s.label) for s in INTAKE_STATES), default="unpaid")
     paid_on = DateField("収納日（入金済の場合）", validators=[Optional()])
     paid_amount = NumberField("入金額（入金済の場合）", validators=[Optional(), in_integer_range()])
-    use_name = SelectField("寄附の使い道", validate_choice=False, default="")
+    use = SelectField("寄附の使い道", validate_choice=False, default="")
     gift_code = SelectField("返礼品", validate_choice=False, default="")
     quantity = IntegerField("数量", validators=[Optional(), in_integer_range()], default=1)
     one_stop = BooleanField("ワンストップ特例を希望する")

@@ -312,7 +312,7 @@ class ImportStagingRow(db.Model):
     quantity: Mapped[int]
     one_stop: Mapped[bool]
     receipt_wish: Mapped[bool]
-    use_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    use: Mapped[str] = mapped_column(String(200), default="", server_default="")
     notes: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(String(100))
     kana: Mapped[str] = mapped_column(String(100))
@@ -383,7 +383,7 @@ class Donation(db.Model):
     one_stop: Mapped[bool] = mapped_column(default=False)
     receipt_wish: Mapped[bool] = mapped_column(default=True)
     # 寄附の使い道 as the donor chose it (kept as given when not in the year's list: status_models)
-    use_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    use: Mapped[str] = mapped_column(String(200), default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     # The person as this application gave them.
     name: Mapped[str] = mapped_column(String(100), default="")

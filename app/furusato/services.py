@@ -201,7 +201,7 @@ class DonationInput(Correctable):
     status: str
     paid_on: date | None  # 収納日, when taken in at intake (status 入金済)
     paid_amount: int | None = None  # 入金額, idem
-    use_name: str = ""  # 寄附の使い道
+    use: str = ""  # 寄附の使い道
 
 
 def _donation_problems(data: DonationInput) -> list[Problem]:
@@ -261,7 +261,7 @@ def _validated(data: DonationInput) -> dict[str, Any]:
         "name": nz.display_name(data.name), "kana": nz.display_kana(data.kana), "birth_date": data.birth_date,
         "phone": nz.nfkc(data.phone), "email": nz.nfkc(data.email), "postal_code": nz.format_postal(postal),
         "prefecture": area.prefecture if area else "", "address": nz.clean_address(data.address),
-        "notes": data.notes.strip(), "use_name": nz.nfkc(data.use_name).strip(),
+        "notes": data.notes.strip(), "use": nz.nfkc(data.use).strip(),
     }
 
 
@@ -298,7 +298,7 @@ def create_direct_donation(data: DonationInput, by: User | None) -> Donation:
     recorded with it (payments.record_payment), so the money has its 収納日, amount and method."""
     from app.furusato import payments, uses  # both build on this module
 
-    problems = intake_payment_problems(data) + uses.intake_problems(data.use_name, data.applied_on)
+    problems = intake_payment_problems(data) + uses.intake_problems(data.use, data.applied_on)
     try:
         rec = _validated(replace(data, status=DonationState.unpaid) if data.status == DonationState.paid else data)
     except FurusatoError as exc:

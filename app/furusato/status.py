@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.auth import audit
 from app.auth.models import Role, User
-from app.core.dates import today
+from app.core.dates import now, today
 from app.core.refusal import Problem
 from app.extensions import db
 from app.furusato.models import Certificate, Donation, DonationState
@@ -82,7 +82,7 @@ def _add(donation: Donation, action: StatusAction, to: DonationState, by: User |
     event = StatusEvent(donation_id=donation.id, action=action, from_state=donation.status, to_state=to,
                         username=name_of(by), **values)
     db.session.add(event)
-    donation.status = to
+    donation.status, donation.updated_at = to, now()
     db.session.flush()
     return event
 

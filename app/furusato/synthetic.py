@@ -78,7 +78,7 @@ class SyntheticDonation:
     notes: str
     person: Person
     bad: str = ""  # why the row is broken on purpose ("" for a good row)
-    use_name: str = ""  # 寄附の使い道 (a portal that has the column writes it)
+    use: str = ""  # 寄附の使い道 (a portal that has the column writes it)
 
 
 @cache
@@ -175,7 +175,7 @@ class Generator:
                 payment_method=r.choice(PAYMENT), status=status, gift_code=code, gift_name=name, quantity=quantity,
                 one_stop=one_stop, receipt_wish=r.random() < 0.97, notes="", person=person,
                 bad=r.choice(("order_id", "date", "amount", "status")) if r.random() < bad else "",
-                use_name=USES[i % len(USES)])  # not drawn: the seeded data stay as they were
+                use=USES[i % len(USES)])  # not drawn: the seeded data stay as they were
 
 
 # --- writing a portal's layout -------------------------------------------------------------
@@ -225,7 +225,7 @@ def portal_rows(profile: Profile, donations: Iterable[SyntheticDonation]) -> Ite
             "gift_code": [d.gift_code], "gift_name": [d.gift_name], "quantity": [str(d.quantity)],
             "one_stop": [_word(profile, "one_stop", "true" if d.one_stop else "false")],
             "receipt_wish": [_word(profile, "receipt_wish", "true" if d.receipt_wish else "false")],
-            "notes": [d.notes], "use_name": [d.use_name],
+            "notes": [d.notes], "use": [d.use],
             "name": [p.family, p.given], "kana": [p.family_kana, p.given_kana],
             "birth_date": [_fmt(p.birth_date, profile.date_formats) if p.birth_date else ""],
             "phone": [p.phone], "email": [p.email],

@@ -1,5 +1,5 @@
 """寄附の使い道 (issue 16 §1): the list of uses the city offers, per fiscal year, which the
-office edits; every donation keeps the use as the donor chose it (Donation.use_name). A portal's
+office edits; every donation keeps the use as the donor chose it (Donation.use). A portal's
 text that is not in the year's list is kept as it came and shown as such, never dropped."""
 
 from __future__ import annotations
@@ -45,18 +45,18 @@ def names_for(day: date) -> list[str]:
 
 def in_list(donation: Donation) -> bool:
     """Whether the donation's use is one of its fiscal year's list ("" counts as in: none chosen)."""
-    if not donation.use_name:
+    if not donation.use:
         return True
     return db.session.scalar(select(DonationUse.id).where(
-        DonationUse.fiscal_year == fiscal_year(donation.applied_on), DonationUse.name == donation.use_name)) is not None
+        DonationUse.fiscal_year == fiscal_year(donation.applied_on), DonationUse.name == donation.use)) is not None
 
 
-def intake_problems(use_name: str, applied_on: date | None) -> list[Problem]:
+def intake_problems(use: str, applied_on: date | None) -> list[Problem]:
     """Staff choose from the year's list (a portal's text may be anything: it is kept as is)."""
-    if not use_name.strip() or applied_on is None:
+    if not use.strip() or applied_on is None:
         return []
-    if nz.nfkc(use_name).strip() not in names_for(applied_on):
-        return [Problem("use_name", f"寄附の使い道を{fiscal_year(applied_on)}年度の一覧から選んでください。")]
+    if nz.nfkc(use).strip() not in names_for(applied_on):
+        return [Problem("use", f"寄附の使い道を{fiscal_year(applied_on)}年度の一覧から選んでください。")]
     return []
 
 

@@ -251,7 +251,7 @@ def intake() -> str | BaseResponse | tuple[str, int]:
     if request.method == "GET" and not form.applied_on.data:
         form.applied_on.data = today()
     offered = uses.names_for(form.applied_on.data or today())
-    form.use_name.choices = choices([("", "指定なし"), *((n, n) for n in offered)])
+    form.use.choices = choices([("", "指定なし"), *((n, n) for n in offered)])
     if form.validate_on_submit():
         try:
             donation = services.create_direct_donation(input_from(form, services.DonationInput), _by())

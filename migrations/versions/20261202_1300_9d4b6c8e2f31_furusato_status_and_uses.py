@@ -4,7 +4,7 @@ Revision ID: 9d4b6c8e2f31
 Revises: 7c2e4a6b8d10
 Create Date: 2026-12-02 13:00:00
 
-Two new tables and a use_name column (default "") on donations and the import staging table;
+Two new tables and a use column (default "") on donations and the import staging table;
 no data moves.
 """
 import sqlalchemy as sa
@@ -56,19 +56,19 @@ def upgrade():
         batch_op.create_index('ix_furusato_status_events_donation', ['donation_id', 'id'], unique=False)
 
     with op.batch_alter_table('furusato_donations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('use_name', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('use', sa.String(length=200), server_default='', nullable=False))
 
     with op.batch_alter_table('furusato_import_staging', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('use_name', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('use', sa.String(length=200), server_default='', nullable=False))
 
 
 
 def downgrade():
     with op.batch_alter_table('furusato_import_staging', schema=None) as batch_op:
-        batch_op.drop_column('use_name')
+        batch_op.drop_column('use')
 
     with op.batch_alter_table('furusato_donations', schema=None) as batch_op:
-        batch_op.drop_column('use_name')
+        batch_op.drop_column('use')
 
     with op.batch_alter_table('furusato_status_events', schema=None) as batch_op:
         batch_op.drop_index('ix_furusato_status_events_donation')

@@ -26,7 +26,8 @@ def donation_id(live_app) -> int:
         return found.id
 
 
-def test_cancel_and_a_supervisors_reversal(page, live_server, live_user, browser_login, donation_id) -> None:
+def test_cancel_and_a_supervisors_reversal(page, live_server, live_user, browser_login, donation_id,
+                                           tmp_path) -> None:
     browser_login(live_user("operator", scope="furusato"))
     page.goto(f"{live_server.url}/furusato/donations/{donation_id}")
     money = page.locator("#money")
@@ -64,3 +65,4 @@ def test_cancel_and_a_supervisors_reversal(page, live_server, live_user, browser
     page.get_by_role("button", name="入金を記録する").click()
     page.locator("#money-message", has_text="入金を記録しました").wait_for()
     assert page.locator("#donation-state").inner_text() == "入金済（収納日 2026-10-05）"
+    page.screenshot(path=str(tmp_path / "furusato-status.png"), full_page=True)

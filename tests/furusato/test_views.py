@@ -236,11 +236,11 @@ def test_the_office_edits_the_years_uses_and_intake_offers_them(client, login_as
                                                              f"u{tourism.id}-sort_order": "5"}).status_code == 303
     form = client.get("/furusato/intake").get_data(as_text=True)
     assert 'value="子育て支援"' in form and 'value="観光振興"' not in form  # stopped: not offered any more
-    refused = client.post("/furusato/intake", data={**INTAKE, "use_name": "観光振興"})
+    refused = client.post("/furusato/intake", data={**INTAKE, "use": "観光振興"})
     assert refused.status_code == 422 and "2026年度の一覧から選んでください" in refused.get_data(as_text=True)
-    assert client.post("/furusato/intake", data={**INTAKE, "use_name": "子育て支援"}).status_code == 303
+    assert client.post("/furusato/intake", data={**INTAKE, "use": "子育て支援"}).status_code == 303
     donation = db.session.scalar(select(Donation))
-    assert donation.use_name == "子育て支援"
+    assert donation.use == "子育て支援"
     shown = client.get(f"/furusato/donations/{donation.id}").get_data(as_text=True)
     assert "子育て支援" in shown and "一覧にない使い道" not in shown
     copied = client.post("/furusato/uses/copy?year=2027", data={"source": "2026"})
@@ -250,14 +250,14 @@ def test_the_office_edits_the_years_uses_and_intake_offers_them(client, login_as
 
 def test_a_portals_use_is_kept_and_shown_when_not_in_the_years_list(client, login_as, run_file, portal_file,
                                                                     generator) -> None:
-    donations = [replace(d, status="paid", use_name="市長におまかせ" if i else "ふるさとの森づくり")
+    donations = [replace(d, status="paid", use="市長におまかせ" if i else "ふるさとの森づくり")
                  for i, d in enumerate(generator.donations(2, bad=0.0, suspects=0.0))]
     run_file("choice", portal_file("choice", donations))
     login_as("operator")
     client.post("/furusato/uses?year=2026", data={"new-name": "市長におまかせ", "new-active": "y"})
     kept = {d.order_id: d for d in db.session.scalars(select(Donation))}
-    assert {d.use_name for d in kept.values()} == {"市長におまかせ", "ふるさとの森づくり"}
-    other = next(d for d in kept.values() if d.use_name == "ふるさとの森づくり")
+    assert {d.use for d in kept.values()} == {"市長におまかせ", "ふるさとの森づくり"}
+    other = next(d for d in kept.values() if d.use == "ふるさとの森づくり")
     page = client.get(f"/furusato/donations/{other.id}").get_data(as_text=True)
     assert "ふるさとの森づくり" in page and "一覧にない使い道" in page
 
@@ -269,4 +269,4 @@ def test_every_full_portal_profile_maps_the_one_stop_wish_and_choice_the_use() -
     for code, profile in file_profiles().items():
         if not profile.limited:
             assert "one_stop" in profile.columns.values(), code
-    assert file_profiles()["choice"].column_for("use_name") == "寄附の使い道"
+    assert file_profiles()["choice"].column_for("use") == "寄附の使い道"
