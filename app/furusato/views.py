@@ -378,9 +378,10 @@ def money_context(found: Donation, payment_form: PaymentForm | None = None, mess
                                    "cancel": CancelForm(prefix="cancel", formdata=None),
                                    "refund": RefundForm(prefix="refund", formdata=None),
                                    "reverse": ReverseForm(prefix="reverse", formdata=None)}
-    by = _by()
-    return {"donation": found, "payments": payments.history(found), "current": payments.current_payment(found),
-            "payment_form": payment_form or payment_form_of(found), "events": status.history(found),
+    by, paid, events = _by(), payments.history(found), status.history(found)
+    return {"donation": found, "payments": paid, "current": payments.current_payment(found),
+            "payment_form": payment_form or payment_form_of(found), "events": events,
+            "names": status.staff_names([p.recorded_by for p in paid] + [e.username for e in events]),
             "status_forms": {**blank, **forms}, "message": message,
             "can": {"pay": payments.can_record(found), "wait": status.can_wait(found),
                     "cancel": status.can_cancel(found), "refund": status.can_refund(found, by),

@@ -158,6 +158,7 @@ def test_the_page_cancels_and_a_supervisor_reverses(client, login_as, donation) 
     login_as("supervisor")
     page = client.get(f"/furusato/donations/{donation.id}").get_data(as_text=True)
     assert "取りやめ" in page and "取り消す" in page
+    assert "operator 太郎" in page and "operator-furusato-user" not in page  # names people see, not login ids
     undone = client.post(f"/furusato/donations/{donation.id}/status/reverse", data={"reverse-reason": "誤操作"},
                          headers=HTMX)
     body = undone.get_data(as_text=True)
