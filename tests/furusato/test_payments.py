@@ -173,3 +173,24 @@ def test_a_receipt_day_on_an_issued_certificate_is_corrected_by_a_supervisor_wit
     payments.correct_payment(donation, date(2026, 1, 6), 30_000, "postal", "再確認", lead)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
+
+
+def test_the_page_tells_a_supervisor_a_reissue_waits_and_the_deduction_year_moved(
+        client, login_as, donation) -> None:
+    from app.furusato import certificate_numbers
+
+    payments.record_payment(donation, date(2025, 12, 31), 30_000, "bank", None)
+    certificate_numbers.issue([donation], "B1", by=None)
+    db.session.commit()
+    login_as("operator")
+    refused = client.post(f"/furusato/donations/{donation.id}/payment",
+                          data={"received_on": "2026-01-05", "amount": "30000", "method": "bank", "reason": "誤記"},
+                          headers={"HX-Request": "true", "HX-Target": "money"})
+    assert refused.status_code == 422 and "統括責任者が訂正してください" in refused.get_data(as_text=True)
+    client.post("/logout")
+    login_as("supervisor")
+    done = client.post(f"/furusato/donations/{donation.id}/payment",
+                       data={"received_on": "2026-01-05", "amount": "30000", "method": "bank", "reason": "誤記"},
+                       headers={"HX-Request": "true", "HX-Target": "money"})
+    body = done.get_data(as_text=True)
+    assert done.status_code == 200 and "受領証明書の再発行を作成しました" in body and "2025年から2026年" in body
