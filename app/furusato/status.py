@@ -6,7 +6,7 @@ The transitions the office may make (the others are a payment's and the certific
 - 申込・入金待ち → キャンセル (reason): no money came in, so nothing is paid back.
 - 入金済 → 返金 (amount, date, reason): money came in, so it is paid back, never "cancelled";
   a paid donation to be called off is a refund.
-- 証明書発送済 → 返金: only a supervisor, and the certificate already posted is void from then
+- 証明書発送済 → 返金: only a supervisor. A refund voids the certificate issued (posted or not) from then
   on (the event names it); the donor must be told to return it or not to use it.
 - A supervisor reverses the last change (reason): a new event back to the state before it.
   A change a payment made is corrected on the payment (payments.correct_payment), not here.
@@ -162,16 +162,15 @@ def refund(donation: Donation | int | None, amount: int | None, refunded_on: dat
     if problems:
         raise FurusatoError.of(problems)
     assert amount is not None and refunded_on is not None
-    voided = None
-    if found.status == DonationState.posted:
-        voided = db.session.scalar(select(Certificate.id).where(Certificate.donation_id == found.id)
-                                   .order_by(Certificate.id.desc()))
+    # A certificate issued for money now paid back is void (posted or still in a batch).
+    voided = db.session.scalar(select(Certificate.id).where(Certificate.donation_id == found.id)
+                               .order_by(Certificate.id.desc()))
     before = DonationState(found.status).label
     event = _add(found, StatusAction.refund, DonationState.refunded, by, reason=reason.strip(),
                  refund_amount=amount, refunded_on=refunded_on, voids_certificate_id=voided)
     detail = f"返金 {before}→返金 {amount:,}円 返金日 {refunded_on.isoformat()}：{reason.strip()}"
     audit.record("update", "furusato_donation", found.id,
-                 detail + ("（発送済の受領証明書は無効）" if voided else ""), by=by)
+                 detail + ("（発行済の受領証明書は無効）" if voided else ""), by=by)
     return event
 
 

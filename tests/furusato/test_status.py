@@ -134,7 +134,7 @@ def test_a_posted_donation_is_refunded_by_a_supervisor_and_its_certificate_voide
     db.session.commit()
     assert event.voids_certificate_id == certificate.id
     assert status.voided_certificate_ids(paid) == {certificate.id}
-    assert "発送済の受領証明書は無効" in audit_details(paid)[-1]
+    assert "発行済の受領証明書は無効" in audit_details(paid)[-1]
     status.reverse(paid, "返金していなかった", lead)
     db.session.commit()
     assert paid.status == DonationState.posted and status.voided_certificate_ids(paid) == set()
