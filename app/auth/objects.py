@@ -61,6 +61,7 @@ KINDS: dict[str, ObjectKind] = {
     "furusato_settings": ObjectKind("ふるさと納税の設定", FURUSATO, "furusato.settings"),
     "furusato_letter_template": ObjectKind("お礼状の文面", FURUSATO, "furusato.letter_settings_page"),
     "furusato_envelope_settings": ObjectKind("封筒の宛名位置", FURUSATO, "furusato.letter_settings_page"),
+    "furusato_use": ObjectKind("寄附の使い道", FURUSATO, "furusato.uses"),
     "furusato_export_request": ObjectKind("個人情報の出力申請", FURUSATO, "furusato.export_request",
                                           "export_request_id"),
     "furusato_certificate_batch": ObjectKind("受領証明書の印刷バッチ", FURUSATO, "furusato.certificate_batch",

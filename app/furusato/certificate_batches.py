@@ -112,7 +112,11 @@ def _due(batch: CertificateBatch) -> Select[tuple[Donation]]:
 
 
 def _waiting_reissues() -> Select[tuple[Certificate]]:
-    return select(Certificate).where(Certificate.reissue_of_id.is_not(None), Certificate.batch == "")
+    """Reissues waiting to be printed, of donations still standing (a refund voids the
+    certificate: its reissue is not printed)."""
+    return (select(Certificate).join(Donation, Donation.id == Certificate.donation_id)
+            .where(Certificate.reissue_of_id.is_not(None), Certificate.batch == "",
+                   Donation.status.in_((DonationState.paid, DonationState.posted))))
 
 
 def send_to_next_batch(certificate: Certificate, *, by: User | None) -> Certificate:
@@ -202,7 +206,7 @@ def _line(certificate: Certificate, donation: Donation) -> CertificateLine:
     assert donation.paid_on is not None
     return CertificateLine(fiscal_year=certificate.fiscal_year, number=certificate.number, amount=donation.amount,
                            paid_on=donation.paid_on, applied_on=donation.applied_on, order_id=donation.order_id,
-                           gift=donation.gift_name, reissue=certificate.reissue_of_id is not None)
+                           use=donation.use, gift=donation.gift_name, reissue=certificate.reissue_of_id is not None)
 
 
 def envelopes_of(printed: Iterable[tuple[Certificate, Donation]]) -> list[Envelope]:

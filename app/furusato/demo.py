@@ -15,12 +15,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.core.dates import today
+from app.core.dates import fiscal_year, today
 from app.extensions import db
-from app.furusato import imports, payments, services
+from app.furusato import imports, payments, services, uses
 from app.furusato.models import Gift
 from app.furusato.profiles import effective_profile
-from app.furusato.synthetic import GIFTS, Generator, portal_bytes
+from app.furusato.synthetic import GIFTS, USES, Generator, portal_bytes
 
 DEMO_HOME = ("岩手県", "西磐井郡平泉町", "02941")
 PER_PORTAL = 45
@@ -31,6 +31,10 @@ def load() -> None:
     if db.session.scalar(select(Gift.id).limit(1)) is None:
         db.session.add_all(Gift(code=c, name=n, amount=a) for c, n, a in GIFTS)
     services.save_settings(*DEMO_HOME, "(demo)")
+    year = fiscal_year(today())
+    if not uses.uses_of(year):  # the uses the synthetic files name (choice's file has the column)
+        for order, name in enumerate(USES, start=1):
+            uses.add_use(uses.UseInput(fiscal_year=year, name=name, sort_order=order * 10), None)
     generator = Generator(seed=404, start=today() - timedelta(days=60), days=60)
     for number, portal in enumerate(services.import_portals()):
         donations = list(generator.donations(PER_PORTAL, prefix=f"{portal.code[:2].upper()}{number}", repeat=0.15,
@@ -41,7 +45,7 @@ def load() -> None:
         channel="phone", applied_on=today(), amount=10_000, payment_method="postal", status="unpaid", paid_on=None,
         gift_code="YB-001", quantity=1, one_stop=True, receipt_wish=True, name="山田 花子", kana="ヤマダ ハナコ",
         birth_date=date(1980, 5, 5), phone="03-1234-5678", email="", postal_code="100-0001",
-        address="東京都千代田区千代田1-1", notes="電話で受付（デモ）"), None)
+        address="東京都千代田区千代田1-1", notes="電話で受付（デモ）", use=USES[0]), None)
     services.add_catalog_request(services.CatalogInput(
         name="佐藤 一郎", kana="サトウ イチロウ", postal_code="980-0811", address="宮城県仙台市青葉区一番町1-1-1",
         phone="022-000-0000", channel="phone", note=""), None)

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.furusato.batch_models import OneStopFilter
 from app.furusato.imports import ENCODINGS
+from app.furusato.intake_rules import INTAKE_STATES
 from app.furusato.models import (
     INTAKE_CHANNELS,
     ContactMethod,
@@ -65,8 +66,11 @@ class DonationForm(FlaskForm):
     amount = IntegerField("寄附金額（円）", validators=[DataRequired("寄附金額を入力してください。"),
                                                     in_integer_range()])
     payment_method = SelectField("決済方法", choices=choices(PaymentMethod.choices()), default="postal")
-    status = SelectField("入金状況", choices=choices(DonationState.choices()), default="unpaid")
-    paid_on = DateField("入金日", validators=[Optional()])
+    # 入金済 only with the payment itself (収納日 and 入金額 below; the method is 決済方法).
+    status = SelectField("入金状況", choices=choices((s.value, s.label) for s in INTAKE_STATES), default="unpaid")
+    paid_on = DateField("収納日（入金済の場合）", validators=[Optional()])
+    paid_amount = NumberField("入金額（入金済の場合）", validators=[Optional(), in_integer_range()])
+    use = SelectField("寄附の使い道", validate_choice=False, default="")
     gift_code = SelectField("返礼品", validate_choice=False, default="")
     quantity = IntegerField("数量", validators=[Optional(), in_integer_range()], default=1)
     one_stop = BooleanField("ワンストップ特例を希望する")
@@ -216,3 +220,41 @@ class EnvelopeLayoutForm(FlaskForm):
     address_top_mm = DecimalNumberField("宛名の位置：用紙の上端から（mm）")
     office_name = StringField("問い合わせ先の担当名", validators=[Length(max=100)])
     office_phone = StringField("問い合わせ先の電話番号", validators=[Length(max=20)])
+
+
+class WaitForm(FlaskForm):
+    """申込 → 入金待ち (issue 16 §1)."""
+
+    reason = StringField("メモ（任意）", validators=[Optional(), Length(max=500)])
+
+
+class CancelForm(FlaskForm):
+    """キャンセル of a donation no money came in for: the reason is required (the service says so)."""
+
+    reason = TextAreaField("キャンセルの理由", validators=[Optional(), Length(max=1000)])
+
+
+class RefundForm(FlaskForm):
+    """返金 of money that came in: amount, date and reason."""
+
+    refund_amount = NumberField("返金額（円）", validators=[Optional(), in_integer_range()])
+    refunded_on = DateField("返金日", validators=[Optional()])
+    reason = TextAreaField("返金の理由", validators=[Optional(), Length(max=1000)])
+
+
+class ReverseForm(FlaskForm):
+    """取消 of the last status change, by a supervisor."""
+
+    reason = TextAreaField("取消の理由", validators=[Optional(), Length(max=1000)])
+
+
+class UseForm(FlaskForm):
+    """寄附の使い道: one use of a fiscal year (the year is the page's)."""
+
+    name = StringField("使い道の名称", validators=[Optional(), FoldedLength(max=200)])
+    sort_order = NumberField("表示順", validators=[Optional(), in_integer_range()])
+    active = BooleanField("受付で選べる", default=True)
+
+
+class CopyUsesForm(FlaskForm):
+    source = NumberField("コピー元の年度", validators=[Optional(), in_integer_range()])

@@ -312,6 +312,7 @@ class ImportStagingRow(db.Model):
     quantity: Mapped[int]
     one_stop: Mapped[bool]
     receipt_wish: Mapped[bool]
+    use: Mapped[str] = mapped_column(String(200), default="", server_default="")
     notes: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(String(100))
     kana: Mapped[str] = mapped_column(String(100))
@@ -381,6 +382,8 @@ class Donation(db.Model):
     quantity: Mapped[int] = mapped_column(default=1)
     one_stop: Mapped[bool] = mapped_column(default=False)
     receipt_wish: Mapped[bool] = mapped_column(default=True)
+    # 寄附の使い道 as the donor chose it (kept as given when not in the year's list: status_models)
+    use: Mapped[str] = mapped_column(String(200), default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     # The person as this application gave them.
     name: Mapped[str] = mapped_column(String(100), default="")
@@ -635,4 +638,4 @@ class DonationPayment(db.Model):
     donation: Mapped[Donation] = relationship()
 
 
-from app.furusato import batch_models, letter_models, returns_models  # noqa: E402,F401
+from app.furusato import batch_models, letter_models, returns_models, status_models  # noqa: E402,F401

@@ -40,6 +40,7 @@ FIELDS: dict[str, str] = {
     "one_stop": "ワンストップ特例希望",
     "receipt_wish": "受領証明書希望",
     "notes": "備考",
+    "use": "寄附の使い道",
     "name": "氏名",
     "kana": "フリガナ",
     "birth_date": "生年月日",

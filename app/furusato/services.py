@@ -4,7 +4,7 @@ the in-city setting (004 §7(1), §7(2)エ, §7(6)キ)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from app.extensions import db
 from app.furusato import donors, imports, suspects
 from app.furusato import normalize as nz
 from app.furusato.imports import rule_context
+from app.furusato.intake_rules import intake_payment_problems
 from app.furusato.models import (
     INTAKE_CHANNELS,
     AdjustmentKind,
@@ -198,7 +199,9 @@ class DonationInput(Correctable):
     amount: int | None
     payment_method: str
     status: str
-    paid_on: date | None
+    paid_on: date | None  # 収納日, when taken in at intake (status 入金済)
+    paid_amount: int | None = None  # 入金額, idem
+    use: str = ""  # 寄附の使い道
 
 
 def _donation_problems(data: DonationInput) -> list[Problem]:
@@ -216,8 +219,6 @@ def _donation_problems(data: DonationInput) -> list[Problem]:
         problems.append(Problem("payment_method", "決済方法を選んでください。"))
     if not DonationState.has(data.status):
         problems.append(Problem("status", "入金状況を選んでください。"))
-    elif data.status == DonationState.paid and data.paid_on is None:
-        problems.append(Problem("paid_on", "入金済の場合は入金日を入力してください。"))
     return problems
 
 
@@ -253,13 +254,14 @@ def _validated(data: DonationInput) -> dict[str, Any]:
         "applied_at": datetime.combine(data.applied_on, now().time().replace(microsecond=0))
         if data.applied_on == now().date() else datetime.combine(data.applied_on, datetime.min.time()),
         "applied_on": data.applied_on, "amount": data.amount, "payment_method": data.payment_method,
-        "status": data.status, "paid_on": data.paid_on if data.status != DonationState.unpaid else None,
+        "status": data.status,
+        "paid_on": data.paid_on if data.status in (DonationState.paid, DonationState.posted) else None,
         "gift_code": gift.code if gift else "", "gift_name": gift.name if gift else "",
         "quantity": data.quantity or 1, "one_stop": data.one_stop, "receipt_wish": data.receipt_wish,
         "name": nz.display_name(data.name), "kana": nz.display_kana(data.kana), "birth_date": data.birth_date,
         "phone": nz.nfkc(data.phone), "email": nz.nfkc(data.email), "postal_code": nz.format_postal(postal),
         "prefecture": area.prefecture if area else "", "address": nz.clean_address(data.address),
-        "notes": data.notes.strip(),
+        "notes": data.notes.strip(), "use": nz.nfkc(data.use).strip(),
     }
 
 
@@ -292,7 +294,17 @@ def add_flags(donation: Donation, rec: dict[str, Any], expected: tuple[str, ...]
 
 
 def create_direct_donation(data: DonationInput, by: User | None) -> Donation:
-    rec = _validated(data)
+    """A donation taken by phone, FAX, at the counter or by mail; for 入金済 its payment is
+    recorded with it (payments.record_payment), so the money has its 収納日, amount and method."""
+    from app.furusato import payments, uses  # both build on this module
+
+    problems = intake_payment_problems(data) + uses.intake_problems(data.use, data.applied_on)
+    try:
+        rec = _validated(replace(data, status=DonationState.unpaid) if data.status == DonationState.paid else data)
+    except FurusatoError as exc:
+        raise FurusatoError.of([*exc.problems, *problems]) from None
+    if problems:
+        raise FurusatoError.of(problems)
     portal = portal_by_code(DIRECT)
     assert portal is not None
     donor = donors.find_or_create(rec)
@@ -304,6 +316,8 @@ def create_direct_donation(data: DonationInput, by: User | None) -> Donation:
     audit.record("create", "furusato_donation", donation.id,
                  f"{Channel(data.channel).label}受付 {donation.order_id} {donation.amount:,}円", by=by)
     add_flags(donation, rec, INTAKE_EXPECTED)
+    if data.status == DonationState.paid:
+        payments.record_payment(donation, data.paid_on, data.paid_amount, data.payment_method, by)
     return donation
 
 

@@ -58,6 +58,10 @@ class Person:
     building: str
 
 
+# 寄附の使い道 the demo city offers (the demo loads them as the year's list).
+USES = ("子育て・教育の充実", "観光・文化の振興", "自然環境の保全", "市長におまかせ")
+
+
 @dataclass(frozen=True)
 class SyntheticDonation:
     order_id: str
@@ -74,6 +78,7 @@ class SyntheticDonation:
     notes: str
     person: Person
     bad: str = ""  # why the row is broken on purpose ("" for a good row)
+    use: str = ""  # 寄附の使い道 (a portal that has the column writes it)
 
 
 @cache
@@ -169,7 +174,8 @@ class Generator:
                 order_id=f"{prefix}{i:08d}", applied_at=applied, paid_on=paid, amount=amount,
                 payment_method=r.choice(PAYMENT), status=status, gift_code=code, gift_name=name, quantity=quantity,
                 one_stop=one_stop, receipt_wish=r.random() < 0.97, notes="", person=person,
-                bad=r.choice(("order_id", "date", "amount", "status")) if r.random() < bad else "")
+                bad=r.choice(("order_id", "date", "amount", "status")) if r.random() < bad else "",
+                use=USES[i % len(USES)])  # not drawn: the seeded data stay as they were
 
 
 # --- writing a portal's layout -------------------------------------------------------------
@@ -219,7 +225,7 @@ def portal_rows(profile: Profile, donations: Iterable[SyntheticDonation]) -> Ite
             "gift_code": [d.gift_code], "gift_name": [d.gift_name], "quantity": [str(d.quantity)],
             "one_stop": [_word(profile, "one_stop", "true" if d.one_stop else "false")],
             "receipt_wish": [_word(profile, "receipt_wish", "true" if d.receipt_wish else "false")],
-            "notes": [d.notes],
+            "notes": [d.notes], "use": [d.use],
             "name": [p.family, p.given], "kana": [p.family_kana, p.given_kana],
             "birth_date": [_fmt(p.birth_date, profile.date_formats) if p.birth_date else ""],
             "phone": [p.phone], "email": [p.email],

@@ -28,8 +28,21 @@ from app.auth.models import Programme, User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato import donors, export_requests, exports, imports, payments, returns, search, services, worklist
+from app.furusato import (
+    donors,
+    export_requests,
+    exports,
+    imports,
+    payments,
+    returns,
+    search,
+    services,
+    status,
+    uses,
+    worklist,
+)
 from app.furusato.forms import (
+    CancelForm,
     CatalogForm,
     ClearForm,
     ContactForm,
@@ -39,10 +52,13 @@ from app.furusato.forms import (
     ExportForm,
     MergeForm,
     PaymentForm,
+    RefundForm,
+    ReverseForm,
     SearchForm,
     SettingsForm,
     SuspectFilterForm,
     UploadForm,
+    WaitForm,
 )
 from app.furusato.models import CatalogRequest, Donation, DonorMerge, ImportBatch, SuspectFlag
 from app.furusato.profiles import FIELDS, IGNORE, VOCABULARIES, effective_profile
@@ -73,6 +89,7 @@ NAV = (
     NavItem("寄附者の名寄せ", "furusato.matches", "ふるさと納税"),
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
     NavItem("個人情報の出力申請", "furusato.export_requests", "ふるさと納税"),
+    NavItem("寄附の使い道", "furusato.uses", "ふるさと納税"),
     NavItem("ふるさと納税の設定", "furusato.settings", "ふるさと納税"),
     NavItem("お礼状・封筒の設定", "furusato.letter_settings_page", "ふるさと納税"),
 )
@@ -248,6 +265,8 @@ def intake() -> str | BaseResponse | tuple[str, int]:
     form.gift_code.choices = _gift_choices()
     if request.method == "GET" and not form.applied_on.data:
         form.applied_on.data = today()
+    offered = uses.names_for(form.applied_on.data or today())
+    form.use.choices = choices([("", "指定なし"), *((n, n) for n in offered)])
     if form.validate_on_submit():
         try:
             donation = services.create_direct_donation(input_from(form, services.DonationInput), _by())
@@ -356,17 +375,41 @@ def donation(donation_id: int) -> str:
     found = services.read_donation(donation_id, by=_by())
     if found is None:
         abort(404)
+    return donation_page(found)
+
+
+def payment_form_of(found: Donation) -> PaymentForm:
+    """The payment form as the page first shows it: the current payment, or the donation's amount."""
     current = payments.current_payment(found)
-    form = PaymentForm(obj=current, formdata=None) if current else PaymentForm(
+    return PaymentForm(obj=current, formdata=None) if current else PaymentForm(
         formdata=None, amount=found.amount, method=found.payment_method or "")
-    return donation_page(found, form)
 
 
-def donation_page(found: Donation, payment_form: PaymentForm) -> str:
-    """The donation's page with its flags, corrections and payments (and the payment form as given)."""
-    return render_template("furusato/donation.html", donation=found, flags=services.flags_of(found),
-                           corrections=services.corrections_of(found), payments=payments.history(found),
-                           current=payments.current_payment(found), payment_form=payment_form)
+def money_context(found: Donation, payment_form: PaymentForm | None = None, message: str = "",
+                  **forms: FlaskForm) -> dict[str, Any]:
+    """What the donation's 入金・状態 section (_money.html) shows: payments, the status history,
+    the forms (as given, refused ones with their input and errors; the others empty)."""
+    blank: dict[str, FlaskForm] = {"wait": WaitForm(prefix="wait", formdata=None),
+                                   "cancel": CancelForm(prefix="cancel", formdata=None),
+                                   "refund": RefundForm(prefix="refund", formdata=None),
+                                   "reverse": ReverseForm(prefix="reverse", formdata=None)}
+    by, paid, events = _by(), payments.history(found), status.history(found)
+    return {"donation": found, "payments": paid, "current": payments.current_payment(found),
+            "payment_form": payment_form or payment_form_of(found), "events": events,
+            "names": status.staff_names([p.recorded_by for p in paid] + [e.username for e in events]),
+            "status_forms": {**blank, **forms}, "message": message,
+            "can": {"pay": payments.can_record(found), "wait": status.can_wait(found),
+                    "cancel": status.can_cancel(found), "refund": status.can_refund(found, by),
+                    "reverse": status.can_reverse(found, by)},
+            "voided": status.voided_certificate_ids(found)}
+
+
+def donation_page(found: Donation, payment_form: PaymentForm | None = None, **forms: FlaskForm) -> str:
+    """The donation's page with its flags, corrections, payments and status history (and the
+    forms of its 入金・状態 section as given)."""
+    return render_template("furusato/donation.html", flags=services.flags_of(found),
+                           corrections=services.corrections_of(found), use_listed=uses.in_list(found),
+                           **money_context(found, payment_form, **forms))
 
 
 @bp.route("/donations/<int:donation_id>/correct", methods=["GET", "POST"])
@@ -577,4 +620,5 @@ from app.furusato import (  # noqa: E402,F401
     letter_views,
     payment_views,
     returns_views,
+    uses_views,
 )

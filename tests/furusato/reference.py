@@ -372,6 +372,7 @@ class RowParser:
         rec["gift_code"] = nfkc(raw.get("gift_code", ""))
         rec["gift_name"] = nfkc(raw.get("gift_name", ""))
         rec["notes"] = raw.get("notes", "")
+        rec["use"] = nfkc(raw.get("use", "")).strip()
         for name, limit in LIMITS.items():
             if len(rec[name]) > limit:
                 issues.append(Issue(row_no, self._col(name), "invalid",

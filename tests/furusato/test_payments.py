@@ -140,3 +140,57 @@ def test_the_donation_page_records_and_corrects_a_payment(client, login_as, dona
     assert "2026-10-05" in page and "訂正済" in page and "通帳で確認" in page and "現在の記録" in page
     db.session.expire_all()
     assert db.session.get(Donation, donation.id).paid_on == date(2026, 10, 4)
+
+
+def test_a_receipt_day_on_an_issued_certificate_is_corrected_by_a_supervisor_with_a_reissue(
+        donation, make_user) -> None:
+    from app.furusato import certificate_numbers
+    from app.furusato.models import Certificate
+
+    clerk, lead = make_user("operator"), make_user("supervisor")
+    payments.record_payment(donation, date(2025, 12, 31), 30_000, "bank", clerk)
+    original = certificate_numbers.issue([donation], "B1", by=None)[0]
+    db.session.commit()
+    with pytest.raises(services.FurusatoError) as refused:
+        payments.correct_payment(donation, date(2026, 1, 5), 30_000, "bank", "通帳で確認", clerk)
+    assert refused.value.field == "received_on" and "再発行が必要" in refused.value.message
+    assert f"第{original.number}号" in refused.value.message
+    db.session.rollback()
+    assert len(payments.history(donation)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+    # The method alone does not touch the certificate: the clerk may correct it.
+    payments.correct_payment(donation, date(2025, 12, 31), 30_000, "postal", "郵便振替でした", clerk)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+    fixed = payments.correct_payment(donation, date(2026, 1, 5), 30_000, "postal", "通帳で確認", lead)
+    db.session.commit()
+    reissue = payments.pending_reissue(original)
+    assert reissue is not None and (reissue.number, reissue.fiscal_year, reissue.batch) == (
+        original.number, original.fiscal_year, "")
+    notes = payments.correction_notes(date(2025, 12, 31), fixed)
+    assert "再発行" in notes[0] and "2025年から2026年" in notes[1] and "寄附金控除" in notes[1]
+    # A second correction before printing does not make a second reissue.
+    payments.correct_payment(donation, date(2026, 1, 6), 30_000, "postal", "再確認", lead)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
+
+
+def test_the_page_tells_a_supervisor_a_reissue_waits_and_the_deduction_year_moved(
+        client, login_as, donation) -> None:
+    from app.furusato import certificate_numbers
+
+    payments.record_payment(donation, date(2025, 12, 31), 30_000, "bank", None)
+    certificate_numbers.issue([donation], "B1", by=None)
+    db.session.commit()
+    login_as("operator")
+    refused = client.post(f"/furusato/donations/{donation.id}/payment",
+                          data={"received_on": "2026-01-05", "amount": "30000", "method": "bank", "reason": "誤記"},
+                          headers={"HX-Request": "true", "HX-Target": "money"})
+    assert refused.status_code == 422 and "統括責任者が訂正してください" in refused.get_data(as_text=True)
+    client.post("/logout")
+    login_as("supervisor")
+    done = client.post(f"/furusato/donations/{donation.id}/payment",
+                       data={"received_on": "2026-01-05", "amount": "30000", "method": "bank", "reason": "誤記"},
+                       headers={"HX-Request": "true", "HX-Target": "money"})
+    body = done.get_data(as_text=True)
+    assert done.status_code == 200 and "受領証明書の再発行を作成しました" in body and "2025年から2026年" in body

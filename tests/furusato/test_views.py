@@ -109,7 +109,8 @@ def test_intake_shows_every_problem_at_once(client, login_as, furusato) -> None:
                                                  "kana": "やまだ花子", "postal_code": "999-9999", "phone": "1234"})
     body = bad.get_data(as_text=True)
     assert bad.status_code == 422
-    for message in ("申込日に未来の日付は入力できません", "入金済の場合は入金日を入力してください",
+    for message in ("申込日に未来の日付は入力できません", "入金済の場合は収納日を入力してください",
+                    "入金済の場合は入金額を入力してください",
                     "フリガナはカタカナで入力してください", "郵便番号「999-9999」は存在しません",
                     "電話番号を市外局番から入力してください"):
         assert message in body
@@ -195,3 +196,77 @@ def test_donation_and_donor_pages_show_the_birth_date_in_wareki(client, login_as
     for url in (f"/furusato/donations/{donation.id}", f"/furusato/donors/{donation.donor_id}"):
         page = client.get(url).get_data(as_text=True)
         assert "昭和55年5月5日" in page and "1980-05-05" not in page, url
+
+
+def test_intake_offers_paid_only_with_its_payment_and_records_it(client, login_as, furusato) -> None:
+    from app.furusato.models import DonationPayment
+
+    login_as("operator")
+    page = client.get("/furusato/intake").get_data(as_text=True)
+    assert 'value="paid"' in page and 'value="posted"' not in page and 'value="refunded"' not in page
+    assert "収納日（入金済の場合）" in page and "入金額（入金済の場合）" in page
+    bad = client.post("/furusato/intake", data={**INTAKE, "status": "paid", "paid_on": "2026-10-02",
+                                                 "paid_amount": "9000"})
+    assert bad.status_code == 422 and "入金額 9,000円 が寄附金額 10,000円 と一致しません" in bad.get_data(as_text=True)
+    assert 'value="9000"' in bad.get_data(as_text=True)
+    assert _count(Donation) == 0 and _count(DonationPayment) == 0
+    assert client.post("/furusato/intake", data={**INTAKE, "status": "posted"}).status_code == 422
+    ok = client.post("/furusato/intake", data={**INTAKE, "status": "paid", "paid_on": "2026-10-02",
+                                                "paid_amount": "１０，０００"})
+    assert ok.status_code == 303
+    donation = db.session.scalar(select(Donation))
+    payment = db.session.scalar(select(DonationPayment))
+    assert (donation.status, donation.paid_on) == ("paid", payment.received_on)
+    assert (payment.amount, payment.method, payment.recorded_by) == (10_000, "postal", "operator-furusato-user")
+
+
+def test_the_office_edits_the_years_uses_and_intake_offers_them(client, login_as, furusato) -> None:
+    login_as("operator")
+    assert client.post("/furusato/uses?year=2026", data={"new-name": "", "new-active": "y"}).status_code == 422
+    for name in ("子育て支援", "観光振興"):
+        assert client.post("/furusato/uses?year=2026", data={"new-name": name, "new-active": "y"}).status_code == 303
+    twin = client.post("/furusato/uses?year=2026", data={"new-name": "子育て支援", "new-active": "y"})
+    assert twin.status_code == 422 and "既にあります" in twin.get_data(as_text=True)
+    page = client.get("/furusato/uses?year=2026").get_data(as_text=True)
+    assert page.index("子育て支援") < page.index("観光振興")
+    from app.furusato.status_models import DonationUse
+
+    tourism = db.session.scalar(select(DonationUse).where(DonationUse.name == "観光振興"))
+    assert client.post(f"/furusato/uses/{tourism.id}", data={f"u{tourism.id}-name": "観光振興",
+                                                             f"u{tourism.id}-sort_order": "5"}).status_code == 303
+    form = client.get("/furusato/intake").get_data(as_text=True)
+    assert 'value="子育て支援"' in form and 'value="観光振興"' not in form  # stopped: not offered any more
+    refused = client.post("/furusato/intake", data={**INTAKE, "use": "観光振興"})
+    assert refused.status_code == 422 and "2026年度の一覧から選んでください" in refused.get_data(as_text=True)
+    assert client.post("/furusato/intake", data={**INTAKE, "use": "子育て支援"}).status_code == 303
+    donation = db.session.scalar(select(Donation))
+    assert donation.use == "子育て支援"
+    shown = client.get(f"/furusato/donations/{donation.id}").get_data(as_text=True)
+    assert "子育て支援" in shown and "一覧にない使い道" not in shown
+    copied = client.post("/furusato/uses/copy?year=2027", data={"source": "2026"})
+    assert copied.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(DonationUse).where(DonationUse.fiscal_year == 2027)) == 2
+
+
+def test_a_portals_use_is_kept_and_shown_when_not_in_the_years_list(client, login_as, run_file, portal_file,
+                                                                    generator) -> None:
+    donations = [replace(d, status="paid", use="市長におまかせ" if i else "ふるさとの森づくり")
+                 for i, d in enumerate(generator.donations(2, bad=0.0, suspects=0.0))]
+    run_file("choice", portal_file("choice", donations))
+    login_as("operator")
+    client.post("/furusato/uses?year=2026", data={"new-name": "市長におまかせ", "new-active": "y"})
+    kept = {d.order_id: d for d in db.session.scalars(select(Donation))}
+    assert {d.use for d in kept.values()} == {"市長におまかせ", "ふるさとの森づくり"}
+    other = next(d for d in kept.values() if d.use == "ふるさとの森づくり")
+    page = client.get(f"/furusato/donations/{other.id}").get_data(as_text=True)
+    assert "ふるさとの森づくり" in page and "一覧にない使い道" in page
+
+
+def test_every_full_portal_profile_maps_the_one_stop_wish_and_choice_the_use() -> None:
+    # さとふる and the city's own site give only what their operator provides (004 §7(2)エ):
+    # neither the one-stop wish nor the use; the other layouts have no use column either, and
+    # staff can map one in 取込調整 when a portal adds it.
+    for code, profile in file_profiles().items():
+        if not profile.limited:
+            assert "one_stop" in profile.columns.values(), code
+    assert file_profiles()["choice"].column_for("use") == "寄附の使い道"

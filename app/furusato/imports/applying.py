@@ -148,7 +148,7 @@ def _insert_new(ctx: ImportContext, new: list[tuple[int, dict[str, Any]]], at: d
             rec["payment_method"], rec["status"], rec["gift_code"], rec["gift_name"], rec["quantity"],
             flag(rec["one_stop"]), flag(rec["receipt_wish"]), rec["notes"], rec["name"], rec["kana"],
             day(rec["birth_date"]), rec["phone"], rec["email"], rec["postal_code"], rec["prefecture"], rec["address"],
-            batch_id, row_no, at_value, at_value))
+            batch_id, row_no, at_value, at_value, rec.get("use", "")))
         for reason, detail in rec["suspects"]:
             flags.append((donation_id, reason, detail, "open", batch_id, at_value, None, "", ""))
     twins_of = {real.get(d, d) for d in repeat}  # only donors with more than one donation can have twins

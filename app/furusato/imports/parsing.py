@@ -36,7 +36,7 @@ from app.furusato.profiles import (
 MAX_STORED_ISSUES = 100_000
 
 LIMITS = {"order_id": 64, "name": 100, "kana": 100, "phone": 20, "email": 254, "postal_code": 8,
-          "address": 300, "gift_code": 40, "gift_name": 200}
+          "address": 300, "gift_code": 40, "gift_name": 200, "use": 200}
 ROW_FIELD = "（行全体）"
 NUL = "\x00"  # PostgreSQL text holds none (issue 14 §4): a field with one is refused
 
@@ -280,6 +280,7 @@ class RowParser:
         rec["gift_code"] = nz.nfkc(get("gift_code", ""))
         rec["gift_name"] = nz.nfkc(get("gift_name", ""))
         rec["notes"] = get("notes", "")
+        rec["use"] = nz.nfkc(get("use", "")).strip()  # 寄附の使い道, as the portal gave it
 
 
 

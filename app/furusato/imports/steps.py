@@ -298,7 +298,7 @@ _STAGING_COLUMNS = (
     "batch_id", "row_no", "order_id", "applied_at", "applied_on", "paid_on", "amount", "payment_method", "status",
     "gift_code", "gift_name", "quantity", "one_stop", "receipt_wish", "notes", "name", "kana", "birth_date", "phone",
     "email", "postal_code", "prefecture", "address", "kana_key", "key_birth", "key_phone", "key_address",
-    "key_postal", "phone_key", "suspects")
+    "key_postal", "phone_key", "suspects", "use")
 
 
 def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bool:
@@ -424,7 +424,7 @@ def _stage_rows(conn: Connection, batch_id: int, good: list[tuple[int, dict[str,
          rec["amount"], rec["payment_method"], rec["status"], rec["gift_code"], rec["gift_name"], rec["quantity"],
          flag(rec["one_stop"]), flag(rec["receipt_wish"]), rec["notes"], rec["name"], rec["kana"],
          day(rec["birth_date"]), rec["phone"], rec["email"], rec["postal_code"], rec["prefecture"], rec["address"],
-         *rec["keys"], json.dumps(rec["suspects"], ensure_ascii=False))
+         *rec["keys"], json.dumps(rec["suspects"], ensure_ascii=False), rec["use"])
         for row_no, rec in good])
 
 

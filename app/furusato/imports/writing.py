@@ -159,7 +159,7 @@ _DONATION_COLUMNS = (
     "id", "portal_id", "order_id", "channel", "donor_id", "applied_at", "applied_on", "paid_on", "amount",
     "payment_method", "status", "gift_code", "gift_name", "quantity", "one_stop", "receipt_wish", "notes", "name",
     "kana", "birth_date", "phone", "email", "postal_code", "prefecture", "address", "batch_id", "source_row",
-    "created_at", "updated_at")
+    "created_at", "updated_at", "use")
 _FLAG_COLUMNS = ("donation_id", "reason", "detail", "status", "batch_id", "created_at", "cleared_at", "cleared_by",
                  "clear_note")
 _DONOR_COLUMNS = (
