@@ -166,3 +166,18 @@ class PaymentForm(FlaskForm):
     amount = NumberField("入金額（円）", validators=[Optional(), in_integer_range()])
     method = SelectField("入金方法", choices=choices([("", "選んでください"), *PaymentMethod.choices()]), default="")
     reason = TextAreaField("訂正の理由", validators=[Optional(), Length(max=1000)])
+
+
+class TransferUploadForm(FlaskForm):
+    """入金照合: a bank's or ゆうちょ's statement of transfers (issue 16 §1)."""
+
+    profile = SelectField("明細の種類", validate_choice=False)
+    file = FileField("ファイル（CSV）", validators=[FileRequired("ファイルを選んでください。")])
+
+
+class TransferChoiceForm(FlaskForm):
+    donation = IntegerField("充当する寄附", validators=[Optional()])
+
+
+class TransferExcludeForm(FlaskForm):
+    reason = TextAreaField("対象外とする理由", validators=[Optional(), Length(max=1000)])

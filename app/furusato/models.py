@@ -633,3 +633,4 @@ class DonationPayment(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     donation: Mapped[Donation] = relationship()
+from app.furusato import transfer_models  # noqa: E402,F401

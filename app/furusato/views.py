@@ -3,6 +3,7 @@ search, totals and export. Views parse input, call a service and render; the req
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any, cast
@@ -66,6 +67,7 @@ NAV = (
     NavItem("寄附受付（電話・FAX・窓口）", "furusato.intake", "ふるさと納税"),
     NavItem("寄附の検索・出力", "furusato.donations", "ふるさと納税"),
     NavItem("集計", "furusato.totals", "ふるさと納税"),
+    NavItem("入金照合（振込・振替）", "furusato.transfers_page", "ふるさと納税"),
     NavItem("疑義データ", "furusato.suspects", "ふるさと納税"),
     NavItem("受領証明書の発送期限", "furusato.certificates_due", "ふるさと納税"),
     NavItem("寄附者の名寄せ", "furusato.matches", "ふるさと納税"),
@@ -139,20 +141,26 @@ def imports_page() -> tuple[str, int]:
     return _imports_page(_upload_form())
 
 
+def take_upload(form: Any, page: Callable[[Any, int], tuple[str, int]], start: Callable[..., Any],
+                data: type, endpoint: str) -> BaseResponse | tuple[str, int]:
+    """An upload page's POST (a portal file, a transfer file): the form checked, the file read
+    (one byte past the limit, so that the service refuses it), `start` called with the form as
+    its `data` input; a refusal is shown on the form as typed, else 303 to the batch's page."""
+    if not form.validate_on_submit():
+        return page(form, 422)
+    content = form.file.data.read(imports.MAX_UPLOAD_BYTES + 1)
+    try:
+        batch = start(input_from(form, data, filename=form.file.data.filename, content=content), by=_by())
+    except Refusal as exc:
+        show_refusal(form, exc, fallback="file")
+        return page(form, 422)
+    return redirect(url_for(endpoint, batch_id=batch.id), 303)
+
+
 @bp.route("/imports", methods=["POST"])
 @roles(*STAFF)
 def upload() -> BaseResponse | tuple[str, int]:
-    form = _upload_form()
-    if not form.validate_on_submit():
-        return _imports_page(form, 422)
-    content = form.file.data.read(imports.MAX_UPLOAD_BYTES + 1)
-    try:
-        batch = services.start_import(input_from(form, services.UploadInput, filename=form.file.data.filename,
-                                                 content=content), by=_by())
-    except Refusal as exc:
-        show_refusal(form, exc, fallback="file")
-        return _imports_page(form, 422)
-    return redirect(url_for("furusato.batch", batch_id=batch.id), 303)
+    return take_upload(_upload_form(), _imports_page, services.start_import, services.UploadInput, "furusato.batch")
 
 
 @bp.route("/imports/<int:batch_id>")
@@ -567,4 +575,4 @@ def settings() -> str | BaseResponse | tuple[str, int]:
 
 
 # The export requests' pages are registered on this blueprint by their own module.
-from app.furusato import certificate_views, export_views, payment_views  # noqa: E402,F401
+from app.furusato import certificate_views, export_views, payment_views, transfer_views  # noqa: E402,F401
