@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.core.dates import today
 from app.extensions import db
-from app.furusato import imports, services
+from app.furusato import imports, services, transfers
 from app.furusato.models import Gift
 from app.furusato.profiles import effective_profile
 from app.furusato.synthetic import GIFTS, Generator, portal_bytes
@@ -43,3 +43,16 @@ def load() -> None:
     services.add_catalog_request(services.CatalogInput(
         name="佐藤 一郎", kana="サトウ イチロウ", postal_code="980-0811", address="宮城県仙台市青葉区一番町1-1-1",
         phone="022-000-0000", channel="phone", note=""), None)
+    _transfers()
+
+
+def _transfers() -> None:
+    """A bank statement: the phone donation's amount from another name (the office decides) and
+    money that pays no donation, both on the list of unmatched money."""
+    lines = ["取引日,入金額,出金額,残高,振込依頼人名,摘要",
+             f"{today():%Y/%m/%d},10000,,1010000,ﾔﾏﾀﾞ ﾀﾛｳ,振込",
+             f"{today():%Y/%m/%d},3000,,1013000,ﾐﾂｲ ｼﾞﾛｳ,振込"]
+    batch = transfers.create_batch(transfers.TransferUpload("bank", "bank-demo.csv",
+                                                            "\r\n".join(lines).encode("cp932")), by=None, source="demo")
+    db.session.commit()
+    transfers.run_batch(batch.id)

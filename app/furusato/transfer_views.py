@@ -43,14 +43,14 @@ def transfers_page() -> tuple[str, int]:
 @roles(*STAFF)
 def transfer_upload() -> BaseResponse | tuple[str, int]:
     return take_upload(_upload_form(), _transfers_page, transfers.start, transfers.TransferUpload,
-                       "furusato.transfer_batch")
+                       lambda batch: url_for("furusato.transfer_batch", transfer_id=batch.id))
 
 
-@bp.route("/transfers/<int:batch_id>")
+@bp.route("/transfers/<int:transfer_id>")
 @roles(*STAFF)
-def transfer_batch(batch_id: int) -> str:
+def transfer_batch(transfer_id: int) -> str:
     """A transfer file: its live progress while it is matched, then every row and what became of it."""
-    found = db.get_or_404(TransferBatch, batch_id)
+    found = db.get_or_404(TransferBatch, transfer_id)
     task = transfers.task_of(found)
     rows = transfers.batch_rows(found, page_number())
     audit.read_list("furusato_transfer", (r.id for r in rows.rows), f"入金照合 #{found.id} の明細（{rows.page}ページ）",
@@ -77,20 +77,20 @@ def _row_page(row: TransferRow, choice: TransferChoiceForm, exclude: TransferExc
     return render_template("furusato/transfer_row.html", row=row, found=found, choice=choice, exclude=exclude)
 
 
-@bp.route("/transfers/rows/<int:row_id>")
+@bp.route("/transfers/rows/<int:transfer_row_id>")
 @roles(*STAFF)
-def transfer_row(row_id: int) -> str:
+def transfer_row(transfer_row_id: int) -> str:
     """One transfer with the donations it may pay: the office picks one, or sets it aside."""
-    row = transfer_matching.read_row(row_id, by=_by())
+    row = transfer_matching.read_row(transfer_row_id, by=_by())
     if row is None:
         abort(404)
     return _row_page(row, TransferChoiceForm(formdata=None), TransferExcludeForm(formdata=None))
 
 
-@bp.route("/transfers/rows/<int:row_id>/choose", methods=["POST"])
+@bp.route("/transfers/rows/<int:transfer_row_id>/choose", methods=["POST"])
 @roles(*STAFF)
-def transfer_choose(row_id: int) -> BaseResponse | tuple[str, int]:
-    row = transfer_matching.read_row(row_id, by=_by())
+def transfer_choose(transfer_row_id: int) -> BaseResponse | tuple[str, int]:
+    row = transfer_matching.read_row(transfer_row_id, by=_by())
     if row is None:
         abort(404)
     form = TransferChoiceForm()
@@ -105,10 +105,10 @@ def transfer_choose(row_id: int) -> BaseResponse | tuple[str, int]:
     return _row_page(row, form, TransferExcludeForm(formdata=None)), 422
 
 
-@bp.route("/transfers/rows/<int:row_id>/exclude", methods=["POST"])
+@bp.route("/transfers/rows/<int:transfer_row_id>/exclude", methods=["POST"])
 @roles(*STAFF)
-def transfer_exclude(row_id: int) -> BaseResponse | tuple[str, int]:
-    row = transfer_matching.read_row(row_id, by=_by())
+def transfer_exclude(transfer_row_id: int) -> BaseResponse | tuple[str, int]:
+    row = transfer_matching.read_row(transfer_row_id, by=_by())
     if row is None:
         abort(404)
     form = TransferExcludeForm()

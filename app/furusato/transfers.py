@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask import url_for
 from sqlalchemy import select
 
 from app.auth import audit
@@ -197,8 +198,10 @@ def _already(batch: TransferBatch) -> str:
             f"{batch.username}）。同じ入金を二重に記録しないため、取り込みません。")
 
 
-def start(data: TransferUpload, *, by: User) -> TransferBatch:
-    """An uploaded transfer file, checked (encoding, columns, not taken before), kept and queued."""
+def create_batch(data: TransferUpload, *, by: User | None, source: str = "web") -> TransferBatch:
+    """An uploaded transfer file, checked (encoding, columns, not taken before) and kept, as a
+    batch to be matched (flushed, in the caller's transaction). Without a user (the demo) the
+    batch is the source's own: "(demo)"."""
     profile = profile_of(data.profile)
     stored = imports.store_upload(data.filename or "transfers.csv", data.content, by=by)
     earlier = earlier_batch(stored.sha256)
@@ -206,12 +209,20 @@ def start(data: TransferUpload, *, by: User) -> TransferBatch:
         raise TransferRefused(_already(earlier), "file")
     check_header(profile, data.content)
     batch = TransferBatch(profile=profile.code, method=profile.method, file_id=stored.id, sha256=stored.sha256,
-                          filename=stored.filename, encoding=profile.encoding, username=by.username)
+                          filename=stored.filename, encoding=profile.encoding,
+                          username=by.username if by is not None else f"({source})")
     db.session.add(batch)
     db.session.flush()
+    audit.record("create", SUBJECT, batch.id, f"{profile.name} {stored.filename} 照合を受付", by=by,
+                 username=batch.username)
+    return batch
+
+
+def start(data: TransferUpload, *, by: User) -> TransferBatch:
+    """The upload: the file kept and its matching queued as background work (after the commit)."""
+    batch = create_batch(data, by=by)
     tasks.submit(TASK_KIND, {"batch_id": batch.id}, by=by, subject_type=SUBJECT, subject_id=batch.id,
-                 title=f"入金照合 #{batch.id}（{profile.name}）")
-    audit.record("create", SUBJECT, batch.id, f"{profile.name} {stored.filename} 照合を受付", by=by)
+                 title=f"入金照合 #{batch.id}（{profile_of(batch.profile).name}）")
     return batch
 
 
@@ -324,5 +335,5 @@ def run_task(ctx: tasks.TaskContext) -> dict[str, Any]:
 
     batch = run_batch(batch_id, by=by, progress=report)
     ctx.progress(batch.rows + batch.skipped, batch.rows + batch.skipped, phase="完了", unit="件")
-    return {"summary": summary_text(batch), "link": f"/furusato/transfers/{batch.id}",
+    return {"summary": summary_text(batch), "link": url_for("furusato.transfer_batch", transfer_id=batch.id),
             "link_label": "照合の結果を開く"}

@@ -142,7 +142,7 @@ def imports_page() -> tuple[str, int]:
 
 
 def take_upload(form: Any, page: Callable[[Any, int], tuple[str, int]], start: Callable[..., Any],
-                data: type, endpoint: str) -> BaseResponse | tuple[str, int]:
+                data: type, batch_page: Callable[[Any], str]) -> BaseResponse | tuple[str, int]:
     """An upload page's POST (a portal file, a transfer file): the form checked, the file read
     (one byte past the limit, so that the service refuses it), `start` called with the form as
     its `data` input; a refusal is shown on the form as typed, else 303 to the batch's page."""
@@ -154,13 +154,14 @@ def take_upload(form: Any, page: Callable[[Any, int], tuple[str, int]], start: C
     except Refusal as exc:
         show_refusal(form, exc, fallback="file")
         return page(form, 422)
-    return redirect(url_for(endpoint, batch_id=batch.id), 303)
+    return redirect(batch_page(batch), 303)
 
 
 @bp.route("/imports", methods=["POST"])
 @roles(*STAFF)
 def upload() -> BaseResponse | tuple[str, int]:
-    return take_upload(_upload_form(), _imports_page, services.start_import, services.UploadInput, "furusato.batch")
+    return take_upload(_upload_form(), _imports_page, services.start_import, services.UploadInput,
+                       lambda batch: url_for("furusato.batch", batch_id=batch.id))
 
 
 @bp.route("/imports/<int:batch_id>")
