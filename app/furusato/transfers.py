@@ -30,11 +30,12 @@ from app.auth.models import User
 from app.core.dates import now, today
 from app.core.refusal import Problem, Refusal
 from app.extensions import db
-from app.furusato import imports, transfer_matching
+from app.furusato import imports, payments, transfer_matching
 from app.furusato.imports.parsing import clean_header, parse_amount
 from app.furusato.imports.reading import numbered_rows
 from app.furusato.models import ImportFile, PaymentMethod
 from app.furusato.profiles import parse_date
+from app.furusato.services import FurusatoError
 from app.furusato.transfer_models import (
     MatchKind,
     TransferBatch,
@@ -267,6 +268,16 @@ def _fail(batch: TransferBatch, exc: Refusal) -> None:
     db.session.commit()
 
 
+def _give_up(batch_id: int) -> None:
+    """A batch whose work broke (a bug, the database): nothing of it is kept, and it no longer
+    holds its file (the same file may be taken again)."""
+    db.session.rollback()
+    batch = db.session.get_one(TransferBatch, batch_id)
+    batch.status, batch.finished_at = TransferBatchState.failed, now()
+    batch.message = "照合の処理が途中で止まりました。何も記録していません。ファイルをもう一度取り込んでください。"
+    db.session.commit()
+
+
 def _match(batch: TransferBatch, transfer: Transfer, by: User | None, paid: set[tuple[str, int]]) -> TransferRow:
     keys = transfer_matching.payer_keys(transfer.payer)
     row = TransferRow(batch_id=batch.id, row_no=transfer.row_no, transferred_on=transfer.on, amount=transfer.amount,
@@ -278,10 +289,14 @@ def _match(batch: TransferBatch, transfer: Transfer, by: User | None, paid: set[
     row.match, row.state = kind, transfer_matching.state_for(kind)
     if kind is MatchKind.certain:
         donation = found.both[0]
-        payment = transfer_matching.payments.record_payment(donation, transfer.on, transfer.amount, batch.method, by)
-        row.donation_id, row.payment_id = donation.id, payment.id
-        row.resolved_by, row.resolved_at = by.username if by else batch.username, now()
-        paid.add((keys.key, transfer.amount))
+        try:
+            payment = payments.record_payment(donation, transfer.on, transfer.amount, batch.method, by)
+        except FurusatoError:  # paid meanwhile (another file, a clerk): refused before any write
+            row.match, row.state = MatchKind.taken, TransferState.unmatched
+        else:
+            row.donation_id, row.payment_id = donation.id, payment.id
+            row.resolved_by, row.resolved_at = by.username if by else batch.username, now()
+            paid.add((keys.key, transfer.amount))
     db.session.add(row)
     db.session.flush()
     return row
@@ -333,7 +348,13 @@ def run_task(ctx: tasks.TaskContext) -> dict[str, Any]:
     def report(done: int, total: int) -> None:
         ctx.progress(done, total, phase="照合", unit="件")
 
-    batch = run_batch(batch_id, by=by, progress=report)
+    try:
+        batch = run_batch(batch_id, by=by, progress=report)
+    except TransferRefused:
+        raise  # the batch says why already
+    except Exception:
+        _give_up(batch_id)
+        raise
     ctx.progress(batch.rows + batch.skipped, batch.rows + batch.skipped, phase="完了", unit="件")
     return {"summary": summary_text(batch), "link": url_for("furusato.transfer_batch", transfer_id=batch.id),
             "link_label": "照合の結果を開く"}

@@ -29,7 +29,17 @@ from app.auth.models import Programme, User
 from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
-from app.furusato import donors, export_requests, exports, imports, payments, search, services, worklist
+from app.furusato import (
+    donors,
+    export_requests,
+    exports,
+    imports,
+    payments,
+    search,
+    services,
+    transfer_matching,
+    worklist,
+)
 from app.furusato.forms import (
     CatalogForm,
     ClearForm,
@@ -121,7 +131,7 @@ def dashboard() -> str:
     return render_template(
         "furusato/dashboard.html", deadlines=services.import_deadlines(today()), today=today(),
         open_suspects=services.open_suspect_count(without_batch=imports.applying_batch()),
-        recent=imports.recent_batches(10), **_running())
+        recent=imports.recent_batches(10), open_transfers=transfer_matching.open_total(), **_running())
 
 
 def _upload_form() -> UploadForm:

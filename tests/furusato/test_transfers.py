@@ -150,6 +150,8 @@ def test_uncertain_and_unmatched_money_is_listed_until_resolved(client, login_as
                        data={"reason": "預金利息（寄附ではない）"}).status_code == 303
     after = client.get("/furusato/transfers/open").get_data(as_text=True)
     assert "3件" in after and f"{25000 + 12000 + 8000:,}円" in after and "ﾘｿｸ" not in after
+    home = client.get("/furusato/").get_data(as_text=True)  # the office's home page says so too
+    assert f"未照合の入金（振込・振替）：<a href=\"/furusato/transfers/open\">3件 {25000 + 12000 + 8000:,}円" in home
     assert count(DonationPayment) == 2
     details = list(db.session.scalars(select(AuditEntry.detail).where(AuditEntry.object_type == "furusato_transfer",
                                                                       AuditEntry.action == "update")))
