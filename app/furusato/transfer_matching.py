@@ -44,6 +44,11 @@ _FORMS = "|".join(sorted(LEGAL_FORMS, key=len, reverse=True))
 _PREFIX = re.compile(rf"^\(?({_FORMS})\)")
 _SUFFIX = re.compile(rf"\(({_FORMS})\)?$")
 _PAYER_DASHES = {ord(ch): "ー" for ch in DASHES}
+_ORDER_TOKEN = re.compile(r"[0-9A-Z][0-9A-Z_-]{5,63}")
+
+
+# What records the payment without asking anyone.
+CERTAIN = (MatchKind.certain, MatchKind.order)
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,25 @@ def _waiting(on: object) -> Select[tuple[Donation]]:
             .order_by(Donation.applied_on, Donation.id))
 
 
+def order_numbers(memo: str) -> list[str]:
+    """What in a 通信欄 may be a donation's number (a payer copies it from the letter)."""
+    return _ORDER_TOKEN.findall(normalize.nfkc(memo).upper())[:20]
+
+
+def _by_number(row: TransferRow) -> list[Donation]:
+    numbers = order_numbers(row.memo)
+    if not numbers:
+        return []
+    return list(db.session.scalars(_waiting(row.transferred_on).where(Donation.order_id.in_(numbers),
+                                                                       Donation.amount == row.amount)))
+
+
 def find(row: TransferRow) -> Found:
-    """The donations waiting for this transfer's money now."""
+    """The donations waiting for this transfer's money now. The donation whose number the
+    通信欄 gives, of the same amount, is certain whoever paid (a parent pays for a child)."""
+    numbered = _by_number(row)
+    if len(numbered) == 1:
+        return Found(MatchKind.order, numbered)
     spellings = payer_keys(row.payer).spellings
     named = list(db.session.scalars(_waiting(row.transferred_on).where(Donor.kana_key.in_(spellings)))) \
         if spellings else []
@@ -116,7 +138,7 @@ def find(row: TransferRow) -> Found:
 def state_for(kind: MatchKind) -> TransferState:
     if kind in (MatchKind.none, MatchKind.taken):
         return TransferState.unmatched
-    return TransferState.recorded if kind is MatchKind.certain else TransferState.uncertain
+    return TransferState.recorded if kind in CERTAIN else TransferState.uncertain
 
 
 # --- the office's resolution ------------------------------------------------------------------

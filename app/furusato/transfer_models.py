@@ -42,6 +42,7 @@ class MatchKind(Labelled):
     """What matching found for a row when its file was taken (the office's choice comes after)."""
 
     certain = "certain", "氏名・金額が一致（1件）"
+    order = "order", "通信欄の寄附番号・金額が一致"
     several = "several", "氏名・金額が一致する寄附が複数"
     name_only = "name_only", "氏名のみ一致（金額が違う）"
     amount_only = "amount_only", "金額のみ一致（氏名が違う）"

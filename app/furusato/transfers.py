@@ -287,7 +287,7 @@ def _match(batch: TransferBatch, transfer: Transfer, by: User | None, paid: set[
     if kind is MatchKind.none and keys.key and (keys.key, transfer.amount) in paid:
         kind = MatchKind.taken  # the same name and amount paid a donation a row above: a second payment
     row.match, row.state = kind, transfer_matching.state_for(kind)
-    if kind is MatchKind.certain:
+    if kind in transfer_matching.CERTAIN:
         donation = found.both[0]
         try:
             payment = payments.record_payment(donation, transfer.on, transfer.amount, batch.method, by)

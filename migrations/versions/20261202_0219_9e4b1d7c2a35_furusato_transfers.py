@@ -60,7 +60,7 @@ def upgrade():
     sa.Column('resolved_by', sa.String(length=64), nullable=False),
     sa.Column('resolved_at', sa.DateTime(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.CheckConstraint("match IN ('certain', 'several', 'name_only', 'amount_only', 'taken', 'none')", name=op.f('ck_furusato_transfer_rows_match')),
+    sa.CheckConstraint("match IN ('certain', 'order', 'several', 'name_only', 'amount_only', 'taken', 'none')", name=op.f('ck_furusato_transfer_rows_match')),
     sa.CheckConstraint("state IN ('recorded', 'uncertain', 'unmatched', 'excluded')", name=op.f('ck_furusato_transfer_rows_state')),
     sa.ForeignKeyConstraint(['batch_id'], ['furusato_transfer_batches.id'], name=op.f('fk_furusato_transfer_rows_batch_id_furusato_transfer_batches')),
     sa.ForeignKeyConstraint(['donation_id'], ['furusato_donations.id'], name=op.f('fk_furusato_transfer_rows_donation_id_furusato_donations')),

@@ -24,6 +24,7 @@ PHONE = services.DonationInput(
     kana="タカサキ タロウ", birth_date=None, phone="03-1234-5678", email="", postal_code="029-4102",
     address="岩手県西磐井郡平泉町平泉1", notes="")
 BANK_HEADER = ["取引日", "入金額", "出金額", "残高", "振込依頼人名", "摘要"]
+FULL_WIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
 POSTAL_HEADER = ["払込日", "払込金額", "払込人名カナ", "通信欄", "受付局", "受付番号"]
 
 
@@ -158,13 +159,19 @@ def test_uncertain_and_unmatched_money_is_listed_until_resolved(client, login_as
     assert any("充当" in d for d in details) and any("対象外：預金利息" in d for d in details)
 
 
-def test_a_postal_transfer_is_recorded_as_postal(client, login_as, donate) -> None:
+def test_a_postal_transfer_is_recorded_as_postal_by_the_number_in_its_message(client, login_as, donate) -> None:
     login_as("operator")
     donation = donate(payment_method="postal", amount=10_000)
-    data = csv_bytes(POSTAL_HEADER, [["2026/11/10", "10000", "ﾀｶｻｷ ﾀﾛｳ", "ふるさと納税", "平泉", "0001"]])
+    child = donate(payment_method="postal", amount=10_000, name="髙﨑 一郎", kana="タカサキ イチロウ")
+    data = csv_bytes(POSTAL_HEADER, [
+        ["2026/11/10", "10000", "ﾀｶｻｷ ﾀﾛｳ", "ふるさと納税", "平泉", "0001"],
+        # the father pays his son's donation, and writes its number (full-width) in the 通信欄
+        ["2026/11/11", "10000", "ﾀｶｻｷ ﾀﾛｳ", f"寄附番号 {child.order_id.translate(FULL_WIDTH)}", "平泉", "0002"]])
     assert upload(client, data, profile="postal").status_code == 303
     db.session.expire_all()
-    assert donation.status == "paid" and db.session.scalar(select(DonationPayment.method)) == "postal"
+    assert donation.status == "paid" and child.status == "paid" and child.paid_on == date(2026, 11, 11)
+    assert set(db.session.scalars(select(DonationPayment.method))) == {"postal"}
+    assert [r.match for r in rows()] == [MatchKind.certain, MatchKind.order]
 
 
 @pytest.mark.parametrize(("data", "profile", "message"), [
