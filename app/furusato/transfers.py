@@ -43,6 +43,7 @@ from app.furusato.transfer_models import (
     TransferRow,
     TransferState,
 )
+from app.staff.paging import Page, paged
 from app.tasks import services as tasks
 from app.tasks.models import Task
 
@@ -67,7 +68,6 @@ class TransferProfile:
     encoding: str
     date_formats: tuple[str, ...]
     columns: dict[str, str]  # header → field (or _ignore)
-    note: str = ""
 
     def column_for(self, target: str) -> str:
         return next((c for c, f in self.columns.items() if f == target), FIELDS[target])
@@ -86,7 +86,7 @@ def profiles() -> dict[str, TransferProfile]:
         found[str(data["code"])] = TransferProfile(
             code=str(data["code"]), name=str(data["name"]), method=PaymentMethod(data["method"]),
             encoding=str(data.get("encoding", "cp932")), date_formats=tuple(data["date_formats"]),
-            columns=columns, note=str(data.get("note", "")))
+            columns=columns)
     return found
 
 
@@ -235,14 +235,13 @@ def recent_batches(limit: int = 20) -> list[TransferBatch]:
     return list(db.session.scalars(select(TransferBatch).order_by(TransferBatch.id.desc()).limit(limit)))
 
 
-def batch_rows(batch: TransferBatch, page: int = 1) -> transfer_matching.Page[TransferRow]:
-    return transfer_matching.paged(select(TransferRow).where(TransferRow.batch_id == batch.id)
-                                   .order_by(TransferRow.row_no), page)
+def batch_rows(batch: TransferBatch, page: int = 1) -> Page[TransferRow]:
+    return paged(select(TransferRow).where(TransferRow.batch_id == batch.id).order_by(TransferRow.row_no), page)
 
 
 def summary_text(batch: TransferBatch) -> str:
     return (f"{batch.status.label}：入金{batch.rows:,}件（入金記録{batch.recorded:,}、要確認{batch.uncertain:,}、"
-            f"該当なし{batch.unmatched:,}）、対象外の行{batch.skipped:,}")
+            f"該当なし{batch.unmatched:,}）、取り込まない行（出金・前回取込済）{batch.skipped:,}")
 
 
 def _seen_before(batch: TransferBatch, transfers: list[Transfer]) -> set[tuple[date, int, str, str]]:
