@@ -37,6 +37,7 @@ TABLES = {
     # and tests/seal/test_scan.py check that polling one writes nothing)
     "job_id": "device_jobs",
     "entry_id": "staff_entries", "change_id": "staff_lead_changes", "training_id": "staff_trainings",
+    "transfer_id": "furusato_transfer_batches", "transfer_row_id": "furusato_transfer_rows",
     "area_id": "staff_handling_areas", "incident_id": "staff_incidents", "request_id": "staff_erasure_requests",
 }
 SKIP = {"static"}

@@ -57,6 +57,8 @@ KINDS: dict[str, ObjectKind] = {
     "furusato_suspect": ObjectKind("疑義データ", FURUSATO, "furusato.suspect", "flag_id"),
     "furusato_catalog_request": ObjectKind("カタログ送付希望", FURUSATO, "furusato.catalog"),
     "furusato_import_batch": ObjectKind("ポータル取込", FURUSATO, "furusato.batch", "batch_id"),
+    "furusato_transfer_batch": ObjectKind("入金照合", FURUSATO, "furusato.transfer_batch", "transfer_id"),
+    "furusato_transfer": ObjectKind("入金照合の明細", FURUSATO, "furusato.transfer_row", "transfer_row_id"),
     "furusato_profile": ObjectKind("ポータルの取込設定", FURUSATO),
     "furusato_settings": ObjectKind("ふるさと納税の設定", FURUSATO, "furusato.settings"),
     "furusato_letter_template": ObjectKind("お礼状の文面", FURUSATO, "furusato.letter_settings_page"),

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.core.dates import fiscal_year, today
 from app.extensions import db
-from app.furusato import imports, payments, services, uses
+from app.furusato import imports, payments, services, transfers, uses
 from app.furusato.models import Gift
 from app.furusato.profiles import effective_profile
 from app.furusato.synthetic import GIFTS, USES, Generator, portal_bytes
@@ -50,6 +50,7 @@ def load() -> None:
         name="佐藤 一郎", kana="サトウ イチロウ", postal_code="980-0811", address="宮城県仙台市青葉区一番町1-1-1",
         phone="022-000-0000", channel="phone", note=""), None)
     _paid_phone_donations()
+    _transfers()
 
 
 # The people: name, kana, birth date, phone, postal code, address.
@@ -69,3 +70,15 @@ def _paid_phone_donations() -> None:
             kana=kana, birth_date=birth, phone=phone, email="", postal_code=postal, address=address,
             notes="電話で受付、郵便振替で入金（デモ）"), None)
         payments.record_payment(donation, today() - timedelta(days=days), amount, "postal", None)
+
+
+def _transfers() -> None:
+    """A bank statement: the phone donation's amount from another name (the office decides) and
+    money that pays no donation, both on the list of unmatched money."""
+    lines = ["取引日,入金額,出金額,残高,振込依頼人名,摘要",
+             f"{today():%Y/%m/%d},10000,,1010000,ﾔﾏﾀﾞ ﾀﾛｳ,振込",
+             f"{today():%Y/%m/%d},3000,,1013000,ﾐﾂｲ ｼﾞﾛｳ,振込"]
+    batch = transfers.create_batch(transfers.TransferUpload("bank", "bank-demo.csv",
+                                                            "\r\n".join(lines).encode("cp932")), by=None, source="demo")
+    db.session.commit()
+    transfers.run_batch(batch.id)

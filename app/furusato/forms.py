@@ -258,3 +258,18 @@ class UseForm(FlaskForm):
 
 class CopyUsesForm(FlaskForm):
     source = NumberField("コピー元の年度", validators=[Optional(), in_integer_range()])
+
+
+class TransferUploadForm(FlaskForm):
+    """入金照合: a bank's or ゆうちょ's statement of transfers (issue 16 §1)."""
+
+    profile = SelectField("明細の種類", validate_choice=False)
+    file = FileField("ファイル（CSV）", validators=[FileRequired("ファイルを選んでください。")])
+
+
+class TransferChoiceForm(FlaskForm):
+    donation = IntegerField("充当する寄附", validators=[Optional()])
+
+
+class TransferExcludeForm(FlaskForm):
+    reason = TextAreaField("対象外とする理由", validators=[Optional(), Length(max=1000)])

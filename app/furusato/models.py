@@ -638,4 +638,4 @@ class DonationPayment(db.Model):
     donation: Mapped[Donation] = relationship()
 
 
-from app.furusato import batch_models, letter_models, returns_models, status_models  # noqa: E402,F401
+from app.furusato import batch_models, letter_models, returns_models, status_models, transfer_models  # noqa: E402,F401

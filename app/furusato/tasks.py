@@ -14,7 +14,7 @@ from huey import crontab
 
 from app.auth import audit
 from app.extensions import db
-from app.furusato import exports, imports, services  # noqa: F401  (exports: its kind of background work)
+from app.furusato import exports, imports, services, transfers  # noqa: F401  (exports, transfers: their kinds of background work)
 from app.tasks import services as tasks
 from app.tasks.engine import periodic
 

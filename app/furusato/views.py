@@ -3,6 +3,7 @@ search, totals and export. Views parse input, call a service and render; the req
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any, cast
@@ -38,6 +39,7 @@ from app.furusato import (
     search,
     services,
     status,
+    transfer_matching,
     uses,
     worklist,
 )
@@ -82,6 +84,7 @@ NAV = (
     NavItem("寄附受付（電話・FAX・窓口）", "furusato.intake", "ふるさと納税"),
     NavItem("寄附の検索・出力", "furusato.donations", "ふるさと納税"),
     NavItem("集計", "furusato.totals", "ふるさと納税"),
+    NavItem("入金照合（振込・振替）", "furusato.transfers_page", "ふるさと納税"),
     NavItem("疑義データ", "furusato.suspects", "ふるさと納税"),
     NavItem("受領証明書の発送期限", "furusato.certificates_due", "ふるさと納税"),
     NavItem("受領証明書の印刷バッチ", "furusato.certificate_batches", "ふるさと納税"),
@@ -139,7 +142,7 @@ def dashboard() -> str:
     return render_template(
         "furusato/dashboard.html", deadlines=services.import_deadlines(today()), today=today(),
         open_suspects=services.open_suspect_count(without_batch=imports.applying_batch()),
-        recent=imports.recent_batches(10), **_running())
+        recent=imports.recent_batches(10), open_transfers=transfer_matching.open_total(), **_running())
 
 
 def _upload_form() -> UploadForm:
@@ -159,20 +162,27 @@ def imports_page() -> tuple[str, int]:
     return _imports_page(_upload_form())
 
 
+def take_upload(form: Any, page: Callable[[Any, int], tuple[str, int]], start: Callable[..., Any],
+                data: type, batch_page: Callable[[Any], str]) -> BaseResponse | tuple[str, int]:
+    """An upload page's POST (a portal file, a transfer file): the form checked, the file read
+    (one byte past the limit, so that the service refuses it), `start` called with the form as
+    its `data` input; a refusal is shown on the form as typed, else 303 to the batch's page."""
+    if not form.validate_on_submit():
+        return page(form, 422)
+    content = form.file.data.read(imports.MAX_UPLOAD_BYTES + 1)
+    try:
+        batch = start(input_from(form, data, filename=form.file.data.filename, content=content), by=_by())
+    except Refusal as exc:
+        show_refusal(form, exc, fallback="file")
+        return page(form, 422)
+    return redirect(batch_page(batch), 303)
+
+
 @bp.route("/imports", methods=["POST"])
 @roles(*STAFF)
 def upload() -> BaseResponse | tuple[str, int]:
-    form = _upload_form()
-    if not form.validate_on_submit():
-        return _imports_page(form, 422)
-    content = form.file.data.read(imports.MAX_UPLOAD_BYTES + 1)
-    try:
-        batch = services.start_import(input_from(form, services.UploadInput, filename=form.file.data.filename,
-                                                 content=content), by=_by())
-    except Refusal as exc:
-        show_refusal(form, exc, fallback="file")
-        return _imports_page(form, 422)
-    return redirect(url_for("furusato.batch", batch_id=batch.id), 303)
+    return take_upload(_upload_form(), _imports_page, services.start_import, services.UploadInput,
+                       lambda batch: url_for("furusato.batch", batch_id=batch.id))
 
 
 @bp.route("/imports/<int:batch_id>")
@@ -620,5 +630,6 @@ from app.furusato import (  # noqa: E402,F401
     letter_views,
     payment_views,
     returns_views,
+    transfer_views,
     uses_views,
 )
