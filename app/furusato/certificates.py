@@ -108,3 +108,20 @@ def all_due(today: date) -> Iterator[DueLine]:
         assert donation.paid_on is not None
         due = due_date(donation.paid_on)
         yield DueLine(donation, due, due < today)
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    this_week: int  # due within the next seven days, today included
+    overdue: int
+
+
+def due_summary(today: date) -> DueSummary:
+    """How many waiting certificates are due within a week and how many are overdue (a home
+    page's work list): paid_on < _overdue_before(d) exactly when due_date(paid_on) < d."""
+    base = _waiting().subquery()
+    late, week = _overdue_before(today), _overdue_before(today + timedelta(days=7))
+    overdue = int(db.session.scalar(select(func.count()).select_from(base).where(base.c.paid_on < late)) or 0)
+    this_week = int(db.session.scalar(select(func.count()).select_from(base)
+                                      .where(base.c.paid_on >= late, base.c.paid_on < week)) or 0)
+    return DueSummary(this_week, overdue)
