@@ -163,7 +163,8 @@ def save_binding(terminal: Terminal, data: BindingInput, by: User | None = None)
         return bound  # nothing changed: nothing to record
     bound.kind, bound.url, bound.active = kind, url, data.active
     db.session.flush()
-    audit.record("update", "device_binding", bound.id, f"{terminal.code} {name}={url}", by=by)
+    audit.record("update", "device_binding", bound.id,
+                 f"{terminal.name}の{DeviceKind(kind).label}（{name}）の接続先：{url}", by=by)
     return bound
 
 
