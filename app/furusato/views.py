@@ -208,8 +208,10 @@ def mapping(batch_id: int) -> str | BaseResponse | tuple[str, int]:
             flash("取込設定を保存し、同じファイルの再実行を受け付けました。", "success")
             return redirect(url_for("furusato.batch", batch_id=new_batch.id), 303)
     profile = effective_profile(found.portal)
+    samples = imports.column_samples(found, profile, columns, by=_by())
     return render_template(
         "furusato/mapping.html", batch=found, form=form, unknown_columns=columns, unknown_values=values,
+        samples=samples,
         fields=[(k, v) for k, v in FIELDS.items()], ignore=IGNORE, vocabularies=VOCABULARIES, errors=errors,
         chosen=chosen, profile=profile, adjustments=services.adjustments_of(found.portal),
     ), 422 if errors else 200
