@@ -22,3 +22,12 @@ def test_the_fee_table_shows_names_not_codes_to_the_counter(client, login_as, pr
     body = client.get("/register/fees").get_data(as_text=True)
     assert "住民票の写し" in body
     assert "resident_record_copy" not in body and "<th>コード</th>" not in body
+
+
+def test_a_login_id_kept_on_a_row_is_shown_as_the_persons_name(app, make_user) -> None:
+    from app.auth.services import display_name_of
+
+    user = make_user("operator", "op9", display_name="窓口 花子")
+    assert display_name_of(user.username) == "窓口 花子"
+    assert display_name_of("(system)") == display_name_of("(sftp)") == "（システム）"
+    assert display_name_of("gone-user") == "gone-user"  # an account no longer there: as it was kept
