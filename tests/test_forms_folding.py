@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import re
 from datetime import date
 
 import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField as WTFormsDateField
-from wtforms import Form
+from wtforms import DecimalField, FloatField, Form, IntegerField, StringField
 from wtforms.fields.core import UnboundField
 
 from app.web.forms import CodeField, DateField, NumberField, fold_code, fold_number
@@ -39,6 +40,7 @@ def test_a_number_that_is_not_one_is_still_refused_and_shown_as_typed() -> None:
     form = _Form(MultiDict({"number": "千円"}))
     assert not form.validate() and form.number.errors
     assert 'value="千円"' in form.number()
+    assert form.number.errors == ["数は半角・全角の数字で入力してください。"]
 
 
 class _DateForm(Form):
@@ -60,7 +62,7 @@ def test_a_date_that_is_not_one_is_refused_in_japanese_naming_the_field() -> Non
 def _all_forms() -> list[type[Form]]:
     import app  # noqa: F401  (every blueprint's forms module is imported by the app factory)
 
-    for module in ("auth", "core", "counter", "furusato", "register", "registry", "staff"):
+    for module in ("auth", "core", "counter", "devices", "furusato", "queue", "register", "registry", "seal", "staff"):
         importlib.import_module(f"app.{module}.forms")
     found, todo = [], [Form]
     while todo:
@@ -83,3 +85,40 @@ def test_every_date_field_of_every_form_names_its_field_when_refused() -> None:
         and not issubclass(unbound.field_class, DateField)
     ]
     assert plain == []
+
+
+def _fields(kind: type, not_kind: type) -> list[tuple[str, str, UnboundField]]:
+    return [(f"{cls.__module__}.{cls.__name__}.{name}", name, unbound)
+            for cls in _all_forms() for name, unbound in vars(cls).items()
+            if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, kind)
+            and not issubclass(unbound.field_class, not_kind)]
+
+
+def test_every_integer_field_of_every_form_folds_full_width_digits() -> None:
+    """An amount, count or id typed １，０００ is 1000 everywhere, not only in 寄附受付 (issue 15 §5)."""
+    plain = [where for where, _name, _unbound in _fields(IntegerField, NumberField)]
+    plain += [where for where, _name, _unbound in _fields(DecimalField | FloatField, NumberField)]  # type: ignore[arg-type]
+    assert plain == []
+
+
+#: Text fields whose name says code, number, postal code or phone, and what they hold instead.
+NOT_CODES = {"app.staff.forms.ErasureForm.quantity": "free text: 「紙 3箱」"}
+CODE_NAME = re.compile(r"code|postal|phone|tel|fax|zip|number|amount|quantity|prefixes", re.IGNORECASE)
+
+
+def test_every_code_postal_and_phone_field_of_every_form_is_folded() -> None:
+    """「０２９－００００」 and 「〒029-0000」 are 029-0000 in every form (自治体設定, 寄附, カタログ, 端末…)."""
+    plain = [where for where, name, _unbound in _fields(StringField, CodeField)
+             if CODE_NAME.search(name) and where not in NOT_CODES]
+    assert plain == []
+
+
+def test_the_donation_forms_fold_full_width_amounts_postal_codes_and_phones(app) -> None:
+    from app.furusato.forms import CatalogForm, PaymentForm
+
+    with app.test_request_context():
+        catalog = CatalogForm(MultiDict({"postal_code": "〒０２９－００００", "phone": "０１９１－２３－４５６７"}),
+                              meta={"csrf": False})
+        payment = PaymentForm(MultiDict({"amount": "１０，０００円"}), meta={"csrf": False})
+    assert (catalog.postal_code.data, catalog.phone.data) == ("029-0000", "0191-23-4567")
+    assert payment.amount.data == 10000

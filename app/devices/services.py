@@ -118,8 +118,12 @@ def update_terminal(terminal: Terminal, data: TerminalChange, by: User | None = 
                  + (" 音声自動開始" if terminal.sound else ""), by=by)
 
 
-def rotate_token(terminal: Terminal, by: User | None = None) -> str:
-    token, terminal.token_hash = new_token()
+def rotate_token(terminal: Terminal, by: User | None = None, *, token: str | None = None) -> str:
+    """A new agent token (`token`: the one to set, e.g. a simulated agent's), shown once."""
+    if token is None:
+        token, terminal.token_hash = new_token()
+    else:
+        terminal.token_hash = hash_token(token)
     audit.record("update", "terminal", terminal.id, "トークン再発行", by=by)
     return token
 
@@ -158,9 +162,12 @@ def save_binding(terminal: Terminal, data: BindingInput, by: User | None = None)
     if bound is None:
         bound = DeviceBinding(terminal_id=terminal.id, name=name)
         db.session.add(bound)
+    elif (bound.kind, bound.url, bound.active) == (kind, url, data.active):
+        return bound  # nothing changed: nothing to record
     bound.kind, bound.url, bound.active = kind, url, data.active
     db.session.flush()
-    audit.record("update", "device_binding", bound.id, f"{terminal.code} {name}={url}", by=by)
+    audit.record("update", "device_binding", bound.id,
+                 f"{terminal.name}の{DeviceKind(kind).label}（{name}）の接続先：{url}", by=by)
     return bound
 
 

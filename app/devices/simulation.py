@@ -9,6 +9,8 @@ real terminal runs) polls this server over HTTP with a token minted at start.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import socket
 import threading
@@ -49,20 +51,32 @@ class Simulation:
 
 
 def simulated_url(terminal: Terminal, device: str) -> str:
-    """The URL of the simulator standing in for a terminal's device (starting it if needed)."""
+    """The URL of the simulator standing in for a terminal's device (starting it if needed).
+    sim://CODE, not the simulator's TCP port, which changes at each start: a restart leaves
+    the binding as it was (the drivers still speak ESC/POS and serial frames to the port)."""
     if device == DeviceKind.printer:
-        return simulated_printer(terminal.code).url + "?mode=kanji"
+        simulated_printer(terminal.code)
+        return f"sim://{terminal.code}?mode=kanji"
     if device == DeviceKind.call_board:
-        return simulated_call_board(terminal.code).url
+        simulated_call_board(terminal.code)
+        return f"sim://{terminal.code}"
     if device == DeviceKind.card_reader:
         return f"sim://{terminal.code}"
     return f"sim://{terminal.code}?dpi={SCANNER_DPI}"
 
 
-def bind_simulators() -> dict[str, str]:
-    """Point every terminal's devices at simulators and mint fresh agent tokens.
+def simulated_token(code: str) -> str:
+    """The in-process agent's token of a terminal: derived from the secret key, so that a
+    restart finds it already set and writes nothing (the audit log gained 34 rows at each start,
+    issue 15 §5). Only simulated terminals get one; a real terminal's token is random."""
+    return hmac.new(settings().SECRET_KEY.encode(), f"simulated-agent:{code}".encode(), hashlib.sha256).hexdigest()
 
-    Returns the tokens by terminal code; they live only in this process's memory.
+
+def bind_simulators() -> dict[str, str]:
+    """Point every terminal's devices at simulators and give their agents a token; only what
+    differs from the database is written (and audited).
+
+    Returns the tokens by terminal code.
     """
     tokens = {}
     for terminal in db.session.scalars(select(Terminal).where(Terminal.active.is_(True))):
@@ -71,7 +85,10 @@ def bind_simulators() -> dict[str, str]:
             continue
         for device in devices:
             services.save_binding(terminal, services.BindingInput(device, device, simulated_url(terminal, device)))
-        tokens[terminal.code] = services.rotate_token(terminal)
+        token = simulated_token(terminal.code)
+        if terminal.token_hash != services.hash_token(token):
+            services.rotate_token(terminal, token=token)
+        tokens[terminal.code] = token
     db.session.commit()
     return tokens
 

@@ -96,18 +96,6 @@ def due_by(day: date) -> ColumnElement[bool]:
     return Donation.paid_on < _overdue_before(day + timedelta(days=1))
 
 
-def due_summary(today: date) -> tuple[int, int]:
-    """(due this week, overdue): the certificates still to send that are due from today to
-    Sunday, and those whose due date has passed (the donation office's home page)."""
-    base = _waiting().subquery()
-    on_time_from = _overdue_before(today)
-    week_end = today + timedelta(days=6 - today.weekday())
-    this_week = db.session.scalar(select(func.count()).select_from(base).where(
-        base.c.paid_on >= on_time_from, base.c.paid_on < _overdue_before(week_end + timedelta(days=1))))
-    overdue = db.session.scalar(select(func.count()).select_from(base).where(base.c.paid_on < on_time_from))
-    return int(this_week or 0), int(overdue or 0)
-
-
 def due_list(today: date, page: int = 1, *, by: User | None) -> DuePage:
     """One page of the donations waiting for their certificate, the earliest 収納日 first, with
     the count of all and of the overdue ones; a read of each donation shown."""
@@ -130,3 +118,20 @@ def all_due(today: date) -> Iterator[DueLine]:
         assert donation.paid_on is not None
         due = due_date(donation.paid_on)
         yield DueLine(donation, due, due < today)
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    this_week: int  # due within the next seven days, today included
+    overdue: int
+
+
+def due_summary(today: date) -> DueSummary:
+    """How many waiting certificates are due within a week and how many are overdue (a home
+    page's work list): paid_on < _overdue_before(d) exactly when due_date(paid_on) < d."""
+    base = _waiting().subquery()
+    late, week = _overdue_before(today), _overdue_before(today + timedelta(days=7))
+    overdue = int(db.session.scalar(select(func.count()).select_from(base).where(base.c.paid_on < late)) or 0)
+    this_week = int(db.session.scalar(select(func.count()).select_from(base)
+                                      .where(base.c.paid_on >= late, base.c.paid_on < week)) or 0)
+    return DueSummary(this_week, overdue)

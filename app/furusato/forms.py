@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.furusato.batch_models import OneStopFilter
@@ -63,7 +63,7 @@ class DonationForm(FlaskForm):
 
     channel = SelectField("受付方法", choices=choices(INTAKE))
     applied_on = DateField("申込日", validators=[DataRequired("申込日を入力してください。")])
-    amount = IntegerField("寄附金額（円）", validators=[DataRequired("寄附金額を入力してください。"),
+    amount = NumberField("寄附金額（円）", validators=[DataRequired("寄附金額を入力してください。"),
                                                     in_integer_range()])
     payment_method = SelectField("決済方法", choices=choices(PaymentMethod.choices()), default="postal")
     # 入金済 only with the payment itself (収納日 and 入金額 below; the method is 決済方法).
@@ -72,15 +72,15 @@ class DonationForm(FlaskForm):
     paid_amount = NumberField("入金額（入金済の場合）", validators=[Optional(), in_integer_range()])
     use = SelectField("寄附の使い道", validate_choice=False, default="")
     gift_code = SelectField("返礼品", validate_choice=False, default="")
-    quantity = IntegerField("数量", validators=[Optional(), in_integer_range()], default=1)
+    quantity = NumberField("数量", validators=[Optional(), in_integer_range()], default=1)
     one_stop = BooleanField("ワンストップ特例を希望する")
     receipt_wish = BooleanField("寄附金受領証明書を希望する", default=True)
     name = StringField("氏名", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     kana = StringField("フリガナ", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     birth_date = DateField("生年月日", validators=[Optional()])
-    phone = StringField("電話番号", validators=[DataRequired(REQUIRED), FoldedLength(max=20)])
+    phone = CodeField("電話番号", validators=[DataRequired(REQUIRED), FoldedLength(max=20)])
     email = StringField("メールアドレス", validators=[Optional(), FoldedLength(max=254)])
-    postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
+    postal_code = CodeField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
     address = StringField("住所", validators=[DataRequired(REQUIRED), FoldedLength(max=300)])
     notes = TextAreaField("備考", validators=[Optional(), Length(max=2000)])
 
@@ -91,12 +91,12 @@ class CorrectionForm(FlaskForm):
     name = StringField("氏名", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     kana = StringField("フリガナ", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     birth_date = DateField("生年月日", validators=[Optional()])
-    phone = StringField("電話番号", validators=[DataRequired(REQUIRED), FoldedLength(max=20)])
+    phone = CodeField("電話番号", validators=[DataRequired(REQUIRED), FoldedLength(max=20)])
     email = StringField("メールアドレス", validators=[Optional(), FoldedLength(max=254)])
-    postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
+    postal_code = CodeField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
     address = StringField("住所", validators=[DataRequired(REQUIRED), FoldedLength(max=300)])
     gift_code = SelectField("返礼品", validate_choice=False, default="")
-    quantity = IntegerField("数量", validators=[Optional(), in_integer_range()], default=1)
+    quantity = NumberField("数量", validators=[Optional(), in_integer_range()], default=1)
     one_stop = BooleanField("ワンストップ特例を希望する")
     receipt_wish = BooleanField("寄附金受領証明書を希望する")
     notes = TextAreaField("備考", validators=[Optional(), Length(max=2000)])
@@ -125,15 +125,15 @@ class SuspectFilterForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    target = IntegerField("統合先の寄附者ID", validators=[DataRequired("統合先を選んでください。"), in_integer_range()])
-    source = IntegerField("統合する寄附者ID", validators=[DataRequired("統合する寄附者を選んでください。"),
+    target = NumberField("統合先の寄附者ID", validators=[DataRequired("統合先を選んでください。"), in_integer_range()])
+    source = NumberField("統合する寄附者ID", validators=[DataRequired("統合する寄附者を選んでください。"),
                                                     in_integer_range()])
     reason = StringField("統合の理由", validators=[DataRequired("統合の理由を入力してください。"), Length(max=500)])
 
 
 class DismissForm(FlaskForm):
-    a = IntegerField("寄附者A", validators=[DataRequired(), in_integer_range()])
-    b = IntegerField("寄附者B", validators=[DataRequired(), in_integer_range()])
+    a = NumberField("寄附者A", validators=[DataRequired(), in_integer_range()])
+    b = NumberField("寄附者B", validators=[DataRequired(), in_integer_range()])
 
 
 class CatalogForm(FlaskForm):
@@ -142,16 +142,16 @@ class CatalogForm(FlaskForm):
     channel = SelectField("受付方法", choices=choices(INTAKE))
     name = StringField("氏名", validators=[DataRequired(REQUIRED), FoldedLength(max=100)])
     kana = StringField("フリガナ", validators=[Optional(), FoldedLength(max=100)])
-    postal_code = StringField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
+    postal_code = CodeField("郵便番号", validators=[DataRequired(REQUIRED), FoldedLength(max=8)])
     address = StringField("住所", validators=[DataRequired(REQUIRED), FoldedLength(max=300)])
-    phone = StringField("電話番号", validators=[Optional(), FoldedLength(max=20)])
+    phone = CodeField("電話番号", validators=[Optional(), FoldedLength(max=20)])
     note = StringField("備考", validators=[Optional(), Length(max=500)])
 
 
 class SettingsForm(FlaskForm):
     home_prefecture = StringField("都道府県", validators=[DataRequired(REQUIRED), Length(max=4)])
     home_city = StringField("市区町村（日本郵便の表記）", validators=[DataRequired(REQUIRED), Length(max=50)])
-    home_postal_prefixes = StringField("郵便番号の先頭（カンマ区切り、任意）", validators=[Optional(), Length(max=200)])
+    home_postal_prefixes = CodeField("郵便番号の先頭（カンマ区切り、任意）", validators=[Optional(), Length(max=200)])
 
 
 class ExportRequestForm(FlaskForm):
@@ -268,7 +268,7 @@ class TransferUploadForm(FlaskForm):
 
 
 class TransferChoiceForm(FlaskForm):
-    donation = IntegerField("充当する寄附", validators=[Optional()])
+    donation = NumberField("充当する寄附", validators=[Optional()])
 
 
 class TransferExcludeForm(FlaskForm):

@@ -266,6 +266,30 @@ def _export_row(d: Donation, portals: dict[int, str]) -> list[Any]:
 PALETTE = ("#1f5fa8", "#d9822b", "#2e8b57", "#b03a48", "#6a4c93", "#8c6d1f", "#1b998b", "#e15554", "#555555")
 
 
+def round_ticks(peak: int, most: int = 5) -> list[int]:
+    """The amount axis's ticks from 0: a step of 1, 2, 2.5 or 5 times a power of ten yen, the
+    smallest that covers `peak` in at most `most` steps (1,000万円 steps, not 617万円)."""
+    if peak <= 0:
+        return [0, 1]
+    power = 10 ** max(0, len(str(int(peak))) - 2)
+    while True:
+        for factor in (10, 20, 25, 50):
+            step = power * factor // 10
+            if step and -(-peak // step) <= most:
+                return [step * i for i in range(-(-peak // step) + 1)]
+        power *= 10
+
+
+def tick_label(amount: int) -> str:
+    """A tick as people say amounts: 0円, 500円, 1,000万円, 1億5,000万円 (円 when not whole 万円)."""
+    if amount == 0 or amount % 10_000:
+        return f"{amount:,}円"
+    oku, man = divmod(amount // 10_000, 10_000)
+    if not oku:
+        return f"{man:,}万円"
+    return f"{oku:,}億{man:,}万円" if man else f"{oku:,}億円"
+
+
 def chart_svg(rows: list[MonthTotal], portals: list[Portal]) -> Markup:
     """Stacked bars of the amount by month, one colour per portal, drawn on the server."""
     if not rows:
@@ -276,7 +300,8 @@ def chart_svg(rows: list[MonthTotal], portals: list[Portal]) -> Markup:
     by_month: dict[str, dict[int, int]] = {m: {} for m in months}
     for r in rows:
         by_month[r.month][r.portal_id] = by_month[r.month].get(r.portal_id, 0) + r.amount
-    peak = max(sum(v.values()) for v in by_month.values()) or 1
+    ticks = round_ticks(max(sum(v.values()) for v in by_month.values()))
+    peak = ticks[-1]
     width, height, left, bottom, top = 760, 300, 90, 40, 10
     bar = max(8, min(48, (width - left - 20) // max(1, len(months)) - 8))
     step = (width - left - 20) / max(1, len(months))
@@ -284,12 +309,11 @@ def chart_svg(rows: list[MonthTotal], portals: list[Portal]) -> Markup:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {full_height}"'
              ' role="img" aria-label="月別・ポータル別の寄附金額" class="chart">']
     plot = height - bottom - top
-    for i in range(5):
-        value = peak * i / 4
-        y = top + plot - plot * i / 4
+    for value in ticks:
+        y = top + plot - plot * value / peak
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
-                     f'{value / 10_000:,.0f}万円</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" class="tick">'
+                     f'{tick_label(value)}</text>')
     for i, month in enumerate(months):
         x = left + step * i + (step - bar) / 2
         y = top + plot

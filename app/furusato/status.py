@@ -15,7 +15,6 @@ Portal files move a donation by their own rule (models.STATUS_RANK) and write no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
@@ -52,15 +51,6 @@ def last_change(donation: Donation) -> StatusEvent | None:
     if last is None or last.action == StatusAction.reverse or last.to_state != donation.status:
         return None
     return last
-
-
-def staff_names(usernames: Iterable[str]) -> dict[str, str]:
-    """The names people see for the login ids a history keeps (STYLE rule 20)."""
-    wanted = set(usernames)
-    if not wanted:
-        return {}
-    return {name: shown for name, shown in db.session.execute(
-        select(User.username, User.display_name).where(User.username.in_(wanted)))}
 
 
 def voided_certificate_ids(donation: Donation) -> set[int]:

@@ -238,8 +238,10 @@ def mapping(batch_id: int) -> str | BaseResponse | tuple[str, int]:
             flash("取込設定を保存し、同じファイルの再実行を受け付けました。", "success")
             return redirect(url_for("furusato.batch", batch_id=new_batch.id), 303)
     profile = effective_profile(found.portal)
+    samples = imports.column_samples(found, profile, columns, by=_by())
     return render_template(
         "furusato/mapping.html", batch=found, form=form, unknown_columns=columns, unknown_values=values,
+        samples=samples,
         fields=[(k, v) for k, v in FIELDS.items()], ignore=IGNORE, vocabularies=VOCABULARIES, errors=errors,
         chosen=chosen, profile=profile, adjustments=services.adjustments_of(found.portal),
     ), 422 if errors else 200
@@ -406,7 +408,6 @@ def money_context(found: Donation, payment_form: PaymentForm | None = None, mess
     by, paid, events = _by(), payments.history(found), status.history(found)
     return {"donation": found, "payments": paid, "current": payments.current_payment(found),
             "payment_form": payment_form or payment_form_of(found), "events": events,
-            "names": status.staff_names([p.recorded_by for p in paid] + [e.username for e in events]),
             "status_forms": {**blank, **forms}, "message": message,
             "can": {"pay": payments.can_record(found), "wait": status.can_wait(found),
                     "cancel": status.can_cancel(found), "refund": status.can_refund(found, by),

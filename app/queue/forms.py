@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.queue.models import Priority
-from app.web.forms import NumberField, choices, in_integer_range
+from app.web.forms import CodeField, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
 
@@ -17,7 +17,7 @@ class CheckboxListField(SelectMultipleField):
 
 
 class CategoryForm(FlaskForm):
-    code = StringField("コード（半角英数字）", validators=[DataRequired(REQUIRED), Length(max=32)])
+    code = CodeField("コード（半角英数字）", validators=[DataRequired(REQUIRED), Length(max=32)])
     name = StringField("名称（発券機の表示）", validators=[DataRequired(REQUIRED), Length(max=50)])
     letter = StringField("番号札の記号", validators=[DataRequired(REQUIRED), Length(max=2)])
     description = StringField("説明", validators=[Optional(), Length(max=200)])

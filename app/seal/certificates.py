@@ -11,7 +11,7 @@ from app.auth.models import User
 from app.core.services import get_municipality
 from app.extensions import db
 from app.register import services as register
-from app.register.fees import Item
+from app.register.fees import Item, rates_on
 from app.register.models import Bill, Payment
 from app.seal import documents
 from app.seal.models import SealCertificate, SealRecord
@@ -124,3 +124,9 @@ def certificate_pdf(certificate: SealCertificate, *, by: User) -> bytes:
         birth_date=certificate.birth_date, address=certificate.address, image_png=record.image_png,
         dpi=record.dpi, issued_on=certificate.issued_on, municipality=city.name if city else "",
         mayor=city.mayor_name if city else "", copies=certificate.copies))
+
+
+def fee_label(item: SealCertificate, day: date) -> str:
+    """The fee's name as the fee schedule gives it (印鑑登録証明書交付手数料), not its code."""
+    rate = rates_on(day).get(item.fee_code)
+    return rate.label if rate else item.fee_code

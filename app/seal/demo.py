@@ -20,8 +20,8 @@ from hardware.scanner.base import to_grayscale
 from hardware.scanner.simulator import make_seal_image
 
 HOUSEHOLDS = {
-    "honcho": ("0290000", "岩手県山彦市本町二丁目3番4号"),
-    "kawara": ("0290000", "岩手県山彦市川原町5番6号"),
+    "honcho": ("0290001", "岩手県山彦市本町二丁目3番4号"),  # app/registry/places.py TOWNS
+    "kawara": ("0290002", "岩手県山彦市川原町5番6号"),
 }
 DEMO_PEOPLE = (
     # household, relationship, name, kana, birth date, sex, seal: side mm, shape, text

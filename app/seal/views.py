@@ -488,7 +488,8 @@ def _certificate(certificate_id: int) -> SealCertificate:
 def certificate(certificate_id: int) -> str:
     item = _certificate(certificate_id)
     bill = certificates.certificate_bill(item)
-    return render_template("seal/certificate.html", item=item, bill=bill, fee_waits=certificates.fee_waits(bill))
+    return render_template("seal/certificate.html", item=item, bill=bill, fee_waits=certificates.fee_waits(bill),
+                           fee_label=certificates.fee_label(item, today()))
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")

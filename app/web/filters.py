@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Flask
+from flask import Flask, g
 
 from app.core.dates import wareki
 
@@ -27,6 +27,19 @@ def era_date(day: date | str | None) -> str:
     return wareki(day)
 
 
+def person(username: str | None) -> str:
+    """A user kept by login id, shown by their display name (issue 15 §5: not 「operator」 as 担当);
+    looked up once per request."""
+    from app.auth.services import display_name_of
+
+    known: dict[str, str] = g.setdefault("yakuba_display_names", {})
+    key = username or ""
+    if key not in known:
+        known[key] = display_name_of(key)
+    return known[key]
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(person, "person")
     app.add_template_filter(yen, "yen")
     app.add_template_filter(era_date, "wareki")

@@ -102,7 +102,12 @@ class NumberField(IntegerField):
         super().__init__(*args, render_kw=render_kw, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata([fold_number(v) if isinstance(v, str) else v for v in valuelist])
+        """Folded, then parsed; not a number is refused naming the field (as DateField), not with
+        WTForms' 「有効な整数ではありません」."""
+        try:
+            super().process_formdata([fold_number(v) if isinstance(v, str) else v for v in valuelist])
+        except ValueError:
+            raise ValueError(f"{self.label.text}は半角・全角の数字で入力してください。") from None
 
 
 class DecimalNumberField(FloatField):

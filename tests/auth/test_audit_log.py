@@ -165,3 +165,35 @@ def test_the_migration_fills_the_programme_of_existing_rows_and_keeps_the_log_ap
     with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_entries"))
     upgrade()
+
+
+def test_the_log_names_the_person_or_thing_an_object_is(client, login_as) -> None:
+    """「寄附 #361（山田 花子）」, 「端末の機器設定 #1（9番窓口 端末の…）」: names a person recognises (issue 15 §5)."""
+    from datetime import date, datetime
+
+    from app.devices import services as devices
+    from app.furusato import services as furusato
+    from app.furusato.models import Donation, Donor
+
+    admin = login_as("admin")
+    portal = furusato.portal_by_code("choice")
+    donor = Donor(name="山田 花子", kana="ヤマダ ハナコ", postal_code="0290000", prefecture="岩手県",
+                  address="山彦市1-1")
+    db.session.add(donor)
+    db.session.flush()
+    donation = Donation(order_id="N1", portal_id=portal.id, donor_id=donor.id, amount=10000, name="山田 花子",
+                        applied_at=datetime(2026, 5, 1, 10), applied_on=date(2026, 5, 1), payment_method="card",
+                        status="paid")
+    db.session.add(donation)
+    db.session.flush()
+    audit.record("read", "furusato_donation", donation.id, "閲覧", by=admin)
+    terminal, _token = devices.create_terminal(devices.NewTerminal("counter-9", "9番窓口 端末", "counter_pc"))
+    binding = devices.save_binding(terminal, devices.BindingInput("printer", "printer", "sim://counter-9"), by=admin)
+    audit.record("update", "user", admin.id, "試験", by=admin)
+    db.session.commit()
+    body = client.get("/audit").get_data(as_text=True).split("<tbody>")[1]
+    assert f'<a href="/furusato/donations/{donation.id}">寄附 #{donation.id}（山田 花子）</a>' in body
+    assert f"端末の機器設定 #{binding.id}（9番窓口 端末のレシート・番号札プリンタ）" in body
+    assert "9番窓口 端末のレシート・番号札プリンタ（printer）の接続先" in body and "counter-9 printer=" not in body
+    assert f"利用者 #{admin.id}（{admin.display_name}）" in body
+    assert "device_binding" not in body and "furusato_donation" not in body

@@ -303,20 +303,6 @@ def test_the_command_line_makes_a_batch_and_prints_its_summary(app, due, tmp_pat
     assert again.exit_code == 1 and "ありません" in json.loads(again.output.strip().splitlines()[-1])["error"]
 
 
-def test_due_summary_counts_this_week_and_the_overdue(app, furusato) -> None:
-    from app.furusato.certificates import due_date, due_summary
-
-    donor = _donor("期限 太郎", "0210000", "岩手県一関市1-1")
-    monday = date(2026, 11, 30)
-    for order, paid_on in (("late", date(2026, 11, 2)), ("week", date(2026, 11, 20)), ("later", date(2026, 11, 27))):
-        donation = _donation(donor, order, 10_000, 0)
-        donation.paid_on = paid_on
-    db.session.commit()
-    assert due_date(date(2026, 11, 2)) < monday <= due_date(date(2026, 11, 20)) <= date(2026, 12, 6)
-    assert due_date(date(2026, 11, 27)) > date(2026, 12, 6)
-    assert due_summary(monday) == (1, 1)
-
-
 def test_the_page_cancels_and_redoes_a_printed_batch_and_a_returned_one_goes_in_the_next(client, login_as, due) -> None:
     office = login_as("operator")
     first = batches.start(batches.BatchInput(), by=office)

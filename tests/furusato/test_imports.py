@@ -470,3 +470,14 @@ def test_a_refused_file_never_touches_the_indexes(run_file, portal_file, generat
     batch, counts = run_file("choice", portal_file("choice", rows))
     assert batch.status == "refused" and _count(Donation) == 0 and calls == []
     assert _index_names() == indexes
+
+
+def test_a_file_of_another_portal_with_a_column_it_added_still_says_which_portal(run_file, generator) -> None:
+    """Most of the header is 楽天's (two columns 楽天 added since are unknown to every profile):
+    still one message naming 楽天, not an error per column (issue 15 §4)."""
+    profile = file_profiles()["rakuten"]
+    changed = replace(profile, columns={**profile.columns, "新しい列1": "notes", "新しい列2": "notes"})
+    batch, counts = run_file("choice", portal_bytes(changed, list(generator.donations(3, bad=0))))
+    assert batch.status == "refused" and [(i.row, i.code) for i in counts.issues] == [(1, "invalid")]
+    assert f"このファイルは{profile.name}のファイルのようです（見出しの列が" in batch.message
+    assert f"列のうち{len(profile.columns)}列が" in batch.message

@@ -270,3 +270,20 @@ def test_every_full_portal_profile_maps_the_one_stop_wish_and_choice_the_use() -
         if not profile.limited:
             assert "one_stop" in profile.columns.values(), code
     assert file_profiles()["choice"].column_for("use") == "寄附の使い道"
+
+
+def test_the_mapping_screen_shows_examples_of_each_unknown_columns_values(client, login_as, furusato,
+                                                                         generator) -> None:
+    """「列「ご意見」の取込先」 with 「値の例：「…」」 under it, read from the stored file (issue 15 §4)."""
+    login_as("operator")
+    profile = file_profiles()["choice"]
+    donations = [replace(d, notes=f"のし希望 {n}") for n, d in enumerate(generator.donations(4, bad=0))]
+    data = portal_bytes(replace(profile, columns={"ご意見": "notes", **profile.columns}), donations)  # 備考 left empty
+    _upload(client, "choice", data)
+    batch_id = db.session.scalar(select(func.max(ImportBatch.id)))
+    page = client.get(f"/furusato/imports/{batch_id}/mapping").get_data(as_text=True)
+    assert '<p class="note sample" data-column="ご意見">値の例：「のし希望 0」「のし希望 1」「のし希望 2」</p>' in page
+    read = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "read")
+                              .order_by(AuditEntry.id.desc())).first()
+    assert (read.object_type, read.object_id, read.detail) == ("furusato_import_batch", str(batch_id),
+                                                                "取込調整（列の値の例）")

@@ -70,6 +70,7 @@ from app.furusato.imports.reading import (
     store_upload,
     stored_file,
 )
+from app.furusato.imports.samples import column_samples
 from app.furusato.imports.steps import (
     APPLY_ROWS,
     CHUNK_ROWS,
@@ -106,6 +107,7 @@ __all__ = [
     "MAX_UPLOAD_BYTES", "PARALLEL_AFTER_ROWS", "PARSE_WORKERS", "PHASE_APPLY", "PHASE_READ", "PHASE_WAIT",
     "ParsedChunk", "Plan", "Progress", "ROW_FIELD", "RowParser", "SQLITE_STEP_GAP_SECONDS", "SQLITE_STEP_SECONDS",
     "STAGE_ROWS", "Steps", "TASK_KIND", "TASK_SUBJECT", "Writer", "clean_header", "abandon", "apply_chunk",
+    "column_samples",
     "applying_batch", "batch_issues", "can_resume", "check_header", "count_lines", "counts_of", "create_batch",
     "decoded_lines", "detect_encoding", "hold_while_applying", "issues_of", "needs_file", "needs_running",
     "parse_amount", "parse_chunk", "parsed_chunks", "queue", "recent_batches", "rerun", "resume", "rule_context",

@@ -76,18 +76,33 @@ def clean_header(cell: str) -> str:
     return unicodedata.normalize("NFKC", cell.replace(NUL, "")).strip().lstrip("\ufeff").strip('"').strip()
 
 
+LOOKS_LIKE_SHARE = 0.8  # of a header's columns another profile must know (a portal adds a column now and then)
+
+
 def looks_like(profile: Profile, header: list[str]) -> Profile | None:
-    """Another portal's profile that knows every column of a header this one does not: the
-    file is that portal's (the wrong portal was chosen at upload). The one knowing most wins."""
+    """Another portal's profile that knows the header where this one does not: every column, or
+    most of them (LOOKS_LIKE_SHARE) when this profile knows fewer than half. The file is that
+    portal's (the wrong portal was chosen at upload), perhaps with a column it added since. The
+    one knowing most wins."""
     cells = {c for c in header if c}
     if cells <= profile.columns.keys():
         return None
-    fits = [p for p in file_profiles().values() if p.code != profile.code and cells <= p.columns.keys()]
-    return max(fits, key=lambda p: len(cells & set(p.headers())), default=None)
+    mine = len(cells & profile.columns.keys())
+
+    def fits(other: Profile) -> bool:
+        known = len(cells & other.columns.keys())
+        return known == len(cells) or (mine * 2 < len(cells) and known > mine
+                                       and known >= LOOKS_LIKE_SHARE * len(cells))
+
+    candidates = [p for p in file_profiles().values() if p.code != profile.code and fits(p)]
+    return max(candidates, key=lambda p: len(cells & p.columns.keys()), default=None)
 
 
-def wrong_portal_message(profile: Profile, other: Profile) -> str:
-    return (f"このファイルは{other.name}のファイルのようです（見出しの列がすべて{other.name}の取込設定に"
+def wrong_portal_message(profile: Profile, other: Profile, header: list[str]) -> str:
+    cells = {c for c in header if c}
+    known = len(cells & other.columns.keys())
+    which = "すべて" if known == len(cells) else f"{len(cells)}列のうち{known}列が"
+    return (f"このファイルは{other.name}のファイルのようです（見出しの列が{which}{other.name}の取込設定に"
             f"あります）。{profile.name}を選んで取り込もうとしています。ポータルを選び直して取り込んでください。"
             "何も取り込んでいません。")
 
@@ -97,7 +112,7 @@ def check_header(profile: Profile, header: list[str]) -> list[Issue]:
     header that is another portal's is one problem that says so, not one per column."""
     other = looks_like(profile, header)
     if other is not None:
-        return [Issue(1, "見出し", IssueCode.invalid, wrong_portal_message(profile, other))]
+        return [Issue(1, "見出し", IssueCode.invalid, wrong_portal_message(profile, other, header))]
     issues = []
     seen: set[str] = set()
     for cell in header:

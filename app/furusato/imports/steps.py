@@ -332,7 +332,7 @@ def _stage(plan: Plan, stream: IO[bytes], steps: Steps, total: int | None) -> bo
             counts.add_issue(issue)
         if counts.error_count:
             other = looks_like(profile, header)
-            _finish_refused(plan, steps, counts, wrong_portal_message(profile, other) if other else
+            _finish_refused(plan, steps, counts, wrong_portal_message(profile, other, header) if other else
                             "見出し（1行目）に対応付けられない列があります。"
                             "取込調整で直してから再実行してください。何も取り込んでいません。")
             return False

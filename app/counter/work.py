@@ -1,0 +1,27 @@
+"""What waits for a person at the counter, for the home page's work list (STYLE rule 20)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+
+from app.auth.models import Role, User
+from app.core.work_line import WorkLine
+from app.counter import lists
+from app.extensions import db
+
+
+def _count(query: Select[tuple[object]]) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
+
+
+def waiting(user: User) -> list[WorkLine]:
+    """The operator: their open cases and those the city returned; the city: cases to review."""
+    if user.role == Role.city_staff:
+        return [WorkLine("審査待ちの案件", _count(lists.waiting_for_review()), "counter.cases", {"list": "review"},
+                         group="窓口業務")]
+    if user.role in (Role.operator, Role.supervisor):
+        return [WorkLine("差戻しされた案件", _count(lists.returned_to(user)), "counter.cases", {"list": "returned"},
+                         group="窓口業務"),
+                WorkLine("受付中の案件（自分の担当）", _count(lists.my_cases(user)), "counter.cases", {"list": "mine"},
+                         group="窓口業務")]
+    return []

@@ -1,0 +1,38 @@
+"""The donation office's work list on the home page (STYLE rule 20): today's imports, the
+suspects not yet resolved, the certificates due, the export requests to approve."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.core.work_line import WorkLine
+from app.extensions import db
+from app.furusato import certificates, export_requests, services
+from app.furusato.models import ImportBatch
+
+GROUP = "ふるさと納税"
+
+
+def imports_on(day: date) -> int:
+    start = datetime.combine(day, time.min)
+    return int(db.session.scalar(select(func.count()).select_from(ImportBatch).where(
+        ImportBatch.started_at >= start, ImportBatch.started_at < start + timedelta(days=1))) or 0)
+
+
+def waiting(user: User, today: date) -> list[WorkLine]:
+    lines: list[WorkLine] = []
+    if user.role in (Role.operator, Role.supervisor):
+        due = certificates.due_summary(today)
+        lines += [
+            WorkLine("本日のポータル取込", imports_on(today), "furusato.imports_page", group=GROUP),
+            WorkLine("未解決の疑義データ", services.open_suspect_count(), "furusato.suspects", group=GROUP),
+            WorkLine("受領証明書（今週が発送期限）", due.this_week, "furusato.certificates_due", group=GROUP),
+            WorkLine("受領証明書（発送期限超過）", due.overdue, "furusato.certificates_due", group=GROUP),
+        ]
+    if user.role in (Role.supervisor, Role.city_staff):
+        lines.append(WorkLine("個人情報の出力申請（承認待ち）", len(export_requests.work_list(by=user)),
+                              "furusato.export_requests", group=GROUP))
+    return lines
