@@ -8,6 +8,7 @@ browser belong with the returns' pages."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -53,7 +54,7 @@ def others_due(live_app: Any, furusato_live: None) -> None:  # noqa: F811
 
 
 def test_phone_donation_paid_due_batched_printed_and_posted(
-        page: Any, live_server: Any, live_user: Any, browser_login: Any, others_due: None,
+        page: Any, live_app: Any, live_server: Any, live_user: Any, browser_login: Any, others_due: None,
         task_consumer: Consumer) -> None:
     task_consumer.start()
     browser_login(live_user("operator", scope="furusato"))
@@ -106,3 +107,45 @@ def test_phone_donation_paid_due_batched_printed_and_posted(
     page.locator("#batch-state[data-batch-state='posted']").wait_for()
     page.goto(donation_url)
     assert "証明書発送済" in page.locator("#donation-detail").inner_text()
+
+    _a_return_is_resent_in_the_next_batch(page, live_app, base, donation_url)
+
+
+def _a_return_is_resent_in_the_next_batch(page: Any, live_app: Any, base: str, donation_url: str) -> None:
+    """The post brings the envelope back: the return is recorded from the certificate's number,
+    the donor's address confirmed by phone is a correction, and the resend (a 再発行 with the
+    same number) is in the next batch, to the new address."""
+    with live_app.app_context():
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.furusato.models import Certificate, Donation
+
+        donation_id = int(donation_url.rstrip("/").rsplit("/", 1)[1])
+        cert = db.session.scalar(select(Certificate).where(Certificate.donation_id == donation_id))
+        assert cert is not None and db.session.get_one(Donation, donation_id).name == "髙橋　一郎"  # spaces folded
+        number = f"{cert.fiscal_year}年度 第{cert.number}号"
+    page.goto(f"{base}/furusato/returns")
+    page.get_by_label("証明書番号").fill(number)
+    page.get_by_label("戻りの理由").select_option(label="転居先不明")
+    page.get_by_role("button", name="戻りを記録する").click()
+    page.locator("#returns-count", has_text="1件").wait_for()
+    page.locator("#open-returns tbody tr").first.get_by_role("link", name="確認の結果を記録").click()
+    page.get_by_label("対応の結果").select_option(label="住所を訂正して再送")
+    page.get_by_label("郵便番号（訂正後）").fill("980-0021")
+    page.get_by_label("住所（訂正後）").fill("宮城県仙台市青葉区中央1-1-1")
+    page.get_by_label("経緯・備考").fill("本人に電話で確認")
+    page.get_by_role("button", name="結果を記録する").click()
+    page.locator("#returns-count", has_text="0件").wait_for()
+
+    page.goto(f"{base}/furusato/certificates/batches")
+    page.get_by_role("button", name="印刷バッチを作成").click()
+    page.locator("#batch-state[data-batch-state='printable']").wait_for(timeout=60_000)
+    assert "封筒 1通、受領証明書 1枚（うち再発行 1枚）" in page.locator("#batch-counts").inner_text()
+    href = page.locator("#batch-pdf").get_attribute("href")
+    resend = page.request.get(f"{base}{href}")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=resend.body(), capture_output=True,
+                          check=True).stdout.decode()
+    flat = "".join(text.split())  # pdftotext spaces the characters as laid out
+    assert "髙橋一郎" in flat and "宮城県仙台市青葉区中央1-1-1" in flat and "再発行" in flat
+    assert f"第{cert.number}号" in flat
