@@ -12,7 +12,7 @@ import pytest
 
 from app import demo
 from app.extensions import db
-from app.queue import services
+from tests.browser.test_queue import office_clock  # noqa: F401  (fixture)
 from tests.queue.conftest import Clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("displays_end")]
@@ -48,18 +48,7 @@ RENDERED_LINES = """(selector) => Array.from(document.querySelectorAll(selector)
 
 
 @pytest.fixture
-def kiosk_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    from app.queue import views
-
-    fixed = Clock()
-    monkeypatch.setattr(services, "now", fixed)
-    monkeypatch.setattr(views, "now", fixed)
-    monkeypatch.setattr(views, "today", fixed.today)
-    return fixed
-
-
-@pytest.fixture
-def demo_kiosk(live_app: Any, kiosk_clock: Clock) -> None:
+def demo_kiosk(live_app: Any, office_clock: Clock) -> None:  # noqa: F811
     with live_app.app_context():
         demo.load()
         db.session.commit()
