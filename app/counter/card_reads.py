@@ -81,6 +81,8 @@ def prefill_from_card(case: Case, card_face: dict[str, Any], by: User) -> Prefil
         start_check(case, by)
     case.requester_name, case.requester_address = name, address
     case.requester_birth_date, case.requester_sex = birth, sex
+    if not case.visit.visitor_name:  # received from a called ticket: the card gives the name
+        case.visit.visitor_name = name
     case.identity_docs = sorted({*case.identity_docs, "my_number_card"})
     case.card_read_at = now()
     record_event(case, by, "card_read", "個人番号カード読取（券面事項入力補助AP）")

@@ -22,7 +22,7 @@ from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, Receptio
 from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, InputError, field_errors
 from app.counter.models import Case, CaseState, Procedure, Visit
 from app.devices import card
-from app.devices.models import DeviceJob
+from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from app.queue import services as queue
 from app.register import fees as register_fees
@@ -65,32 +65,48 @@ def _reception_form() -> ReceptionForm:
     return form
 
 
-def _grouped_procedures() -> list[tuple[str, list[Procedure]]]:
+def _grouped_procedures(leave_out: list[Procedure]) -> list[tuple[str, list[Procedure]]]:
     groups: dict[str, list[Procedure]] = {}
     for p in catalog.list_procedures():
-        groups.setdefault(p.category.label, []).append(p)
+        if p not in leave_out:
+            groups.setdefault(p.category.label, []).append(p)
     return list(groups.items())
+
+
+def _counter_reader() -> Terminal | None:
+    counter = desk.my_counter()
+    return card.counter_terminal(counter.id) if counter else None
 
 
 @bp.route("/reception", methods=["GET", "POST"])
 @roles(*COUNTER)
 def reception() -> Response | tuple[str, int]:
+    """受付, pre-bound to the ticket called at the operator's counter: the procedures of the
+    ticket's category come first, and with `then=card` the card read starts at once (the
+    visitor's name then comes from the card, issue 15 §1)."""
     form = _reception_form()
     counter = desk.my_counter()
     ticket = queue.current_ticket(counter) if counter else None
+    first = catalog.procedures_for_ticket(ticket.category.code) if ticket else []
     if form.validate_on_submit():
-        try:  # the form's validators have made sure of a name and one procedure or more
-            visit = visits.open_visit(form.visitor_name.data, form.procedures.data, current_user,
-                                      ticket_id=ticket.id if ticket else None)
+        try:
+            visit = visits.open_visit(form.visitor_name.data or "", list(dict.fromkeys(form.procedures.data)),
+                                      current_user, ticket_id=ticket.id if ticket else None)
         except CaseError as exc:
             show_refusal(form, exc, fallback="procedures")
         else:
             flash(f"受付しました（{len(visit.cases)}件）。", "success")
-            target = url_for("counter.case", case_id=visit.cases[0].id) if len(visit.cases) == 1 else \
-                url_for("counter.visit", visit_id=visit.id)
-            return redirect(target, 303)
-    return _page("counter/reception.html", 422 if form.errors else 200, form=form, groups=_grouped_procedures(),
-                 my_counter=counter, ticket=ticket)
+            return redirect(_after_reception(visit, request.form.get("then") == "card"), 303)
+    chosen = set(form.procedures.data or ())
+    return _page("counter/reception.html", 422 if form.errors else 200, form=form, first=first,
+                 groups=_grouped_procedures(first), rest_chosen=bool(chosen - {p.code for p in first}),
+                 my_counter=counter, ticket=ticket, card_reader=_counter_reader())
+
+
+def _after_reception(visit: Visit, read_card: bool) -> str:
+    if len(visit.cases) > 1:
+        return url_for("counter.visit", visit_id=visit.id)
+    return url_for("counter.case", case_id=visit.cases[0].id, _anchor="card-read" if read_card else None)
 
 
 @bp.route("/visits/<int:visit_id>")
@@ -137,7 +153,7 @@ def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = 
                card_error: str = "", card_status: card.CardReadStatus | None = None) -> tuple[str, int]:
     subject = residents.subject_of(case, f"窓口案件 {case.id} の表示", current_user)
     candidates = card_result.candidates if card_result else residents.candidates_for_page(case, current_user)
-    values = input_values or case.form_data or {}
+    values = input_values or case.form_data or inputs.starting_values(case)
     return _page(
         "counter/case.html", status, case=case, can=actions.offers(case, current_user),
         check_form=check_form or _check_form(case), input_values=values,
