@@ -104,9 +104,19 @@ def reception() -> Response | tuple[str, int]:
 
 
 def _after_reception(visit: Visit, read_card: bool) -> str:
+    """The visit's page, or its one case's; with `read_card` that case's card read, started
+    (the pad asks the visitor for the PIN). A read that cannot start is said on the case page."""
     if len(visit.cases) > 1:
         return url_for("counter.visit", visit_id=visit.id)
-    return url_for("counter.case", case_id=visit.cases[0].id, _anchor="card-read" if read_card else None)
+    case = visit.cases[0]
+    if read_card:
+        try:
+            job = card_reads.start_card_read(case, _counter_reader(), current_user)
+        except CaseError as exc:
+            flash(exc.message, "error")
+        else:
+            return url_for("counter.card_read", case_id=case.id, job_id=job.id, _anchor="card-read")
+    return url_for("counter.case", case_id=case.id)
 
 
 @bp.route("/visits/<int:visit_id>")
@@ -218,13 +228,11 @@ def set_subject(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/<int:case_id>/card", methods=["POST"])
 @roles(*COUNTER)
 def read_card(case_id: int) -> Response | tuple[str, int]:
-    """カード読取: the visitor's PIN goes sealed to this counter's card reader (never stored);
-    the answer comes back to the read's own page, which polls it."""
+    """カード読取: the read waits for the visitor's PIN on the visitor-facing pad (the operator's
+    page has no PIN field); the answer comes back to the read's own page, which polls it."""
     case = _case_or_404(case_id)
-    counter = desk.my_counter()
-    terminal = card.counter_terminal(counter.id) if counter else None
     try:
-        job = card_reads.start_card_read(case, terminal, request.form.get("pin", ""), current_user)
+        job = card_reads.start_card_read(case, _counter_reader(), current_user)
     except CaseError as exc:
         return _case_page(case, 422, card_error=exc.message)
     return redirect(url_for("counter.card_read", case_id=case.id, job_id=job.id, _anchor="card-read"), 303)

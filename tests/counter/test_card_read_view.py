@@ -62,11 +62,16 @@ def _login(client, operator, at_counter: int | None = None) -> None:
 
 
 def _start(client, case_id: int, pin: str) -> str:
-    """Submit the PIN; the answer is at once a redirect to the read's own page."""
-    response = client.post(f"/counter/cases/{case_id}/card", data={"pin": pin})
+    """Start the read (the answer is at once a redirect to the read's own page, 入力待ち), then
+    the visitor types the PIN on the counter's visitor-facing pad."""
+    response = client.post(f"/counter/cases/{case_id}/card")
     assert response.status_code == 303, response.get_data(as_text=True)
     location = response.headers["Location"].split("#")[0]
     assert re.fullmatch(rf"/counter/cases/{case_id}/card/\d+", location)
+    assert 'data-phase="pin"' in client.get(location, headers=FRAGMENT).get_data(as_text=True)
+    job_id = location.rsplit("/", 1)[1]
+    typed = client.post(f"/devices/pad/{job_id}/pin", data={"pin": pin}, headers=FRAGMENT)
+    assert typed.status_code == 200 and pin not in typed.get_data(as_text=True)
     return location
 
 
@@ -80,7 +85,7 @@ def _poll(client, url: str, timeout: float = 20.0) -> str:
         assert "<html" not in body  # the fragment only
         if 'data-phase="waiting"' not in body:
             return body
-        assert "読み取り中…" in body and 'hx-trigger="every 1s"' in body
+        assert "読取中" in body and 'hx-trigger="every 1s"' in body
         assert time.monotonic() < deadline, "the read was never answered"
         time.sleep(0.1)
 
@@ -149,7 +154,7 @@ def test_wrong_pin_says_how_many_tries_are_left(client, operator, open_case, cou
     _login(client, operator, at_counter=counter_with_reader[0])
     body = _poll(client, _start(client, case.id, "0000"))
     assert 'data-phase="failed"' in body and "あと2回間違えるとロックされます" in body
-    assert 'name="pin"' in body  # the PIN can be typed again at once
+    assert 'name="pin"' not in body and "もう一度読み取る" in body  # the PIN is typed on the pad, never here
     for _ in range(2):
         _poll(client, _start(client, case.id, "0000"))
     body = _poll(client, _start(client, case.id, "4321"))
@@ -220,7 +225,7 @@ def test_an_operator_may_stop_waiting(client, operator, open_case, counter_with_
 def test_no_counter_chosen_says_so(client, operator, open_case, counter_with_reader) -> None:
     case = open_case()
     _login(client, operator)
-    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    response = client.post(f"/counter/cases/{case.id}/card")
     assert response.status_code == 422
     assert "窓口が選ばれていません" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceJob)) == 0
@@ -230,7 +235,7 @@ def test_a_case_past_the_checks_is_refused_before_the_pin_is_sent(client, operat
                                                                   counter_with_reader) -> None:
     case = checked_case()
     _login(client, operator, at_counter=counter_with_reader[0])
-    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    response = client.post(f"/counter/cases/{case.id}/card")
     assert response.status_code == 422
     assert "受付・確認の段階" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceJob)) == 0
@@ -279,7 +284,7 @@ def test_a_bad_agent_key_on_record_refuses_the_read_instead_of_a_500(client, ope
     case = open_case()
     db.session.commit()
     _login(client, operator, at_counter=counter.id)
-    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    response = client.post(f"/counter/cases/{case.id}/card")
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "端末「5番窓口 端末」のエージェントの鍵が不正なため、暗証番号を送れません。" in body
