@@ -16,7 +16,7 @@ from app.core import desk
 from app.core.dates import today
 from app.core.refusal import Refusal
 from app.counter import actions, card_reads, catalog, checks, inputs, linked, lists, moves, residents, visits, workflow
-from app.counter.cases import CaseError, read_case
+from app.counter.cases import CASES_CHANNEL, CaseError, case_channel, read_case, state_of
 from app.counter.documents import DocumentError, reception_guide_pdf, resident_record_copy_pdf
 from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, ReceptionForm
 from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, InputError, field_errors
@@ -25,6 +25,7 @@ from app.devices import card
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from app.queue import services as queue
+from app.queue import streams
 from app.register import fees as register_fees
 from app.registry import services as registry
 from app.registry.adapter import RegistryError, SearchCriteria
@@ -32,7 +33,7 @@ from app.registry.models import RELATIONSHIPS, Sex
 from app.web.forms import choices, input_from, show_refusal
 from app.web.htmx import page_or_fragment, wants_fragment
 from app.web.nav_item import NavItem
-from app.web.transaction import keep_changes
+from app.web.transaction import discard, keep_changes
 
 bp = serves(Blueprint("counter", __name__, url_prefix="/counter"), Programme.counter)
 NAV = (
@@ -149,7 +150,28 @@ def cases() -> tuple[str, int]:
                             list_limit=lists.LIST_LIMIT), 200
 
 
+@bp.route("/cases/stream")
+@roles(*READERS)
+def cases_stream() -> Response:
+    """The work lists follow every case's state changes (a case arriving in 審査待ち, a case
+    returned) and re-fetch their rows on each."""
+    return streams.response(streams.StreamSpec(board="counter-cases", channels=(CASES_CHANNEL,),
+                                               render_update=lambda: "", update_event="cases"))
+
+
 # -- the case page ------------------------------------------------------------------------------------
+
+@bp.route("/cases/<int:case_id>/stream")
+@roles(*READERS)
+def case_stream(case_id: int) -> Response:
+    """The case page follows its case: the stream sends the state on each change (the city's
+    decision, say), and the page re-fetches itself when it differs from the one it shows
+    (static/js/case-live.js). Only the state goes out, so opening it reads no personal data."""
+    if not state_of(case_id):
+        abort(404)
+    return streams.response(streams.StreamSpec(board=f"counter-case-{case_id}", channels=(case_channel(case_id),),
+                                               render_update=lambda: state_of(case_id), update_event="case"))
+
 
 def _check_form(case: Case, formdata: Any = None) -> CheckForm:
     form = CheckForm(formdata=formdata, obj=None if formdata else case)
@@ -310,20 +332,42 @@ def set_requester_match(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/<int:case_id>/checks", methods=["POST"])
 @roles(*COUNTER)
 def save_checks(case_id: int) -> Response | tuple[str, int]:
+    """The checks; with then=confirm they are confirmed, and with then=request_review (or
+    finish_input) the procedure's form shown beside them is saved and sent on in the same
+    step (issue 15 §1): every check still applies, and a refusal of any part saves nothing."""
     case = _case_or_404(case_id)
     form = _check_form(case, request.form)
     if not form.validate_on_submit():
         return _case_page(case, 422, check_form=form)
+    then = request.form.get("then", "")
+    raw = _raw_input(case.procedure) if then in SAVED else None
     try:
         checks.save_checks(case, input_from(form, checks.CheckInput), current_user)
-        if request.form.get("then") == "confirm":
+        if then == "confirm" or raw is not None:
             checks.confirm_checks(case, current_user)
-    except CaseError as exc:
-        show_refusal(form, exc)
-        return _case_page(case, 422, check_form=form, problems=exc.problems)
-    confirmed = request.form.get("then") == "confirm"  # confirm_checks moved the case on, or refused
-    flash("確認が済みました。入力へ進みます。" if confirmed else "確認内容を保存しました。", "success")
+        if raw is not None:
+            _take_input(case, raw, then)
+    except (CaseError, InputError) as exc:
+        if raw is None:
+            show_refusal(form, exc)
+            return _case_page(case, 422, check_form=form, problems=exc.problems)
+        discard()  # the checks may have moved the case on before the form was refused
+        errors = field_errors(exc) if isinstance(exc, InputError) else {}
+        return _case_page(_case_or_404(case_id), 422, check_form=form, input_values=raw, input_errors=errors,
+                          problems=[] if errors else exc.problems)
+    if raw is not None:
+        flash(f"確認が済みました。{SAVED[then]}", "success")
+    else:  # confirm_checks moved the case on, or refused
+        flash("確認が済みました。入力へ進みます。" if then == "confirm" else "確認内容を保存しました。", "success")
     return redirect(url_for("counter.case", case_id=case.id), 303)
+
+
+def _take_input(case: Case, raw: dict[str, Any], then: str) -> None:
+    inputs.save_input(case, raw, current_user)
+    if then == "request_review":
+        inputs.request_review(case, current_user)
+    elif then == "finish_input":
+        inputs.finish_input(case, current_user)
 
 
 def _raw_input(procedure: Procedure) -> dict[str, Any]:
@@ -347,11 +391,7 @@ def save_input(case_id: int) -> Response | tuple[str, int]:
     raw = _raw_input(case.procedure)
     then = request.form.get("then", "")
     try:
-        inputs.save_input(case, raw, current_user)
-        if then == "request_review":
-            inputs.request_review(case, current_user)
-        elif then == "finish_input":
-            inputs.finish_input(case, current_user)
+        _take_input(case, raw, then)
     except InputError as exc:
         return _case_page(case, 422, input_values=raw, input_errors=field_errors(exc))
     except CaseError as exc:
