@@ -142,6 +142,8 @@ def read_status(job: DeviceJob) -> CardReadStatus:
 
 
 def _timeout_message(job: DeviceJob) -> str:
+    if job.error == jobs.NO_PIN:
+        return "暗証番号が入力されないまま時間が過ぎたため、読み取りを取り消しました。もう一度読み取ってください。"
     if job.attempts == 0:  # no agent ever took it: the counter PC is off or its agent stopped
         return (f"端末「{job.terminal.name}」のエージェントが応答しません。端末の電源とネットワークを確認し、"
                 "もう一度読み取ってください（暗証番号は送られていません）。")

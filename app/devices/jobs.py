@@ -47,6 +47,7 @@ ONE_SHOT_KINDS = frozenset({JobKind.card_read})
 #: How long a card read waits for the visitor to type the PIN on the visitor-facing pad (issue
 #: 15 §1): until then it has no sealed PIN and no agent is given it.
 PIN_WAIT = timedelta(minutes=2)
+NO_PIN = "暗証番号が入力されなかったため取り消しました。"
 #: What a taken result is replaced with: the page has it, the table keeps none of it.
 TAKEN: dict[str, Any] = {"taken": True}
 #: How long a waited-for job's result (a card face, a seal's image) waits in its row for its page,
@@ -172,8 +173,7 @@ def end_expired(terminal_id: int | None = None) -> None:
         update(DeviceJob)
         .where(terminal, DeviceJob.state == JobState.queued, ~_has_its_secret(),
                DeviceJob.created_at <= moment - PIN_WAIT)
-        .values(state=JobState.cancelled, finished_at=moment,
-                error="暗証番号が入力されなかったため取り消しました。"))
+        .values(state=JobState.cancelled, finished_at=moment, error=NO_PIN))
     db.session.execute(
         update(DeviceJob)
         .where(terminal, DeviceJob.state == JobState.done, DeviceJob.kind.in_(sorted(PAGE_WAITS)),
@@ -385,8 +385,9 @@ def give_up(job: DeviceJob, by: User) -> None:
     if job.state not in {JobState.queued, JobState.claimed}:
         return
     started = job.state == JobState.claimed
+    no_pin = awaits_secret(job)
     job.state, job.lease_expires_at = JobState.cancelled, None
-    job.error = "画面が待つのをやめたため取り消しました。"
+    job.error = NO_PIN if no_pin else "画面が待つのをやめたため取り消しました。"
     _close(job)
     audit.record("update", "device_job", job.id, "画面の待機終了で取消" + ("（実行中）" if started else ""), by=by)
 
