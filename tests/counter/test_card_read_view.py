@@ -359,3 +359,21 @@ def test_another_counters_read_is_not_on_this_pad(client, operator, open_case, c
         session[SESSION_KEY] = other.id
     assert 'data-phase="pin"' not in client.get("/devices/pad").get_data(as_text=True)
     assert client.post(f"/devices/pad/{job_id}/pin", data={"pin": "4321"}).status_code == 404
+
+
+def test_the_simulator_offers_the_same_pad(client, operator, make_user, open_case, counter_with_reader) -> None:
+    """/devices/sim shows each simulated counter PC's visitor pad; the PIN typed there reads the card."""
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    url = client.post(f"/counter/cases/{case.id}/card").headers["Location"].split("#")[0]
+    job_id = db.session.scalars(select(DeviceJob.id)).one()
+    db.session.rollback()
+    client.post("/logout")
+    _login(client, make_user("supervisor", "sup1"))
+    sim = client.get("/devices/sim").get_data(as_text=True)
+    assert f'id="pin-pad-{SLOT}"' in sim and 'data-phase="pin"' in sim
+    typed = client.post(f"/devices/sim/pads/{SLOT}/{job_id}/pin", data={"pin": "4321"}, headers=FRAGMENT)
+    assert typed.status_code == 200 and "4321" not in typed.get_data(as_text=True)
+    client.post("/logout")
+    _login(client, operator, at_counter=counter_with_reader[0])
+    assert 'data-phase="ready"' in _poll(client, url)
