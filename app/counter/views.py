@@ -348,10 +348,10 @@ def save_checks(case_id: int) -> Response | tuple[str, int]:
         if raw is not None:
             _take_input(case, raw, then)
     except (CaseError, InputError) as exc:
+        discard()  # the checks may have moved the case on (受付 → 確認) before they were refused
         if raw is None:
             show_refusal(form, exc)
-            return _case_page(case, 422, check_form=form, problems=exc.problems)
-        discard()  # the checks may have moved the case on before the form was refused
+            return _case_page(_case_or_404(case_id), 422, check_form=form, problems=exc.problems)
         errors = field_errors(exc) if isinstance(exc, InputError) else {}
         return _case_page(_case_or_404(case_id), 422, check_form=form, input_values=raw, input_errors=errors,
                           problems=[] if errors else exc.problems)

@@ -77,7 +77,7 @@ def _focused(page: Any) -> str:
 
 
 def test_a_visit_takes_at_most_ten_operator_actions(page, browser, live_app: Flask, live_server: LiveServer,
-                                                     live_user, browser_login,
+                                                     live_user, browser_login, displays_end,
                                                      office: Office, shots: Path) -> None:  # noqa: F811
     # the day's set-up: the operator signs in and chooses counter 4; the visitor's screen shows
     # the pad; the cashier is at the register; city staff watch their 審査待ち list
