@@ -46,6 +46,7 @@ NOT_OPENED = {
     "agent_api.config",  # a terminal's agent token, not a user session
     "queue.display_stream",  # a stream: needs ?since= (what the page already has)
     "register.bills_stream",  # the same
+    "counter.cases_stream",  # the same
     "device_sim.printer_page",  # a page the simulated printer has printed
     "seal.inquiry_pdf",  # an inquiry letter that was sent
     "queue.ticket_status",  # a ticket (the demo issues none)
@@ -77,6 +78,8 @@ def _sample_url(app: Flask, rule: Any) -> str:
             value = "kiosk-1"
         elif rule.endpoint == "device_sim.printer_page":
             value = "no-such-printer"
+        elif rule.endpoint == "device_sim.pad":
+            value = "counter-1"  # a demo counter PC
         elif rule.endpoint == "queue.ticket_status":
             value = _a_ticket_code()
         else:

@@ -81,6 +81,8 @@ def prefill_from_card(case: Case, card_face: dict[str, Any], by: User) -> Prefil
         start_check(case, by)
     case.requester_name, case.requester_address = name, address
     case.requester_birth_date, case.requester_sex = birth, sex
+    if not case.visit.visitor_name:  # received from a called ticket: the card gives the name
+        case.visit.visitor_name = name
     case.identity_docs = sorted({*case.identity_docs, "my_number_card"})
     case.card_read_at = now()
     record_event(case, by, "card_read", "個人番号カード読取（券面事項入力補助AP）")
@@ -99,16 +101,17 @@ def prefill_from_card(case: Case, card_face: dict[str, Any], by: User) -> Prefil
     return PrefillResult(candidates, matched, masked or None)
 
 
-def start_card_read(case: Case, terminal: Terminal | None, pin: str, by: User) -> DeviceJob:
-    """Queue the read of the visitor's card at the counter's reader (the PIN sealed to its
-    agent) and return at once; the case page polls the job and then applies it."""
+def start_card_read(case: Case, terminal: Terminal | None, by: User) -> DeviceJob:
+    """Queue the read of the visitor's card at the counter's reader and return at once: the
+    visitor types the PIN on the visitor-facing pad (sealed to the agent there), the case page
+    polls the job and then applies it."""
     if not may_read_card(case):
         raise CaseError("カード読取は受付・確認の段階で行ってください。", field="card")
     if terminal is None:
         raise CaseError("カードリーダーのある窓口が選ばれていません。窓口呼出の画面で自分の窓口を選んでから"
                         "読み取ってください。", field="card")
     try:
-        return card.start_read(terminal, pin, by, case.id)
+        return card.request_read(terminal, by, case.id)
     except jobs.JobError as exc:
         raise CaseError(exc.message, field="card") from exc
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from app.auth import audit
 from app.auth.models import User
+from app.core import events
 from app.core.dates import now
 from app.core.refusal import Refusal
 from app.counter import workflow
 from app.counter.models import Case, CaseEvent, CaseState
 from app.extensions import db
+
+#: Every change of a case's state: the work lists follow it (their SSE stream).
+CASES_CHANNEL = "counter:cases"
 
 
 class CaseError(Refusal):
@@ -61,6 +65,19 @@ def move(case: Case, action: str, by: User, note: str = "", target: CaseState | 
     audit.record("update", "case", case.id, f"{step.label}：{old.label}→{new_state.label}"
                  + (f"（{note}）" if note else ""), by=by)
     db.session.flush()
+    # live pages (issue 15 §1): the case's own page, and the work lists (審査待ち, 差戻し, ...)
+    events.publish(case_channel(case.id), {"state": new_state})
+    events.publish(CASES_CHANNEL, {"case": case.id, "state": new_state})
+
+
+def case_channel(case_id: int) -> str:
+    return f"counter:case:{case_id}"
+
+
+def state_of(case_id: int) -> str:
+    """The case's state as its live page compares it ("" for a case that is gone)."""
+    case = db.session.get(Case, case_id)
+    return str(case.state) if case is not None else ""
 
 
 def read_case(case_id: int, *, by: User | None) -> Case | None:

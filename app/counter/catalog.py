@@ -150,6 +150,14 @@ def list_procedures(active_only: bool = True) -> list[Procedure]:
     return list(db.session.scalars(query))
 
 
+def procedures_for_ticket(category_code: str) -> list[Procedure]:
+    """The active procedures a ticket of this queue category comes for (their 発券区分), in the
+    catalog's order: what reception offers first for a called ticket."""
+    return list(db.session.scalars(select(Procedure).where(
+        Procedure.active.is_(True), Procedure.ticket_category == category_code).order_by(
+        Procedure.sort_order, Procedure.id)))
+
+
 def get_procedure(code: str) -> Procedure | None:
     return db.session.scalar(select(Procedure).where(Procedure.code == code))
 

@@ -23,8 +23,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ReceptionForm(FlaskForm):
-    visitor_name = StringField("来庁者の氏名", validators=[DataRequired("来庁者の氏名を入力してください。"),
-                                                    Length(max=100)])
+    visitor_name = StringField("来庁者の氏名（カードを読み取るときは不要）", validators=[Optional(), Length(max=100)])
     procedures = MultiCheckboxField("手続（複数選べます）", validators=[DataRequired("手続を1つ以上選んでください。")])
 
 

@@ -34,6 +34,17 @@ def save_input(case: Case, raw: dict[str, Any], by: User) -> dict[str, Any]:
     return data
 
 
+def starting_values(case: Case) -> dict[str, Any]:
+    """What the procedure's form shows before anything is saved (issue 15 §1): 通数 1, and as
+    記載する方 the one person the request is about (the subject, 本人の住民票), the usual
+    request; the operator changes either when the request says otherwise."""
+    names = {spec["name"] for spec in case.procedure.fields}
+    values: dict[str, Any] = {"copies": 1} if "copies" in names else {}
+    if {"scope", "members"} <= names and case.subject_resident_id is not None:
+        values |= {"scope": "selected", "members": [case.subject_resident_id]}
+    return values
+
+
 def _replace_fee_lines(case: Case) -> None:
     drop_fee_lines(case)
     code = case.procedure.fee_code

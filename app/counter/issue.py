@@ -51,7 +51,7 @@ def send_to_cashier(case: Case, by: User) -> None:
     ticket = case.visit.ticket
     try:
         register.open_bill(
-            "case", case.id, case.visit.visitor_name,
+            "case", case.id, case.visit.visitor_name or case.requester_name,
             [Item(line.fee_code, line.quantity, official=line.official_free) for line in case.fee_lines],
             ticket_number=ticket.label if ticket else None, by=by,
         )

@@ -184,6 +184,14 @@ class Visit(db.Model):
 
     cases: Mapped[list[Case]] = relationship(back_populates="visit", order_by="Case.id")
 
+    @property
+    def display_name(self) -> str:
+        """Who the visitor is on screen: their name, or (received from a called ticket, before
+        the card read gives the name) the ticket's number."""
+        if self.visitor_name:
+            return f"{self.visitor_name} 様"
+        return f"番号札 {self.ticket.label} の方" if self.ticket else "（氏名未入力）"
+
 
 class Case(db.Model):
     """受付: one request or notification going through the workflow (000 §6, §7)."""

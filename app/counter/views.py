@@ -16,15 +16,16 @@ from app.core import desk
 from app.core.dates import today
 from app.core.refusal import Refusal
 from app.counter import actions, card_reads, catalog, checks, inputs, linked, lists, moves, residents, visits, workflow
-from app.counter.cases import CaseError, read_case
+from app.counter.cases import CASES_CHANNEL, CaseError, case_channel, read_case, state_of
 from app.counter.documents import DocumentError, reception_guide_pdf, resident_record_copy_pdf
 from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, ReceptionForm
 from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, InputError, field_errors
 from app.counter.models import Case, CaseState, Procedure, Visit
 from app.devices import card
-from app.devices.models import DeviceJob
+from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from app.queue import services as queue
+from app.queue import streams
 from app.register import fees as register_fees
 from app.registry import services as registry
 from app.registry.adapter import RegistryError, SearchCriteria
@@ -32,7 +33,7 @@ from app.registry.models import RELATIONSHIPS, Sex
 from app.web.forms import choices, input_from, show_refusal
 from app.web.htmx import page_or_fragment, wants_fragment
 from app.web.nav_item import NavItem
-from app.web.transaction import keep_changes
+from app.web.transaction import discard, keep_changes
 
 bp = serves(Blueprint("counter", __name__, url_prefix="/counter"), Programme.counter)
 NAV = (
@@ -65,32 +66,58 @@ def _reception_form() -> ReceptionForm:
     return form
 
 
-def _grouped_procedures() -> list[tuple[str, list[Procedure]]]:
+def _grouped_procedures(leave_out: list[Procedure]) -> list[tuple[str, list[Procedure]]]:
     groups: dict[str, list[Procedure]] = {}
     for p in catalog.list_procedures():
-        groups.setdefault(p.category.label, []).append(p)
+        if p not in leave_out:
+            groups.setdefault(p.category.label, []).append(p)
     return list(groups.items())
+
+
+def _counter_reader() -> Terminal | None:
+    counter = desk.my_counter()
+    return card.counter_terminal(counter.id) if counter else None
 
 
 @bp.route("/reception", methods=["GET", "POST"])
 @roles(*COUNTER)
 def reception() -> Response | tuple[str, int]:
+    """受付, pre-bound to the ticket called at the operator's counter: the procedures of the
+    ticket's category come first, and with `then=card` the card read starts at once (the
+    visitor's name then comes from the card, issue 15 §1)."""
     form = _reception_form()
     counter = desk.my_counter()
     ticket = queue.current_ticket(counter) if counter else None
+    first = catalog.procedures_for_ticket(ticket.category.code) if ticket else []
     if form.validate_on_submit():
-        try:  # the form's validators have made sure of a name and one procedure or more
-            visit = visits.open_visit(form.visitor_name.data, form.procedures.data, current_user,
-                                      ticket_id=ticket.id if ticket else None)
+        try:
+            visit = visits.open_visit(form.visitor_name.data or "", list(dict.fromkeys(form.procedures.data)),
+                                      current_user, ticket_id=ticket.id if ticket else None)
         except CaseError as exc:
             show_refusal(form, exc, fallback="procedures")
         else:
             flash(f"受付しました（{len(visit.cases)}件）。", "success")
-            target = url_for("counter.case", case_id=visit.cases[0].id) if len(visit.cases) == 1 else \
-                url_for("counter.visit", visit_id=visit.id)
-            return redirect(target, 303)
-    return _page("counter/reception.html", 422 if form.errors else 200, form=form, groups=_grouped_procedures(),
-                 my_counter=counter, ticket=ticket)
+            return redirect(_after_reception(visit, request.form.get("then") == "card"), 303)
+    chosen = set(form.procedures.data or ())
+    return _page("counter/reception.html", 422 if form.errors else 200, form=form, first=first,
+                 groups=_grouped_procedures(first), rest_chosen=bool(chosen - {p.code for p in first}),
+                 my_counter=counter, ticket=ticket, card_reader=_counter_reader())
+
+
+def _after_reception(visit: Visit, read_card: bool) -> str:
+    """The visit's page, or its one case's; with `read_card` that case's card read, started
+    (the pad asks the visitor for the PIN). A read that cannot start is said on the case page."""
+    if len(visit.cases) > 1:
+        return url_for("counter.visit", visit_id=visit.id)
+    case = visit.cases[0]
+    if read_card:
+        try:
+            job = card_reads.start_card_read(case, _counter_reader(), current_user)
+        except CaseError as exc:
+            flash(exc.message, "error")
+        else:
+            return url_for("counter.card_read", case_id=case.id, job_id=job.id, _anchor="card-read")
+    return url_for("counter.case", case_id=case.id)
 
 
 @bp.route("/visits/<int:visit_id>")
@@ -123,7 +150,28 @@ def cases() -> tuple[str, int]:
                             list_limit=lists.LIST_LIMIT), 200
 
 
+@bp.route("/cases/stream")
+@roles(*READERS)
+def cases_stream() -> Response:
+    """The work lists follow every case's state changes (a case arriving in 審査待ち, a case
+    returned) and re-fetch their rows on each."""
+    return streams.response(streams.StreamSpec(board="counter-cases", channels=(CASES_CHANNEL,),
+                                               render_update=lambda: "", update_event="cases"))
+
+
 # -- the case page ------------------------------------------------------------------------------------
+
+@bp.route("/cases/<int:case_id>/stream")
+@roles(*READERS)
+def case_stream(case_id: int) -> Response:
+    """The case page follows its case: the stream sends the state on each change (the city's
+    decision, say), and the page re-fetches itself when it differs from the one it shows
+    (static/js/case-live.js). Only the state goes out, so opening it reads no personal data."""
+    if not state_of(case_id):
+        abort(404)
+    return streams.response(streams.StreamSpec(board=f"counter-case-{case_id}", channels=(case_channel(case_id),),
+                                               render_update=lambda: state_of(case_id), update_event="case"))
+
 
 def _check_form(case: Case, formdata: Any = None) -> CheckForm:
     form = CheckForm(formdata=formdata, obj=None if formdata else case)
@@ -137,7 +185,7 @@ def _case_page(case: Case, status: int = 200, *, check_form: CheckForm | None = 
                card_error: str = "", card_status: card.CardReadStatus | None = None) -> tuple[str, int]:
     subject = residents.subject_of(case, f"窓口案件 {case.id} の表示", current_user)
     candidates = card_result.candidates if card_result else residents.candidates_for_page(case, current_user)
-    values = input_values or case.form_data or {}
+    values = input_values or case.form_data or inputs.starting_values(case)
     return _page(
         "counter/case.html", status, case=case, can=actions.offers(case, current_user),
         check_form=check_form or _check_form(case), input_values=values,
@@ -202,13 +250,11 @@ def set_subject(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/<int:case_id>/card", methods=["POST"])
 @roles(*COUNTER)
 def read_card(case_id: int) -> Response | tuple[str, int]:
-    """カード読取: the visitor's PIN goes sealed to this counter's card reader (never stored);
-    the answer comes back to the read's own page, which polls it."""
+    """カード読取: the read waits for the visitor's PIN on the visitor-facing pad (the operator's
+    page has no PIN field); the answer comes back to the read's own page, which polls it."""
     case = _case_or_404(case_id)
-    counter = desk.my_counter()
-    terminal = card.counter_terminal(counter.id) if counter else None
     try:
-        job = card_reads.start_card_read(case, terminal, request.form.get("pin", ""), current_user)
+        job = card_reads.start_card_read(case, _counter_reader(), current_user)
     except CaseError as exc:
         return _case_page(case, 422, card_error=exc.message)
     return redirect(url_for("counter.card_read", case_id=case.id, job_id=job.id, _anchor="card-read"), 303)
@@ -286,20 +332,42 @@ def set_requester_match(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/<int:case_id>/checks", methods=["POST"])
 @roles(*COUNTER)
 def save_checks(case_id: int) -> Response | tuple[str, int]:
+    """The checks; with then=confirm they are confirmed, and with then=request_review (or
+    finish_input) the procedure's form shown beside them is saved and sent on in the same
+    step (issue 15 §1): every check still applies, and a refusal of any part saves nothing."""
     case = _case_or_404(case_id)
     form = _check_form(case, request.form)
     if not form.validate_on_submit():
         return _case_page(case, 422, check_form=form)
+    then = request.form.get("then", "")
+    raw = _raw_input(case.procedure) if then in SAVED else None
     try:
         checks.save_checks(case, input_from(form, checks.CheckInput), current_user)
-        if request.form.get("then") == "confirm":
+        if then == "confirm" or raw is not None:
             checks.confirm_checks(case, current_user)
-    except CaseError as exc:
-        show_refusal(form, exc)
-        return _case_page(case, 422, check_form=form, problems=exc.problems)
-    confirmed = request.form.get("then") == "confirm"  # confirm_checks moved the case on, or refused
-    flash("確認が済みました。入力へ進みます。" if confirmed else "確認内容を保存しました。", "success")
+        if raw is not None:
+            _take_input(case, raw, then)
+    except (CaseError, InputError) as exc:
+        discard()  # the checks may have moved the case on (受付 → 確認) before they were refused
+        if raw is None:
+            show_refusal(form, exc)
+            return _case_page(_case_or_404(case_id), 422, check_form=form, problems=exc.problems)
+        errors = field_errors(exc) if isinstance(exc, InputError) else {}
+        return _case_page(_case_or_404(case_id), 422, check_form=form, input_values=raw, input_errors=errors,
+                          problems=[] if errors else exc.problems)
+    if raw is not None:
+        flash(f"確認が済みました。{SAVED[then]}", "success")
+    else:  # confirm_checks moved the case on, or refused
+        flash("確認が済みました。入力へ進みます。" if then == "confirm" else "確認内容を保存しました。", "success")
     return redirect(url_for("counter.case", case_id=case.id), 303)
+
+
+def _take_input(case: Case, raw: dict[str, Any], then: str) -> None:
+    inputs.save_input(case, raw, current_user)
+    if then == "request_review":
+        inputs.request_review(case, current_user)
+    elif then == "finish_input":
+        inputs.finish_input(case, current_user)
 
 
 def _raw_input(procedure: Procedure) -> dict[str, Any]:
@@ -323,11 +391,7 @@ def save_input(case_id: int) -> Response | tuple[str, int]:
     raw = _raw_input(case.procedure)
     then = request.form.get("then", "")
     try:
-        inputs.save_input(case, raw, current_user)
-        if then == "request_review":
-            inputs.request_review(case, current_user)
-        elif then == "finish_input":
-            inputs.finish_input(case, current_user)
+        _take_input(case, raw, then)
     except InputError as exc:
         return _case_page(case, 422, input_values=raw, input_errors=field_errors(exc))
     except CaseError as exc:

@@ -16,10 +16,11 @@ from app.extensions import db
 def open_visit(visitor_name: str, procedure_codes: Sequence[str], by: User,
                ticket_id: int | None = None) -> Visit:
     """Reception: one visitor, one or more procedures (one case each); `ticket_id` is the
-    numbered ticket the visitor was called with."""
+    numbered ticket the visitor was called with. A visitor called with a ticket may come
+    without a name: the card read gives it (card_reads.prefill_from_card)."""
     name = visitor_name.strip()
-    if not name:
-        raise CaseError("来庁者の氏名を入力してください。", field="visitor_name")
+    if not name and ticket_id is None:
+        raise CaseError("来庁者の氏名を入力してください（番号札のない方は必須です）。", field="visitor_name")
     procedures = [catalog.get_procedure(code) for code in procedure_codes]
     if not procedures:
         raise CaseError("手続を1つ以上選んでください。", field="procedures")
@@ -31,7 +32,7 @@ def open_visit(visitor_name: str, procedure_codes: Sequence[str], by: User,
         assert procedure is not None
         add_case(visit, procedure, by)
     db.session.flush()
-    audit.record("create", "visit", visit.id, f"来庁者 {name}：{len(procedures)}件", by=by)
+    audit.record("create", "visit", visit.id, f"来庁者 {name or '（番号札の方）'}：{len(procedures)}件", by=by)
     return visit
 
 

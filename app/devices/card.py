@@ -61,13 +61,65 @@ def _sex_code(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def start_read(terminal: Terminal, pin: str, by: User, case_id: int) -> DeviceJob:
-    """Queue a read of the card in the terminal's reader with the visitor's PIN (sealed to the
-    agent's key, never stored plain) for a counter case; returns at once."""
+def request_read(terminal: Terminal, by: User, case_id: int) -> DeviceJob:
+    """Queue a read of the card in the terminal's reader for a counter case, waiting for the
+    visitor to type the PIN on the visitor-facing pad (enter_pin); returns at once. The PIN
+    belongs to the card holder: the operator's page never has a field for it (issue 15 §1)."""
+    jobs.sealing_key(terminal)  # an agent that cannot take a PIN is said now, not after it is typed
+    return jobs.enqueue(terminal, jobs.JobSpec("card_reader", KIND, {"case_id": case_id}, "マイナンバーカード読取",
+                                               source_type="case", source_id=case_id), by=by)
+
+
+def enter_pin(job: DeviceJob, pin: str) -> None:
+    """The visitor's PIN from the pad, sealed to the agent's key (never stored plain, never
+    logged, never in a message); the read then goes to the agent."""
+    if job.kind != KIND:
+        raise jobs.JobError("カード読取のジョブではありません。")
     if not PIN_PATTERN.fullmatch(pin or ""):
         raise jobs.JobError("暗証番号は数字4桁で入力してください。")
-    return jobs.enqueue(terminal, jobs.JobSpec("card_reader", KIND, {"case_id": case_id}, "マイナンバーカード読取",
-                                               source_type="case", source_id=case_id), secret=pin, by=by)
+    jobs.seal_in(job, pin)
+
+
+def start_read(terminal: Terminal, pin: str, by: User, case_id: int) -> DeviceJob:
+    """Queue a read with the PIN already known (the agent API's tests, a pad on the terminal
+    itself): request_read and enter_pin at once."""
+    if not PIN_PATTERN.fullmatch(pin or ""):
+        raise jobs.JobError("暗証番号は数字4桁で入力してください。")
+    job = request_read(terminal, by, case_id)
+    enter_pin(job, pin)
+    return job
+
+
+@dataclass(frozen=True)
+class PadState:
+    """What the visitor-facing PIN pad of a counter PC shows: the newest card read there
+    (None: nothing asked), where it stands, and the PIN tries left after a wrong PIN."""
+
+    job: DeviceJob | None
+    phase: str = ""
+    tries_left: int | None = None
+    message: str = ""
+
+
+def pad_state(terminal: Terminal) -> PadState:
+    """The pad's screen; reads only (the pad polls it)."""
+    latest = db.session.scalars(select(DeviceJob).where(
+        DeviceJob.terminal_id == terminal.id, DeviceJob.kind == KIND).order_by(DeviceJob.id.desc()).limit(2)).all()
+    if not latest:
+        return PadState(None)
+    job = latest[0]
+    status = read_status(job)
+    if status.phase == "pin":  # the tries left after the read before it, if that was a wrong PIN
+        before = read_status(latest[1]) if len(latest) > 1 else None
+        tries = before.tries_left if before and before.code == "wrong_pin" else None
+        return PadState(job, "pin", tries)
+    return PadState(job, status.phase, status.tries_left, status.message)
+
+
+def pad_job(job_id: int, terminal: Terminal) -> DeviceJob | None:
+    """A card read of this terminal (what its pad may answer), None for any other job."""
+    job = db.session.get(DeviceJob, job_id)
+    return job if job is not None and job.kind == KIND and job.terminal_id == terminal.id else None
 
 
 def read_job(job_id: int, case_id: int, by: User) -> DeviceJob | None:
@@ -90,6 +142,8 @@ def read_status(job: DeviceJob) -> CardReadStatus:
 
 
 def _timeout_message(job: DeviceJob) -> str:
+    if job.error == jobs.NO_PIN:
+        return "暗証番号が入力されないまま時間が過ぎたため、読み取りを取り消しました。もう一度読み取ってください。"
     if job.attempts == 0:  # no agent ever took it: the counter PC is off or its agent stopped
         return (f"端末「{job.terminal.name}」のエージェントが応答しません。端末の電源とネットワークを確認し、"
                 "もう一度読み取ってください（暗証番号は送られていません）。")

@@ -26,7 +26,7 @@ from typing import Any
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from sqlalchemy import func, null, select, true, update
+from sqlalchemy import func, null, or_, select, true, update
 
 from app.auth import audit
 from app.auth.models import User
@@ -44,6 +44,10 @@ MAX_BACKOFF_SECONDS = 30
 PAGE_WAITS: dict[str, timedelta] = {JobKind.card_read: timedelta(seconds=20), JobKind.scan: timedelta(seconds=30)}
 #: Never handed out twice, and one at a time per device: a card read spends a PIN try.
 ONE_SHOT_KINDS = frozenset({JobKind.card_read})
+#: How long a card read waits for the visitor to type the PIN on the visitor-facing pad (issue
+#: 15 §1): until then it has no sealed PIN and no agent is given it.
+PIN_WAIT = timedelta(minutes=2)
+NO_PIN = "暗証番号が入力されなかったため取り消しました。"
 #: What a taken result is replaced with: the page has it, the table keeps none of it.
 TAKEN: dict[str, Any] = {"taken": True}
 #: How long a waited-for job's result (a card face, a seal's image) waits in its row for its page,
@@ -91,6 +95,12 @@ def agent_key(pem: str) -> rsa.RSAPublicKey:
 
 
 def _seal(terminal: Terminal, secret: str) -> bytes:
+    return sealing_key(terminal).encrypt(secret.encode(), padding.OAEP(
+        mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
+
+
+def sealing_key(terminal: Terminal) -> rsa.RSAPublicKey:
+    """The key a secret for the terminal's agent is sealed to; refused while it has none."""
     if not terminal.agent_public_key:
         raise JobError(f"端末「{terminal.name}」のエージェントが接続していません。"
                        "端末を起動してから再度お試しください。")
@@ -100,8 +110,7 @@ def _seal(terminal: Terminal, secret: str) -> bytes:
         raise JobError(f"端末「{terminal.name}」のエージェントの鍵が不正なため、暗証番号を送れません。"
                        "端末のエージェントを再起動してから、もう一度読み取ってください"
                        "（暗証番号は送られていません）。") from None
-    return key.encrypt(secret.encode(), padding.OAEP(
-        mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
+    return key
 
 
 @dataclass(frozen=True)
@@ -156,16 +165,41 @@ def end_expired(terminal_id: int | None = None) -> None:
     for kind, wait in PAGE_WAITS.items():
         db.session.execute(
             update(DeviceJob)
-            .where(terminal, DeviceJob.state == JobState.queued,
+            .where(terminal, DeviceJob.state == JobState.queued, _has_its_secret(),
                    DeviceJob.kind == kind, DeviceJob.created_at <= moment - wait)
             .values(state=JobState.cancelled, sealed=None, finished_at=moment,
                     error="画面の待ち時間を過ぎたため取り消しました。"))
+    db.session.execute(
+        update(DeviceJob)
+        .where(terminal, DeviceJob.state == JobState.queued, ~_has_its_secret(),
+               DeviceJob.created_at <= moment - PIN_WAIT)
+        .values(state=JobState.cancelled, finished_at=moment, error=NO_PIN))
     db.session.execute(
         update(DeviceJob)
         .where(terminal, DeviceJob.state == JobState.done, DeviceJob.kind.in_(sorted(PAGE_WAITS)),
                DeviceJob.finished_at <= moment - RESULT_KEPT, DeviceJob.result["taken"].as_boolean().is_not(True))
         .values(state=JobState.cancelled, result=null(),
                 error="画面が結果を受け取らなかったため、結果を破棄しました。"))
+
+
+def _has_its_secret() -> Any:
+    """A job that may go to its agent: a one-shot job (a card read) only once its PIN is sealed in."""
+    return or_(DeviceJob.kind.not_in(sorted(ONE_SHOT_KINDS)), DeviceJob.sealed.is_not(None))
+
+
+def awaits_secret(job: DeviceJob) -> bool:
+    """A card read waiting for the visitor's PIN on the pad (no agent has it yet)."""
+    return job.state == JobState.queued and job.kind in ONE_SHOT_KINDS and job.sealed is None
+
+
+def seal_in(job: DeviceJob, secret: str) -> None:
+    """The visitor typed the PIN: seal it to the agent's key, and hand the read to the agent.
+    The page's wait for the reader starts now (created_at), not when the PIN was asked for."""
+    if not awaits_secret(job):
+        raise JobError("この読み取りは暗証番号の入力を待っていません（取り消されたか、終わっています）。")
+    job.sealed = _seal(job.terminal, secret)
+    job.created_at = job.not_before = now()
+    events.publish(terminal_channel(job.terminal_id), {"job": job.id})
 
 
 @dataclass(frozen=True)
@@ -193,7 +227,7 @@ def claim(terminal: Terminal, limit: int = 10) -> list[Handout]:
     query = (
         select(DeviceJob)
         .where(DeviceJob.terminal_id == terminal.id, DeviceJob.state == JobState.queued,
-               DeviceJob.not_before <= now())
+               DeviceJob.not_before <= now(), _has_its_secret())
         .order_by(DeviceJob.id).limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
@@ -305,16 +339,18 @@ def cancel(job: DeviceJob, by: User | None = None) -> None:
 # -- jobs a page waits for -------------------------------------------------------------------
 
 def deadline(job: DeviceJob) -> datetime:
-    """Until when its page waits for the job."""
-    return job.created_at + PAGE_WAITS[job.kind]
+    """Until when its page waits for the job (a card read: for the PIN, then for the reader)."""
+    return job.created_at + (PIN_WAIT if awaits_secret(job) else PAGE_WAITS[job.kind])
 
 
 def phase(job: DeviceJob) -> str:
     """Where a waited-for job stands, for its page; reads only (a GET polls it):
-    waiting, overdue (the page should give up), ready (a result to take), taken, failed,
-    cancelled."""
+    pin (a card read waiting for the visitor's PIN), waiting, overdue (the page should give
+    up), ready (a result to take), taken, failed, cancelled."""
     if job.state in {JobState.queued, JobState.claimed}:
-        return "overdue" if now() >= deadline(job) else "waiting"
+        if now() >= deadline(job):
+            return "overdue"
+        return "pin" if awaits_secret(job) else "waiting"
     if job.state == JobState.done:
         return "taken" if job.result == TAKEN else "ready"
     return job.state
@@ -349,8 +385,9 @@ def give_up(job: DeviceJob, by: User) -> None:
     if job.state not in {JobState.queued, JobState.claimed}:
         return
     started = job.state == JobState.claimed
+    no_pin = awaits_secret(job)
     job.state, job.lease_expires_at = JobState.cancelled, None
-    job.error = "画面が待つのをやめたため取り消しました。"
+    job.error = NO_PIN if no_pin else "画面が待つのをやめたため取り消しました。"
     _close(job)
     audit.record("update", "device_job", job.id, "画面の待機終了で取消" + ("（実行中）" if started else ""), by=by)
 

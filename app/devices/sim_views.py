@@ -13,7 +13,8 @@ from app.auth.access import ALL_STAFF, roles_in_demo, serves
 from app.auth.models import Programme
 from app.config import settings
 from app.devices import services
-from app.devices.models import TerminalKind
+from app.devices.models import Terminal, TerminalKind
+from app.devices.pad_pages import answer_pad, pad_context, pad_view
 from app.web.htmx import page_or_fragment
 from hardware.call_board import simulated_call_boards
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card, slot_state
@@ -24,6 +25,7 @@ from hardware.scanner.simulator import slot_state as scanner_state
 bp = serves(Blueprint("device_sim", __name__, url_prefix="/devices/sim"), Programme.counter)
 SIM_ROLES = roles_in_demo(("supervisor", "admin"), ALL_STAFF)
 PAGES_SHOWN = 8
+PAD = ("device_sim.pad", "device_sim.pad_pin")
 
 
 def _counter_slots() -> list[tuple[str, str]]:
@@ -50,6 +52,7 @@ def index() -> str:
         boards=sorted(simulated_call_boards().items()),
         cards=[(code, name, slot_state(code)) for code, name in slots],
         scanners=[(code, name, scanner_state(code)) for code, name in slots],
+        pads=[(name, pad_context(services.terminal_by_code(code), PAD, code=code)) for code, name in slots],
         slots=slots,
         zip=zip,
     )
@@ -131,3 +134,23 @@ def seal() -> BaseResponse:
 def clear_seal() -> BaseResponse:
     clear_slot(_known_slot(request.form.get("slot", "")))
     return redirect(url_for("device_sim.index"), 303)
+
+
+def _slot_terminal(code: str) -> Terminal:
+    terminal = services.terminal_by_code(_known_slot(code))
+    if terminal is None:
+        abort(404)
+    return terminal
+
+
+@bp.route("/pads/<code>")
+@SIM_ROLES
+def pad(code: str) -> tuple[str, int]:
+    """The visitor's PIN pad of a simulated counter PC (the same pad as /devices/pad)."""
+    return pad_view(_slot_terminal(code), PAD, code=code)
+
+
+@bp.route("/pads/<code>/<int:job_id>/pin", methods=["POST"])
+@SIM_ROLES
+def pad_pin(code: str, job_id: int) -> tuple[str, int]:
+    return answer_pad(_slot_terminal(code), job_id, PAD, code=code)

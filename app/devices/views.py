@@ -6,11 +6,13 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import roles, serves
 from app.auth.models import Programme
+from app.core import desk
 from app.core.services import list_counters
-from app.devices import displays, jobs, services
+from app.devices import card, displays, jobs, services
 from app.devices.api import bp as api_bp
 from app.devices.forms import BindingForm, TerminalForm
 from app.devices.models import DeviceJob, DeviceKind, Terminal
+from app.devices.pad_pages import answer_pad, pad_view
 from app.devices.sim_views import bp as sim_bp
 from app.extensions import db
 from app.staff.areas import active_areas
@@ -27,6 +29,7 @@ NAV = (
     NavItem("端末", "devices.terminals", "管理"),
 )
 DEVICE_STAFF = ("operator", "supervisor", "admin")
+PAD = ("devices.pin_pad", "devices.pad_pin")
 
 
 def _terminal_form(obj: Terminal | None = None) -> TerminalForm:
@@ -161,3 +164,24 @@ def cancel_job(job_id: int) -> Response:
 @roles(*DEVICE_STAFF)
 def reroute_job(job_id: int) -> Response:
     return _job_action(job_id, "reroute")
+
+
+# -- the visitor-facing PIN pad (issue 15 §1) ----------------------------------------------------
+
+def _my_reader() -> Terminal | None:
+    """The counter PC (with the card reader) of the counter the signed-in operator serves."""
+    counter = desk.my_counter()
+    return card.counter_terminal(counter.id) if counter else None
+
+
+@bp.route("/devices/pad")
+@roles("operator", "supervisor")
+def pin_pad() -> tuple[str, int]:
+    """暗証番号入力: the page for the screen that faces the visitor at the operator's counter."""
+    return pad_view(_my_reader(), PAD)
+
+
+@bp.route("/devices/pad/<int:job_id>/pin", methods=["POST"])
+@roles("operator", "supervisor")
+def pad_pin(job_id: int) -> tuple[str, int]:
+    return answer_pad(_my_reader(), job_id, PAD)

@@ -31,6 +31,7 @@ from app.core import calendar, desk
 from app.core import services as core_services
 from app.core.dates import now, today
 from app.core.models import Counter
+from app.counter import catalog
 from app.devices import displays
 from app.devices.models import DeviceKind, Terminal, TerminalKind
 from app.devices.services import terminal_by_code
@@ -147,6 +148,7 @@ def _counter_context(counter: Counter) -> dict[str, Any]:
         "actions": status.counter_actions(current, settings) if current else None,
         "categories": services.list_categories(active_only=True),
         "counters": core_services.list_counters(), "issue_form": _issue_form(), "now_dt": now(),
+        "reception_procedures": catalog.procedures_for_ticket(current.category.code) if current else [],
     }
 
 

@@ -174,3 +174,24 @@ def expect_call(display: Any, label: str, place: str, announcement: str) -> None
     assert called.locator(".place").inner_text() == place
     display.wait_for_function("() => window.yakubaAnnouncements.length === 1")
     assert display.evaluate("window.yakubaAnnouncements") == [announcement]
+
+
+def open_pin_pad(page: Any, url: str) -> Any:
+    """The visitor-facing PIN pad (/devices/pad) on a second window of the operator's browser,
+    as the counter's second screen that faces the visitor."""
+    pad = page.context.new_page()
+    pad.set_default_timeout(BROWSER_WAIT_MS)
+    pad.goto(url)
+    pad.locator(".pin-pad").first.wait_for()
+    return pad
+
+
+def type_pin(pad: Any, pin: str) -> None:
+    """The visitor types the PIN on the pad's large keys and presses 決定; the pad has it once
+    it shows the next screen."""
+    form = pad.locator('.pin-pad[data-phase="pin"]').first
+    form.wait_for()
+    for digit in pin:
+        form.get_by_role("button", name=digit, exact=True).click()
+    form.get_by_role("button", name="決定").click()
+    pad.locator('.pin-pad:not([data-phase="pin"])').first.wait_for()

@@ -1,6 +1,7 @@
 """A card read in Chromium with a slow reader (5 s per card, the simulator's slow mode) behind
-the counter PC's real agent: the PIN form answers at once with 読み取り中…, and the page updates
-by itself when the agent has read the card: no click, no reload (issue #12 §5)."""
+the counter PC's real agent: the operator starts the read (入力待ち), the visitor types the PIN on
+the visitor-facing pad (issue 15 §1), the page shows 読取中 at once and updates by itself when
+the agent has read the card: no click, no reload (issue #12 §5)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from app.register.fees import seed_default_fees
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card, slot_state
+from tests.browser.conftest import open_pin_pad, type_pin
 from tests.live import LiveServer, start_agent
 from tests.registry.factories import DEFAULT_ADDRESS, yamabiko_family
 
@@ -83,24 +85,28 @@ def test_a_slow_card_read_updates_the_page_by_itself(page, live_app, live_server
     polls: list[str] = []
     page.on("request", lambda request: polls.append(request.method) if "/card/" in request.url else None)
     page.evaluate("window.__sameDocument = true")  # gone if anything reloads the page
-    page.get_by_label("暗証番号（4桁）").fill(PIN)
-    started = time.monotonic()
+    pad = open_pin_pad(page, f"{live_server.url}/devices/pad")
+    assert page.locator("input[name=pin]").count() == 0  # the operator's page has no PIN field
     page.get_by_role("button", name="カードを読み取る").click()
-    page.get_by_text("読み取り中…").wait_for(timeout=3_000)
+    page.locator("#card-pin-wait").wait_for()  # 入力待ち
+    started = time.monotonic()
+    type_pin(pad, PIN)
+    page.locator("#card-reading", has_text="読取中").wait_for(timeout=3_000)
     answered = time.monotonic() - started
-    assert answered < READ_SECONDS  # the PIN form did not wait for the reader
+    assert answered < READ_SECONDS  # the PIN did not wait for the reader
     page.screenshot(path=str(shots / "card-read-1-reading.png"), full_page=True)
 
     page.locator("#card-done").wait_for(timeout=READ_SECONDS * 1000 + 15_000)
     assert time.monotonic() - started >= READ_SECONDS
     assert page.evaluate("window.__sameDocument") is True
     assert polls.count("GET") >= 2 and polls.count("POST") == 1  # polled, then took the result once
+    assert "読み取りました" in pad.locator(".pin-pad").inner_text()
     assert page.locator("#case-state").inner_text() == "確認"
     assert page.get_by_label("個人番号カード", exact=False).first.is_checked()
     assert page.url.endswith(f"/counter/cases/{case_id}")
     body = page.content()
     assert MY_NUMBER not in body and PIN not in body
-    assert "読み取り中…" not in body
+    assert "読取中" not in body
     page.screenshot(path=str(shots / "card-read-2-done.png"), full_page=True)
     assert slot_state(COUNTER_PC)["tries_left"] == 3
     with live_app.app_context():
@@ -118,10 +124,11 @@ def test_a_wrong_pin_on_the_slow_reader_comes_back_by_itself(page, live_app, liv
     page.goto(f"{live_server.url}/counter/cases/{case_id}")
     insert_card(COUNTER_PC, Person("山彦\u3000太郎", DEFAULT_ADDRESS, date(1980, 5, 5), "1", MY_NUMBER), PIN,
                 read_seconds=2.0)
-    page.get_by_label("暗証番号（4桁）").fill("0000")
+    pad = open_pin_pad(page, f"{live_server.url}/devices/pad")
     page.get_by_role("button", name="カードを読み取る").click()
-    page.get_by_text("読み取り中…").wait_for(timeout=3_000)
+    type_pin(pad, "0000")
     page.locator("#card-error").wait_for(timeout=15_000)
     assert "あと2回間違えるとロックされます" in page.locator("#card-error").inner_text()
-    assert page.get_by_label("暗証番号（4桁）").is_visible()  # typed again at once
+    page.get_by_role("button", name="もう一度読み取る").click()  # the pad asks again, with the tries left
+    pad.locator('.pin-pad[data-phase="pin"] .pad-tries', has_text="あと2回").wait_for()
     assert page.locator("#case-state").inner_text() == "受付"

@@ -1,9 +1,9 @@
 """One visitor's whole visit in Chromium, across the queue, the counter and the register, with
 every device simulated behind a real agent:
 
-- issue 5: the ticket is called at a counter → the My Number card is read (PIN typed on the
-  counter screen) → a 住民票の写し request goes through the checks → city staff return it once,
-  then approve → issue with the certificate PDF → the number is sent to the cashier;
+- issue 5: the ticket is called at a counter → the My Number card is read (PIN typed by the
+  visitor on the pad that faces them, issue 15 §1) → a 住民票の写し request goes through the
+  checks → city staff return it once, then approve → issue with the certificate PDF → the number is sent to the cashier;
 - issue 6: the number is called onto the cashier display from /register → paid in cash → the
   receipt comes out of the register's printer and shows on /devices/sim → the daily close
   balances.
@@ -35,7 +35,7 @@ from app.queue.models import Ticket
 from app.register.fees import seed_default_fees
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card
 from hardware.printer import SimulatedPrinter, simulated_printer
-from tests.browser.conftest import expect_call, open_display
+from tests.browser.conftest import expect_call, open_display, open_pin_pad, type_pin
 from tests.live import LiveServer, start_agent
 from tests.registry.factories import DEFAULT_ADDRESS, yamabiko_family
 
@@ -113,8 +113,10 @@ def test_a_visit_from_the_ticket_to_the_daily_close(page, screen, live_app, live
 
     # -- issue 5: the counter ------------------------------------------------------------------
     browser_login(operator)
+    pad = open_pin_pad(page, f"{live_server.url}/devices/pad")  # the screen that faces the visitor
     case_url = _receive_at_counter_4(page, live_server)
-    _read_the_card(page, shots)
+    _read_the_card(page, pad, shots)
+    pad.close()
     _check_and_enter(page)
     _logout(page)
     _city_staff_return_it(page, browser_login, city)
@@ -147,26 +149,32 @@ def _receive_at_counter_4(page: Any, live_server: LiveServer) -> str:
     page.get_by_role("button", name="次の方を呼出").click()
     assert page.locator("#current-label").inner_text() == "A-001"
 
-    page.locator("nav.side-nav").get_by_role("link", name="窓口受付").click()
+    # the called ticket offers its category's procedures; the full reception is one link away
+    page.locator("#ticket-reception").get_by_role("link", name="ほかの手続・複数の手続で受付").click()
     assert "呼出中の番号札 A-001 の方として受け付けます" in page.locator("#reception-ticket").inner_text()
-    page.get_by_label("来庁者の氏名").fill("山彦 太郎")
-    page.get_by_label("住民票の写しの交付").check()
-    page.get_by_role("button", name="受付する").click()
+    assert page.locator("#ticket-procedures").get_by_label("住民票の写しの交付").is_visible()
+    page.go_back()
+    page.locator("#ticket-reception").get_by_role("button", name="住民票の写しの交付").click()
     page.get_by_text("受付しました（1件）").wait_for()
     assert (_state(page), page.locator("#case-ticket").inner_text()) == ("受付", "A-001")
-    return page.url
+    assert "番号札 A-001 の方" in page.content()  # no name typed: the card gives it
+    return page.url.split("/card/")[0].split("#")[0]
 
 
-def _read_the_card(page: Any, shots: Path) -> None:
-    """The visitor puts the card on counter 4's reader and types the PIN on the counter screen."""
+def _read_the_card(page: Any, pad: Any, shots: Path) -> None:
+    """The visitor puts the card on counter 4's reader and types the PIN on the pad that faces
+    them (the read was started at reception); a wrong PIN first, then the right one."""
     holder = Person("山彦\u3000太郎", DEFAULT_ADDRESS, date(1980, 5, 5), "1", MY_NUMBER)
     insert_card(COUNTER_PC, holder, CARD_PIN)
-    page.get_by_label("暗証番号（4桁）").fill("9999")
-    page.get_by_role("button", name="カードを読み取る").click()
+    page.locator("#card-pin-wait").wait_for()
+    type_pin(pad, "9999")
+    page.locator("#card-error").wait_for(timeout=30_000)
     assert "あと2回" in page.locator("#card-error").inner_text()
-    page.get_by_label("暗証番号（4桁）").fill(CARD_PIN)
-    page.get_by_role("button", name="カードを読み取る").click()
+    page.get_by_role("button", name="もう一度読み取る").click()
+    pad.locator(".pad-tries", has_text="あと2回").wait_for()
+    type_pin(pad, CARD_PIN)
     page.locator("#card-done").wait_for(timeout=30_000)
+    assert "山彦 太郎 様" in page.content() or "山彦\u3000太郎 様" in page.content()  # the name from the card
     assert _state(page) == "確認"
     assert page.get_by_label("個人番号カード", exact=False).first.is_checked()  # a verified card is photo ID
     body = page.content()
@@ -186,7 +194,7 @@ def _check_and_enter(page: Any) -> None:
     page.get_by_text("確認が済みました").wait_for()
     assert _state(page) == "入力"
 
-    page.locator("#f-copies").fill("1")
+    assert page.locator("#f-copies").input_value() == "1"  # the default
     page.locator("#f-scope").select_option("household")
     page.get_by_label("世帯主・続柄を記載する").check()
     page.locator("#f-purpose").fill("勤務先へ提出")

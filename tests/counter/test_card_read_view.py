@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.core.desk import SESSION_KEY
 from app.core.services import save_counter
-from app.devices import card
+from app.devices import card, jobs
 from app.devices import services as devices
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
@@ -62,11 +62,16 @@ def _login(client, operator, at_counter: int | None = None) -> None:
 
 
 def _start(client, case_id: int, pin: str) -> str:
-    """Submit the PIN; the answer is at once a redirect to the read's own page."""
-    response = client.post(f"/counter/cases/{case_id}/card", data={"pin": pin})
+    """Start the read (the answer is at once a redirect to the read's own page, 入力待ち), then
+    the visitor types the PIN on the counter's visitor-facing pad."""
+    response = client.post(f"/counter/cases/{case_id}/card")
     assert response.status_code == 303, response.get_data(as_text=True)
     location = response.headers["Location"].split("#")[0]
     assert re.fullmatch(rf"/counter/cases/{case_id}/card/\d+", location)
+    assert 'data-phase="pin"' in client.get(location, headers=FRAGMENT).get_data(as_text=True)
+    job_id = location.rsplit("/", 1)[1]
+    typed = client.post(f"/devices/pad/{job_id}/pin", data={"pin": pin}, headers=FRAGMENT)
+    assert typed.status_code == 200 and pin not in typed.get_data(as_text=True)
     return location
 
 
@@ -80,7 +85,7 @@ def _poll(client, url: str, timeout: float = 20.0) -> str:
         assert "<html" not in body  # the fragment only
         if 'data-phase="waiting"' not in body:
             return body
-        assert "読み取り中…" in body and 'hx-trigger="every 1s"' in body
+        assert "読取中" in body and 'hx-trigger="every 1s"' in body
         assert time.monotonic() < deadline, "the read was never answered"
         time.sleep(0.1)
 
@@ -149,7 +154,7 @@ def test_wrong_pin_says_how_many_tries_are_left(client, operator, open_case, cou
     _login(client, operator, at_counter=counter_with_reader[0])
     body = _poll(client, _start(client, case.id, "0000"))
     assert 'data-phase="failed"' in body and "あと2回間違えるとロックされます" in body
-    assert 'name="pin"' in body  # the PIN can be typed again at once
+    assert 'name="pin"' not in body and "もう一度読み取る" in body  # the PIN is typed on the pad, never here
     for _ in range(2):
         _poll(client, _start(client, case.id, "0000"))
     body = _poll(client, _start(client, case.id, "4321"))
@@ -220,7 +225,7 @@ def test_an_operator_may_stop_waiting(client, operator, open_case, counter_with_
 def test_no_counter_chosen_says_so(client, operator, open_case, counter_with_reader) -> None:
     case = open_case()
     _login(client, operator)
-    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    response = client.post(f"/counter/cases/{case.id}/card")
     assert response.status_code == 422
     assert "窓口が選ばれていません" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceJob)) == 0
@@ -230,7 +235,7 @@ def test_a_case_past_the_checks_is_refused_before_the_pin_is_sent(client, operat
                                                                   counter_with_reader) -> None:
     case = checked_case()
     _login(client, operator, at_counter=counter_with_reader[0])
-    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    response = client.post(f"/counter/cases/{case.id}/card")
     assert response.status_code == 422
     assert "受付・確認の段階" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceJob)) == 0
@@ -279,8 +284,96 @@ def test_a_bad_agent_key_on_record_refuses_the_read_instead_of_a_500(client, ope
     case = open_case()
     db.session.commit()
     _login(client, operator, at_counter=counter.id)
-    response = client.post(f"/counter/cases/{case.id}/card", data={"pin": "4321"})
+    response = client.post(f"/counter/cases/{case.id}/card")
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "端末「5番窓口 端末」のエージェントの鍵が不正なため、暗証番号を送れません。" in body
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceJob)) == 0
+
+
+def _all_text(table: str) -> str:
+    """Every value of every row of a table, as text (sealed bytes included, as they are stored)."""
+    rows = db.session.execute(sa.select(db.metadata.tables[table])).all()
+    db.session.rollback()
+    return " ".join(str(value) for row in rows for value in row)
+
+
+def test_the_pin_is_typed_on_the_visitors_pad_and_kept_nowhere(client, operator, open_case, counter_with_reader,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 15 §1: the PIN belongs to the card holder. The operator starts the read and sees
+    入力待ち with no PIN field; the visitor's pad (/devices/pad, the counter's second screen) asks
+    for it; no agent gets the read before it; the PIN is in no row, log or answer afterwards."""
+    caplog.set_level("DEBUG")
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    started = client.post(f"/counter/cases/{case.id}/card")
+    url = started.headers["Location"].split("#")[0]
+    waiting = client.get(url, headers=FRAGMENT).get_data(as_text=True)
+    assert 'data-phase="pin"' in waiting and "入力待ち" in waiting and 'name="pin"' not in waiting
+    job = db.session.scalars(select(DeviceJob)).one()
+    assert (job.state, job.sealed, jobs.phase(job)) == ("queued", None, "pin")
+    assert jobs.claim(job.terminal) == []  # no agent is handed a read without its PIN
+    db.session.rollback()
+
+    pad = client.get("/devices/pad").get_data(as_text=True)
+    assert 'data-phase="pin"' in pad and "決定" in pad and 'type="password"' in pad
+    answers = [client.post(f"/devices/pad/{job.id}/pin", data={"pin": "12ab"}, headers=FRAGMENT)]
+    assert answers[0].status_code == 422 and "数字4桁" in answers[0].get_data(as_text=True)
+    answers.append(client.post(f"/devices/pad/{job.id}/pin", data={"pin": "4321"}, headers=FRAGMENT))
+    assert answers[1].status_code == 200
+    _poll(client, url)
+    answers.append(client.post(url))
+    assert "カードの券面事項を読み取り" in answers[2].get_data(as_text=True)
+    answers.append(client.get("/devices/pad", headers=FRAGMENT))
+    assert "読み取りました" in answers[3].get_data(as_text=True)
+    for table in ("device_jobs", "audit_entries"):
+        assert "4321" not in _all_text(table), table
+    assert "4321" not in caplog.text
+    assert not any("4321" in answer.get_data(as_text=True) for answer in answers)
+
+
+def test_a_read_whose_pin_never_comes_is_cancelled(client, operator, open_case, counter_with_reader) -> None:
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    url = client.post(f"/counter/cases/{case.id}/card").headers["Location"].split("#")[0]
+    job = db.session.scalars(select(DeviceJob)).one()
+    job.created_at -= jobs.PIN_WAIT + timedelta(seconds=1)
+    db.session.commit()
+    jobs.end_expired()  # the agent's next poll does the same
+    db.session.commit()
+    assert db.session.scalars(select(DeviceJob.state)).all() == ["cancelled"]
+    body = client.get(url, headers=FRAGMENT).get_data(as_text=True)
+    assert 'data-phase="cancelled"' in body and "暗証番号が入力されないまま" in body
+    refused = client.post(f"/devices/pad/{job.id}/pin", data={"pin": "4321"}, headers=FRAGMENT)
+    assert refused.status_code == 422 and "待っていません" in refused.get_data(as_text=True)
+
+
+def test_another_counters_read_is_not_on_this_pad(client, operator, open_case, counter_with_reader) -> None:
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    client.post(f"/counter/cases/{case.id}/card")
+    job_id = db.session.scalars(select(DeviceJob.id)).one()
+    other = save_counter(None, 9, "証明書", "citizens")
+    db.session.commit()
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = other.id
+    assert 'data-phase="pin"' not in client.get("/devices/pad").get_data(as_text=True)
+    assert client.post(f"/devices/pad/{job_id}/pin", data={"pin": "4321"}).status_code == 404
+
+
+def test_the_simulator_offers_the_same_pad(client, operator, make_user, open_case, counter_with_reader) -> None:
+    """/devices/sim shows each simulated counter PC's visitor pad; the PIN typed there reads the card."""
+    case = open_case()
+    _login(client, operator, at_counter=counter_with_reader[0])
+    url = client.post(f"/counter/cases/{case.id}/card").headers["Location"].split("#")[0]
+    job_id = db.session.scalars(select(DeviceJob.id)).one()
+    db.session.rollback()
+    client.post("/logout")
+    _login(client, make_user("supervisor", "sup1"))
+    sim = client.get("/devices/sim").get_data(as_text=True)
+    assert f'id="pin-pad-{SLOT}"' in sim and 'data-phase="pin"' in sim
+    typed = client.post(f"/devices/sim/pads/{SLOT}/{job_id}/pin", data={"pin": "4321"}, headers=FRAGMENT)
+    assert typed.status_code == 200 and "4321" not in typed.get_data(as_text=True)
+    client.post("/logout")
+    _login(client, operator, at_counter=counter_with_reader[0])
+    assert 'data-phase="ready"' in _poll(client, url)
