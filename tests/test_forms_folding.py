@@ -12,7 +12,7 @@ from wtforms import DateField as WTFormsDateField
 from wtforms import DecimalField, FloatField, Form, IntegerField, StringField
 from wtforms.fields.core import UnboundField
 
-from app.web.forms import CodeField, DateField, NumberField, fold_code, fold_number
+from app.web.forms import CodeField, DateField, DecimalNumberField, NumberField, fold_code, fold_number
 
 
 class _Form(Form):
@@ -97,7 +97,7 @@ def _fields(kind: type, not_kind: type) -> list[tuple[str, str, UnboundField]]:
 def test_every_integer_field_of_every_form_folds_full_width_digits() -> None:
     """An amount, count or id typed １，０００ is 1000 everywhere, not only in 寄附受付 (issue 15 §5)."""
     plain = [where for where, _name, _unbound in _fields(IntegerField, NumberField)]
-    plain += [where for where, _name, _unbound in _fields(DecimalField | FloatField, NumberField)]  # type: ignore[arg-type]
+    plain += [where for where, _name, _unbound in _fields(DecimalField | FloatField, DecimalNumberField)]  # type: ignore[arg-type]
     assert plain == []
 
 
@@ -122,3 +122,14 @@ def test_the_donation_forms_fold_full_width_amounts_postal_codes_and_phones(app)
         payment = PaymentForm(MultiDict({"amount": "１０，０００円"}), meta={"csrf": False})
     assert (catalog.postal_code.data, catalog.phone.data) == ("029-0000", "0191-23-4567")
     assert payment.amount.data == 10000
+
+
+def test_a_measure_folds_full_width_and_a_wrong_one_names_its_field(app) -> None:
+    from app.core.forms import SealForm
+
+    with app.test_request_context():
+        good = SealForm(MultiDict({"seal_mm": "２１．５"}), meta={"csrf": False})
+        bad = SealForm(MultiDict({"seal_mm": "二十一"}), meta={"csrf": False})
+    assert good.seal_mm.data == 21.5
+    assert bad.seal_mm.data is None
+    assert bad.seal_mm.process_errors == ["公印の大きさ（mm、一辺又は直径）は数字（例: 21.5）で入力してください。"]

@@ -219,7 +219,7 @@ class EnvelopeLayoutForm(FlaskForm):
     address_left_mm = DecimalNumberField("宛名の位置：用紙の左端から（mm）")
     address_top_mm = DecimalNumberField("宛名の位置：用紙の上端から（mm）")
     office_name = StringField("問い合わせ先の担当名", validators=[Length(max=100)])
-    office_phone = StringField("問い合わせ先の電話番号", validators=[Length(max=20)])
+    office_phone = CodeField("問い合わせ先の電話番号", validators=[Length(max=20)])
 
 
 class WaitForm(FlaskForm):

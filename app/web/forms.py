@@ -111,7 +111,8 @@ class NumberField(IntegerField):
 
 
 class DecimalNumberField(FloatField):
-    """A measure (mm) typed in any width, as NumberField folds an integer."""
+    """A measure (mm) typed in any width, as NumberField folds an integer; not a number is
+    refused naming the field."""
 
     widget = TextInput()
 
@@ -120,7 +121,10 @@ class DecimalNumberField(FloatField):
         super().__init__(*args, render_kw=render_kw, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata([fold_number(v) if isinstance(v, str) else v for v in valuelist])
+        try:
+            super().process_formdata([fold_number(v) if isinstance(v, str) else v for v in valuelist])
+        except ValueError:
+            raise ValueError(f"{self.label.text}は数字（例: 21.5）で入力してください。") from None
 
 
 class DateField(WTFormsDateField):

@@ -127,7 +127,7 @@ def _issue_certificate(page: Any, url: str, card_number: str, tmp_path: Path) ->
     page.get_by_label("通数").fill("1")
     page.get_by_role("button", name="証明書を作成する").click()
     page.get_by_text("手数料300円は会計へ").wait_for()
-    assert "300円（seal_certificate、未収納）" in page.locator("#fee").inner_text()
+    assert "300円（印鑑登録証明書、未収納）" in page.locator("#fee").inner_text()
     assert "未収" in page.locator("#bill").inner_text()
     pdf = page.request.get(url + page.locator("#certificate-pdf").get_attribute("href"))
     assert pdf.ok and pdf.body().startswith(b"%PDF")
