@@ -177,6 +177,11 @@ def _open() -> Select[tuple[ReturnedMail]]:
     return select(ReturnedMail).where(ReturnedMail.closed_at.is_(None))
 
 
+def open_count() -> int:
+    """How many returns wait for their follow-up (the office's work list)."""
+    return int(db.session.scalar(select(func.count()).select_from(_open().subquery())) or 0)
+
+
 def open_returns(day: date, page: int = 1, *, by: User | None) -> OpenPage:
     """One page of the open returns, the oldest first, with their age in days on `day` and the
     count of all; a read of each donor shown (name and phone)."""

@@ -1,5 +1,6 @@
 """The donation office's work list on the home page (STYLE rule 20): today's imports, the
-suspects not yet resolved, the certificates due, the export requests to approve."""
+suspects not yet resolved, the certificates due, the money not matched to a donation, the
+returned mail to follow up, the export requests to approve."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from app.auth.models import Role, User
 from app.core.work_line import WorkLine
 from app.extensions import db
-from app.furusato import certificates, export_requests, services
+from app.furusato import certificates, export_requests, returns, services, transfer_matching
 from app.furusato.models import ImportBatch
 
 GROUP = "ふるさと納税"
@@ -31,6 +32,8 @@ def waiting(user: User, today: date) -> list[WorkLine]:
             WorkLine("未解決の疑義データ", services.open_suspect_count(), "furusato.suspects", group=GROUP),
             WorkLine("受領証明書（今週が発送期限）", due.this_week, "furusato.certificates_due", group=GROUP),
             WorkLine("受領証明書（発送期限超過）", due.overdue, "furusato.certificates_due", group=GROUP),
+            WorkLine("未照合の入金", transfer_matching.open_total()[0], "furusato.transfers_open", group=GROUP),
+            WorkLine("郵便物の戻り（確認待ち）", returns.open_count(), "furusato.returns_page", group=GROUP),
         ]
     if user.role in (Role.supervisor, Role.city_staff):
         lines.append(WorkLine("個人情報の出力申請（承認待ち）", len(export_requests.work_list(by=user)),

@@ -27,6 +27,8 @@ def test_the_donation_office_home_page_is_its_work_list(client, login_as, furusa
     assert _line(body, "受領証明書（発送期限超過）") == ("/furusato/certificates/due", "1")
     assert _line(body, "未解決の疑義データ")[0] == "/furusato/suspects"
     assert _line(body, "本日のポータル取込")[1] == "0"
+    assert _line(body, "未照合の入金") == ("/furusato/transfers/open", "0")
+    assert _line(body, "郵便物の戻り（確認待ち）") == ("/furusato/returns", "0")
     assert "窓口の呼出待ち" not in body and "差戻しされた案件" not in body  # the counter's, not this programme's
     assert "個人情報の出力申請（承認待ち）" not in body
 
