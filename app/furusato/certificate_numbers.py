@@ -60,3 +60,15 @@ def reissue(original: Certificate, *, by: User | None) -> Certificate:
     audit.record("create", "furusato_donation", copy.donation_id,
                  f"寄附金受領証明書の再発行 {copy.fiscal_year}年度 第{copy.number}号", by=by)
     return copy
+
+
+def of_donation(donation: Donation) -> list[Certificate]:
+    """The donation's certificates as issued, the original first, then its reissues."""
+    return list(db.session.scalars(select(Certificate).where(Certificate.donation_id == donation.id)
+                                   .order_by(Certificate.issued_at, Certificate.id)))
+
+
+def batch_id_of(certificate: Certificate) -> int | None:
+    """The print batch a certificate went out in (its label is batch-N), None while waiting."""
+    prefix, _, number = certificate.batch.partition("-")
+    return int(number) if prefix == "batch" and number.isdigit() else None

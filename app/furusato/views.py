@@ -30,6 +30,7 @@ from app.core.dates import fiscal_year, today
 from app.core.refusal import Refusal
 from app.extensions import db
 from app.furusato import (
+    certificate_numbers,
     donors,
     export_requests,
     exports,
@@ -420,7 +421,8 @@ def donation_page(found: Donation, payment_form: PaymentForm | None = None, **fo
     forms of its 入金・状態 section as given)."""
     return render_template("furusato/donation.html", flags=services.flags_of(found),
                            corrections=services.corrections_of(found), use_listed=uses.in_list(found),
-                           **money_context(found, payment_form, **forms))
+                           certificates=certificate_numbers.of_donation(found),
+                           batch_of=certificate_numbers.batch_id_of, **money_context(found, payment_form, **forms))
 
 
 @bp.route("/donations/<int:donation_id>/correct", methods=["GET", "POST"])

@@ -288,6 +288,10 @@ def test_the_pages_start_a_batch_offer_its_pdf_and_confirm_the_posting(client, l
     assert "発送済のため" in again.get_data(as_text=True)
     refused = client.post("/furusato/certificates/batches", data={"one_stop": ""})
     assert refused.status_code == 422 and "発送を待っている受領証明書はありません" in refused.get_data(as_text=True)
+    # The donation's page says which certificate went out, in which batch, and when it was posted.
+    shown = client.get(f"/furusato/donations/{due['t1'].id}").get_data(as_text=True)
+    row = shown[shown.index('id="certificates"'):shown.index("<h2>疑義</h2>")]
+    assert "年度 第" in row and f"#{batch_id}</a>" in row and today().isoformat() in row
 
 
 def test_the_command_line_makes_a_batch_and_prints_its_summary(app, due, tmp_path: Path) -> None:
