@@ -4,7 +4,7 @@ A batch is asked for with filters (portal, a range of 収納日, one-stop wanted
 its work runs as a task (`make`, also what `flask furusato certificates batch` runs). The
 task takes every paid donation without a certificate that matches, plus every reissue waiting
 to be printed (a Certificate with reissue_of_id and no batch yet: returned mail and
-corrections send a certificate again this way, see `send_to_next_batch`), makes one
+corrections send a certificate again this way, see certificate_numbers.reissue), makes one
 envelope per donor, sorts the envelopes by postal code (郵便区分), numbers the new
 certificates, and writes one print-ready PDF with a cover sheet of counts and a mailing list
 CSV. The office then confirms the posting (発送しました), or cancels a printed batch that was
@@ -48,7 +48,7 @@ from app.core.refusal import Problem, Refusal
 from app.extensions import db
 from app.furusato import certificate_pdf, certificates, letter_settings
 from app.furusato.batch_models import CertificateBatch, CertificateBatchState, OneStopFilter, batch_label
-from app.furusato.certificate_numbers import issue, reissue, take_numbers
+from app.furusato.certificate_numbers import issue, take_numbers
 from app.furusato.envelopes import CertificateLine, Envelope, Recipient
 from app.furusato.letter import CoverSheet
 from app.furusato.models import Certificate, Donation, DonationState, Portal
@@ -117,12 +117,6 @@ def _waiting_reissues() -> Select[tuple[Certificate]]:
     return (select(Certificate).join(Donation, Donation.id == Certificate.donation_id)
             .where(Certificate.reissue_of_id.is_not(None), Certificate.batch == "",
                    Donation.status.in_((DonationState.paid, DonationState.posted))))
-
-
-def send_to_next_batch(certificate: Certificate, *, by: User | None) -> Certificate:
-    """Send a certificate again (returned mail, a corrected address): a 再発行 with the same
-    number, audited, that the next batch prints as such, to the address its donation has then."""
-    return reissue(certificate, by=by)
 
 
 def _count(query: Select[Any]) -> int:

@@ -2,7 +2,7 @@
 payment recorded, it appears on the due list, a certificate batch is made with a progress bar,
 its PDF opens, and the donation is 証明書発送済 once the office confirms the posting.
 
-Returned mail: certificate_batches.send_to_next_batch(certificate, by=…) makes the waiting
+Returned mail: certificate_numbers.reissue(certificate, by=…) makes the waiting
 reissue that the next batch takes (tests/furusato/test_certificate_batches.py); its steps in the
 browser belong with the returns' pages."""
 

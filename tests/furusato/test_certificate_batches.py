@@ -318,7 +318,7 @@ def test_the_page_cancels_and_redoes_a_printed_batch_and_a_returned_one_goes_in_
     assert "印刷待ち" in page and f"#{first.id}</a> の作り直し" in page
     batches.confirm_posted(redo, by=office)
     original = db.session.scalars(select(Certificate).where(Certificate.donation_id == due["f1"].id)).one()
-    copy = batches.send_to_next_batch(original, by=office)  # the post came back
+    copy = reissue(original, by=office)  # the post came back
     db.session.commit()
     nxt = batches.start(batches.BatchInput(), by=office)
     db.session.commit()
