@@ -102,6 +102,9 @@ class Config:
     PUBLIC_URL: str = ""
     # Tickets one kiosk issues to one address in a minute (app/queue/kiosk_limit.py).
     KIOSK_TICKETS_PER_MINUTE: int = 12
+    # Reservations the bereavement corner's public page takes from one address in an hour
+    # (app/bereavement/services.py).
+    BEREAVEMENT_BOOKINGS_PER_HOUR: int = 3
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -129,6 +132,7 @@ class Config:
             "PORT": _int("PORT", 5000),
             "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
             "KIOSK_TICKETS_PER_MINUTE": _int("KIOSK_TICKETS_PER_MINUTE", 12),
+            "BEREAVEMENT_BOOKINGS_PER_HOUR": _int("BEREAVEMENT_BOOKINGS_PER_HOUR", 3),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])
