@@ -94,6 +94,19 @@ class Reservation(db.Model):
     items: Mapped[list[ReservationItem]] = relationship(back_populates="reservation", order_by="ReservationItem.id",
                                                         cascade="all, delete-orphan")
 
+    @property
+    def booked(self) -> bool:
+        return self.state is ReservationState.booked
+
+    @property
+    def visiting(self) -> bool:
+        return self.state is ReservationState.visiting
+
+    @property
+    def is_open(self) -> bool:
+        """Booked or being held: the questionnaire may still change the list."""
+        return self.state in (ReservationState.booked, ReservationState.visiting)
+
 
 class ReservationItem(db.Model):
     """One procedure that applies, from a rule of rules.yaml: a counter case opened at the
@@ -121,3 +134,7 @@ class ReservationItem(db.Model):
     handed_over_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     reservation: Mapped[Reservation] = relationship(back_populates="items")
+
+    @property
+    def pending(self) -> bool:
+        return self.outcome is ItemOutcome.pending

@@ -107,8 +107,8 @@ def add_slots(data: SlotInput, *, by: User) -> list[Slot]:
     slots = [Slot(day=data.day, starts=t, minutes=data.minutes, created_by_id=by.id) for t in sorted(set(times))]
     db.session.add_all(slots)
     db.session.flush()
-    audit.record("create", "bereavement_slot", slots[0].id, f"おくやみコーナー予約枠 {data.day:%Y-%m-%d} {len(slots)}枠",
-                 by=by)
+    audit.record("create", "bereavement_slot", slots[0].id,
+                 f"おくやみコーナー予約枠 {data.day:%Y-%m-%d} {len(slots)}枠", by=by)
     return slots
 
 

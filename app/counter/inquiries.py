@@ -69,7 +69,8 @@ def _problems(data: InquiryInput) -> list[Problem]:
     if not data.question.strip():
         problems.append(Problem("question", "問い合わせ・苦情の内容を入力してください。"))
     if data.kind == InquiryKind.inquiry and not data.answer.strip() and not data.handed_to_city:
-        problems.append(Problem("answer", "回答した内容を入力してください（市職員へ引き継いだ場合はその旨を選んでください）。"))
+        problems.append(Problem("answer", "回答した内容を入力してください"
+                                          "（市職員へ引き継いだ場合はその旨を選んでください）。"))
     if data.handed_to_city and not data.handed_to.strip():
         problems.append(Problem("handed_to", "引き継いだ市の担当（課・職員）を入力してください。"))
     if data.minutes is None or not 1 <= data.minutes <= MAX_MINUTES:
