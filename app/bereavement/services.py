@@ -195,15 +195,21 @@ def _number() -> str:
             return number
 
 
+def booking_problems(data: BookingInput) -> list[Problem]:
+    """Every problem of a booking, the slot's included (a form whose own checks failed shows
+    these too, so that all problems are shown at once)."""
+    problems = _booking_problems(data)
+    if _free_slot(data.slot_id) is None:
+        problems.append(Problem("slot_id", "予約枠を選んでください（選んだ枠は埋まったか、過ぎています）。"))
+    return problems
+
+
 def book(data: BookingInput, channel: ReservationChannel, *, by: User | None, address: str = "") -> Reservation:
     """A reservation: a free slot, the deceased, the family's contact and the questionnaire.
     On the public page (`by` None) one address books at most BEREAVEMENT_BOOKINGS_PER_HOUR."""
-    problems = _booking_problems(data)
-    slot = _free_slot(data.slot_id)
-    if slot is None:
-        problems.append(Problem("slot_id", "予約枠を選んでください（選んだ枠は埋まったか、過ぎています）。"))
-    if problems:
+    if problems := booking_problems(data):
         raise BereavementError.of(problems)
+    slot = _free_slot(data.slot_id)
     if by is None:
         recent = db.session.scalar(select(func.count()).select_from(Reservation).where(
             Reservation.channel == ReservationChannel.web, Reservation.booked_from == address,

@@ -88,9 +88,24 @@ def _booking_form() -> BookingForm:
     return form
 
 
+def _booking_input(form: BookingForm) -> services.BookingInput:
+    return input_from(form, services.BookingInput, answers=answers_of(form))
+
+
 def _book(form: BookingForm, channel: ReservationChannel, by: object, address: str = "") -> Reservation:
-    data = input_from(form, services.BookingInput, answers=answers_of(form))
-    return services.book(data, channel, by=by, address=address)  # type: ignore[arg-type]
+    return services.book(_booking_input(form), channel, by=by, address=address)  # type: ignore[arg-type]
+
+
+def _validated(form: BookingForm) -> bool:
+    """The form's own checks; when they fail, the service's problems of the other fields are
+    shown too (every problem at once)."""
+    if form.validate_on_submit():
+        return True
+    if form.is_submitted():
+        problems = [p for p in services.booking_problems(_booking_input(form)) if not form[p.field].errors]
+        if problems:
+            show_refusal(form, services.BereavementError.of(problems))
+    return False
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -99,7 +114,7 @@ def new_reservation() -> BaseResponse | tuple[str, int]:
     """By phone or at the counter: the staff take the family's booking."""
     form = _booking_form()
     channel = request.form.get("channel", ReservationChannel.phone)
-    if form.validate_on_submit():
+    if _validated(form):
         try:
             reservation = _book(form, ReservationChannel(channel) if ReservationChannel.has(channel)
                                 else ReservationChannel.phone, current_user)
@@ -121,7 +136,7 @@ def public_booking() -> tuple[str, int]:
     data back: neither what the registry holds nor whom it found; only the number and the
     time booked. One address books at most BEREAVEMENT_BOOKINGS_PER_HOUR (like the kiosk)."""
     form = _booking_form()
-    if form.validate_on_submit():
+    if _validated(form):
         try:
             reservation = _book(form, ReservationChannel.web, None, request.remote_addr or "")
         except services.BookingBusy as exc:
