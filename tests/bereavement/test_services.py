@@ -107,7 +107,8 @@ def test_the_visit_opens_counter_cases_and_hands_the_rest_over(booked, operator,
     visit_cases = db.session.scalars(select(Case).where(Case.visit_id == reservation.visit_id)).all()
     assert {c.procedure.code for c in visit_cases} == {"bereavement_consultation", "late_elderly_funeral"}
     services.finish_visit(reservation, by=operator)
-    summary = bereavement_summary(db.session, reservation.slot.day.replace(day=1), reservation.slot.day + timedelta(days=31))
+    day = reservation.slot.day
+    summary = bereavement_summary(db.session, day.replace(day=1), day + timedelta(days=31))
     assert summary["reservations"] == 1 and summary["visits"] == 1 and summary["cases_opened"] == 1
     assert summary["handed_over"] == 2 and summary["handed_over_by_department"] == {"税務課": 1, "介護保険課": 1}
     assert summary["by_channel"] == {"phone": 1}

@@ -62,7 +62,8 @@ def test_the_staff_hold_the_visit_and_hand_over(client, login_as, slots, decease
     assert guide.mimetype == "application/pdf" and guide.headers["Cache-Control"] == "no-store"
     assert client.post(f"/bereavement/{reservation.id}/visit").status_code == 303
     items = {i.rule: i for i in reservation.items}
-    assert client.post(f"/bereavement/{reservation.id}/items/{items['late_elderly_funeral'].id}/case").status_code == 303
+    funeral = items["late_elderly_funeral"].id
+    assert client.post(f"/bereavement/{reservation.id}/items/{funeral}/case").status_code == 303
     unexplained = client.post(f"/bereavement/{reservation.id}/items/{items['car'].id}/handover", data={"explained": ""})
     assert unexplained.status_code == 422 and "説明した内容を入力してください" in unexplained.text
     assert client.post(f"/bereavement/{reservation.id}/items/{items['car'].id}/handover",
