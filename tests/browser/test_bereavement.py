@@ -34,7 +34,8 @@ def corner(live_app, live_user) -> str:
         day = calendar.next_office_day(today())
         services.add_slots(services.SlotInput(day, "10:00 13:30", 60),
                            by=db.session.scalar(select(User).where(User.username == city)))
-        household = Household(postal_code="0290000", address="岩手県山彦市本町一丁目2番3号", created_on=date(1990, 4, 1))
+        household = Household(postal_code="0290000", address="岩手県山彦市本町一丁目2番3号",
+                              created_on=date(1990, 4, 1))
         db.session.add(Resident(household=household, family_name="山彦", given_name="一郎", family_kana="ヤマビコ",
                                 given_kana="イチロウ", birth_date=date(1945, 5, 6), sex="1", relationship=HEAD,
                                 resident_since=date(1990, 4, 1), address_since=date(1990, 4, 1),
@@ -48,10 +49,7 @@ def _logout(page) -> None:
     page.get_by_label("ログイン名").wait_for()
 
 
-def test_a_reservation_a_visit_an_inquiry_and_an_acknowledged_incident(
-        page, live_server, live_user, browser_login, corner: str, shots: Path) -> None:
-    operator = live_user("operator")
-    browser_login(operator)
+def _book(page, shots: Path) -> None:
     page.locator("nav.side-nav").get_by_role("link", name="おくやみコーナー").click()
     page.get_by_role("link", name="予約を受け付ける（電話・窓口）").click()
     page.get_by_label("予約枠").select_option(index=1)
@@ -67,12 +65,14 @@ def test_a_reservation_a_visit_an_inquiry_and_an_acknowledged_incident(
     page.get_by_text("予約を受け付けました").wait_for()
     assert "照合済" in page.locator("#registry-match").inner_text()
     items = page.locator("#items")
-    for name in ("除票の写し・除籍謄本の交付", "後期高齢者医療 葬祭費の支給申請", "介護保険 資格喪失届・被保険者証の返却",
-                 "軽自動車税 名義変更・廃車の届出"):
+    for name in ("除票の写し・除籍謄本の交付", "後期高齢者医療 葬祭費の支給申請",
+                 "介護保険 資格喪失届・被保険者証の返却", "軽自動車税 名義変更・廃車の届出"):
         items.get_by_text(name).wait_for()
     assert "国民健康保険 葬祭費" not in items.inner_text()  # the registry says: not an NHI member
     page.screenshot(path=str(shots / "bereavement-derived.png"))
 
+
+def _visit(page, live_server, shots: Path) -> None:
     guide_url = page.get_by_role("link", name="ご案内（PDF）を印刷").get_attribute("href")
     guide = page.request.get(f"{live_server.url}{guide_url}")
     assert guide.headers["content-type"] == "application/pdf" and guide.body().startswith(b"%PDF")
@@ -96,6 +96,8 @@ def test_a_reservation_a_visit_an_inquiry_and_an_acknowledged_incident(
     page.goto(f"{live_server.url}/bereavement/handovers?department=税務課")
     assert "車検証を持って税務課へ" in page.locator("#handovers").inner_text()
 
+
+def _inquiry_and_incident(page) -> str:
     page.locator("nav.side-nav").get_by_role("link", name="問い合わせ・苦情").click()
     page.get_by_label("受付方法").first.select_option(label="電話")
     page.get_by_label("分類", exact=True).first.select_option(label="証明書")
@@ -117,7 +119,15 @@ def test_a_reservation_a_visit_an_inquiry_and_an_acknowledged_incident(
     page.get_by_label("講じた措置（被害拡大の防止・連絡など）").fill("その場で回収した")
     page.get_by_role("button", name="記録して市へ報告する").click()
     page.get_by_text("事故を記録し、市へ報告しました。").wait_for()
-    incident_url = page.url
+    return page.url
+
+
+def test_a_reservation_a_visit_an_inquiry_and_an_acknowledged_incident(
+        page, live_server, live_user, browser_login, corner: str, shots: Path) -> None:
+    browser_login(live_user("operator"))
+    _book(page, shots)
+    _visit(page, live_server, shots)
+    incident_url = _inquiry_and_incident(page)
     _logout(page)
 
     browser_login(corner)
