@@ -178,12 +178,12 @@ def _free_slot(slot_id: int | None) -> Slot | None:
     return None if taken else slot
 
 
-def _find_deceased(data: BookingInput) -> PersonRecord | None:
+def _find_deceased(data: BookingInput, by: User | None) -> PersonRecord | None:
     """The deceased in the registry stand-in: exactly one person of that birth date and kana
     (000 §6(15)⑨ウ 死亡者の特定). The search is audited as the corner's."""
     assert data.deceased_birth_date is not None
     found = registry.search(SearchCriteria(birth_date=data.deceased_birth_date, include_inactive=True, limit=50),
-                            "おくやみコーナー 死亡者の特定", by=None)
+                            "おくやみコーナー 死亡者の特定", by=by)
     same = [p for p in found if fold_kana(p.kana) == fold_kana(data.deceased_kana)]
     return same[0] if len(same) == 1 else None
 
@@ -217,7 +217,7 @@ def book(data: BookingInput, channel: ReservationChannel, *, by: User | None, ad
         if recent >= settings().BEREAVEMENT_BOOKINGS_PER_HOUR:
             raise BookingBusy(PUBLIC_BUSY)
     assert slot is not None and data.deceased_birth_date is not None and data.died_on is not None
-    person = _find_deceased(data)
+    person = _find_deceased(data, by)
     reservation = Reservation(
         number=_number(), slot=slot, channel=channel, deceased_name=data.deceased_name.strip(),
         deceased_kana=data.deceased_kana.strip(), deceased_birth_date=data.deceased_birth_date,
