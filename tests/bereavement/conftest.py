@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 import pytest
@@ -64,7 +64,3 @@ def booked(booking, operator, deceased) -> Callable[..., Reservation]:
         return services.book(booking(**changes), ReservationChannel.phone, by=operator)
 
     return make
-
-
-def at(day: date, hour: int, minute: int = 0) -> time:
-    return time(hour, minute)
