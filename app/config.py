@@ -113,6 +113,9 @@ class Config:
     MAIL_SMTP_PASSWORD: str = ""
     MAIL_FROM: str = "noreply@yakuba.invalid"
     MAIL_OUTBOX_DIR: str = ""
+    # Reservations the bereavement corner's public page takes from one address in an hour
+    # (app/bereavement/services.py).
+    BEREAVEMENT_BOOKINGS_PER_HOUR: int = 3
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -147,6 +150,7 @@ class Config:
             "MAIL_SMTP_PASSWORD": os.environ.get("MAIL_SMTP_PASSWORD", ""),
             "MAIL_FROM": os.environ.get("MAIL_FROM") or cls.MAIL_FROM,
             "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR", ""),
+            "BEREAVEMENT_BOOKINGS_PER_HOUR": _int("BEREAVEMENT_BOOKINGS_PER_HOUR", 3),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])

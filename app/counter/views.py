@@ -40,6 +40,7 @@ NAV = (
     NavItem("窓口受付", "counter.reception", "窓口業務"),
     NavItem("案件一覧・審査", "counter.cases", "窓口業務"),
     NavItem("手続一覧", "counter.catalog_list", "窓口業務"),
+    NavItem("問い合わせ・苦情", "counter.inquiries_page", "窓口業務"),
 )
 COUNTER = ("operator", "supervisor")
 READERS = ("operator", "supervisor", "city_staff")
@@ -480,3 +481,6 @@ def catalog_edit(procedure_id: int) -> Response | tuple[str, int]:
             flash(f"「{procedure.name}」を保存しました。", "success")
             return redirect(url_for("counter.catalog_list"), 303)
     return _page("counter/catalog_edit.html", 422 if form.errors else 200, form=form, procedure=procedure)
+
+
+from app.counter import inquiry_views  # noqa: E402,F401

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 
 from app.auth.models import Role, User
+from app.core.dates import today
 from app.core.work_line import WorkLine
-from app.counter import lists
+from app.counter import inquiries, lists
 from app.extensions import db
 
 
@@ -23,5 +24,15 @@ def waiting(user: User) -> list[WorkLine]:
         return [WorkLine("差戻しされた案件", _count(lists.returned_to(user)), "counter.cases", {"list": "returned"},
                          group="窓口業務"),
                 WorkLine("受付中の案件（自分の担当）", _count(lists.my_cases(user)), "counter.cases", {"list": "mine"},
+                         group="窓口業務"),
+                WorkLine("未回答の苦情", inquiries.open_complaints(), "counter.inquiries_page", {"open_only": "y"},
+                         group="窓口業務"),
+                WorkLine("本日のおくやみコーナー予約", _bereavement_today(), "bereavement.reservations_page",
                          group="窓口業務")]
     return []
+
+
+def _bereavement_today() -> int:
+    from app.bereavement import services as bereavement  # the corner's domain imports the counter's
+
+    return bereavement.today_count(today())
