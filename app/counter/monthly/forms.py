@@ -5,12 +5,12 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.counter.monthly.models import AnswerMethod, MonthlyListKind
-from app.web.forms import DateField, NumberField, choices, in_integer_range
+from app.web.forms import CodeField, DateField, NumberField, choices, in_integer_range
 
 
 class DrawForm(FlaskForm):
     kind = SelectField("一覧の種類", choices=choices(MonthlyListKind.choices()))
-    month = StringField("対象月（例: 2026-12）", validators=[DataRequired("対象月を入力してください。"), Length(max=7)])
+    month = CodeField("対象月（例: 2026-12）", validators=[DataRequired("対象月を入力してください。"), Length(max=7)])
 
 
 class CheckForm(FlaskForm):

@@ -39,7 +39,7 @@ NAV = (
 )
 COUNTER = ("operator", "supervisor")
 READERS = ("operator", "supervisor", "city_staff")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 
 
 def _by() -> User:
