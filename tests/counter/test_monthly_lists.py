@@ -80,9 +80,13 @@ def test_boundaries_by_name(app, seeded, make_user) -> None:
     December 2026; born 29 February reaches every age on 28 February, and is 75 from 1 March in
     a common year (so in the 75 list drawn in February)."""
     operator = make_user("operator")
-    by_birth = {r.birth_date: r.id for r in db.session.scalars(select(Resident).where(Resident.relationship == "世帯主"))}
-    nov = {i.resident_id for i in lists.draw(MonthlyListKind.elderly_recipient, date(2026, 11, 1), by=operator)[0].items}
-    dec = {i.resident_id for i in lists.draw(MonthlyListKind.elderly_recipient, date(2026, 12, 1), by=operator)[0].items}
+    heads = db.session.scalars(select(Resident).where(Resident.relationship == "世帯主"))
+    by_birth = {r.birth_date: r.id for r in heads}
+
+    def elderly(month: date) -> set[int | None]:
+        return {i.resident_id for i in lists.draw(MonthlyListKind.elderly_recipient, month, by=operator)[0].items}
+
+    nov, dec = elderly(date(2026, 11, 1)), elderly(date(2026, 12, 1))
     assert by_birth[date(1956, 12, 1)] in nov and by_birth[date(1956, 12, 1)] not in dec
     assert by_birth[date(1957, 1, 1)] in dec and by_birth[date(1956, 12, 31)] in dec
     assert by_birth[date(1956, 12, 2)] not in dec  # not in the national health insurance
@@ -179,7 +183,8 @@ def test_the_pages_show_and_work_a_list(app, client, seeded, login_as) -> None:
     shown = client.get(f"/counter/monthly/lists/{drawn.id}").get_data(as_text=True)
     assert f"{len(drawn.items)}件" in shown and "月次" in shown
     item = drawn.items[0]
-    assert client.post(f"/counter/monthly/lists/{drawn.id}/items/{item.id}/check", data={"note": "済"}).status_code == 303
+    checked = client.post(f"/counter/monthly/lists/{drawn.id}/items/{item.id}/check", data={"note": "済"})
+    assert checked.status_code == 303
     db.session.expire_all()
     assert lists.get(drawn.id).items[0].checked_by_id == operator.id
     home = client.get("/").get_data(as_text=True)
