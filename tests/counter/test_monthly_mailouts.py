@@ -4,7 +4,7 @@ task's own function here (the browser test runs it on a real consumer), counted 
 from __future__ import annotations
 
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -126,7 +126,8 @@ def test_an_operator_hands_over_from_the_page(app, client, login_as) -> None:
     login_as("operator")
     refused = client.post("/counter/monthly/handovers", data={"what": "", "reason": "", "resident_id": "１２３"})
     assert refused.status_code == 422 and "住民番号 123 の住民記録はありません" in refused.get_data(as_text=True)
-    made = client.post("/counter/monthly/handovers", data={"what": "後期高齢者医療 負担区分の判定", "reason": "市の判断"})
+    made = client.post("/counter/monthly/handovers",
+                       data={"what": "後期高齢者医療 負担区分の判定", "reason": "市の判断"})
     assert made.status_code == 303
     assert "後期高齢者医療 負担区分の判定" in client.get("/counter/monthly/handovers").get_data(as_text=True)
     assert handovers.open_count() == 1
