@@ -1,10 +1,10 @@
-"""counter: monthly check lists, mail-out batches (封入・発送) and handovers to city staff (issue 21)
+"""counter: monthly check lists, mail-out batches (封入・発送), handovers to city staff, medical-subsidy first checks (issue 21)
 
 Revision ID: 5f1c8a2d7e44
 Revises: 9e4b1d7c2a35
 Create Date: 2026-12-03 14:07:00
 
-Five new tables; no data moves.
+Six new tables (with the medical-subsidy first checks); no data moves.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -113,9 +113,31 @@ def upgrade():
     with op.batch_alter_table('monthly_list_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_monthly_list_items_list_id'), ['list_id'], unique=False)
 
+    op.create_table('monthly_subsidy_checks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('present', sa.JSON(), nullable=False),
+    sa.Column('missing', sa.JSON(), nullable=False),
+    sa.Column('checked_at', sa.DateTime(), nullable=False),
+    sa.Column('checked_by_id', sa.Integer(), nullable=True),
+    sa.Column('handover_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("kind IN ('child', 'maternity', 'severe_disability', 'single_parent')", name=op.f('ck_monthly_subsidy_checks_kind')),
+    sa.ForeignKeyConstraint(['checked_by_id'], ['users.id'], name=op.f('fk_monthly_subsidy_checks_checked_by_id_users')),
+    sa.ForeignKeyConstraint(['handover_id'], ['counter_handovers.id'], name=op.f('fk_monthly_subsidy_checks_handover_id_counter_handovers')),
+    sa.ForeignKeyConstraint(['resident_id'], ['registry_residents.id'], name=op.f('fk_monthly_subsidy_checks_resident_id_registry_residents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_monthly_subsidy_checks'))
+    )
+    with op.batch_alter_table('monthly_subsidy_checks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_monthly_subsidy_checks_resident_id'), ['resident_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('monthly_subsidy_checks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_monthly_subsidy_checks_resident_id'))
+
+    op.drop_table('monthly_subsidy_checks')
     with op.batch_alter_table('monthly_list_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_monthly_list_items_list_id'))
 

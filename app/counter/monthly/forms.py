@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.counter.monthly.models import AnswerMethod, MonthlyListKind
+from app.counter.monthly.models import AnswerMethod, MonthlyListKind, SubsidyKind
 from app.web.forms import CodeField, DateField, NumberField, choices, in_integer_range
 
 
@@ -46,3 +46,11 @@ class HandoverForm(FlaskForm):
 class AnswerForm(FlaskForm):
     answer_method = SelectField("回答の方法", choices=choices([("", "選んでください"), *AnswerMethod.choices()]))
     answer = TextAreaField("回答", validators=[Optional(), Length(max=2000)])
+
+
+class SubsidyCheckForm(FlaskForm):
+    kind = SelectField("給付の種類", choices=choices([("", "選んでください"), *SubsidyKind.choices()]))
+    resident_id = NumberField("対象者の住民番号", validators=[Optional(), in_integer_range(1)])
+    received_on = DateField("受付日", validators=[Optional()])
+    present = SelectMultipleField("申請にそろっているもの", choices=[], validate_choice=False,
+                                  widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput())

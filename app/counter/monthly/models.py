@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import now
@@ -152,3 +152,32 @@ class Handover(db.Model):
 
     handed_by = relationship("User", foreign_keys=[handed_by_id])
     answered_by = relationship("User", foreign_keys=[answered_by_id])
+
+
+class SubsidyKind(Labelled):
+    """医療費給付 (000 §6(12)②; GLOSSARY `medical_subsidy`)."""
+
+    child = "child", "子ども医療費"
+    maternity = "maternity", "妊産婦医療費"
+    severe_disability = "severe_disability", "重度心身障害者医療費"
+    single_parent = "single_parent", "ひとり親家庭等医療費"
+
+
+class SubsidyCheck(db.Model):
+    """申請内容一次チェック of one medical-subsidy benefit application: what was there, what is
+    missing (the rules' words, kept as they were on the day), and when it went to the city."""
+
+    __tablename__ = "monthly_subsidy_checks"
+    __table_args__ = (one_of("kind", SubsidyKind),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SubsidyKind] = mapped_column(StrEnumType(SubsidyKind, 20))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("registry_residents.id"), index=True)
+    received_on: Mapped[date]
+    present: Mapped[list[str]] = mapped_column(JSON, default=list)
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list)
+    checked_at: Mapped[datetime] = mapped_column(default=now)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handover_id: Mapped[int | None] = mapped_column(ForeignKey("counter_handovers.id"))
+
+    checked_by = relationship("User", foreign_keys=[checked_by_id])

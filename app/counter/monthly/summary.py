@@ -18,6 +18,7 @@ from app.counter.monthly.models import (
     MonthlyList,
     MonthlyListItem,
     MonthlyListKind,
+    SubsidyCheck,
 )
 
 
@@ -42,6 +43,9 @@ class MonthlyChecksSummary:
     handovers_handed: int
     handovers_answered: int
     handovers_open: int  # handed over by the end of the period and not answered by then
+    subsidy_checked: int  # medical-subsidy applications first-checked in the period
+    subsidy_incomplete: int  # of those, with something missing
+    subsidy_sent: int  # of those, sent to the city
 
 
 def monthly_checks_summary(session: Session, first_day: date, last_day: date) -> MonthlyChecksSummary:
@@ -69,5 +73,9 @@ def monthly_checks_summary(session: Session, first_day: date, last_day: date) ->
                                                                      Handover.answered_at < end))
     still_open = session.scalar(select(func.count(Handover.id)).where(
         Handover.handed_at < end, Handover.answered_at.is_(None) | (Handover.answered_at >= end)))
+    checks = list(session.scalars(select(SubsidyCheck).where(SubsidyCheck.checked_at >= start,
+                                                              SubsidyCheck.checked_at < end)))
     return MonthlyChecksSummary(first_day, last_day, tuple(counts), int(mailouts), int(letters), int(returned or 0),
-                                int(replied or 0), int(handed or 0), int(answered or 0), int(still_open or 0))
+                                int(replied or 0), int(handed or 0), int(answered or 0), int(still_open or 0),
+                                len(checks), sum(bool(c.missing) for c in checks),
+                                sum(c.handover_id is not None for c in checks))

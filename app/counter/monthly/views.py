@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.auth.access import may_use, roles, serves
 from app.auth.models import Programme, User
 from app.core.dates import today
-from app.counter.monthly import handovers, lists, mailouts
+from app.counter.monthly import handovers, lists, mailouts, subsidy
 from app.counter.monthly.forms import (
     AnswerForm,
     CheckForm,
@@ -24,6 +24,7 @@ from app.counter.monthly.forms import (
     PostedForm,
     ReplyForm,
     ReturnForm,
+    SubsidyCheckForm,
     SurveyForm,
 )
 from app.counter.monthly.models import Handover, LetterTemplate, MailOut, MonthlyList, MonthlyListKind
@@ -35,6 +36,7 @@ from app.web.nav_item import NavItem
 bp = serves(Blueprint("monthly", __name__, url_prefix="/counter/monthly"), Programme.counter)
 NAV = (
     NavItem("月次チェック・封入発送", "monthly.index", "窓口業務"),
+    NavItem("医療費給付の一次チェック", "monthly.subsidy_page", "窓口業務"),
     NavItem("市職員への引継ぎ", "monthly.handovers_page", "窓口業務"),
 )
 COUNTER = ("operator", "supervisor")
@@ -332,3 +334,60 @@ def answer_handover(handover_id: int) -> BaseResponse | tuple[str, int]:
             return redirect(url_for("monthly.handovers_page"), 303)
     transaction.refused_shown_again()
     return _handover(found, form, 422)
+
+
+# --- medical-subsidy first checks ---------------------------------------------------------------
+
+def _subsidy_form() -> SubsidyCheckForm:
+    form = SubsidyCheckForm(received_on=today())
+    form.present.choices = [(f"{kind}:{i.code}", i.label) for kind, rule in subsidy.rules().items()
+                            for i in rule.items]
+    return form
+
+
+def _subsidy(form: SubsidyCheckForm, status: int = 200) -> tuple[str, int]:
+    return render_template("counter/monthly/subsidy.html", form=form, rules=subsidy.rules(),
+                           result=subsidy.page_of(page_number()), query={}), status
+
+
+@bp.route("/subsidy")
+@roles(*READERS)
+def subsidy_page() -> tuple[str, int]:
+    return _subsidy(_subsidy_form())
+
+
+@bp.route("/subsidy", methods=["POST"])
+@roles(*COUNTER)
+def subsidy_check() -> BaseResponse | tuple[str, int]:
+    form = _subsidy_form()
+    if form.validate_on_submit():
+        kind = form.kind.data or ""
+        present = [value.split(":", 1)[1] for value in form.present.data or [] if value.startswith(f"{kind}:")]
+        try:
+            made = subsidy.check(input_from(form, subsidy.CheckInput, present=present), by=_by())
+        except subsidy.SubsidyError as exc:
+            show_refusal(form, exc)
+        else:
+            flash(f"一次チェックを記録しました（不足{len(made.missing)}件）。",
+                  "error" if made.missing else "success")
+            return redirect(url_for("monthly.subsidy_page"), 303)
+    transaction.refused_shown_again()
+    return _subsidy(form, 422)
+
+
+@bp.route("/subsidy/<int:check_id>/send", methods=["POST"])
+@roles(*COUNTER)
+def subsidy_send(check_id: int) -> BaseResponse:
+    found = subsidy.get(check_id)
+    if found is None:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        subsidy.send_to_city(found, by=_by())
+    except subsidy.SubsidyError as exc:
+        transaction.discard()
+        flash(exc.message, "error")
+    else:
+        flash("市へ送付しました（引継ぎに載りました）。", "success")
+    return redirect(url_for("monthly.subsidy_page"), 303)
