@@ -17,9 +17,9 @@ from app.counter.models import Case
 from app.counter.monthly.models import AnswerMethod, Handover
 from app.extensions import db
 from app.registry.models import Resident
+from app.staff.paging import Page, paged
 
 SUBJECT = "counter_handover"
-PAGE_SIZE = 50
 
 
 class HandoverError(Refusal):
@@ -88,21 +88,8 @@ def open_count() -> int:
     return int(db.session.scalar(select(func.count()).select_from(_open().subquery())) or 0)
 
 
-@dataclass(frozen=True)
-class HandoverPage:
-    rows: list[Handover]
-    count: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.count // PAGE_SIZE))
-
-
-def page_of(which: str, page: int) -> HandoverPage:
+def page_of(which: str, page: int) -> Page[Handover]:
     """`open`: waiting for an answer, oldest first; `answered`: the latest answers first."""
     query = _open().order_by(Handover.handed_at, Handover.id) if which == "open" else (
         select(Handover).where(Handover.answered_at.is_not(None)).order_by(Handover.answered_at.desc()))
-    count = int(db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
-    page = min(max(1, page), max(1, -(-count // PAGE_SIZE)))
-    return HandoverPage(list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))), count, page)
+    return paged(query, page)

@@ -32,9 +32,9 @@ from app.counter.monthly.ages import births_reaching, first_day_of_age, month_bo
 from app.counter.monthly.models import MonthlyList, MonthlyListItem, MonthlyListKind
 from app.extensions import db
 from app.registry import services as registry
+from app.staff.paging import Page, paged
 
 SUBJECT = "monthly_list"
-PAGE_SIZE = 50
 ELDERLY_RECIPIENT_AGE = 70
 LATE_ELDERLY_AGE = 75
 #: The procedures whose cases put an account or a mailing address into the city's system.
@@ -183,32 +183,18 @@ class ItemRow:
     address: str
 
 
-@dataclass(frozen=True)
-class ItemPage:
-    rows: list[ItemRow]
-    count: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.count // PAGE_SIZE))
-
-
-def items_page(found: MonthlyList, page: int, *, by: User) -> ItemPage:
+def items_page(found: MonthlyList, page: int, *, by: User) -> Page[ItemRow]:
     """A page of the list with the residents' names from the registry (one audit row)."""
-    count = int(db.session.scalar(select(func.count(MonthlyListItem.id))
-                                  .where(MonthlyListItem.list_id == found.id)) or 0)
-    page = min(max(1, page), max(1, -(-count // PAGE_SIZE)))
-    items = list(db.session.scalars(select(MonthlyListItem).where(MonthlyListItem.list_id == found.id)
-                                    .order_by(MonthlyListItem.due_on, MonthlyListItem.id)
-                                    .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    paging = paged(select(MonthlyListItem).where(MonthlyListItem.list_id == found.id)
+                   .order_by(MonthlyListItem.due_on, MonthlyListItem.id), page)
+    items: list[MonthlyListItem] = paging.rows
     people = registry.read_people([i.resident_id for i in items if i.resident_id], f"{label(found)}の表示", by=by)
     rows = []
     for i in items:
         p = people.get(i.resident_id) if i.resident_id else None
         rows.append(ItemRow(i, p.name if p else "", p.kana if p else "", p.birth_date if p else None,
                             p.address if p else ""))
-    return ItemPage(rows, count, page)
+    return Page(rows, paging.count, paging.page)
 
 
 @dataclass(frozen=True)

@@ -36,13 +36,13 @@ from app.counter.monthly.models import (
 from app.extensions import db
 from app.registry import services as registry
 from app.registry.adapter import HouseholdRecord
+from app.staff.paging import Page, paged
 from app.tasks import files
 from app.tasks import services as tasks
 from app.tasks.models import Task
 
 KIND = "counter.mailout"
 SUBJECT = "monthly_mailout"
-PAGE_SIZE = 50
 TEMPLATE_OF_LIST = {
     MonthlyListKind.elderly_recipient: LetterTemplate.elderly_recipient,
     MonthlyListKind.late_elderly_next_month: LetterTemplate.late_elderly,
@@ -260,22 +260,9 @@ class ItemRow:
     address: str
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[Any]
-    count: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.count // PAGE_SIZE))
-
-
-def items_page(mailout: MailOut, page: int, *, by: User) -> Page:
-    count = int(db.session.scalar(select(func.count(MailOutItem.id)).where(MailOutItem.mailout_id == mailout.id)) or 0)
-    page = min(max(1, page), max(1, -(-count // PAGE_SIZE)))
-    items = list(db.session.scalars(select(MailOutItem).where(MailOutItem.mailout_id == mailout.id)
-                                    .order_by(MailOutItem.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+def items_page(mailout: MailOut, page: int, *, by: User) -> Page[ItemRow]:
+    found = paged(select(MailOutItem).where(MailOutItem.mailout_id == mailout.id).order_by(MailOutItem.id), page)
+    items: list[MailOutItem] = found.rows
     purpose = f"封入・発送#{mailout.id}の宛先の表示"
     people = registry.read_people([i.resident_id for i in items if i.resident_id], purpose, by=by)
     homes = registry.read_households([i.household_id for i in items if i.household_id], purpose, by=by)
@@ -287,15 +274,11 @@ def items_page(mailout: MailOut, page: int, *, by: User) -> Page:
             rows.append(ItemRow(i, f"{h.head.name if h.head else ''} 世帯", h.address))
         else:
             rows.append(ItemRow(i, "", ""))
-    return Page(rows, count, page)
+    return Page(rows, found.count, found.page)
 
 
-def batches(page: int = 1) -> Page:
-    count = int(db.session.scalar(select(func.count(MailOut.id))) or 0)
-    page = min(max(1, page), max(1, -(-count // PAGE_SIZE)))
-    rows = list(db.session.scalars(select(MailOut).order_by(MailOut.id.desc()).limit(PAGE_SIZE)
-                                   .offset((page - 1) * PAGE_SIZE)))
-    return Page(rows, count, page)
+def batches(page: int = 1) -> Page[MailOut]:
+    return paged(select(MailOut).order_by(MailOut.id.desc()), page)
 
 
 def waiting_to_post() -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth import audit
 from app.auth.models import User
@@ -24,10 +24,10 @@ from app.counter.monthly.ages import reaching_day
 from app.counter.monthly.models import SubsidyCheck, SubsidyKind
 from app.extensions import db
 from app.registry import services as registry
+from app.staff.paging import Page, paged
 
 RULES_FILE = Path(__file__).with_name("subsidy_rules.yaml")
 SUBJECT = "monthly_subsidy_check"
-PAGE_SIZE = 50
 
 
 class SubsidyError(Refusal):
@@ -131,23 +131,8 @@ def get(check_id: int) -> SubsidyCheck | None:
     return db.session.get(SubsidyCheck, check_id)
 
 
-@dataclass(frozen=True)
-class CheckPage:
-    rows: list[SubsidyCheck]
-    count: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.count // PAGE_SIZE))
-
-
-def page_of(page: int) -> CheckPage:
-    count = int(db.session.scalar(select(func.count(SubsidyCheck.id))) or 0)
-    page = min(max(1, page), max(1, -(-count // PAGE_SIZE)))
-    rows = list(db.session.scalars(select(SubsidyCheck).order_by(SubsidyCheck.id.desc()).limit(PAGE_SIZE)
-                                   .offset((page - 1) * PAGE_SIZE)))
-    return CheckPage(rows, count, page)
+def page_of(page: int) -> Page[SubsidyCheck]:
+    return paged(select(SubsidyCheck).order_by(SubsidyCheck.id.desc()), page)
 
 
 def waiting() -> int:
