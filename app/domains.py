@@ -25,6 +25,7 @@ DOMAINS: tuple[str, ...] = (
     "registry",
     "register",
     "counter",
+    "counter.monthly",
     "furusato",
     "seal",
     "staff",

@@ -53,6 +53,10 @@ KINDS: dict[str, ObjectKind] = {
     "queue_category": ObjectKind("窓口案内の業務区分", COUNTER, "queue.edit_category", "category_id"),
     "queue_tickets": ObjectKind("番号札の実績", COUNTER),
     "queue_summary": ObjectKind("待ち時間の集計", COUNTER),
+    "monthly_list": ObjectKind("月次チェックの一覧", COUNTER, "monthly.list_page", "list_id"),
+    "monthly_mailout": ObjectKind("封入・発送", COUNTER, "monthly.mailout_page", "mailout_id"),
+    "counter_handover": ObjectKind("市職員への引継ぎ", COUNTER, "monthly.handover_page", "handover_id"),
+    "monthly_subsidy_check": ObjectKind("医療費給付の一次チェック", COUNTER, "monthly.subsidy_page"),
     # hometown-tax donations (004)
     "furusato_donation": ObjectKind("寄附", FURUSATO, "furusato.donation", "donation_id"),
     "furusato_donor": ObjectKind("寄附者", FURUSATO, "furusato.donor", "donor_id"),

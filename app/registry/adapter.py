@@ -173,6 +173,16 @@ class RegistryAdapter(ABC):
     def my_number(self, resident_id: int) -> str | None: ...
 
     @abstractmethod
+    def born_between(self, first: date, last: date) -> list[PersonRecord]:
+        """Active residents born on `first` to `last` (both included), by birth date and id: the
+        monthly lists of people reaching an age (000 §6(11)①サ, §6(13)①ケ)."""
+
+    @abstractmethod
+    def households(self, address: str = "") -> list[HouseholdRecord]:
+        """Households with an active member, by postal code and id; `address` keeps those whose
+        address contains it (a district): the October survey's mailing list (000 §6(6))."""
+
+    @abstractmethod
     def apply_move(self, order: MoveOrder) -> list[int]:
         """Apply an approved move; returns the ids of the residents it changed or created."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import date
 
 import jaconv
 from sqlalchemy import or_, select
@@ -75,6 +76,22 @@ class LocalRegistry(RegistryAdapter):
         if criteria.address:
             query = query.where(Household.address.contains(jaconv.normalize(criteria.address), autoescape=True))
         return [to_record(r) for r in db.session.scalars(query)]
+
+    def born_between(self, first: date, last: date) -> list[PersonRecord]:
+        query = (select(Resident).options(selectinload(Resident.household))
+                 .where(Resident.status == ResidentStatus.active, Resident.birth_date >= first,
+                        Resident.birth_date <= last)
+                 .order_by(Resident.birth_date, Resident.id))
+        return [to_record(r) for r in db.session.scalars(query)]
+
+    def households(self, address: str = "") -> list[HouseholdRecord]:
+        query = (select(Household).options(selectinload(Household.members))
+                 .where(Household.members.any(Resident.status == ResidentStatus.active))
+                 .order_by(Household.postal_code, Household.id))
+        if address:
+            query = query.where(Household.address.contains(jaconv.normalize(address), autoescape=True))
+        return [HouseholdRecord(h.id, h.postal_code, h.address, tuple(to_record(m) for m in h.members))
+                for h in db.session.scalars(query)]
 
     def my_number(self, resident_id: int) -> str | None:
         """A synthetic but valid number derived from the resident id and the secret key: the

@@ -4,6 +4,7 @@ who reads or changes it."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from app.auth import audit
@@ -19,7 +20,7 @@ from app.registry.adapter import (
 from app.registry.matching import Candidate, Entered, fold_kana, fold_name, rank
 
 __all__ = ["RegistryError", "read_person", "read_household", "search", "match", "apply_move",
-           "my_number_for_print"]
+           "my_number_for_print", "born_between", "households", "read_people", "read_households"]
 
 def _audit(action: str, object_type: str, object_id: Any, detail: str, by: User | None) -> None:
         audit.record(action, object_type, object_id, detail, by=by)
@@ -95,3 +96,37 @@ def my_number_for_print(resident_id: int, purpose: str, *, by: User | None) -> s
     if number is not None:
         audit.record("read", "resident_my_number", resident_id, purpose, by=by)
     return number
+
+
+def born_between(first: date, last: date, purpose: str, *, by: User | None) -> list[PersonRecord]:
+    """Active residents born from `first` to `last`: one audit row names them all (as search)."""
+    people = get_adapter().born_between(first, last)
+    _audit("read", "resident_search", len(people),
+           f"{purpose}「生年月日 {first.isoformat()}〜{last.isoformat()}」候補: "
+           f"{', '.join(str(p.id) for p in people) or 'なし'}", by)
+    return people
+
+
+def households(address: str, purpose: str, *, by: User | None) -> list[HouseholdRecord]:
+    """Households with an active member (within `address`, a district): one audit row."""
+    found = get_adapter().households(address)
+    _audit("read", "resident_search", len(found),
+           f"{purpose}「{address or '全域'}」世帯: {', '.join(str(h.id) for h in found) or 'なし'}", by)
+    return found
+
+
+def read_people(ids: list[int], purpose: str, *, by: User | None) -> dict[int, PersonRecord]:
+    """The records of the residents a page or a letter shows: one audit row names them all."""
+    adapter = get_adapter()
+    found = {i: p for i in dict.fromkeys(ids) if (p := adapter.person(i)) is not None}
+    if found:
+        audit.read_list("resident", found, purpose, by=by)
+    return found
+
+
+def read_households(ids: list[int], purpose: str, *, by: User | None) -> dict[int, HouseholdRecord]:
+    adapter = get_adapter()
+    found = {i: h for i in dict.fromkeys(ids) if (h := adapter.household(i)) is not None}
+    if found:
+        audit.read_list("resident", [m.id for h in found.values() for m in h.members], purpose, by=by)
+    return found

@@ -132,8 +132,9 @@ def _migration():
 def test_the_migration_gives_each_kind_the_programme_the_app_gives_it() -> None:
     migration = _migration()
     for code, kind in objects.KINDS.items():
-        if code == "furusato_export_request":
-            continue  # came after the migration, and is furusato_ anyway
+        if code in ("furusato_export_request", "monthly_list", "monthly_mailout", "counter_handover",
+                    "monthly_subsidy_check"):
+            continue  # came after the migration: no row of theirs was there to be given a programme
         expected = ("counter" if code in migration.COUNTER_TYPES
                     else "furusato" if code.startswith(migration.FURUSATO_PREFIX) else None)
         assert (kind.programme.value if kind.programme else None) == expected, code
