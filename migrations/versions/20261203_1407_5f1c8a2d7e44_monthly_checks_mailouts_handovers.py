@@ -1,7 +1,7 @@
 """counter: monthly check lists, mail-out batches (封入・発送), handovers to city staff, medical-subsidy first checks (issue 21)
 
 Revision ID: 5f1c8a2d7e44
-Revises: 9e4b1d7c2a35
+Revises: d3197e259cbb
 Create Date: 2026-12-03 14:07:00
 
 Six new tables (with the medical-subsidy first checks); no data moves.
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5f1c8a2d7e44'
-down_revision = '9e4b1d7c2a35'
+down_revision = 'd3197e259cbb'
 branch_labels = None
 depends_on = None
 
