@@ -133,7 +133,7 @@ def test_the_migration_gives_each_kind_the_programme_the_app_gives_it() -> None:
     migration = _migration()
     for code, kind in objects.KINDS.items():
         if code in ("furusato_export_request", "monthly_list", "monthly_mailout", "counter_handover",
-                    "monthly_subsidy_check"):
+                    "monthly_subsidy_check", "bereavement_reservation", "bereavement_slot", "counter_inquiry"):
             continue  # came after the migration: no row of theirs was there to be given a programme
         expected = ("counter" if code in migration.COUNTER_TYPES
                     else "furusato" if code.startswith(migration.FURUSATO_PREFIX) else None)
