@@ -306,3 +306,5 @@ class FeeLine(db.Model):
     @property
     def amount(self) -> int:
         return 0 if self.official_free else self.quantity * self.unit_amount
+
+from app.counter.ledgers import models as ledger_models  # noqa: E402,F401
