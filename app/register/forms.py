@@ -17,8 +17,8 @@ class PaymentForm(FlaskForm):
     method = SelectField("支払方法", choices=choices(
         (m.value, m.label) for m in (PaymentMethod.cash, *CASHLESS_METHODS, PaymentMethod.postal_money_order)),
         default=PaymentMethod.cash)
-    received = NumberField("お預かり金額（円、定額小為替は額面の合計）", validators=[Optional(), in_integer_range(0, WHOLE_YEN)])
-    reference = CodeField("承認番号・取引番号（キャッシュレス）、小為替の記号番号", validators=[Optional(), Length(max=60)])
+    received = NumberField("お預かり金額（円）", validators=[Optional(), in_integer_range(0, WHOLE_YEN)])
+    reference = CodeField("承認番号・取引番号（キャッシュレス）", validators=[Optional(), Length(max=60)])
     addressee = StringField("宛名（任意：お名前・会社名）", validators=[
         Optional(), Length(max=100, message="宛名は100文字以内で入力してください。")])
     idempotency_key = HiddenField()

@@ -688,7 +688,8 @@ def close_day(day: RegisterDay, count: DrawerCount, by: User) -> DailyClose:
                  f"{locked.terminal.name} {locked.business_date:%Y-%m-%d} 収納{totals.payments}件 "
                  f"合計{totals.total:,}円 予定有高{totals.expected_cash:,}円 実査{counted:,}円 "
                  f"過不足{difference:+,}円 翌日釣銭{next_float:,}円"
-                 + (f" 定額小為替{totals.money_orders_net:,}円（ドロワー外）" if totals.money_orders_net else ""), by=by)
+                 + (f" 定額小為替{totals.money_orders_net:,}円（ドロワー外）" if totals.money_orders_net else ""),
+                 by=by)
     return close
 
 
