@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 
 from app.auth.models import Role, User
+from app.core.dates import today
 from app.core.work_line import WorkLine
 from app.counter import lists
+from app.counter.ledgers import plates, postal
 from app.extensions import db
 
 
@@ -23,5 +25,14 @@ def waiting(user: User) -> list[WorkLine]:
         return [WorkLine("差戻しされた案件", _count(lists.returned_to(user)), "counter.cases", {"list": "returned"},
                          group="窓口業務"),
                 WorkLine("受付中の案件（自分の担当）", _count(lists.my_cases(user)), "counter.cases", {"list": "mine"},
-                         group="窓口業務")]
+                         group="窓口業務"),
+                *ledger_lines()]
     return []
+
+
+def ledger_lines() -> list[WorkLine]:
+    """The ledgers' work (issue 21): plates past their return date (§35⑥: day 6 on), and the
+    postal requests whose certificate is not mailed yet."""
+    return [WorkLine("返納期限を過ぎた臨時運行許可番号標", _count(plates.overdue_query(today())), "ledgers.overdue",
+                     group="窓口業務"),
+            WorkLine("未発送の郵便請求", _count(postal.open_query()), "ledgers.postal_page", group="窓口業務")]
