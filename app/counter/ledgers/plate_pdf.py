@@ -11,8 +11,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from app.core import pdf
+from app.core.models import Municipality
 from app.core.services import get_municipality
 from app.counter.ledgers.models import TemporaryPermit
+from app.counter.ledgers.plates import LedgerError
 
 DEPARTMENT = "市民課"
 
@@ -39,8 +41,15 @@ def _rows(permit: TemporaryPermit, cell: object) -> Table:
     return table
 
 
-def permit_pdf(permit: TemporaryPermit) -> bytes:
+def _city() -> Municipality:
     city = get_municipality()
+    if city is None:
+        raise LedgerError("自治体設定（市の名称・市長名）が登録されていません。管理者に連絡してください。")
+    return city
+
+
+def permit_pdf(permit: TemporaryPermit) -> bytes:
+    city = _city()
     s = pdf.styles()
     story: list[Flowable] = [
         Paragraph("臨時運行許可証", s["title"]),
@@ -61,7 +70,7 @@ def permit_pdf(permit: TemporaryPermit) -> bytes:
 
 
 def reminder_pdf(permit: TemporaryPermit, today: date) -> bytes:
-    city = get_municipality()
+    city = _city()
     s = pdf.styles()
     story: list[Flowable] = [
         Paragraph(pdf.document_date(today), s["right"]),

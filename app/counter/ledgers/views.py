@@ -130,7 +130,10 @@ def return_permit(permit_id: int) -> BaseResponse | tuple[str, int]:
 @roles(*READERS)
 def permit_pdf(permit_id: int) -> Response:
     item = _permit_or_404(permit_id)
-    return _pdf(plate_pdf.permit_pdf(item), f"temporary-permit-{item.permit_number}.pdf")
+    try:
+        return _pdf(plate_pdf.permit_pdf(item), f"temporary-permit-{item.permit_number}.pdf")
+    except LedgerError as exc:
+        abort(409, exc.message)
 
 
 @bp.route("/plates/overdue")
@@ -147,7 +150,10 @@ def reminder_pdf(permit_id: int) -> Response:
     item = _permit_or_404(permit_id)
     if not plates.is_overdue(item, today()):
         abort(404)
-    return _pdf(plate_pdf.reminder_pdf(item, today()), f"temporary-permit-reminder-{item.permit_number}.pdf")
+    try:
+        return _pdf(plate_pdf.reminder_pdf(item, today()), f"temporary-permit-reminder-{item.permit_number}.pdf")
+    except LedgerError as exc:
+        abort(409, exc.message)
 
 
 @bp.route("/plates/permits/<int:permit_id>/remind", methods=["POST"])
