@@ -11,7 +11,7 @@ from app.web.forms import CodeField, DateField, NumberField, choices, in_integer
 
 
 class PlateForm(FlaskForm):
-    number = CodeField("番号標の番号", validators=[Length(max=20)])
+    number = StringField("番号標の番号", validators=[Length(max=20)])  # spaces kept: 「山彦 臨 301」
 
 
 class PermitForm(FlaskForm):

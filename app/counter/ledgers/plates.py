@@ -22,6 +22,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.core.dates import fiscal_year
 from app.core.refusal import Problem, Refusal
+from app.core.text import width
 from app.counter.ledgers.models import RETURN_DAYS, TemporaryPermit, TemporaryPlate
 from app.extensions import db
 from app.register import services as register
@@ -41,7 +42,7 @@ class LedgerError(Refusal):
 # --- plates -----------------------------------------------------------------------------------
 
 def add_plate(number: str, by: User) -> TemporaryPlate:
-    number = " ".join(number.split())
+    number = " ".join(width(number).split())  # full-width digits typed are the same plate
     if not number:
         raise LedgerError("番号標の番号を入力してください。", "number")
     if db.session.scalar(select(TemporaryPlate).where(TemporaryPlate.number == number)) is not None:
