@@ -139,3 +139,19 @@ def test_the_pages_show_the_ledger_the_overdue_list_and_the_pdfs(client, login_a
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "貸与する番号標を選んでください" in body and "車台番号を入力してください" in body
+
+
+def test_the_home_work_list_counts_overdue_plates_and_open_postal_requests(plate, operator) -> None:
+    from app.counter import work
+    from app.counter.ledgers import postal
+
+    late = TemporaryPermit(fiscal_year=2026, serial=5, plate_id=plate.id, applicant_name="遅延 太郎",
+                           applicant_address="山彦市", vehicle_name="日産", chassis_number="ABC-1", purpose="回送",
+                           route="市内", period_from=date(2026, 1, 5), period_to=date(2026, 1, 6),
+                           issued_by_id=operator.id)
+    db.session.add(late)
+    postal.receive(postal.PostalInput(date(2026, 1, 5), "郵便 花子", "山彦市", "family_register_copy", 1, 450, 1),
+                   today=date(2026, 1, 5), by=operator)
+    lines = {line.label: (line.count, line.endpoint) for line in work.waiting(operator)}
+    assert lines["返納期限を過ぎた臨時運行許可番号標"] == (1, "ledgers.overdue")
+    assert lines["未発送の郵便請求"] == (1, "ledgers.postal_page")
