@@ -39,6 +39,7 @@ TABLES = {
     "entry_id": "staff_entries", "change_id": "staff_lead_changes", "training_id": "staff_trainings",
     "transfer_id": "furusato_transfer_batches", "transfer_row_id": "furusato_transfer_rows",
     "area_id": "staff_handling_areas", "incident_id": "staff_incidents", "request_id": "staff_erasure_requests",
+    "permit_id": "counter_temporary_permits", "postal_id": "counter_postal_requests",
 }
 SKIP = {"static"}
 QUERIES = {"tasks.running": "?programme=furusato"}
@@ -51,6 +52,9 @@ NOT_OPENED = {
     "seal.inquiry_pdf",  # an inquiry letter that was sent
     "queue.ticket_status",  # a ticket (the demo issues none)
     "staff_end.download_handover",  # a handover package (the demo makes none)
+    # the demo's one counter case is a postal request just received (issue 21): no document yet
+    "counter.certificate_pdf", "counter.guide_pdf",
+    "counter.case_stream",  # a stream: needs ?since= (what the page already has)
 }
 
 

@@ -51,7 +51,7 @@ KINDS: dict[str, ObjectKind] = {
     "fee": ObjectKind("手数料", COUNTER, "register.fees"),
     "temporary_plate": ObjectKind("臨時運行許可番号標", COUNTER, "ledgers.plates_page"),
     "temporary_permit": ObjectKind("臨時運行許可", COUNTER, "ledgers.permit", "permit_id"),
-    "postal_request": ObjectKind("郵便請求", COUNTER, "ledgers.postal_request", "request_id"),
+    "postal_request": ObjectKind("郵便請求", COUNTER, "ledgers.postal_request", "postal_id"),
     "queue_settings": ObjectKind("窓口案内の設定", COUNTER),
     "queue_category": ObjectKind("窓口案内の業務区分", COUNTER, "queue.edit_category", "category_id"),
     "queue_tickets": ObjectKind("番号札の実績", COUNTER),

@@ -37,10 +37,10 @@ def load() -> None:
     by = _operator()
     made = [plates.add_plate(number, by) for number in PLATES]
     day = today()
+    plates.issue_permit(_permit(made[1], "川辺オート", 14, 3), today=day - timedelta(days=14), by=by)  # overdue
     returned = plates.issue_permit(_permit(made[0], "山彦モータース", 20, 3), today=day - timedelta(days=20), by=by)
     plates.return_permit(returned, plates.ReturnInput(day - timedelta(days=16), "山彦 一郎"),
                          today=day - timedelta(days=16), by=by)
-    plates.issue_permit(_permit(made[1], "川辺オート", 14, 3), today=day - timedelta(days=14), by=by)  # overdue
     plates.issue_permit(_permit(made[2], "森田 三郎", 0, 3), today=day, by=by)
     postal.receive(postal.PostalInput(day, "郵便 花子", "東京都千代田区霞が関一丁目1番", "family_register_copy", 1,
                                       500, 1, "12-345678"), today=day, by=by)

@@ -203,12 +203,12 @@ def receive_postal() -> BaseResponse | tuple[str, int]:
         else:
             flash(f"郵便請求を受け付けました（{request.requester_name}様）。案件で確認・入力・審査依頼をしてください。",
                   "success")
-            return redirect(url_for("ledgers.postal_request", request_id=request.id), 303)
+            return redirect(url_for("ledgers.postal_request", postal_id=request.id), 303)
     return _postal_page(form, 422)
 
 
-def _request_or_404(request_id: int) -> postal.PostalRequest:
-    request = postal.read(request_id, by=current_user)
+def _request_or_404(postal_id: int) -> postal.PostalRequest:
+    request = postal.read(postal_id, by=current_user)
     if request is None:
         abort(404)
     return request
@@ -219,20 +219,20 @@ def _request_page(request: postal.PostalRequest, form: MailingForm, status: int 
                            case=postal.case_of(request), payment=postal.payment_of(request)), status
 
 
-@bp.route("/postal/<int:request_id>")
+@bp.route("/postal/<int:postal_id>")
 @roles(*READERS)
-def postal_request(request_id: int) -> tuple[str, int]:
-    item = _request_or_404(request_id)
+def postal_request(postal_id: int) -> tuple[str, int]:
+    item = _request_or_404(postal_id)
     payment = postal.payment_of(item)
     change = payment.change if payment is not None else 0
     return _request_page(item, MailingForm(formdata=None, mailed_on=today(),
                                            change_form="money_order" if change else "none"))
 
 
-@bp.route("/postal/<int:request_id>/mailed", methods=["POST"])
+@bp.route("/postal/<int:postal_id>/mailed", methods=["POST"])
 @roles(*COUNTER)
-def record_mailing(request_id: int) -> BaseResponse | tuple[str, int]:
-    item = _request_or_404(request_id)
+def record_mailing(postal_id: int) -> BaseResponse | tuple[str, int]:
+    item = _request_or_404(postal_id)
     form = MailingForm()
     if form.validate_on_submit():
         try:
@@ -242,5 +242,5 @@ def record_mailing(request_id: int) -> BaseResponse | tuple[str, int]:
             show_refusal(form, exc)
         else:
             flash(f"発送を記録しました（{item.mailed_on:%Y-%m-%d}）。", "success")
-            return redirect(url_for("ledgers.postal_request", request_id=item.id), 303)
+            return redirect(url_for("ledgers.postal_request", postal_id=item.id), 303)
     return _request_page(item, form, 422)
