@@ -41,6 +41,7 @@ TABLES = {
     "area_id": "staff_handling_areas", "incident_id": "staff_incidents", "request_id": "staff_erasure_requests",
     # the monthly back office: the demo draws lists and hands one case over, and makes no mail-out
     "list_id": "monthly_lists", "handover_id": "counter_handovers", "mailout_id": "monthly_mailouts",
+    "permit_id": "counter_temporary_permits", "postal_id": "counter_postal_requests",
 }
 SKIP = {"static"}
 QUERIES = {"tasks.running": "?programme=furusato"}
@@ -53,6 +54,9 @@ NOT_OPENED = {
     "seal.inquiry_pdf",  # an inquiry letter that was sent
     "queue.ticket_status",  # a ticket (the demo issues none)
     "staff_end.download_handover",  # a handover package (the demo makes none)
+    # the demo's one counter case is a postal request just received (issue 21): no document yet
+    "counter.certificate_pdf", "counter.guide_pdf",
+    "counter.case_stream",  # a stream: needs ?since= (what the page already has)
 }
 
 

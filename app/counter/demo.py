@@ -1,5 +1,6 @@
-"""Demo data of the counter: the procedure catalog, and a few inquiries and a complaint of the
-last days (loaded once: a database that has inquiries is left as it is)."""
+"""Demo data of the counter: the procedure catalog, a few inquiries and a complaint of the last
+days (loaded once: a database that has inquiries is left as it is), then the ledgers (plates,
+postal requests)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.auth.models import User
 from app.core.dates import today
 from app.counter import catalog, inquiries
 from app.counter.inquiry_models import Inquiry
+from app.counter.ledgers import demo as ledgers_demo
 from app.extensions import db
 
 INQUIRIES = (
@@ -37,3 +39,4 @@ def _inquiries() -> None:
 def load() -> None:
     catalog.load()
     _inquiries()
+    ledgers_demo.load()

@@ -309,3 +309,4 @@ class FeeLine(db.Model):
 
 
 from app.counter import inquiry_models  # noqa: E402,F401
+from app.counter.ledgers import models as ledger_models  # noqa: E402,F401

@@ -20,6 +20,7 @@ from app.counter.cases import CASES_CHANNEL, CaseError, case_channel, read_case,
 from app.counter.documents import DocumentError, reception_guide_pdf, resident_record_copy_pdf
 from app.counter.forms import CaseSearchForm, CheckForm, ProcedureForm, ReceptionForm
 from app.counter.forms_data import MAX_PERSONS, PERSON_KEYS, InputError, field_errors
+from app.counter.ledgers import views as ledgers_views
 from app.counter.models import Case, CaseState, Procedure, Visit
 from app.devices import card
 from app.devices.models import DeviceJob, Terminal
@@ -41,7 +42,9 @@ NAV = (
     NavItem("案件一覧・審査", "counter.cases", "窓口業務"),
     NavItem("手続一覧", "counter.catalog_list", "窓口業務"),
     NavItem("問い合わせ・苦情", "counter.inquiries_page", "窓口業務"),
+    *ledgers_views.NAV,
 )
+BLUEPRINTS = (ledgers_views.bp,)
 COUNTER = ("operator", "supervisor")
 READERS = ("operator", "supervisor", "city_staff")
 PERSON_ROWS = 4

@@ -8,6 +8,7 @@ from app.auth.models import Role, User
 from app.core.dates import today
 from app.core.work_line import WorkLine
 from app.counter import inquiries, lists
+from app.counter.ledgers import plates, postal
 from app.extensions import db
 
 
@@ -28,7 +29,8 @@ def waiting(user: User) -> list[WorkLine]:
                 WorkLine("未回答の苦情", inquiries.open_complaints(), "counter.inquiries_page", {"open_only": "y"},
                          group="窓口業務"),
                 WorkLine("本日のおくやみコーナー予約", _bereavement_today(), "bereavement.reservations_page",
-                         group="窓口業務")]
+                         group="窓口業務"),
+                *ledger_lines()]
     return []
 
 
@@ -36,3 +38,11 @@ def _bereavement_today() -> int:
     from app.bereavement import services as bereavement  # the corner's domain imports the counter's
 
     return bereavement.today_count(today())
+
+
+def ledger_lines() -> list[WorkLine]:
+    """The ledgers' work (issue 21): plates past their return date (§35⑥: day 6 on), and the
+    postal requests whose certificate is not mailed yet."""
+    return [WorkLine("返納期限を過ぎた臨時運行許可番号標", _count(plates.overdue_query(today())), "ledgers.overdue",
+                     group="窓口業務"),
+            WorkLine("未発送の郵便請求", _count(postal.open_query()), "ledgers.postal_page", group="窓口業務")]

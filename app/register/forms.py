@@ -15,7 +15,8 @@ WHOLE_YEN = "0以上の整数（円）で入力してください。"
 
 class PaymentForm(FlaskForm):
     method = SelectField("支払方法", choices=choices(
-        (m.value, m.label) for m in (PaymentMethod.cash, *CASHLESS_METHODS)), default=PaymentMethod.cash)
+        (m.value, m.label) for m in (PaymentMethod.cash, *CASHLESS_METHODS, PaymentMethod.postal_money_order)),
+        default=PaymentMethod.cash)
     received = NumberField("お預かり金額（円）", validators=[Optional(), in_integer_range(0, WHOLE_YEN)])
     reference = CodeField("承認番号・取引番号（キャッシュレス）", validators=[Optional(), Length(max=60)])
     addressee = StringField("宛名（任意：お名前・会社名）", validators=[

@@ -20,13 +20,16 @@ from app.extensions import db
 
 
 class PaymentMethod(Labelled):
-    """How a visitor pays: cash goes into the drawer; the others are recorded, not handled here."""
+    """How a visitor pays: cash goes into the drawer; the others are recorded, not handled here.
+    定額小為替 (a postal request's money orders, 000 §6(1)) are kept apart from the drawer: the
+    close counts them on their own line, and their change goes back as 小為替 or stamps."""
 
     cash = "cash", "現金"
     credit_card = "credit_card", "クレジットカード"
     e_money = "e_money", "電子マネー"
     qr_code = "qr_code", "QRコード決済"
     free = "free", "公用・無料"
+    postal_money_order = "postal_money_order", "定額小為替"
 
 
 CASHLESS_METHODS = (PaymentMethod.credit_card, PaymentMethod.e_money, PaymentMethod.qr_code)

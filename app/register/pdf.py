@@ -153,6 +153,7 @@ def _cash(close: DailyClose, totals: DayTotals, width: float) -> Table:
         ["開始時釣銭準備金", _yen(close.day.opening_float)],
         ["現金収納額（取消を減算）", _yen(totals.cash_net)],
         ["現金予定有高", _yen(close.expected_cash)],
+        ["定額小為替（ドロワー外、実査に含めない）", _yen(totals.money_orders_net)],
         ["現金実査有高", _yen(close.counted_cash)],
         ["過不足", f"{close.difference:+,}円" if close.difference else "0円（一致）"],
         ["翌日釣銭準備金", _yen(close.next_float)],

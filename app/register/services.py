@@ -349,7 +349,7 @@ def take_payment(bill_id: int, terminal: Terminal, data: PaymentInput, by: User,
         raise RegisterError(f"この請求は{bill.state.label}です。")
     quote = quote_bill(bill, day.business_date)
     method, received, change = _settle(quote.total, data.method, data.received)
-    reference = data.reference.strip()[:60] if method in CASHLESS_METHODS else ""
+    reference = data.reference.strip()[:60] if method in (*CASHLESS_METHODS, PaymentMethod.postal_money_order) else ""
     year = fiscal_year(day.business_date)
     payment = Payment(
         kind=PaymentKind.payment, bill=bill, day=day, fiscal_year=year, receipt_number=_next_receipt_number(year),
@@ -392,6 +392,12 @@ def _settle(total: int, method: str, received: int | None) -> tuple[str, int, in
             return PaymentMethod.cash, received, change_due(total, received)
         except FeeError as exc:
             raise RegisterError(exc.message, "received") from exc
+    if method == PaymentMethod.postal_money_order:
+        # the face value of the money orders enclosed; the change is returned by post as 定額小為替
+        # or stamps (the city's rule), never out of the drawer
+        if received is None or not total <= received <= MAX_RECEIVED:
+            raise RegisterError(f"定額小為替の額面の合計（{total:,}円以上）を入力してください。", "received")
+        return PaymentMethod.postal_money_order, received, received - total
     if method in CASHLESS_METHODS:
         return PaymentMethod(method), total, 0
     raise RegisterError("支払方法を選んでください。", "method")
@@ -530,6 +536,13 @@ class DayTotals:
     first_receipt: str | None
     last_receipt: str | None
     total: int
+    money_orders_received: int = 0  # 定額小為替: face value taken in (voids subtract)
+    money_orders_change: int = 0  # returned by post as 小為替 or stamps, not from the drawer
+
+    @property
+    def money_orders_net(self) -> int:
+        """The fees paid by 定額小為替: counted apart from the cash drawer at the close."""
+        return sum(m.amount for m in self.by_method if m.method == PaymentMethod.postal_money_order)
 
     @property
     def cash_net(self) -> int:
@@ -555,6 +568,7 @@ def totals_of(payments: Sequence[Payment], opening_float: int) -> DayTotals:
     numbered = [p for p in payments if not p.is_void]
     labels = sorted((p.fiscal_year, p.receipt_number or 0) for p in numbered)
     voids = [p for p in payments if p.is_void]
+    orders = [p for p in payments if p.method == PaymentMethod.postal_money_order]
     order = {method: n for n, method in enumerate(PaymentMethod)}
     return DayTotals(
         opening_float=opening_float,
@@ -566,6 +580,7 @@ def totals_of(payments: Sequence[Payment], opening_float: int) -> DayTotals:
         first_receipt=receipt_label(*labels[0]) if labels else None,
         last_receipt=receipt_label(*labels[-1]) if labels else None,
         total=sum(p.total for p in payments),
+        money_orders_received=sum(p.received for p in orders), money_orders_change=sum(p.change for p in orders),
     )
 
 
@@ -672,7 +687,9 @@ def close_day(day: RegisterDay, count: DrawerCount, by: User) -> DailyClose:
     audit.record("create", "daily_close", close.id,
                  f"{locked.terminal.name} {locked.business_date:%Y-%m-%d} 収納{totals.payments}件 "
                  f"合計{totals.total:,}円 予定有高{totals.expected_cash:,}円 実査{counted:,}円 "
-                 f"過不足{difference:+,}円 翌日釣銭{next_float:,}円", by=by)
+                 f"過不足{difference:+,}円 翌日釣銭{next_float:,}円"
+                 + (f" 定額小為替{totals.money_orders_net:,}円（ドロワー外）" if totals.money_orders_net else ""),
+                 by=by)
     return close
 
 

@@ -129,12 +129,18 @@ def _migration():
     return module
 
 
+#: Kinds that came after the migration (furusato_export_request is furusato_ anyway; the ledgers of
+#: issue 21 are the counter's from their first row).
+KINDS_AFTER_THE_MIGRATION = {"furusato_export_request", "temporary_plate", "temporary_permit", "postal_request",
+                             "monthly_list", "monthly_mailout", "counter_handover", "monthly_subsidy_check",
+                             "bereavement_reservation", "bereavement_slot", "counter_inquiry"}
+
+
 def test_the_migration_gives_each_kind_the_programme_the_app_gives_it() -> None:
     migration = _migration()
     for code, kind in objects.KINDS.items():
-        if code in ("furusato_export_request", "monthly_list", "monthly_mailout", "counter_handover",
-                    "monthly_subsidy_check", "bereavement_reservation", "bereavement_slot", "counter_inquiry"):
-            continue  # came after the migration: no row of theirs was there to be given a programme
+        if code in KINDS_AFTER_THE_MIGRATION:
+            continue  # their rows were written with their programme: the migration never saw them
         expected = ("counter" if code in migration.COUNTER_TYPES
                     else "furusato" if code.startswith(migration.FURUSATO_PREFIX) else None)
         assert (kind.programme.value if kind.programme else None) == expected, code
