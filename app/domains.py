@@ -28,6 +28,7 @@ DOMAINS: tuple[str, ...] = (
     "furusato",
     "seal",
     "staff",
+    "reports",
 )
 
 
