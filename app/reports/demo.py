@@ -110,7 +110,7 @@ def seed_month(month: date, *, per_day: int = 26, seed: int | None = None) -> Se
     done = Seeded()
     if _has_tickets(month):
         return done
-    rng = random.Random(seed if seed is not None else month.toordinal())
+    rng = random.Random(seed if seed is not None else month.toordinal())  # noqa: S311 - demo figures, not secrets
     categories = {c.code: c for c in db.session.scalars(select(ServiceCategory))}
     procedures = {p.code: p for p in db.session.scalars(select(Procedure))}
     terminal = db.session.scalar(select(Terminal).where(Terminal.kind == TerminalKind.register).order_by(Terminal.id))
@@ -182,8 +182,10 @@ def _seed_day(day: date, rng: random.Random, per_day: int, categories: dict[str,
             case.issued_at = finished - timedelta(minutes=1)
             quantity = rng.choice((1, 1, 1, 2, 3))
             official = rng.random() < 0.05
-            case.fee_lines.append(FeeLine(fee_code=FEES[procedure.code], label=procedure.name, quantity=quantity,
-                                          unit_amount=rates[FEES[procedure.code]].amount, official_free=official, created_at=case.issued_at))
+            fee = FEES[procedure.code]
+            case.fee_lines.append(FeeLine(fee_code=fee, label=procedure.name, quantity=quantity,
+                                          unit_amount=rates[fee].amount, official_free=official,
+                                          created_at=case.issued_at))
         db.session.add(case)
         done.cases += 1
         if case.fee_lines:

@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from app.core import pdf, spreadsheet
+from app.core import charts, pdf, spreadsheet
 from app.core.calendar import day_label
 from app.core.models import Municipality
 from app.reports.sections import Chart, Section, Table
@@ -65,14 +65,18 @@ class _Flat(list):  # type: ignore[type-arg]
     """Flowables added one by one to the story (a long table splits across pages)."""
 
 
-def _chart(chart: Chart) -> Flowable:
-    from app.core import charts  # the project's chart module (drawn with reportlab, Japanese labels)
+def _short(label: str, room: int) -> str:
+    """A category label cut to the room under its bar (the tables give the full name)."""
+    return label if len(label) <= room else label[:room - 1] + "…"
 
+
+def _chart(chart: Chart) -> Flowable:
     if chart.kind == "pie":
-        return charts.pie_chart(chart.title, list(chart.categories), list(chart.series[0][1]))
+        return charts.pie_chart(chart.title, [_short(c, 16) for c in chart.categories], list(chart.series[0][1]))
     draw = charts.line_chart if chart.kind == "line" else charts.bar_chart
     series = [charts.Series(name, list(values)) for name, values in chart.series]
-    return draw(chart.title, list(chart.categories), series, unit=chart.unit)
+    room = max(3, 60 // max(1, len(chart.categories)))
+    return draw(chart.title, [_short(c, room) for c in chart.categories], series, unit=chart.unit)
 
 
 def _add(story: list[Flowable], part: Flowable) -> None:

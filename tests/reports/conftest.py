@@ -19,7 +19,8 @@ COUNTER_DEMOS = ("queue", "registry", "register", "counter", "reports")
 
 def load_demo(app, *, only: tuple[str, ...] | None = None, monkeypatch=None) -> date:  # type: ignore[no-untyped-def]
     if only is not None:
-        monkeypatch.setattr(app_demo, "modules", lambda kind: (importlib.import_module(f"app.{d}.{kind}") for d in only))
+        monkeypatch.setattr(app_demo, "modules",
+                            lambda kind: (importlib.import_module(f"app.{d}.{kind}") for d in only))
     result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
     assert result.exit_code == 0, result.output
     return previous_month(first_of_month(today()))
