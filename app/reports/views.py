@@ -11,11 +11,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
+from app.auth import audit
 from app.auth.access import roles, serves
 from app.auth.models import Programme, User
+from app.core import calendar
 from app.core.dates import today
-from app.reports import monthly
-from app.reports.due import previous_month
+from app.reports import monthly, roster
+from app.reports.due import next_month, previous_month
 from app.reports.forms import InspectionForm, MonthForm, RemarksForm
 from app.reports.models import MonthlyReport
 from app.tasks.services import progress_context
@@ -24,7 +26,8 @@ from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
 bp = serves(Blueprint("reports", __name__, url_prefix="/reports"), Programme.counter)
-NAV = (NavItem("業務報告書", "reports.monthly_index", "集計・報告"),)
+NAV = (NavItem("業務報告書", "reports.monthly_index", "集計・報告"),
+       NavItem("勤務割当表", "reports.roster_page", "集計・報告"))
 READERS = ("supervisor", "city_staff", "admin")
 MAKERS = ("supervisor", "admin")
 INSPECTORS = ("city_staff", "admin")
@@ -192,3 +195,20 @@ def day_sheet() -> Response:
     response.headers["Content-Disposition"] = f'inline; filename="nippo-{day.isoformat()}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/roster")
+@roles(*READERS)
+def roster_page() -> tuple[str, int]:
+    """業務従事者名簿・翌月勤務割当表 (?month=YYYY-MM; next month when absent or unreadable)."""
+    text = request.args.get("month", "")
+    error = ""
+    try:
+        month = monthly.parse_month(text) if text else next_month(today().replace(day=1))
+    except monthly.ReportRefused as exc:
+        month, error = next_month(today().replace(day=1)), exc.message
+    plan = roster.build(month)
+    audit.record("read", "reports_roster", f"{month:%Y-%m}", f"勤務割当表（{month:%Y-%m}）", by=_by(),
+                 programme=Programme.counter)
+    return render_template("reports/roster.html", roster=plan, month_text=f"{month:%Y-%m}", error=error,
+                           weekdays=calendar.WEEKDAYS_JA), 422 if error else 200
