@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from app.auth import audit
 from app.auth.models import Programme
 from app.extensions import db
-from app.reports import monthly
+from app.reports import manual, monthly
 
 reports_cli = AppGroup("reports", help="窓口業務の報告書（業務報告書・日報）")
 
@@ -52,6 +52,14 @@ def day_sheet_command(day_text: str, out: Path) -> None:
     out.write_bytes(monthly.day_sheet(day, by=None))
     db.session.commit()
     click.echo(f"{out}：業務日報 {day.isoformat()}")
+
+
+@reports_cli.command("manual")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def manual_command(out: Path) -> None:
+    """Build the counter manual (業務マニュアル) from the procedure catalog."""
+    out.write_bytes(manual.counter_manual())
+    click.echo(f"{out}：業務マニュアル")
 
 
 def init_app(app: Flask) -> None:

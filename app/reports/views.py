@@ -16,7 +16,7 @@ from app.auth.access import roles, serves
 from app.auth.models import Programme, User
 from app.core import calendar
 from app.core.dates import today
-from app.reports import monthly, roster
+from app.reports import manual, monthly, roster
 from app.reports.due import next_month, previous_month
 from app.reports.forms import InspectionForm, MonthForm, RemarksForm
 from app.reports.models import MonthlyReport
@@ -27,7 +27,8 @@ from app.web.transaction import discard
 
 bp = serves(Blueprint("reports", __name__, url_prefix="/reports"), Programme.counter)
 NAV = (NavItem("業務報告書", "reports.monthly_index", "集計・報告"),
-       NavItem("勤務割当表", "reports.roster_page", "集計・報告"))
+       NavItem("勤務割当表", "reports.roster_page", "集計・報告"),
+       NavItem("業務マニュアル", "reports.manual_pdf", "集計・報告"))
 READERS = ("supervisor", "city_staff", "admin")
 MAKERS = ("supervisor", "admin")
 INSPECTORS = ("city_staff", "admin")
@@ -212,3 +213,12 @@ def roster_page() -> tuple[str, int]:
                  programme=Programme.counter)
     return render_template("reports/roster.html", roster=plan, month_text=f"{month:%Y-%m}", error=error,
                            weekdays=calendar.WEEKDAYS_JA), 422 if error else 200
+
+
+@bp.route("/manual.pdf")
+@roles("operator", *READERS)
+def manual_pdf() -> Response:
+    """業務マニュアル: the procedure catalog, printable (no personal data in it)."""
+    response = Response(manual.counter_manual(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="gyomu-manual.pdf"'
+    return response
