@@ -49,6 +49,14 @@ def _entry(procedure: Procedure, fees: dict[str, str], windows: dict[str, str],
     return KeepTogether([Paragraph(pdf.text(procedure.name), st["heading"]), grid, Spacer(1, 2 * mm)])
 
 
+def contents() -> list[tuple[str, list[Procedure]]]:
+    """The manual's chapters: the active procedures by category, in the catalog's order."""
+    by_category: dict[Category, list[Procedure]] = {}
+    for procedure in catalog.list_procedures():
+        by_category.setdefault(procedure.category, []).append(procedure)
+    return [(category.label, items) for category, items in by_category.items()]
+
+
 def counter_manual() -> bytes:
     """The manual of every active procedure, by category, with a table of contents."""
     st = pdf.styles()
@@ -57,21 +65,19 @@ def counter_manual() -> bytes:
     contractor = municipality.contractor_name if municipality else ""
     rates = rates_on(today())
     fees = {code: f"{rate.label} {rate.amount:,}円／{rate.unit}" for code, rate in rates.items()}
-    procedures = catalog.list_procedures()
+    chapters = contents()
+    procedures = [p for _label, items in chapters for p in items]
     windows = {c.code: c.name for c in db.session.scalars(select(ServiceCategory))}
-    by_category: dict[Category, list[Procedure]] = {}
-    for procedure in procedures:
-        by_category.setdefault(procedure.category, []).append(procedure)
     story: list[Flowable] = [Paragraph("窓口業務 業務マニュアル", st["title"]),
                              Paragraph(f"{pdf.text(city)}　受託者 {pdf.text(contractor)}", st["right"]),
                              Paragraph(f"{pdf.document_date(today())}現在の手続カタログ（{len(procedures)}手続）",
                                        st["body"]), Spacer(1, 4 * mm), Paragraph("目次", st["heading"])]
-    for category, items in by_category.items():
-        story.append(Paragraph(f"{pdf.text(category.label)}（{len(items)}手続）：" +
+    for label, items in chapters:
+        story.append(Paragraph(f"{pdf.text(label)}（{len(items)}手続）：" +
                                pdf.text("、".join(p.name for p in items)), st["small"]))
-    for category, items in by_category.items():
+    for label, items in chapters:
         story.append(PageBreak())
-        story.append(Paragraph(pdf.text(category.label), st["title"]))
+        story.append(Paragraph(pdf.text(label), st["title"]))
         for procedure in items:
             story.append(CondPageBreak(60 * mm))
             story.append(_entry(procedure, fees, windows, st))

@@ -28,7 +28,7 @@ from app.web.transaction import discard
 bp = serves(Blueprint("reports", __name__, url_prefix="/reports"), Programme.counter)
 NAV = (NavItem("業務報告書", "reports.monthly_index", "集計・報告"),
        NavItem("勤務割当表", "reports.roster_page", "集計・報告"),
-       NavItem("業務マニュアル", "reports.manual_pdf", "集計・報告"))
+       NavItem("業務マニュアル", "reports.manual_page", "集計・報告"))
 READERS = ("supervisor", "city_staff", "admin")
 MAKERS = ("supervisor", "admin")
 INSPECTORS = ("city_staff", "admin")
@@ -222,3 +222,10 @@ def manual_pdf() -> Response:
     response = Response(manual.counter_manual(), mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'inline; filename="gyomu-manual.pdf"'
     return response
+
+
+@bp.route("/manual")
+@roles("operator", *READERS)
+def manual_page() -> str:
+    """業務マニュアル: what the printable manual holds, and the link to it."""
+    return render_template("reports/manual.html", sections=manual.contents())

@@ -30,5 +30,6 @@ def test_the_manual_lists_each_procedure_with_its_rules(app, client, login_as, t
     assert "住民票の写し 300円／通" in flat and "写真付き公的証明書1点、又はその他の書類2点" in flat
     assert "交付請求書" in flat and "使用目的・提出先（必須）" in flat
     login_as("operator")
+    assert procedure.name not in client.get("/reports/manual").get_data(as_text=True)
     page = client.get("/reports/manual.pdf")
     assert page.status_code == 200 and page.data.startswith(b"%PDF")
