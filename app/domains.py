@@ -30,6 +30,7 @@ DOMAINS: tuple[str, ...] = (
     "seal",
     "staff",
     "bereavement",
+    "reports",
 )
 
 

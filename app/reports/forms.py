@@ -1,0 +1,19 @@
+"""Forms of the report pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class MonthForm(FlaskForm):
+    month = StringField("対象月（YYYY-MM）", validators=[DataRequired("対象月を入力してください。"), Length(max=10)])
+
+
+class RemarksForm(FlaskForm):
+    remarks = TextAreaField("改善を要する事項", validators=[Optional(), Length(max=4000)])
+
+
+class InspectionForm(FlaskForm):
+    note = TextAreaField("検査の所見", validators=[Optional(), Length(max=2000)])

@@ -1,0 +1,56 @@
+"""Tables of the reports domain: the monthly 業務報告書 (000 §10) and its way to the city."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.dates import now
+from app.core.enums import Labelled, StrEnumType, one_of
+from app.extensions import db
+
+
+class ReportState(Labelled):
+    """作成中 (the contractor may make it again), 提出済 (sent to the city), 検査済 (the city
+    inspected it)."""
+
+    draft = "draft", "作成中"
+    submitted = "submitted", "提出済"
+    inspected = "inspected", "検査済"
+
+
+class MonthlyReport(db.Model):
+    """One month's 業務報告書: the month's figures as made (PDF and CSV annex kept as made, so what
+    was submitted is what the city inspects), with its due day and its states."""
+
+    __tablename__ = "reports_monthly"
+    __table_args__ = (one_of("state", ReportState),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(unique=True)  # the first day of the month reported
+    due_on: Mapped[date]
+    state: Mapped[ReportState] = mapped_column(StrEnumType(ReportState, 10), default=ReportState.draft)
+    remarks: Mapped[str] = mapped_column(Text, default="")  # 改善を要する事項 (000 §10)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    generated_at: Mapped[datetime | None]
+    pages: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    annex_csv: Mapped[str | None] = deferred(mapped_column(Text))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    inspected_at: Mapped[datetime | None]
+    inspected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    inspection_note: Mapped[str] = mapped_column(Text, default="")
+
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    inspected_by: Mapped[User | None] = relationship(foreign_keys=[inspected_by_id])
+
+    @property
+    def label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月分"
