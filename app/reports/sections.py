@@ -3,7 +3,7 @@ of a period that returns its tables, charts and headline figures, read from the 
 services where they have them (the queue's statistics, the register's day totals, the incident
 count). The monthly report and the daily day sheet are the same sections over a month or a day.
 
-Adding a section (the inquiries, the bereavement corner) is one line in SECTIONS.
+Adding a section is one line in SECTIONS.
 """
 
 from __future__ import annotations
@@ -332,9 +332,65 @@ def incidents_section(period: Period) -> Section:
     return section
 
 
+def inquiries_section(period: Period) -> Section:
+    """問い合わせ・苦情 (000 §6(15)②, §10): received in the period by channel and category, handed to
+    city staff, complaints still open, and the time they took (app/counter/inquiries.py)."""
+    from app.counter.inquiries import inquiry_summary
+    from app.counter.inquiry_models import InquiryChannel
+
+    figures = inquiry_summary(db.session, period.start, period.end)
+    section = Section("inquiries", "問い合わせ・苦情", figures=figures)
+    section.tables.append(Table("受付方法別", ("受付方法", "件数"),
+                                [[InquiryChannel(k).label, n] for k, n in sorted(figures["by_channel"].items())]))
+    section.tables.append(Table("業務区分別", ("区分", "件数"),
+                                [[Category(k).label, n] for k, n in sorted(figures["by_category"].items())]))
+    section.notes.append(f"問い合わせ {figures['inquiries']}件、苦情 {figures['complaints']}件（未回答 "
+                         f"{figures['complaints_open']}件）、市職員への引継ぎ {figures['handed_to_city']}件、"
+                         f"平均対応時間 {figures['average_minutes']}分")
+    return section
+
+
+def bereavement_section(period: Period) -> Section:
+    """おくやみコーナー (000 §6(15)⑨): reservations and visits of the period, the counter cases the
+    corner opened and the procedures it handed over, by department (app/bereavement/summary.py)."""
+    from app.bereavement.models import ReservationChannel
+    from app.bereavement.summary import bereavement_summary
+
+    figures = bereavement_summary(db.session, period.start, period.end)
+    section = Section("bereavement", "おくやみコーナー", figures=figures)
+    section.tables.append(Table("予約と来庁", ("項目", "件数"), [
+        ["予約", figures["reservations"]], ["来庁", figures["visits"]], ["取消", figures["cancelled"]],
+        ["窓口で受け付けた手続", figures["cases_opened"]], ["担当課へ引き継いだ手続", figures["handed_over"]]]))
+    section.tables.append(Table("予約の受付方法", ("受付方法", "件数"),
+                                [[ReservationChannel(k).label, n] for k, n in sorted(figures["by_channel"].items())]))
+    section.tables.append(Table("引継ぎ先の課", ("課", "件数"),
+                                [[d, n] for d, n in sorted(figures["handed_over_by_department"].items())]))
+    return section
+
+
+def monthly_checks_section(period: Period) -> Section:
+    """月次チェック作業と封入・発送 (000 §6(11)–(13)), and the handovers to city staff
+    (app/counter/monthly/summary.py)."""
+    from app.counter.monthly.summary import monthly_checks_summary
+
+    summary = monthly_checks_summary(db.session, period.start, period.end)
+    section = Section("monthly_checks", "月次チェック作業・発送・市職員への引継ぎ")
+    section.tables.append(Table("月次チェックの一覧", ("一覧", "対象", "確認済", "完了した一覧"),
+                                [[c.kind.label, c.items, c.checked, c.done] for c in summary.lists]))
+    section.tables.append(Table("発送と引継ぎ", ("項目", "件数"), [
+        ["発送した封入・発送", summary.mailouts_posted], ["発送通数", summary.letters_posted],
+        ["返戻", summary.letters_returned], ["調査の回答", summary.survey_replies],
+        ["医療費助成の一次チェック", summary.subsidy_checked], ["うち不足あり", summary.subsidy_incomplete],
+        ["市職員への引継ぎ", summary.handovers_handed], ["うち回答済", summary.handovers_answered],
+        ["期末に未回答", summary.handovers_open]]))
+    section.figures = {"letters_posted": summary.letters_posted, "handovers_open": summary.handovers_open,
+                       "subsidy_checked": summary.subsidy_checked}
+    return section
+
+
 SectionFunction = Callable[[Period], Section]
 
-#: The report's sections, in order. The inquiries and the bereavement corner add theirs here.
+#: The report's sections, in order.
 SECTIONS: list[SectionFunction] = [
     queue_section,
     cases_section,
@@ -343,6 +399,9 @@ SECTIONS: list[SectionFunction] = [
     fees_section,
     seal_section,
     incidents_section,
+    inquiries_section,
+    bereavement_section,
+    monthly_checks_section,
 ]
 
 
