@@ -50,3 +50,12 @@ def run_import_task(ctx: tasks.TaskContext) -> dict[str, Any]:
         audit.record("update", imports.TASK_SUBJECT, batch_id, result["summary"], by=None,
                      username=username or "(system)")
     return result
+
+
+@tasks.kind(imports.VACUUM_KIND, title="取込後の表の整理（VACUUM・ANALYZE）", programme="furusato")
+def vacuum_after_import(ctx: tasks.TaskContext) -> dict[str, Any]:
+    """After a bulk load (imports/upkeep.py): no personal data is read, only the tables' upkeep."""
+    ctx.progress(0, len(imports.VACUUMED_TABLES), phase="整理中", unit="表")
+    took = imports.vacuum_after_load()
+    ctx.progress(len(took), len(took), phase="完了", unit="表")
+    return {"seconds": took, "summary": f"取込 #{int(ctx.params['batch_id'])} の後、{len(took)}表を整理しました。"}

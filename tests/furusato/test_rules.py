@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.auth.models import AuditEntry
 from app.core.dates import now
@@ -172,3 +173,44 @@ def test_small_chunks_give_the_same_result(run_file, portal_file, generator, mon
     _, again = run_file("mynavi", data)
     assert again.unchanged == 50
     assert imports.detect_encoding(io.BytesIO(data)) == "cp932"
+
+
+def _flags_by_order() -> list[tuple[str, str, str]]:
+    """Every flag as (order number, reason, detail with the twins' ids written as order numbers)."""
+    orders = dict(db.session.execute(select(Donation.id, Donation.order_id)).all())
+    out = []
+    for flag in db.session.scalars(select(SuspectFlag)):
+        detail = re.sub(r"#(\d+)", lambda m: orders[int(m.group(1))], flag.detail)
+        out.append((orders[flag.donation_id], str(flag.reason), detail))
+    return sorted(out)
+
+
+def _forget_donations() -> None:
+    for model in (SuspectFlag, Donation, Donor):
+        db.session.execute(delete(model))
+    db.session.commit()
+
+
+def test_duplicate_orders_do_not_depend_on_the_chunk_size(run_file, portal_file, generator, monkeypatch) -> None:
+    """Issue 22: the first of a twin pair was flagged only when its twin came in the same chunk."""
+    rows = [replace(d, status="paid") for d in generator.donations(40, bad=0, repeat=0)]
+    # Twins far apart (other chunks whatever the size), a twin next to its first, and a triple.
+    twins = [replace(rows[i], order_id=f"TWIN{i:04d}") for i in (0, 3, 17, 17)]
+    twins[-1] = replace(twins[-1], order_id="TRIPLE17")
+    data = portal_file("choice", [*rows[:10], twins[1], *rows[10:], twins[0], twins[2], twins[3]])
+    found = []
+    for chunk, piece in ((5, 3), (10_000, 10_000)):
+        monkeypatch.setattr(imports.steps, "CHUNK_ROWS", chunk)
+        monkeypatch.setattr(imports.steps, "APPLY_ROWS", piece)
+        batch, counts = run_file("choice", data)
+        assert batch.status == "applied" and counts.created == 44
+        found.append((counts.suspects, _flags_by_order()))
+        _forget_donations()
+    (small_count, small), (whole_count, whole) = found
+    twinned = {order for order, reason, _ in whole if reason == "duplicate_order"}
+    assert twinned == {rows[0].order_id, "TWIN0000", rows[3].order_id, "TWIN0003", rows[17].order_id, "TWIN0017",
+                       "TRIPLE17"}
+    assert small == whole and small_count == whole_count
+    triple = next(detail for order, reason, detail in whole
+                  if order == rows[17].order_id and reason == "duplicate_order")
+    assert "TWIN0017" in triple and "TRIPLE17" in triple

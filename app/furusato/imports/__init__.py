@@ -19,7 +19,8 @@ the command line runs the same steps in its own process.
 
 The package, by step: reading (encodings, lines, the stored file), parsing (RowParser, the
 header, worker processes), steps (the batch's states: staging, then the apply), applying (one
-chunk), matching (donors), writing (bulk inserts), batches (create, queue, resume, summary).
+chunk), matching (donors), writing (bulk inserts), batches (create, queue, resume, summary),
+upkeep (VACUUM (ANALYZE) after a bulk load, as a task).
 Everything the rest of the programme and the tests use is named here: `imports.X`.
 """
 
@@ -97,6 +98,13 @@ from app.furusato.imports.steps import (
     rule_context,
     run_batch,
 )
+from app.furusato.imports.upkeep import (
+    VACUUM_AFTER_ROWS,
+    VACUUM_KIND,
+    VACUUMED_TABLES,
+    queue_vacuum,
+    vacuum_after_load,
+)
 from app.furusato.imports.writing import (
     Writer,
 )
@@ -106,10 +114,12 @@ __all__ = [
     "ENCODINGS", "FINISHED", "ImportContext", "ImportRefused", "Issue", "LIMITS", "MAX_STORED_ISSUES",
     "MAX_UPLOAD_BYTES", "PARALLEL_AFTER_ROWS", "PARSE_WORKERS", "PHASE_APPLY", "PHASE_READ", "PHASE_WAIT",
     "ParsedChunk", "Plan", "Progress", "ROW_FIELD", "RowParser", "SQLITE_STEP_GAP_SECONDS", "SQLITE_STEP_SECONDS",
-    "STAGE_ROWS", "Steps", "TASK_KIND", "TASK_SUBJECT", "Writer", "clean_header", "abandon", "apply_chunk",
+    "STAGE_ROWS", "Steps", "VACUUMED_TABLES", "VACUUM_AFTER_ROWS", "VACUUM_KIND",
+    "TASK_KIND", "TASK_SUBJECT", "Writer", "clean_header", "abandon", "apply_chunk",
     "column_samples",
     "applying_batch", "batch_issues", "can_resume", "check_header", "count_lines", "counts_of", "create_batch",
     "decoded_lines", "detect_encoding", "hold_while_applying", "issues_of", "needs_file", "needs_running",
     "parse_amount", "parse_chunk", "parsed_chunks", "queue", "recent_batches", "rerun", "resume", "rule_context",
     "run_batch", "run_import", "store_upload", "stored_file", "summary", "summary_text", "task_of",
+    "queue_vacuum", "vacuum_after_load",
 ]

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    exists,
     select,
     update,
 )
@@ -154,11 +155,40 @@ def _insert_new(ctx: ImportContext, new: list[tuple[int, dict[str, Any]]], at: d
     twins_of = {real.get(d, d) for d in repeat}  # only donors with more than one donation can have twins
     writer.insert_tuples(DONATIONS, _DONATION_COLUMNS, donations)
     counts.created += len(donations)
-    created = set(donation_ids)
-    for donation_id, others in suspects.duplicate_orders(conn, twins_of).items():
-        if donation_id in created:
-            listed = "、".join(f"#{o}" for o in others[:5])
-            detail = f"同じ寄附者・返礼品・金額・申込日の寄附が他にもあります（寄附 {listed}）。"
-            flags.append((donation_id, "duplicate_order", detail, "open", batch_id, at_value, None, "", ""))
     writer.insert_tuples(SuspectFlag.__table__, _FLAG_COLUMNS, flags)
-    counts.suspects += len(flags)
+    counts.suspects += len(flags) + _flag_twins(ctx, twins_of, at)
+
+
+def _flag_twins(ctx: ImportContext, donor_ids: set[int], at: datetime) -> int:
+    """The duplicate_order rule for the donors a chunk added donations to, over the whole table:
+    every donation this batch created that now has a twin is flagged once, with all its twins
+    named, whichever chunk brought it or its twin (issue 22: the flags must not depend on the
+    chunk size). Donations of earlier batches are not flagged again by a later file. Returns
+    how many flags were added."""
+    conn, writer = ctx.writer.conn, ctx.writer
+    twins = suspects.duplicate_orders(conn, donor_ids)
+    if not twins:
+        return 0
+    d, c, f = DONATIONS.c, Correction.__table__.c, SuspectFlag.__table__.c
+    # Created by this batch: stamped with it and not merely updated by it (an update always
+    # writes a correction row with the batch).
+    ours = set(conn.scalars(select(d.id).where(
+        in_values(conn, d.id, sorted(twins)), d.batch_id == ctx.batch_id,
+        ~exists().where(c.donation_id == d.id, c.batch_id == ctx.batch_id))))
+    flagged = {row.donation_id: (row.id, row.detail) for row in conn.execute(
+        select(f.id, f.donation_id, f.detail).where(
+            in_values(conn, f.donation_id, sorted(ours)), f.reason == "duplicate_order", f.batch_id == ctx.batch_id))}
+    at_value, new, changed = writer.stamp(at), [], []
+    for donation_id in sorted(ours):
+        listed = "、".join(f"#{o}" for o in twins[donation_id][:5])
+        detail = f"同じ寄附者・返礼品・金額・申込日の寄附が他にもあります（寄附 {listed}）。"
+        earlier = flagged.get(donation_id)
+        if earlier is None:
+            new.append((donation_id, "duplicate_order", detail, "open", ctx.batch_id, at_value, None, "", ""))
+        elif earlier[1] != detail:  # a third twin came in a later chunk
+            changed.append({"b_id": earlier[0], "b_detail": detail})
+    writer.insert_tuples(SuspectFlag.__table__, _FLAG_COLUMNS, new)
+    if changed:
+        conn.execute(update(SuspectFlag.__table__).where(f.id == bindparam("b_id"))
+                     .values(detail=bindparam("b_detail")), changed)
+    return len(new)

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 
 from app.core.dates import now
+from app.db_events import relaxed_sync
 from app.extensions import db
 from app.furusato import normalize as nz
 from app.furusato import suspects
@@ -37,6 +38,7 @@ from app.furusato.imports.parsing import (
     wrong_portal_message,
 )
 from app.furusato.imports.reading import ImportRefused, chunked, decoded_lines, detect_encoding, numbered_rows
+from app.furusato.imports.upkeep import queue_vacuum
 from app.furusato.imports.writing import DONATIONS, Writer, in_values
 from app.furusato.models import (
     BATCH_IN_PROGRESS,
@@ -217,6 +219,11 @@ def run_batch(batch_id: int, stream: IO[bytes] | None, *, progress: Progress | N
     only read when the file has not been staged yet. Nothing of the file is applied when any
     row fails, unless the batch says the operator chose to take the good rows; header problems
     (unknown or missing columns) always stop the file until the mapping is fixed."""
+    with relaxed_sync():
+        return _run_batch(batch_id, stream, progress, total)
+
+
+def _run_batch(batch_id: int, stream: IO[bytes] | None, progress: Progress | None, total: int | None) -> ImportBatch:
     plan = Plan.read(batch_id)
     steps = Steps(progress)
     try:
@@ -433,9 +440,10 @@ def _store_issues(conn: Connection, batch_id: int, issues: list[Issue]) -> None:
                               "reason": i.reason, "value": i.value[:200]} for i in issues])
 
 
-def _staged_rec(row: Any) -> dict[str, Any]:
-    """A staged row as the parser gave it."""
-    rec = dict(row._mapping)
+def _staged_rec(names: tuple[str, ...], row: Any) -> dict[str, Any]:
+    """A staged row as the parser gave it (`names`: the result's column names, read once per
+    chunk: a Row's own mapping builds its keys again for every row)."""
+    rec = dict(zip(names, row, strict=True))
     rec["keys"] = nz.MatchKeys(rec.pop("kana_key"), rec.pop("key_birth"), rec.pop("key_phone"),
                                rec.pop("key_address"), rec.pop("key_postal"), rec.pop("phone_key"))
     rec["suspects"] = [tuple(pair) for pair in json.loads(rec["suspects"])]
@@ -457,13 +465,14 @@ def _apply(plan: Plan, steps: Steps) -> None:
             index.drop(conn)
     piece = APPLY_ROWS if steps.sqlite else CHUNK_ROWS
     while True:
-        rows = conn.execute(select(*(c for c in _S.c if c.name != "batch_id"))
-                            .where(_S.c.batch_id == plan.batch_id).order_by(_S.c.row_no).limit(piece)).all()
+        result = conn.execute(select(*(c for c in _S.c if c.name != "batch_id"))
+                              .where(_S.c.batch_id == plan.batch_id).order_by(_S.c.row_no).limit(piece))
+        names, rows = tuple(result.keys()), result.all()
         if not rows:
             break
         counts = Counts()
         ctx = ImportContext(plan.portal_id, plan.batch_id, plan.filename, plan.username, Writer(conn), counts)
-        apply_chunk(ctx, [(row.row_no, _staged_rec(row)) for row in rows])
+        apply_chunk(ctx, [(row.row_no, _staged_rec(names, row)) for row in rows])
         conn.execute(delete(_S).where(_S.c.batch_id == plan.batch_id, _S.c.row_no <= rows[-1].row_no))
         _set(plan, created=_B.c.created + counts.created, updated=_B.c.updated + counts.updated,
              unchanged=_B.c.unchanged + counts.unchanged, suspects=_B.c.suspects + counts.suspects)
@@ -476,6 +485,7 @@ def _apply(plan: Plan, steps: Steps) -> None:
         index.create(conn)
     _set(plan, status=BatchState.partial if batch.error_count else BatchState.applied, message="",
          finished_at=now())
+    queue_vacuum(conn, plan.batch_id)  # runs after this commit
     steps.commit()
 
 
