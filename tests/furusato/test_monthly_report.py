@@ -111,7 +111,8 @@ def test_only_a_finished_month_can_be_reported(app, furusato) -> None:
 def test_the_command_writes_the_pdf_and_the_csv(app, furusato, tmp_path) -> None:
     _october(furusato)
     out = tmp_path / "report.pdf"
-    result = app.test_cli_runner().invoke(args=["furusato", "report", "monthly", "--month", "2026-10", "--out", str(out)])
+    command = ["furusato", "report", "monthly", "--month", "2026-10", "--out", str(out)]
+    result = app.test_cli_runner().invoke(args=command)
     assert result.exit_code == 0, result.output
     line = json.loads(result.output.strip().splitlines()[-1])
     assert line["month"] == "2026-10" and line["pages"] >= 2

@@ -74,7 +74,8 @@ def test_a_disposal_is_applied_for_approved_carried_out_and_recorded(app, furusa
     assert db.session.get(Donor, old.donor_id).name == ""
     assert db.session.scalar(select(Correction.id).where(Correction.donation_id == old.id)) is None
     assert db.session.get(Donation, new.id).name == "新田 今子"
-    details = " ".join(db.session.scalars(select(AuditEntry.detail).where(AuditEntry.object_type == "furusato_disposal")))
+    details = " ".join(db.session.scalars(select(AuditEntry.detail)
+                                          .where(AuditEntry.object_type == "furusato_disposal")))
     assert "廃棄を実施" in details and "古川" not in details
     assert retention.record_pdf(request).startswith(b"%PDF")
     assert retention.overview(date.today())[0].due == 0
@@ -82,8 +83,8 @@ def test_a_disposal_is_applied_for_approved_carried_out_and_recorded(app, furusa
 
 def test_inquiries_past_their_period_are_deleted(app, furusato, make_user) -> None:
     supervisor, city = make_user("supervisor", "s1"), make_user("city_staff", "c1")
-    inquiry = calls.record(calls.InquiryInput("phone", "donor", "", "", None, "gift", "古い問い合わせ", "", "open", None),
-                           by=supervisor)
+    data = calls.InquiryInput("phone", "donor", "", "", None, "gift", "古い問い合わせ", "", "open", None)
+    inquiry = calls.record(data, by=supervisor)
     inquiry.received_at = inquiry.received_at.replace(year=inquiry.received_at.year - 6)
     db.session.commit()
     request = retention.apply(retention.default_input(RecordKind.inquiry), by=supervisor)
