@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from app.web.forms import DateField, FoldedLength
+from app.web.forms import DateField, FoldedLength, choices
 
 
 class MonthForm(FlaskForm):
@@ -14,7 +14,8 @@ class MonthForm(FlaskForm):
 
 
 class InspectForm(FlaskForm):
-    decision = SelectField("検査の結果", choices=[("pass", "検査済みにする"), ("return", "差し戻す")], default="pass")
+    decision = SelectField("検査の結果", choices=choices([("pass", "検査済みにする"), ("return", "差し戻す")]),
+                           default="pass")
     note = TextAreaField("所見・差戻しの理由", validators=[Optional(), Length(max=2000)])
 
 

@@ -24,5 +24,6 @@ class DisposalForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField("判断", choices=[("approve", "承認する"), ("reject", "承認しない")], default="approve")
+    decision = SelectField("判断", choices=choices([("approve", "承認する"), ("reject", "承認しない")]),
+                           default="approve")
     note = TextAreaField("意見・不承認の理由", validators=[Optional(), Length(max=2000)])
