@@ -39,6 +39,8 @@ TABLES = {
     "entry_id": "staff_entries", "change_id": "staff_lead_changes", "training_id": "staff_trainings",
     "transfer_id": "furusato_transfer_batches", "transfer_row_id": "furusato_transfer_rows",
     "area_id": "staff_handling_areas", "incident_id": "staff_incidents", "request_id": "staff_erasure_requests",
+    # the demo has inquiries; a monthly report and a disposal only once a consumer or a person made one
+    "inquiry_id": "furusato_inquiries", "report_id": "furusato_monthly_reports", "disposal_id": "furusato_disposals",
 }
 SKIP = {"static"}
 QUERIES = {"tasks.running": "?programme=furusato"}

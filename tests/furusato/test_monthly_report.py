@@ -119,3 +119,18 @@ def test_the_command_writes_the_pdf_and_the_csv(app, furusato, tmp_path) -> None
     assert pdf_pages(out) == line["pages"] and out.with_suffix(".csv").read_bytes().startswith(b"\xef\xbb\xbf")
     bad = app.test_cli_runner().invoke(args=["furusato", "report", "monthly", "--month", "2026-13", "--out", str(out)])
     assert bad.exit_code == 1 and "2026-11" in bad.output
+
+
+def test_the_report_pages_and_files_open_for_the_city(client, login_as, furusato) -> None:
+    _october(furusato)
+    report = reports.request(date(2026, 10, 1), by=None)
+    db.session.commit()
+    login_as("city_staff")
+    page = client.get(f"/furusato/reports/{report.id}").get_data(as_text=True)
+    assert 'data-report-state="draft"' in page and 'id="submit-form"' not in page
+    pdf = client.get(f"/furusato/reports/{report.id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get(f"/furusato/reports/{report.id}/annex.csv").data.startswith(b"\xef\xbb\xbf")
+    analytics = client.get("/furusato/analytics?date_from=2026-10-01&date_to=2026-10-31&portal=furunavi")
+    assert analytics.status_code == 200 and "<svg" in analytics.get_data(as_text=True)
+    assert client.get("/furusato/analytics?date_from=2026-10-31&date_to=2026-10-01").status_code == 422
