@@ -7,7 +7,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import roles
 from app.auth.models import Role
-from app.core.charts import to_svg
 from app.core.dates import today
 from app.furusato import services as furusato
 from app.furusato.reports import analytics
@@ -147,7 +146,7 @@ def analytics_page() -> tuple[str, int]:
             show_refusal(form, exc)
             status = 422
         else:
-            shown = [(s, [to_svg(c) for c in s.charts]) for s in analytics.sections(scope)]
+            shown = [(s, [analytics.image_src(c) for c in s.charts]) for s in analytics.sections(scope)]
             start, end = scope.start, scope.end
     else:
         status = 422
