@@ -81,6 +81,11 @@ KINDS: dict[str, ObjectKind] = {
                                           "export_request_id"),
     "furusato_certificate_batch": ObjectKind("受領証明書の印刷バッチ", FURUSATO, "furusato.certificate_batch",
                                              "certificate_batch_id"),
+    "furusato_inquiry": ObjectKind("問い合わせ", FURUSATO, "furusato.inquiry", "inquiry_id"),
+    "furusato_monthly_report": ObjectKind("業務報告書", FURUSATO, "furusato.report", "report_id"),
+    "furusato_strategy_meeting": ObjectKind("戦略会議", FURUSATO, "furusato.meetings"),
+    "furusato_retention": ObjectKind("保存期間", FURUSATO, "furusato.retention"),
+    "furusato_disposal": ObjectKind("廃棄", FURUSATO, "furusato.disposal", "disposal_id"),
     # the staff register and the contract's clauses (wt-staff): a row's programme is the
     # entry's, given by the caller (audit.record(..., programme=...))
     "staff_entry": ObjectKind("従事者名簿の登録", shared=True),

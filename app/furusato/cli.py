@@ -23,6 +23,8 @@ from app.auth import audit
 from app.extensions import db
 from app.furusato import certificate_batches, certificates, imports, services
 from app.furusato.models import BATCH_IN_PROGRESS, BatchState, ImportBatch, Portal, PortalKind
+from app.furusato.reports import services as reports
+from app.furusato.reports.models import ReportState
 
 furusato_cli = AppGroup("furusato", help="ふるさと納税：ポータルデータの取込など")
 
@@ -132,6 +134,37 @@ def certificates_batch_command(due_by: datetime, out: Path, portal: str) -> None
         sys.exit(1)
     click.echo(json.dumps({**certificate_batches.summary(batch), "pdf": str(out),
                            "csv": str(out.with_suffix(".csv"))}, ensure_ascii=False))
+
+
+report_cli = AppGroup("report", help="業務報告書")
+furusato_cli.add_command(report_cli)
+
+
+@report_cli.command("monthly")
+@click.option("--month", "month_text", required=True, help="対象の月（YYYY-MM）")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="PDFの出力先（CSVの別表は拡張子を .csv にした名前で出力）")
+def report_monthly_command(month_text: str, out: Path) -> None:
+    """Make a month's report here (the same steps as the background task) and write its PDF
+    and CSV annex; a submitted or inspected report is written as it was submitted. Its summary
+    as JSON (exit 1 when refused: not a finished month)."""
+    month = reports.parse_month(month_text)
+    report = reports.of_month(month) if month else None
+    if report is None or report.state not in (ReportState.submitted, ReportState.inspected):
+        try:
+            report = reports.request(month, by=None, queue=False)
+        except reports.ReportRefused as exc:
+            db.session.rollback()
+            click.echo(json.dumps({"report": None, "error": exc.message}, ensure_ascii=False))
+            sys.exit(1)
+        db.session.commit()
+        report = reports.generate(report.id)
+        db.session.commit()
+    out.write_bytes(reports.file_of(report, ".pdf"))
+    out.with_suffix(".csv").write_bytes(reports.file_of(report, ".csv"))
+    click.echo(json.dumps({"report": report.id, "month": f"{report.month:%Y-%m}", "state": str(report.state),
+                           "pages": report.pages, "pdf": str(out), "csv": str(out.with_suffix(".csv"))},
+                          ensure_ascii=False))
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.furusato import imports, payments, services, transfers, uses
 from app.furusato.models import Gift
 from app.furusato.profiles import effective_profile
+from app.furusato.reports import demo_data as reports_demo
 from app.furusato.synthetic import GIFTS, USES, Generator, portal_bytes
 
 DEMO_HOME = ("岩手県", "西磐井郡平泉町", "02941")
@@ -51,6 +52,7 @@ def load() -> None:
         phone="022-000-0000", channel="phone", note=""), None)
     _paid_phone_donations()
     _transfers()
+    reports_demo.load()
 
 
 # The people: name, kana, birth date, phone, postal code, address.

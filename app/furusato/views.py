@@ -44,6 +44,7 @@ from app.furusato import (
     uses,
     worklist,
 )
+from app.furusato.calls import timeline
 from app.furusato.forms import (
     CancelForm,
     CatalogForm,
@@ -94,6 +95,11 @@ NAV = (
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
     NavItem("個人情報の出力申請", "furusato.export_requests", "ふるさと納税"),
     NavItem("寄附の使い道", "furusato.uses", "ふるさと納税"),
+    NavItem("コールセンター（問い合わせ）", "furusato.inquiries", "ふるさと納税"),
+    NavItem("分析", "furusato.analytics", "ふるさと納税"),
+    NavItem("業務報告書", "furusato.reports", "ふるさと納税"),
+    NavItem("戦略会議", "furusato.meetings", "ふるさと納税"),
+    NavItem("保存期間と廃棄", "furusato.retention", "ふるさと納税"),
     NavItem("ふるさと納税の設定", "furusato.settings", "ふるさと納税"),
     NavItem("お礼状・封筒の設定", "furusato.letter_settings_page", "ふるさと納税"),
 )
@@ -454,7 +460,8 @@ def donor(donor_id: int) -> str:
     if found is None:
         abort(404)
     return render_template("furusato/donor.html", donor=found, donations=donors.donations_of(found),
-                           merges=donors.merges_of(found), returned=returns.of_donor(found), form=FlaskForm())
+                           merges=donors.merges_of(found), returned=returns.of_donor(found), form=FlaskForm(),
+                           timeline=timeline.timeline(found.id))
 
 
 @bp.route("/donors/matches")
@@ -636,3 +643,6 @@ from app.furusato import (  # noqa: E402,F401
     transfer_views,
     uses_views,
 )
+from app.furusato.calls import views as calls_views  # noqa: E402,F401
+from app.furusato.reports import views as reports_views  # noqa: E402,F401
+from app.furusato.retention import views as retention_views  # noqa: E402,F401

@@ -12,7 +12,10 @@ from app.auth.models import Role, User
 from app.core.work_line import WorkLine
 from app.extensions import db
 from app.furusato import certificates, export_requests, returns, services, transfer_matching
+from app.furusato.calls import services as calls
 from app.furusato.models import ImportBatch
+from app.furusato.reports import work as report_work
+from app.furusato.retention import services as retention
 
 GROUP = "ふるさと納税"
 
@@ -34,8 +37,17 @@ def waiting(user: User, today: date) -> list[WorkLine]:
             WorkLine("受領証明書（発送期限超過）", due.overdue, "furusato.certificates_due", group=GROUP),
             WorkLine("未照合の入金", transfer_matching.open_total()[0], "furusato.transfers_open", group=GROUP),
             WorkLine("郵便物の戻り（確認待ち）", returns.open_count(), "furusato.returns_page", group=GROUP),
+            WorkLine("問い合わせ（折り返し予定日まで）", calls.follow_ups_due(today), "furusato.inquiries",
+                     group=GROUP),
         ]
     if user.role in (Role.supervisor, Role.city_staff):
         lines.append(WorkLine("個人情報の出力申請（承認待ち）", len(export_requests.work_list(by=user)),
                               "furusato.export_requests", group=GROUP))
+    lines += report_work.waiting(user)
+    if user.role == Role.supervisor:
+        lines.append(WorkLine("保存期間を過ぎた記録（廃棄の申請待ち）", retention.due_total(), "furusato.retention",
+                              group=GROUP))
+    if user.role == Role.city_staff:
+        lines.append(WorkLine("廃棄の申請（承認待ち）", retention.waiting_decision(), "furusato.retention",
+                              group=GROUP))
     return lines

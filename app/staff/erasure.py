@@ -144,12 +144,7 @@ def _remove_files(programme: str) -> int:
     packages): copies of what is erased."""
     made = db.session.scalars(select(Task.id).where(or_(
         Task.programme == programme, Task.subject_type == f"{handover.SUBJECT}:{programme}"))).all()
-    removed = 0
-    for task_id in made:
-        for path in files.directory().glob(f"task-{task_id}.*"):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    return files.remove_of(made)
 
 
 @tasks.kind(KIND, title="個人情報の消去")

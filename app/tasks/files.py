@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -45,6 +45,17 @@ def writing(task_id: int | str, suffix: str) -> Iterator[IO[bytes]]:
 def existing(task_id: int | str, suffix: str) -> Path | None:
     path = path_for(task_id, suffix)
     return path if path.is_file() else None
+
+
+def remove_of(task_ids: Iterable[int | str]) -> int:
+    """Delete every file the given tasks (or owners such as a certificate batch) made, for an
+    erasure or a disposal of what they hold; returns how many were deleted."""
+    removed = 0
+    for task_id in task_ids:
+        for path in directory().glob(f"task-{task_id}.*"):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 @periodic(crontab(hour="3", minute="30"), "tasks.sweep_files", at_start=True)
