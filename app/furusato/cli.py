@@ -135,4 +135,7 @@ def certificates_batch_command(due_by: datetime, out: Path, portal: str) -> None
 
 
 def init_app(app: Flask) -> None:
+    from app.furusato.shipping.cli import shipping_cli
+
+    furusato_cli.add_command(shipping_cli)
     app.cli.add_command(furusato_cli)
