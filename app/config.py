@@ -102,6 +102,17 @@ class Config:
     PUBLIC_URL: str = ""
     # Tickets one kiosk issues to one address in a minute (app/queue/kiosk_limit.py).
     KIOSK_TICKETS_PER_MINUTE: int = 12
+    # E-mail (app/core/mail.py), sent from tasks. No MAIL_SMTP_HOST: each message is written as
+    # an .eml file to MAIL_OUTBOX_DIR ("" is instance/mail), so a machine without a mail server
+    # keeps every message. MAIL_SMTP_SECURITY is "" (plain, e.g. a relay on the LAN), "starttls"
+    # or "tls" (SMTPS).
+    MAIL_SMTP_HOST: str = ""
+    MAIL_SMTP_PORT: int = 25
+    MAIL_SMTP_SECURITY: str = ""
+    MAIL_SMTP_USER: str = ""
+    MAIL_SMTP_PASSWORD: str = ""
+    MAIL_FROM: str = "noreply@yakuba.invalid"
+    MAIL_OUTBOX_DIR: str = ""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -129,6 +140,13 @@ class Config:
             "PORT": _int("PORT", 5000),
             "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
             "KIOSK_TICKETS_PER_MINUTE": _int("KIOSK_TICKETS_PER_MINUTE", 12),
+            "MAIL_SMTP_HOST": os.environ.get("MAIL_SMTP_HOST", ""),
+            "MAIL_SMTP_PORT": _int("MAIL_SMTP_PORT", 25),
+            "MAIL_SMTP_SECURITY": os.environ.get("MAIL_SMTP_SECURITY", "").strip().lower(),
+            "MAIL_SMTP_USER": os.environ.get("MAIL_SMTP_USER", ""),
+            "MAIL_SMTP_PASSWORD": os.environ.get("MAIL_SMTP_PASSWORD", ""),
+            "MAIL_FROM": os.environ.get("MAIL_FROM") or cls.MAIL_FROM,
+            "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR", ""),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])
