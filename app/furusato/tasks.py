@@ -15,7 +15,7 @@ from huey import crontab
 from app.auth import audit
 from app.extensions import db
 from app.furusato import exports, imports, services, transfers  # noqa: F401  (exports, transfers: their kinds of background work)
-from app.furusato.shipping import runs  # noqa: F401  (the scheduled order runs)
+from app.furusato.shipping import delivery_mail, runs  # noqa: F401  (the order runs, the delivery e-mails)
 from app.tasks import services as tasks
 from app.tasks.engine import periodic
 
