@@ -35,7 +35,7 @@ OUTSIDE = {"name": "山田 花子", "kana": "ヤマダ ハナコ", "postal_code"
 def shop(app, make_user) -> dict:
     services.sync_portals()
     services.save_settings("岩手県", "西磐井郡平泉町", "02941", "test")
-    city = make_user("city_staff")
+    city = make_user("city_staff", username="city-fixture")
     made = supplier()
     gift = approved_gift(city, "G-1", 10_000, 3_000, name="山彦りんご 5kg")
     frozen = approved_gift(city, "G-2", 20_000, 5_000, name="前沢牛 ハンバーグ", shipping_class=ShippingClass.frozen)

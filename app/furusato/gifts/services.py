@@ -286,6 +286,11 @@ def _set_state(gift: Gift, state: GiftState, detail: str, by: User | None) -> No
     _event(gift, f"{state.label}：{detail}" if detail else state.label, by)
 
 
+def can_edit(by: User | None) -> bool:
+    """Whether `by` enters suppliers, gifts and stock (the office; the city reads and approves)."""
+    return by is None or getattr(by, "role", None) in ("operator", "supervisor")
+
+
 def can_move(gift: Gift, state: str, by: User | None) -> bool:
     """Whether `by` may move the gift to `state` (approval is the city's; the rest the office's)."""
     if not GiftState.has(state) or GiftState(state) not in TRANSITIONS[gift.state]:
