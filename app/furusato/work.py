@@ -13,6 +13,7 @@ from app.core.work_line import WorkLine
 from app.extensions import db
 from app.furusato import certificates, export_requests, returns, services, transfer_matching
 from app.furusato.models import ImportBatch
+from app.furusato.shipping import work as shipping_work
 
 GROUP = "ふるさと納税"
 
@@ -34,7 +35,10 @@ def waiting(user: User, today: date) -> list[WorkLine]:
             WorkLine("受領証明書（発送期限超過）", due.overdue, "furusato.certificates_due", group=GROUP),
             WorkLine("未照合の入金", transfer_matching.open_total()[0], "furusato.transfers_open", group=GROUP),
             WorkLine("郵便物の戻り（確認待ち）", returns.open_count(), "furusato.returns_page", group=GROUP),
+            *shipping_work.lines(),
         ]
+    if user.role == Role.city_staff:
+        lines += shipping_work.city_lines()
     if user.role in (Role.supervisor, Role.city_staff):
         lines.append(WorkLine("個人情報の出力申請（承認待ち）", len(export_requests.work_list(by=user)),
                               "furusato.export_requests", group=GROUP))
