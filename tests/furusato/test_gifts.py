@@ -4,20 +4,19 @@ fresh database (no false flags)."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
 
-from app.config import settings
 from app.extensions import db
-from app.furusato import imports, services
+from app.furusato import services
 from app.furusato.gifts import services as gifts
 from app.furusato.gifts.models import GiftEvent, GiftPortal
 from app.furusato.models import Gift, GiftState, ImportBatch, SuspectFlag
 from app.furusato.services import FurusatoError
 from app.furusato.synthetic import GIFTS, Generator
+from tests.furusato.conftest import run_import
 from tests.furusato.shipping_fixtures import approved_gift, gift_input, supplier
 
 
@@ -110,16 +109,7 @@ def test_the_gift_csv_is_taken_whole_or_refused_naming_each_row(fresh) -> None:
 
 
 def _import(code: str, data: bytes) -> ImportBatch:
-    portal = services.portal_by_code(code)
-    stored = imports.store_upload(f"{code}.csv", data, by=None)
-    batch = imports.create_batch(portal, stored.filename, import_file=stored)
-    if settings().TASK_QUEUE_URL == "immediate":
-        imports.queue(batch, by=None)
-        db.session.commit()
-    else:
-        db.session.commit()
-        imports.run_batch(batch.id, io.BytesIO(data))
-    return db.session.get(ImportBatch, batch.id, populate_existing=True)
+    return run_import(code, data)[0]
 
 
 def test_a_fresh_database_with_gifts_entered_raises_no_false_amount_flags(fresh, make_user, portal_file) -> None:

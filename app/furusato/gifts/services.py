@@ -23,7 +23,8 @@ from app.core.dates import today
 from app.core.refusal import Problem
 from app.extensions import db
 from app.furusato import normalize as nz
-from app.furusato.gifts.models import GiftEvent, GiftPortal, Supplier, Undertaking, UndertakingKind
+from app.furusato.gifts import stock
+from app.furusato.gifts.models import GiftEvent, Supplier, Undertaking, UndertakingKind
 from app.furusato.models import Gift, GiftState, Portal, ShippingClass
 from app.furusato.services import FurusatoError
 from app.staff.uploads import MAX_BYTES, content_type_of
@@ -254,8 +255,7 @@ def save_gift(data: GiftInput, by: User | None, gift: Gift | None = None) -> Gif
     db.session.add(gift)
     db.session.flush()
     for portal_id, code in codes.items():
-        listing = _listing(gift, portal_id)
-        listing.portal_code = code
+        stock.listing(gift, db.session.get_one(Portal, portal_id)).portal_code = code
     if is_new:
         _event(gift, "新規登録（提案）", by)
     elif repriced and gift.state != GiftState.proposed:
@@ -263,16 +263,6 @@ def save_gift(data: GiftInput, by: User | None, gift: Gift | None = None) -> Gif
     else:
         _event(gift, "内容の変更", by)
     return gift
-
-
-def _listing(gift: Gift, portal_id: int) -> GiftPortal:
-    listing = db.session.scalar(select(GiftPortal).where(GiftPortal.gift_id == gift.id,
-                                                         GiftPortal.portal_id == portal_id))
-    if listing is None:
-        listing = GiftPortal(gift_id=gift.id, portal_id=portal_id, portal_code="", allocated=0)
-        db.session.add(listing)
-        db.session.flush()
-    return listing
 
 
 def _event(gift: Gift, detail: str, by: User | None) -> None:

@@ -64,24 +64,25 @@ def warnings() -> list[StockLine]:
     return [line for line in stock_lines() if line.oversold or line.low]
 
 
-def _listing(gift: Gift, portal: Portal) -> GiftPortal:
-    listing = db.session.scalar(select(GiftPortal).where(GiftPortal.gift_id == gift.id,
-                                                         GiftPortal.portal_id == portal.id))
-    if listing is None:
-        listing = GiftPortal(gift_id=gift.id, portal_id=portal.id, portal_code="", allocated=0)
-        db.session.add(listing)
+def listing(gift: Gift, portal: Portal) -> GiftPortal:
+    """The gift's row for the portal (its portal code and allocation), made when missing."""
+    found = db.session.scalar(select(GiftPortal).where(GiftPortal.gift_id == gift.id,
+                                                       GiftPortal.portal_id == portal.id))
+    if found is None:
+        found = GiftPortal(gift_id=gift.id, portal_id=portal.id, portal_code="", allocated=0)
+        db.session.add(found)
         db.session.flush()
-    return listing
+    return found
 
 
 def allocate(gift: Gift, portal: Portal, allocated: int, by: User | None) -> GiftPortal:
     """Set a portal's allocation (the supplier's confirmed count spread over the portals)."""
     if allocated < 0:
         raise FurusatoError("在庫の配分は0以上で入力してください。", "allocated")
-    listing = _listing(gift, portal)
-    before, listing.allocated = listing.allocated, allocated
+    row = listing(gift, portal)
+    before, row.allocated = row.allocated, allocated
     audit.record("update", "furusato_gift", gift.id, f"在庫配分 {portal.name} {before}→{allocated}", by=by)
-    return listing
+    return row
 
 
 def move(gift: Gift, source: Portal, target: Portal, count: int, by: User | None) -> None:
@@ -95,7 +96,7 @@ def move(gift: Gift, source: Portal, target: Portal, count: int, by: User | None
     left = source_line.left if source_line else 0
     if left < count:
         raise FurusatoError(f"{source.name}の残りは{left}個です。{count}個は移動できません。", "count")
-    src, dst = _listing(gift, source), _listing(gift, target)
+    src, dst = listing(gift, source), listing(gift, target)
     src.allocated -= count
     dst.allocated += count
     audit.record("update", "furusato_gift", gift.id, f"在庫移動 {source.name}→{target.name} {count}個", by=by)
