@@ -225,3 +225,27 @@ def test_tracking_numbers_make_the_lines_shipped_and_unknown_lines_refuse_the_fi
     assert (first.state, first.tracking_number, first.shipped_on) == (LineState.shipped, "400012345678",
                                                                       date(2026, 12, 4))
     assert tracking.import_tracking(good, None) == 0  # the same file again changes nothing
+
+
+PRE_HEAD = ("注文番号,返礼品コード,数量,お届け先氏名,郵便番号,住所,建物名,電話番号,メールアドレス,お届け希望日,"
+            "配達時間帯\r\n")
+
+
+def test_donations_from_before_the_operation_come_in_as_open_lines_all_or_none(shop) -> None:
+    from app.furusato.shipping import pre_operation
+    from app.furusato.shipping.models import LineSource
+
+    bad = (PRE_HEAD + "OLD-1,G-1,1,山田 花子,100-0001,東京都千代田区千代田1-1,,03-1234-5678,,2026-12-20,0812\r\n"
+           "OLD-2,G-1,1,佐藤 一郎,,宮城県仙台市青葉区一番町1-1,,022-000-0000,,,\r\n").encode("cp932")
+    with pytest.raises(FurusatoError) as refused:
+        pre_operation.import_open_lines(bad, None)
+    assert refused.value.message == "3行目：お届け先の郵便番号がありません。"
+    assert db.session.scalar(select(func.count()).select_from(ShipmentLine)) == 0
+    good = (PRE_HEAD + "OLD-1,G-1,1,山田 花子,100-0001,東京都千代田区千代田1-1,,03-1234-5678,,2026-12-20,0812\r\n"
+            "OLD-2,G-2,2,平泉 太郎,029-4102,岩手県西磐井郡平泉町平泉1,,0191-00-0000,,,\r\n").encode("cp932")
+    first, second = pre_operation.import_open_lines(good, None)
+    assert (first.state, first.source, first.time_band, first.wish_date) == (
+        LineState.open, LineSource.pre_operation, "0812", date(2026, 12, 20))
+    assert second.state == LineState.blocked  # in the city: never shipped
+    run = runs.run_order(shop["supplier"], None)
+    assert [line.reference for line in runs.lines_of(run)] == ["OLD-1"]

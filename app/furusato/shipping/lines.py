@@ -71,7 +71,7 @@ def collect(by: User | None) -> Collected:
                             quantity=donation.quantity or 1, source=LineSource.donation, reference=donation.order_id,
                             name=donation.name, postal_code=nz.format_postal(nz.postal_digits(donation.postal_code)),
                             address=donation.address, phone=donation.phone, email=donation.email)
-        _block_in_city(line, home)
+        block_in_city(line, home)
         db.session.add(line)
         result.created += 1
         result.blocked += line.state == LineState.blocked
@@ -82,7 +82,7 @@ def collect(by: User | None) -> Collected:
     return result
 
 
-def _block_in_city(line: ShipmentLine, home: HomeArea | None) -> None:
+def block_in_city(line: ShipmentLine, home: HomeArea | None) -> None:
     if in_city(line.postal_code, (line.address or "") + (line.building or ""), home):
         line.state, line.blocked_reason = LineState.blocked, IN_CITY
 
@@ -127,7 +127,7 @@ def change_ship_to(line: ShipmentLine, data: ShipToInput, by: User | None) -> Sh
     line.postal_code = nz.format_postal(nz.postal_digits(data.postal_code))
     line.wish_date, line.time_band = data.wish_date, data.time_band
     line.state, line.blocked_reason = LineState.open, ""
-    _block_in_city(line, home_area())
+    block_in_city(line, home_area())
     audit.record("update", "furusato_shipment_line", line.id, "お届け先・お届け希望の変更", by=by)
     return line
 
