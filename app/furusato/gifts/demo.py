@@ -35,8 +35,8 @@ SUPPLIERS = (
 )
 # gift code → (supplier, cost, class, category)
 MASTER = {
-    "YB-001": ("S-APPLE", 2_900, ShippingClass.ambient, "区域内で生産されたもの（告示第5条第1号）"),
-    "YB-002": ("S-APPLE", 5_200, ShippingClass.ambient, "区域内で生産されたもの（告示第5条第1号）"),
+    "YB-001": ("S-APPLE", 2_900, ShippingClass.ambient, "区域内で生産されたもの"),
+    "YB-002": ("S-APPLE", 5_200, ShippingClass.ambient, "区域内で生産されたもの"),
     "YB-003": ("S-MEAT", 14_800, ShippingClass.frozen, "区域内で主要な部分を加工したもの"),
     "YB-004": ("S-CRAFT", 8_900, ShippingClass.ambient, "区域内で製造されたもの"),
     "YB-005": ("S-APPLE", 3_500, ShippingClass.ambient, "区域内で生産されたもの"),

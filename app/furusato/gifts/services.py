@@ -4,8 +4,10 @@ which price and cost; the 30% rule; the city's approval and the gift's states wi
 The 30% rule (返礼割合): the procurement cost of the gift for one donation, packing, delivery
 and consumption tax included, is at most 30% of the donation — 004 §13(2) 「寄附1件あたりの
 調達費は、当該寄附金額の3割を上限とし、梱包代等の諸経費並びに消費税及び地方消費税相当額を含む」,
-and the designation standard of 地方税法第37条の2第2項 with the 総務省告示 on the standard
-(the paragraph's item number and the 告示's number were not verified here: see the report).
+and the designation standard of 地方税法第37条の2第2項 (its item number was not verified here)
+with the 総務省告示 that 004 §7(9)ア names (平成31年総務省告示第179号 and its later amendments;
+their article on the 30% was not verified here). The demo's local-product categories name
+no article of the 告示 either.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The pre-delivery e-mail (issue 18 §3, 004 §7(6)エ 「発送前に寄附者へ発送予定の連絡を行うこと」):
+"""The pre-delivery e-mail (issue 18 §3, 004 §7(6)エ 「寄附者に対して配送に関する事前メールを送信すること。」):
 one e-mail per shipped line with a tracking number and an address, from an editable template,
 sent in bulk by a task through SMTP (app/core/mail.py). A mailbox the server refuses is a
 bounce recorded on the line (不達, with the server's answer); a line is mailed once, so the task

@@ -1,6 +1,6 @@
 """Shipment lines (issue 18 §3): a paid, not cancelled donation for a gift becomes one line with
 a snapshot of where it goes. A donor whose address is in the city gets no gift (004 §7(6)キ
-「本市の区域内に住所を有する者に対しては、返礼品を送付しないこと」): the line is made 送付不可 and
+「本市内に住所を有する寄附者に返礼品を送付しないこと。」): the line is made 送付不可 and
 can never be ordered, whatever spelling of the address the portal sent (the import's own
 home-area rule, suspects.HomeArea, decides)."""
 

@@ -1,7 +1,8 @@
-"""Delivery problems (issue 18 §3, 004 §7(6)オ・カ): a delay, damage, a wrong item or a parcel
-that came back, recorded with how the donor was reached and what the supplier answered. Where
-the gift must go again, a reshipment line (再送) to the same address goes into the supplier's
-next run. Complaints are listed for the city (004 §7(6)カ: 苦情は市へ報告)."""
+"""Delivery problems (issue 18 §3; 004 §7(6)オ: 配送遅延又は返礼品の破損等のトラブルは寄附者等へ
+対応する, カ: 再出荷依頼はその都度実施する): a delay, damage, a wrong item or a parcel that came
+back, recorded with how the donor was reached and what the supplier answered. Where the gift
+must go again, a reshipment line (再送) to the same address goes into the supplier's next run.
+Complaints are listed for the city (the issue asks for it)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Order runs (出荷依頼, issue 18 §3): a supplier's open lines ordered at once, at least twice a
-week (004 §7(6)イ 「返礼品提供事業者への発注は、週2回以上行うこと」), on the weekdays of the
-supplier's schedule (fewer where the city approved an exception: gifts/models.Supplier). A run
+week (004 §7(6)イ 「返礼品提供事業者からの返礼品の発送は、原則、週2回以上行うこと。…本市の承諾を
+得た場合はその限りでない。」), on the weekdays of the supplier's schedule (fewer where the city
+approved an exception: gifts/models.Supplier). A run
 writes the supplier's order sheet (PDF and CSV) and moves its lines to 発注済.
 
 A supplier without a valid undertaking is not ordered from, and a line for a gift that is not

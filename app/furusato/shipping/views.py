@@ -184,7 +184,7 @@ def record_problem(line_id: int) -> BaseResponse | tuple[str, int]:
 @bp.route("/shipping/problems")
 @roles(*ANALYSTS)
 def shipping_problems() -> str:
-    """配送の事故・苦情: the city sees every complaint (004 §7(6)カ)."""
+    """配送の事故・苦情: the city sees every complaint (issue 18 §3; 004 §7(6)オ・カ)."""
     page = page_number()
     rows, count = problems.recent(page)
     audit.read_list("furusato_shipment_line", [p.line_id for p in rows], "配送の事故・苦情", by=_by())
