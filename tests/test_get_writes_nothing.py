@@ -38,6 +38,8 @@ TABLES = {
     "job_id": "device_jobs",
     "entry_id": "staff_entries", "change_id": "staff_lead_changes", "training_id": "staff_trainings",
     "transfer_id": "furusato_transfer_batches", "transfer_row_id": "furusato_transfer_rows",
+    "supplier_id": "furusato_suppliers", "undertaking_id": "furusato_supplier_undertakings",
+    "gift_id": "furusato_gifts", "run_id": "furusato_order_runs", "line_id": "furusato_shipment_lines",
     "area_id": "staff_handling_areas", "incident_id": "staff_incidents", "request_id": "staff_erasure_requests",
     # the monthly back office: the demo draws lists and hands one case over, and makes no mail-out
     "list_id": "monthly_lists", "handover_id": "counter_handovers", "mailout_id": "monthly_mailouts",

@@ -113,3 +113,25 @@ def test_accounts_from_before_the_programmes_work_at_the_counter_and_admins_in_b
             sa.text("SELECT username, scope, number_handler FROM users"))}
     assert scopes == {"op": ("counter", False), "ad": ("all", False)}
     upgrade()
+
+
+def test_gifts_from_before_the_master_keep_their_rows_and_become_listed_or_ended(app) -> None:
+    """c18a5e7d3f92 keeps the gift table's rows: active gifts are 掲載中, inactive ones 終了, with
+    no supplier and cost 0; down again, the rows are as they were."""
+    import sqlalchemy as sa
+
+    downgrade(revision="a19c7e5b3d41")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO furusato_gifts (code, name, amount, active) VALUES"
+                             " ('YB-001', 'りんご', 10000, true), ('YB-002', '梨', 8000, false)"))
+    upgrade(revision="c18a5e7d3f92")
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT code, amount, state, cost, supplier_id, shipping_class FROM furusato_gifts"
+                                    " ORDER BY code")).all()
+    assert [tuple(r) for r in rows] == [("YB-001", 10000, "listed", 0, None, "ambient"),
+                                        ("YB-002", 8000, "ended", 0, None, "ambient")]
+    downgrade(revision="a19c7e5b3d41")
+    with db.engine.connect() as conn:
+        back = conn.execute(sa.text("SELECT code, name, amount, active FROM furusato_gifts ORDER BY code")).all()
+    assert [tuple(r) for r in back] == [("YB-001", "りんご", 10000, True), ("YB-002", "梨", 8000, False)]
+    upgrade()

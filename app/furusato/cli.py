@@ -168,4 +168,7 @@ def report_monthly_command(month_text: str, out: Path) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.furusato.shipping.cli import shipping_cli
+
+    furusato_cli.add_command(shipping_cli)
     app.cli.add_command(furusato_cli)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.core.dates import fiscal_year, today
 from app.extensions import db
 from app.furusato import imports, payments, services, transfers, uses
+from app.furusato.gifts import demo as gift_demo
 from app.furusato.models import Gift
 from app.furusato.profiles import effective_profile
 from app.furusato.reports import demo_data as reports_demo
@@ -53,6 +54,8 @@ def load() -> None:
     _paid_phone_donations()
     _transfers()
     reports_demo.load()
+    gift_demo.load()
+    db.session.commit()
 
 
 # The people: name, kana, birth date, phone, postal code, address.

@@ -173,16 +173,50 @@ class Portal(db.Model):
         return self.kind == PortalKind.direct
 
 
+class GiftState(Labelled):
+    """A gift's way to the portals (issue 18 §1): the office proposes it, the city approves it
+    and its price (004 §7(9)エ), it is listed, then paused or ended."""
+
+    proposed = "proposed", "提案中"
+    approved = "approved", "市承認済"
+    listed = "listed", "掲載中"
+    paused = "paused", "一時停止"
+    ended = "ended", "終了"
+
+
+class ShippingClass(Labelled):
+    ambient = "ambient", "常温"
+    chilled = "chilled", "冷蔵"
+    frozen = "frozen", "冷凍"
+
+
 class Gift(db.Model):
-    """返礼品: only what the import needs to check an amount; the gifts issue extends it."""
+    """返礼品: the gift master (issue 18 §1). `active` is whether staff may choose it at intake
+    (listed or approved); the portal import's amount check reads `amount` (suspects.py)."""
 
     __tablename__ = "furusato_gifts"
+    __table_args__ = (one_of("state", GiftState), one_of("shipping_class", ShippingClass))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     amount: Mapped[int]  # 寄附金額 (yen) for one unit
     active: Mapped[bool] = mapped_column(default=True)
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_suppliers.id"), index=True)
+    cost: Mapped[int] = mapped_column(default=0, server_default="0")  # 調達費（梱包・送料・消費税込）
+    shipping_class: Mapped[ShippingClass] = mapped_column(
+        StrEnumType(ShippingClass, 10), default=ShippingClass.ambient, server_default="ambient")
+    size: Mapped[int] = mapped_column(default=60, server_default="60")  # 荷物のサイズ（60・80・100…）
+    lead_days: Mapped[int] = mapped_column(default=7, server_default="7")  # 発注から出荷までの日数
+    season_from: Mapped[date | None]
+    season_to: Mapped[date | None]
+    local_category: Mapped[str] = mapped_column(String(100), default="", server_default="")  # 地場産品基準の類型
+    local_evidence: Mapped[str] = mapped_column(Text, default="", server_default="")
+    state: Mapped[GiftState] = mapped_column(StrEnumType(GiftState, 10), default=GiftState.proposed,
+                                             server_default="listed")
+    low_stock: Mapped[int] = mapped_column(default=5, server_default="5")  # 残りがこれ以下で警告
+
+    supplier = relationship("Supplier")
 
 
 class Donor(db.Model):
@@ -642,3 +676,5 @@ from app.furusato import batch_models, letter_models, returns_models, status_mod
 from app.furusato.calls import models as calls_models  # noqa: E402,F401
 from app.furusato.reports import models as reports_models  # noqa: E402,F401
 from app.furusato.retention import models as retention_models  # noqa: E402,F401
+from app.furusato.gifts import models as gift_models  # noqa: E402,F401
+from app.furusato.shipping import models as shipping_models  # noqa: E402,F401

@@ -67,6 +67,21 @@ def gift_catalogue(gifts: Iterable[Gift]) -> dict[str, tuple[str, int]]:
     return {g.code: (g.name, g.amount) for g in gifts}
 
 
+def gift_master(session: Any) -> dict[str, tuple[str, int]]:
+    """The gift master as the amount check reads it (issue 18 §1): each gift under its own code
+    and under every portal's code for it, so a fresh database with gifts entered in the UI
+    raises no false 寄附金額と返礼品の不一致."""
+    from app.furusato.gifts.models import GiftPortal
+
+    gifts = session.scalars(select(Gift)).all()
+    out = gift_catalogue(gifts)
+    by_id = {g.id: g for g in gifts}
+    for listing in session.scalars(select(GiftPortal).where(GiftPortal.portal_code != "")):
+        gift = by_id[listing.gift_id]
+        out.setdefault(listing.portal_code, (gift.name, gift.amount))
+    return out
+
+
 def evaluate(rec: Mapping[str, Any], ctx: RuleContext) -> list[tuple[str, str]]:
     """The flags one donation earns, as (reason code, detail). `rec` holds donation fields."""
     flags: list[tuple[str, str]] = []

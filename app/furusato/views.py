@@ -91,6 +91,9 @@ NAV = (
     NavItem("受領証明書の発送期限", "furusato.certificates_due", "ふるさと納税"),
     NavItem("受領証明書の印刷バッチ", "furusato.certificate_batches", "ふるさと納税"),
     NavItem("郵便物の戻り", "furusato.returns_page", "ふるさと納税"),
+    NavItem("返礼品", "furusato.gift_list", "ふるさと納税"),
+    NavItem("返礼品提供事業者", "furusato.suppliers", "ふるさと納税"),
+    NavItem("返礼品の出荷", "furusato.shipping", "ふるさと納税"),
     NavItem("寄附者の名寄せ", "furusato.matches", "ふるさと納税"),
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
     NavItem("個人情報の出力申請", "furusato.export_requests", "ふるさと納税"),
@@ -646,3 +649,5 @@ from app.furusato import (  # noqa: E402,F401
 from app.furusato.calls import views as calls_views  # noqa: E402,F401
 from app.furusato.reports import views as reports_views  # noqa: E402,F401
 from app.furusato.retention import views as retention_views  # noqa: E402,F401
+from app.furusato.gifts import views as gift_views  # noqa: E402,F401
+from app.furusato.shipping import views as shipping_views  # noqa: E402,F401

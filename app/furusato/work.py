@@ -16,6 +16,7 @@ from app.furusato.calls import services as calls
 from app.furusato.models import ImportBatch
 from app.furusato.reports import work as report_work
 from app.furusato.retention import services as retention
+from app.furusato.shipping import work as shipping_work
 
 GROUP = "ふるさと納税"
 
@@ -39,7 +40,10 @@ def waiting(user: User, today: date) -> list[WorkLine]:
             WorkLine("郵便物の戻り（確認待ち）", returns.open_count(), "furusato.returns_page", group=GROUP),
             WorkLine("問い合わせ（折り返し予定日まで）", calls.follow_ups_due(today), "furusato.inquiries",
                      group=GROUP),
+            *shipping_work.lines(),
         ]
+    if user.role == Role.city_staff:
+        lines += shipping_work.city_lines()
     if user.role in (Role.supervisor, Role.city_staff):
         lines.append(WorkLine("個人情報の出力申請（承認待ち）", len(export_requests.work_list(by=user)),
                               "furusato.export_requests", group=GROUP))

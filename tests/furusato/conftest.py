@@ -42,6 +42,25 @@ def generator() -> Generator:
     return Generator(seed=7)
 
 
+def run_import(code: str, data: bytes, *, accept_good_rows: bool = False, encoding: str | None = None
+               ) -> tuple[Any, Any]:
+    """Import bytes for a portal as the upload does (see `run_file`)."""
+    portal = services.portal_by_code(code)
+    stored = imports.store_upload(f"{code}.csv", data, by=None)
+    batch = imports.create_batch(portal, stored.filename, import_file=stored, accept_good_rows=accept_good_rows,
+                                 encoding=encoding)
+    if settings().TASK_QUEUE_URL == "immediate":
+        imports.queue(batch, by=None)
+        db.session.commit()
+    else:
+        db.session.commit()
+        imports.run_batch(batch.id, io.BytesIO(data))
+    batch = db.session.get(ImportBatch, batch.id, populate_existing=True)
+    counts = imports.counts_of(batch)
+    db.session.commit()
+    return batch, counts
+
+
 @pytest.fixture
 def run_file(furusato: None) -> Callable[..., tuple[Any, Any]]:
     """Import bytes for a portal as the upload does: the file is stored, a batch queued and its
@@ -49,24 +68,7 @@ def run_file(furusato: None) -> Callable[..., tuple[Any, Any]]:
     real consumer the batch is run here instead, by the same steps, so that the file is in when
     this returns. Returns the batch and its counts with every issue, and no transaction open
     (on SQLite one would hold the write lock a consumer needs)."""
-
-    def run(code: str, data: bytes, *, accept_good_rows: bool = False, encoding: str | None = None) -> tuple[Any, Any]:
-        portal = services.portal_by_code(code)
-        stored = imports.store_upload(f"{code}.csv", data, by=None)
-        batch = imports.create_batch(portal, stored.filename, import_file=stored, accept_good_rows=accept_good_rows,
-                                     encoding=encoding)
-        if settings().TASK_QUEUE_URL == "immediate":
-            imports.queue(batch, by=None)
-            db.session.commit()
-        else:
-            db.session.commit()
-            imports.run_batch(batch.id, io.BytesIO(data))
-        batch = db.session.get(ImportBatch, batch.id, populate_existing=True)
-        counts = imports.counts_of(batch)
-        db.session.commit()
-        return batch, counts
-
-    return run
+    return run_import
 
 
 @pytest.fixture

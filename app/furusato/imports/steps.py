@@ -46,7 +46,6 @@ from app.furusato.models import (
     Donation,
     Donor,
     FurusatoSettings,
-    Gift,
     ImportBatch,
     ImportIssue,
     ImportStagingRow,
@@ -94,8 +93,7 @@ def _doubles_the_table(conn: Connection, rows_read: int) -> bool:
 
 def rule_context(profile_expected: tuple[str, ...]) -> suspects.RuleContext:
     settings = db.session.scalar(select(FurusatoSettings).limit(1))
-    gifts = db.session.scalars(select(Gift)).all()
-    return suspects.RuleContext(suspects.HomeArea.from_settings(settings), suspects.gift_catalogue(gifts),
+    return suspects.RuleContext(suspects.HomeArea.from_settings(settings), suspects.gift_master(db.session),
                                 profile_expected)
 
 

@@ -1,0 +1,87 @@
+"""Tracking numbers back from the carrier (issue 18 §3): the carrier's shipment history CSV
+(B2クラウド's 発行済データ: お客様管理番号 and 伝票番号, with the 出荷予定日) makes each ordered
+line 発送済 with its number. The whole file or nothing: a row for an unknown line, a line not
+ordered, or a row without a number is refused naming the row and field."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+from app.auth import audit
+from app.auth.models import User
+from app.core.dates import today
+from app.core.refusal import Problem
+from app.extensions import db
+from app.furusato import normalize as nz
+from app.furusato.services import FurusatoError
+from app.furusato.shipping.models import LineState, ShipmentLine
+
+MAX_BYTES = 10 * 1024 * 1024
+REFERENCE = "お客様管理番号"
+NUMBER = "伝票番号"
+SHIPPED_ON = ("出荷日", "出荷予定日")
+_LINE = re.compile(r"L(\d{1,9})")
+_TRACKING = re.compile(r"\d{10,12}")
+
+
+def _text(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FurusatoError("ファイルの文字コードが読めません（Shift_JISまたはUTF-8）。", "file")
+
+
+def _day(text: str) -> date | None:
+    text = nz.nfkc(text).strip().replace("/", "-")
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def import_tracking(data: bytes, by: User | None) -> int:
+    """Record the tracking numbers of a shipment history file; returns how many lines shipped."""
+    if not data:
+        raise FurusatoError("ファイルを選んでください。", "file")
+    if len(data) > MAX_BYTES:
+        raise FurusatoError("ファイルが大きすぎます（10MBまで）。", "file")
+    reader = csv.DictReader(io.StringIO(_text(data)))
+    header = reader.fieldnames or []
+    if REFERENCE not in header or NUMBER not in header:
+        raise FurusatoError(f"見出し行に「{REFERENCE}」と「{NUMBER}」の列が必要です。", "file")
+    problems: list[Problem] = []
+    found: list[tuple[ShipmentLine, str, date]] = []
+    for number, row in enumerate(reader, start=2):
+        reference = nz.nfkc(row.get(REFERENCE) or "").strip()
+        tracking = re.sub(r"\D", "", nz.nfkc(row.get(NUMBER) or ""))
+        match = _LINE.fullmatch(reference)
+        line = db.session.get(ShipmentLine, int(match[1])) if match else None
+        if line is None:
+            problems.append(Problem("file", f"{number}行目：{REFERENCE}「{reference}」の出荷明細はありません。"))
+            continue
+        if not _TRACKING.fullmatch(tracking):
+            problems.append(Problem("file", f"{number}行目：{NUMBER}「{row.get(NUMBER) or ''}」が正しくありません。"))
+            continue
+        if line.state == LineState.shipped and line.tracking_number == tracking:
+            continue  # the same file again
+        if line.state != LineState.ordered:
+            problems.append(Problem("file", f"{number}行目：出荷明細 L{line.id} は{line.state.label}です"
+                                    "（発注済の明細だけに伝票番号を付けられます）。"))
+            continue
+        shipped = next((d for d in (_day(row.get(k) or "") for k in SHIPPED_ON) if d), None)
+        found.append((line, tracking, shipped or today()))
+    if problems:
+        raise FurusatoError.of(problems, f"出荷実績ファイルに{len(problems)}件の誤りがあります。"
+                                         "何も取り込んでいません。")
+    for line, tracking, shipped in found:
+        line.state, line.tracking_number, line.shipped_on = LineState.shipped, tracking, shipped
+    db.session.flush()
+    if found:
+        audit.record("update", "furusato_shipment_line", "list", f"伝票番号の取込 {len(found)}件", by=by)
+    return len(found)
+
