@@ -639,3 +639,4 @@ class DonationPayment(db.Model):
 
 
 from app.furusato import batch_models, letter_models, returns_models, status_models, transfer_models  # noqa: E402,F401
+from app.furusato.onestop import models as onestop_models  # noqa: E402,F401
