@@ -36,6 +36,7 @@ DEADLINE_RULE = "地方税法附則第7条（申告特例申請書・変更届�
 PAID = (DonationState.paid, DonationState.posted)
 IMAGE_TYPES = {"application/pdf": b"%PDF", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
 MAX_IMAGE = 10 * 1024 * 1024
+NO_HOME = "郵便番号から住所地の市区町村が分かりません。郵便番号を確かめてください。"
 
 
 class OneStopError(Refusal):
@@ -85,7 +86,7 @@ def _problems(data: IntakeInput) -> list[Problem]:
     except vault.NumberRefused as refused:
         problems.append(Problem("number", refused.message))
     if data.postal_code and home.home_of(data.postal_code, data.address) is None:
-        problems.append(Problem("postal_code", "郵便番号から住所地の市区町村が分かりません。郵便番号を確かめてください。"))
+        problems.append(Problem("postal_code", NO_HOME))
     return problems
 
 
@@ -193,7 +194,8 @@ def link_donor(application: OneStopApplication, donor_id: int, donation_ids: lis
     db.session.flush()
     application.covered.extend(OneStopDonation(donation_id=i) for i in donation_ids)
     _touch(application)
-    audit.record("update", "furusato_onestop", application.id, f"寄附者・寄附の照合（寄附{len(donation_ids)}件）", by=by)
+    audit.record("update", "furusato_onestop", application.id, f"寄附者・寄附の照合（寄附{len(donation_ids)}件）",
+                 by=by)
 
 
 CHANGEABLE = {"name": "氏名", "kana": "フリガナ", "postal_code": "郵便番号", "address": "住所", "phone": "電話番号",
@@ -232,7 +234,7 @@ def change(application: OneStopApplication, received_on: date, values: dict[str,
                                   by=by.username if by else "(system)"))
     found = home.home_of(application.postal_code, application.address)
     if found is None:
-        raise OneStopError("郵便番号から住所地の市区町村が分かりません。", "postal_code")
+        raise OneStopError(NO_HOME, "postal_code")
     if found.code != application.home_code:
         rows.append(OneStopChange(application_id=application.id, kind=ChangeKind.change, field="home_code",
                                   before=application.home_code, after=found.code, received_on=received_on,
