@@ -15,7 +15,7 @@ from sqlalchemy import extract, or_, select
 
 from app.auth import audit
 from app.auth.models import User
-from app.core.dates import now
+from app.core.dates import now, today
 from app.core.refusal import Problem, Refusal
 from app.extensions import db
 from app.furusato import normalize as nz
@@ -79,6 +79,8 @@ class IntakeInput:
 def _problems(data: IntakeInput) -> list[Problem]:
     problems = [Problem(f, f"{label}を入力してください。") for f, label in
                 (("name", "氏名"), ("address", "住所"), ("postal_code", "郵便番号")) if not getattr(data, f).strip()]
+    if data.received_on > today():
+        problems.append(Problem("received_on", "到着日に未来の日付は入力できません。"))
     if data.birth_date is None:
         problems.append(Problem("birth_date", "生年月日を入力してください。"))
     try:
