@@ -19,6 +19,7 @@ from app.core.dates import fiscal_year, today
 from app.extensions import db
 from app.furusato import imports, payments, services, transfers, uses
 from app.furusato.models import Gift
+from app.furusato.onestop import demo as onestop_demo
 from app.furusato.profiles import effective_profile
 from app.furusato.synthetic import GIFTS, USES, Generator, portal_bytes
 
@@ -51,6 +52,7 @@ def load() -> None:
         phone="022-000-0000", channel="phone", note=""), None)
     _paid_phone_donations()
     _transfers()
+    onestop_demo.load()
 
 
 # The people: name, kana, birth date, phone, postal code, address.
