@@ -111,6 +111,17 @@ class Config:
     ONESTOP_NUMBER_KEY_FILE: str = ""
     # The city has approved online one-stop intake (004 §7(11)ウ); until then the import refuses.
     ONESTOP_ONLINE_INTAKE: bool = False
+    # E-mail (app/core/mail.py), sent from tasks. No MAIL_SMTP_HOST: each message is written as
+    # an .eml file to MAIL_OUTBOX_DIR ("" is instance/mail), so a machine without a mail server
+    # keeps every message. MAIL_SMTP_SECURITY is "" (plain, e.g. a relay on the LAN), "starttls"
+    # or "tls" (SMTPS).
+    MAIL_SMTP_HOST: str = ""
+    MAIL_SMTP_PORT: int = 25
+    MAIL_SMTP_SECURITY: str = ""
+    MAIL_SMTP_USER: str = ""
+    MAIL_SMTP_PASSWORD: str = ""
+    MAIL_FROM: str = "noreply@yakuba.invalid"
+    MAIL_OUTBOX_DIR: str = ""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
@@ -141,6 +152,13 @@ class Config:
             "ONESTOP_NUMBER_KEYS": _list("ONESTOP_NUMBER_KEYS", ()),
             "ONESTOP_NUMBER_KEY_FILE": os.environ.get("ONESTOP_NUMBER_KEY_FILE", ""),
             "ONESTOP_ONLINE_INTAKE": _bool("ONESTOP_ONLINE_INTAKE", False),
+            "MAIL_SMTP_HOST": os.environ.get("MAIL_SMTP_HOST", ""),
+            "MAIL_SMTP_PORT": _int("MAIL_SMTP_PORT", 25),
+            "MAIL_SMTP_SECURITY": os.environ.get("MAIL_SMTP_SECURITY", "").strip().lower(),
+            "MAIL_SMTP_USER": os.environ.get("MAIL_SMTP_USER", ""),
+            "MAIL_SMTP_PASSWORD": os.environ.get("MAIL_SMTP_PASSWORD", ""),
+            "MAIL_FROM": os.environ.get("MAIL_FROM") or cls.MAIL_FROM,
+            "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR", ""),
         }
         values.update(overrides)
         values["SQLALCHEMY_DATABASE_URI"] = database_url(values["SQLALCHEMY_DATABASE_URI"])

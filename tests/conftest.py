@@ -26,6 +26,7 @@ from app.config import Config
 from app.config import database_url as database_url_of
 from tests.consumer import Consumer
 from tests.live import LiveServer
+from tests.mail_catcher import MailCatcher
 from tests.scratch_db import scratch_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -305,6 +306,20 @@ def shots(tmp_path: Path) -> Path:
     target = Path(os.environ.get("YAKUBA_SCREENSHOTS", tmp_path))
     target.mkdir(parents=True, exist_ok=True)
     return target
+
+
+@pytest.fixture
+def smtp_catcher() -> Iterator[MailCatcher]:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives (tests/mail_catcher.py)."""
+    catcher = MailCatcher().start()
+    yield catcher
+    catcher.stop()
+
+
+@pytest.fixture
+def mail_config(smtp_catcher: MailCatcher) -> dict[str, Any]:
+    """App settings that send e-mail to the test's catcher: return it from a module's app_config."""
+    return smtp_catcher.config
 
 
 @pytest.fixture

@@ -203,6 +203,13 @@ class AddressLimit:
         with self._lock:
             return len(self._open.get(address, ()))
 
+    def end_all(self) -> None:
+        """End every open stream (a server that stops: each stream returns at its next wake)."""
+        with self._lock:
+            slots = [slot for opened in self._open.values() for slot in opened]
+        for slot in slots:
+            slot.end()
+
     def _recent(self, address: str, at: float) -> deque[float]:
         if len(self._opened) > 4096:  # forget addresses that opened nothing this minute
             for key in [k for k, q in self._opened.items() if not q or at - q[-1] >= self.window]:
