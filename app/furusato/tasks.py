@@ -15,6 +15,7 @@ from huey import crontab
 from app.auth import audit
 from app.extensions import db
 from app.furusato import exports, imports, services, transfers  # noqa: F401  (exports, transfers: their kinds of background work)
+from app.furusato.onestop import eltax, notices  # noqa: F401  (their kinds of background work)
 from app.tasks import services as tasks
 from app.tasks.engine import periodic
 

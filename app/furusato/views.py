@@ -90,6 +90,7 @@ NAV = (
     NavItem("受領証明書の発送期限", "furusato.certificates_due", "ふるさと納税"),
     NavItem("受領証明書の印刷バッチ", "furusato.certificate_batches", "ふるさと納税"),
     NavItem("郵便物の戻り", "furusato.returns_page", "ふるさと納税"),
+    NavItem("ワンストップ特例申請", "furusato.onestop_list", "ふるさと納税"),
     NavItem("寄附者の名寄せ", "furusato.matches", "ふるさと納税"),
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
     NavItem("個人情報の出力申請", "furusato.export_requests", "ふるさと納税"),
@@ -636,3 +637,4 @@ from app.furusato import (  # noqa: E402,F401
     transfer_views,
     uses_views,
 )
+from app.furusato.onestop import views as onestop_views  # noqa: E402,F401

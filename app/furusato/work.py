@@ -13,6 +13,7 @@ from app.core.work_line import WorkLine
 from app.extensions import db
 from app.furusato import certificates, export_requests, returns, services, transfer_matching
 from app.furusato.models import ImportBatch
+from app.furusato.onestop import review as onestop_review
 
 GROUP = "ふるさと納税"
 
@@ -21,6 +22,19 @@ def imports_on(day: date) -> int:
     start = datetime.combine(day, time.min)
     return int(db.session.scalar(select(func.count()).select_from(ImportBatch).where(
         ImportBatch.started_at >= start, ImportBatch.started_at < start + timedelta(days=1))) or 0)
+
+
+def _onestop_lines(today: date) -> list[WorkLine]:
+    """ワンストップ特例 (issue 17 §2): open, deficient, not acknowledged, with the days left to the
+    31 January handover."""
+    counts = onestop_review.counts(onestop_review.default_year(today), today)
+    left = f"通知期限まであと{counts.days_left}日" if counts.days_left >= 0 else "通知期限を過ぎています"
+    return [WorkLine("ワンストップ特例申請の審査待ち", counts.open, "furusato.onestop_list", {"state": "received"},
+                     note=left, group=GROUP),
+            WorkLine("ワンストップ特例申請の不備（補正待ち）", counts.deficient, "furusato.onestop_list",
+                     {"state": "deficient"}, note=left, group=GROUP),
+            WorkLine("ワンストップ特例の受付済み通知（未送付）", counts.unacknowledged, "furusato.onestop_list",
+                     {"state": "accepted"}, note=left, group=GROUP)]
 
 
 def waiting(user: User, today: date) -> list[WorkLine]:
@@ -34,6 +48,7 @@ def waiting(user: User, today: date) -> list[WorkLine]:
             WorkLine("受領証明書（発送期限超過）", due.overdue, "furusato.certificates_due", group=GROUP),
             WorkLine("未照合の入金", transfer_matching.open_total()[0], "furusato.transfers_open", group=GROUP),
             WorkLine("郵便物の戻り（確認待ち）", returns.open_count(), "furusato.returns_page", group=GROUP),
+            *_onestop_lines(today),
         ]
     if user.role in (Role.supervisor, Role.city_staff):
         lines.append(WorkLine("個人情報の出力申請（承認待ち）", len(export_requests.work_list(by=user)),

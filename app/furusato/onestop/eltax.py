@@ -14,6 +14,7 @@ list for the city's check, the counts for the §13(5) invoice, and the handover 
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -40,6 +41,8 @@ from app.furusato.onestop.models import (
     OneStopDonation,
     OneStopHandover,
 )
+from app.tasks import files
+from app.tasks import services as tasks
 
 GENDER_CODES = {"男": "1", "女": "2"}
 
@@ -178,3 +181,35 @@ def invoice_counts(year: int) -> dict[str, int]:
 
 def as_json(summary: Summary) -> dict[str, Any]:
     return asdict(summary)
+
+
+# --- in the background (the page's button) -----------------------------------------------------
+
+TASK_KIND = "furusato.onestop_eltax"
+
+
+@tasks.kind(TASK_KIND, title="申告特例通知書データの作成", programme="furusato")
+def build_task(ctx: tasks.TaskContext) -> dict[str, Any]:
+    """Every municipality's file and list into one ZIP (the task's file), the handovers recorded."""
+    year = int(ctx.params["year"])
+    ctx.progress(0, None, phase="受理済みの申請を集めています", unit="市区町村")
+    folder = files.path_for(ctx.task_id, "-eltax")
+    by = db.session.get(User, ctx.params["by"]) if ctx.params.get("by") else None
+    summaries = build(year, folder, by=by)
+    with files.writing(ctx.task_id, ".zip") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, path.name)
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    db.session.commit()
+    built = [s for s in summaries if not s.unchanged]
+    ctx.progress(len(summaries), len(summaries), phase="完了")
+    return {"summary": f"{len(built)}市区町村のファイルを作成しました（変更なし{len(summaries) - len(built)}）",
+            "municipalities": [as_json(s) for s in summaries], "file": f"/furusato/onestop/eltax/{ctx.task_id}.zip",
+            "link": "/furusato/onestop/eltax", "link_label": "申告特例通知書データの画面へ"}
+
+
+def handovers(year: int) -> list[OneStopHandover]:
+    return list(db.session.scalars(select(OneStopHandover).where(OneStopHandover.tax_year == year)
+                                   .order_by(OneStopHandover.home_code, OneStopHandover.id)))

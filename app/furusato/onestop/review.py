@@ -134,6 +134,12 @@ class Counts:
     days_left: int  # to the handover deadline of 31 January (004 §7(11))
 
 
+def default_year(on: date | None = None) -> int:
+    """The year the office works on: until the handover at the end of January, last year's."""
+    day = on or today()
+    return day.year - 1 if day.month == 1 else day.year
+
+
 def handover_deadline(tax_year: int) -> date:
     """申告特例通知書 to each home municipality by 31 January of the following year (004 §7(11))."""
     return date(tax_year + 1, 1, 31)

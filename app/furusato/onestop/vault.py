@@ -42,9 +42,13 @@ def _keys() -> tuple[str, ...]:
     path = _key_file()
     if not path.exists():  # the embedded default: one key made on first use, readable by the owner only
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(Fernet.generate_key().decode() + "\n")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it a moment ago
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(Fernet.generate_key().decode() + "\n")
     return tuple(line.strip() for line in path.read_text().splitlines() if line.strip())
 
 
