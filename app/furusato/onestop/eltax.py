@@ -116,7 +116,7 @@ def _list_pdf(year: int, code: str, name: str, rows: list[dict[str, Any]], corre
 
 
 def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = None,
-          made_on: date | None = None) -> list[Summary]:
+          made_on: date | None = None, lists: bool = True) -> list[Summary]:
     """Every municipality's file and list for the year's accepted applications; the handover
     rows recorded (built; handed over when `record_handover` says so)."""
     layout = lay.load(layout_path)
@@ -125,6 +125,8 @@ def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = N
     totals = _totals(year)
     summaries: list[Summary] = []
     ext = "csv" if layout.format == "csv" else "txt"
+    latest = {h.home_code: h for h in db.session.scalars(select(OneStopHandover).where(
+        OneStopHandover.tax_year == year).order_by(OneStopHandover.id))}  # the last of each municipality
     for code, applications in by_municipality(year).items():
         rows = [(f"整理番号{a.id}", {**_values(a, totals.get(a.id, (0, 0, None, None))), "masked": a.masked_number})
                 for a in applications]
@@ -132,7 +134,7 @@ def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = N
             raise lay.LayoutError.of(problems, f"{applications[0].home_name}の申告特例通知書を作れません。")
         body = b"".join(lay.line(layout.record, values, layout, where) for where, values in rows)
         digest = hashlib.sha256(body).hexdigest()
-        last = _last_handover(year, code)
+        last = latest.get(code)
         home_name = applications[0].home_name
         if last is not None and last.sha256 == digest:
             summaries.append(Summary(code, home_name, last.rows, last.total, last.correction, last.filename, "",
@@ -147,8 +149,9 @@ def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = N
                 + lay.line(layout.trailer, {"rows": len(rows), "grand_total": grand}, layout, "トレーラー"))
         stem = f"{code}_{year}_shinkoku_tokurei{'_teisei' if correction else ''}"
         (out / f"{stem}.{ext}").write_bytes(data)
-        listing = [{k: v for k, v in values.items() if k != "number"} for _, values in rows]
-        (out / f"{stem}.pdf").write_bytes(_list_pdf(year, code, home_name, listing, correction))
+        if lists:
+            listing = [{k: v for k, v in values.items() if k != "number"} for _, values in rows]
+            (out / f"{stem}.pdf").write_bytes(_list_pdf(year, code, home_name, listing, correction))
         db.session.add(OneStopHandover(tax_year=year, home_code=code, home_name=home_name, rows=len(rows), total=grand,
                                        correction=correction, filename=f"{stem}.{ext}", sha256=digest,
                                        built_by=by.username if by else "(system)"))
@@ -157,7 +160,8 @@ def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = N
             a.handed_over_at, a.changed_after_handover = at, False
         audit.record("export", "furusato_onestop_handover", code,
                      f"申告特例通知書{'（訂正）' if correction else ''}：{home_name} {year}年分 {len(rows)}件", by=by)
-        summaries.append(Summary(code, home_name, len(rows), grand, correction, f"{stem}.{ext}", f"{stem}.pdf"))
+        summaries.append(Summary(code, home_name, len(rows), grand, correction, f"{stem}.{ext}",
+                                 f"{stem}.pdf" if lists else ""))
     db.session.flush()
     return summaries
 
@@ -213,3 +217,19 @@ def build_task(ctx: tasks.TaskContext) -> dict[str, Any]:
 def handovers(year: int) -> list[OneStopHandover]:
     return list(db.session.scalars(select(OneStopHandover).where(OneStopHandover.tax_year == year)
                                    .order_by(OneStopHandover.home_code, OneStopHandover.id)))
+
+
+def write_lists(year: int, out: Path, limit: int | None = None) -> int:
+    """The PDF lists of the municipalities' latest files (for a build made with lists=False)."""
+    grouped = by_municipality(year)
+    totals = _totals(year)
+    written = 0
+    for code, applications in list(grouped.items())[:limit]:
+        last = _last_handover(year, code)
+        rows = [{**{k: v for k, v in _values(a, totals.get(a.id, (0, 0, None, None))).items() if k != "number"},
+                 "masked": a.masked_number} for a in applications]
+        stem = Path(last.filename).stem if last else f"{code}_{year}_shinkoku_tokurei"
+        (out / f"{stem}.pdf").write_bytes(_list_pdf(year, code, applications[0].home_name, rows,
+                                                    bool(last and last.correction)))
+        written += 1
+    return written

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.auth import audit
 from app.auth.models import User
@@ -27,6 +28,7 @@ from app.furusato.onestop.models import (
     MatchState,
     NoticeKind,
     OneStopApplication,
+    OneStopDonation,
     OneStopNotice,
 )
 
@@ -112,7 +114,8 @@ def review_all(year: int, *, by: User | None) -> tuple[int, int]:
     checklist holds are accepted; (accepted, left for a person)."""
     accepted = left = 0
     for application in db.session.scalars(select(OneStopApplication).where(
-            OneStopApplication.tax_year == year, OneStopApplication.state == ApplicationState.received)):
+            OneStopApplication.tax_year == year, OneStopApplication.state == ApplicationState.received)
+            .options(selectinload(OneStopApplication.covered).selectinload(OneStopDonation.donation))):
         if passes(application):
             application.state, application.accepted_at = ApplicationState.accepted, now()
             application.accepted_by = by.username if by else "(system)"
