@@ -133,10 +133,11 @@ ACTIONS = {"deficient": DeficientForm, "correct": CorrectionForm, "accept": Corr
            "withdraw": WithdrawForm, "reveal": RevealForm, "match": MatchForm}
 
 
-@bp.route("/onestop/<int:application_id>/<any(deficient, correct, accept, change, withdraw, reveal, match):action>",
-          methods=["POST"])
+@bp.route("/onestop/<int:application_id>/<action>", methods=["POST"])
 @roles(*STAFF)
 def onestop_act(application_id: int, action: str) -> BaseResponse | tuple[str, int]:
+    if action not in ACTIONS:
+        abort(404)
     application = _read(application_id)
     form = ACTIONS[action]()
     revealed = ""
