@@ -102,6 +102,15 @@ class Config:
     PUBLIC_URL: str = ""
     # Tickets one kiosk issues to one address in a minute (app/queue/kiosk_limit.py).
     KIOSK_TICKETS_PER_MINUTE: int = 12
+    # The key of the individual numbers of one-stop applications (issue 17 §3), never in the
+    # database: Fernet keys, newest first (the first encrypts, all decrypt: rotation is adding a
+    # new key in front, `flask furusato one-stop rotate-key`, then dropping the old one), from
+    # ONESTOP_NUMBER_KEYS (comma-separated) or else the file ONESTOP_NUMBER_KEY_FILE (one a line;
+    # "" is instance/onestop_number.keys, made on first use with mode 600).
+    ONESTOP_NUMBER_KEYS: tuple[str, ...] = ()
+    ONESTOP_NUMBER_KEY_FILE: str = ""
+    # The city has approved online one-stop intake (004 §7(11)ウ); until then the import refuses.
+    ONESTOP_ONLINE_INTAKE: bool = False
     # E-mail (app/core/mail.py), sent from tasks. No MAIL_SMTP_HOST: each message is written as
     # an .eml file to MAIL_OUTBOX_DIR ("" is instance/mail), so a machine without a mail server
     # keeps every message. MAIL_SMTP_SECURITY is "" (plain, e.g. a relay on the LAN), "starttls"
@@ -143,6 +152,9 @@ class Config:
             "PORT": _int("PORT", 5000),
             "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
             "KIOSK_TICKETS_PER_MINUTE": _int("KIOSK_TICKETS_PER_MINUTE", 12),
+            "ONESTOP_NUMBER_KEYS": _list("ONESTOP_NUMBER_KEYS", ()),
+            "ONESTOP_NUMBER_KEY_FILE": os.environ.get("ONESTOP_NUMBER_KEY_FILE", ""),
+            "ONESTOP_ONLINE_INTAKE": _bool("ONESTOP_ONLINE_INTAKE", False),
             "MAIL_SMTP_HOST": os.environ.get("MAIL_SMTP_HOST", ""),
             "MAIL_SMTP_PORT": _int("MAIL_SMTP_PORT", 25),
             "MAIL_SMTP_SECURITY": os.environ.get("MAIL_SMTP_SECURITY", "").strip().lower(),

@@ -86,6 +86,12 @@ KINDS: dict[str, ObjectKind] = {
     "furusato_strategy_meeting": ObjectKind("戦略会議", FURUSATO, "furusato.meetings"),
     "furusato_retention": ObjectKind("保存期間", FURUSATO, "furusato.retention"),
     "furusato_disposal": ObjectKind("廃棄", FURUSATO, "furusato.disposal", "disposal_id"),
+    "furusato_onestop": ObjectKind("ワンストップ特例申請", FURUSATO, "furusato.onestop_application",
+                                   "application_id"),
+    "furusato_onestop_number": ObjectKind("ワンストップ特例申請の個人番号", FURUSATO),
+    "furusato_onestop_image": ObjectKind("ワンストップ特例申請の画像", FURUSATO),
+    "furusato_onestop_handover": ObjectKind("申告特例通知書の引渡し", FURUSATO),
+    "furusato_onestop_erasure": ObjectKind("個人番号の消去", FURUSATO),
     # the staff register and the contract's clauses (wt-staff): a row's programme is the
     # entry's, given by the caller (audit.record(..., programme=...))
     "staff_entry": ObjectKind("従事者名簿の登録", shared=True),

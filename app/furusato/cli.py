@@ -23,6 +23,7 @@ from app.auth import audit
 from app.extensions import db
 from app.furusato import certificate_batches, certificates, imports, services
 from app.furusato.models import BATCH_IN_PROGRESS, BatchState, ImportBatch, Portal, PortalKind
+from app.furusato.onestop.cli import one_stop_cli
 from app.furusato.reports import services as reports
 from app.furusato.reports.models import ReportState
 
@@ -97,6 +98,7 @@ def _run(batch_id: int, path: Path | None, portal_code: str) -> None:
 
 certificates_cli = AppGroup("certificates", help="寄附金受領証明書")
 furusato_cli.add_command(certificates_cli)
+furusato_cli.add_command(one_stop_cli)
 
 
 @certificates_cli.command("due")

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.furusato import imports, payments, services, transfers, uses
 from app.furusato.gifts import demo as gift_demo
 from app.furusato.models import Gift
+from app.furusato.onestop import demo as onestop_demo
 from app.furusato.profiles import effective_profile
 from app.furusato.reports import demo_data as reports_demo
 from app.furusato.synthetic import GIFTS, USES, Generator, portal_bytes
@@ -56,6 +57,7 @@ def load() -> None:
     reports_demo.load()
     gift_demo.load()
     db.session.commit()
+    onestop_demo.load()
 
 
 # The people: name, kana, birth date, phone, postal code, address.

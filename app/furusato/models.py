@@ -674,7 +674,8 @@ class DonationPayment(db.Model):
 
 from app.furusato import batch_models, letter_models, returns_models, status_models, transfer_models  # noqa: E402,F401
 from app.furusato.calls import models as calls_models  # noqa: E402,F401
+from app.furusato.gifts import models as gift_models  # noqa: E402,F401
+from app.furusato.onestop import models as onestop_models  # noqa: E402,F401
 from app.furusato.reports import models as reports_models  # noqa: E402,F401
 from app.furusato.retention import models as retention_models  # noqa: E402,F401
-from app.furusato.gifts import models as gift_models  # noqa: E402,F401
 from app.furusato.shipping import models as shipping_models  # noqa: E402,F401

@@ -94,6 +94,7 @@ NAV = (
     NavItem("返礼品", "furusato.gift_list", "ふるさと納税"),
     NavItem("返礼品提供事業者", "furusato.suppliers", "ふるさと納税"),
     NavItem("返礼品の出荷", "furusato.shipping", "ふるさと納税"),
+    NavItem("ワンストップ特例申請", "furusato.onestop_list", "ふるさと納税"),
     NavItem("寄附者の名寄せ", "furusato.matches", "ふるさと納税"),
     NavItem("カタログ送付希望", "furusato.catalog", "ふるさと納税"),
     NavItem("個人情報の出力申請", "furusato.export_requests", "ふるさと納税"),
@@ -647,7 +648,8 @@ from app.furusato import (  # noqa: E402,F401
     uses_views,
 )
 from app.furusato.calls import views as calls_views  # noqa: E402,F401
+from app.furusato.gifts import views as gift_views  # noqa: E402,F401
+from app.furusato.onestop import views as onestop_views  # noqa: E402,F401
 from app.furusato.reports import views as reports_views  # noqa: E402,F401
 from app.furusato.retention import views as retention_views  # noqa: E402,F401
-from app.furusato.gifts import views as gift_views  # noqa: E402,F401
 from app.furusato.shipping import views as shipping_views  # noqa: E402,F401

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.furusato import certificates, export_requests, returns, services, transfer_matching
 from app.furusato.calls import services as calls
 from app.furusato.models import ImportBatch
+from app.furusato.onestop import review as onestop_review
 from app.furusato.reports import work as report_work
 from app.furusato.retention import services as retention
 from app.furusato.shipping import work as shipping_work
@@ -25,6 +26,19 @@ def imports_on(day: date) -> int:
     start = datetime.combine(day, time.min)
     return int(db.session.scalar(select(func.count()).select_from(ImportBatch).where(
         ImportBatch.started_at >= start, ImportBatch.started_at < start + timedelta(days=1))) or 0)
+
+
+def _onestop_lines(today: date) -> list[WorkLine]:
+    """ワンストップ特例 (issue 17 §2): open, deficient, not acknowledged, with the days left to the
+    31 January handover."""
+    counts = onestop_review.counts(onestop_review.default_year(today), today)
+    left = f"通知期限まであと{counts.days_left}日" if counts.days_left >= 0 else "通知期限を過ぎています"
+    return [WorkLine("ワンストップ特例申請の審査待ち", counts.open, "furusato.onestop_list", {"state": "received"},
+                     note=left, group=GROUP),
+            WorkLine("ワンストップ特例申請の不備（補正待ち）", counts.deficient, "furusato.onestop_list",
+                     {"state": "deficient"}, note=left, group=GROUP),
+            WorkLine("ワンストップ特例の受付済み通知（未送付）", counts.unacknowledged, "furusato.onestop_list",
+                     {"state": "accepted"}, note=left, group=GROUP)]
 
 
 def waiting(user: User, today: date) -> list[WorkLine]:
@@ -41,6 +55,7 @@ def waiting(user: User, today: date) -> list[WorkLine]:
             WorkLine("問い合わせ（折り返し予定日まで）", calls.follow_ups_due(today), "furusato.inquiries",
                      group=GROUP),
             *shipping_work.lines(),
+            *_onestop_lines(today),
         ]
     if user.role == Role.city_staff:
         lines += shipping_work.city_lines()
