@@ -435,6 +435,7 @@ def certificate_pdf(case_id: int) -> Response | tuple[str, int]:
     try:
         return _pdf(resident_record_copy_pdf(case, current_user), f"juminhyo-{case.id}.pdf")
     except DocumentError as exc:
+        keep_changes()  # nothing was made: the case page shown instead keeps its audited read
         return _case_page(case, 409, problems=exc.problems)
 
 

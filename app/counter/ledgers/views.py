@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from app.auth import audit
 from app.auth.access import roles, serves
 from app.auth.models import Programme
 from app.core.dates import today
@@ -179,8 +180,9 @@ def _postal_form(fresh: bool = False) -> PostalRequestForm:
 
 
 def _postal_page(form: PostalRequestForm, status: int = 200) -> tuple[str, int]:
-    return render_template("counter/ledgers/postal.html", form=form,
-                           result=paged(postal.open_query(), page_number()),
+    result = paged(postal.open_query(), page_number())
+    audit.read_list("postal_request", (r.id for r in result.rows), "郵便請求の一覧", by=current_user)
+    return render_template("counter/ledgers/postal.html", form=form, result=result,
                            case_of=postal.case_of, query={}), status
 
 
@@ -204,6 +206,7 @@ def receive_postal() -> BaseResponse | tuple[str, int]:
             flash(f"郵便請求を受け付けました（{request.requester_name}様）。案件で確認・入力・審査依頼をしてください。",
                   "success")
             return redirect(url_for("ledgers.postal_request", postal_id=request.id), 303)
+    transaction.refused_shown_again()  # nothing of the refused request stays; the list's read does
     return _postal_page(form, 422)
 
 
