@@ -102,7 +102,10 @@ def test_every_integer_field_of_every_form_folds_full_width_digits() -> None:
 
 
 #: Text fields whose name says code, number, postal code or phone, and what they hold instead.
-NOT_CODES = {"app.staff.forms.ErasureForm.quantity": "free text: 「紙 3箱」"}
+NOT_CODES = {"app.staff.forms.ErasureForm.quantity": "free text: 「紙 3箱」",
+             "app.counter.ledgers.forms.PlateForm.number": "a plate as written on it: 「山彦 臨 301」, spaces kept",
+             "app.furusato.gifts.forms.GiftForm.portal_codes": "lines of ポータル=コード, folded whole (NFKC) by the "
+                                                               "gift service"}
 CODE_NAME = re.compile(r"code|postal|phone|tel|fax|zip|number|amount|quantity|prefixes", re.IGNORECASE)
 
 

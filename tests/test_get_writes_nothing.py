@@ -63,6 +63,7 @@ NOT_OPENED = {
     # the demo's one counter case is a postal request just received (issue 21): no document yet
     "counter.certificate_pdf", "counter.guide_pdf",
     "counter.case_stream",  # a stream: needs ?since= (what the page already has)
+    "furusato.onestop_image",  # a scanned one-stop application: the demo has none (typed applications only)
 }
 
 

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, event, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from app.auth import audit
 from app.auth.models import User
@@ -29,6 +28,7 @@ from app.core.dates import fiscal_year, now
 from app.core.refusal import Problem, Refusal
 from app.devices.models import Terminal, TerminalKind
 from app.extensions import db
+from app.register import append_only  # noqa: F401 - the guard on payments, on for every session
 from app.register.fees import FeeError, Item, Quote, change_due, price, rates_on
 from app.register.models import (
     CASHLESS_METHODS,
@@ -45,7 +45,6 @@ from app.register.models import (
     PaymentMethod,
     ReceiptSequence,
     RegisterDay,
-    RegisterReopening,
     VoidRequest,
     VoidRequestState,
     receipt_label,
@@ -696,18 +695,3 @@ def close_day(day: RegisterDay, count: DrawerCount, by: User) -> DailyClose:
 def list_closes(limit: int = 60) -> list[DailyClose]:
     return list(db.session.scalars(select(DailyClose).join(RegisterDay)
                                    .order_by(RegisterDay.business_date.desc(), DailyClose.id.desc()).limit(limit)))
-
-
-# --- append-only payments ---------------------------------------------------------------------
-
-class AppendOnlyError(RuntimeError):
-    pass
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_payment_changes(session: Session, _context: Any, _instances: Any) -> None:
-    """Nothing about a payment is edited or deleted (the database refuses it too)."""
-    for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, Payment | PaymentLine | DailyClose | CashCount | RegisterReopening) and (
-                obj in session.deleted or session.is_modified(obj)):
-            raise AppendOnlyError("収納・日計の記録は変更・削除できません。取消の記録で打ち消してください。")

@@ -17,6 +17,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -168,24 +169,7 @@ def _seed_day(day: date, rng: random.Random, per_day: int, categories: dict[str,
                     state_since=finished, closed_at=finished, withdraw_reason="来庁者の都合" if withdrawn else "")
         case.events.append(CaseEvent(at=served, user_id=operator.id, username=operator.username,
                                      action=CaseAction.receive, to_state=CaseState.received))
-        if city is not None and not withdrawn and rng.random() < 0.05:
-            case.returned = True
-            case.return_reason = rng.choice(RETURN_REASONS)
-            case.events.append(CaseEvent(at=served + timedelta(minutes=2), user_id=city.id, username=city.username,
-                                         action=CaseAction.return_, from_state=CaseState.in_review,
-                                         to_state=CaseState.input, note=case.return_reason))
-        if withdrawn:
-            case.events.append(CaseEvent(at=finished, user_id=operator.id, username=operator.username,
-                                         action=CaseAction.withdraw, from_state=CaseState.received,
-                                         to_state=CaseState.withdrawn, note=case.withdraw_reason))
-        elif procedure.code in FEES:
-            case.issued_at = finished - timedelta(minutes=1)
-            quantity = rng.choice((1, 1, 1, 2, 3))
-            official = rng.random() < 0.05
-            fee = FEES[procedure.code]
-            case.fee_lines.append(FeeLine(fee_code=fee, label=procedure.name, quantity=quantity,
-                                          unit_amount=rates[fee].amount, official_free=official,
-                                          created_at=case.issued_at))
+        _case_outcome(case, procedure, served, finished, withdrawn, operator, city, rates, rng)
         db.session.add(case)
         done.cases += 1
         if case.fee_lines:
@@ -198,6 +182,29 @@ def _seed_day(day: date, rng: random.Random, per_day: int, categories: dict[str,
     bills.sort(key=lambda b: b[1])
     done.payments += _payer(day, terminal, cashier, bills, rng)
     done.days += 1
+
+
+def _case_outcome(case: Case, procedure: Procedure, served: datetime, finished: datetime, withdrawn: bool,
+                  operator: User, city: User | None, rates: Any, rng: random.Random) -> None:
+    """What became of a seeded case: now and then returned by the city, withdrawn, or issued with its fee."""
+    if city is not None and not withdrawn and rng.random() < 0.05:
+        case.returned = True
+        case.return_reason = rng.choice(RETURN_REASONS)
+        case.events.append(CaseEvent(at=served + timedelta(minutes=2), user_id=city.id, username=city.username,
+                                     action=CaseAction.return_, from_state=CaseState.in_review,
+                                     to_state=CaseState.input, note=case.return_reason))
+    if withdrawn:
+        case.events.append(CaseEvent(at=finished, user_id=operator.id, username=operator.username,
+                                     action=CaseAction.withdraw, from_state=CaseState.received,
+                                     to_state=CaseState.withdrawn, note=case.withdraw_reason))
+    elif procedure.code in FEES:
+        case.issued_at = finished - timedelta(minutes=1)
+        quantity = rng.choice((1, 1, 1, 2, 3))
+        official = rng.random() < 0.05
+        fee = FEES[procedure.code]
+        case.fee_lines.append(FeeLine(fee_code=fee, label=procedure.name, quantity=quantity,
+                                      unit_amount=rates[fee].amount, official_free=official,
+                                      created_at=case.issued_at))
 
 
 def load() -> None:

@@ -262,7 +262,7 @@ def overdue(on: date | None = None) -> list[MonthlyReport]:
 
 def day_sheet(day: date, *, by: User | None) -> bytes:
     """日報: the one-page day sheet of a day (made on demand: one day is quick)."""
-    made = sections.collect(sections.Period(day, day))
+    made = sections.collect(sections.Period(day, day), sections.DAY_SECTIONS)
     audit.record("read", "reports_day_sheet", day.isoformat(), f"業務日報 {day.isoformat()}", by=by,
                  username=None if by else "(cli)", programme=Programme.counter)
     return documents.day_sheet_pdf(day, made, municipality=core_services.get_municipality()).data

@@ -24,7 +24,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import Programme
+from app.auth import audit
+from app.auth.models import Programme, User
 from app.core import calendar
 from app.core.calendar import OfficeHours
 from app.core.models import Counter
@@ -162,3 +163,11 @@ def planned_at(roster: Roster, at: datetime) -> int:
     """How many are planned at a moment (for a check of one day and hour)."""
     plan = next((d for d in roster.days if d.day == at.date()), None)
     return 0 if plan is None else sum(s.covers(at.hour) for s in plan.shifts)
+
+
+def read(month: date, *, by: User) -> Roster:
+    """The roster of `month` as a page shows it: the staff's names and posts, an audited read."""
+    plan = build(month)
+    audit.record("read", "reports_roster", f"{month:%Y-%m}", f"勤務割当表（{month:%Y-%m}）", by=by,
+                 programme=Programme.counter)
+    return plan

@@ -404,6 +404,11 @@ SECTIONS: list[SectionFunction] = [
     monthly_checks_section,
 ]
 
+#: The one-page day sheet (日報) shows the day's counter work; the month's back-office sections
+#: (inquiries, the bereavement corner, the monthly checks) are in the monthly report.
+DAY_SECTIONS: list[SectionFunction] = [queue_section, cases_section, returns_section, certificates_section,
+                                       fees_section, seal_section, incidents_section]
+
 
 def collect(period: Period, sections: list[SectionFunction] | None = None) -> list[Section]:
     return [fn(period) for fn in (SECTIONS if sections is None else sections)]

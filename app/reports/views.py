@@ -11,7 +11,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.auth import audit
 from app.auth.access import roles, serves
 from app.auth.models import Programme, User
 from app.core import calendar
@@ -208,9 +207,7 @@ def roster_page() -> tuple[str, int]:
         month = monthly.parse_month(text) if text else next_month(today().replace(day=1))
     except monthly.ReportRefused as exc:
         month, error = next_month(today().replace(day=1)), exc.message
-    plan = roster.build(month)
-    audit.record("read", "reports_roster", f"{month:%Y-%m}", f"勤務割当表（{month:%Y-%m}）", by=_by(),
-                 programme=Programme.counter)
+    plan = roster.read(month, by=_by())
     return render_template("reports/roster.html", roster=plan, month_text=f"{month:%Y-%m}", error=error,
                            weekdays=calendar.WEEKDAYS_JA), 422 if error else 200
 

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from app.auth.models import AuditEntry
 from app.extensions import db
 from app.register import services
+from app.register.append_only import AppendOnlyError
 from app.register.fees import FeeInput, Item, save_fee
 from app.register.models import Bill, Payment, ReceiptSequence
-from app.register.services import AppendOnlyError, RegisterError
+from app.register.services import RegisterError
 from tests.register.conftest import new_key
 
 

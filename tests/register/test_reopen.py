@@ -16,9 +16,10 @@ from app.core import services as core_services
 from app.demo import DEMO_CITY
 from app.extensions import db
 from app.register import reopening, services
+from app.register.append_only import AppendOnlyError
 from app.register.models import DailyClose, RegisterDay, RegisterReopening
 from app.register.pdf import close_pdf
-from app.register.services import AppendOnlyError, RegisterError
+from app.register.services import RegisterError
 from tests.register.test_views import COUNTS, key_in, switch_user
 from tests.register.test_voids_and_close import count_for, pay
 

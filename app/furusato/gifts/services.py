@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -184,6 +185,7 @@ def _portal_codes(text: str) -> tuple[dict[int, str], list[Problem]]:
     portals = {p.code: p for p in db.session.scalars(select(Portal))}
     out: dict[int, str] = {}
     problems: list[Problem] = []
+    text = unicodedata.normalize("NFKC", text)  # 「ｃｈｏｉｃｅ＝Ａ１」 as typed on a Japanese keyboard
     for part in text.replace("\r", "").replace("\n", ",").split(","):
         if not part.strip():
             continue

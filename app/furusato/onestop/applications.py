@@ -264,3 +264,9 @@ def withdraw(application: OneStopApplication, received_on: date, note: str, *, b
 def history(application: OneStopApplication) -> list[OneStopChange]:
     return list(db.session.scalars(select(OneStopChange).where(OneStopChange.application_id == application.id)
                                    .order_by(OneStopChange.at, OneStopChange.id)))
+
+
+def images_of(application: OneStopApplication) -> list[OneStopImage]:
+    """The scanned papers of an application (their content stays encrypted until a handler opens one)."""
+    return list(db.session.scalars(select(OneStopImage).where(OneStopImage.application_id == application.id)
+                                   .order_by(OneStopImage.id)))

@@ -116,11 +116,7 @@ def _page(application: OneStopApplication, status: int = 200, revealed: str = ""
     return render_template("furusato/onestop/application.html", a=application, checklist=review.checklist(application),
                            labels=documents.labels(), history=applications.history(application), revealed=revealed,
                            can_edit=_by().role in STAFF, is_handler=_by().number_handler,
-                           candidates=candidates, images=application_images(application), **defaults), status
-
-
-def application_images(application: OneStopApplication) -> list[OneStopImage]:
-    return list(db.session.scalars(db.select(OneStopImage).where(OneStopImage.application_id == application.id)))
+                           candidates=candidates, images=applications.images_of(application), **defaults), status
 
 
 @bp.route("/onestop/<int:application_id>")

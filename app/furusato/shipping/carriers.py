@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import jaconv
 
+from app.auth import audit
+from app.auth.models import User
 from app.core.refusal import Problem
 from app.furusato.gifts.models import Supplier
 from app.furusato.models import ShippingClass
@@ -158,3 +160,11 @@ def carrier_csv(run: OrderRun, run_lines: list[ShipmentLine], profile: CarrierPr
         w.writerow([c.header for c in profile.columns])
     w.writerows(rows)
     return out.getvalue().encode(profile.encoding)
+
+
+def export_b2(run: OrderRun, run_lines: list[ShipmentLine], *, by: User | None, username: str | None = None) -> bytes:
+    """The run's B2クラウド file, its export audited (it carries the donors' addresses)."""
+    data = carrier_csv(run, run_lines)
+    audit.record("export", "furusato_order_run", run.id, f"B2クラウド取込データ {len(run_lines)}件", by=by,
+                 **({"username": username} if username else {}))
+    return data

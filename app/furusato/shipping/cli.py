@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.auth import audit
 from app.extensions import db
 from app.furusato.gifts import services as gifts
 from app.furusato.services import FurusatoError
@@ -56,14 +55,12 @@ def b2_command(run_ref: str, out: Path) -> None:
         sys.exit(2)
     run_lines = runs.lines_of(run)
     try:
-        data = carriers.carrier_csv(run, run_lines)
+        data = carriers.export_b2(run, run_lines, by=None, username="(cli)")
     except FurusatoError as exc:
         click.echo(json.dumps({"run": run.id, "error": "；".join(p.message for p in exc.problems)},
                               ensure_ascii=False))
         sys.exit(1)
     out.write_bytes(data)
-    audit.record("export", "furusato_order_run", run.id, f"B2クラウド取込データ（CLI） {len(run_lines)}件",
-                 by=None, username="(cli)")
     db.session.commit()
     click.echo(json.dumps({"run": run.id, "lines": len(run_lines), "out": str(out), "bytes": len(data)},
                           ensure_ascii=False))

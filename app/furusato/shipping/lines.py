@@ -146,3 +146,8 @@ def lines(state: str | None = None, page: int = 1, supplier_id: int | None = Non
 def counts() -> dict[str, int]:
     rows = db.session.execute(select(ShipmentLine.state, func.count()).group_by(ShipmentLine.state))
     return {str(state): int(n) for state, n in rows}
+
+
+def shown(line: ShipmentLine, *, by: User) -> None:
+    """A line's page shows its ship-to (a person's name and address): an audited read."""
+    audit.record("read", "furusato_shipment_line", line.id, "出荷明細", by=by)

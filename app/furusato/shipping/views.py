@@ -91,13 +91,12 @@ def b2_csv(run_id: int) -> BaseResponse:
     run = _run(run_id)
     run_lines = runs.lines_of(run)
     try:
-        data = carriers.carrier_csv(run, run_lines)
+        data = carriers.export_b2(run, run_lines, by=_by())
     except FurusatoError as exc:
         transaction.discard()
         for problem in exc.problems:
             flash(problem.message, "error")
         return redirect(url_for("furusato.shipping"), 303)
-    audit.record("export", "furusato_order_run", run.id, f"B2クラウド取込データ {len(run_lines)}件", by=_by())
     return _download(data, "text/csv; charset=shift_jis", f"b2-{run.id}.csv")
 
 
@@ -133,7 +132,7 @@ def send_delivery_mails() -> BaseResponse:
 
 
 def _line_page(line: ShipmentLine, ship_to: ShipToForm, problem: ProblemForm, status: int = 200) -> tuple[str, int]:
-    audit.record("read", "furusato_shipment_line", line.id, "出荷明細", by=_by())
+    lines.shown(line, by=_by())
     return render_template("furusato/shipping/line.html", line=line, ship_to=ship_to, problem=problem,
                            problems=problems.problems_of(line), editable=line.state in (LineState.open,
                                                                                        LineState.blocked)), status
