@@ -678,4 +678,5 @@ from app.furusato.gifts import models as gift_models  # noqa: E402,F401
 from app.furusato.onestop import models as onestop_models  # noqa: E402,F401
 from app.furusato.reports import models as reports_models  # noqa: E402,F401
 from app.furusato.retention import models as retention_models  # noqa: E402,F401
+from app.furusato.settlement import models as settlement_models  # noqa: E402,F401
 from app.furusato.shipping import models as shipping_models  # noqa: E402,F401
