@@ -73,6 +73,11 @@ KINDS: dict[str, ObjectKind] = {
     "monthly_subsidy_check": ObjectKind("医療費給付の一次チェック", COUNTER, "monthly.subsidy_page"),
     # hometown-tax donations (004)
     "furusato_donation": ObjectKind("寄附", FURUSATO, "furusato.donation", "donation_id"),
+    "furusato_supplier_month": ObjectKind("返礼品提供事業者の月次確認", FURUSATO, "furusato.settlement"),
+    "furusato_carrier_invoice": ObjectKind("配送業者の請求", FURUSATO, "furusato.settlement"),
+    "furusato_ad_spend": ObjectKind("広告・PR費", FURUSATO, "furusato.settlement"),
+    "furusato_city_invoice": ObjectKind("市への請求（業務委託料）", FURUSATO, "furusato.settlement"),
+    "furusato_settlement_rate": ObjectKind("精算の料金", FURUSATO, "furusato.settlement_rates"),
     "furusato_donor": ObjectKind("寄附者", FURUSATO, "furusato.donor", "donor_id"),
     "furusato_suspect": ObjectKind("疑義データ", FURUSATO, "furusato.suspect", "flag_id"),
     "furusato_catalog_request": ObjectKind("カタログ送付希望", FURUSATO, "furusato.catalog"),

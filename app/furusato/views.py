@@ -102,6 +102,7 @@ NAV = (
     NavItem("コールセンター（問い合わせ）", "furusato.inquiries", "ふるさと納税"),
     NavItem("分析", "furusato.analytics", "ふるさと納税"),
     NavItem("業務報告書", "furusato.reports", "ふるさと納税"),
+    NavItem("精算・請求", "furusato.settlement", "ふるさと納税"),
     NavItem("戦略会議", "furusato.meetings", "ふるさと納税"),
     NavItem("保存期間と廃棄", "furusato.retention", "ふるさと納税"),
     NavItem("ふるさと納税の設定", "furusato.settings", "ふるさと納税"),
@@ -652,4 +653,5 @@ from app.furusato.gifts import views as gift_views  # noqa: E402,F401
 from app.furusato.onestop import views as onestop_views  # noqa: E402,F401
 from app.furusato.reports import views as reports_views  # noqa: E402,F401
 from app.furusato.retention import views as retention_views  # noqa: E402,F401
+from app.furusato.settlement import views as settlement_views  # noqa: E402,F401
 from app.furusato.shipping import views as shipping_views  # noqa: E402,F401

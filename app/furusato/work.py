@@ -17,6 +17,7 @@ from app.furusato.models import ImportBatch
 from app.furusato.onestop import review as onestop_review
 from app.furusato.reports import work as report_work
 from app.furusato.retention import services as retention
+from app.furusato.settlement import work as settlement_work
 from app.furusato.shipping import work as shipping_work
 
 GROUP = "ふるさと納税"
@@ -63,6 +64,7 @@ def waiting(user: User, today: date) -> list[WorkLine]:
         lines.append(WorkLine("個人情報の出力申請（承認待ち）", len(export_requests.work_list(by=user)),
                               "furusato.export_requests", group=GROUP))
     lines += report_work.waiting(user)
+    lines += settlement_work.lines(user, today)
     if user.role == Role.supervisor:
         lines.append(WorkLine("保存期間を過ぎた記録（廃棄の申請待ち）", retention.due_total(), "furusato.retention",
                               group=GROUP))

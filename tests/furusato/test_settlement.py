@@ -21,7 +21,8 @@ DECEMBER = date(2026, 12, 1)
 def test_the_suppliers_statement_is_the_lines_shipped_in_the_month(app, furusato) -> None:
     seeded = november()
     found = services.statement(seeded["orchard"], NOVEMBER)
-    rows = [(r.shipped_on, r.gift_code, r.parcels, r.count, r.unit_cost, r.procurement, r.shipping) for r in found.lines]
+    rows = [(r.shipped_on, r.gift_code, r.parcels, r.count, r.unit_cost, r.procurement, r.shipping)
+            for r in found.lines]
     # Hand-computed: りんご 2 parcels × 900; 和牛 one parcel of 2 × 9,000, 80-size 1,200 + cool 300.
     assert rows == [(date(2026, 11, 5), "SET-G1", 2, 2, 3_000, 6_000, 1_800),
                     (date(2026, 11, 5), "SET-G2", 1, 2, 9_000, 18_000, 1_500),

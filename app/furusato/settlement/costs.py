@@ -62,12 +62,17 @@ def _stamped(column: object, start: date, end: date) -> list[ColumnElement[bool]
     return _between(column, datetime.combine(start, time.min), datetime.combine(end, time.min))  # type: ignore[arg-type]
 
 
-def parcel_fee(gift: Gift, day: date) -> int:
-    """The carrier's fee for one parcel of the gift shipped on `day` (0 when no rate is set)."""
-    fee = rate_on(RateKind.shipping, day, str(gift.size)) or 0
-    if gift.shipping_class != ShippingClass.ambient:
-        fee += rate_on(RateKind.cool, day) or 0
-    return fee
+def parcel_fee(gift: Gift, day: date, known: dict[tuple[object, ...], int] | None = None) -> int:
+    """The carrier's fee for one parcel of the gift shipped on `day` (0 when no rate is set);
+    `known` keeps the fees already looked up (a year's lines share a few sizes and days)."""
+    known = {} if known is None else known
+    key = (gift.size, gift.shipping_class, day)
+    if key not in known:
+        fee = rate_on(RateKind.shipping, day, str(gift.size)) or 0
+        if gift.shipping_class != ShippingClass.ambient:
+            fee += rate_on(RateKind.cool, day) or 0
+        known[key] = fee
+    return known[key]
 
 
 def statement_lines(start: date, end: date, supplier_id: int | None = None) -> list[StatementLine]:
@@ -80,11 +85,12 @@ def statement_lines(start: date, end: date, supplier_id: int | None = None) -> l
         query = query.where(ShipmentLine.supplier_id == supplier_id)
     grouped: dict[tuple[date, str, str], list[int]] = {}
     names: dict[tuple[date, str, str], tuple[str, str, int]] = {}
+    fees: dict[tuple[object, ...], int] = {}
     for line, gift, supplier in db.session.execute(query):
         assert line.shipped_on is not None
         key = (line.shipped_on, supplier.code, gift.code)
         parcels, count, shipping = grouped.get(key, [0, 0, 0])
-        grouped[key] = [parcels + 1, count + line.quantity, shipping + parcel_fee(gift, line.shipped_on)]
+        grouped[key] = [parcels + 1, count + line.quantity, shipping + parcel_fee(gift, line.shipped_on, fees)]
         names[key] = (supplier.name, gift.name, gift.cost)
     rows = []
     for key, (parcels, count, shipping) in grouped.items():

@@ -332,15 +332,5 @@ def unpaid_count() -> int:
                or 0)
 
 
-def months_to_settle(before: date) -> int:
-    """Supplier months with shipped lines before `before` that are not yet confirmed (work list)."""
-    start = date(before.year - 1, before.month, 1)
-    month, waiting = start, 0
-    while month < before.replace(day=1):
-        waiting += sum(1 for s in statements(month) if s.state != SupplierMonthState.confirmed)
-        month = month_end(month)
-    return waiting
-
-
 def supplier(supplier_id: int) -> Supplier | None:
     return db.session.get(Supplier, supplier_id)
