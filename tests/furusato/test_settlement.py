@@ -134,3 +134,18 @@ def test_payment_is_due_30_days_after_acceptance() -> None:
 def test_the_statement_lines_count_only_shipped_lines(app, furusato) -> None:
     november()
     assert sum(r.parcels for r in costs.statement_lines(NOVEMBER, DECEMBER)) == 5
+
+
+def test_the_monthly_report_has_the_shipping_onestop_and_settlement_sections(app, furusato) -> None:
+    from app.furusato.reports.sections import SECTIONS, Scope
+    from app.furusato.settlement import report_sections
+
+    november()
+    assert all(s in SECTIONS for s in report_sections.SECTIONS)
+    scope = Scope(NOVEMBER, DECEMBER)
+    shipping = dict(report_sections.shipping(scope).rows)
+    assert shipping["出荷した明細（個口）"] == 5
+    onestop = dict(report_sections.onestop(scope).rows)
+    assert onestop["受理した申請書（件）"] == 3
+    money = {r[0]: r[2] for r in report_sections.settlement(scope).rows}
+    assert money["山彦果樹園（確認待ち）"] == 27_000 and money["請求額の合計"] == 66_520

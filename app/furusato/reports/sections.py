@@ -249,3 +249,7 @@ SECTIONS: list[SectionFunction] = [summary, by_portal, by_day, by_gift, by_use, 
                                    certificate_figures, inquiries, meetings]
 #: The analytics page: the sections with charts and figures (no meetings).
 ANALYTICS: list[SectionFunction] = [summary, by_portal, by_day, by_gift, by_use, by_region, inquiries]
+
+from app.furusato.settlement import report_sections  # noqa: E402  (shipping, one-stop, settlement)
+
+SECTIONS += report_sections.SECTIONS
