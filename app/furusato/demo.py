@@ -23,6 +23,7 @@ from app.furusato.models import Gift
 from app.furusato.onestop import demo as onestop_demo
 from app.furusato.profiles import effective_profile
 from app.furusato.reports import demo_data as reports_demo
+from app.furusato.settlement import demo as settlement_demo
 from app.furusato.synthetic import GIFTS, USES, Generator, portal_bytes
 
 DEMO_HOME = ("岩手県", "西磐井郡平泉町", "02941")
@@ -56,6 +57,7 @@ def load() -> None:
     _transfers()
     reports_demo.load()
     gift_demo.load()
+    settlement_demo.load()
     db.session.commit()
     onestop_demo.load()
 
