@@ -47,8 +47,8 @@ def test_a_supplier_month_is_closed_and_the_invoice_issued_through_the_pages(app
 
 def test_an_ad_refused_keeps_what_was_typed(app, furusato, client, login_as) -> None:
     login_as("operator")
-    refused = client.post("/furusato/settlement/ads?month=2026-11", data={"spent_on": "２０２６－１１－０５", "medium": "雑誌",
-                                                                  "amount": "１０，０００円", "approved_on": ""})
+    typed = {"spent_on": "２０２６－１１－０５", "medium": "雑誌", "amount": "１０，０００円", "approved_on": ""}
+    refused = client.post("/furusato/settlement/ads?month=2026-11", data=typed)
     assert refused.status_code == 422 and "市の承認日を入力してください" in refused.text
     assert 'value="雑誌"' in refused.text and db.session.query(AdSpend).count() == 0
 
@@ -79,7 +79,8 @@ def test_the_cost_ratio_page_and_home_line_warn_from_45_percent(app, furusato, c
 
 def test_rates_are_entered_by_the_supervisor_with_their_date(app, furusato, client, login_as) -> None:
     login_as("supervisor")
-    refused = client.post("/furusato/settlement/rates", data={"kind": "shipping", "key": "", "effective_from": "", "value": ""})
+    refused = client.post("/furusato/settlement/rates",
+                          data={"kind": "shipping", "key": "", "effective_from": "", "value": ""})
     assert refused.status_code == 422 and "荷物のサイズ" in refused.text and "適用開始日" in refused.text
     done = client.post("/furusato/settlement/rates", data={"kind": "commission", "effective_from": "2026-10-01",
                                                   "value": "１２５０"})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import roles
@@ -108,19 +110,28 @@ def supplier_statement_pdf(supplier_id: int) -> Response:
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
+def _saved(form: FlaskForm, save: Callable[[], object], done: str) -> bool:
+    """Run a form's step: True when saved (flashed), False when the form is to be shown again
+    with its problems (what the step flushed rolled back)."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        save()
+    except SettlementError as exc:
+        transaction.refused_shown_again()
+        show_refusal(form, exc)
+        return False
+    flash(done, "success")
+    return True
+
+
 @bp.route("/settlement/carriers", methods=["POST"])
 @roles(*STAFF)
 def add_carrier_invoice() -> BaseResponse | tuple[str, int]:
     first, form = _month(_month_arg()), CarrierForm()
-    if form.validate_on_submit():
-        try:
-            services.add_carrier_invoice(first, input_from(form, services.CarrierInput), by=_by())
-        except SettlementError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash("配送業者の請求を登録しました。", "success")
-            return redirect(url_for("furusato.settlement", month=f"{first:%Y-%m}"), 303)
+    if _saved(form, lambda: services.add_carrier_invoice(first, input_from(form, services.CarrierInput), by=_by()),
+              "配送業者の請求を登録しました。"):
+        return redirect(url_for("furusato.settlement", month=f"{first:%Y-%m}"), 303)
     return _month_page(first, carrier_form=form, status=422)
 
 
@@ -128,15 +139,9 @@ def add_carrier_invoice() -> BaseResponse | tuple[str, int]:
 @roles(*STAFF)
 def add_ad() -> BaseResponse | tuple[str, int]:
     first, form = _month(_month_arg()), AdForm()
-    if form.validate_on_submit():
-        try:
-            services.add_ad(input_from(form, services.AdInput), by=_by())
-        except SettlementError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash("広告・PR費を登録しました。", "success")
-            return redirect(url_for("furusato.settlement", month=f"{first:%Y-%m}"), 303)
+    if _saved(form, lambda: services.add_ad(input_from(form, services.AdInput), by=_by()),
+              "広告・PR費を登録しました。"):
+        return redirect(url_for("furusato.settlement", month=f"{first:%Y-%m}"), 303)
     return _month_page(first, ad_form=form, status=422)
 
 
@@ -207,15 +212,8 @@ def rates_page() -> tuple[str, int]:
 @roles("supervisor")
 def add_rate() -> BaseResponse | tuple[str, int]:
     form = RateForm()
-    if form.validate_on_submit():
-        try:
-            rates.set_rate(input_from(form, rates.RateInput), by=_by())
-        except SettlementError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash("料金を登録しました。", "success")
-            return redirect(url_for("furusato.settlement_rates"), 303)
+    if _saved(form, lambda: rates.set_rate(input_from(form, rates.RateInput), by=_by()), "料金を登録しました。"):
+        return redirect(url_for("furusato.settlement_rates"), 303)
     return _rates_page(form, 422)
 
 
