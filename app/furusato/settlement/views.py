@@ -81,7 +81,7 @@ def supplier_statement(supplier_id: int) -> tuple[str, int]:
     return _statement_page(_month(_month_arg()), _supplier(supplier_id), NoteForm(formdata=None))
 
 
-@bp.route("/settlement/suppliers/<int:supplier_id>/<any(confirm, dispute, resolve, reopen):action>", methods=["POST"])
+@bp.route("/settlement/suppliers/<int:supplier_id>/<action>", methods=["POST"])
 @roles(*STAFF)
 def supplier_month_step(supplier_id: int, action: str) -> BaseResponse | tuple[str, int]:
     if action not in ACTIONS:
