@@ -66,7 +66,7 @@ class CarrierProfile:
     name: str
     columns: tuple[Column, ...]
     tracking: TrackingLayout
-    address_fields: tuple[str, ...] = ()  # the address runs on from each into the next
+    address_fields: tuple[tuple[str, ...], ...] = ()  # each address runs on from a field into the next
     encoding: str = ENCODING
     newline: str = "\r\n"
     header: bool = True
@@ -136,7 +136,7 @@ YAMATO_B2 = CarrierProfile("yamato_b2", "ヤマト運輸 B2クラウド", (
     Column("荷扱い２", lambda line, run, s: "", 20, "full"),
     Column("記事", lambda line, run, s: f"寄附 {line.reference}"[:20], 44, "any"),
 ), TrackingLayout(("お客様管理番号",), ("伝票番号",), ("出荷日", "出荷予定日")),
-    ("お届け先住所", "お届け先アパートマンション名"))
+    (("お届け先住所", "お届け先アパートマンション名"), ("ご依頼主住所", "ご依頼主アパートマンション")))
 
 # ゆうパックプリントR: 郵便種別 0 ゆうパック; 保冷種別 0 保冷なし / 1 チルド / 2 冷凍; 元着区分 0 元払い;
 # dates yyyymmdd; 配達時間帯 00 指定なし and 51 午前中 … (not verified, see above).
@@ -166,7 +166,7 @@ JAPANPOST_YUPRI = CarrierProfile("japanpost_yupri", "日本郵便 ゆうパッ�
     Column("配達時間帯", lambda line, run, s: YUPRI_BANDS.get(_band(line), "00"), 2, "half"),
     Column("記事", lambda line, run, s: f"寄附 {line.reference}"[:20], 60, "any"),
 ), TrackingLayout(("お客様側管理番号",), ("お問い合わせ番号", "お問合せ番号", "追跡番号"), ("差出日", "発送予定日")),
-    ("お届け先住所1", "お届け先住所2", "お届け先住所3"))
+    (("お届け先住所1", "お届け先住所2", "お届け先住所3"),))
 
 # e飛伝: 便種(スピード) 000 飛脚宅配便; 元着区分 1 元払; 荷姿 001 箱類; クール便指定 001 指定なし /
 # 002 冷蔵 / 003 冷凍 (not verified); 配達指定時間帯 01 午前中, 12, 14, 16, 18 and 19 (19時～21時,
@@ -191,7 +191,7 @@ SAGAWA_EHIDEN = CarrierProfile("sagawa_ehiden", "佐川急便 e飛伝", (
     Column("ご依頼主名称1", lambda line, run, s: s.name, 32, "full"),
     Column("荷姿コード", lambda line, run, s: "001", 3, "half"),
     Column("品名1", lambda line, run, s: _item(line), 32, "full"),
-    Column("品名2", lambda line, run, s: f"寄附 {line.reference}", 32, "full"),
+    Column("品名2", lambda line, run, s: f"寄附 {line.reference}"[:16], 32, "full"),  # a note: cut to fit
     Column("出荷個数", lambda line, run, s: "1", 3, "half"),
     Column("便種（スピード）", lambda line, run, s: "000", 3, "half"),
     Column("クール便指定", _cool_as(SAGAWA_COOL), 3, "half"),
@@ -201,7 +201,7 @@ SAGAWA_EHIDEN = CarrierProfile("sagawa_ehiden", "佐川急便 e飛伝", (
     Column("出荷日", lambda line, run, s: _compact(run.ship_on), 8, "half"),
 ), TrackingLayout(("お客様管理ナンバー", "お客様管理番号"), ("お問合せ送り状No.", "お問い合せ送り状NO", "送り状番号"),
                   ("出荷日",)),
-    ("お届け先住所1", "お届け先住所2", "お届け先住所3"))
+    (("お届け先住所1", "お届け先住所2", "お届け先住所3"), ("ご依頼主住所1", "ご依頼主住所2")))
 
 PROFILES = {p.code: p for p in (YAMATO_B2, JAPANPOST_YUPRI, SAGAWA_EHIDEN)}
 DEFAULT = YAMATO_B2.code
@@ -241,10 +241,10 @@ def _row(profile: CarrierProfile, line: ShipmentLine, run: OrderRun, supplier: S
          problems: list[Problem]) -> list[str]:
     values = {c.header: to_width(c.value(line, run, supplier) or "", c.width) for c in profile.columns}
     by_header = {c.header: c for c in profile.columns}
-    chain = profile.address_fields
-    for here, after in zip(chain, chain[1:], strict=False):  # the address runs on into the next field
-        head, rest = cut(values[here], by_header[here].max_bytes, profile.encoding)
-        values[here], values[after] = head, rest + values[after]
+    for chain in profile.address_fields:
+        for here, after in zip(chain, chain[1:], strict=False):  # the address runs on into the next field
+            head, rest = cut(values[here], by_header[here].max_bytes, profile.encoding)
+            values[here], values[after] = head, rest + values[after]
     for column in profile.columns:
         value = values[column.header]
         try:
