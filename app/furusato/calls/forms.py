@@ -24,7 +24,7 @@ class InquiryForm(FlaskForm):
     follow_up_on = DateField("折り返しの日", validators=[Optional()])
     # A complaint about a gift (苦情): the donor's line it is about, and what went wrong. The
     # choices are the matched donor's lines (set by the view).
-    shipment_line_id = SelectField("苦情の対象の出荷明細（返礼品の苦情のとき）", choices=[("", "選ばない")],
+    shipment_line_id = SelectField("苦情の対象の出荷明細（返礼品の苦情のとき）", choices=choices([("", "選ばない")]),
                                    validate_choice=False, default="")
     problem_kind = SelectField("苦情の種類", choices=choices([("", "選んでください"), *ProblemKind.choices()]),
                                default="")

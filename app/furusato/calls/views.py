@@ -14,16 +14,16 @@ from app.furusato.calls.forms import FollowUpForm, InquiryForm
 from app.furusato.calls.models import Inquiry, InquiryState
 from app.furusato.views import ANALYSTS, STAFF, _by, bp
 from app.web import transaction
-from app.web.forms import input_from, page_number, show_refusal
+from app.web.forms import choices, input_from, page_number, show_refusal
 
 
 def _line_choices(form: InquiryForm) -> None:
     """The complaint's line is chosen from the donor's own lines."""
     donor_id = form.donor_id.data if isinstance(form.donor_id.data, int) else None
-    form.shipment_line_id.choices = [("", "選ばない"), *(
+    form.shipment_line_id.choices = choices([("", "選ばない"), *(
         (str(line.id), f"L{line.id} {line.gift.name}（{line.state.label}"
                        f"{'・伝票 ' + line.tracking_number if line.tracking_number else ''}）")
-        for line in calls.donor_lines(donor_id, by=_by()))]
+        for line in calls.donor_lines(donor_id, by=_by()))])
 
 
 def _list_page(form: InquiryForm, status: int = 200) -> tuple[str, int]:
