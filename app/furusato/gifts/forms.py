@@ -86,7 +86,7 @@ class PreOperationForm(FlaskForm):
 
 
 class PreOperationConfirmForm(FlaskForm):
-    data = HiddenField()  # the previewed file (base64), taken only as a whole
+    content = HiddenField()  # the previewed file (base64), taken only as a whole
 
 
 class ShipToForm(FlaskForm):

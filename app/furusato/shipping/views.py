@@ -268,7 +268,7 @@ def pre_operation_preview() -> tuple[str, int]:
         return _pre_operation_page(form, status=422)
     finally:
         transaction.discard()  # a preview keeps nothing
-    confirm = PreOperationConfirmForm(formdata=None, data=base64.b64encode(data).decode("ascii"))
+    confirm = PreOperationConfirmForm(formdata=None, content=base64.b64encode(data).decode("ascii"))
     return _pre_operation_page(form, found, confirm, 422 if found.problems else 200)
 
 
@@ -280,7 +280,7 @@ def import_pre_operation() -> BaseResponse | tuple[str, int]:
     if not confirm.validate_on_submit():
         abort(400)
     try:
-        data = base64.b64decode(confirm.data.data or "", validate=True)
+        data = base64.b64decode(confirm.content.data or "", validate=True)
     except (binascii.Error, ValueError):
         abort(400)
     form = PreOperationForm(formdata=None)
