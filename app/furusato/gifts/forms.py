@@ -76,7 +76,7 @@ class MoveForm(FlaskForm):
 
 class TrackingForm(FlaskForm):
     carrier = SelectField("配送業者", choices=choices(carriers.choices()), default=carriers.DEFAULT)
-    file = FileField("出荷実績CSV（B2クラウドの発行済データ、または各社の出荷実績）",
+    file = FileField("出荷実績CSV（B2クラウドの発行済データ）・各社の出荷実績",
                      validators=[FileRequired("ファイルを選んでください。")])
 
 
