@@ -135,3 +135,19 @@ def test_gifts_from_before_the_master_keep_their_rows_and_become_listed_or_ended
         back = conn.execute(sa.text("SELECT code, name, amount, active FROM furusato_gifts ORDER BY code")).all()
     assert [tuple(r) for r in back] == [("YB-001", "りんご", 10000, True), ("YB-002", "梨", 8000, False)]
     upgrade()
+
+
+def test_suppliers_from_before_the_carrier_profiles_keep_b2(app) -> None:
+    """5b8d2e6f9a13 gives every existing supplier the B2クラウド profile (the only one until then)."""
+    import sqlalchemy as sa
+
+    downgrade(revision="3c7e9a1f5d28")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO furusato_suppliers (code, name, postal_code, address, contact, phone, email,"
+                             " bank, order_weekdays, fewer_orders_approved, created_at) VALUES ('S-OLD', '旧事業者',"
+                             " '', '', '', '', '', '', '0,3', false, '2026-12-01 09:00:00')"))
+    upgrade(revision="5b8d2e6f9a13")
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT code, carrier FROM furusato_suppliers")).all()
+    assert [tuple(r) for r in rows] == [("S-OLD", "yamato_b2")]
+    upgrade()

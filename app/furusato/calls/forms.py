@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.furusato.calls.models import CallerKind, InquiryCategory, InquiryChannel, InquiryState
+from app.furusato.shipping.models import ProblemKind
 from app.web.forms import DateField, FoldedLength, NumberField, choices
 
 
@@ -21,6 +22,12 @@ class InquiryForm(FlaskForm):
     done = TextAreaField("対応の内容", validators=[Optional(), Length(max=4000)])
     state = SelectField("状態", choices=choices(InquiryState.choices()), default=InquiryState.open)
     follow_up_on = DateField("折り返しの日", validators=[Optional()])
+    # A complaint about a gift (苦情): the donor's line it is about, and what went wrong. The
+    # choices are the matched donor's lines (set by the view).
+    shipment_line_id = SelectField("苦情の対象の出荷明細（返礼品の苦情のとき）", choices=choices([("", "選ばない")]),
+                                   validate_choice=False, default="")
+    problem_kind = SelectField("苦情の種類", choices=choices([("", "選んでください"), *ProblemKind.choices()]),
+                               default="")
 
 
 class FollowUpForm(FlaskForm):

@@ -5,6 +5,11 @@ and done, its state and follow-up date. The city reads them (§7(8)イ).
 The centre's hours (§7(8)ア: 月〜金 9:00〜17:00, extended at year end as the city decides) follow
 the office calendar: its office days (app/core/calendar.py), and the city's special openings
 (the year-end extension is entered there), at the centre's own hours.
+
+A complaint about a gift (004 §7(8)ウ「返礼品に関する苦情については、速やかに状況の確認を行い、
+…苦情の解消に向けた調整を行うとともに、適宜、発注者に報告を行うこと。」) opens a shipping problem
+on the donor's shipment line chosen on the form, marked as a complaint so the city sees it; the
+problem points back at the inquiry.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from app.core.refusal import Problem, Refusal
 from app.extensions import db
 from app.furusato import normalize as nz
 from app.furusato.calls.models import CallerKind, Inquiry, InquiryCategory, InquiryChannel, InquiryState
-from app.furusato.models import Donor
+from app.furusato.models import Donation, Donor
+from app.furusato.shipping import problems as shipping_problems
+from app.furusato.shipping.models import ProblemKind, ShipmentLine, ShippingProblem
 from app.staff.paging import Page, paged
 
 SUBJECT = "furusato_inquiry"
@@ -61,6 +68,29 @@ class InquiryInput:
     done: str
     state: str
     follow_up_on: date | None
+    shipment_line_id: int | None = None  # a gift complaint: the donor's line it is about
+    problem_kind: str = ""
+
+
+def _line_problems(data: InquiryInput) -> list[Problem]:
+    """A complaint about a gift names one of the donor's own lines, ordered or shipped."""
+    if data.shipment_line_id is None:
+        return []
+    problems = []
+    if data.category != InquiryCategory.complaint:
+        problems.append(Problem("shipment_line_id", "出荷明細は、分類が「苦情」のときだけ選べます。"))
+    line = db.session.get(ShipmentLine, data.shipment_line_id)
+    donor_of_line = db.session.scalar(select(Donation.donor_id).where(Donation.id == line.donation_id)) if (
+        line is not None and line.donation_id is not None) else None
+    if line is None or data.donor_id is None or donor_of_line != data.donor_id:
+        problems.append(Problem("shipment_line_id",
+                                f"出荷明細 L{data.shipment_line_id} はこの寄附者の明細ではありません。"))
+    elif not shipping_problems.may_record(line):
+        problems.append(Problem("shipment_line_id", f"出荷明細 L{line.id} は{line.state.label}です"
+                                "（発注済・発送済の明細だけ苦情を記録できます）。"))
+    if not ProblemKind.has(data.problem_kind):
+        problems.append(Problem("problem_kind", "苦情の種類（遅延・破損など）を選んでください。"))
+    return problems
 
 
 def _problems(data: InquiryInput) -> list[Problem]:
@@ -79,7 +109,7 @@ def _problems(data: InquiryInput) -> list[Problem]:
         problems.append(Problem("follow_up_on", "折り返しの日は今日以降の日にしてください。"))
     if data.state == InquiryState.closed and not data.done.strip():
         problems.append(Problem("done", "「完了」のときは、対応の内容を入力してください。"))
-    return problems
+    return problems + _line_problems(data)
 
 
 def _audit_donor(inquiry: Inquiry, what: str, by: User | None) -> None:
@@ -102,7 +132,38 @@ def record(data: InquiryInput, *, by: User) -> Inquiry:
     db.session.add(inquiry)
     db.session.flush()
     _audit_donor(inquiry, "記録", by)
+    if data.shipment_line_id is not None:
+        _open_problem(inquiry, data, by)
     return inquiry
+
+
+def _open_problem(inquiry: Inquiry, data: InquiryInput, by: User) -> ShippingProblem:
+    """The shipping problem a gift complaint opens (§7(8)ウ), marked as a complaint for the city."""
+    line = db.session.get(ShipmentLine, data.shipment_line_id)
+    assert line is not None  # checked by _line_problems  # noqa: S101
+    contact = f"{inquiry.channel.label}で受付（問い合わせ #{inquiry.id}）{inquiry.caller_contact}".strip()
+    item = shipping_problems.record_problem(line, shipping_problems.ProblemInput(
+        data.problem_kind, inquiry.said, donor_contact=contact, complaint=True), by)
+    item.inquiry_id = inquiry.id
+    db.session.flush()
+    return item
+
+
+def donor_lines(donor_id: int | None, *, by: User) -> list[ShipmentLine]:
+    """The donor's shipment lines, newest first, to choose the one a complaint is about (an
+    audited read: each carries a ship-to)."""
+    if donor_id is None:
+        return []
+    found = list(db.session.scalars(select(ShipmentLine).join(Donation, Donation.id == ShipmentLine.donation_id)
+                                    .where(Donation.donor_id == donor_id)
+                                    .order_by(ShipmentLine.id.desc()).limit(50)))
+    audit.read_list("furusato_shipment_line", (line.id for line in found), "問い合わせの出荷明細の選択", by=by)
+    return found
+
+
+def problems_of(inquiry: Inquiry) -> list[ShippingProblem]:
+    return list(db.session.scalars(select(ShippingProblem).where(ShippingProblem.inquiry_id == inquiry.id)
+                                   .order_by(ShippingProblem.id)))
 
 
 def update(inquiry: Inquiry, data: InquiryInput, *, by: User) -> Inquiry:

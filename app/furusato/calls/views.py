@@ -14,13 +14,23 @@ from app.furusato.calls.forms import FollowUpForm, InquiryForm
 from app.furusato.calls.models import Inquiry, InquiryState
 from app.furusato.views import ANALYSTS, STAFF, _by, bp
 from app.web import transaction
-from app.web.forms import input_from, page_number, show_refusal
+from app.web.forms import choices, input_from, page_number, show_refusal
+
+
+def _line_choices(form: InquiryForm) -> None:
+    """The complaint's line is chosen from the donor's own lines."""
+    donor_id = form.donor_id.data if isinstance(form.donor_id.data, int) else None
+    form.shipment_line_id.choices = choices([("", "選ばない"), *(
+        (str(line.id), f"L{line.id} {line.gift.name}（{line.state.label}"
+                       f"{'・伝票 ' + line.tracking_number if line.tracking_number else ''}）")
+        for line in calls.donor_lines(donor_id, by=_by()))])
 
 
 def _list_page(form: InquiryForm, status: int = 200) -> tuple[str, int]:
     state = request.args.get("state", "")
     text = request.args.get("match", "").strip()
     by = _by()
+    _line_choices(form)
     return render_template("furusato/inquiries.html", form=form, result=calls.listing(state, page_number(), by=by),
                            state=state, states=InquiryState, query={"state": state} if state else {},
                            hours=calls.hours_label(now()), match=text,
@@ -41,12 +51,16 @@ def record_inquiry() -> BaseResponse | tuple[str, int]:
     form = InquiryForm()
     if form.validate_on_submit():
         try:
-            inquiry = calls.record(input_from(form, calls.InquiryInput), by=_by())
+            chosen = form.shipment_line_id.data or ""
+            inquiry = calls.record(input_from(form, calls.InquiryInput,
+                                              shipment_line_id=int(chosen) if chosen.isdigit() else None),
+                                   by=_by())
         except calls.InquiryRefused as exc:
             transaction.refused_shown_again()
             show_refusal(form, exc)
         else:
-            flash(f"問い合わせ #{inquiry.id}（{inquiry.category.label}）を記録しました。", "success")
+            opened = "配送の事故・苦情として出荷明細に記録しました。" if calls.problems_of(inquiry) else ""
+            flash(f"問い合わせ #{inquiry.id}（{inquiry.category.label}）を記録しました。{opened}", "success")
             if inquiry.donor_id is not None:
                 return redirect(url_for("furusato.donor", donor_id=inquiry.donor_id), 303)
             return redirect(url_for("furusato.inquiry", inquiry_id=inquiry.id), 303)
@@ -61,7 +75,7 @@ def _read(inquiry_id: int) -> Inquiry:
 
 
 def _page(found: Inquiry, form: FollowUpForm, status: int = 200) -> tuple[str, int]:
-    return render_template("furusato/inquiry.html", inquiry=found, form=form,
+    return render_template("furusato/inquiry.html", inquiry=found, form=form, problems=calls.problems_of(found),
                            may_update=_by().role in (Role.operator, Role.supervisor)), status
 
 

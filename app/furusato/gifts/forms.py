@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.furusato.gifts.models import UndertakingKind
 from app.furusato.models import GiftState, ShippingClass
+from app.furusato.shipping import carriers
 from app.furusato.shipping.models import ProblemKind, TimeBand
 from app.web.forms import CodeField, DateField, NumberField, choices
 
@@ -26,6 +27,8 @@ class SupplierForm(FlaskForm):
     bank = StringField("振込先（金融機関・支店・種別・口座番号・名義）", validators=[Length(max=200)])
     order_weekdays = SelectMultipleField("発注日（週2回以上）", choices=choices(WEEKDAYS), default=["0", "3"])
     fewer_orders_approved = BooleanField("市承認の例外（週2回未満の発注）")
+    carrier = SelectField("配送業者（送り状データの形式）", choices=choices(carriers.choices()),
+                          default=carriers.DEFAULT)
 
 
 class UndertakingForm(FlaskForm):
@@ -72,7 +75,18 @@ class MoveForm(FlaskForm):
 
 
 class TrackingForm(FlaskForm):
-    file = FileField("出荷実績CSV（B2クラウドの発行済データ）", validators=[FileRequired("ファイルを選んでください。")])
+    carrier = SelectField("配送業者", choices=choices(carriers.choices()), default=carriers.DEFAULT)
+    file = FileField("出荷実績CSV（B2クラウドの発行済データ）・各社の出荷実績",
+                     validators=[FileRequired("ファイルを選んでください。")])
+
+
+class PreOperationForm(FlaskForm):
+    file = FileField("運用開始前の寄附のCSV（前の事業者の未発送一覧）",
+                     validators=[FileRequired("ファイルを選んでください。")])
+
+
+class PreOperationConfirmForm(FlaskForm):
+    content = HiddenField()  # the previewed file (base64), taken only as a whole
 
 
 class ShipToForm(FlaskForm):

@@ -41,6 +41,8 @@ class Supplier(db.Model):
     # fewer (004 §7(6)イ: 週2回以上).
     order_weekdays: Mapped[str] = mapped_column(String(20), default="0,3")
     fewer_orders_approved: Mapped[bool] = mapped_column(default=False)
+    # The carrier profile its parcels go with (app/furusato/shipping/carriers.py PROFILES).
+    carrier: Mapped[str] = mapped_column(String(20), default="yamato_b2", server_default="yamato_b2")
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     undertakings: Mapped[list[Undertaking]] = relationship(back_populates="supplier", order_by="Undertaking.signed_on")

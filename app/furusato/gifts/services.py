@@ -30,6 +30,7 @@ from app.furusato.gifts import stock
 from app.furusato.gifts.models import GiftEvent, Supplier, Undertaking, UndertakingKind
 from app.furusato.models import Gift, GiftState, Portal, ShippingClass
 from app.furusato.services import FurusatoError
+from app.furusato.shipping import carriers
 from app.staff.uploads import MAX_BYTES, content_type_of
 
 RULE_30 = "返礼品の調達費は寄附金額の3割以下でなければなりません（仕様書 13(2)、地方税法第37条の2第2項）"
@@ -63,6 +64,7 @@ class SupplierInput:
     bank: str = ""
     order_weekdays: list[str] = field(default_factory=lambda: ["0", "3"])
     fewer_orders_approved: bool = False
+    carrier: str = "yamato_b2"
 
 
 def save_supplier(data: SupplierInput, by: User | None, supplier: Supplier | None = None) -> Supplier:
@@ -84,6 +86,8 @@ def save_supplier(data: SupplierInput, by: User | None, supplier: Supplier | Non
                                 "市が少ない回数を認めた事業者は「市承認の例外」を選んでください。"))
     if not days:
         problems.append(Problem("order_weekdays", "発注日を1つ以上選んでください。"))
+    if carriers.profile(data.carrier) is None:
+        problems.append(Problem("carrier", "配送業者を一覧から選んでください。"))
     if problems:
         raise FurusatoError.of(problems)
     is_new = supplier is None
@@ -94,6 +98,7 @@ def save_supplier(data: SupplierInput, by: User | None, supplier: Supplier | Non
     supplier.email, supplier.bank = data.email.strip(), data.bank.strip()
     supplier.order_weekdays = ",".join(str(d) for d in days)
     supplier.fewer_orders_approved = data.fewer_orders_approved
+    supplier.carrier = data.carrier
     db.session.add(supplier)
     db.session.flush()
     audit.record("create" if is_new else "update", "furusato_supplier", supplier.id, supplier.name, by=by)

@@ -26,6 +26,7 @@ from app.furusato.gifts.forms import (
 from app.furusato.gifts.models import Supplier, Undertaking
 from app.furusato.models import Gift, GiftState, Portal
 from app.furusato.services import FurusatoError
+from app.furusato.shipping import carriers
 from app.furusato.views import ANALYSTS, STAFF, _by, bp
 from app.web import transaction
 from app.web.forms import choices, input_from, page_number, show_refusal
@@ -82,6 +83,7 @@ def _supplier_page(supplier: Supplier, form: UndertakingForm, status: int = 200)
     return render_template("furusato/gifts/supplier.html", supplier=supplier, form=form,
                            missing=gifts.missing_undertakings(supplier), stock=stock.stock_lines(supplier=supplier),
                            weekdays="・".join("月火水木金土日"[d] for d in supplier.weekdays),
+                           carrier=carriers.profile(supplier.carrier),
                            can_edit=gifts.can_edit(_by())), status
 
 

@@ -1,5 +1,7 @@
-"""`flask furusato shipping run --supplier CODE|all` (出荷依頼 without the browser) and
-`flask furusato shipping b2 --run ID|latest --out FILE.csv` (the carrier's import file).
+"""`flask furusato shipping run --supplier CODE|all` (出荷依頼 without the browser),
+`flask furusato shipping b2 --run ID|latest --out FILE.csv [--carrier CODE]` (the carrier's
+import file, B2クラウド unless another profile is named) and `flask furusato shipping
+pre-operation FILE.csv` (donations from before the start of operation, 004 §7(6)ク).
 Each prints one JSON line; exit 1 when refused, 2 when the command itself was wrong."""
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from flask.cli import AppGroup
 from app.extensions import db
 from app.furusato.gifts import services as gifts
 from app.furusato.services import FurusatoError
-from app.furusato.shipping import carriers, runs
-from app.furusato.shipping.models import OrderRun
+from app.furusato.shipping import carriers, pre_operation, runs
+from app.furusato.shipping.models import LineState, OrderRun
 
 shipping_cli = AppGroup("shipping", help="返礼品の出荷依頼・配送業者データ")
 
@@ -46,8 +48,10 @@ def run_command(supplier_code: str) -> None:
 @click.option("--run", "run_ref", required=True, help="出荷依頼の番号、または latest（最新）")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="B2クラウド取込用CSVの出力先")
-def b2_command(run_ref: str, out: Path) -> None:
-    """Write the B2クラウド import file of one order run."""
+@click.option("--carrier", "carrier", default=carriers.DEFAULT, show_default=True,
+              type=click.Choice(list(carriers.PROFILES)), help="配送業者の形式")
+def b2_command(run_ref: str, out: Path, carrier: str) -> None:
+    """Write the B2クラウド (or another carrier's) import file of one order run."""
     run = runs.latest_run() if run_ref == "latest" else (
         db.session.get(OrderRun, int(run_ref)) if run_ref.isdigit() else None)
     if run is None:
@@ -55,7 +59,7 @@ def b2_command(run_ref: str, out: Path) -> None:
         sys.exit(2)
     run_lines = runs.lines_of(run)
     try:
-        data = carriers.export_b2(run, run_lines, by=None, username="(cli)")
+        data = carriers.export_carrier(run, run_lines, carriers.PROFILES[carrier], by=None, username="(cli)")
     except FurusatoError as exc:
         click.echo(json.dumps({"run": run.id, "error": "；".join(p.message for p in exc.problems)},
                               ensure_ascii=False))
@@ -64,3 +68,21 @@ def b2_command(run_ref: str, out: Path) -> None:
     db.session.commit()
     click.echo(json.dumps({"run": run.id, "lines": len(run_lines), "out": str(out), "bytes": len(data)},
                           ensure_ascii=False))
+
+
+@shipping_cli.command("pre-operation")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def pre_operation_command(path: Path) -> None:
+    """Import the donations received before the start of operation as open shipment lines, the
+    whole file or nothing (every problem printed, one a line)."""
+    try:
+        made = pre_operation.import_open_lines(path.read_bytes(), None)
+    except FurusatoError as exc:
+        db.session.rollback()
+        for problem in exc.problems:
+            click.echo(problem.message, err=True)
+        click.echo(json.dumps({"lines": 0, "problems": len(exc.problems)}, ensure_ascii=False))
+        sys.exit(1)
+    db.session.commit()
+    blocked = sum(line.state == LineState.blocked for line in made)
+    click.echo(json.dumps({"lines": len(made), "blocked": blocked}, ensure_ascii=False))

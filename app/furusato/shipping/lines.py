@@ -119,7 +119,7 @@ def change_ship_to(line: ShipmentLine, data: ShipToInput, by: User | None) -> Sh
     """Change where an unordered line goes, or the wished date and time band."""
     problems = ship_to_problems(data)
     if line.state not in (LineState.open, LineState.blocked):
-        problems.append(Problem("", f"出荷明細 #{line.id} は{line.state.label}のため変更できません。"))
+        problems.append(Problem("", f"出荷明細 L{line.id} は{line.state.label}のため変更できません。"))
     if problems:
         raise FurusatoError.of(problems)
     line.name, line.address = data.name.strip(), data.address.strip()

@@ -120,10 +120,13 @@ class ShippingProblem(db.Model):
     supplier_answer: Mapped[str] = mapped_column(Text, default="")
     complaint: Mapped[bool] = mapped_column(default=False)
     reshipment_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_shipment_lines.id"))
+    # The call centre's inquiry that opened it (a gift complaint, 004 §7(8)ウ).
+    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("furusato_inquiries.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=now)
     recorded_by: Mapped[str] = mapped_column(String(64), default="")
 
     line = relationship(ShipmentLine, foreign_keys=[line_id])
+    inquiry = relationship("app.furusato.calls.models.Inquiry")
 
 
 class DeliveryMailTemplate(db.Model):

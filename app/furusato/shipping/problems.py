@@ -30,13 +30,18 @@ class ProblemInput:
     reship: bool = False
 
 
+def may_record(line: ShipmentLine) -> bool:
+    """A problem is recorded on a line that was ordered or shipped."""
+    return line.state in (LineState.ordered, LineState.shipped)
+
+
 def record_problem(line: ShipmentLine, data: ProblemInput, by: User | None) -> ShippingProblem:
     problems: list[Problem] = []
     if not ProblemKind.has(data.kind):
         problems.append(Problem("kind", "事故・苦情の種類を選んでください。"))
     if not data.detail.strip():
         problems.append(Problem("detail", "内容を入力してください。"))
-    if line.state not in (LineState.ordered, LineState.shipped):
+    if not may_record(line):
         problems.append(Problem("", f"出荷明細 L{line.id} は{line.state.label}です（発注済・発送済の明細だけ）。"))
     if problems:
         raise FurusatoError.of(problems)

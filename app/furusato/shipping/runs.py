@@ -46,7 +46,7 @@ def run_problems(supplier: Supplier, open_lines: list[ShipmentLine], day: date) 
                                 "ないため発注できません（仕様書 7(6)ケ）。"))
     for line in open_lines:
         if line.gift.state not in gifts.ORDERABLE:
-            problems.append(Problem("gift", f"出荷明細 #{line.id}（{line.reference}）：返礼品「{line.gift.name}」は"
+            problems.append(Problem("gift", f"出荷明細 L{line.id}（{line.reference}）：返礼品「{line.gift.name}」は"
                                     f"{line.gift.state.label}のため発注できません。"))
     return problems
 

@@ -1,6 +1,7 @@
 """Tracking numbers back from the carrier (issue 18 §3): the carrier's shipment history CSV
-(B2クラウド's 発行済データ: お客様管理番号 and 伝票番号, with the 出荷予定日) makes each ordered
-line 発送済 with its number. The whole file or nothing: a row for an unknown line, a line not
+(B2クラウド's 発行済データ: お客様管理番号 and 伝票番号, with the 出荷予定日; the other carriers'
+headers are in their profiles, carriers.TrackingLayout) makes each ordered line 発送済 with
+its number. The whole file or nothing: a row for an unknown line, a line not
 ordered, or a row without a number is refused naming the row and field."""
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from app.core.refusal import Problem
 from app.extensions import db
 from app.furusato import normalize as nz
 from app.furusato.services import FurusatoError
+from app.furusato.shipping.carriers import YAMATO_B2, CarrierProfile
 from app.furusato.shipping.models import LineState, ShipmentLine
 
 MAX_BYTES = 10 * 1024 * 1024
-REFERENCE = "お客様管理番号"
-NUMBER = "伝票番号"
-SHIPPED_ON = ("出荷日", "出荷予定日")
 _LINE = re.compile(r"L(\d{1,9})")
 _TRACKING = re.compile(r"\d{10,12}")
 
@@ -44,28 +43,37 @@ def _day(text: str) -> date | None:
         return None
 
 
-def import_tracking(data: bytes, by: User | None) -> int:
-    """Record the tracking numbers of a shipment history file; returns how many lines shipped."""
+def _header(names: tuple[str, ...], header: list[str]) -> str | None:
+    return next((name for name in names if name in header), None)
+
+
+def import_tracking(data: bytes, by: User | None, profile: CarrierProfile = YAMATO_B2) -> int:
+    """Record the tracking numbers of a shipment history file in `profile`'s layout; returns how
+    many lines shipped."""
     if not data:
         raise FurusatoError("ファイルを選んでください。", "file")
     if len(data) > MAX_BYTES:
         raise FurusatoError("ファイルが大きすぎます（10MBまで）。", "file")
     reader = csv.DictReader(io.StringIO(_text(data)))
-    header = reader.fieldnames or []
-    if REFERENCE not in header or NUMBER not in header:
-        raise FurusatoError(f"見出し行に「{REFERENCE}」と「{NUMBER}」の列が必要です。", "file")
+    header = list(reader.fieldnames or [])
+    layout = profile.tracking
+    ref_col, number_col = _header(layout.reference, header), _header(layout.number, header)
+    if ref_col is None or number_col is None:
+        raise FurusatoError(f"{profile.name}の出荷実績ファイルには、見出し行に「{layout.reference[0]}」と"
+                            f"「{layout.number[0]}」の列が必要です。", "file")
     problems: list[Problem] = []
     found: list[tuple[ShipmentLine, str, date]] = []
     for number, row in enumerate(reader, start=2):
-        reference = nz.nfkc(row.get(REFERENCE) or "").strip()
-        tracking = re.sub(r"\D", "", nz.nfkc(row.get(NUMBER) or ""))
+        reference = nz.nfkc(row.get(ref_col) or "").strip()
+        tracking = re.sub(r"\D", "", nz.nfkc(row.get(number_col) or ""))
         match = _LINE.fullmatch(reference)
         line = db.session.get(ShipmentLine, int(match[1])) if match else None
         if line is None:
-            problems.append(Problem("file", f"{number}行目：{REFERENCE}「{reference}」の出荷明細はありません。"))
+            problems.append(Problem("file", f"{number}行目：{ref_col}「{reference}」の出荷明細はありません。"))
             continue
         if not _TRACKING.fullmatch(tracking):
-            problems.append(Problem("file", f"{number}行目：{NUMBER}「{row.get(NUMBER) or ''}」が正しくありません。"))
+            typed = row.get(number_col) or ""
+            problems.append(Problem("file", f"{number}行目：{number_col}「{typed}」が正しくありません。"))
             continue
         if line.state == LineState.shipped and line.tracking_number == tracking:
             continue  # the same file again
@@ -73,7 +81,7 @@ def import_tracking(data: bytes, by: User | None) -> int:
             problems.append(Problem("file", f"{number}行目：出荷明細 L{line.id} は{line.state.label}です"
                                     "（発注済の明細だけに伝票番号を付けられます）。"))
             continue
-        shipped = next((d for d in (_day(row.get(k) or "") for k in SHIPPED_ON) if d), None)
+        shipped = next((d for d in (_day(row.get(k) or "") for k in layout.shipped_on) if d), None)
         found.append((line, tracking, shipped or today()))
     if problems:
         raise FurusatoError.of(problems, f"出荷実績ファイルに{len(problems)}件の誤りがあります。"

@@ -1,8 +1,12 @@
 """出荷 (issue 18 §3): the shipment lines, the order runs per supplier with their sheets and the
-B2 file, the tracking import, the delivery e-mails, problems and the e-mail template.
+carriers' files, the tracking import, the delivery e-mails, problems, the e-mail template and
+the donations from before the start of operation (§7(6)ク).
 Registered on the furusato blueprint (app/furusato/views.py imports this module)."""
 
 from __future__ import annotations
+
+import base64
+import binascii
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -12,10 +16,17 @@ from app.auth import audit
 from app.auth.access import roles
 from app.extensions import db
 from app.furusato.gifts import services as gifts
-from app.furusato.gifts.forms import MailTemplateForm, ProblemForm, ShipToForm, TrackingForm
+from app.furusato.gifts.forms import (
+    MailTemplateForm,
+    PreOperationConfirmForm,
+    PreOperationForm,
+    ProblemForm,
+    ShipToForm,
+    TrackingForm,
+)
 from app.furusato.gifts.views import Listing
 from app.furusato.services import FurusatoError
-from app.furusato.shipping import carriers, delivery_mail, lines, problems, runs, tracking
+from app.furusato.shipping import carriers, delivery_mail, lines, pre_operation, problems, runs, tracking
 from app.furusato.shipping.models import LineState, OrderRun, ShipmentLine
 from app.furusato.views import ANALYSTS, STAFF, _by, _running, bp
 from app.web import transaction
@@ -31,6 +42,7 @@ def _shipping_page(tracking_form: TrackingForm, status: int = 200) -> tuple[str,
     return render_template("furusato/shipping/index.html", result=Listing(rows, count, page), query={"state": state},
                            state=state, states=LineState, counts=lines.counts(), suppliers=gifts.suppliers(),
                            runs=runs.runs(20), form=FlaskForm(), tracking_form=tracking_form,
+                           profiles=carriers.PROFILES.values(),
                            waiting_mails=delivery_mail.waiting_count(), bounced=delivery_mail.bounced(20),
                            **_running()), status
 
@@ -100,6 +112,24 @@ def b2_csv(run_id: int) -> BaseResponse:
     return _download(data, "text/csv; charset=shift_jis", f"b2-{run.id}.csv")
 
 
+@bp.route("/shipping/runs/<int:run_id>/carrier.csv")
+@roles(*STAFF)
+def carrier_csv(run_id: int) -> BaseResponse:
+    """The run's file for the carrier chosen here (?carrier=), else the supplier's carrier."""
+    run = _run(run_id)
+    profile = carriers.run_profile(run, request.args.get("carrier"))
+    if profile is None:
+        abort(404)
+    try:
+        data = carriers.export_carrier(run, runs.lines_of(run), profile, by=_by())
+    except FurusatoError as exc:
+        transaction.discard()
+        for problem in exc.problems:
+            flash(problem.message, "error")
+        return redirect(url_for("furusato.shipping"), 303)
+    return _download(data, "text/csv; charset=shift_jis", f"{profile.code}-{run.id}.csv")
+
+
 @bp.route("/shipping/tracking", methods=["POST"])
 @roles(*STAFF)
 def import_tracking() -> BaseResponse | tuple[str, int]:
@@ -107,7 +137,8 @@ def import_tracking() -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         upload = request.files.get("file")
         try:
-            count = tracking.import_tracking(upload.read() if upload else b"", _by())
+            profile = carriers.profile(form.carrier.data) or carriers.YAMATO_B2
+            count = tracking.import_tracking(upload.read() if upload else b"", _by(), profile)
         except FurusatoError as exc:
             transaction.refused_shown_again()
             show_refusal(form, exc, fallback="file")
@@ -206,3 +237,59 @@ def delivery_mail_template() -> BaseResponse | tuple[str, int]:
             return redirect(url_for("furusato.delivery_mail_template"), 303)
     return render_template("furusato/shipping/mail_template.html", form=form), 422 if form.errors else 200
 
+
+
+def _pre_operation_page(form: PreOperationForm, found: pre_operation.Preview | None = None,
+                        confirm: PreOperationConfirmForm | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template("furusato/shipping/pre_operation.html", form=form, preview=found,
+                           confirm=confirm or PreOperationConfirmForm(formdata=None)), status
+
+
+@bp.route("/shipping/pre-operation")
+@roles(*STAFF)
+def pre_operation_page() -> tuple[str, int]:
+    """運用開始前の寄附 (004 §7(6)ク): upload, preview, then take the file whole."""
+    return _pre_operation_page(PreOperationForm(formdata=None))
+
+
+@bp.route("/shipping/pre-operation/preview", methods=["POST"])
+@roles(*STAFF)
+def pre_operation_preview() -> tuple[str, int]:
+    """Read the uploaded file and show every row and every problem; nothing is kept."""
+    form = PreOperationForm()
+    if not form.validate_on_submit():
+        return _pre_operation_page(form, status=422)
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    try:
+        found = pre_operation.preview(data)
+    except FurusatoError as exc:
+        show_refusal(form, exc, fallback="file")
+        return _pre_operation_page(form, status=422)
+    finally:
+        transaction.discard()  # a preview keeps nothing
+    confirm = PreOperationConfirmForm(formdata=None, content=base64.b64encode(data).decode("ascii"))
+    return _pre_operation_page(form, found, confirm, 422 if found.problems else 200)
+
+
+@bp.route("/shipping/pre-operation", methods=["POST"])
+@roles(*STAFF)
+def import_pre_operation() -> BaseResponse | tuple[str, int]:
+    """Take the previewed file: all its lines, or none when any row has a problem."""
+    confirm = PreOperationConfirmForm()
+    if not confirm.validate_on_submit():
+        abort(400)
+    try:
+        data = base64.b64decode(confirm.content.data or "", validate=True)
+    except (binascii.Error, ValueError):
+        abort(400)
+    form = PreOperationForm(formdata=None)
+    try:
+        made = pre_operation.import_open_lines(data, _by())
+    except FurusatoError as exc:
+        transaction.refused_shown_again()
+        show_refusal(form, exc, fallback="file")
+        return _pre_operation_page(form, status=422)
+    blocked = sum(line.state == LineState.blocked for line in made)
+    flash(f"運用開始前の寄附から出荷明細を{len(made)}件作りました（うち送付不可{blocked}件）。", "success")
+    return redirect(url_for("furusato.shipping"), 303)
