@@ -141,7 +141,7 @@ def test_suppliers_from_before_the_carrier_profiles_keep_b2(app) -> None:
     """5b8d2e6f9a13 gives every existing supplier the B2クラウド profile (the only one until then)."""
     import sqlalchemy as sa
 
-    downgrade(revision="3c7e9a1f5d28")
+    downgrade(revision="3c257f6bde43")
     with db.engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO furusato_suppliers (code, name, postal_code, address, contact, phone, email,"
                              " bank, order_weekdays, fewer_orders_approved, created_at) VALUES ('S-OLD', '旧事業者',"

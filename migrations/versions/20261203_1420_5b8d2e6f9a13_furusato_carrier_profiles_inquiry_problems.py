@@ -1,7 +1,7 @@
 """furusato: a supplier's carrier profile, and the inquiry that opened a shipping problem (issue 18)
 
 Revision ID: 5b8d2e6f9a13
-Revises: 3c7e9a1f5d28
+Revises: 3c257f6bde43
 Create Date: 2026-12-02 16:30:00
 
 Two new columns: every existing supplier gets the default profile (Yamato B2クラウド, which was
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b8d2e6f9a13'
-down_revision = '3c7e9a1f5d28'
+down_revision = '3c257f6bde43'
 branch_labels = None
 depends_on = None
 
