@@ -135,3 +135,35 @@ def test_gifts_from_before_the_master_keep_their_rows_and_become_listed_or_ended
         back = conn.execute(sa.text("SELECT code, name, amount, active FROM furusato_gifts ORDER BY code")).all()
     assert [tuple(r) for r in back] == [("YB-001", "りんご", 10000, True), ("YB-002", "梨", 8000, False)]
     upgrade()
+
+
+def test_the_bereavement_corners_entries_move_to_their_own_category_and_back(app) -> None:
+    """6b2d8f4a1c70 widens the category CHECK and moves the corner's three entries to おくやみ;
+    down again, they are その他 / マイナンバーカード and the CHECK refuses 'bereavement'."""
+    import pytest
+    import sqlalchemy as sa
+
+    from app.counter import catalog
+
+    catalog.load()
+    db.session.commit()
+    db.session.rollback()  # no transaction held while the migrations run
+    corner = ("bereavement_consultation", "bereavement_documents", "my_number_card_return")
+    query = sa.text("SELECT code, category FROM counter_procedures ORDER BY code")
+
+    def categories() -> dict[str, str]:
+        with db.engine.connect() as conn:
+            return dict(conn.execute(query).all())
+
+    at_head = categories()
+    assert {at_head[c] for c in corner} == {"bereavement"}
+    downgrade(revision="3c7e9a1f5d28")
+    before = categories()
+    assert {c: before[c] for c in corner} == {"bereavement_consultation": "other", "bereavement_documents": "other",
+                                              "my_number_card_return": "my_number"}
+    assert {c: v for c, v in before.items() if c not in corner} == {c: v for c, v in at_head.items() if c not in corner}
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE counter_procedures SET category = 'bereavement' WHERE code = 'resident_record_copy'"))
+    upgrade(revision="6b2d8f4a1c70")
+    assert categories() == at_head
+    upgrade()
