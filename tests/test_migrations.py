@@ -163,7 +163,8 @@ def test_the_bereavement_corners_entries_move_to_their_own_category_and_back(app
                                               "my_number_card_return": "my_number"}
     assert {c: v for c, v in before.items() if c not in corner} == {c: v for c, v in at_head.items() if c not in corner}
     with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE counter_procedures SET category = 'bereavement' WHERE code = 'resident_record_copy'"))
+        conn.execute(sa.text("UPDATE counter_procedures SET category = 'bereavement'"
+                             " WHERE code = 'resident_record_copy'"))
     upgrade(revision="6b2d8f4a1c70")
     assert categories() == at_head
     upgrade()

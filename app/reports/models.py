@@ -9,9 +9,9 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.models import Counter
 from app.core.dates import now
 from app.core.enums import Labelled, StrEnumType, one_of
+from app.core.models import Counter
 from app.extensions import db
 from app.staff.models import StaffEntry
 
@@ -82,8 +82,9 @@ class RosterPlan(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
-    shifts: Mapped[list[RosterShift]] = relationship(back_populates="plan", cascade="all, delete-orphan",
-                                                     order_by="(RosterShift.day, RosterShift.counter_id, RosterShift.id)")
+    shifts: Mapped[list[RosterShift]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan",
+        order_by="[RosterShift.day, RosterShift.counter_id, RosterShift.id]")
 
     @property
     def label(self) -> str:
