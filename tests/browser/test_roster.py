@@ -88,3 +88,4 @@ def test_the_supervisor_edits_and_submits_next_months_roster(page, live_server, 
     href = page.get_by_role("link", name="PDF（市への提出用）").get_attribute("href")
     pdf = page.request.get(f"{live_server.url}{href}")
     assert pdf.ok and pdf.body().startswith(b"%PDF")
+    (shots / "roster.pdf").write_bytes(pdf.body())
