@@ -46,6 +46,7 @@ TABLES = {
     "permit_id": "counter_temporary_permits", "postal_id": "counter_postal_requests",
     # the demo has inquiries; a monthly report and a disposal only once a consumer or a person made one
     "inquiry_id": "furusato_inquiries", "report_id": "furusato_monthly_reports", "disposal_id": "furusato_disposals",
+    "plan_id": "reports_roster_plans",  # a stored roster: the demo makes none
 }
 # Where two domains name their ids alike: the table of an (endpoint, argument) pair.
 ENDPOINT_TABLES = {("counter.inquiry", "inquiry_id"): "counter_inquiries"}

@@ -151,3 +151,36 @@ def test_suppliers_from_before_the_carrier_profiles_keep_b2(app) -> None:
         rows = conn.execute(sa.text("SELECT code, carrier FROM furusato_suppliers")).all()
     assert [tuple(r) for r in rows] == [("S-OLD", "yamato_b2")]
     upgrade()
+
+
+def test_the_bereavement_corners_entries_move_to_their_own_category_and_back(app) -> None:
+    """6b2d8f4a1c70 widens the category CHECK and moves the corner's three entries to おくやみ;
+    down again, they are その他 / マイナンバーカード and the CHECK refuses 'bereavement'."""
+    import pytest
+    import sqlalchemy as sa
+
+    from app.counter import catalog
+
+    catalog.load()
+    db.session.commit()
+    db.session.rollback()  # no transaction held while the migrations run
+    corner = ("bereavement_consultation", "bereavement_documents", "my_number_card_return")
+    query = sa.text("SELECT code, category FROM counter_procedures ORDER BY code")
+
+    def categories() -> dict[str, str]:
+        with db.engine.connect() as conn:
+            return dict(conn.execute(query).all())
+
+    at_head = categories()
+    assert {at_head[c] for c in corner} == {"bereavement"}
+    downgrade(revision="5b8d2e6f9a13")
+    before = categories()
+    assert {c: before[c] for c in corner} == {"bereavement_consultation": "other", "bereavement_documents": "other",
+                                              "my_number_card_return": "my_number"}
+    assert {c: v for c, v in before.items() if c not in corner} == {c: v for c, v in at_head.items() if c not in corner}
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE counter_procedures SET category = 'bereavement'"
+                             " WHERE code = 'resident_record_copy'"))
+    upgrade(revision="6b2d8f4a1c70")
+    assert categories() == at_head
+    upgrade()

@@ -31,6 +31,7 @@ class Category(Labelled):
     medical_subsidy = "medical_subsidy", "医療費給付"
     late_elderly = "late_elderly", "後期高齢者医療"
     national_pension = "national_pension", "国民年金"
+    bereavement = "bereavement", "おくやみ"  # 000 §6(15)⑨ おくやみコーナー
     other = "other", "その他"
 
 

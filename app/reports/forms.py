@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -17,3 +17,12 @@ class RemarksForm(FlaskForm):
 
 class InspectionForm(FlaskForm):
     note = TextAreaField("検査の所見", validators=[Optional(), Length(max=2000)])
+
+
+class RosterAssignForm(FlaskForm):
+    """Place a person on a counter for a day; the choices are set by the page, the service
+    checks every value (so all problems show at once)."""
+
+    day = SelectField("日付", validate_choice=False)
+    staff = SelectField("従事者", validate_choice=False)
+    counter = SelectField("窓口", validate_choice=False)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.dates import now
 from app.core.enums import Labelled, StrEnumType, one_of
+from app.core.models import Counter
 from app.extensions import db
+from app.staff.models import StaffEntry
 
 
 class ReportState(Labelled):
@@ -54,3 +56,55 @@ class MonthlyReport(db.Model):
     @property
     def label(self) -> str:
         return f"{self.month.year}年{self.month.month}月分"
+
+
+class RosterState(Labelled):
+    """作成中 (the contractor edits it), 提出済 (sent to the city by the 25th, 000 §10)."""
+
+    draft = "draft", "作成中"
+    submitted = "submitted", "提出済"
+
+
+class RosterPlan(db.Model):
+    """The stored 翌月勤務割当表 of one month (000 §10): made from the proposal of
+    app/reports/roster.py, then edited shift by shift, then submitted."""
+
+    __tablename__ = "reports_roster_plans"
+    __table_args__ = (one_of("state", RosterState),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(unique=True)  # the first day of the month planned
+    due_on: Mapped[date]
+    state: Mapped[RosterState] = mapped_column(StrEnumType(RosterState, 10), default=RosterState.draft)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    shifts: Mapped[list[RosterShift]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan",
+        order_by="[RosterShift.day, RosterShift.counter_id, RosterShift.id]")
+
+    @property
+    def label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月"
+
+
+class RosterShift(db.Model):
+    """One person at one counter on one day of a stored roster; one counter a day per person."""
+
+    __tablename__ = "reports_roster_shifts"
+    __table_args__ = (UniqueConstraint("plan_id", "day", "staff_entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("reports_roster_plans.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date]
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"))
+    staff_entry_id: Mapped[int] = mapped_column(ForeignKey("staff_entries.id"))
+    starts: Mapped[time]
+    ends: Mapped[time]
+
+    plan: Mapped[RosterPlan] = relationship(back_populates="shifts")
+    counter: Mapped[Counter] = relationship()
+    staff_entry: Mapped[StaffEntry] = relationship()

@@ -45,6 +45,7 @@ class Person:
     post: str
     pledged: bool
     trained: bool
+    entry_id: int | None = None
 
     @property
     def on_counter(self) -> bool:
@@ -62,6 +63,9 @@ class Shift:
     counter: str
     starts: time
     ends: time
+    entry_id: int | None = None
+    counter_id: int | None = None
+    shift_id: int | None = None  # the stored shift (app/reports/roster_plan.py)
 
     def covers(self, hour: int) -> bool:
         return self.starts < time(hour + 1) and self.ends > time(hour)
@@ -101,13 +105,13 @@ class Roster:
         return [c for c in self.checks if c.gap < 0]
 
 
-def _people(month: date) -> list[Person]:
+def people_of(month: date) -> list[Person]:
     entries: list[StaffEntry] = [e for e in register.roster(Programme.counter, on=month)
                                  if e.start_on < next_month(month)]
-    return [Person(e.name, e.post, e.pledged, bool(training.attended(e))) for e in entries]
+    return [Person(e.name, e.post, e.pledged, bool(training.attended(e)), e.id) for e in entries]
 
 
-def _days(month: date) -> list[tuple[date, OfficeHours]]:
+def office_days(month: date) -> list[tuple[date, OfficeHours]]:
     found = []
     day = month
     while day < next_month(month):
@@ -127,7 +131,7 @@ def _plan(day_index: int, hours: OfficeHours, workers: list[Person], counters: l
     for n, person in enumerate(order):
         counter = counters[(n + day_index) % len(counters)]
         ends = hours.closes if (not hours.late or n < 2) else calendar.CLOSE
-        shifts.append(Shift(person.name, counter.label, hours.opens, ends))
+        shifts.append(Shift(person.name, counter.label, hours.opens, ends, person.entry_id, counter.id))
     return tuple(shifts)
 
 
@@ -135,20 +139,29 @@ def _demand(month: date) -> tuple[dict[tuple[int, int], float], float]:
     """Expected tickets per (weekday, hour), and the average service minutes, from the weeks before."""
     start = month - timedelta(weeks=DEMAND_WEEKS)
     tickets = stats.tickets_of(start, month - timedelta(days=1))
-    office_days: Tally[int] = Tally(d.weekday() for d in {t.office_day for t in tickets})
+    days_seen: Tally[int] = Tally(d.weekday() for d in {t.office_day for t in tickets})
     counts: Tally[tuple[int, int]] = Tally((t.office_day.weekday(), t.issued_at.hour) for t in tickets)
     services = [m for t in tickets if (m := stats.service_minutes(t)) is not None]
     average = sum(services) / len(services) if services else DEFAULT_SERVICE_MINUTES
-    return {key: n / office_days[key[0]] for key, n in counts.items() if office_days[key[0]]}, average
+    return {key: n / days_seen[key[0]] for key, n in counts.items() if days_seen[key[0]]}, average
 
 
 def build(month: date) -> Roster:
+    """The proposal: workers rotated over the counters on every office day of the month."""
     counters = list(db.session.scalars(select(Counter).order_by(Counter.number)))
-    people = _people(month)
+    people = people_of(month)
     workers = [p for p in people if p.on_counter]
-    days = [DayPlan(day, hours, _plan(n, hours, workers, counters)) for n, (day, hours) in enumerate(_days(month))]
-    roster = Roster(month, roster_due(month), people, days)
-    expected, roster.service_minutes = _demand(month)
+    days = [DayPlan(day, hours, _plan(n, hours, workers, counters))
+            for n, (day, hours) in enumerate(office_days(month))]
+    return checked(Roster(month, roster_due(month), people, days))
+
+
+def checked(roster: Roster) -> Roster:
+    """The roster with its hours checked against the expected demand (the gap per weekday and
+    hour: the fewest planned on a day of that weekday against those needed)."""
+    expected, roster.service_minutes = _demand(roster.month)
+    days = roster.days
+    roster.checks = []
     slots = {(d.day.weekday(), h) for d in days
              for h in range(d.hours.opens.hour, d.hours.closes.hour + (d.hours.closes.minute > 0))}
     for weekday, hour in sorted(slots):

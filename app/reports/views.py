@@ -15,12 +15,12 @@ from app.auth.access import roles, serves
 from app.auth.models import Programme, User
 from app.core import calendar
 from app.core.dates import today
-from app.reports import manual, monthly, roster
+from app.reports import manual, monthly, roster, roster_plan
 from app.reports.due import next_month, previous_month
-from app.reports.forms import InspectionForm, MonthForm, RemarksForm
-from app.reports.models import MonthlyReport
+from app.reports.forms import InspectionForm, MonthForm, RemarksForm, RosterAssignForm
+from app.reports.models import MonthlyReport, RosterPlan
 from app.tasks.services import progress_context
-from app.web.forms import input_from, page_number, show_refusal
+from app.web.forms import choices, input_from, page_number, show_refusal
 from app.web.nav_item import NavItem
 from app.web.transaction import discard
 
@@ -197,19 +197,130 @@ def day_sheet() -> Response:
     return response
 
 
+def _roster_month() -> tuple[date, str]:
+    text = request.args.get("month", "") or request.form.get("month", "")
+    try:
+        return (monthly.parse_month(text) if text else next_month(today().replace(day=1))), ""
+    except monthly.ReportRefused as exc:
+        return next_month(today().replace(day=1)), exc.message
+
+
+def _assign_form(plan: RosterPlan | None, shown: roster.Roster,
+                 form: RosterAssignForm | None = None) -> RosterAssignForm:
+    form = form or RosterAssignForm(formdata=None)
+    form.day.choices = choices([("", "選んでください")] + [
+        (d.day.isoformat(), f"{d.day:%-m/%-d}（{calendar.WEEKDAYS_JA[d.day.weekday()]}）") for d in shown.days])
+    people = roster_plan.placeable(plan) if plan else []
+    form.staff.choices = choices([("", "選んでください")] + [(str(p.entry_id), p.name) for p in people])
+    form.counter.choices = choices([("", "選んでください")] + [(str(c.id), c.label) for c in roster_plan.counters()])
+    return form
+
+
+def _roster_view(month: date, error: str = "", form: RosterAssignForm | None = None,
+                 status: int = 200) -> tuple[str, int]:
+    plan = roster_plan.for_month(month)
+    shown = roster_plan.read(plan, by=_by()) if plan else roster.read(month, by=_by())
+    return render_template("reports/roster.html", roster=shown, plan=plan, month_text=f"{month:%Y-%m}",
+                           error=error, weekdays=calendar.WEEKDAYS_JA, form=_assign_form(plan, shown, form),
+                           may_edit=roster_plan.may_edit(plan, _by()),
+                           unstaffed=roster_plan.unstaffed_days(shown) if plan else []), 422 if error else status
+
+
 @bp.route("/roster")
 @roles(*READERS)
 def roster_page() -> tuple[str, int]:
-    """業務従事者名簿・翌月勤務割当表 (?month=YYYY-MM; next month when absent or unreadable)."""
-    text = request.args.get("month", "")
-    error = ""
+    """業務従事者名簿・翌月勤務割当表 (?month=YYYY-MM; next month when absent or unreadable): the
+    stored roster once made, else the proposal from the register."""
+    month, error = _roster_month()
+    return _roster_view(month, error)
+
+
+def _plan_or_404(plan_id: int) -> RosterPlan:
+    plan = roster_plan.get(plan_id)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def _back_to(plan: RosterPlan) -> BaseResponse:
+    return redirect(url_for("reports.roster_page", month=f"{plan.month:%Y-%m}"), 303)
+
+
+@bp.route("/roster", methods=["POST"])
+@roles(*MAKERS)
+def create_roster() -> BaseResponse | tuple[str, int]:
+    month, error = _roster_month()
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if error:
+        return _roster_view(month, error)
     try:
-        month = monthly.parse_month(text) if text else next_month(today().replace(day=1))
+        plan = roster_plan.create(month, by=_by())
     except monthly.ReportRefused as exc:
-        month, error = next_month(today().replace(day=1)), exc.message
-    plan = roster.read(month, by=_by())
-    return render_template("reports/roster.html", roster=plan, month_text=f"{month:%Y-%m}", error=error,
-                           weekdays=calendar.WEEKDAYS_JA), 422 if error else 200
+        discard()
+        flash(exc.message, "error")
+        return redirect(url_for("reports.roster_page", month=f"{month:%Y-%m}"), 303)
+    flash(f"{plan.label}の勤務割当表を作成しました。日ごとに配置を直せます。", "success")
+    return _back_to(plan)
+
+
+@bp.route("/roster/<int:plan_id>/shifts", methods=["POST"])
+@roles(*MAKERS)
+def assign_shift(plan_id: int) -> BaseResponse | tuple[str, int]:
+    plan = _plan_or_404(plan_id)
+    form = RosterAssignForm()
+    if form.validate_on_submit():
+        try:
+            roster_plan.assign(plan, input_from(form, roster_plan.AssignInput), by=_by())
+        except monthly.ReportRefused as exc:
+            discard()
+            show_refusal(form, exc)
+        else:
+            flash("配置しました。", "success")
+            return _back_to(plan)
+    return _roster_view(plan.month, form=form, status=422)
+
+
+@bp.route("/roster/<int:plan_id>/shifts/<int:shift_id>/remove", methods=["POST"])
+@roles(*MAKERS)
+def remove_shift(plan_id: int, shift_id: int) -> BaseResponse:
+    plan = _plan_or_404(plan_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        roster_plan.unassign(plan, shift_id, by=_by())
+    except monthly.ReportRefused as exc:
+        discard()
+        flash(exc.message, "error")
+    else:
+        flash("配置を外しました。", "success")
+    return _back_to(plan)
+
+
+@bp.route("/roster/<int:plan_id>/submit", methods=["POST"])
+@roles(*MAKERS)
+def submit_roster(plan_id: int) -> BaseResponse:
+    plan = _plan_or_404(plan_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        roster_plan.submit(plan, by=_by())
+    except monthly.ReportRefused as exc:
+        discard()
+        flash(exc.message, "error")
+    else:
+        flash(f"{plan.label}の勤務割当表を市へ提出しました。", "success")
+    return _back_to(plan)
+
+
+@bp.route("/roster/<int:plan_id>/roster.pdf")
+@roles(*READERS)
+def roster_pdf(plan_id: int) -> Response:
+    plan = _plan_or_404(plan_id)
+    response = Response(roster_plan.document(plan, by=_by()), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="kinmu-{plan.month:%Y-%m}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/manual.pdf")
