@@ -18,8 +18,8 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from itertools import groupby
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -182,8 +182,9 @@ def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = N
                                            total=grand, correction=correction, filename=f"{stem}.{ext}",
                                            sha256=digest, built_by=by.username if by else "(system)"))
             built.append(code)
+            mark = "（訂正）" if correction else ""
             audit.record("export", "furusato_onestop_handover", code,
-                         f"申告特例通知書{'（訂正）' if correction else ''}：{home_name} {year}年分 {len(rows)}件", by=by)
+                         f"申告特例通知書{mark}：{home_name} {year}年分 {len(rows)}件", by=by)
             summaries.append(Summary(code, home_name, len(rows), grand, correction, f"{stem}.{ext}",
                                      f"{stem}.pdf" if lists else ""))
     at = now()

@@ -104,7 +104,8 @@ def line(fields: tuple[Field, ...], values: dict[str, Any], layout: Layout, wher
     return b",".join(quoted) + layout.newline.encode()
 
 
-def lines(fields: tuple[Field, ...], rows: list[tuple[str, dict[str, Any]]], layout: Layout) -> tuple[bytes, list[Problem]]:
+def lines(fields: tuple[Field, ...], rows: list[tuple[str, dict[str, Any]]],
+          layout: Layout) -> tuple[bytes, list[Problem]]:
     """The records' lines, each value rendered once, and every value that does not fit (all at once)."""
     out: list[bytes] = []
     problems: list[Problem] = []

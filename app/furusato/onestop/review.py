@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select, update
@@ -114,7 +113,8 @@ def correct(application: OneStopApplication, *, documents_added: list[str], form
 def _automatic_facts(year: int) -> Select[Any]:
     """Per received application of the year, the columns the checklist reads and the counts of
     its donations (all, and paid in the year): one query for the whole batch."""
-    in_year = and_(Donation.status.in_(PAID), Donation.paid_on >= date(year, 1, 1), Donation.paid_on <= date(year, 12, 31))
+    in_year = and_(Donation.status.in_(PAID), Donation.paid_on >= date(year, 1, 1),
+                   Donation.paid_on <= date(year, 12, 31))
     covered = (select(OneStopDonation.application_id.label("application_id"), func.count().label("n"),
                       func.sum(case((in_year, 1), else_=0)).label("paid"))
                .join(Donation, Donation.id == OneStopDonation.donation_id)

@@ -13,6 +13,7 @@ not in the database (settings ONESTOP_NUMBER_KEYS or the key file, app/config.py
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from functools import lru_cache
@@ -59,10 +60,8 @@ def _make_key_file(path: Path) -> None:
             out.write(Fernet.generate_key().decode() + "\n")
             out.flush()
             os.fsync(out.fileno())
-        try:
+        with contextlib.suppress(FileExistsError):  # another process made it a moment ago
             os.link(temporary, path)  # atomic, and fails if the name exists: never replaces a key in use
-        except FileExistsError:
-            pass  # another process made it a moment ago
     finally:
         os.unlink(temporary)
 
