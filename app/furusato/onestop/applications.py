@@ -92,6 +92,16 @@ def _problems(data: IntakeInput) -> list[Problem]:
     return problems
 
 
+def problems_of(data: IntakeInput) -> list[Problem]:
+    """Everything `receive` would refuse, the deadline included (for checking a whole file first)."""
+    problems = _problems(data)
+    try:
+        check_deadline(data.tax_year, data.received_on)
+    except OneStopError as refused:
+        problems.append(Problem("received_on", refused.message))
+    return problems
+
+
 def _donor_candidates(data: IntakeInput) -> tuple[list[int], bool]:
     """Donors the form may be of, and whether the match is certain (a strong key, one donor)."""
     keys = nz.match_keys(data.kana, data.birth_date, data.phone, data.postal_code, data.address)

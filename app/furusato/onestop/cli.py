@@ -1,5 +1,5 @@
-"""`flask furusato one-stop …`: the eLTAX files without the browser (issue 17 §4), the key
-rotation of the number vault (issue 17 §3)."""
+"""`flask furusato one-stop …`: the eLTAX files without the browser (issue 17 §4), the online
+service's file (§7(11)オ, online.py), the key rotation of the number vault (issue 17 §3)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
-from app.furusato.onestop import eltax, vault
+from app.furusato.onestop import applications, eltax, vault
 from app.furusato.onestop.layout import LayoutError
 from app.furusato.onestop.models import OneStopApplication, OneStopImage
 
@@ -53,3 +53,22 @@ def rotate_key_command() -> None:
         i.cipher = token
     db.session.commit()
     click.echo(json.dumps({"numbers": len(apps), "images": len(images)}))
+
+
+@one_stop_cli.command("import-online")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="取込設定（YAML、既定は app/furusato/onestop/profiles/online.yaml）")
+def import_online_command(file: Path, profile_path: Path | None) -> None:
+    """An online-application service's file (004 §7(11)オ); every problem by row, or the count."""
+    from app.furusato.onestop import online
+
+    try:
+        made = online.import_file(file.read_bytes(), by=None, profile_path=profile_path)
+    except applications.OneStopError as refused:
+        db.session.rollback()
+        click.echo(json.dumps({"error": refused.message, "problems": [p.message for p in refused.problems]},
+                              ensure_ascii=False))
+        sys.exit(1)
+    db.session.commit()
+    click.echo(json.dumps({"received": len(made)}, ensure_ascii=False))

@@ -16,14 +16,16 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select, update
 
 from app.auth import audit
 from app.auth.models import User
@@ -59,17 +61,28 @@ class Summary:
     unchanged: bool = False
 
 
+def _accepted(year: int) -> tuple[ColumnElement[bool], ...]:
+    """The applications that go into the year's files: accepted, the number not erased."""
+    return (OneStopApplication.tax_year == year, OneStopApplication.state == ApplicationState.accepted,
+            OneStopApplication.number_erased_at.is_(None))
+
+
+def _totals_query(year: int) -> Select[Any]:
+    """Per accepted application: count, total, first and last paid day of its donations paid in the year."""
+    return (select(OneStopDonation.application_id.label("application_id"), func.count().label("n"),
+                   func.sum(Donation.amount).label("total"), func.min(Donation.paid_on).label("first"),
+                   func.max(Donation.paid_on).label("last"))
+            .join(Donation, Donation.id == OneStopDonation.donation_id)
+            .join(OneStopApplication, OneStopApplication.id == OneStopDonation.application_id)
+            .where(OneStopApplication.tax_year == year, OneStopApplication.state == ApplicationState.accepted,
+                   Donation.status.in_(PAID), Donation.paid_on >= date(year, 1, 1),
+                   Donation.paid_on <= date(year, 12, 31))
+            .group_by(OneStopDonation.application_id))
+
+
 def _totals(year: int) -> dict[int, tuple[int, int, date | None, date | None]]:
     """Per accepted application: (count, total, first paid, last paid) of its donations paid in the year."""
-    rows = db.session.execute(
-        select(OneStopDonation.application_id, func.count(), func.sum(Donation.amount), func.min(Donation.paid_on),
-               func.max(Donation.paid_on))
-        .join(Donation, Donation.id == OneStopDonation.donation_id)
-        .join(OneStopApplication, OneStopApplication.id == OneStopDonation.application_id)
-        .where(OneStopApplication.tax_year == year, OneStopApplication.state == ApplicationState.accepted,
-               Donation.status.in_(PAID), Donation.paid_on >= date(year, 1, 1), Donation.paid_on <= date(year, 12, 31))
-        .group_by(OneStopDonation.application_id))
-    return {a: (int(n), int(t or 0), lo, hi) for a, n, t, lo, hi in rows}
+    return {a: (int(n), int(t or 0), lo, hi) for a, n, t, lo, hi in db.session.execute(_totals_query(year))}
 
 
 def _values(a: OneStopApplication, totals: tuple[int, int, date | None, date | None]) -> dict[str, Any]:
@@ -82,9 +95,7 @@ def _values(a: OneStopApplication, totals: tuple[int, int, date | None, date | N
 
 def by_municipality(year: int) -> dict[str, list[OneStopApplication]]:
     grouped: dict[str, list[OneStopApplication]] = defaultdict(list)
-    for a in db.session.scalars(select(OneStopApplication).where(
-            OneStopApplication.tax_year == year, OneStopApplication.state == ApplicationState.accepted,
-            OneStopApplication.number_erased_at.is_(None))
+    for a in db.session.scalars(select(OneStopApplication).where(*_accepted(year))
             .order_by(OneStopApplication.home_code, OneStopApplication.id)):
         grouped[a.home_code].append(a)
     return grouped
@@ -115,53 +126,73 @@ def _list_pdf(year: int, code: str, name: str, rows: list[dict[str, Any]], corre
                      pdf.page_decorator(city.name if city else "", "ふるさと納税担当", f"{year}年分 {code}"))
 
 
+def _stream(year: int) -> Iterator[tuple[str, list[tuple[OneStopApplication, tuple[int, int, Any, Any]]]]]:
+    """(home code, [(application, totals)]) per municipality, read in one ordered query with
+    the donation totals joined, a batch at a time (never the whole year in memory)."""
+    totals = _totals_query(year).subquery()
+    query = (select(OneStopApplication, totals.c.n, totals.c.total, totals.c.first, totals.c.last)
+             .outerjoin(totals, totals.c.application_id == OneStopApplication.id)
+             .where(*_accepted(year)).order_by(OneStopApplication.home_code, OneStopApplication.id)
+             .execution_options(yield_per=2000))
+    rows = ((a, (int(n or 0), int(t or 0), lo, hi)) for a, n, t, lo, hi in db.session.execute(query))
+    for code, group in groupby(rows, key=lambda row: row[0].home_code):
+        yield code, list(group)
+
+
 def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = None,
           made_on: date | None = None, lists: bool = True) -> list[Summary]:
-    """Every municipality's file and list for the year's accepted applications; the handover
-    rows recorded (built; handed over when `record_handover` says so)."""
+    """Every municipality's file and list for the year's accepted applications, streamed one
+    municipality at a time; the handover rows recorded (built; handed over when
+    `record_handover` says so)."""
     layout = lay.load(layout_path)
     city = get_municipality()
     out.mkdir(parents=True, exist_ok=True)
-    totals = _totals(year)
     summaries: list[Summary] = []
     ext = "csv" if layout.format == "csv" else "txt"
     latest = {h.home_code: h for h in db.session.scalars(select(OneStopHandover).where(
         OneStopHandover.tax_year == year).order_by(OneStopHandover.id))}  # the last of each municipality
-    for code, applications in by_municipality(year).items():
-        rows = [(f"整理番号{a.id}", {**_values(a, totals.get(a.id, (0, 0, None, None))), "masked": a.masked_number})
-                for a in applications]
-        if problems := lay.check_all(rows, layout):
-            raise lay.LayoutError.of(problems, f"{applications[0].home_name}の申告特例通知書を作れません。")
-        body = b"".join(lay.line(layout.record, values, layout, where) for where, values in rows)
-        digest = hashlib.sha256(body).hexdigest()
-        last = latest.get(code)
-        home_name = applications[0].home_name
-        if last is not None and last.sha256 == digest:
-            summaries.append(Summary(code, home_name, last.rows, last.total, last.correction, last.filename, "",
-                                     unchanged=True))
-            continue
-        correction = last is not None
-        head = {"kind": "2" if correction else "1", "sender_code": city.code if city else "",
-                "sender_name": city.name if city else "", "home_code": code, "home_name": home_name,
-                "tax_year": year, "made_on": made_on or today()}
-        grand = sum(v["total"] for _, v in rows)
-        data = (lay.line(layout.header, head, layout, "ヘッダー") + body
-                + lay.line(layout.trailer, {"rows": len(rows), "grand_total": grand}, layout, "トレーラー"))
-        stem = f"{code}_{year}_shinkoku_tokurei{'_teisei' if correction else ''}"
-        (out / f"{stem}.{ext}").write_bytes(data)
-        if lists:
-            listing = [{k: v for k, v in values.items() if k != "number"} for _, values in rows]
-            (out / f"{stem}.pdf").write_bytes(_list_pdf(year, code, home_name, listing, correction))
-        db.session.add(OneStopHandover(tax_year=year, home_code=code, home_name=home_name, rows=len(rows), total=grand,
-                                       correction=correction, filename=f"{stem}.{ext}", sha256=digest,
-                                       built_by=by.username if by else "(system)"))
-        at = now()
-        for a in applications:
-            a.handed_over_at, a.changed_after_handover = at, False
-        audit.record("export", "furusato_onestop_handover", code,
-                     f"申告特例通知書{'（訂正）' if correction else ''}：{home_name} {year}年分 {len(rows)}件", by=by)
-        summaries.append(Summary(code, home_name, len(rows), grand, correction, f"{stem}.{ext}",
-                                 f"{stem}.pdf" if lists else ""))
+    built: list[str] = []
+    with db.session.no_autoflush:
+        for code, applications in _stream(year):
+            rows = [(f"整理番号{a.id}", {**_values(a, t), "masked": a.masked_number}) for a, t in applications]
+            body, problems = lay.lines(layout.record, rows, layout)
+            home_name = applications[0][0].home_name
+            if problems:
+                raise lay.LayoutError.of(problems, f"{home_name}の申告特例通知書を作れません。")
+            digest = hashlib.sha256(body).hexdigest()
+            last = latest.get(code)
+            if last is not None and last.sha256 == digest:
+                summaries.append(Summary(code, home_name, last.rows, last.total, last.correction, last.filename, "",
+                                         unchanged=True))
+                continue
+            correction = last is not None
+            head = {"kind": "2" if correction else "1", "sender_code": city.code if city else "",
+                    "sender_name": city.name if city else "", "home_code": code, "home_name": home_name,
+                    "tax_year": year, "made_on": made_on or today()}
+            grand = sum(v["total"] for _, v in rows)
+            stem = f"{code}_{year}_shinkoku_tokurei{'_teisei' if correction else ''}"
+            with (out / f"{stem}.{ext}").open("wb") as file:
+                file.write(lay.line(layout.header, head, layout, "ヘッダー"))
+                file.write(body)
+                file.write(lay.line(layout.trailer, {"rows": len(rows), "grand_total": grand}, layout, "トレーラー"))
+            if lists:
+                listing = [{k: v for k, v in values.items() if k != "number"} for _, values in rows]
+                (out / f"{stem}.pdf").write_bytes(_list_pdf(year, code, home_name, listing, correction))
+            db.session.add(OneStopHandover(tax_year=year, home_code=code, home_name=home_name, rows=len(rows),
+                                           total=grand, correction=correction, filename=f"{stem}.{ext}",
+                                           sha256=digest, built_by=by.username if by else "(system)"))
+            built.append(code)
+            mark = "（訂正）" if correction else ""
+            audit.record("export", "furusato_onestop_handover", code,
+                         f"申告特例通知書{mark}：{home_name} {year}年分 {len(rows)}件", by=by)
+            summaries.append(Summary(code, home_name, len(rows), grand, correction, f"{stem}.{ext}",
+                                     f"{stem}.pdf" if lists else ""))
+    at = now()
+    for start in range(0, len(built), 500):  # the built municipalities' applications: handed over, unchanged since
+        db.session.execute(update(OneStopApplication).where(*_accepted(year),
+                                                            OneStopApplication.home_code.in_(built[start:start + 500]))
+                           .values(handed_over_at=at, changed_after_handover=False)
+                           .execution_options(synchronize_session="fetch"))
     db.session.flush()
     return summaries
 

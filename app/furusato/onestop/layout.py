@@ -104,6 +104,19 @@ def line(fields: tuple[Field, ...], values: dict[str, Any], layout: Layout, wher
     return b",".join(quoted) + layout.newline.encode()
 
 
+def lines(fields: tuple[Field, ...], rows: list[tuple[str, dict[str, Any]]],
+          layout: Layout) -> tuple[bytes, list[Problem]]:
+    """The records' lines, each value rendered once, and every value that does not fit (all at once)."""
+    out: list[bytes] = []
+    problems: list[Problem] = []
+    for where, values in rows:
+        try:
+            out.append(line(fields, values, layout, where))
+        except LayoutError:
+            problems += check_all([(where, values)], layout)
+    return b"".join(out), problems
+
+
 def check_all(rows: list[tuple[str, dict[str, Any]]], layout: Layout) -> list[Problem]:
     """Every value that does not fit, all at once (a refusal names each record and field)."""
     problems: list[Problem] = []

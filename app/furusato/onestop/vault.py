@@ -13,7 +13,9 @@ not in the database (settings ONESTOP_NUMBER_KEYS or the key file, app/config.py
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,16 +42,28 @@ def _keys() -> tuple[str, ...]:
     if settings().ONESTOP_NUMBER_KEYS:
         return settings().ONESTOP_NUMBER_KEYS
     path = _key_file()
-    if not path.exists():  # the embedded default: one key made on first use, readable by the owner only
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it a moment ago
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(Fernet.generate_key().decode() + "\n")
+    if not path.exists():
+        _make_key_file(path)
     return tuple(line.strip() for line in path.read_text().splitlines() if line.strip())
+
+
+def _make_key_file(path: Path) -> None:
+    """The embedded default: one key made on first use, readable by the owner only. The key is
+    written whole under a temporary name in the same directory, flushed to disk, then linked to
+    its name: a concurrent reader sees either no file or the whole key, never an empty one, and
+    of two processes racing here the first link wins (the other's key is discarded)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(Fernet.generate_key().decode() + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it a moment ago
+            os.link(temporary, path)  # atomic, and fails if the name exists: never replaces a key in use
+    finally:
+        os.unlink(temporary)
 
 
 @lru_cache(maxsize=8)

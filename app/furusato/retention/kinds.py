@@ -9,6 +9,8 @@ period, and how they are disposed of so that nothing personal remains (004 特�
   donations keeps personal data is blanked too; uploaded portal files and the files made from
   them (exports, print batches) of before the day are deleted.
 - 問い合わせの記録: deleted.
+- ワンストップ特例申請の個人番号・画像: erased once handed over (app/furusato/onestop/erasure.py,
+  番号法第20条).
 
 Add a kind: a member of RecordKind, and one entry of KINDS.
 """
@@ -35,6 +37,8 @@ from app.furusato.models import (
     SuspectContact,
     SuspectFlag,
 )
+from app.furusato.onestop import erasure
+from app.furusato.onestop.models import OneStopApplication
 from app.furusato.retention.models import RecordKind
 from app.furusato.returns_models import ReturnedMail
 from app.tasks import files
@@ -54,6 +58,7 @@ class Kind:
     model: type
     dispose: Callable[[date], Disposed]
     medium: str
+    method: str = "データベースから削除"
 
 
 def _personal(model: type) -> ColumnElement[bool]:
@@ -103,9 +108,17 @@ def _dispose_inquiries(before: date) -> Disposed:
     return Disposed(db.session.execute(delete(Inquiry).where(_inquiry_due(before))).rowcount or 0, 0)
 
 
+def _erase_onestop(before: date) -> Disposed:
+    applications, images = erasure.erase(before)
+    return Disposed(applications, images)
+
+
 KINDS: dict[RecordKind, Kind] = {
     RecordKind.donation: Kind(_donation_due, Donation.applied_on, Donation, _dispose_donations,
-                              "データベース（寄附・寄附者の記録）、取込ファイル、出力ファイル"),
+                              "データベース（寄附・寄附者の記録）、取込ファイル、出力ファイル",
+                              "個人情報の項目を消去（匿名化）し、取込ファイル・出力ファイルを削除"),
+    RecordKind.onestop: Kind(erasure.due, OneStopApplication.handed_over_at, OneStopApplication, _erase_onestop,
+                             erasure.MEDIUM, erasure.METHOD),
     RecordKind.inquiry: Kind(_inquiry_due, Inquiry.received_at, Inquiry, _dispose_inquiries,
                              "データベース（問い合わせの記録）"),
 }

@@ -19,6 +19,7 @@ class RecordKind(Labelled):
 
     donation = "donation", "寄附の記録（申込・入金・修正・疑義対応）"
     inquiry = "inquiry", "問い合わせの記録"
+    onestop = "onestop", "ワンストップ特例申請の個人番号・申請書画像（引渡し後）"
 
 
 class DisposalState(Labelled):

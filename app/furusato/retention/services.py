@@ -155,9 +155,7 @@ class DisposalInput:
 
 def default_input(kind: RecordKind) -> DisposalInput:
     spec = KINDS[kind]
-    method = ("個人情報の項目を消去（匿名化）し、取込ファイル・出力ファイルを削除" if kind == RecordKind.donation
-              else "データベースから削除")
-    return DisposalInput(kind, f"保存期間（{years_of(kind)}年）を過ぎた{kind.label}", spec.medium, method, today())
+    return DisposalInput(kind, f"保存期間（{years_of(kind)}年）を過ぎた{kind.label}", spec.medium, spec.method, today())
 
 
 def apply(data: DisposalInput, *, by: User) -> DisposalRequest:

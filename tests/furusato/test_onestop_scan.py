@@ -1,0 +1,75 @@
+"""A page of a paper one-stop application read from the counter terminal's scanner through the
+real agent and the scanner simulator: the job is queued at once, answered by the agent, taken
+once, and the page attached encrypted; the job row keeps no image."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from app.devices import jobs
+from app.devices import services as devices
+from app.devices.models import DeviceJob, Terminal
+from app.extensions import db
+from app.furusato.onestop import applications, scans, vault
+from app.furusato.onestop.models import OneStopImage
+from hardware.scanner.simulator import clear_slot, place_image
+from tests.furusato.onestop_fixtures import NUMBERS, PEOPLE, form, paid_donation
+from tests.live import LiveServer, start_agent
+
+SLOT = "onestop-scan"
+
+
+@pytest.fixture
+def scanner(app, furusato) -> Iterator[int]:
+    terminal, token = devices.create_terminal(devices.NewTerminal(SLOT, "ふるさと納税 受付端末", "counter_pc"))
+    devices.save_binding(terminal, devices.BindingInput("scanner", "scanner", f"sim://{SLOT}?dpi=300"))
+    db.session.commit()
+    terminal_id = terminal.id
+    live = LiveServer(app).start()
+    _, stop_agent = start_agent(live.url, token)
+    deadline = time.monotonic() + 20
+    while not db.session.get_one(Terminal, terminal_id, populate_existing=True).last_seen_at:
+        db.session.rollback()
+        assert time.monotonic() < deadline, "agent never connected"
+        time.sleep(0.05)
+    db.session.rollback()
+    yield terminal_id
+    db.session.rollback()
+    clear_slot(SLOT)
+    stop_agent()
+    live.stop()
+
+
+def test_a_scanned_page_is_attached_encrypted_and_leaves_nothing_in_the_job(scanner, make_user) -> None:
+    clerk = make_user("operator", "clerk1", number_handler=True)
+    paid_donation(PEOPLE[0], 10_000)
+    application = applications.receive(form(PEOPLE[0], NUMBERS[0]), by=clerk)
+    db.session.commit()
+    place_image(SLOT, Image.new("RGB", (240, 340), "white"))
+    job = scans.start_scan(application, scans.scanner_terminal(scanner), by=clerk)
+    db.session.commit()
+    job_id, deadline = job.id, time.monotonic() + 20
+    while scans.scan_status(db.session.get_one(DeviceJob, job_id, populate_existing=True)).waiting:
+        db.session.rollback()
+        assert time.monotonic() < deadline, "the scan was never answered"
+        time.sleep(0.1)
+    job = scans.scan_job(job_id, application, by=clerk)
+    assert job is not None and scans.scan_status(job).ready
+    image = scans.attach_scan(application, job, by=clerk)
+    db.session.commit()
+    assert image.mime == "image/png" and b"PNG" not in image.cipher
+    assert vault.open_bytes(image.cipher).startswith(b"\x89PNG")
+    assert applications.open_image(image, by=clerk).startswith(b"\x89PNG")
+    assert db.session.scalars(select(DeviceJob.result)).all() == [jobs.TAKEN]
+    assert db.session.scalars(select(OneStopImage.application_id)).all() == [application.id]
+
+
+def test_a_terminal_without_a_scanner_is_refused_by_name(furusato) -> None:
+    with pytest.raises(applications.OneStopError) as refused:
+        scans.scanner_terminal(999)
+    assert refused.value.field == "terminal_id"
