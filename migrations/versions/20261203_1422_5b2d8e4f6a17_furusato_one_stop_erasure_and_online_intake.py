@@ -1,7 +1,7 @@
 """furusato: the one-stop numbers and images become a kind of record with a retention period
 
 Revision ID: 5b2d8e4f6a17
-Revises: 3c7e9a1f5d28
+Revises: 6b2d8f4a1c70
 Create Date: 2026-12-03 14:13:00
 
 Only the CHECKs on the kind of the retention periods, sweeps and disposals widen ('onestop'
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5b2d8e4f6a17'
-down_revision = '3c7e9a1f5d28'
+down_revision = '6b2d8f4a1c70'
 branch_labels = None
 depends_on = None
 
