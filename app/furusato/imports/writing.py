@@ -5,7 +5,8 @@ executemany on SQLite, and the column orders of the rows the import writes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
@@ -40,6 +41,7 @@ class Writer:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
         self._next: dict[str, int] = {}
+        self._oids: dict[tuple[str, tuple[str, ...]], list[int]] = {}
 
     def ids(self, table: Table, n: int) -> list[int]:
         if n == 0:
@@ -78,8 +80,7 @@ class Writer:
         raw = self.conn.connection.dbapi_connection
         assert raw is not None
         if self.postgres:
-            with raw.cursor() as cursor, cursor.copy(
-                    f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:  # noqa: S608 - our own names
+            with raw.cursor() as cursor, self._copy(cursor, table, columns) as copy:
                 for row in rows:
                     copy.write_row(row)
             return
@@ -99,10 +100,22 @@ class Writer:
         if not self.postgres:
             self._sqlite_insert(raw, table, columns, rows)
             return
-        with raw.cursor() as cursor, cursor.copy(
-                f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:  # noqa: S608 - our own names
+        with raw.cursor() as cursor, self._copy(cursor, table, tuple(columns)) as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
+
+    def _copy(self, cursor: Any, table: Table, columns: tuple[str, ...]) -> Any:
+        """A binary COPY with the columns' types given: psycopg then dumps each value with the
+        dumper for its column instead of looking one up per value, which makes the client side
+        of a COPY 3× cheaper (issue 22: 20,000 rows of 10 columns, 0.39 s as text, 0.12 s)."""
+        oids = self._oids.get((table.name, columns))
+        if oids is None:
+            found = dict(self.conn.execute(
+                text("SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) "
+                     "AND attnum > 0 AND NOT attisdropped"), {"t": table.name}).all())
+            oids = self._oids[(table.name, columns)] = [found[c] for c in columns]
+        return _typed_copy(cursor, f'COPY {table.name} ({", ".join(columns)}) FROM STDIN (FORMAT BINARY)',  # noqa: S608
+                           oids)
 
     @staticmethod
     def _sqlite_insert(raw: Any, table: Table, columns: list[str], rows: list[dict[str, Any]]) -> None:
@@ -136,6 +149,13 @@ class Writer:
         finally:
             cursor.close()
 
+
+
+@contextmanager
+def _typed_copy(cursor: Any, sql: str, oids: list[int]) -> Iterator[Any]:
+    with cursor.copy(sql) as copy:
+        copy.set_types(oids)
+        yield copy
 
 
 # --- one chunk -----------------------------------------------------------------------------
