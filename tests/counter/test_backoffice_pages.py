@@ -39,7 +39,8 @@ def test_a_refused_passport_form_shows_every_problem_keeps_what_was_typed_and_ad
     response = client.post("/counter/backoffice/passports", data={"applicant_name": "旅川 一郎", "kind": ""})
     body = response.get_data(as_text=True)
     assert response.status_code == 422
-    for message in ("申請者の住所を入力してください。", "旅券の種類を一覧から選んでください。", "受付日を入力してください。"):
+    for message in ("申請者の住所を入力してください。", "旅券の種類を一覧から選んでください。",
+                    "受付日を入力してください。"):
         assert message in body
     assert 'value="旅川 一郎"' in body
     assert db.session.scalar(select(PassportApplication).limit(1)) is None
@@ -75,24 +76,26 @@ def test_city_staff_read_but_do_not_enter(client, login_as, procedures) -> None:
 def test_the_notice_pdf_and_the_detail_pages(client, login_as, procedures, operator) -> None:
     core.save_municipality(DEMO_CITY)
     day = today()
-    notice = house_numbers.issue(house_numbers.NoticeInput("山彦市本町一丁目3番", "12", "", "新居 正男", "占有者", day,
-                                                           day), today=day, by=operator)
+    notice_input = house_numbers.NoticeInput("山彦市本町一丁目3番", "12", "", "新居 正男", "占有者", day, day)
+    notice = house_numbers.issue(notice_input, today=day, by=operator)
     card = cards.receive(cards.CardInput("nhi", "宛先 不明子", None, "山彦市本町9-9", day, "unknown"), today=day,
                          by=operator)
-    sent = forwardings.forward(forwardings.ForwardingInput("書類", "", "other_office", "海辺町", day, day), today=day,
-                               by=operator)
+    sent = forwardings.forward(forwardings.ForwardingInput("書類", "", "other_office", "海辺町", day, day),
+                               today=day, by=operator)
     db.session.commit()
     login_as("operator")
     pdf = client.get(f"/counter/backoffice/house-numbers/{notice.id}/notice.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
-    assert "山彦市本町一丁目3番12号" in client.get(f"/counter/backoffice/house-numbers/{notice.id}").get_data(as_text=True)
-    both = client.post(f"/counter/backoffice/cards/{card.id}/handed", data={"day": f"{day}", "text": ""})
-    assert both.status_code == 422 and "引渡先（本人・市の担当課など）を入力してください。" in both.get_data(as_text=True)
+    detail = client.get(f"/counter/backoffice/house-numbers/{notice.id}").get_data(as_text=True)
+    assert "山彦市本町一丁目3番12号" in detail
+    unnamed = client.post(f"/counter/backoffice/cards/{card.id}/handed", data={"day": f"{day}", "text": ""})
+    assert unnamed.status_code == 422
+    assert "引渡先（本人・市の担当課など）を入力してください。" in unnamed.get_data(as_text=True)
     assert client.post(f"/counter/backoffice/cards/{card.id}/destroyed",
                        data={"day": f"{day}", "text": "市の指示"}).status_code == 303
     assert db.session.get(ReturnedCard, card.id).destroyed_on == day
-    answer = client.post(f"/counter/backoffice/forwardings/{sent.id}/answer", data={"answered_on": f"{date(2000, 1, 1)}",
-                                                                                     "answer": ""})
+    answer = client.post(f"/counter/backoffice/forwardings/{sent.id}/answer",
+                         data={"answered_on": f"{date(2000, 1, 1)}", "answer": ""})
     body = answer.get_data(as_text=True)
     assert answer.status_code == 422 and "回答日は進達日" in body and "回答の内容を入力してください。" in body
     assert db.session.get(Forwarding, sent.id).answered_on is None
