@@ -26,6 +26,7 @@ DOMAINS: tuple[str, ...] = (
     "register",
     "counter",
     "counter.monthly",
+    "counter.backoffice",
     "furusato",
     "seal",
     "staff",

@@ -44,6 +44,8 @@ TABLES = {
     # the monthly back office: the demo draws lists and hands one case over, and makes no mail-out
     "list_id": "monthly_lists", "handover_id": "counter_handovers", "mailout_id": "monthly_mailouts",
     "permit_id": "counter_temporary_permits", "postal_id": "counter_postal_requests",
+    "passport_id": "counter_passport_applications", "notice_id": "counter_house_number_notices",
+    "forwarding_id": "counter_forwardings", "card_id": "counter_returned_cards",
     # the demo has inquiries; a monthly report and a disposal only once a consumer or a person made one
     "inquiry_id": "furusato_inquiries", "report_id": "furusato_monthly_reports", "disposal_id": "furusato_disposals",
     "plan_id": "reports_roster_plans",  # a stored roster: the demo makes none

@@ -70,6 +70,10 @@ KINDS: dict[str, ObjectKind] = {
     "monthly_list": ObjectKind("月次チェックの一覧", COUNTER, "monthly.list_page", "list_id"),
     "monthly_mailout": ObjectKind("封入・発送", COUNTER, "monthly.mailout_page", "mailout_id"),
     "counter_handover": ObjectKind("市職員への引継ぎ", COUNTER, "monthly.handover_page", "handover_id"),
+    "passport_application": ObjectKind("旅券の申請・交付", COUNTER, "backoffice.passport", "passport_id"),
+    "house_number_notice": ObjectKind("住居番号の通知", COUNTER, "backoffice.house_number", "notice_id"),
+    "counter_forwarding": ObjectKind("進達", COUNTER, "backoffice.forwarding", "forwarding_id"),
+    "returned_card": ObjectKind("不着保険証", COUNTER, "backoffice.card", "card_id"),
     "monthly_subsidy_check": ObjectKind("医療費給付の一次チェック", COUNTER, "monthly.subsidy_page"),
     # hometown-tax donations (004)
     "furusato_donation": ObjectKind("寄附", FURUSATO, "furusato.donation", "donation_id"),

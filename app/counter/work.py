@@ -8,6 +8,7 @@ from app.auth.models import Role, User
 from app.core.dates import today
 from app.core.work_line import WorkLine
 from app.counter import inquiries, lists
+from app.counter.backoffice import cards, forwardings, passports
 from app.counter.ledgers import plates, postal
 from app.extensions import db
 
@@ -45,4 +46,9 @@ def ledger_lines() -> list[WorkLine]:
     postal requests whose certificate is not mailed yet."""
     return [WorkLine("返納期限を過ぎた臨時運行許可番号標", _count(plates.overdue_query(today())), "ledgers.overdue",
                      group="窓口業務"),
-            WorkLine("未発送の郵便請求", _count(postal.open_query()), "ledgers.postal_page", group="窓口業務")]
+            WorkLine("未発送の郵便請求", _count(postal.open_query()), "ledgers.postal_page", group="窓口業務"),
+            WorkLine("発行後6か月を経過した未交付の旅券", _count(passports.uncollected_query(today())),
+                     "backoffice.passports_page", {"list": "uncollected"}, group="窓口業務"),
+            WorkLine("回答期限を過ぎた進達", _count(forwardings.overdue_query(today())), "backoffice.forwardings_page",
+                     {"list": "overdue"}, group="窓口業務"),
+            WorkLine("未処理の不着保険証", _count(cards.open_query()), "backoffice.cards_page", group="窓口業務")]

@@ -388,6 +388,25 @@ def monthly_checks_section(period: Period) -> Section:
     return section
 
 
+def backoffice_section(period: Period) -> Section:
+    """旅券 (000 §6(8)), 住居番号の通知 (§6(7)), 進達 (§6(11)⑪) and 不着保険証 (§6(11) ク): what
+    each ledger took in and finished, and what was open at the period's end
+    (app/counter/backoffice/summary.py)."""
+    from app.counter.backoffice.summary import backoffice_summary
+
+    f = backoffice_summary(db.session, period.start, period.end)
+    section = Section("backoffice", "旅券・住居表示・進達・不着保険証", figures=f)
+    section.tables.append(Table("台帳別の件数", ("台帳", "受付・発送", "完了", "期末に未了"), [
+        ["旅券（受付／交付・県へ返納／発行後6か月経過で未交付）", f["passports_received"],
+         f["passports_handed"] + f["passports_returned"], f["passports_past_six_months"]],
+        ["住居番号の通知（通知／引渡し）", f["house_numbers_issued"], f["house_numbers_handed"], ""],
+        ["進達（進達／回答／回答期限超過）", f["forwardings_sent"], f["forwardings_answered"],
+         f["forwardings_overdue"]],
+        ["不着保険証（返戻／引渡し・廃棄／未処理）", f["cards_returned"], f["cards_handed"] + f["cards_destroyed"],
+         f["cards_open"]]]))
+    return section
+
+
 SectionFunction = Callable[[Period], Section]
 
 #: The report's sections, in order.
@@ -402,6 +421,7 @@ SECTIONS: list[SectionFunction] = [
     inquiries_section,
     bereavement_section,
     monthly_checks_section,
+    backoffice_section,
 ]
 
 #: The one-page day sheet (日報) shows the day's counter work; the month's back-office sections

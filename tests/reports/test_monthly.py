@@ -93,7 +93,7 @@ def test_the_other_sections_count_the_month(demo_month, db_session) -> None:
     period = monthly.period_of(demo_month)
     made = {s.key: s for s in sections.collect(period)}
     assert list(made) == ["queue", "cases", "returns", "certificates", "fees", "seal", "incidents", "inquiries",
-                          "bereavement", "monthly_checks"]
+                          "bereavement", "monthly_checks", "backoffice"]
     cases = made["cases"].figures
     assert cases["cases"] == cases["完了"] + cases["取下げ"] + cases["処理中"] > 0
     assert made["returns"].figures["returns"] == len(made["returns"].tables[0].rows) > 0
