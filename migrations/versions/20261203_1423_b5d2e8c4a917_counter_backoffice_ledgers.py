@@ -6,7 +6,7 @@ number once per 街区), counter_forwardings (進達) and counter_returned_cards
 the CHECK that a card is handed over or destroyed, never both). No row moves.
 
 Revision ID: b5d2e8c4a917
-Revises: 3c7e9a1f5d28
+Revises: 5b2d8e4f6a17
 Create Date: 2026-12-03 14:13:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5d2e8c4a917'
-down_revision = '3c7e9a1f5d28'
+down_revision = '5b2d8e4f6a17'
 branch_labels = None
 depends_on = None
 
