@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from dataclasses import dataclass
 
+from flask import current_app
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select, text
 
@@ -62,6 +64,24 @@ def get_municipality() -> Municipality | None:
     return db.session.scalar(select(Municipality).limit(1))
 
 
+#: how long another worker process may show a renamed city's old name in the page header
+CITY_NAME_SECONDS = 60.0
+_CITY_NAME = "yakuba_city_name"
+
+
+def city_name() -> str:
+    """The city's name for every page's header (empty before it is set), cached per process and
+    app: it was a query on every page (issue 22). Saving the settings forgets this process's
+    copy at once; the other workers' copies within CITY_NAME_SECONDS."""
+    cached = current_app.extensions.get(_CITY_NAME)
+    if cached is not None and time.monotonic() - cached[0] < CITY_NAME_SECONDS:
+        return cached[1]
+    city = get_municipality()
+    name = city.name if city else ""
+    current_app.extensions[_CITY_NAME] = (time.monotonic(), name)
+    return name
+
+
 @dataclass
 class MunicipalityInput:
     name: str
@@ -95,6 +115,7 @@ def save_municipality(data: MunicipalityInput, *, by: User | None = None) -> Mun
     db.session.add(city)
     db.session.flush()
     audit.record("update", "municipality", city.id, f"{city.name} {city.code}", by=by)
+    current_app.extensions.pop(_CITY_NAME, None)
     return city
 
 

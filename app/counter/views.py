@@ -64,15 +64,15 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 
 # -- reception and visits --------------------------------------------------------------------------
 
-def _reception_form() -> ReceptionForm:
+def _reception_form(procedures: list[Procedure]) -> ReceptionForm:
     form = ReceptionForm()
-    form.procedures.choices = choices((p.code, p.name) for p in catalog.list_procedures())
+    form.procedures.choices = choices((p.code, p.name) for p in procedures)
     return form
 
 
-def _grouped_procedures(leave_out: list[Procedure]) -> list[tuple[str, list[Procedure]]]:
+def _grouped_procedures(procedures: list[Procedure], leave_out: list[Procedure]) -> list[tuple[str, list[Procedure]]]:
     groups: dict[str, list[Procedure]] = {}
-    for p in catalog.list_procedures():
+    for p in procedures:
         if p not in leave_out:
             groups.setdefault(p.category.label, []).append(p)
     return list(groups.items())
@@ -89,10 +89,11 @@ def reception() -> Response | tuple[str, int]:
     """受付, pre-bound to the ticket called at the operator's counter: the procedures of the
     ticket's category come first, and with `then=card` the card read starts at once (the
     visitor's name then comes from the card, issue 15 §1)."""
-    form = _reception_form()
+    procedures = catalog.list_procedures()  # once per request: the form's choices and the page's groups
+    form = _reception_form(procedures)
     counter = desk.my_counter()
     ticket = queue.current_ticket(counter) if counter else None
-    first = catalog.procedures_for_ticket(ticket.category.code) if ticket else []
+    first = [p for p in procedures if p.ticket_category == ticket.category.code] if ticket else []
     if form.validate_on_submit():
         try:
             visit = visits.open_visit(form.visitor_name.data or "", list(dict.fromkeys(form.procedures.data)),
@@ -104,7 +105,7 @@ def reception() -> Response | tuple[str, int]:
             return redirect(_after_reception(visit, request.form.get("then") == "card"), 303)
     chosen = set(form.procedures.data or ())
     return _page("counter/reception.html", 422 if form.errors else 200, form=form, first=first,
-                 groups=_grouped_procedures(first), rest_chosen=bool(chosen - {p.code for p in first}),
+                 groups=_grouped_procedures(procedures, first), rest_chosen=bool(chosen - {p.code for p in first}),
                  my_counter=counter, ticket=ticket, card_reader=_counter_reader())
 
 

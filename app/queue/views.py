@@ -142,19 +142,21 @@ def ticket_status(code: str) -> str:
 # -- counter operator -----------------------------------------------------------------------
 def _counter_context(counter: Counter) -> dict[str, Any]:
     current, settings = services.current_ticket(counter), services.settings()
+    categories = services.list_categories(active_only=True)
     return {
         "counter": counter, "current": current, "waiting": services.waiting_at(counter),
         "held": services.held_tickets(counter), "settings": settings,
         "actions": status.counter_actions(current, settings) if current else None,
-        "categories": services.list_categories(active_only=True),
-        "counters": core_services.list_counters(), "issue_form": _issue_form(), "now_dt": now(),
+        "categories": categories,
+        "counters": core_services.list_counters(), "issue_form": _issue_form(categories), "now_dt": now(),
         "reception_procedures": catalog.procedures_for_ticket(current.category.code) if current else [],
     }
 
 
-def _issue_form() -> StaffIssueForm:
+def _issue_form(categories: list[ServiceCategory] | None = None) -> StaffIssueForm:
     form = StaffIssueForm(prefix="issue")
-    form.category_id.choices = choices((c.id, f"{c.letter} {c.name}") for c in services.list_categories(True))
+    active = services.list_categories(True) if categories is None else categories
+    form.category_id.choices = choices((c.id, f"{c.letter} {c.name}") for c in active)
     return form
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from app.auth import audit
 from app.auth.models import User
@@ -275,7 +276,9 @@ def open_bill_for_ticket(ticket_number: str) -> Bill | None:
 
 
 def open_bills() -> list[Bill]:
-    return list(db.session.scalars(select(Bill).where(Bill.state == BillState.open).order_by(Bill.opened_at, Bill.id)))
+    """The open bills with their lines (the list shows them: one query for all, not one per bill)."""
+    return list(db.session.scalars(select(Bill).where(Bill.state == BillState.open)
+                                   .options(selectinload(Bill.lines)).order_by(Bill.opened_at, Bill.id)))
 
 
 def bill_for_source(source_type: str, source_id: str | int) -> Bill | None:

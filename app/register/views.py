@@ -55,9 +55,9 @@ def register_context() -> dict[str, Any]:
             "day_start": datetime.combine(today(), time.min)}
 
 
-def _register() -> Terminal | None:
+def _register(available: list[Terminal] | None = None) -> Terminal | None:
     """The register this browser works at: chosen once per session, or the only one."""
-    available = services.register_terminals()
+    available = services.register_terminals() if available is None else available
     chosen = session.get(SESSION_KEY)
     for terminal in available:
         if terminal.id == chosen:
@@ -73,9 +73,10 @@ def _require_register() -> Terminal:
     return terminal
 
 
-def _register_form(terminal: Terminal | None) -> RegisterChoiceForm:
+def _register_form(terminal: Terminal | None, available: list[Terminal] | None = None) -> RegisterChoiceForm:
     form = RegisterChoiceForm(terminal_id=terminal.id if terminal else None)
-    form.terminal_id.choices = choices((t.id, f"{t.name}（{t.code}）") for t in services.register_terminals())
+    terminals = services.register_terminals() if available is None else available
+    form.terminal_id.choices = choices((t.id, f"{t.name}（{t.code}）") for t in terminals)
     return form
 
 
@@ -83,7 +84,8 @@ def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, sta
                   cancel_form: CancelBillForm | None = None) -> tuple[str, int]:
     """The cashier's screen, or only its list of open bills for the list refreshing itself
     (when the bills change: the page follows the register's bill events)."""
-    terminal = _register()
+    available = services.register_terminals()
+    terminal = _register(available)
     error, quote = "", None
     if bill is not None:
         try:
@@ -94,7 +96,8 @@ def _cashier_page(bill: Bill | None = None, form: PaymentForm | None = None, sta
         form = PaymentForm(idempotency_key=uuid.uuid4().hex)
     open_day = services.earliest_open_day(terminal) if terminal else None
     return page_or_fragment(
-        "register/index.html", "register/_bills.html", terminal=terminal, register_form=_register_form(terminal),
+        "register/index.html", "register/_bills.html", terminal=terminal,
+        register_form=_register_form(terminal, available),
         bills=reads.open_bills(by=current_user), selected=bill, quote=quote, form=form, error=error,
         open_day=open_day,
         totals=services.day_totals(open_day) if open_day else None,

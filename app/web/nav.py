@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
         return {
             "menu": menu,
             "menu_groups": list(groups.items()),
-            "municipality": services.get_municipality(),
+            "city_name": services.city_name(),
             "office_status": calendar.office_status(moment),
             "today_label": calendar.day_label(moment.date()),
             "demo_mode": settings().DEMO_MODE,

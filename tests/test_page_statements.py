@@ -1,0 +1,93 @@
+"""The counter's busiest pages (issue 22, bench/pages.py) run a fixed number of SQL statements:
+the numbers are pinned, so a change that adds a query to one of them says so here, and they do
+not grow with the rows a page shows (no query per row: no lazy load from a template)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask, g
+from sqlalchemy import event, select
+
+from app import demo
+from app.auth.models import User
+from app.core.models import Counter
+from app.counter import visits
+from app.counter.models import CaseState
+from app.extensions import db
+from app.register.fees import Item
+from app.register.services import open_bill
+from tests import demo_logins
+
+# Statements per page once signed in (the login's own user query included), in a warm process,
+# not counting the transaction's BEGIN, which only SQLite's driver sends as a statement.
+PINNED = {
+    "/queue/counter": 8,
+    "/counter/reception": 5,
+    "case": 10,
+    "/register": 8,
+    "/counter/?list=review": 6,
+}
+
+
+#: the demo data no page here shows (the donation programme's, the seal's, the reports' month)
+LEFT_OUT = ("furusato", "seal", "staff", "bereavement", "reports")
+
+
+@pytest.fixture
+def office(app: Flask) -> dict[str, Any]:
+    demo.load(leave_out=LEFT_OUT)
+    operator = db.session.scalar(select(User).where(User.username == "operator"))
+    case = visits.open_visit("来庁者 一", ["resident_record_copy"], operator).cases[0]
+    reviewed = visits.open_visit("来庁者 二", ["resident_record_copy"], operator).cases[0]
+    reviewed.state = CaseState.review_requested
+    counter_id = db.session.scalar(select(Counter.id).order_by(Counter.number).limit(1))
+    db.session.commit()
+    signed_in = demo_logins.clients(app)
+    g.pop("_login_user", None)
+    assert signed_in["operator"].post("/queue/counter/select", data={"counter_id": counter_id}).status_code == 303
+    return {"clients": signed_in, "case": case.id, "operator": operator}
+
+
+@pytest.fixture
+def statements(app: Flask) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def spy(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
+            seen.append(statement)
+
+    db.session.rollback()
+    event.listen(db.engine, "before_cursor_execute", spy)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", spy)
+
+
+def _count(office: dict[str, Any], statements: list[str], page: str) -> int:
+    path = f"/counter/cases/{office['case']}" if page == "case" else page
+    user = "city" if page == "/counter/?list=review" else "operator"
+    office["clients"][user].get(path)  # warm: what the process caches (the city's name) is read once
+    g.pop("_login_user", None)
+    statements.clear()
+    response = office["clients"][user].get(path)
+    assert response.status_code == 200, (page, response.status_code)
+    db.session.rollback()
+    return len(statements)
+
+
+def test_each_busy_page_runs_its_pinned_statements(office: dict[str, Any], statements: list[str]) -> None:
+    assert {page: _count(office, statements, page) for page in PINNED} == PINNED
+
+
+def test_the_pages_do_not_query_per_row(office: dict[str, Any], statements: list[str]) -> None:
+    before = {page: _count(office, statements, page) for page in PINNED}
+    operator = db.session.merge(office["operator"])
+    for n in range(6):
+        open_bill("test", 100 + n, f"来庁者 {n}", [Item("resident_record_copy", 1), Item("seal_certificate", 2)])
+        case = visits.open_visit(f"来庁者 {n}", ["resident_record_copy", "seal_certificate"], operator).cases[0]
+        case.state = CaseState.review_requested
+    db.session.commit()
+    after = {page: _count(office, statements, page) for page in PINNED}
+    assert after == before
