@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from app.auth.access import public
 from app.devices import jobs, services
 from app.devices.models import Terminal
-from app.extensions import csrf, db
+from app.extensions import csrf
 
 bp = Blueprint("agent_api", __name__, url_prefix="/agent/api")
 csrf.exempt(bp)
@@ -70,8 +70,7 @@ def poll() -> Response | tuple[Response, int]:
         jobs.update_health(terminal, health, key)
     except jobs.JobError as exc:
         return jsonify(error=exc.message), 400
-    db.session.commit()
-    wait = body.get("wait", 20)
+    wait = body.get("wait", 20)  # the health is committed with the first look for jobs
     claimed = jobs.claim_or_wait(terminal, float(wait) if isinstance(wait, int | float) else 20.0)
     return jsonify(jobs=[handout.for_agent() for handout in claimed])
 

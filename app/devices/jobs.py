@@ -254,7 +254,8 @@ def claim_or_wait(terminal: Terminal, wait_seconds: float) -> list[Handout]:
     """Long poll: claim jobs, or wait for one to be queued, up to `wait_seconds`.
 
     This owns its transactions: each empty look ends its transaction at once (on SQLite an
-    open transaction would hold the write lock), and the wait rests on the event publisher
+    open transaction would hold the write lock), the first one with what the request wrote
+    before it (the agent's health: one commit, not two), and the wait rests on the event publisher
     with a re-check every second for leases and retry times that run out on their own.
     """
     deadline = time.monotonic() + max(0.0, min(wait_seconds, 25.0))
@@ -392,20 +393,31 @@ def give_up(job: DeviceJob, by: User) -> None:
     audit.record("update", "device_job", job.id, "画面の待機終了で取消" + ("（実行中）" if started else ""), by=by)
 
 
+#: How stale a terminal's "last seen" and a device's health time may grow before a poll writes
+#: them again when nothing else changed: an agent polls many times a second when it is busy,
+#: and on SQLite each of those writes was a commit and a disk sync that the next job's claim
+#: waited behind (issue 22). Far below what the pages judge by (displays.LIVE_WITHIN).
+SEEN_EVERY = timedelta(seconds=5)
+
+
 def update_health(terminal: Terminal, health: dict[str, Any], public_key: str | None) -> None:
     """What the agent reports as it polls. A public key that cannot seal a PIN is refused
-    (JobError) before anything of the report is stored."""
+    (JobError) before anything of the report is stored. A device whose state changed is written
+    at once; the times only once they are SEEN_EVERY old."""
     if public_key:  # checked also when it is the one stored: that may be from before the check
         agent_key(public_key)
         if public_key != terminal.agent_public_key:
             terminal.agent_public_key = public_key
-    terminal.last_seen_at = now()
+    moment = now()
+    if terminal.last_seen_at is None or moment - terminal.last_seen_at >= SEEN_EVERY:
+        terminal.last_seen_at = moment
     for bound in terminal.bindings:
         state = health.get(bound.name)
         if isinstance(state, dict):
-            bound.healthy = bool(state.get("ok"))
-            bound.last_error = str(state.get("error") or "")[:2000]
-            bound.health_at = now()
+            healthy, error = bool(state.get("ok")), str(state.get("error") or "")[:2000]
+            if (healthy, error) != (bound.healthy, bound.last_error) or bound.health_at is None \
+                    or moment - bound.health_at >= SEEN_EVERY:
+                bound.healthy, bound.last_error, bound.health_at = healthy, error, moment
 
 
 def jobs_for(terminal: Terminal, states: tuple[JobState, ...], limit: int = 50) -> list[DeviceJob]:
