@@ -3,7 +3,7 @@ progress bar and its PDF has its charts (a pdftoppm picture of its pages); an in
 from a donor's page is on the donor's timeline; a disposal is applied for by the supervisor,
 approved by the city, carried out, and the records are gone and the disposal recorded.
 
-Supplier settlement (closing a supplier's month) belongs to the shipping issue's branch."""
+Closing a supplier's month is walked in tests/browser/test_settlement.py."""
 
 from __future__ import annotations
 
