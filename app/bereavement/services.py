@@ -36,7 +36,7 @@ from app.extensions import db
 from app.registry import services as registry
 from app.registry.adapter import PersonRecord, SearchCriteria
 from app.registry.matching import fold_kana
-from app.staff.paging import Page, paged
+from app.web.paging import Page, paged
 
 CONSULTATION = "bereavement_consultation"  # the catalog entry the visit itself is received as
 COUNTER_DEPARTMENTS = ("市民課", "国保年金課")

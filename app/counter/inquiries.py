@@ -25,7 +25,7 @@ from app.counter.inquiry_models import Inquiry, InquiryChannel, InquiryKind
 from app.counter.models import Category
 from app.extensions import db
 from app.staff.models import Incident
-from app.staff.paging import Page, paged
+from app.web.paging import Page, paged
 
 MAX_MINUTES = 600
 

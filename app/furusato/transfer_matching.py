@@ -26,7 +26,7 @@ from app.furusato import normalize, payments
 from app.furusato.models import Donation, Donor, PaymentMethod
 from app.furusato.services import FurusatoError
 from app.furusato.transfer_models import OPEN_STATES, MatchKind, TransferRow, TransferState
-from app.staff.paging import Page, paged
+from app.web.paging import Page, paged
 
 # The methods whose donations wait for a transfer (a card or a convenience store pays itself).
 TRANSFER_METHODS = (PaymentMethod.bank, PaymentMethod.postal)

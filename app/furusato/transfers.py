@@ -43,9 +43,9 @@ from app.furusato.transfer_models import (
     TransferRow,
     TransferState,
 )
-from app.staff.paging import Page, paged
 from app.tasks import services as tasks
 from app.tasks.models import Task
+from app.web.paging import Page, paged
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles" / "transfers"
 TASK_KIND = "furusato.transfers"

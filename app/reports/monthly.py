@@ -26,10 +26,10 @@ from app.extensions import db
 from app.reports import documents, sections
 from app.reports.due import first_of_month, next_month, previous_month, report_due
 from app.reports.models import MonthlyReport, ReportState
-from app.staff.paging import Page, paged
 from app.tasks import services as tasks
 from app.tasks.engine import periodic
 from app.tasks.models import Task
+from app.web.paging import Page, paged
 
 KIND = "reports.monthly"
 SUBJECT = "reports_monthly"

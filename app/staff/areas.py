@@ -17,9 +17,9 @@ from app.devices.models import Terminal
 from app.extensions import db
 from app.staff import register
 from app.staff.models import HandlingArea
-from app.staff.paging import Page, paged
 from app.staff.programmes import reaches
 from app.staff.refusals import StaffError
+from app.web.paging import Page, paged
 
 
 @dataclass(frozen=True)

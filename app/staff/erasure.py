@@ -28,12 +28,12 @@ from app.extensions import db
 from app.staff import handover, register
 from app.staff.leads import record_decision
 from app.staff.models import ErasureRequest, ErasureState
-from app.staff.paging import Page, paged
 from app.staff.programmes import Programme, reaches
 from app.staff.refusals import StaffError
 from app.tasks import files
 from app.tasks import services as tasks
 from app.tasks.models import Task
+from app.web.paging import Page, paged
 
 KIND = "staff.erasure"
 #: The contractor's working records of personal data, children first so that no foreign key is

@@ -21,9 +21,9 @@ from app.core.dates import now
 from app.core.refusal import Problem
 from app.extensions import db
 from app.staff.models import Incident, IncidentKind, IncidentState
-from app.staff.paging import Page, paged
 from app.staff.programmes import reaches
 from app.staff.refusals import StaffError
+from app.web.paging import Page, paged
 
 
 @dataclass(frozen=True)

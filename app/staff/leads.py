@@ -17,9 +17,9 @@ from app.extensions import db
 from app.staff import register
 from app.staff.login import end_sessions_if_ended
 from app.staff.models import ChangeState, ErasureRequest, LeadChange, Post, StaffEntry
-from app.staff.paging import Page, paged
 from app.staff.programmes import reaches
 from app.staff.refusals import StaffError
+from app.web.paging import Page, paged
 
 
 @dataclass(frozen=True)

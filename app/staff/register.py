@@ -25,9 +25,9 @@ from app.extensions import db
 from app.staff import uploads
 from app.staff.login import end_sessions_if_ended
 from app.staff.models import Post, StaffEntry, WorkerChange, WorkerChangeKind
-from app.staff.paging import Page, paged
 from app.staff.programmes import Programme, reaches
 from app.staff.refusals import StaffError
+from app.web.paging import Page, paged
 
 
 def post_label(post: Post, programme: str) -> str:

@@ -15,8 +15,8 @@ from app.core.refusal import Problem
 from app.extensions import db
 from app.staff import register, uploads
 from app.staff.models import StaffEntry, Training
-from app.staff.paging import Page, paged
 from app.staff.refusals import StaffError
+from app.web.paging import Page, paged
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from app.registry import services as registry
 from app.registry.adapter import RegistryError
 from app.registry.matching import fold_name
 from app.registry.models import ResidentStatus
-from app.staff.paging import Page
+from app.web.paging import Page
 
 KIND = "returned_card"
 AGE_BANDS = ((30, "30日未満"), (90, "30〜89日"), (None, "90日以上"))

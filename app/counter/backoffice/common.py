@@ -12,7 +12,7 @@ from sqlalchemy import Select
 from app.auth import audit
 from app.auth.models import User
 from app.core.refusal import Problem, Refusal
-from app.staff.paging import Page, paged
+from app.web.paging import Page, paged
 
 
 class BackofficeError(Refusal):

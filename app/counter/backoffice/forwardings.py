@@ -17,7 +17,7 @@ from app.core.refusal import Problem
 from app.counter.backoffice.common import BackofficeError, audited_page, clean, day_between, required
 from app.counter.backoffice.models import Destination, Forwarding
 from app.extensions import db
-from app.staff.paging import Page
+from app.web.paging import Page
 
 KIND = "counter_forwarding"
 DEFAULT_ANSWER_DAYS = 14

@@ -26,7 +26,7 @@ from app.core.text import width
 from app.counter.backoffice.common import BackofficeError, audited_page, clean, day_between, required
 from app.counter.backoffice.models import HouseNumberNotice
 from app.extensions import db
-from app.staff.paging import Page
+from app.web.paging import Page
 
 KIND = "house_number_notice"
 ROLES = ("所有者", "占有者")

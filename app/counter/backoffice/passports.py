@@ -25,7 +25,7 @@ from app.core.refusal import Problem
 from app.counter.backoffice.common import BackofficeError, audited_page, clean, day_between, required
 from app.counter.backoffice.models import PassportApplication, PassportKind
 from app.extensions import db
-from app.staff.paging import Page
+from app.web.paging import Page
 
 KIND = "passport_application"
 UNCOLLECTED_MONTHS = 6  # 旅券法 §18①二

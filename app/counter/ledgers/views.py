@@ -16,10 +16,10 @@ from app.counter.ledgers import plate_pdf, plates, postal
 from app.counter.ledgers.forms import MailingForm, PermitForm, PermitReturnForm, PlateForm, PostalRequestForm
 from app.counter.ledgers.models import TemporaryPermit
 from app.counter.ledgers.plates import LedgerError
-from app.staff.paging import paged
 from app.web import transaction
 from app.web.forms import choices, input_from, page_number, show_refusal
 from app.web.nav_item import NavItem
+from app.web.paging import paged
 
 bp = serves(Blueprint("ledgers", __name__, url_prefix="/counter/ledgers"), Programme.counter)
 NAV = (

@@ -17,7 +17,7 @@ from app.counter.models import Case
 from app.counter.monthly.models import AnswerMethod, Handover
 from app.extensions import db
 from app.registry.models import Resident
-from app.staff.paging import Page, paged
+from app.web.paging import Page, paged
 
 SUBJECT = "counter_handover"
 

@@ -32,7 +32,7 @@ from app.counter.monthly.ages import births_reaching, first_day_of_age, month_bo
 from app.counter.monthly.models import MonthlyList, MonthlyListItem, MonthlyListKind
 from app.extensions import db
 from app.registry import services as registry
-from app.staff.paging import Page, paged
+from app.web.paging import Page, paged
 
 SUBJECT = "monthly_list"
 ELDERLY_RECIPIENT_AGE = 70

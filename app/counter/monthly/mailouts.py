@@ -36,10 +36,10 @@ from app.counter.monthly.models import (
 from app.extensions import db
 from app.registry import services as registry
 from app.registry.adapter import HouseholdRecord
-from app.staff.paging import Page, paged
 from app.tasks import files
 from app.tasks import services as tasks
 from app.tasks.models import Task
+from app.web.paging import Page, paged
 
 KIND = "counter.mailout"
 SUBJECT = "monthly_mailout"

@@ -24,7 +24,7 @@ from app.counter.monthly.ages import reaching_day
 from app.counter.monthly.models import SubsidyCheck, SubsidyKind
 from app.extensions import db
 from app.registry import services as registry
-from app.staff.paging import Page, paged
+from app.web.paging import Page, paged
 
 RULES_FILE = Path(__file__).with_name("subsidy_rules.yaml")
 SUBJECT = "monthly_subsidy_check"

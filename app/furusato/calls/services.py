@@ -30,7 +30,7 @@ from app.furusato.calls.models import CallerKind, Inquiry, InquiryCategory, Inqu
 from app.furusato.models import Donation, Donor
 from app.furusato.shipping import problems as shipping_problems
 from app.furusato.shipping.models import ProblemKind, ShipmentLine, ShippingProblem
-from app.staff.paging import Page, paged
+from app.web.paging import Page, paged
 
 SUBJECT = "furusato_inquiry"
 CALL_OPENS, CALL_CLOSES = time(9, 0), time(17, 0)  # 004 §7(8)ア

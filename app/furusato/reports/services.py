@@ -22,10 +22,10 @@ from app.extensions import db
 from app.furusato.reports import document
 from app.furusato.reports.models import MonthlyReport, ReportState, StrategyMeeting
 from app.furusato.reports.sections import SECTIONS, Scope
-from app.staff.paging import Page, paged
 from app.tasks import services as tasks
 from app.tasks.engine import periodic
 from app.tasks.models import Task
+from app.web.paging import Page, paged
 
 KIND = "furusato.monthly_report"
 SUBJECT = "furusato_monthly_report"

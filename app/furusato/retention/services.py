@@ -12,7 +12,7 @@
   never the personal data.
 
 The pieces are those of the contract-end erasure (app/staff/erasure.py): the city's decision is
-staff.leads.record_decision, the file removal tasks.files.remove_of, the list staff.paging.
+staff.leads.record_decision, the file removal tasks.files.remove_of, the list web.paging.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ from app.extensions import db
 from app.furusato.retention.kinds import KINDS, due_count
 from app.furusato.retention.models import DisposalRequest, DisposalState, RecordKind, RetentionPeriod, RetentionSweep
 from app.staff.leads import record_decision
-from app.staff.paging import Page, paged
 from app.tasks import services as tasks
 from app.tasks.engine import periodic
 from app.tasks.models import Task
+from app.web.paging import Page, paged
 
 KIND = "furusato.disposal"
 SUBJECT = "furusato_disposal"

@@ -1,4 +1,4 @@
-"""Every list of the register pages and says how many (STYLE rule 20)."""
+"""Every list that can grow pages and says how many (STYLE rule 20): one page of a query and its count."""
 
 from __future__ import annotations
 
