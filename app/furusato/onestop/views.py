@@ -150,7 +150,8 @@ def onestop_act(application_id: int, action: str) -> BaseResponse | tuple[str, i
                 revealed = message
         except Refused as exc:
             transaction.refused_shown_again()
-            show_refusal(form, exc, fallback=next(iter(form._fields)))
+            # accepting has no field of its own: its refusal is shown by the 受理 button
+            show_refusal(form, exc, fallback=None if action == "accept" else next(iter(form._fields)))
             return _page(_read(application_id), 422, **{f"{_form_name(action)}": form})
         else:
             if action == "reveal":  # shown once on this answer, never in a URL or a flash message
