@@ -116,3 +116,21 @@ def test_a_scan_asked_for_without_a_scanner_is_refused_in_japanese_and_nothing_i
     assert answer.status_code == 422 and "スキャナのある端末を選んでください" in body
     assert 'value="佐々木 健"' in body and NUMBERS[0] not in body
     assert db.session.scalar(select(OneStopApplication.id)) is None
+
+
+def test_a_failed_scan_on_the_application_page_says_why_in_japanese(scanner, client, login_as) -> None:
+    clerk = login_as("operator", number_handler=True)
+    application = applications.receive(form(PEOPLE[0], NUMBERS[0]), by=clerk)
+    db.session.commit()
+    clear_slot(SLOT)  # nothing on the scanner
+    answer = client.post(f"/furusato/onestop/{application.id}/scan", data={"terminal_id": scanner})
+    assert answer.status_code == 303
+    scan_page, deadline = answer.headers["Location"].split("#")[0], time.monotonic() + 20
+    fragment = {"HX-Request": "true"}
+    while 'data-phase="waiting"' in (part := client.get(scan_page, headers=fragment).get_data(as_text=True)):
+        assert time.monotonic() < deadline, "the scan was never answered"
+        time.sleep(0.2)
+    assert 'data-phase="failed"' in part and "読み取りできませんでした" in part
+    assert "申請書をスキャナに置き直して" in part
+    db.session.rollback()
+    assert db.session.scalars(select(OneStopImage)).all() == []
