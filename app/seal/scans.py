@@ -89,12 +89,13 @@ def scan_job(job_id: int, *, by: User, **target: int) -> DeviceJob | None:
     return jobs.waited_job(job_id, SCAN_KIND, by, **target)
 
 
-def scan_status(job: DeviceJob) -> ScanStatus:
-    """Where the scan stands; reads only (the page polls it with GET)."""
+def scan_status(job: DeviceJob, subject: str = "印影") -> ScanStatus:
+    """Where the scan stands; reads only (the page polls it with GET). `subject` is what lies on
+    the scanner (the one-stop pages say 申請書)."""
     phase = jobs.phase(job)
     if phase == "failed":
         reason = (job.result or {}).get("message") or job.error
-        return ScanStatus(job.id, phase, f"読み取りできませんでした：{reason}　印影をスキャナに置き直して、"
+        return ScanStatus(job.id, phase, f"読み取りできませんでした：{reason}　{subject}をスキャナに置き直して、"
                                          "もう一度読み取ってください。")
     if phase == "cancelled":
         if job.attempts == 0:

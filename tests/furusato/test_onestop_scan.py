@@ -16,9 +16,9 @@ from app.devices import services as devices
 from app.devices.models import DeviceJob, Terminal
 from app.extensions import db
 from app.furusato.onestop import applications, scans, vault
-from app.furusato.onestop.models import OneStopImage
+from app.furusato.onestop.models import OneStopApplication, OneStopImage
 from hardware.scanner.simulator import clear_slot, place_image
-from tests.furusato.onestop_fixtures import NUMBERS, PEOPLE, form, paid_donation
+from tests.furusato.onestop_fixtures import NUMBERS, PEOPLE, YEAR, form, paid_donation
 from tests.live import LiveServer, start_agent
 
 SLOT = "onestop-scan"
@@ -73,3 +73,64 @@ def test_a_terminal_without_a_scanner_is_refused_by_name(furusato) -> None:
     with pytest.raises(applications.OneStopError) as refused:
         scans.scanner_terminal(999)
     assert refused.value.field == "terminal_id"
+
+
+def _typed(person, number, **extra) -> dict:
+    name, kana, birth, phone, postal, address = person
+    return {"tax_year": str(YEAR), "name": name, "kana": kana, "birth_date": birth.isoformat(), "gender": "男",
+            "postal_code": postal, "address": address, "phone": phone, "email": "donor@example.jp", "number": number,
+            "documents": ["card_front", "card_back"], "declared_no_return": "y", "declared_five_or_fewer": "y",
+            "form_complete": "y", **extra}
+
+
+def test_the_intake_page_receives_then_reads_the_page_from_the_scanner(scanner, client, login_as) -> None:
+    login_as("operator", number_handler=True)
+    paid_donation(PEOPLE[0], 10_000)
+    db.session.commit()
+    place_image(SLOT, Image.new("RGB", (240, 340), "white"))
+    answer = client.post("/furusato/onestop/new", data=_typed(PEOPLE[0], NUMBERS[0], scan="1", terminal_id=scanner))
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    scan_page = answer.headers["Location"]
+    application_id = int(scan_page.split("/onestop/")[1].split("/")[0])
+    assert "scan-status" in client.get(scan_page).get_data(as_text=True)  # answered at once, the job queued
+    deadline = time.monotonic() + 20
+    fragment = {"HX-Request": "true"}
+    while 'data-phase="waiting"' in (part := client.get(scan_page, headers=fragment).get_data(as_text=True)):
+        assert time.monotonic() < deadline, "the scan was never answered"
+        time.sleep(0.2)
+    assert 'data-phase="ready"' in part and "申請書を確認しています" in part
+    taken = client.post(scan_page.split("#")[0])
+    assert taken.status_code == 303 and taken.headers["Location"].startswith(f"/furusato/onestop/{application_id}")
+    db.session.rollback()
+    (image,) = db.session.scalars(select(OneStopImage)).all()
+    assert image.application_id == application_id and b"PNG" not in image.cipher
+    page = client.get(f"/furusato/onestop/{application_id}").get_data(as_text=True)
+    assert "申請書の画像（1枚）" in page and "申請書を読み取り、画像を暗号化して添付しました" in page
+
+
+def test_a_scan_asked_for_without_a_scanner_is_refused_in_japanese_and_nothing_is_received(
+        furusato, client, login_as) -> None:
+    login_as("operator", number_handler=True)
+    answer = client.post("/furusato/onestop/new", data=_typed(PEOPLE[0], NUMBERS[0], scan="1", terminal_id="999"))
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "スキャナのある端末を選んでください" in body
+    assert 'value="佐々木 健"' in body and NUMBERS[0] not in body
+    assert db.session.scalar(select(OneStopApplication.id)) is None
+
+
+def test_a_failed_scan_on_the_application_page_says_why_in_japanese(scanner, client, login_as) -> None:
+    clerk = login_as("operator", number_handler=True)
+    application = applications.receive(form(PEOPLE[0], NUMBERS[0]), by=clerk)
+    db.session.commit()
+    clear_slot(SLOT)  # nothing on the scanner
+    answer = client.post(f"/furusato/onestop/{application.id}/scan", data={"terminal_id": scanner})
+    assert answer.status_code == 303
+    scan_page, deadline = answer.headers["Location"].split("#")[0], time.monotonic() + 20
+    fragment = {"HX-Request": "true"}
+    while 'data-phase="waiting"' in (part := client.get(scan_page, headers=fragment).get_data(as_text=True)):
+        assert time.monotonic() < deadline, "the scan was never answered"
+        time.sleep(0.2)
+    assert 'data-phase="failed"' in part and "読み取りできませんでした" in part
+    assert "申請書をスキャナに置き直して" in part
+    db.session.rollback()
+    assert db.session.scalars(select(OneStopImage)).all() == []

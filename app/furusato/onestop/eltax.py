@@ -242,6 +242,7 @@ def build_task(ctx: tasks.TaskContext) -> dict[str, Any]:
     ctx.progress(len(summaries), len(summaries), phase="完了")
     return {"summary": f"{len(built)}市区町村のファイルを作成しました（変更なし{len(summaries) - len(built)}）",
             "municipalities": [as_json(s) for s in summaries], "file": f"/furusato/onestop/eltax/{ctx.task_id}.zip",
+            "download": f"/furusato/onestop/eltax/{ctx.task_id}.zip", "download_label": "ZIPファイルをダウンロード",
             "link": "/furusato/onestop/eltax", "link_label": "申告特例通知書データの画面へ"}
 
 

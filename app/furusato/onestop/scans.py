@@ -15,9 +15,25 @@ from app.devices import jobs
 from app.devices.models import DeviceJob, Terminal
 from app.furusato.onestop.applications import OneStopError, attach_image
 from app.furusato.onestop.models import OPEN_STATES, OneStopApplication, OneStopImage
-from app.seal.scans import SCAN_KIND, ScanStatus, scan_status, scanner_terminals
+from app.seal import scans as seal_scans
+from app.seal.scans import SCAN_KIND, ScanStatus, scanner_terminals
 
 __all__ = ["ScanStatus", "scan_status", "scanner_terminals"]
+SUBJECT = "申請書"
+
+
+def scan_status(job: DeviceJob) -> ScanStatus:
+    """Where the scan stands, its errors worded for a paper application; reads only."""
+    return seal_scans.scan_status(job, SUBJECT)
+
+
+def give_up_scan(job: DeviceJob, *, by: User) -> ScanStatus:
+    """The page stops waiting: a scan not started yet never runs, a late answer is dropped."""
+    try:
+        jobs.give_up(job, by)
+    except jobs.JobError as exc:
+        raise OneStopError(exc.message) from exc
+    return scan_status(job)
 
 
 def scanner_terminal(terminal_id: int | None) -> Terminal:
@@ -38,9 +54,11 @@ def start_scan(application: OneStopApplication, terminal: Terminal, *, by: User)
         raise OneStopError(exc.message) from exc
 
 
-def scan_job(job_id: int, application: OneStopApplication, *, by: User) -> DeviceJob | None:
-    """The scan `by` started for this application; None for any other."""
-    return jobs.waited_job(job_id, SCAN_KIND, by, onestop_application_id=application.id)
+def scan_job(job_id: int, application: OneStopApplication | int, *, by: User) -> DeviceJob | None:
+    """The scan `by` started for this application (or its id, for the page that polls it without
+    reading the application); None for any other."""
+    application_id = application if isinstance(application, int) else application.id
+    return jobs.waited_job(job_id, SCAN_KIND, by, onestop_application_id=application_id)
 
 
 def attach_scan(application: OneStopApplication, job: DeviceJob, *, by: User) -> OneStopImage:

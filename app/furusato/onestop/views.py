@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.auth.access import roles
 from app.core.dates import today
 from app.extensions import db
-from app.furusato.onestop import applications, documents, eltax, listing, notices, review, vault
+from app.furusato.onestop import applications, documents, eltax, listing, notices, review, scans, vault
 from app.furusato.onestop.forms import (
     ChangeForm,
     CorrectionForm,
@@ -64,7 +64,7 @@ def onestop_list() -> str:
 
 def _intake_page(form: IntakeForm, status: int = 200) -> tuple[str, int]:
     form.number.data = ""  # never sent back to the browser: typed again after a refusal
-    return render_template("furusato/onestop/new.html", form=form), status
+    return render_template("furusato/onestop/new.html", form=form, **scan_views.terminal_choice()), status
 
 
 @bp.route("/onestop/new")
@@ -87,14 +87,18 @@ def onestop_receive() -> BaseResponse | tuple[str, int]:
             phone=form.phone.data or "", email=form.email.data or "", number=form.number.data or "",
             documents=list(form.documents.data or []), declared_no_return=form.declared_no_return.data,
             declared_five_or_fewer=form.declared_five_or_fewer.data, form_complete=form.form_complete.data)
-        try:
+        try:  # スキャナで読み取る: received as typed, then its page read from the office's scanner
+            terminal = scan_views.chosen_terminal() if "scan" in request.form else None
             application = applications.receive(data, by=_by(), images=images)
+            job = scans.start_scan(application, terminal, by=_by()) if terminal else None
         except Refused as exc:
             transaction.refused_shown_again()
-            show_refusal(form, exc)
+            show_refusal(form, exc, fallback="image")
         else:
             flash(f"申請 #{application.id}（{application.name}様）を受け付けました：{application.match.label}。",
                   "success")
+            if job is not None:
+                return redirect(scan_views.scan_url(application, job), 303)
             return redirect(url_for("furusato.onestop_application", application_id=application.id), 303)
     return _intake_page(form, 422)
 
@@ -106,7 +110,8 @@ def _read(application_id: int) -> OneStopApplication:
     return application
 
 
-def _page(application: OneStopApplication, status: int = 200, revealed: str = "", **forms: object) -> tuple[str, int]:
+def _page(application: OneStopApplication, status: int = 200, revealed: str = "", scan: scans.ScanStatus | None = None,
+          **forms: object) -> tuple[str, int]:
     defaults = {"deficient_form": DeficientForm(formdata=None), "correction_form": CorrectionForm(formdata=None),
                 "change_form": ChangeForm(formdata=None, received_on=today()),
                 "withdraw_form": WithdrawForm(formdata=None, received_on=today()),
@@ -116,7 +121,8 @@ def _page(application: OneStopApplication, status: int = 200, revealed: str = ""
     return render_template("furusato/onestop/application.html", a=application, checklist=review.checklist(application),
                            labels=documents.labels(), history=applications.history(application), revealed=revealed,
                            can_edit=_by().role in STAFF, is_handler=_by().number_handler,
-                           candidates=candidates, images=applications.images_of(application), **defaults), status
+                           candidates=candidates, images=applications.images_of(application), scan=scan,
+                           scan_subject=scans.SUBJECT, **scan_views.terminal_choice(), **defaults), status
 
 
 @bp.route("/onestop/<int:application_id>")
@@ -144,7 +150,8 @@ def onestop_act(application_id: int, action: str) -> BaseResponse | tuple[str, i
                 revealed = message
         except Refused as exc:
             transaction.refused_shown_again()
-            show_refusal(form, exc, fallback=next(iter(form._fields)))
+            # accepting has no field of its own: its refusal is shown by the 受理 button
+            show_refusal(form, exc, fallback=None if action == "accept" else next(iter(form._fields)))
             return _page(_read(application_id), 422, **{f"{_form_name(action)}": form})
         else:
             if action == "reveal":  # shown once on this answer, never in a URL or a flash message
@@ -283,3 +290,6 @@ def onestop_handover(handover_id: int) -> BaseResponse:
     else:
         flash("引渡しの方法を入力してください。", "error")
     return redirect(url_for("furusato.onestop_eltax", year=handover.tax_year), 303)
+
+
+from app.furusato.onestop import scan_views  # noqa: E402  (its routes use _page and _read above)
