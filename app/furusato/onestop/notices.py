@@ -147,5 +147,6 @@ def send_notices(ctx: tasks.TaskContext) -> dict[str, Any]:
     result: dict[str, Any] = {"summary": summary,
                               "link": "/furusato/onestop", "link_label": "ワンストップ特例申請の一覧へ"}
     if posts:
-        result["file"] = f"/furusato/onestop/notices/{ctx.task_id}.pdf"
+        result["download"] = f"/furusato/onestop/notices/{ctx.task_id}.pdf"  # the task page links it
+        result["download_label"] = "郵送分の通知書（PDF、印刷して発送）"
     return result
