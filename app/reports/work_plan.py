@@ -1,15 +1,16 @@
-"""The 業務計画書 (000 §10: "業務計画書 … 契約締結後１週間以内、以後２カ月ごと"; issue 20 §1): one plan
-per two-month period, made from a template whose sections are data — staffing and counters with
-hours (from the stored roster of app/reports/roster_plan.py where it exists, else the proposal),
-the expected demand by weekday and hour from past tickets (app/reports/roster.py `demand`),
-training, improvement actions, and free text per section — with the previous plan's results
-beside it (actual tickets, waits and cases per procedure of the previous period against what
-that plan expected). 作成中 → 提出済 → 承認済 or 差戻し (the city's staff decide); every step is kept
-in the plan's history and audited.
+"""The 業務計画書 (000 §10: 時期「契約締結後１週間以内 以後、２カ月ごと」, 内容「２カ月間の業務実施
+計画」; issue 20 §1): one plan per two-month period, made from a template whose sections are
+data — staffing and counters with hours (from the stored roster of app/reports/roster_plan.py
+where it exists, else the proposal), the expected demand by weekday and hour from past tickets
+(app/reports/roster.py `demand`), training, improvement actions, and free text per section —
+with the previous plan's results beside it (actual tickets, waits and cases per procedure of the
+previous period against what that plan expected). 作成中 → 提出済 → 承認済 or 差戻し (the city's
+staff decide); every step is kept in the plan's history and audited.
 
 Our choices (000 §10 names neither a day nor the periods): the periods start on the odd months
 (1・2月, 3・4月, …), and a period's plan is due by the 25th of the month before it, rolled to the
-next office day like the roster (app/reports/due.py).
+next office day like the roster (app/reports/due.py). The first plan, "within a week of the
+contract", is not modelled apart: a deployment makes it as the plan of its first period.
 """
 
 from __future__ import annotations

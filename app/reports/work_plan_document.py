@@ -42,8 +42,8 @@ def work_plan_pdf(plan: WorkPlan, results: Results) -> bytes:
     story: list[Flowable] = [
         Paragraph(pdf.text(title), st["title"]),
         Paragraph(f"{pdf.text(city)} 様　受託者 {pdf.text(contractor)}", st["right"]),
-        Paragraph(f"提出期限：{pdf.document_date(plan.due_on)}（仕様書 10：２カ月ごと。期日は前月25日、"
-                  f"週休日の場合は翌開庁日）　状態：{plan.state.label}", st["body"]),
+        Paragraph(f"提出期限：{pdf.document_date(plan.due_on)}（仕様書 10：２カ月ごと。期日の定めはなく、"
+                  f"期間の前月25日・週休日の場合は翌開庁日としています）　状態：{plan.state.label}", st["body"]),
         Paragraph(f"来庁見込み（期間計）：{plan.expected.get('tickets', 0):,.1f}枚　目標平均待ち時間："
                   f"{'—' if target is None else f'{target:.1f}分'}", st["body"]),
     ]
