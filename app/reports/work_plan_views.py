@@ -121,13 +121,10 @@ def submit(work_plan_id: int) -> BaseResponse:
     return _back(plan)
 
 
-@bp.route("/<int:work_plan_id>/<any(approve, return):decision>", methods=["POST"])
-@roles(*DECIDERS)
-def decide(work_plan_id: int, decision: str) -> BaseResponse | tuple[str, int]:
+def _decide(work_plan_id: int, approve: bool) -> BaseResponse | tuple[str, int]:
     plan = _plan_or_404(work_plan_id)
     form = WorkPlanDecisionForm()
     if form.validate_on_submit():
-        approve = decision == "approve"
         try:
             work_plan.decide(plan, input_from(form, work_plan.DecisionInput), approve, by=_by())
         except ReportRefused as exc:
@@ -137,6 +134,19 @@ def decide(work_plan_id: int, decision: str) -> BaseResponse | tuple[str, int]:
             flash(f"{plan.label}の業務計画書を{'承認' if approve else '差し戻'}しました。", "success")
             return _back(plan)
     return _page(plan, decision=form, status=422)
+
+
+@bp.route("/<int:work_plan_id>/approve", methods=["POST"])
+@roles(*DECIDERS)
+def approve(work_plan_id: int) -> BaseResponse | tuple[str, int]:
+    return _decide(work_plan_id, True)
+
+
+@bp.route("/<int:work_plan_id>/return", methods=["POST"])
+@roles(*DECIDERS)
+def send_back(work_plan_id: int) -> BaseResponse | tuple[str, int]:
+    """差戻し (the reason is required)."""
+    return _decide(work_plan_id, False)
 
 
 @bp.route("/<int:work_plan_id>/work-plan.pdf")
