@@ -116,12 +116,6 @@ def may_decide(plan: WorkPlan, by: User) -> bool:
     return by.role in DECIDERS and plan.state == WorkPlanState.submitted
 
 
-def waiting_count() -> int:
-    """Plans not yet submitted (made, or returned by the city)."""
-    return len(list(db.session.scalars(select(WorkPlan.id).where(
-        WorkPlan.state.in_((WorkPlanState.draft, WorkPlanState.returned))))))
-
-
 # --- the template -----------------------------------------------------------------------------
 
 def _staffing(starts: date) -> dict[str, Any]:
