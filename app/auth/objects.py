@@ -62,6 +62,7 @@ KINDS: dict[str, ObjectKind] = {
     "counter_inquiry": ObjectKind("問い合わせ・苦情", COUNTER, "counter.inquiry", "inquiry_id"),
     "reports_day_sheet": ObjectKind("業務日報", COUNTER, "reports.day_sheet"),
     "reports_roster": ObjectKind("業務従事者名簿・勤務割当表", COUNTER, "reports.roster_page"),
+    "reports_work_plan": ObjectKind("業務計画書", COUNTER, "work_plan.plan_page", "work_plan_id"),
     "furusato_supplier": ObjectKind("返礼品提供事業者", FURUSATO, "furusato.supplier", "supplier_id"),
     "furusato_gift": ObjectKind("返礼品", FURUSATO, "furusato.gift", "gift_id"),
     "furusato_order_run": ObjectKind("返礼品の発注", FURUSATO, "furusato.shipping"),

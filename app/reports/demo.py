@@ -208,5 +208,25 @@ def _case_outcome(case: Case, procedure: Procedure, served: datetime, finished: 
 
 
 def load() -> None:
-    """The month before the demo's today (the one whose report is due this month)."""
+    """The month before the demo's today (the one whose report is due this month), and the work
+    plans: the current period's approved, the next period's a draft."""
     seed_month(previous_month(first_of_month(today())))
+    work_plans()
+
+
+def work_plans() -> None:
+    from app.reports import work_plan
+
+    lead, city = _user("supervisor"), _user("city")
+    upcoming = work_plan.next_start()
+    current = work_plan.previous_start(upcoming)
+    if lead is None or city is None or work_plan.for_period(current) is not None:
+        return
+    approved = work_plan.create(current, by=lead)
+    work_plan.save(approved, work_plan.PlanInput(
+        target_wait="15", staffing="勤務割当表のとおり、各窓口に研修を受けた作業従事者を配置します。",
+        training="新任者には従事前に個人情報保護研修を行います。",
+        improvement="混雑する時間帯に受付案内を1名増やし、待ち時間を短くします。"), by=lead)
+    work_plan.submit(approved, by=lead)
+    work_plan.decide(approved, work_plan.DecisionInput("内容を確認しました。"), True, by=city)
+    work_plan.create(upcoming, by=lead)

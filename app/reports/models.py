@@ -108,3 +108,55 @@ class RosterShift(db.Model):
     plan: Mapped[RosterPlan] = relationship(back_populates="shifts")
     counter: Mapped[Counter] = relationship()
     staff_entry: Mapped[StaffEntry] = relationship()
+
+
+class WorkPlanState(Labelled):
+    """作成中 → 提出済 → 承認済, or 差戻し (back to the contractor, who edits and submits again)."""
+
+    draft = "draft", "作成中"
+    submitted = "submitted", "提出済"
+    approved = "approved", "承認済"
+    returned = "returned", "差戻し"
+
+
+class WorkPlan(db.Model):
+    """The 業務計画書 of one two-month period (000 §10 "以後２カ月ごと"): its sections as data (the
+    template's tables as made, and the contractor's text per section), the expected figures the
+    next plan's results are held against, its due day and its states."""
+
+    __tablename__ = "reports_work_plans"
+    __table_args__ = (one_of("state", WorkPlanState),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts: Mapped[date] = mapped_column(unique=True)  # the first day of the period's first month
+    due_on: Mapped[date]
+    state: Mapped[WorkPlanState] = mapped_column(StrEnumType(WorkPlanState, 10), default=WorkPlanState.draft)
+    sections: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    expected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    events: Mapped[list[WorkPlanEvent]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="WorkPlanEvent.id")
+
+    @property
+    def label(self) -> str:
+        second = self.starts.month % 12 + 1
+        return f"{self.starts.year}年{self.starts.month}月・{second}月"
+
+
+class WorkPlanEvent(db.Model):
+    """One step of a work plan's history: made, saved, submitted, approved or returned (with the
+    city's note)."""
+
+    __tablename__ = "reports_work_plan_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("reports_work_plans.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=now)
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[WorkPlan] = relationship(back_populates="events")
+    by: Mapped[User] = relationship()

@@ -135,7 +135,7 @@ def _plan(day_index: int, hours: OfficeHours, workers: list[Person], counters: l
     return tuple(shifts)
 
 
-def _demand(month: date) -> tuple[dict[tuple[int, int], float], float]:
+def demand(month: date) -> tuple[dict[tuple[int, int], float], float]:
     """Expected tickets per (weekday, hour), and the average service minutes, from the weeks before."""
     start = month - timedelta(weeks=DEMAND_WEEKS)
     tickets = stats.tickets_of(start, month - timedelta(days=1))
@@ -159,7 +159,7 @@ def build(month: date) -> Roster:
 def checked(roster: Roster) -> Roster:
     """The roster with its hours checked against the expected demand (the gap per weekday and
     hour: the fewest planned on a day of that weekday against those needed)."""
-    expected, roster.service_minutes = _demand(roster.month)
+    expected, roster.service_minutes = demand(roster.month)
     days = roster.days
     roster.checks = []
     slots = {(d.day.weekday(), h) for d in days

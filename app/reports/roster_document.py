@@ -18,7 +18,7 @@ from app.reports.roster import Roster
 POSTS = {"lead": "作業責任者", "worker": "作業従事者"}
 
 
-def _grid(rows: list[list[str]], widths: list[float], st: dict) -> Flowable:  # type: ignore[type-arg]
+def grid(rows: list[list[str]], widths: list[float], st: dict) -> Flowable:  # type: ignore[type-arg]
     body = [[Paragraph(pdf.text(v), st["label"] if n == 0 else st["small"]) for v in row]
             for n, row in enumerate(rows)]
     if len(body) == 1:
@@ -51,9 +51,9 @@ def roster_pdf(plan: RosterPlan, shown: Roster) -> bytes:
         Paragraph(f"{pdf.text(city)} 様　受託者 {pdf.text(contractor)}", st["right"]),
         Paragraph(f"提出期限：{pdf.document_date(plan.due_on)}（仕様書 10：毎月25日、週休日の場合は翌開庁日）　"
                   f"状態：{pdf.text(state)}", st["body"]),
-        Spacer(1, 3 * mm), Paragraph("業務従事者名簿", st["heading"]), _grid(people, [40, 28, 22, 22, 62], st),
-        Spacer(1, 3 * mm), Paragraph("勤務割当表", st["heading"]), _grid(days, [28, 40, 106], st),
+        Spacer(1, 3 * mm), Paragraph("業務従事者名簿", st["heading"]), grid(people, [40, 28, 22, 22, 62], st),
+        Spacer(1, 3 * mm), Paragraph("勤務割当表", st["heading"]), grid(days, [28, 40, 106], st),
         Spacer(1, 3 * mm), Paragraph("需要に対して配置が不足する時間帯", st["heading"]),
-        _grid(gaps, [20, 30, 38, 28, 28, 30], st),
+        grid(gaps, [20, 30, 38, 28, 28, 30], st),
     ]
     return pdf.build(story, title, contractor or "Yakuba", on_page=pdf.page_decorator(city, title))

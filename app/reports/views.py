@@ -19,6 +19,7 @@ from app.reports import manual, monthly, roster, roster_plan
 from app.reports.due import next_month, previous_month
 from app.reports.forms import InspectionForm, MonthForm, RemarksForm, RosterAssignForm
 from app.reports.models import MonthlyReport, RosterPlan
+from app.reports.work_plan_views import bp as work_plan_bp
 from app.tasks.services import progress_context
 from app.web.forms import choices, input_from, page_number, show_refusal
 from app.web.nav_item import NavItem
@@ -27,7 +28,9 @@ from app.web.transaction import discard
 bp = serves(Blueprint("reports", __name__, url_prefix="/reports"), Programme.counter)
 NAV = (NavItem("業務報告書", "reports.monthly_index", "集計・報告"),
        NavItem("勤務割当表", "reports.roster_page", "集計・報告"),
+       NavItem("業務計画書", "work_plan.index", "集計・報告"),
        NavItem("業務マニュアル", "reports.manual_page", "集計・報告"))
+BLUEPRINTS = (work_plan_bp,)
 READERS = ("supervisor", "city_staff", "admin")
 MAKERS = ("supervisor", "admin")
 INSPECTORS = ("city_staff", "admin")

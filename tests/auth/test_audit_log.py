@@ -134,7 +134,7 @@ def _migration():
 KINDS_AFTER_THE_MIGRATION = {"furusato_export_request", "temporary_plate", "temporary_permit", "postal_request",
                              "monthly_list", "monthly_mailout", "counter_handover", "monthly_subsidy_check",
                              "bereavement_reservation", "bereavement_slot", "counter_inquiry",
-                             "reports_day_sheet", "reports_roster",
+                             "reports_day_sheet", "reports_roster", "reports_work_plan",
                              "passport_application", "house_number_notice", "counter_forwarding", "returned_card"}
 
 
