@@ -74,12 +74,15 @@ _TURN_LOOK_S = 0.02
 
 
 def _begin_immediate(conn: Any, turn: threading.Condition) -> None:
-    """BEGIN IMMEDIATE, waiting for the write lock up to SQLITE_BUSY_TIMEOUT_MS as before, but
-    woken by this process's own commits and rollbacks instead of SQLite's busy handler, which
-    sleeps 50-100 ms between looks once it has waited a while: under four agents' polls the
-    device jobs' round trip was 0.6-0.8 s at p95 for that sleep alone (issue 22)."""
+    """BEGIN IMMEDIATE, waiting for the write lock as long as the connection's busy timeout says
+    (SQLITE_BUSY_TIMEOUT_MS, or the shorter wait a caller set, such as a task's progress write
+    that gives up on a lock), but woken by this process's own commits and rollbacks instead of
+    SQLite's busy handler, which sleeps 50-100 ms between looks once it has waited a while: under
+    four agents' polls the device jobs' round trip was 0.6-0.8 s at p95 for that sleep alone
+    (issue 22)."""
     raw = conn.connection.dbapi_connection
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    wait_ms = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
+    deadline = time.monotonic() + wait_ms / 1000
     raw.execute("PRAGMA busy_timeout=0")
     try:
         while True:
@@ -94,7 +97,7 @@ def _begin_immediate(conn: Any, turn: threading.Condition) -> None:
                 turn.wait(min(_TURN_LOOK_S, remaining))
         conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last look, its error as SQLAlchemy words it
     finally:
-        raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        raw.execute(f"PRAGMA busy_timeout={wait_ms}")
 
 
 def _notify_after(dialect: Any, name: str, turn: threading.Condition) -> None:
