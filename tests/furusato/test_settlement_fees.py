@@ -111,3 +111,18 @@ def test_the_rates_page_refuses_an_unknown_portal_and_keeps_what_was_typed(app, 
     assert done.status_code == 303
     page = client.get("/furusato/settlement/rates").text
     assert "楽天ふるさと納税" in page and "10.00%" in page
+
+
+def test_the_demo_has_a_fee_rate_for_every_demo_portal(app, furusato) -> None:
+    from app.core.dates import today
+    from app.furusato.settlement import demo
+    from tests.furusato.reporting_data import donation, donor
+
+    demo.load()
+    codes = [p.code for p in rates.fee_portals()]
+    assert {r.key for r in rates.rates() if r.kind == RateKind.portal_fee} == set(codes)
+    person = donor()
+    for code in [*codes, "direct"]:  # paid by card
+        donation(person, today(), 10_000, portal=code)
+    found = ratio.cost_ratio(today())
+    assert found.missing == [] and {c.label: c.amount for c in found.categories}[FEE] > 0
