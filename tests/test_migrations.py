@@ -184,3 +184,27 @@ def test_the_bereavement_corners_entries_move_to_their_own_category_and_back(app
     upgrade(revision="6b2d8f4a1c70")
     assert categories() == at_head
     upgrade()
+
+
+def test_fee_rates_go_before_their_kinds_and_the_other_rates_stay(app) -> None:
+    """0056c28611a6 widens the settlement rates' kind CHECK (and key) for the portals' and payment
+    fees; down again, the fee rates are deleted, the others kept, and the CHECK refuses a fee."""
+    import pytest
+    import sqlalchemy as sa
+
+    insert = sa.text("INSERT INTO furusato_settlement_rates (kind, key, effective_from, value, created_at, created_by)"
+                     " VALUES (:kind, :key, '2026-04-01', :value, '2026-04-01 09:00:00', '')")
+    with db.engine.begin() as conn:
+        for kind, key, value in [("commission", "", 1200), ("portal_fee", "choice", 500),
+                                 ("payment_fee", "convenience", 200)]:
+            conn.execute(insert, {"kind": kind, "key": key, "value": value})
+    query = sa.text("SELECT kind, key, value FROM furusato_settlement_rates ORDER BY kind")
+    downgrade(revision="b5d2e8c4a917")
+    with db.engine.connect() as conn:
+        assert conn.execute(query).all() == [("commission", "", 1200)]
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+        conn.execute(insert, {"kind": "portal_fee", "key": "choice", "value": 500})
+    upgrade()
+    with db.engine.begin() as conn:
+        conn.execute(insert, {"kind": "payment_fee", "key": "convenience", "value": 200})
+        assert len(conn.execute(query).all()) == 2

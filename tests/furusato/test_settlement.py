@@ -104,7 +104,9 @@ def test_the_cost_ratio_by_category_and_its_warning(app, furusato, make_user) ->
     assert amounts == {"返礼品等の調達に要する費用": 34_000, "返礼品等の送付に要する費用": 6_000,
                        "広報に要する費用": 20_000, "事務に要する費用（基本委託料）": 8_500,
                        "受領証明書の発送に要する費用（付随費用）": 770,
-                       "ワンストップ特例の事務に要する費用（付随費用）": 1_100 + 1_100}
+                       "ワンストップ特例の事務に要する費用（付随費用）": 1_100 + 1_100,
+                       "ポータルサイト・決済の手数料（付随費用）": 0}  # no fee rates: test_settlement_fees.py
+    assert found.lower_bound and "ふるさとチョイスの手数料率が未登録です" in found.missing
     assert (found.received, found.cost, found.percent, found.warning) == (225_000, 71_470, "31.8%", False)
     services.add_ad(services.AdInput(date(2026, 11, 28), "雑誌広告", "", 30_000, date(2026, 11, 20)),
                     by=make_user("operator"))

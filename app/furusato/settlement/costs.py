@@ -13,6 +13,11 @@
   the postage rate on the day of posting.
 - ワンストップ特例申請処理費 (§13(5)): applications accepted (受理) in the period times the rate.
 - 広告・PR費 (§13(6)): the city-approved ad spend of the period (models.AdSpend).
+
+Outside the invoice, for the cost ratio only: the portals' and the payment providers' fees the
+city pays directly (§13(1)イ ただし書), `fees`: the donations received in the period times the
+portal's fee rate and the payment method's fee rate in force on each donation's 入金日, from one
+grouped query; each portal's and each method's total is rounded down to the yen once.
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from app.extensions import db
 from app.furusato.batch_models import CertificateBatch
 from app.furusato.gifts.models import Supplier
-from app.furusato.models import Channel, Donation, DonationState, Gift, Portal, ShippingClass
+from app.furusato.models import Channel, Donation, DonationState, Gift, PaymentMethod, Portal, PortalKind, ShippingClass
 from app.furusato.onestop.models import OneStopApplication
 from app.furusato.settlement.models import AdSpend, RateKind
-from app.furusato.settlement.rates import COMMISSION_UNIT, rate_on
+from app.furusato.settlement.rates import COMMISSION_UNIT, FEES, history, in_force, rate_on
 from app.furusato.shipping.models import LineState, ShipmentLine
 
 RECEIVED = (DonationState.paid, DonationState.posted)
@@ -184,3 +189,67 @@ def costs(start: date, end: date) -> Costs:
                  procurement=sum(line.procurement for line in lines), shipping=sum(line.shipping for line in lines),
                  certificates=certificate_mailing(start, end), onestop_count=count, onestop=onestop,
                  advertising=advertising(start, end))
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One portal's or one payment method's fee over the period."""
+
+    kind: RateKind
+    key: str
+    label: str
+    base: int  # the donations the fee is a share of
+    amount: int
+
+
+@dataclass(frozen=True)
+class Fees:
+    """The fees the city pays directly (§13(1)イ ただし書), and what could not be priced: a portal
+    or a payment method that received donations on a day no rate of it was in force."""
+
+    lines: list[FeeLine]
+    unrated_portals: list[str]  # the portals' names
+    unrated_methods: list[str]  # the methods' labels
+
+    @property
+    def amount(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+    @property
+    def missing(self) -> list[str]:
+        return ([f"{name}の手数料率が未登録です" for name in self.unrated_portals]
+                + [f"決済方法「{label}」の手数料率が未登録です" for label in self.unrated_methods])
+
+
+def fees(start: date, end: date) -> Fees:
+    """Every donation received in the period, grouped by portal, payment method and 入金日 in one
+    query; the rates read once (rates.history). The direct-intake row is not a portal: no
+    portal fee; a donation whose method the portal's file did not give has no payment fee."""
+    rows = db.session.execute(
+        select(Portal.code, Portal.name, Portal.kind, Donation.payment_method, Donation.paid_on,
+               func.sum(Donation.amount))
+        .join(Portal, Portal.id == Donation.portal_id).where(*received(start, end))
+        .group_by(Portal.code, Portal.name, Portal.kind, Donation.payment_method, Donation.paid_on)
+        .order_by(Portal.code, Donation.payment_method, Donation.paid_on))
+    rates = history(FEES)
+    shares: dict[tuple[RateKind, str], list[int]] = {}  # base, amount × rate
+    labels: dict[tuple[RateKind, str], str] = {}
+    unrated: dict[RateKind, list[str]] = {RateKind.portal_fee: [], RateKind.payment_fee: []}
+    for code, name, kind, method, day, amount in rows:
+        keys = []
+        if kind == PortalKind.portal:
+            keys.append((RateKind.portal_fee, code, name))
+        if method:
+            keys.append((RateKind.payment_fee, str(method), PaymentMethod(method).label))
+        for fee_kind, key, label in keys:
+            rate = in_force(rates, fee_kind, key, day)
+            if rate is None:
+                if label not in unrated[fee_kind]:
+                    unrated[fee_kind].append(label)
+                continue
+            base, share = shares.get((fee_kind, key), [0, 0])
+            shares[(fee_kind, key)] = [base + int(amount), share + int(amount) * rate]
+            labels[(fee_kind, key)] = label
+    lines = [FeeLine(kind, key, labels[(kind, key)], base, share // COMMISSION_UNIT)
+             for (kind, key), (base, share) in sorted(shares.items(), key=lambda i: (FEES.index(i[0][0]), i[0][1]))]
+    return Fees(lines, unrated[RateKind.portal_fee], unrated[RateKind.payment_fee])

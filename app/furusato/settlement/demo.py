@@ -29,7 +29,14 @@ from app.reports.due import previous_month
 
 RATES = [(RateKind.commission, "", 1200), (RateKind.shipping, "60", 990), (RateKind.shipping, "80", 1_210),
          (RateKind.shipping, "100", 1_430), (RateKind.shipping, "120", 1_650), (RateKind.cool, "", 330),
-         (RateKind.postage, "", 110), (RateKind.onestop, "", 550)]
+         (RateKind.postage, "", 110), (RateKind.onestop, "", 550),
+         # the portals' and payment fees the city pays directly (§13(1)イ ただし書): demo figures, not any contract's
+         *((RateKind.portal_fee, code, value) for code, value in [
+             ("choice", 500), ("satofull", 1_000), ("rakuten", 1_000), ("furunavi", 800), ("ana", 900),
+             ("amazon", 1_000), ("mynavi", 800), ("own_site", 0)]),
+         *((RateKind.payment_fee, method, value) for method, value in [
+             ("card", 150), ("convenience", 200), ("carrier", 300), ("e_money", 200), ("bank", 0), ("postal", 0),
+             ("cash", 0), ("other", 0)])]
 DEMO = "(demo)"
 
 

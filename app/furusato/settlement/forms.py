@@ -32,9 +32,11 @@ class AdForm(FlaskForm):
 
 class RateForm(FlaskForm):
     kind = SelectField("種類", choices=choices(RateKind.choices()))
-    key = CodeField("荷物のサイズ（配送料のみ）", validators=[Optional(), Length(max=10)])
+    key = CodeField("荷物のサイズ（配送料）・ポータルのコード（ポータル手数料）・決済方法（決済手数料）",
+                    validators=[Optional(), Length(max=20)])
     effective_from = DateField("適用開始日", validators=[Optional()])
-    value = NumberField("金額（円）・率（0.01%単位：12.5%は1250）", validators=[Optional(), in_integer_range(0)])
+    value = NumberField("金額（円）・率（0.01%単位：12.5%は1250、上限10000）",
+                        validators=[Optional(), in_integer_range(0)])
 
 
 class DayForm(FlaskForm):

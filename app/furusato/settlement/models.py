@@ -15,13 +15,17 @@ from app.extensions import db
 
 
 class RateKind(Labelled):
-    """What a dated rate prices. Yen include consumption tax; the commission is in 0.01% units."""
+    """What a dated rate prices. Yen include consumption tax; the commission and the fees are in
+    0.01% units. The fees are the portals' and the payment providers' that the city pays directly
+    (004 §13(1)イ ただし書): keyed by the portal's code and by the payment method."""
 
     commission = "commission", "基本委託料の率（寄附金額に対する割合、0.01%単位）"
     shipping = "shipping", "配送料（荷物のサイズごと、1個あたり・円）"
     cool = "cool", "クール便の加算（1個あたり・円）"
     postage = "postage", "受領証明書等の発送費（1通あたり・円）"
     onestop = "onestop", "ワンストップ特例申請の処理費（1件あたり・円、税込）"
+    portal_fee = "portal_fee", "ポータルサイトの手数料率（そのポータル経由の寄附金額に対する割合、0.01%単位）"
+    payment_fee = "payment_fee", "決済手数料率（その決済方法の寄附金額に対する割合、0.01%単位）"
 
 
 class SupplierMonthState(Labelled):
@@ -52,7 +56,8 @@ class SettlementRate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[RateKind] = mapped_column(StrEnumType(RateKind, 12))
-    key: Mapped[str] = mapped_column(String(10), default="")  # the parcel size for shipping
+    # the parcel size (shipping), the portal's code (portal_fee), the payment method (payment_fee)
+    key: Mapped[str] = mapped_column(String(20), default="")
     effective_from: Mapped[date]
     value: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=now)

@@ -7,14 +7,16 @@ donations, returned gifts included, must stay within half of the donations recei
 of its 令和5年 amendment were not checked against the official text; the categories below follow
 the 総務省 report form's headings as we know them.
 
-Every figure is from the records (costs.py); the portals' and payment providers' fees the city
-pays directly (§13(1)イ ただし書) are not in this system, so the ratio is a lower bound of the
-programme's whole cost (shown on the page).
+Every figure is from the records (costs.py). The portals' and payment providers' fees the city
+pays directly (§13(1)イ ただし書; 決済・ポータルサイト等の手数料, one of the 告示's incidental
+costs) are computed from their dated rates (rates.py). When a portal or a payment method that
+received donations has no rate in force, its fees are not counted: the page names it and the
+ratio is marked as a lower bound (`lower_bound`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from app.core.dates import fiscal_year
@@ -38,6 +40,8 @@ class CostRatio:
     end: date  # the day after the last day counted
     received: int
     categories: list[Category]
+    fees: list[cost_figures.FeeLine] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # 「○○の手数料率が未登録です」
 
     @property
     def cost(self) -> int:
@@ -50,6 +54,11 @@ class CostRatio:
     @property
     def percent(self) -> str:
         return f"{self.ratio * 100:.1f}%" if self.received else "—"
+
+    @property
+    def lower_bound(self) -> bool:
+        """Some fee could not be priced: the whole cost is at least this."""
+        return bool(self.missing)
 
     @property
     def warning(self) -> bool:
@@ -66,6 +75,7 @@ def cost_ratio(today: date, year: int | None = None) -> CostRatio:
     start, end = fiscal_year_range(year)
     end = min(end, date.fromordinal(today.toordinal() + 1))
     c = cost_figures.costs(start, end)
+    fees = cost_figures.fees(start, end)
     categories = [
         Category("返礼品等の調達に要する費用", c.procurement),
         Category("返礼品等の送付に要する費用", c.shipping),
@@ -73,5 +83,7 @@ def cost_ratio(today: date, year: int | None = None) -> CostRatio:
         Category("事務に要する費用（基本委託料）", c.commission),
         Category("受領証明書の発送に要する費用（付随費用）", c.certificates),
         Category("ワンストップ特例の事務に要する費用（付随費用）", c.onestop),
+        Category("ポータルサイト・決済の手数料（付随費用）", fees.amount),
     ]
-    return CostRatio(year, start, end, cost_figures.donations_received(start, end), categories)
+    return CostRatio(year, start, end, cost_figures.donations_received(start, end), categories, fees.lines,
+                     fees.missing)

@@ -78,7 +78,8 @@ def settlement(scope: Scope) -> Section:
     found = ratio.cost_ratio(scope.end - timedelta(days=1))
     note = (f"経費率（{found.year}年度、期末まで）：{found.percent}"
             f"（費用 {found.cost:,}円／受入額 {found.received:,}円、5割基準。"
-            "市が直接契約するポータル・決済の手数料を除く）")
+            "市が直接契約するポータル・決済の手数料を含む"
+            + ("。下限値：" + "、".join(found.missing) if found.lower_bound else "") + "）")
     return Section("精算と業務委託料", ("項目", "数量", "金額（円）", "うち配送料（円）"), rows, note=note)
 
 

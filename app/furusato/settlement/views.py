@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.auth.access import roles
 from app.core.dates import today
 from app.furusato.gifts.models import Supplier
+from app.furusato.models import PaymentMethod
 from app.furusato.reports.services import parse_month
 from app.furusato.settlement import costs, documents, rates, ratio, services
 from app.furusato.settlement.forms import AdForm, CarrierForm, DayForm, NoteForm, RateForm
@@ -198,7 +199,10 @@ def invoice_pdf() -> Response:
 
 
 def _rates_page(form: RateForm, status: int = 200) -> tuple[str, int]:
-    return render_template("furusato/settlement/rates.html", form=form, rates=rates.rates(),
+    portals = rates.fee_portals()
+    return render_template("furusato/settlement/rates.html", form=form, rates=rates.rates(), portals=portals,
+                           portal_names={p.code: p.name for p in portals}, methods=list(PaymentMethod),
+                           key_label=rates.key_label, shares=rates.SHARES,
                            may_record=_by().role in ("operator", "supervisor")), status
 
 

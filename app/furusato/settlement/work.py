@@ -17,7 +17,8 @@ GROUP = "ふるさと納税"
 
 def cost_ratio_line(today: date) -> WorkLine:
     found = ratio.cost_ratio(today)
-    note = f"{found.year}年度 {found.percent}（費用 {found.cost:,}円／受入額 {found.received:,}円）"
+    at_least = "以上（手数料率の未登録あり）" if found.lower_bound else ""
+    note = f"{found.year}年度 {found.percent}{at_least}（費用 {found.cost:,}円／受入額 {found.received:,}円）"
     if found.over:
         note += "：5割を超えています"
     elif found.warning:
