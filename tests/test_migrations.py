@@ -199,7 +199,7 @@ def test_fee_rates_go_before_their_kinds_and_the_other_rates_stay(app) -> None:
                                  ("payment_fee", "convenience", 200)]:
             conn.execute(insert, {"kind": kind, "key": key, "value": value})
     query = sa.text("SELECT kind, key, value FROM furusato_settlement_rates ORDER BY kind")
-    downgrade(revision="b5d2e8c4a917")
+    downgrade(revision="8d4f1b6c2e97")
     with db.engine.connect() as conn:
         assert conn.execute(query).all() == [("commission", "", 1200)]
     with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:

@@ -1,7 +1,7 @@
 """furusato: the portals' and payment fees as settlement rates (issue 19 §2; 004 §13(1)イ ただし書)
 
 Revision ID: 0056c28611a6
-Revises: b5d2e8c4a917
+Revises: 8d4f1b6c2e97
 Create Date: 2026-12-03 14:24:00
 
 furusato_settlement_rates.kind gains 'portal_fee' and 'payment_fee' (the CHECK is widened; SQLite
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0056c28611a6'
-down_revision = 'b5d2e8c4a917'
+down_revision = '8d4f1b6c2e97'
 branch_labels = None
 depends_on = None
 
