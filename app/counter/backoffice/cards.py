@@ -121,21 +121,23 @@ class EndInput:
     text: str = ""
 
 
-def hand_over(card: ReturnedCard, data: EndInput, *, today: date, by: User) -> None:
-    problems = _closed(card) + day_between("day", "引渡日", data.day, card.returned_on, today, "返戻日")
-    problems += required(data, (("text", "引渡先（本人・市の担当課など）"),))
+def _checked_end(card: ReturnedCard, data: EndInput, day_label: str, text_label: str, today: date) -> None:
+    """A card ends once, handed over or destroyed, on a day between its return and today."""
+    problems = _closed(card) + day_between("day", day_label, data.day, card.returned_on, today, "返戻日")
+    problems += required(data, (("text", text_label),))
     if problems:
         raise BackofficeError.of(problems)
+
+
+def hand_over(card: ReturnedCard, data: EndInput, *, today: date, by: User) -> None:
+    _checked_end(card, data, "引渡日", "引渡先（本人・市の担当課など）", today)
     card.handed_on, card.handed_to, card.closed_by_id = data.day, clean(data.text), by.id
     db.session.flush()
     audit.record("update", KIND, card.id, f"引渡し {data.day:%Y-%m-%d} {card.handed_to}", by=by)
 
 
 def destroy(card: ReturnedCard, data: EndInput, *, today: date, by: User) -> None:
-    problems = _closed(card) + day_between("day", "廃棄日", data.day, card.returned_on, today, "返戻日")
-    problems += required(data, (("text", "廃棄の理由（市の指示）"),))
-    if problems:
-        raise BackofficeError.of(problems)
+    _checked_end(card, data, "廃棄日", "廃棄の理由（市の指示）", today)
     card.destroyed_on, card.destroyed_reason, card.closed_by_id = data.day, clean(data.text), by.id
     db.session.flush()
     audit.record("update", KIND, card.id, f"廃棄 {data.day:%Y-%m-%d}", by=by)
