@@ -168,6 +168,7 @@ class AddressLimit:
         self._lock = threading.Lock()
         self._open: dict[str, list[Slot]] = {}
         self._opened: dict[str, deque[float]] = {}
+        self._closed = False
 
     def admit(self, address: str) -> Slot | None:
         """A slot for a new stream of `address`, or None when it opened too many this minute."""
@@ -181,6 +182,8 @@ class AddressLimit:
             while len(slots) >= self.most_open:
                 slots.pop(0).end()
             slot = Slot(address)
+            if self._closed:
+                slot.ended.set()  # the server is stopping: the stream says "retry" and returns
             slots.append(slot)
             return slot
 
@@ -204,8 +207,10 @@ class AddressLimit:
             return len(self._open.get(address, ()))
 
     def end_all(self) -> None:
-        """End every open stream (a server that stops: each stream returns at its next wake)."""
+        """End every open stream, and every one opened from now on (a server that stops: a request
+        it took before it stopped may open its stream after this); each returns at its next wake."""
         with self._lock:
+            self._closed = True
             slots = [slot for opened in self._open.values() for slot in opened]
         for slot in slots:
             slot.end()
