@@ -27,7 +27,7 @@ from app.bereavement.models import Reservation, ReservationChannel
 from app.core.dates import today
 from app.staff.pages import send
 from app.web import transaction
-from app.web.forms import choices, input_from, page_number, show_refusal
+from app.web.forms import choices, input_from, page_number, show_refusal, submitted
 from app.web.nav_item import NavItem
 
 bp = serves(Blueprint("bereavement", __name__, url_prefix="/bereavement"), Programme.counter)
@@ -67,15 +67,10 @@ def slots_page() -> tuple[str, int]:
 @roles(*CITY)
 def add_slots() -> BaseResponse | tuple[str, int]:
     form = SlotForm()
-    if form.validate_on_submit():
-        try:
-            slots = services.add_slots(input_from(form, services.SlotInput), by=current_user)
-        except services.BereavementError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"{slots[0].day:%Y-%m-%d}に予約枠を{len(slots)}件設定しました。", "success")
-            return redirect(url_for("bereavement.slots_page"), 303)
+    if done := submitted(form, lambda: services.add_slots(input_from(form, services.SlotInput), by=current_user)):
+        slots = done.value
+        flash(f"{slots[0].day:%Y-%m-%d}に予約枠を{len(slots)}件設定しました。", "success")
+        return redirect(url_for("bereavement.slots_page"), 303)
     return _slots_page(form, 422)
 
 
@@ -273,14 +268,10 @@ def open_case(reservation_id: int, item_id: int) -> BaseResponse:
 def hand_over(reservation_id: int, item_id: int) -> BaseResponse | tuple[str, int]:
     found = _reservation(reservation_id)
     form = HandoverForm()
-    if form.validate_on_submit():
-        try:
-            item = services.hand_over(found, item_id, form.explained.data or "", by=current_user)
-        except services.BereavementError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc, fallback="explained")
-        else:
-            return _done(found, f"「{item.name}」を{item.department}へ引き継ぎました。")
+    if done := submitted(form, lambda: services.hand_over(found, item_id, form.explained.data or "", by=current_user),
+                         fallback="explained"):
+        item = done.value
+        return _done(found, f"「{item.name}」を{item.department}へ引き継ぎました。")
     return _reservation_page(found, 422, handover=form, handover_item=item_id)
 
 

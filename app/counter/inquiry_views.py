@@ -14,12 +14,10 @@ from werkzeug.wrappers import Response
 from app.auth.access import roles
 from app.core.dates import now
 from app.counter import catalog, inquiries
-from app.counter.cases import CaseError
 from app.counter.inquiry_forms import ComplaintAnswerForm, InquiryForm, InquirySearchForm
 from app.counter.inquiry_models import Inquiry
 from app.counter.views import COUNTER, READERS, bp
-from app.web import transaction
-from app.web.forms import choices, input_from, page_number, show_refusal
+from app.web.forms import choices, input_from, page_number, submitted
 
 
 def _form() -> InquiryForm:
@@ -53,15 +51,11 @@ def inquiries_page() -> tuple[str, int]:
 @roles(*COUNTER)
 def record_inquiry() -> Response | tuple[str, int]:
     form = _form()
-    if form.validate_on_submit():
-        try:
-            inquiry = inquiries.record(input_from(form, inquiries.InquiryInput), by=current_user)
-        except CaseError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc, fallback="question")
-        else:
-            flash(f"{inquiry.kind.label}を記録しました（第{inquiry.id}号）。", "success")
-            return redirect(url_for("counter.inquiries_page"), 303)
+    if done := submitted(form, lambda: inquiries.record(input_from(form, inquiries.InquiryInput), by=current_user),
+                         fallback="question"):
+        inquiry = done.value
+        flash(f"{inquiry.kind.label}を記録しました（第{inquiry.id}号）。", "success")
+        return redirect(url_for("counter.inquiries_page"), 303)
     return _list_page(form, 422)
 
 
@@ -84,14 +78,9 @@ def inquiry(inquiry_id: int) -> tuple[str, int]:
 def answer_complaint(inquiry_id: int) -> Response | tuple[str, int]:
     found = _inquiry(inquiry_id)
     form = ComplaintAnswerForm()
-    if form.validate_on_submit():
-        try:
-            inquiries.answer_complaint(found, form.handling.data or "", form.answer.data or "", by=current_user)
-        except CaseError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash("苦情の対応と回答を記録しました。", "success")
-            return redirect(url_for("counter.inquiry", inquiry_id=found.id), 303)
+    if submitted(form, lambda: inquiries.answer_complaint(found, form.handling.data or "", form.answer.data or "",
+                                                          by=current_user)):
+        flash("苦情の対応と回答を記録しました。", "success")
+        return redirect(url_for("counter.inquiry", inquiry_id=found.id), 303)
     return render_template("counter/inquiry.html", inquiry=found, form=form,
                            may_record=inquiries.may_record(current_user)), 422

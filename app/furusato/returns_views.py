@@ -13,10 +13,8 @@ from app.core.dates import today
 from app.furusato import returns
 from app.furusato.forms import ReturnForm, ReturnOutcomeForm
 from app.furusato.returns_models import ReturnedMail
-from app.furusato.services import FurusatoError
 from app.furusato.views import STAFF, _by, bp
-from app.web import transaction
-from app.web.forms import input_from, page_number, show_refusal
+from app.web.forms import input_from, page_number, submitted
 
 
 def _returns_page(form: ReturnForm, status: int = 200) -> tuple[str, int]:
@@ -36,16 +34,11 @@ def returns_page() -> tuple[str, int]:
 def record_return() -> BaseResponse | tuple[str, int]:
     """Record a returned envelope; the next scan starts on an empty form."""
     form = ReturnForm()
-    if form.validate_on_submit():
-        try:
-            returned = returns.record_return(input_from(form, returns.ReturnInput), _by())
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"{returns.certificate_label(returned.certificate)}（{returned.donor.name}様）の戻りを"
-                  f"{returned.reason_text}として記録しました。", "success")
-            return redirect(url_for("furusato.returns_page"), 303)
+    if done := submitted(form, lambda: returns.record_return(input_from(form, returns.ReturnInput), _by())):
+        returned = done.value
+        flash(f"{returns.certificate_label(returned.certificate)}（{returned.donor.name}様）の戻りを"
+              f"{returned.reason_text}として記録しました。", "success")
+        return redirect(url_for("furusato.returns_page"), 303)
     return _returns_page(form, 422)
 
 
@@ -77,15 +70,10 @@ def close_return(return_id: int) -> BaseResponse | tuple[str, int]:
     """The outcome of the call: a corrected address and the 再発行, or closed without a resend."""
     returned = _read(return_id)
     form = ReturnOutcomeForm()
-    if form.validate_on_submit():
-        try:
-            returns.close_return(returned, input_from(form, returns.OutcomeInput), _by())
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc, fallback="outcome")
-        else:
-            resent = sum(1 for item in returned.items if item.reissue_id)
-            flash(f"戻り #{returned.id} を「{returned.outcome.label}」として対応済みにしました。"
-                  + (f"再発行{resent}件は次の発送で印刷されます。" if resent else ""), "success")
-            return redirect(url_for("furusato.returns_page"), 303)
+    if submitted(form, lambda: returns.close_return(returned, input_from(form, returns.OutcomeInput), _by()),
+                 fallback="outcome"):
+        resent = sum(1 for item in returned.items if item.reissue_id)
+        flash(f"戻り #{returned.id} を「{returned.outcome.label}」として対応済みにしました。"
+              + (f"再発行{resent}件は次の発送で印刷されます。" if resent else ""), "success")
+        return redirect(url_for("furusato.returns_page"), 303)
     return _return_page(returned, form, 422)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, request
 from flask_wtf import FlaskForm
@@ -18,6 +18,7 @@ from wtforms.widgets import TextInput
 
 from app.core.refusal import Refusal
 from app.core.text import drop_whitespace, unify_dashes, width
+from app.web import transaction
 
 T = TypeVar("T")
 
@@ -166,6 +167,27 @@ def show_refusal(form: Form, refusal: Refusal, fallback: str | None = None) -> N
             field.errors = [*field.errors, problem.message]
         else:
             form.form_errors = [*form.form_errors, problem.message]
+
+
+@dataclasses.dataclass(frozen=True)
+class Done(Generic[T]):
+    """A form's step that was carried out, with what the step returned."""
+
+    value: T
+
+
+def submitted(form: FlaskForm, step: Callable[[], T], fallback: str | None = None) -> Done[T] | None:
+    """A form's POST step in one place: the form is validated, then `step` (a service call) runs.
+    Done when it was carried out; None when the page is to be shown again (422) with every problem
+    on the form, the step's refusal included, and what the step flushed rolled back."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return Done(step())
+    except Refusal as refusal:
+        transaction.refused_shown_again()
+        show_refusal(form, refusal, fallback)
+        return None
 
 
 def init_app(app: Flask) -> None:

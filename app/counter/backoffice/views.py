@@ -28,7 +28,7 @@ from app.counter.backoffice.forms import (
     StepForm,
 )
 from app.web import transaction
-from app.web.forms import input_from, page_number, show_refusal
+from app.web.forms import input_from, page_number, submitted
 from app.web.nav_item import NavItem
 
 bp = serves(Blueprint("backoffice", __name__, url_prefix="/counter/backoffice"), Programme.counter)
@@ -56,14 +56,9 @@ def _by() -> User:
 def _done(form: FlaskForm, act: Callable[[], object], message: str, target: str) -> BaseResponse | None:
     """Run a step when the form is valid: a redirect once done, None (the page again, 422, with
     every problem on its field and nothing changed) when refused."""
-    if form.validate_on_submit():
-        try:
-            act()
-        except BackofficeError as exc:
-            show_refusal(form, exc)
-        else:
-            flash(message, "success")
-            return redirect(target, 303)
+    if submitted(form, act):
+        flash(message, "success")
+        return redirect(target, 303)
     transaction.refused_shown_again()
     return None
 

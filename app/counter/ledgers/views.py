@@ -17,7 +17,7 @@ from app.counter.ledgers.forms import MailingForm, PermitForm, PermitReturnForm,
 from app.counter.ledgers.models import TemporaryPermit
 from app.counter.ledgers.plates import LedgerError
 from app.web import transaction
-from app.web.forms import choices, input_from, page_number, show_refusal
+from app.web.forms import choices, input_from, page_number, submitted
 from app.web.nav_item import NavItem
 from app.web.paging import paged
 
@@ -61,15 +61,10 @@ def plates_page() -> tuple[str, int]:
 @roles(*COUNTER)
 def add_plate() -> BaseResponse | tuple[str, int]:
     form = PlateForm()
-    if form.validate_on_submit():
-        try:
-            plate = plates.add_plate(form.number.data or "", current_user)
-        except LedgerError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"番号標「{plate.number}」を登録しました。", "success")
-            return redirect(url_for("ledgers.plates_page"), 303)
+    if done := submitted(form, lambda: plates.add_plate(form.number.data or "", current_user)):
+        plate = done.value
+        flash(f"番号標「{plate.number}」を登録しました。", "success")
+        return redirect(url_for("ledgers.plates_page"), 303)
     return _plates_page(_permit_form(fresh=True), form, 422)
 
 
@@ -77,16 +72,12 @@ def add_plate() -> BaseResponse | tuple[str, int]:
 @roles(*COUNTER)
 def issue_permit() -> BaseResponse | tuple[str, int]:
     form = _permit_form()
-    if form.validate_on_submit():
-        try:
-            permit = plates.issue_permit(input_from(form, plates.PermitInput), today=today(), by=current_user)
-        except LedgerError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"臨時運行を許可しました（許可番号{permit.permit_number}、番号標{permit.plate.number}）。"
-                  "手数料は会計へ送りました。", "success")
-            return redirect(url_for("ledgers.permit", permit_id=permit.id), 303)
+    if done := submitted(form, lambda: plates.issue_permit(input_from(form, plates.PermitInput), today=today(),
+                                                           by=current_user)):
+        permit = done.value
+        flash(f"臨時運行を許可しました（許可番号{permit.permit_number}、番号標{permit.plate.number}）。"
+              "手数料は会計へ送りました。", "success")
+        return redirect(url_for("ledgers.permit", permit_id=permit.id), 303)
     return _plates_page(form, PlateForm(formdata=None), 422)
 
 
@@ -115,15 +106,10 @@ def permit(permit_id: int) -> tuple[str, int]:
 def return_permit(permit_id: int) -> BaseResponse | tuple[str, int]:
     item = _permit_or_404(permit_id)
     form = PermitReturnForm()
-    if form.validate_on_submit():
-        try:
-            plates.return_permit(item, input_from(form, plates.ReturnInput), today=today(), by=current_user)
-        except LedgerError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"返納を受けました（番号標{item.plate.number}は貸出可能になりました）。", "success")
-            return redirect(url_for("ledgers.permit", permit_id=item.id), 303)
+    if submitted(form, lambda: plates.return_permit(item, input_from(form, plates.ReturnInput), today=today(),
+                                                    by=current_user)):
+        flash(f"返納を受けました（番号標{item.plate.number}は貸出可能になりました）。", "success")
+        return redirect(url_for("ledgers.permit", permit_id=item.id), 303)
     return _permit_page(item, form, 422)
 
 
@@ -196,16 +182,12 @@ def postal_page() -> tuple[str, int]:
 @roles(*COUNTER)
 def receive_postal() -> BaseResponse | tuple[str, int]:
     form = _postal_form()
-    if form.validate_on_submit():
-        try:
-            request = postal.receive(input_from(form, postal.PostalInput), today=today(), by=current_user)
-        except LedgerError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"郵便請求を受け付けました（{request.requester_name}様）。案件で確認・入力・審査依頼をしてください。",
-                  "success")
-            return redirect(url_for("ledgers.postal_request", postal_id=request.id), 303)
+    if done := submitted(form, lambda: postal.receive(input_from(form, postal.PostalInput), today=today(),
+                                                      by=current_user)):
+        request = done.value
+        flash(f"郵便請求を受け付けました（{request.requester_name}様）。案件で確認・入力・審査依頼をしてください。",
+              "success")
+        return redirect(url_for("ledgers.postal_request", postal_id=request.id), 303)
     transaction.refused_shown_again()  # nothing of the refused request stays; the list's read does
     return _postal_page(form, 422)
 
@@ -237,13 +219,8 @@ def postal_request(postal_id: int) -> tuple[str, int]:
 def record_mailing(postal_id: int) -> BaseResponse | tuple[str, int]:
     item = _request_or_404(postal_id)
     form = MailingForm()
-    if form.validate_on_submit():
-        try:
-            postal.record_mailing(item, input_from(form, postal.MailingInput), today=today(), by=current_user)
-        except LedgerError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"発送を記録しました（{item.mailed_on:%Y-%m-%d}）。", "success")
-            return redirect(url_for("ledgers.postal_request", postal_id=item.id), 303)
+    if submitted(form, lambda: postal.record_mailing(item, input_from(form, postal.MailingInput), today=today(),
+                                                     by=current_user)):
+        flash(f"発送を記録しました（{item.mailed_on:%Y-%m-%d}）。", "success")
+        return redirect(url_for("ledgers.postal_request", postal_id=item.id), 303)
     return _request_page(item, form, 422)

@@ -30,7 +30,7 @@ from app.counter.monthly.forms import (
 from app.counter.monthly.models import Handover, LetterTemplate, MailOut, MonthlyList, MonthlyListKind
 from app.tasks.services import progress_context
 from app.web import transaction
-from app.web.forms import input_from, page_number, show_refusal
+from app.web.forms import input_from, page_number, show_refusal, submitted
 from app.web.nav_item import NavItem
 
 bp = serves(Blueprint("monthly", __name__, url_prefix="/counter/monthly"), Programme.counter)
@@ -174,14 +174,10 @@ def mailouts_page() -> tuple[str, int]:
 @roles(*COUNTER)
 def start_survey() -> BaseResponse | tuple[str, int]:
     form = SurveyForm()
-    if form.validate_on_submit():
-        try:
-            made = mailouts.survey(input_from(form, mailouts.SurveyInput), by=_by())
-        except mailouts.MailOutError as exc:
-            show_refusal(form, exc)
-        else:
-            flash(f"封入・発送#{made.id}の作成を始めました。", "success")
-            return redirect(url_for("monthly.mailout_page", mailout_id=made.id), 303)
+    if done := submitted(form, lambda: mailouts.survey(input_from(form, mailouts.SurveyInput), by=_by())):
+        made = done.value
+        flash(f"封入・発送#{made.id}の作成を始めました。", "success")
+        return redirect(url_for("monthly.mailout_page", mailout_id=made.id), 303)
     transaction.refused_shown_again()
     return _mailouts(form, 422)
 
@@ -228,14 +224,9 @@ def mailout_pdf(mailout_id: int) -> BaseResponse:
 def mailout_posted(mailout_id: int) -> BaseResponse | tuple[str, int]:
     found = _mailout_or_404(mailout_id)
     form = PostedForm()
-    if form.validate_on_submit():
-        try:
-            mailouts.confirm_posted(found, form.posted_on.data, by=_by())
-        except mailouts.MailOutError as exc:
-            show_refusal(form, exc)
-        else:
-            flash(f"{found.letters}通を発送済にしました。", "success")
-            return redirect(url_for("monthly.mailout_page", mailout_id=found.id), 303)
+    if submitted(form, lambda: mailouts.confirm_posted(found, form.posted_on.data, by=_by())):
+        flash(f"{found.letters}通を発送済にしました。", "success")
+        return redirect(url_for("monthly.mailout_page", mailout_id=found.id), 303)
     transaction.refused_shown_again()
     return _mailout(found, form, 422)
 
@@ -289,14 +280,10 @@ def handovers_page() -> tuple[str, int]:
 @roles(*COUNTER)
 def hand_over() -> BaseResponse | tuple[str, int]:
     form = HandoverForm()
-    if form.validate_on_submit():
-        try:
-            made = handovers.hand_over(input_from(form, handovers.HandoverInput), by=_by())
-        except handovers.HandoverError as exc:
-            show_refusal(form, exc)
-        else:
-            flash(f"引継ぎ#{made.id}を市職員に引き継ぎました。", "success")
-            return redirect(url_for("monthly.handovers_page"), 303)
+    if done := submitted(form, lambda: handovers.hand_over(input_from(form, handovers.HandoverInput), by=_by())):
+        made = done.value
+        flash(f"引継ぎ#{made.id}を市職員に引き継ぎました。", "success")
+        return redirect(url_for("monthly.handovers_page"), 303)
     transaction.refused_shown_again()
     return _handovers(form, 422)
 
@@ -324,14 +311,9 @@ def handover_page(handover_id: int) -> tuple[str, int]:
 def answer_handover(handover_id: int) -> BaseResponse | tuple[str, int]:
     found = _handover_or_404(handover_id)
     form = AnswerForm()
-    if form.validate_on_submit():
-        try:
-            handovers.answer(found, input_from(form, handovers.AnswerInput), by=_by())
-        except handovers.HandoverError as exc:
-            show_refusal(form, exc)
-        else:
-            flash("回答を記録しました。", "success")
-            return redirect(url_for("monthly.handovers_page"), 303)
+    if submitted(form, lambda: handovers.answer(found, input_from(form, handovers.AnswerInput), by=_by())):
+        flash("回答を記録しました。", "success")
+        return redirect(url_for("monthly.handovers_page"), 303)
     transaction.refused_shown_again()
     return _handover(found, form, 422)
 

@@ -16,7 +16,7 @@ from app.furusato.reports.models import MonthlyReport
 from app.furusato.views import ANALYSTS, STAFF, _by, bp
 from app.tasks.services import progress_context
 from app.web import transaction
-from app.web.forms import choices, input_from, page_number, show_refusal
+from app.web.forms import choices, input_from, page_number, show_refusal, submitted
 
 SUPERVISOR_AND_CITY = ("supervisor", "city_staff")
 
@@ -39,15 +39,10 @@ def reports_page() -> tuple[str, int]:
 def make_report() -> BaseResponse | tuple[str, int]:
     """Make (or make again) a month's report: its task is queued when this request commits."""
     form = MonthForm()
-    if form.validate_on_submit():
-        try:
-            report = reports.request(reports.parse_month(form.month.data or ""), by=_by())
-        except reports.ReportRefused as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"{report.label}の業務報告書の作成を始めました。", "success")
-            return redirect(url_for("furusato.report", report_id=report.id), 303)
+    if done := submitted(form, lambda: reports.request(reports.parse_month(form.month.data or ""), by=_by())):
+        report = done.value
+        flash(f"{report.label}の業務報告書の作成を始めました。", "success")
+        return redirect(url_for("furusato.report", report_id=report.id), 303)
     return _list_page(form, 422)
 
 
@@ -92,15 +87,10 @@ def submit_report(report_id: int) -> BaseResponse:
 def inspect_report(report_id: int) -> BaseResponse | tuple[str, int]:
     found = _report(report_id)
     form = InspectForm()
-    if form.validate_on_submit():
-        try:
-            reports.inspect(found, form.decision.data == "pass", form.note.data or "", by=_by())
-        except reports.ReportRefused as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc, fallback="note")
-        else:
-            flash(f"{found.label}の業務報告書を{found.state.label}にしました。", "success")
-            return redirect(url_for("furusato.report", report_id=found.id), 303)
+    if submitted(form, lambda: reports.inspect(found, form.decision.data == "pass", form.note.data or "", by=_by()),
+                 fallback="note"):
+        flash(f"{found.label}の業務報告書を{found.state.label}にしました。", "success")
+        return redirect(url_for("furusato.report", report_id=found.id), 303)
     return _report_page(found, form, 422)
 
 
@@ -172,14 +162,9 @@ def meetings() -> tuple[str, int]:
 @roles(*SUPERVISOR_AND_CITY)
 def add_meeting() -> BaseResponse | tuple[str, int]:
     form = MeetingForm()
-    if form.validate_on_submit():
-        try:
-            meeting = reports.add_meeting(input_from(form, reports.MeetingInput), by=_by())
-        except reports.ReportRefused as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"{meeting.held_on:%Y-%m-%d}の戦略会議を記録しました。", "success")
-            return redirect(url_for("furusato.meetings"), 303)
+    if done := submitted(form, lambda: reports.add_meeting(input_from(form, reports.MeetingInput), by=_by())):
+        meeting = done.value
+        flash(f"{meeting.held_on:%Y-%m-%d}の戦略会議を記録しました。", "success")
+        return redirect(url_for("furusato.meetings"), 303)
     return _meetings_page(form, 422)
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import roles
@@ -21,7 +19,7 @@ from app.furusato.settlement.rates import SettlementError
 from app.furusato.views import ANALYSTS, STAFF, _by, bp
 from app.reports.due import previous_month
 from app.web import transaction
-from app.web.forms import input_from, show_refusal
+from app.web.forms import input_from, submitted
 
 DONE = {"issue": "請求書を発行しました。", "accept": "請求書を受理しました。", "paid": "入金を記録しました。"}
 ACTIONS = {"confirm": (services.confirm, "確認済（締め）にしました。"),
@@ -89,15 +87,9 @@ def supplier_month_step(supplier_id: int, action: str) -> BaseResponse | tuple[s
         abort(404)
     first, supplier, form = _month(_month_arg()), _supplier(supplier_id), NoteForm()
     step, done = ACTIONS[action]
-    if form.validate_on_submit():
-        try:
-            step(supplier, first, form.note.data or "", by=_by())
-        except SettlementError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc, fallback="note")
-        else:
-            flash(f"{supplier.name}の{first:%Y年%-m月}分を{done}", "success")
-            return redirect(url_for("furusato.supplier_statement", month=f"{first:%Y-%m}", supplier_id=supplier_id),
+    if submitted(form, lambda: step(supplier, first, form.note.data or "", by=_by()), fallback="note"):
+        flash(f"{supplier.name}の{first:%Y年%-m月}分を{done}", "success")
+        return redirect(url_for("furusato.supplier_statement", month=f"{first:%Y-%m}", supplier_id=supplier_id),
                             303)
     return _statement_page(first, supplier, form, 422)
 
@@ -111,27 +103,12 @@ def supplier_statement_pdf(supplier_id: int) -> Response:
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
-def _saved(form: FlaskForm, save: Callable[[], object], done: str) -> bool:
-    """Run a form's step: True when saved (flashed), False when the form is to be shown again
-    with its problems (what the step flushed rolled back)."""
-    if not form.validate_on_submit():
-        return False
-    try:
-        save()
-    except SettlementError as exc:
-        transaction.refused_shown_again()
-        show_refusal(form, exc)
-        return False
-    flash(done, "success")
-    return True
-
-
 @bp.route("/settlement/carriers", methods=["POST"])
 @roles(*STAFF)
 def add_carrier_invoice() -> BaseResponse | tuple[str, int]:
     first, form = _month(_month_arg()), CarrierForm()
-    if _saved(form, lambda: services.add_carrier_invoice(first, input_from(form, services.CarrierInput), by=_by()),
-              "配送業者の請求を登録しました。"):
+    if submitted(form, lambda: services.add_carrier_invoice(first, input_from(form, services.CarrierInput), by=_by())):
+        flash("配送業者の請求を登録しました。", "success")
         return redirect(url_for("furusato.settlement", month=f"{first:%Y-%m}"), 303)
     return _month_page(first, carrier_form=form, status=422)
 
@@ -140,8 +117,8 @@ def add_carrier_invoice() -> BaseResponse | tuple[str, int]:
 @roles(*STAFF)
 def add_ad() -> BaseResponse | tuple[str, int]:
     first, form = _month(_month_arg()), AdForm()
-    if _saved(form, lambda: services.add_ad(input_from(form, services.AdInput), by=_by()),
-              "広告・PR費を登録しました。"):
+    if submitted(form, lambda: services.add_ad(input_from(form, services.AdInput), by=_by())):
+        flash("広告・PR費を登録しました。", "success")
         return redirect(url_for("furusato.settlement", month=f"{first:%Y-%m}"), 303)
     return _month_page(first, ad_form=form, status=422)
 
@@ -216,7 +193,8 @@ def rates_page() -> tuple[str, int]:
 @roles("supervisor")
 def add_rate() -> BaseResponse | tuple[str, int]:
     form = RateForm()
-    if _saved(form, lambda: rates.set_rate(input_from(form, rates.RateInput), by=_by()), "料金を登録しました。"):
+    if submitted(form, lambda: rates.set_rate(input_from(form, rates.RateInput), by=_by())):
+        flash("料金を登録しました。", "success")
         return redirect(url_for("furusato.settlement_rates"), 303)
     return _rates_page(form, 422)
 

@@ -30,7 +30,7 @@ from app.furusato.shipping import carriers, delivery_mail, lines, pre_operation,
 from app.furusato.shipping.models import LineState, OrderRun, ShipmentLine
 from app.furusato.views import ANALYSTS, STAFF, _by, _running, bp
 from app.web import transaction
-from app.web.forms import input_from, page_number, show_refusal
+from app.web.forms import input_from, page_number, show_refusal, submitted
 
 
 def _shipping_page(tracking_form: TrackingForm, status: int = 200) -> tuple[str, int]:
@@ -181,15 +181,9 @@ def shipment_line(line_id: int) -> tuple[str, int]:
 def change_ship_to(line_id: int) -> BaseResponse | tuple[str, int]:
     line = db.get_or_404(ShipmentLine, line_id)
     form = ShipToForm()
-    if form.validate_on_submit():
-        try:
-            lines.change_ship_to(line, input_from(form, lines.ShipToInput), _by())
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash("お届け先を変更しました。", "success")
-            return redirect(url_for("furusato.shipment_line", line_id=line.id), 303)
+    if submitted(form, lambda: lines.change_ship_to(line, input_from(form, lines.ShipToInput), _by())):
+        flash("お届け先を変更しました。", "success")
+        return redirect(url_for("furusato.shipment_line", line_id=line.id), 303)
     return _line_page(line, form, ProblemForm(formdata=None), 422)
 
 
@@ -198,16 +192,11 @@ def change_ship_to(line_id: int) -> BaseResponse | tuple[str, int]:
 def record_problem(line_id: int) -> BaseResponse | tuple[str, int]:
     line = db.get_or_404(ShipmentLine, line_id)
     form = ProblemForm()
-    if form.validate_on_submit():
-        try:
-            item = problems.record_problem(line, input_from(form, problems.ProblemInput), _by())
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            again = "再送の明細は次の発注に入ります。" if item.reshipment_id else ""
-            flash(f"{item.kind.label}を記録しました。{again}", "success")
-            return redirect(url_for("furusato.shipment_line", line_id=line.id), 303)
+    if done := submitted(form, lambda: problems.record_problem(line, input_from(form, problems.ProblemInput), _by())):
+        item = done.value
+        again = "再送の明細は次の発注に入ります。" if item.reshipment_id else ""
+        flash(f"{item.kind.label}を記録しました。{again}", "success")
+        return redirect(url_for("furusato.shipment_line", line_id=line.id), 303)
     return _line_page(line, ShipToForm(formdata=None, obj=line), form, 422)
 
 
@@ -226,15 +215,9 @@ def shipping_problems() -> str:
 def delivery_mail_template() -> BaseResponse | tuple[str, int]:
     current = delivery_mail.template()
     form = MailTemplateForm(obj=current)
-    if form.validate_on_submit():
-        try:
-            delivery_mail.save_template(form.subject.data or "", form.body.data or "", _by())
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash("発送連絡メールのひな形を保存しました。", "success")
-            return redirect(url_for("furusato.delivery_mail_template"), 303)
+    if submitted(form, lambda: delivery_mail.save_template(form.subject.data or "", form.body.data or "", _by())):
+        flash("発送連絡メールのひな形を保存しました。", "success")
+        return redirect(url_for("furusato.delivery_mail_template"), 303)
     return render_template("furusato/shipping/mail_template.html", form=form), 422 if form.errors else 200
 
 
