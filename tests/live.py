@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
 from werkzeug.serving import make_server
 
+from app.devices.models import Terminal
+from app.extensions import db
 from app.queue.streams import address_limit
 from hardware.agent import Agent
 
@@ -78,3 +81,29 @@ def start_agent(server_url: str, token: str) -> tuple[Agent, Callable[[], None]]
         thread.join(timeout=10)
 
     return agent, stop
+
+
+def wait_connected(terminal_id: int, timeout: float = 20) -> None:
+    """Wait, in the current app context, until the server has heard from the terminal's agent (its
+    first poll stores the time and the agent's key); leaves no transaction open (SQLite's lock)."""
+    deadline = time.monotonic() + timeout
+    while not db.session.get_one(Terminal, terminal_id, populate_existing=True).last_seen_at:
+        db.session.rollback()
+        assert time.monotonic() < deadline, f"the agent of terminal {terminal_id} never connected"
+        time.sleep(0.05)
+    db.session.rollback()
+
+
+@contextmanager
+def polling_agent(app: Flask, token: str, terminal_id: int) -> Iterator[Callable[[], None]]:
+    """A live server of `app` with the real agent of `token` polling it, once connected; yields the
+    agent's stop (a test may stop it early), and stops both after."""
+    live = LiveServer(app).start()
+    _, stop_agent = start_agent(live.url, token)
+    try:
+        wait_connected(terminal_id)
+        yield stop_agent
+    finally:
+        db.session.rollback()  # on SQLite an open transaction of the test holds the write lock
+        stop_agent()
+        live.stop()

@@ -20,12 +20,12 @@ from app.counter import catalog
 from app.counter import visits as counter
 from app.demo import DEMO_CITY
 from app.devices import services as devices
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob
 from app.extensions import db
 from app.register.fees import seed_default_fees
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card, slot_state
 from tests.browser.conftest import open_pin_pad, type_pin
-from tests.live import LiveServer, start_agent
+from tests.live import LiveServer, start_agent, wait_connected
 from tests.registry.factories import DEFAULT_ADDRESS, yamabiko_family
 
 pytestmark = pytest.mark.browser
@@ -48,14 +48,10 @@ def counter_pc(live_app: Flask, live_server: LiveServer) -> Iterator[None]:
                                                                       desk.id))
         devices.save_binding(terminal, devices.BindingInput("card_reader", "card_reader", f"sim://{COUNTER_PC}"))
         db.session.commit()
+        terminal_id = terminal.id
     _, stop_agent = start_agent(live_server.url, token)
     with live_app.app_context():
-        deadline = time.monotonic() + 20
-        while not db.session.scalar(select(Terminal.agent_public_key).where(Terminal.code == COUNTER_PC)):
-            db.session.rollback()
-            assert time.monotonic() < deadline, "the counter's agent never connected"
-            time.sleep(0.05)
-        db.session.rollback()
+        wait_connected(terminal_id)
     yield
     remove_card(COUNTER_PC)
     stop_agent()

@@ -11,7 +11,6 @@ every device simulated behind a real agent:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -36,7 +35,7 @@ from app.register.fees import seed_default_fees
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card
 from hardware.printer import SimulatedPrinter, simulated_printer
 from tests.browser.conftest import expect_call, open_display, open_pin_pad, type_pin
-from tests.live import LiveServer, start_agent
+from tests.live import LiveServer, start_agent, wait_connected
 from tests.registry.factories import DEFAULT_ADDRESS, yamabiko_family
 
 pytestmark = pytest.mark.browser
@@ -80,12 +79,7 @@ def office(live_app: Flask, live_server: LiveServer) -> Iterator[Office]:
     printer.clear()
     stops = [start_agent(live_server.url, tokens[code])[1] for code in (COUNTER_PC, REGISTER)]
     with live_app.app_context():  # card reads need the counter's agent key
-        deadline = time.monotonic() + 20
-        while not db.session.scalar(select(Terminal.agent_public_key).where(Terminal.code == COUNTER_PC)):
-            db.session.rollback()
-            assert time.monotonic() < deadline, "the counter's agent never connected"
-            time.sleep(0.05)
-        db.session.rollback()
+        wait_connected(db.session.scalars(select(Terminal.id).where(Terminal.code == COUNTER_PC)).one())
     yield Office(ticket_id, printer)
     remove_card(COUNTER_PC)
     for stop in stops:

@@ -19,11 +19,11 @@ from app.core.desk import SESSION_KEY
 from app.core.services import save_counter
 from app.devices import card, jobs
 from app.devices import services as devices
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob
 from app.extensions import db
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card, slot_state
 from tests.conftest import PASSWORD
-from tests.live import LiveServer, start_agent
+from tests.live import polling_agent
 
 NUMBER = make_my_number("11122233344")
 HOLDER = Person("山彦\u3000太郎", "岩手県一関市竹山町７番２号", date(1980, 5, 6), "1", NUMBER)
@@ -38,20 +38,10 @@ def counter_with_reader(app, procedures) -> Iterator[tuple[int, Callable[[], Non
     devices.save_binding(terminal, devices.BindingInput("card_reader", "card_reader", f"sim://{SLOT}"))
     db.session.commit()
     counter_id, terminal_id = counter.id, terminal.id  # read now: a later read would open a transaction
-    live = LiveServer(app).start()
-    _, stop_agent = start_agent(live.url, token)
-    deadline = time.monotonic() + 20
-    while not db.session.get_one(Terminal, terminal_id, populate_existing=True).agent_public_key:
-        db.session.rollback()
-        assert time.monotonic() < deadline, "agent never connected"
-        time.sleep(0.05)
-    db.session.rollback()
-    insert_card(SLOT, HOLDER, "4321")
-    yield counter_id, stop_agent
-    db.session.rollback()  # on SQLite an open transaction of the test holds the write lock
+    with polling_agent(app, token, terminal_id) as stop_agent:
+        insert_card(SLOT, HOLDER, "4321")
+        yield counter_id, stop_agent
     remove_card(SLOT)
-    stop_agent()
-    live.stop()
 
 
 def _login(client, operator, at_counter: int | None = None) -> None:

@@ -30,12 +30,12 @@ from app.core.services import save_counter
 from app.counter import catalog
 from app.counter import visits as counter
 from app.devices import services as devices
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob
 from app.extensions import db
 from app.register.fees import seed_default_fees
 from hardware.card_reader import Person, insert_card, make_my_number, remove_card
 from tests.conftest import PASSWORD, SECRET
-from tests.live import start_agent
+from tests.live import start_agent, wait_connected
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,12 +101,7 @@ def office(app, database_url: str, make_user) -> Iterator[Office]:
     try:
         _wait_healthy(url, server)
         _, stop_agent = start_agent(url, token)
-        deadline = time.monotonic() + 30
-        while not db.session.get_one(Terminal, terminal_id, populate_existing=True).agent_public_key:
-            db.session.rollback()
-            assert time.monotonic() < deadline, "the agent never connected"
-            time.sleep(0.1)
-        db.session.rollback()
+        wait_connected(terminal_id, timeout=30)
         insert_card(SLOT, Person("山彦\u3000太郎", "岩手県山彦市本町二丁目３番４号", date(1980, 5, 6), "1",
                                  make_my_number("24681357902")), PIN, read_seconds=READ_SECONDS)
         yield Office(url, username, counter_id, terminal_id, ids[:READS], ids[READS])

@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from app.devices import jobs
 from app.devices import services as devices
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob
 from app.extensions import db
 from app.furusato.onestop import applications, scans, vault
 from app.furusato.onestop.models import OneStopApplication, OneStopImage
 from hardware.scanner.simulator import clear_slot, place_image
 from tests.furusato.onestop_fixtures import NUMBERS, PEOPLE, YEAR, form, paid_donation
-from tests.live import LiveServer, start_agent
+from tests.live import polling_agent
 
 SLOT = "onestop-scan"
 
@@ -30,19 +30,9 @@ def scanner(app, furusato) -> Iterator[int]:
     devices.save_binding(terminal, devices.BindingInput("scanner", "scanner", f"sim://{SLOT}?dpi=300"))
     db.session.commit()
     terminal_id = terminal.id
-    live = LiveServer(app).start()
-    _, stop_agent = start_agent(live.url, token)
-    deadline = time.monotonic() + 20
-    while not db.session.get_one(Terminal, terminal_id, populate_existing=True).last_seen_at:
-        db.session.rollback()
-        assert time.monotonic() < deadline, "agent never connected"
-        time.sleep(0.05)
-    db.session.rollback()
-    yield terminal_id
-    db.session.rollback()
+    with polling_agent(app, token, terminal_id):
+        yield terminal_id
     clear_slot(SLOT)
-    stop_agent()
-    live.stop()
 
 
 def test_a_scanned_page_is_attached_encrypted_and_leaves_nothing_in_the_job(scanner, make_user) -> None:

@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from app.devices import jobs
 from app.devices import services as devices
-from app.devices.models import DeviceJob, Terminal
+from app.devices.models import DeviceJob
 from app.extensions import db
 from app.seal import services
 from app.seal.models import SealApplication
 from hardware.scanner.simulator import clear_slot, place_seal
-from tests.live import LiveServer, start_agent
+from tests.live import polling_agent
 from tests.seal.conftest import clerk, reviewer, seal
 
 SLOT = "counter-scan"
@@ -37,19 +37,9 @@ def scanner(app, city) -> Iterator[tuple[int, Callable[[], None]]]:
     devices.save_binding(terminal, devices.BindingInput("scanner", "scanner", f"sim://{SLOT}?dpi=600"))
     db.session.commit()
     terminal_id = terminal.id
-    live = LiveServer(app).start()
-    _, stop_agent = start_agent(live.url, token)
-    deadline = time.monotonic() + 20
-    while not db.session.get_one(Terminal, terminal_id, populate_existing=True).last_seen_at:
-        db.session.rollback()
-        assert time.monotonic() < deadline, "agent never connected"
-        time.sleep(0.05)
-    db.session.rollback()
-    yield terminal_id, stop_agent
-    db.session.rollback()  # on SQLite an open transaction of the test holds the write lock
+    with polling_agent(app, token, terminal_id) as stop_agent:
+        yield terminal_id, stop_agent
     clear_slot(SLOT)
-    stop_agent()
-    live.stop()
 
 
 @pytest.fixture
