@@ -90,7 +90,10 @@ def _date(text: str, profile: OnlineProfile) -> date | None:
 
 def _row(raw: dict[str, str], profile: OnlineProfile) -> tuple[IntakeInput | None, list[Problem]]:
     get = {field: (raw.get(column) or "").strip() for column, field in profile.columns.items()}
-    problems: list[Problem] = []
+    problems = [Problem(field, "使えない文字（NUL）が含まれています。")
+                for column, field in profile.columns.items() if "\x00" in (raw.get(column) or "")]
+    if problems:
+        return None, problems
     dates: dict[str, date | None] = {}
     formats = [f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in profile.date_formats]
     for field, label in (("received_on", "申請日"), ("birth_date", "生年月日")):
@@ -206,7 +209,7 @@ def start(filename: str, content: bytes, profile: str, *, by: User) -> OneStopOn
     return stored
 
 
-def _finish(stored: OneStopOnlineFile, state: OnlineFileState, *, problems: list[str] | None = None,
+def _finish(stored: OneStopOnlineFile, state: OnlineFileState, *, by: User | None, problems: list[str] | None = None,
             made: list[OneStopApplication] | None = None) -> None:
     """The outcome kept, and the file's ciphertext cleared: what it held is now sealed in the
     applications (or nothing was taken, and the corrected file is sent again)."""
@@ -215,7 +218,7 @@ def _finish(stored: OneStopOnlineFile, state: OnlineFileState, *, problems: list
     stored.received, stored.matched = len(made), sum(a.match == MatchState.matched for a in made)
     stored.application_ids = [a.id for a in made]
     stored.cipher, stored.erased_at = None, now()
-    audit.record("update", SUBJECT, stored.id, summary_text(stored), by=None)
+    audit.record("update", SUBJECT, stored.id, summary_text(stored), by=by)
 
 
 def import_stored(file_id: int, *, by: User | None, progress: Progress | None = None) -> OneStopOnlineFile:
@@ -233,9 +236,9 @@ def import_stored(file_id: int, *, by: User | None, progress: Progress | None = 
     except OneStopError as refused:
         db.session.rollback()
         stored = db.session.get_one(OneStopOnlineFile, file_id)
-        _finish(stored, OnlineFileState.refused, problems=[p.message for p in refused.problems])
+        _finish(stored, OnlineFileState.refused, by=by, problems=[p.message for p in refused.problems])
     else:
-        _finish(stored, OnlineFileState.done, made=made)
+        _finish(stored, OnlineFileState.done, by=by, made=made)
     db.session.commit()
     return stored
 
