@@ -29,11 +29,12 @@ def upgrade():
     sa.Column('matched', sa.Integer(), nullable=False),
     sa.Column('problems', sa.JSON(), nullable=False),
     sa.Column('application_ids', sa.JSON(), nullable=False),
-    sa.Column('uploaded_by', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('erased_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("state IN ('queued', 'done', 'refused')", name=op.f('ck_furusato_onestop_online_files_state')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_furusato_onestop_online_files_uploaded_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_furusato_onestop_online_files'))
     )
 

@@ -52,7 +52,7 @@ def test_the_office_imports_a_file_as_a_task_and_the_numbers_are_sealed(approved
     caplog.set_level("DEBUG")
     paid_donation(PEOPLE[0], 10_000)
     db.session.commit()
-    login_as("operator")
+    clerk = login_as("operator")
     form = client.get("/furusato/onestop/online")
     assert form.status_code == 200 and "オンライン申請（自治体マイページ等）" in form.get_data(as_text=True)
 
@@ -76,6 +76,7 @@ def test_the_office_imports_a_file_as_a_task_and_the_numbers_are_sealed(approved
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "2件を受け付けました（寄附者と照合済1件、要確認・未照合1件）" in page
     assert f"/furusato/onestop/{made[0].id}" in page and "照合済" in page
+    assert clerk.display_name in page and clerk.username not in page  # people, not login ids
     listing = client.get("/furusato/onestop/online").get_data(as_text=True)
     task_page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "2件を受け付けました" in task_page and f"/furusato/onestop/online/{stored.id}" in task_page

@@ -268,7 +268,9 @@ class OneStopOnlineFile(db.Model):
     matched: Mapped[int] = mapped_column(default=0)
     problems: Mapped[list[Any]] = mapped_column(JSON, default=list)
     application_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    uploaded_by: Mapped[str] = mapped_column(String(64), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     finished_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
+
+    uploaded_by = relationship("User")

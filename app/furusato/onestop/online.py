@@ -199,7 +199,7 @@ def start(filename: str, content: bytes, profile: str, *, by: User) -> OneStopOn
     if problems:
         raise OneStopError.of(problems)
     stored = OneStopOnlineFile(filename=(filename or "online.csv")[-255:], profile=profile, size=len(content),
-                               cipher=vault.seal_bytes(content), uploaded_by=by.username)
+                               cipher=vault.seal_bytes(content), uploaded_by_id=by.id)
     db.session.add(stored)
     db.session.flush()
     tasks.submit(TASK_KIND, {"file_id": stored.id}, by=by, subject_type=SUBJECT, subject_id=stored.id,
