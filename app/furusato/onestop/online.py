@@ -6,6 +6,11 @@ the style of the portal profiles), refused until the city has approved online in
 Every row is checked before any is stored: the problems of all rows at once, each named by its
 row and column, and nothing changed. The individual number of a row goes straight into the
 vault (applications.receive seals it); a message names the column, never the value.
+
+Two ways in, one path: the command line reads the file and calls `import_file`; the page keeps
+the uploaded file encrypted (models.OneStopOnlineFile), queues a task whose one parameter is the
+file's id, and the task calls `import_file` on the decrypted bytes with a progress callback,
+keeps the outcome on the file's row for its summary page and erases the ciphertext.
 """
 
 from __future__ import annotations
