@@ -50,6 +50,7 @@ TABLES = {
     "inquiry_id": "furusato_inquiries", "report_id": "furusato_monthly_reports", "disposal_id": "furusato_disposals",
     "plan_id": "reports_roster_plans",  # a stored roster: the demo makes none
     "work_plan_id": "reports_work_plans",  # the demo has an approved plan and a draft
+    "online_file_id": "furusato_onestop_online_files",  # an uploaded online one-stop file: the demo has none
 }
 # Where two domains name their ids alike: the table of an (endpoint, argument) pair.
 ENDPOINT_TABLES = {("counter.inquiry", "inquiry_id"): "counter_inquiries"}

@@ -86,3 +86,13 @@ def test_the_command_reports_the_refusal_without_the_number(app, furusato, tmp_p
     path.write_bytes(_file(_line(PEOPLE[1], "123456789012")))
     result = app.test_cli_runner().invoke(args=["furusato", "one-stop", "import-online", str(path)])
     assert result.exit_code == 1 and "ONESTOP_ONLINE_INTAKE" in result.output and "123456789012" not in result.output
+
+
+def test_a_nul_in_a_cell_refuses_its_row_by_column_and_the_number_is_not_repeated(approved) -> None:
+    shifted = _line(PEOPLE[1], NUMBERS[1], birth=NUMBERS[2])  # the number where the birth date goes
+    with pytest.raises(applications.OneStopError) as refused:
+        online.import_file(_file(_line(PEOPLE[0], NUMBERS[0]).replace("男性", "男\x00性"), shifted), by=None)
+    messages = [p.message for p in refused.value.problems]
+    assert messages[0] == "2行目（性別）：使えない文字（NUL）が含まれています。"
+    assert messages[1].startswith("3行目（生年月日）：生年月日の日付が読めません")
+    assert not any(NUMBERS[2] in m for m in messages) and _stored() == 0

@@ -91,6 +91,7 @@ def save_supplier(data: SupplierInput, by: User | None, supplier: Supplier | Non
     if problems:
         raise FurusatoError.of(problems)
     is_new = supplier is None
+    before = {} if supplier is None else _supplier_values(supplier)
     supplier = supplier or Supplier(code=code)
     supplier.code, supplier.name = code, data.name.strip()
     supplier.postal_code = nz.format_postal(nz.postal_digits(data.postal_code)) if data.postal_code else ""
@@ -101,8 +102,34 @@ def save_supplier(data: SupplierInput, by: User | None, supplier: Supplier | Non
     supplier.carrier = data.carrier
     db.session.add(supplier)
     db.session.flush()
-    audit.record("create" if is_new else "update", "furusato_supplier", supplier.id, supplier.name, by=by)
+    if is_new:
+        audit.record("create", "furusato_supplier", supplier.id, supplier.name, by=by)
+    else:
+        after = _supplier_values(supplier)
+        changed = [label for name, label in SUPPLIER_LABELS.items() if before[name] != after[name]]
+        audit.record("update", "furusato_supplier", supplier.id,
+                     f"{supplier.name} 変更：{'、'.join(changed) or 'なし'}", by=by)
     return supplier
+
+
+# The fields of a supplier as the audit names a change of them (never their values: the bank
+# account is not repeated into the log).
+SUPPLIER_LABELS = {"code": "事業者コード", "name": "事業者名", "postal_code": "郵便番号", "address": "所在地",
+                   "contact": "担当者", "phone": "電話番号", "email": "メールアドレス", "bank": "振込先",
+                   "order_weekdays": "発注日", "fewer_orders_approved": "市承認の例外", "carrier": "配送業者"}
+
+
+def _supplier_values(supplier: Supplier) -> dict[str, object]:
+    return {name: getattr(supplier, name) for name in SUPPLIER_LABELS}
+
+
+def supplier_input(supplier: Supplier) -> SupplierInput:
+    """What the edit form starts from: the supplier as stored."""
+    return SupplierInput(code=supplier.code, name=supplier.name, postal_code=supplier.postal_code,
+                         address=supplier.address, contact=supplier.contact, phone=supplier.phone,
+                         email=supplier.email, bank=supplier.bank,
+                         order_weekdays=[str(d) for d in supplier.weekdays],
+                         fewer_orders_approved=supplier.fewer_orders_approved, carrier=supplier.carrier)
 
 
 @dataclass

@@ -93,6 +93,35 @@ def supplier(supplier_id: int) -> tuple[str, int]:
     return _supplier_page(db.get_or_404(Supplier, supplier_id), UndertakingForm(formdata=None))
 
 
+def _edit_page(supplier: Supplier, form: SupplierForm, status: int = 200) -> tuple[str, int]:
+    return render_template("furusato/gifts/supplier_edit.html", supplier=supplier, form=form), status
+
+
+@bp.route("/suppliers/<int:supplier_id>/edit")
+@roles(*STAFF)
+def edit_supplier(supplier_id: int) -> tuple[str, int]:
+    found = db.get_or_404(Supplier, supplier_id)
+    return _edit_page(found, SupplierForm(formdata=None, obj=gifts.supplier_input(found)))
+
+
+@bp.route("/suppliers/<int:supplier_id>/edit", methods=["POST"])
+@roles(*STAFF)
+def update_supplier(supplier_id: int) -> BaseResponse | tuple[str, int]:
+    """The supplier's details changed; its undertakings and gifts stay as they are."""
+    found = db.get_or_404(Supplier, supplier_id)
+    form = SupplierForm()
+    if form.validate_on_submit():
+        try:
+            gifts.save_supplier(input_from(form, gifts.SupplierInput), _by(), supplier=found)
+        except FurusatoError as exc:
+            transaction.refused_shown_again()
+            show_refusal(form, exc)
+        else:
+            flash(f"返礼品提供事業者「{found.name}」の登録内容を変更しました。", "success")
+            return redirect(url_for("furusato.supplier", supplier_id=found.id), 303)
+    return _edit_page(db.get_or_404(Supplier, supplier_id), form, 422)
+
+
 @bp.route("/suppliers/<int:supplier_id>/undertakings", methods=["POST"])
 @roles(*STAFF)
 def add_undertaking(supplier_id: int) -> BaseResponse | tuple[str, int]:

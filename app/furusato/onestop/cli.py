@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.furusato.onestop import applications, eltax, vault
 from app.furusato.onestop.layout import LayoutError
-from app.furusato.onestop.models import OneStopApplication, OneStopImage
+from app.furusato.onestop.models import MatchState, OneStopApplication, OneStopImage
 
 one_stop_cli = AppGroup("one-stop", help="ワンストップ特例：申告特例通知書データ、個人番号の暗号鍵")
 
@@ -71,4 +71,5 @@ def import_online_command(file: Path, profile_path: Path | None) -> None:
                               ensure_ascii=False))
         sys.exit(1)
     db.session.commit()
-    click.echo(json.dumps({"received": len(made)}, ensure_ascii=False))
+    click.echo(json.dumps({"received": len(made), "matched": sum(a.match == MatchState.matched for a in made)},
+                          ensure_ascii=False))

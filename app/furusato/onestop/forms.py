@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -95,3 +95,10 @@ class EltaxForm(FlaskForm):
 
 class HandoverForm(FlaskForm):
     how = StringField("引渡しの方法（eLTAX、電子媒体など）", validators=[Optional(), Length(max=100)])
+
+
+class OnlineImportForm(FlaskForm):
+    """An online-application service's file (004 §7(11)オ), read through the chosen profile."""
+
+    profile = SelectField("取込設定", validate_choice=False)
+    file = FileField("オンライン申請のファイル（CSV）", validators=[FileRequired("ファイルを選んでください。")])

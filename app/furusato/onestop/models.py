@@ -11,8 +11,9 @@ national practice shows on screens and letters (the full number is never shown b
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import now
@@ -238,3 +239,38 @@ class PostalOverride(db.Model):
     address_contains: Mapped[str] = mapped_column(String(100))
     home_code: Mapped[str] = mapped_column(String(6))
     home_name: Mapped[str] = mapped_column(String(50))
+
+
+class OnlineFileState(Labelled):
+    queued = "queued", "取込待ち"
+    done = "done", "取込済み"
+    refused = "refused", "取り込めませんでした"
+
+
+class OneStopOnlineFile(db.Model):
+    """An online service's file uploaded on the one-stop page (004 §7(11)オ), kept encrypted like
+    the numbers it holds (vault.seal_bytes) until its import has run: the task that imports it
+    gets only this row's id. When the import ends, imported or refused, the ciphertext is
+    cleared (erased_at): the numbers live on sealed in the applications, and a refused file is
+    sent again corrected. `problems` are the messages of the refused rows, which name the row
+    and the column, never a value of the number's column."""
+
+    __tablename__ = "furusato_onestop_online_files"
+    __table_args__ = (one_of("state", OnlineFileState),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    profile: Mapped[str] = mapped_column(String(100))  # the profile file's name in onestop/profiles
+    size: Mapped[int]
+    cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state: Mapped[OnlineFileState] = mapped_column(StrEnumType(OnlineFileState, 10), default=OnlineFileState.queued)
+    received: Mapped[int] = mapped_column(default=0)
+    matched: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    application_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    finished_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+
+    uploaded_by = relationship("User")

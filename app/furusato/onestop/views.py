@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.auth.access import roles
 from app.core.dates import today
 from app.extensions import db
-from app.furusato.onestop import applications, documents, eltax, listing, notices, review, scans, vault
+from app.furusato.onestop import applications, documents, eltax, listing, notices, online, review, scans, vault
 from app.furusato.onestop.forms import (
     ChangeForm,
     CorrectionForm,
@@ -26,15 +26,23 @@ from app.furusato.onestop.forms import (
     IntakeForm,
     MatchForm,
     NoticeForm,
+    OnlineImportForm,
     RevealForm,
     WithdrawForm,
 )
-from app.furusato.onestop.models import ApplicationState, OneStopApplication, OneStopHandover, OneStopImage
+from app.furusato.onestop.models import (
+    ApplicationState,
+    OneStopApplication,
+    OneStopHandover,
+    OneStopImage,
+    OneStopOnlineFile,
+)
 from app.furusato.views import ANALYSTS, STAFF, _by, bp
 from app.tasks import files
 from app.tasks import services as tasks
+from app.tasks.services import progress_context
 from app.web import transaction
-from app.web.forms import page_number, show_refusal
+from app.web.forms import choices, page_number, show_refusal
 
 Refused = (applications.OneStopError, vault.NumberRefused)
 
@@ -290,6 +298,51 @@ def onestop_handover(handover_id: int) -> BaseResponse:
     else:
         flash("引渡しの方法を入力してください。", "error")
     return redirect(url_for("furusato.onestop_eltax", year=handover.tax_year), 303)
+
+
+def _online_form(form: OnlineImportForm) -> OnlineImportForm:
+    form.profile.choices = choices(online.profile_choices())
+    return form
+
+
+def _online_page(form: OnlineImportForm, status: int = 200) -> tuple[str, int]:
+    return render_template("furusato/onestop/online.html", form=_online_form(form),
+                           files=online.recent_files(page_number()), approved=online.approved(),
+                           max_mb=online.MAX_BYTES // (1024 * 1024), query={}), status
+
+
+@bp.route("/onestop/online")
+@roles(*STAFF)
+def onestop_online() -> tuple[str, int]:
+    return _online_page(OnlineImportForm(formdata=None))
+
+
+@bp.route("/onestop/online", methods=["POST"])
+@roles(*STAFF)
+def onestop_online_upload() -> BaseResponse | tuple[str, int]:
+    """The service's file kept encrypted and its import queued; its page shows the progress."""
+    form = _online_form(OnlineImportForm())
+    if form.validate_on_submit():
+        try:
+            stored = online.start(form.file.data.filename or "", form.file.data.read(online.MAX_BYTES + 1),
+                                  form.profile.data or "", by=_by())
+        except Refused as exc:
+            transaction.refused_shown_again()
+            show_refusal(form, exc, fallback="file")
+        else:
+            return redirect(url_for("furusato.onestop_online_file", online_file_id=stored.id), 303)
+    return _online_page(form, 422)
+
+
+@bp.route("/onestop/online/<int:online_file_id>")
+@roles(*STAFF)
+def onestop_online_file(online_file_id: int) -> str:
+    """One uploaded file: the live progress of its import, then what it brought or why not."""
+    stored = db.get_or_404(OneStopOnlineFile, online_file_id)
+    task = online.task_of(stored)
+    return render_template("furusato/onestop/online_file.html", stored=stored, summary=online.summary_text(stored),
+                           received=online.received_of(stored, page_number(), by=_by()), query={},
+                           **(progress_context(task) if task is not None else {}))
 
 
 from app.furusato.onestop import scan_views  # noqa: E402  (its routes use _page and _read above)
