@@ -29,7 +29,7 @@ from app.furusato.services import FurusatoError
 from app.furusato.shipping import carriers
 from app.furusato.views import ANALYSTS, STAFF, _by, bp
 from app.web import transaction
-from app.web.forms import choices, input_from, page_number, show_refusal
+from app.web.forms import choices, input_from, page_number, show_refusal, submitted
 
 PER_PAGE = 50
 
@@ -67,15 +67,10 @@ def suppliers() -> tuple[str, int]:
 @roles(*STAFF)
 def add_supplier() -> BaseResponse | tuple[str, int]:
     form = SupplierForm()
-    if form.validate_on_submit():
-        try:
-            made = gifts.save_supplier(input_from(form, gifts.SupplierInput), _by())
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"返礼品提供事業者「{made.name}」を登録しました。誓約書を登録すると発注できます。", "success")
-            return redirect(url_for("furusato.supplier", supplier_id=made.id), 303)
+    if done := submitted(form, lambda: gifts.save_supplier(input_from(form, gifts.SupplierInput), _by())):
+        made = done.value
+        flash(f"返礼品提供事業者「{made.name}」を登録しました。誓約書を登録すると発注できます。", "success")
+        return redirect(url_for("furusato.supplier", supplier_id=made.id), 303)
     return _suppliers_page(form, 422)
 
 
@@ -110,15 +105,9 @@ def update_supplier(supplier_id: int) -> BaseResponse | tuple[str, int]:
     """The supplier's details changed; its undertakings and gifts stay as they are."""
     found = db.get_or_404(Supplier, supplier_id)
     form = SupplierForm()
-    if form.validate_on_submit():
-        try:
-            gifts.save_supplier(input_from(form, gifts.SupplierInput), _by(), supplier=found)
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"返礼品提供事業者「{found.name}」の登録内容を変更しました。", "success")
-            return redirect(url_for("furusato.supplier", supplier_id=found.id), 303)
+    if submitted(form, lambda: gifts.save_supplier(input_from(form, gifts.SupplierInput), _by(), supplier=found)):
+        flash(f"返礼品提供事業者「{found.name}」の登録内容を変更しました。", "success")
+        return redirect(url_for("furusato.supplier", supplier_id=found.id), 303)
     return _edit_page(db.get_or_404(Supplier, supplier_id), form, 422)
 
 
@@ -176,15 +165,10 @@ def gift_list() -> tuple[str, int]:
 @roles(*STAFF)
 def add_gift() -> BaseResponse | tuple[str, int]:
     form = _gift_form(GiftForm())
-    if form.validate_on_submit():
-        try:
-            made = gifts.save_gift(input_from(form, gifts.GiftInput), _by())
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"返礼品「{made.name}」を提案として登録しました。市の承認を待ちます。", "success")
-            return redirect(url_for("furusato.gift", gift_id=made.id), 303)
+    if done := submitted(form, lambda: gifts.save_gift(input_from(form, gifts.GiftInput), _by())):
+        made = done.value
+        flash(f"返礼品「{made.name}」を提案として登録しました。市の承認を待ちます。", "success")
+        return redirect(url_for("furusato.gift", gift_id=made.id), 303)
     return _gifts_page(form, GiftCsvForm(formdata=None), 422)
 
 
@@ -192,15 +176,10 @@ def add_gift() -> BaseResponse | tuple[str, int]:
 @roles(*STAFF)
 def import_gifts() -> BaseResponse | tuple[str, int]:
     form = GiftCsvForm()
-    if form.validate_on_submit():
-        try:
-            made = gifts.import_gifts_csv(_file("file")[1], _by())
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc, fallback="file")
-        else:
-            flash(f"返礼品{len(made)}件を提案として登録しました。", "success")
-            return redirect(url_for("furusato.gift_list"), 303)
+    if done := submitted(form, lambda: gifts.import_gifts_csv(_file("file")[1], _by()), fallback="file"):
+        made = done.value
+        flash(f"返礼品{len(made)}件を提案として登録しました。", "success")
+        return redirect(url_for("furusato.gift_list"), 303)
     return _gifts_page(GiftForm(formdata=None), form, 422)
 
 
@@ -236,15 +215,9 @@ def move_gift(gift_id: int) -> BaseResponse | tuple[str, int]:
     found = db.get_or_404(Gift, gift_id)
     form = GiftStateForm()
     form.state.choices = choices(GiftState.choices())
-    if form.validate_on_submit():
-        try:
-            gifts.move_gift(found, form.state.data, form.note.data or "", _by())
-        except FurusatoError as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"返礼品「{found.name}」を{found.state.label}にしました。", "success")
-            return redirect(url_for("furusato.gift", gift_id=found.id), 303)
+    if submitted(form, lambda: gifts.move_gift(found, form.state.data, form.note.data or "", _by())):
+        flash(f"返礼品「{found.name}」を{found.state.label}にしました。", "success")
+        return redirect(url_for("furusato.gift", gift_id=found.id), 303)
     return _gift_page(found, state_form=form)
 
 
