@@ -229,21 +229,21 @@ def test_both_disposal_tables_move_into_one_keeping_ids_states_people_and_links(
     ids = {"lead": lead.id, "city": city.id, "t1": tasks[0].id, "t2": tasks[1].id}
     db.session.rollback()  # no transaction held while the migrations run
     downgrade(revision="0056c28611a6")
-    common = ("state, requested_by_id, requested_at, decided_by_id, decided_at, decision_note, executed_by_id,"
-              " task_id, finished_at")
     with db.engine.begin() as conn:
         conn.execute(sa.text(
-            f"INSERT INTO furusato_disposals (id, kind, before, items, medium, count, method, planned_on, {common},"
-            " disposed_records, deleted_files) VALUES"
-            " (1, 'donation', '2020-12-01', '寄附の記録', 'データベース', 12, '匿名化', '2026-12-01', 'done', :lead,"
-            "  '2026-12-01 09:00:00', :city, '2026-12-01 10:00:00', '承認します', :lead, :t1, '2026-12-01 11:00:00',"
-            "  12, 3),"
-            " (2, 'inquiry', '2020-12-02', '問い合わせ', 'データベース', 1234, '削除', '2026-12-09', 'requested', :lead,"
-            "  '2026-12-02 09:00:00', NULL, NULL, '', NULL, NULL, NULL, NULL, NULL)"), ids)
+            "INSERT INTO furusato_disposals (id, kind, before, items, medium, count, method, planned_on,"
+            " disposed_records, deleted_files, state, requested_by_id, requested_at, decided_by_id, decided_at,"
+            " decision_note, executed_by_id, task_id, finished_at) VALUES"
+            " (1, 'donation', '2020-12-01', '寄附の記録', 'DB', 12, '匿名化', '2026-12-01', 12, 3, 'done', :lead,"
+            "  '2026-12-01 09:00:00', :city, '2026-12-01 10:00:00', '承認します', :lead, :t1, '2026-12-01 11:00:00'),"
+            " (2, 'inquiry', '2020-12-02', '問い合わせ', 'DB', 1234, '削除', '2026-12-09', NULL, NULL, 'requested',"
+            "  :lead, '2026-12-02 09:00:00', NULL, NULL, '', NULL, NULL, NULL)"), ids)
         conn.execute(sa.text(
-            f"INSERT INTO staff_erasure_requests (id, programme, items, media, quantity, method, planned_on, {common},"
-            " erased_rows) VALUES (1, 'counter', '申請者情報', '紙とデータ', '全件', '削除', '2026-12-03', 'done', :lead,"
-            " '2026-12-03 09:00:00', :city, '2026-12-03 10:00:00', '', :lead, :t2, '2026-12-03 11:00:00', 40)"), ids)
+            "INSERT INTO staff_erasure_requests (id, programme, items, media, quantity, method, planned_on,"
+            " erased_rows, state, requested_by_id, requested_at, decided_by_id, decided_at, decision_note,"
+            " executed_by_id, task_id, finished_at) VALUES (1, 'counter', '申請者情報', '紙とデータ', '全件', '削除',"
+            " '2026-12-03', 40, 'done', :lead, '2026-12-03 09:00:00', :city, '2026-12-03 10:00:00', '', :lead, :t2,"
+            " '2026-12-03 11:00:00')"), ids)
         conn.execute(sa.text(
             "INSERT INTO audit_entries (at, username, action, object_type, object_id, detail, address) VALUES"
             " ('2026-12-03 09:00:00', 'lead', 'create', 'staff_erasure', '1', '', '')"))
@@ -280,8 +280,9 @@ def test_both_disposal_tables_move_into_one_keeping_ids_states_people_and_links(
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT id, kind, count, state FROM furusato_disposals ORDER BY id")).all() == [
             (1, "donation", 12, "done"), (2, "inquiry", 1234, "requested")]
-        assert conn.execute(sa.text("SELECT id, programme, media, erased_rows FROM staff_erasure_requests"
-                                    " ORDER BY id")).all() == [(1, "counter", "紙とデータ", 40), (4, "counter", "m", None)]
+        erasures = conn.execute(sa.text("SELECT id, programme, media, erased_rows FROM staff_erasure_requests"
+                                        " ORDER BY id")).all()
+        assert erasures == [(1, "counter", "紙とデータ", 40), (4, "counter", "m", None)]
         back = conn.execute(sa.text("SELECT kind, subject_type, subject_id FROM tasks WHERE id IN (:t1, :t2)"
                                     " ORDER BY id"), ids).all()
     assert back == [("furusato.disposal", "furusato_disposal", 1), ("staff.erasure", "staff_erasure", 1)]

@@ -121,7 +121,7 @@ KINDS: dict[str, ObjectKind] = {
     "staff_handling_area": ObjectKind("取扱区域", shared=True),
     "staff_handover": ObjectKind("引継ぎ", shared=True),
     "staff_erasure": ObjectKind("個人情報の消去", shared=True),  # before disposal_requests: its erasure_id
-    "disposal": ObjectKind("廃棄・消去", shared=True),
+    "disposal": ObjectKind("廃棄・消去", None, "staff_end.disposal_page", "request_id", shared=True),
     # of no programme: the system's own things
     "user": ObjectKind("利用者", None, "auth.edit_user", "user_id"),
     "audit_log": ObjectKind("監査ログ"),

@@ -104,6 +104,15 @@ def _erasure_page(item: DisposalRequest, status: int = 200, **forms: object) -> 
         may_decide=disposal.may_decide(current_user, item), may_run=disposal.may_run(current_user, item)), status
 
 
+@bp.route("/disposals/<int:request_id>")
+@roles(*READERS)
+def disposal_page(request_id: int) -> BaseResponse:
+    """Any disposal request's page, by its kind (the audit log links here): the retention page's
+    for the donation office's records, this blueprint's for an erasure at the contract's end."""
+    item: DisposalRequest = found(disposal.get(request_id))
+    return redirect(disposal.spec_of(item).page.format(id=item.id))
+
+
 @bp.route("/erasures/<int:request_id>")
 @roles(*READERS)
 def erasure_page(request_id: int) -> tuple[str, int]:

@@ -16,6 +16,8 @@ from app.furusato.models import Correction, Donation, Donor
 from app.furusato.retention import services as retention
 from app.staff import disposal, documents
 from app.staff.models import DisposalKind, DisposalRequest, DisposalState
+from tests.conftest import PASSWORD
+from tests.counter.test_home import _line
 from tests.furusato.reporting_data import donation, donor
 
 
@@ -93,3 +95,47 @@ def test_inquiries_past_their_period_are_deleted(app, furusato, make_user) -> No
     disposal.start(request, by=supervisor)
     db.session.commit()
     assert db.session.scalar(select(calls.Inquiry.id)) is None
+
+
+def _login(client, user) -> str:
+    client.post("/logout")
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+    return client.get("/").get_data(as_text=True)
+
+
+def test_each_programme_sees_its_own_requests_on_its_pages_and_home(client, furusato, make_user) -> None:
+    """One table for both programmes' disposals: the retention page lists the donation office's
+    retained kinds, the contract-end page the programme's erasures, the home pages count what
+    waits for the city in the user's programme, and another programme's request is not shown."""
+    _old_and_new()
+    supervisor, city = make_user("supervisor", "s1"), make_user("city_staff", "c1")
+    counter_lead = make_user("supervisor", "s2", programme="counter")
+    counter_city = make_user("city_staff", "c2", programme="counter")
+    retained = disposal.apply("furusato", retention.default_input(DisposalKind.donation), by=supervisor)
+
+    def erasure(programme: str, by) -> DisposalRequest:
+        data = disposal.DisposalInput(DisposalKind.contract_end, "個人情報", "DB", "削除", date.today(), "全件")
+        return disposal.apply(programme, data, by=by)
+
+    ours, theirs = erasure("furusato", supervisor), erasure("counter", counter_lead)
+    db.session.commit()
+    home = _login(client, city)
+    assert _line(home, "廃棄の申請（承認待ち）") == ("/furusato/retention", "1")
+    assert _line(home, "個人情報の消去申請（承認待ち）")[1] == "1"  # the furusato erasure, not the counter's
+    page = client.get("/furusato/retention").get_data(as_text=True)
+    assert f"/furusato/retention/disposals/{retained.id}\"" in page
+    assert f"/disposals/{ours.id}\"" not in page and f"/disposals/{theirs.id}\"" not in page
+    end = client.get("/staff/furusato/contract-end").get_data(as_text=True)
+    assert f"/staff/erasures/{ours.id}\"" in end and f"/erasures/{retained.id}\"" not in end
+    assert client.get(f"/staff/erasures/{retained.id}").status_code == 404  # not a contract-end request
+    pages = {retained.id: f"/furusato/retention/disposals/{retained.id}", ours.id: f"/staff/erasures/{ours.id}"}
+    for made, page in pages.items():
+        assert client.get(f"/staff/disposals/{made}").location == page  # where the audit log links
+    assert client.get(f"/furusato/retention/disposals/{ours.id}").status_code == 404
+    assert client.get(f"/staff/erasures/{theirs.id}").status_code == 403
+    home = _login(client, counter_city)
+    assert _line(home, "個人情報の消去申請（承認待ち）")[1] == "1" and "廃棄の申請（承認待ち）" not in home
+    assert client.get(f"/staff/erasures/{ours.id}").status_code == 403
+    assert client.get(f"/staff/disposals/{ours.id}").status_code == 403
+    assert client.get(f"/furusato/retention/disposals/{retained.id}").status_code in (403, 404)
+    assert client.get(f"/staff/erasures/{theirs.id}").status_code == 200
