@@ -98,7 +98,8 @@ def _found(request_id: int) -> DisposalRequest:
 
 def _erasure_page(item: DisposalRequest, status: int = 200, **forms: object) -> tuple[str, int]:
     return render_template(
-        "staff/erasure.html", item=item, phrase=disposal.phrase(item), **_task_context(disposal.task_of(item)),
+        "staff/erasure.html", item=item, verb=disposal.spec_of(item).verb, phrase=disposal.phrase(item),
+        **_task_context(disposal.task_of(item)),
         decision_form=forms.get("decision_form") or DecisionForm(),
         confirm_form=forms.get("confirm_form") or ConfirmForm(),
         may_decide=disposal.may_decide(current_user, item), may_run=disposal.may_run(current_user, item)), status

@@ -124,6 +124,8 @@ def test_each_programme_sees_its_own_requests_on_its_pages_and_home(client, furu
     assert _line(home, "個人情報の消去申請（承認待ち）")[1] == "1"  # the furusato erasure, not the counter's
     page = client.get("/furusato/retention").get_data(as_text=True)
     assert f"/furusato/retention/disposals/{retained.id}\"" in page
+    detail = client.get(f"/furusato/retention/disposals/{retained.id}").get_data(as_text=True)
+    assert "判断を記録する" in detail and "より前の記録 1件（申請時）" in detail
     assert f"/disposals/{ours.id}\"" not in page and f"/disposals/{theirs.id}\"" not in page
     end = client.get("/staff/furusato/contract-end").get_data(as_text=True)
     assert f"/staff/erasures/{ours.id}\"" in end and f"/erasures/{retained.id}\"" not in end

@@ -88,7 +88,7 @@ def _found(disposal_id: int) -> DisposalRequest:
 def _disposal_page(found: DisposalRequest, form: DecisionForm, status: int = 200) -> tuple[str, int]:
     by = _by()
     task = disposals.task_of(found)
-    return render_template("furusato/disposal.html", disposal=found, form=form,
+    return render_template("furusato/disposal.html", disposal=found, form=form, verb=disposals.spec_of(found).verb,
                            may_decide=disposals.may_decide(by, found), may_run=disposals.may_run(by, found),
                            **(progress_context(task) if task is not None else {})), status
 
