@@ -1,4 +1,5 @@
-"""Tables of the staff register, the handling areas, the incidents and the contract's end.
+"""Tables of the staff register, the handling areas, the incidents, the contract's end and the
+disposal requests of both programmes (廃棄・消去, app/staff/disposal.py).
 
 Every row belongs to one programme (`counter` or `furusato`): the two contracts may have two
 contractors, and each city section sees its own contractor only.
