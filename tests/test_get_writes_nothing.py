@@ -40,14 +40,14 @@ TABLES = {
     "transfer_id": "furusato_transfer_batches", "transfer_row_id": "furusato_transfer_rows",
     "supplier_id": "furusato_suppliers", "undertaking_id": "furusato_supplier_undertakings",
     "gift_id": "furusato_gifts", "run_id": "furusato_order_runs", "line_id": "furusato_shipment_lines",
-    "area_id": "staff_handling_areas", "incident_id": "staff_incidents", "request_id": "staff_erasure_requests",
+    "area_id": "staff_handling_areas", "incident_id": "staff_incidents", "request_id": "disposal_requests",
     # the monthly back office: the demo draws lists and hands one case over, and makes no mail-out
     "list_id": "monthly_lists", "handover_id": "counter_handovers", "mailout_id": "monthly_mailouts",
     "permit_id": "counter_temporary_permits", "postal_id": "counter_postal_requests",
     "passport_id": "counter_passport_applications", "notice_id": "counter_house_number_notices",
     "forwarding_id": "counter_forwardings", "card_id": "counter_returned_cards",
     # the demo has inquiries; a monthly report and a disposal only once a consumer or a person made one
-    "inquiry_id": "furusato_inquiries", "report_id": "furusato_monthly_reports", "disposal_id": "furusato_disposals",
+    "inquiry_id": "furusato_inquiries", "report_id": "furusato_monthly_reports", "disposal_id": "disposal_requests",
     "plan_id": "reports_roster_plans",  # a stored roster: the demo makes none
     "work_plan_id": "reports_work_plans",  # the demo has an approved plan and a draft
     "online_file_id": "furusato_onestop_online_files",  # an uploaded online one-stop file: the demo has none

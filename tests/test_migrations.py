@@ -208,3 +208,82 @@ def test_fee_rates_go_before_their_kinds_and_the_other_rates_stay(app) -> None:
     with db.engine.begin() as conn:
         conn.execute(insert, {"kind": "payment_fee", "key": "convenience", "value": 200})
         assert len(conn.execute(query).all()) == 2
+
+
+def test_both_disposal_tables_move_into_one_keeping_ids_states_people_and_links(app, make_user) -> None:
+    """c7e2a9d4b813 moves furusato_disposals (ids kept) and staff_erasure_requests (after them,
+    the old id in erasure_id, which the append-only audit rows name) into disposal_requests; the
+    tasks follow; new requests continue after the moved ids; down again, both tables are back."""
+    import sqlalchemy as sa
+
+    from app.staff.models import DisposalKind, DisposalRequest, DisposalState
+    from app.tasks.models import Task
+
+    lead, city = make_user("supervisor", "lead"), make_user("city_staff", "city")
+    tasks = [Task(kind=kind, title="t", params={"request_id": 1}, subject_type=subject, subject_id=1,
+                  result={"link": link}) for kind, subject, link in (
+        ("furusato.disposal", "furusato_disposal", "/furusato/retention/disposals/1"),
+        ("staff.erasure", "staff_erasure", "/staff/erasures/1"))]
+    db.session.add_all(tasks)
+    db.session.commit()
+    ids = {"lead": lead.id, "city": city.id, "t1": tasks[0].id, "t2": tasks[1].id}
+    db.session.rollback()  # no transaction held while the migrations run
+    downgrade(revision="0056c28611a6")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO furusato_disposals (id, kind, before, items, medium, count, method, planned_on,"
+            " disposed_records, deleted_files, state, requested_by_id, requested_at, decided_by_id, decided_at,"
+            " decision_note, executed_by_id, task_id, finished_at) VALUES"
+            " (1, 'donation', '2020-12-01', '寄附の記録', 'DB', 12, '匿名化', '2026-12-01', 12, 3, 'done', :lead,"
+            "  '2026-12-01 09:00:00', :city, '2026-12-01 10:00:00', '承認します', :lead, :t1, '2026-12-01 11:00:00'),"
+            " (2, 'inquiry', '2020-12-02', '問い合わせ', 'DB', 1234, '削除', '2026-12-09', NULL, NULL, 'requested',"
+            "  :lead, '2026-12-02 09:00:00', NULL, NULL, '', NULL, NULL, NULL)"), ids)
+        conn.execute(sa.text(
+            "INSERT INTO staff_erasure_requests (id, programme, items, media, quantity, method, planned_on,"
+            " erased_rows, state, requested_by_id, requested_at, decided_by_id, decided_at, decision_note,"
+            " executed_by_id, task_id, finished_at) VALUES (1, 'counter', '申請者情報', '紙とデータ', '全件', '削除',"
+            " '2026-12-03', 40, 'done', :lead, '2026-12-03 09:00:00', :city, '2026-12-03 10:00:00', '', :lead, :t2,"
+            " '2026-12-03 11:00:00')"), ids)
+        conn.execute(sa.text(
+            "INSERT INTO audit_entries (at, username, action, object_type, object_id, detail, address) VALUES"
+            " ('2026-12-03 09:00:00', 'lead', 'create', 'staff_erasure', '1', '', '')"))
+    upgrade(revision="c7e2a9d4b813")
+
+    rows = {r.id: r for r in db.session.scalars(sa.select(DisposalRequest))}
+    assert sorted(rows) == [1, 2, 3]
+    one, two, three = rows[1], rows[2], rows[3]
+    assert (one.programme, one.kind, one.state, one.count, one.quantity, one.disposed_records, one.deleted_files) == (
+        "furusato", DisposalKind.donation, DisposalState.done, 12, "12件", 12, 3)
+    assert (one.requested_by_id, one.decided_by_id, one.executed_by_id, one.task_id) == (
+        lead.id, city.id, lead.id, ids["t1"])
+    assert str(one.before) == "2020-12-01" and str(one.decided_at)[:19] == "2026-12-01 10:00:00"
+    assert (two.state, two.quantity, two.decided_by_id, two.erasure_id) == (DisposalState.requested, "1,234件", None,
+                                                                           None)
+    assert (three.programme, three.kind, three.before, three.medium, three.quantity, three.count) == (
+        "counter", DisposalKind.contract_end, None, "紙とデータ", "全件", None)
+    assert (three.state, three.disposed_records, three.erasure_id, three.task_id) == (
+        DisposalState.done, 40, 1, ids["t2"])
+    audited = db.session.scalar(sa.text("SELECT object_id FROM audit_entries WHERE object_type = 'staff_erasure'"))
+    assert db.session.scalar(sa.select(DisposalRequest.id).where(DisposalRequest.erasure_id == int(audited))) == 3
+    moved = {t.id: t for t in db.session.scalars(sa.select(Task).where(Task.id.in_([ids["t1"], ids["t2"]])))}
+    assert [(t.kind, t.subject_type, t.subject_id, t.params, t.result) for t in moved.values()] == [
+        ("disposal", "disposal", 1, {"request_id": 1}, {"link": "/furusato/retention/disposals/1"}),
+        ("disposal", "disposal", 3, {"request_id": 3}, {"link": "/staff/erasures/3"})]
+    made = DisposalRequest(programme="counter", kind=DisposalKind.contract_end, items="i", medium="m", quantity="q",
+                           method="m", planned_on=one.planned_on, requested_by_id=lead.id)
+    db.session.add(made)
+    db.session.commit()
+    assert made.id == 4
+    db.session.rollback()
+
+    downgrade(revision="0056c28611a6")
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT id, kind, count, state FROM furusato_disposals ORDER BY id")).all() == [
+            (1, "donation", 12, "done"), (2, "inquiry", 1234, "requested")]
+        erasures = conn.execute(sa.text("SELECT id, programme, media, erased_rows FROM staff_erasure_requests"
+                                        " ORDER BY id")).all()
+        assert erasures == [(1, "counter", "紙とデータ", 40), (4, "counter", "m", None)]
+        back = conn.execute(sa.text("SELECT kind, subject_type, subject_id FROM tasks WHERE id IN (:t1, :t2)"
+                                    " ORDER BY id"), ids).all()
+    assert back == [("furusato.disposal", "furusato_disposal", 1), ("staff.erasure", "staff_erasure", 1)]
+    upgrade()

@@ -102,6 +102,7 @@ KINDS: dict[str, ObjectKind] = {
     "furusato_monthly_report": ObjectKind("業務報告書", FURUSATO, "furusato.report", "report_id"),
     "furusato_strategy_meeting": ObjectKind("戦略会議", FURUSATO, "furusato.meetings"),
     "furusato_retention": ObjectKind("保存期間", FURUSATO, "furusato.retention"),
+    # before the two tables became disposal_requests (its ids kept the furusato ones)
     "furusato_disposal": ObjectKind("廃棄", FURUSATO, "furusato.disposal", "disposal_id"),
     "furusato_onestop": ObjectKind("ワンストップ特例申請", FURUSATO, "furusato.onestop_application",
                                    "application_id"),
@@ -119,7 +120,8 @@ KINDS: dict[str, ObjectKind] = {
     "staff_incident": ObjectKind("事故", shared=True),
     "staff_handling_area": ObjectKind("取扱区域", shared=True),
     "staff_handover": ObjectKind("引継ぎ", shared=True),
-    "staff_erasure": ObjectKind("個人情報の消去", shared=True),
+    "staff_erasure": ObjectKind("個人情報の消去", shared=True),  # before disposal_requests: its erasure_id
+    "disposal": ObjectKind("廃棄・消去", None, "staff_end.disposal_page", "request_id", shared=True),
     # of no programme: the system's own things
     "user": ObjectKind("利用者", None, "auth.edit_user", "user_id"),
     "audit_log": ObjectKind("監査ログ"),

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.furusato import exports, imports, services, transfers  # noqa: F401  (exports, transfers: their kinds of background work)
 from app.furusato.onestop import eltax, notices, online  # noqa: F401  (their kinds of background work)
 from app.furusato.reports import services as reports  # noqa: F401  (the monthly report: its task and periodic work)
-from app.furusato.retention import services as retention  # noqa: F401  (the sweep and the disposal)
+from app.furusato.retention import services as retention  # noqa: F401  (the sweep; its kinds of disposal)
 from app.furusato.shipping import delivery_mail, runs  # noqa: F401  (the order runs, the delivery e-mails)
 from app.tasks import services as tasks
 from app.tasks.engine import periodic

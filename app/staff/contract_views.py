@@ -10,9 +10,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.access import roles
-from app.staff import documents, erasure, handover, register
+from app.staff import disposal, documents, erasure, handover, register
 from app.staff.forms import ConfirmForm, DecisionForm, ErasureForm
-from app.staff.models import ErasureRequest
+from app.staff.models import DisposalKind, DisposalRequest
 from app.staff.pages import READERS, choose, found, programme_or_404, send
 from app.staff.programmes import Programme
 from app.staff.refusals import StaffError
@@ -39,7 +39,7 @@ def _end_page(programme: str, form: ErasureForm | None = None, status: int = 200
     return render_template(
         "staff/contract_end.html", programme=Programme(programme), in_progress=handover.in_progress(programme),
         **_task_context(task), form=form or ErasureForm(),
-        page=erasure.requests(programme, page_number()), counts=erasure.counts(programme),
+        page=disposal.requests(programme, erasure.KINDS, page_number()), counts=erasure.counts(programme),
         may_edit=register.may_edit(current_user, programme)), status
 
 
@@ -78,7 +78,8 @@ def request_erasure(programme: str) -> BaseResponse | tuple[str, int]:
     form = ErasureForm()
     if form.validate_on_submit():
         try:
-            made = erasure.request_erasure(programme, input_from(form, erasure.ErasureInput), by=current_user)
+            data = input_from(form, disposal.DisposalInput, kind=DisposalKind.contract_end)
+            made = disposal.apply(programme, data, by=current_user)
         except StaffError as exc:
             show_refusal(form, exc, fallback="items")
         else:
@@ -87,34 +88,51 @@ def request_erasure(programme: str) -> BaseResponse | tuple[str, int]:
     return _end_page(programme, form, 422)
 
 
-def _erasure_page(item: ErasureRequest, status: int = 200, **forms: object) -> tuple[str, int]:
-    task = tasks.get_task(item.task_id) if item.task_id else None
+def _found(request_id: int) -> DisposalRequest:
+    """A contract-end request of a programme the user reaches (another programme's: 403)."""
+    item: DisposalRequest = found(disposal.get(request_id))
+    if item.kind not in erasure.KINDS:
+        abort(404)
+    return item
+
+
+def _erasure_page(item: DisposalRequest, status: int = 200, **forms: object) -> tuple[str, int]:
     return render_template(
-        "staff/erasure.html", item=item, phrase=erasure.phrase(item), **_task_context(task),
+        "staff/erasure.html", item=item, verb=disposal.spec_of(item).verb, phrase=disposal.phrase(item),
+        **_task_context(disposal.task_of(item)),
         decision_form=forms.get("decision_form") or DecisionForm(),
         confirm_form=forms.get("confirm_form") or ConfirmForm(),
-        may_decide=erasure.may_decide(current_user, item), may_run=erasure.may_run(current_user, item)), status
+        may_decide=disposal.may_decide(current_user, item), may_run=disposal.may_run(current_user, item)), status
+
+
+@bp.route("/disposals/<int:request_id>")
+@roles(*READERS)
+def disposal_page(request_id: int) -> BaseResponse:
+    """Any disposal request's page, by its kind (the audit log links here): the retention page's
+    for the donation office's records, this blueprint's for an erasure at the contract's end."""
+    item: DisposalRequest = found(disposal.get(request_id))
+    return redirect(disposal.spec_of(item).page.format(id=item.id))
 
 
 @bp.route("/erasures/<int:request_id>")
 @roles(*READERS)
 def erasure_page(request_id: int) -> tuple[str, int]:
-    return _erasure_page(found(erasure.get_request(request_id)))
+    return _erasure_page(_found(request_id))
 
 
 @bp.route("/erasures/<int:request_id>.pdf")
 @roles(*READERS)
 def erasure_pdf(request_id: int) -> Response:
-    item: ErasureRequest = found(erasure.get_request(request_id))
-    return send(documents.erasure_pdf(item, by=current_user), "application/pdf", f"erasure-{item.id}.pdf")
+    item = _found(request_id)
+    return send(documents.disposal_pdf(item, by=current_user), "application/pdf", f"erasure-{item.id}.pdf")
 
 
 def _decide(request_id: int, approve: bool) -> BaseResponse | tuple[str, int]:
-    item: ErasureRequest = found(erasure.get_request(request_id))
+    item = _found(request_id)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            erasure.decide(item, approve, form.note.data or "", by=current_user)
+            disposal.decide(item, approve, form.note.data or "", by=current_user)
         except StaffError as exc:
             show_refusal(form, exc, fallback="note")
         else:
@@ -138,11 +156,11 @@ def reject_erasure(request_id: int) -> BaseResponse | tuple[str, int]:
 @bp.route("/erasures/<int:request_id>/run", methods=["POST"])
 @roles("supervisor")
 def run_erasure(request_id: int) -> BaseResponse | tuple[str, int]:
-    item: ErasureRequest = found(erasure.get_request(request_id))
+    item = _found(request_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            erasure.start(item, form.confirmation.data or "", by=current_user)
+            disposal.start(item, form.confirmation.data or "", by=current_user)
         except StaffError as exc:
             show_refusal(form, exc, fallback="confirmation")
         else:

@@ -1,6 +1,7 @@
 """The papers the clauses ask for in writing (書面により), as PDFs for the city: the register
 (004 特記事項 §3(1)), the application to change the 作業責任者 (§3(3)), the handling areas
-(§4(1)), an incident report (§15(1), 000 別紙 §14(1)) and the erasure record (§12(5)).
+(§4(1)), an incident report (§15(1), 000 別紙 §14(1)) and the disposal request and record
+(§12(2)・(5)).
 Every one is audited as the print of personal data it is."""
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from app.core.dates import today
 from app.core.pdf import GOTHIC, build, document_date, page_decorator, styles, text
 from app.core.services import get_municipality
 from app.staff import register, training
+from app.staff.disposal import spec_of
 from app.staff.models import (
-    ErasureRequest,
-    ErasureState,
+    DisposalRequest,
+    DisposalState,
     HandlingArea,
     Incident,
     LeadChange,
@@ -156,27 +158,31 @@ def incident_pdf(incident: Incident, *, by: User) -> bytes:
     return _paper(f"事故報告書（第{incident.id}号）", incident.programme, story)
 
 
-def erasure_pdf(request: ErasureRequest, *, by: User) -> bytes:
-    """The written application for erasure (004 特記事項 §12(2)) and, once done, its record:
-    when, by whom and how (§12(5))."""
+def disposal_pdf(request: DisposalRequest, *, by: User) -> bytes:
+    """The written application for a disposal or erasure (004 特記事項 §12(2)) and, once done, its
+    record: when, by whom, how and how much (§12(5))."""
     s = styles()
-    done = request.state is ErasureState.done
+    verb = spec_of(request).verb
+    done = request.state is DisposalState.done
+    target = (f"{request.before:%Y-%m-%d}より前の記録 {request.count or 0:,}件（申請時）" if request.before
+              else request.quantity)
     rows = [
-        ["消去する項目", request.items], ["媒体", request.media], ["数量", request.quantity],
-        ["消去の方法", request.method], ["処理予定日", _day(request.planned_on)],
+        ["記録の種類", request.kind.label], [f"{verb}する項目", request.items], ["媒体", request.medium],
+        ["数量", target], [f"{verb}の方法", request.method], ["処理予定日", _day(request.planned_on)],
         ["申請者", f"{request.requested_by.display_name}（{request.requested_at:%Y-%m-%d %H:%M}）"],
         ["市の承諾", request.state.label + _by_at(request.decided_by, request.decided_at)],
     ]
     if done and request.finished_at and request.executed_by:
-        rows += [["消去の日時", f"{request.finished_at:%Y-%m-%d %H:%M}"], ["担当者", request.executed_by.display_name],
-                 ["消去した件数", f"{request.erased_rows or 0}行（データベースから削除）"]]
-    intro = ("特記事項の定めにより、個人情報の消去を次のとおり実施したので報告します。" if done
-             else "特記事項の定めにより、個人情報の消去について次のとおり申請します。")
+        amount = f"記録{request.disposed_records or 0:,}件、ファイル{request.deleted_files or 0:,}件"
+        rows += [[f"{verb}の日時", f"{request.finished_at:%Y-%m-%d %H:%M}"],
+                 ["担当者", request.executed_by.display_name], [f"{verb}した件数", amount]]
+    intro = (f"特記事項の定めにより、個人情報の{verb}を次のとおり実施したので報告します。" if done
+             else f"特記事項の定めにより、個人情報の{verb}について次のとおり申請します。")
     story: list[Flowable] = [Paragraph(intro, s["body"]), Spacer(1, 3 * mm),
                              grid(rows, [40 * mm, 134 * mm], header=False)]
-    audit.record("print", "staff_erasure", request.id, "消去証明書" if done else "消去申請書", by=by,
-                 programme=request.programme)
-    return _paper("個人情報消去証明書" if done else "個人情報消去申請書", request.programme, story)
+    title = f"個人情報{verb}記録" if done else f"個人情報{verb}申請書"
+    audit.record("print", "disposal", request.id, title, by=by, programme=request.programme)
+    return _paper(title, request.programme, story)
 
 
 def worker_changes_pdf(programme: str, changes: list[WorkerChange], *, by: User) -> bytes:

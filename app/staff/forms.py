@@ -103,7 +103,7 @@ class PreventionForm(FlaskForm):
 
 class ErasureForm(FlaskForm):
     items = TextAreaField("消去する個人情報の項目", validators=[Length(max=2000)])
-    media = StringField("媒体", validators=[Length(max=200)])
+    medium = StringField("媒体", validators=[Length(max=200)])
     quantity = StringField("数量", validators=[Length(max=200)])
     method = TextAreaField("消去の方法", validators=[Length(max=2000)])
     planned_on = DateField("処理予定日", validators=[Optional()])

@@ -50,7 +50,7 @@ DATASETS: dict[str, tuple[str, ...]] = {
                          "furusato_corrections", "furusato_donor_merges", "furusato_catalog_requests"),
 }
 STAFF_TABLES = ("staff_entries", "staff_lead_changes", "staff_worker_changes", "staff_trainings",
-                "staff_handling_areas", "staff_incidents", "staff_erasure_requests")
+                "staff_handling_areas", "staff_incidents", "disposal_requests")
 def _table(name: str) -> Table:
     return db.metadata.tables[name]
 

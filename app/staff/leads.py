@@ -16,7 +16,7 @@ from app.core.refusal import Problem
 from app.extensions import db
 from app.staff import register
 from app.staff.login import end_sessions_if_ended
-from app.staff.models import ChangeState, ErasureRequest, LeadChange, Post, StaffEntry
+from app.staff.models import ChangeState, DisposalRequest, LeadChange, Post, StaffEntry
 from app.staff.programmes import reaches
 from app.staff.refusals import StaffError
 from app.web.paging import Page, paged
@@ -76,7 +76,7 @@ def request_change(programme: str, data: LeadChangeInput, *, by: User) -> LeadCh
     return change
 
 
-def record_decision(row: LeadChange | ErasureRequest, state: str, note: str, *, by: User) -> None:
+def record_decision(row: LeadChange | DisposalRequest, state: str, note: str, *, by: User) -> None:
     """The city's decision on a request in writing: its state, who, when and the note."""
     row.state, row.decided_by_id, row.decided_at, row.decision_note = state, by.id, now(), note.strip()
 

@@ -1,4 +1,5 @@
-"""Tables of the staff register, the handling areas, the incidents and the contract's end.
+"""Tables of the staff register, the handling areas, the incidents, the contract's end and the
+disposal requests of both programmes (廃棄・消去, app/staff/disposal.py).
 
 Every row belongs to one programme (`counter` or `furusato`): the two contracts may have two
 contractors, and each city section sees its own contractor only.
@@ -53,12 +54,23 @@ class IncidentState(Labelled):
     closed = "closed", "完了（再発防止策を記録）"
 
 
-class ErasureState(Labelled):
+class DisposalState(Labelled):
     requested = "requested", "承認待ち"
-    approved = "approved", "承認済み（未実施）"
+    approved = "approved", "承認済み"
     rejected = "rejected", "不承認"
-    running = "running", "実施中"
-    done = "done", "実施済み"
+    running = "running", "廃棄中"
+    done = "done", "廃棄済み"
+
+
+class DisposalKind(Labelled):
+    """What a disposal request disposes of: all of a programme's personal data at the contract's
+    end (app/staff/erasure.py), or one kind of the donation office's records past its retention
+    period (app/furusato/retention/kinds.py). Each kind's rules are data of app/staff/disposal.py."""
+
+    contract_end = "contract_end", "契約終了時の個人情報（全件）"
+    donation = "donation", "寄附の記録（申込・入金・修正・疑義対応）"
+    inquiry = "inquiry", "問い合わせの記録"
+    onestop = "onestop", "ワンストップ特例申請の個人番号・申請書画像（引渡し後）"
 
 
 class StaffDocument(db.Model):
@@ -277,23 +289,26 @@ class Incident(db.Model):
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
 
 
-class ErasureRequest(db.Model):
-    """A request to erase a programme's personal data at the contract's end, stating the items,
-    media, quantity, method and planned date, approved by the city first (004 特記事項 §12(2));
-    once run, its record (when, by whom, how) is the certificate (§12(5))."""
+class DisposalRequest(db.Model):
+    """廃棄申請 and, once carried out, 廃棄記録 (004 特記事項 §12(2)・(5); 000 別紙 §11) of either
+    programme: the items, medium, quantity, method and planned date applied for in writing
+    beforehand; the city's decision (承諾); who carried it out, when, and how much."""
 
-    __tablename__ = "staff_erasure_requests"
-    __table_args__ = (one_of("programme", Programme), one_of("state", ErasureState),
-                      Index("ix_staff_erasure_requests_programme", "programme"))
+    __tablename__ = "disposal_requests"
+    __table_args__ = (one_of("programme", Programme), one_of("kind", DisposalKind), one_of("state", DisposalState),
+                      Index("ix_disposal_requests_programme_state", "programme", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[DisposalKind] = mapped_column(StrEnumType(DisposalKind, 20))
+    before: Mapped[date | None]  # a kind with a retention period: the records older than this day
     items: Mapped[str] = mapped_column(Text)
-    media: Mapped[str] = mapped_column(String(200))
-    quantity: Mapped[str] = mapped_column(String(200))
+    medium: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[str] = mapped_column(String(200))  # as stated on the request (「全件」「寄附者3名」)
+    count: Mapped[int | None]  # how many records there were when applied for
     method: Mapped[str] = mapped_column(Text)
     planned_on: Mapped[date]
-    state: Mapped[ErasureState] = mapped_column(StrEnumType(ErasureState, 12), default=ErasureState.requested)
+    state: Mapped[DisposalState] = mapped_column(StrEnumType(DisposalState, 12), default=DisposalState.requested)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=now)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -302,11 +317,14 @@ class ErasureRequest(db.Model):
     executed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
     finished_at: Mapped[datetime | None]
-    erased_rows: Mapped[int | None]
+    disposed_records: Mapped[int | None]
+    deleted_files: Mapped[int | None]
+    # The id a contract-end request had in staff_erasure_requests before the two tables became
+    # this one: the audit rows of then name it ("staff_erasure", that id) and cannot be rewritten.
+    erasure_id: Mapped[int | None]
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
-
     executed_by: Mapped[User | None] = relationship(foreign_keys=[executed_by_id])
 
     @property

@@ -11,8 +11,8 @@ from sqlalchemy import func, or_, select
 from app.auth.models import Role, User
 from app.core.dates import today
 from app.extensions import db
-from app.staff import incidents, leads, register
-from app.staff.models import ErasureRequest, ErasureState, Incident, IncidentState, StaffEntry
+from app.staff import disposal, erasure, incidents, leads, register
+from app.staff.models import Incident, IncidentState, StaffEntry
 from app.staff.programmes import Programme, reaches
 
 
@@ -30,8 +30,7 @@ def _count(query: object) -> int:
 
 def _for_city(programme: str) -> list[Waiting]:
     change = leads.open_change(programme)
-    erasures = _count(select(ErasureRequest.id).where(ErasureRequest.programme == programme,
-                                                      ErasureRequest.state == ErasureState.requested))
+    erasures = disposal.waiting_decision(programme, erasure.KINDS)
     counts = (("作業責任者の変更申請（承認待ち）", 1 if change else 0, "staff.lead_changes"),
               ("作業従事者の変更報告（未確認）", register.unseen_changes(programme), "staff.worker_changes"),
               ("事故報告（未確認）", incidents.unacknowledged(programme), "staff_places.incidents_page"),

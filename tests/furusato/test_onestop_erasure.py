@@ -14,7 +14,8 @@ from app.extensions import db
 from app.furusato.onestop import applications, eltax, review
 from app.furusato.onestop.models import OneStopApplication, OneStopImage
 from app.furusato.retention import services as retention
-from app.furusato.retention.models import DisposalRequest, DisposalState, RecordKind
+from app.staff import disposal, documents
+from app.staff.models import DisposalKind, DisposalRequest, DisposalState
 from tests.furusato.onestop_fixtures import NUMBERS, PEOPLE, YEAR, form, paid_donation
 
 PDF = b"%PDF-1.4 scanned page"
@@ -30,8 +31,8 @@ def test_numbers_and_images_are_erased_only_after_handover_period_and_approval(f
     for a in (old, new):
         review.accept(a, by=None)
     db.session.commit()
-    with pytest.raises(retention.RetentionRefused):  # nothing handed over yet: nothing is due
-        retention.apply(retention.default_input(RecordKind.onestop), by=supervisor)
+    with pytest.raises(disposal.DisposalRefused):  # nothing handed over yet: nothing is due
+        disposal.apply("furusato", retention.default_input(DisposalKind.onestop), by=supervisor)
     eltax.build(YEAR, tmp_path, by=None, lists=False)
     for handover in eltax.handovers(YEAR):
         eltax.record_handover(handover, "eLTAX", by=supervisor)
@@ -39,13 +40,13 @@ def test_numbers_and_images_are_erased_only_after_handover_period_and_approval(f
     handed[old.home_code].handed_at -= timedelta(days=366 * 6)  # 盛岡市's file: handed over six years ago
     db.session.commit()
 
-    request = retention.apply(retention.default_input(RecordKind.onestop), by=supervisor)
+    request = disposal.apply("furusato", retention.default_input(DisposalKind.onestop), by=supervisor)
     assert request.count == 1 and "個人番号" in request.medium
-    with pytest.raises(retention.RetentionRefused):
-        retention.start(request, by=supervisor)  # not before the city's approval
+    with pytest.raises(disposal.DisposalRefused):
+        disposal.start(request, by=supervisor)  # not before the city's approval
     assert db.session.get(OneStopApplication, old.id).number_cipher is not None
-    retention.decide(request, True, "承認します", by=city)
-    retention.start(request, by=supervisor)
+    disposal.decide(request, True, "承認します", by=city)
+    disposal.start(request, by=supervisor)
     db.session.commit()
 
     request = db.session.get(DisposalRequest, request.id, populate_existing=True)
@@ -58,9 +59,9 @@ def test_numbers_and_images_are_erased_only_after_handover_period_and_approval(f
     kept = db.session.get(OneStopApplication, new.id, populate_existing=True)
     assert kept.number_cipher is not None and kept.masked_number.endswith(NUMBERS[1][-4:])
     details = " ".join(db.session.scalars(select(AuditEntry.detail).where(
-        AuditEntry.object_type.in_(("furusato_disposal", "furusato_onestop_erasure")))))
+        AuditEntry.object_type.in_((disposal.SUBJECT, "furusato_onestop_erasure")))))
     assert "個人番号1件・画像1件を消去" in details and not any(n in details for n in NUMBERS)
-    record = retention.record_pdf(request)  # items, medium, count, method, date, who: the record for the city
+    record = documents.disposal_pdf(request, by=city)  # items, medium, count, method, date, who: for the city
     assert record.startswith(b"%PDF")
     assert retention.overview(date.today())[[k.kind for k in retention.overview(date.today())]
-                                            .index(RecordKind.onestop)].due == 0
+                                            .index(DisposalKind.onestop)].due == 0

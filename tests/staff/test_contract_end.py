@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.furusato.models import Donation, Donor
-from app.staff import erasure, handover
-from app.staff.models import ErasureState
+from app.staff import disposal, handover
+from app.staff.models import DisposalKind, DisposalState
 from app.staff.refusals import StaffError
 from app.tasks import files
 from app.tasks.models import Task
@@ -70,9 +70,13 @@ def test_the_handover_package_holds_every_table_with_a_readme(client, people, ma
     download.close()
 
 
+def _erasure(items: str, medium: str, method: str, planned_on, quantity: str) -> disposal.DisposalInput:
+    return disposal.DisposalInput(DisposalKind.contract_end, items, medium, method, planned_on, quantity)
+
+
 def _request(people, programme="counter"):
-    made = erasure.request_erasure(programme, erasure.ErasureInput(
-        "窓口案件の申請者情報", "データベース", "全件", "データベースから削除", days(0)), by=people.supervisor)
+    erasure = _erasure("窓口案件の申請者情報", "データベース", "データベースから削除", days(0), "全件")
+    made = disposal.apply(programme, erasure, by=people.supervisor)
     db.session.commit()
     return made
 
@@ -80,33 +84,32 @@ def _request(people, programme="counter"):
 def test_an_erasure_needs_the_citys_approval_and_the_typed_phrase(people) -> None:
     made = _request(people)
     with pytest.raises(StaffError):
-        erasure.start(made, erasure.phrase(made), by=people.supervisor)  # not approved yet
+        disposal.start(made, disposal.phrase(made), by=people.supervisor)  # not approved yet
     with pytest.raises(StaffError):
-        erasure.decide(made, True, "", by=people.supervisor)
-    erasure.decide(made, True, "承諾", by=people.city)
+        disposal.decide(made, True, "", by=people.supervisor)
+    disposal.decide(made, True, "承諾", by=people.city)
     with pytest.raises(StaffError) as refused:
-        erasure.start(made, "消去する", by=people.supervisor)
+        disposal.start(made, "消去する", by=people.supervisor)
     assert refused.value.field == "confirmation"
     with pytest.raises(StaffError):
-        erasure.start(made, erasure.phrase(made), by=people.city)
-    assert made.state is ErasureState.approved
+        disposal.start(made, disposal.phrase(made), by=people.city)
+    assert made.state is DisposalState.approved
 
 
 def test_an_erasure_before_its_planned_day_is_refused(people) -> None:
-    made = erasure.request_erasure("counter", erasure.ErasureInput("項目", "媒体", "数量", "方法", days(3)),
-                                   by=people.supervisor)
-    erasure.decide(made, True, "", by=people.city)
+    made = disposal.apply("counter", _erasure("項目", "媒体", "方法", days(3), "数量"), by=people.supervisor)
+    disposal.decide(made, True, "", by=people.city)
     with pytest.raises(StaffError, match="処理予定日"):
-        erasure.start(made, erasure.phrase(made), by=people.supervisor)
+        disposal.start(made, disposal.phrase(made), by=people.supervisor)
 
 
 def test_the_approved_erasure_runs_once_and_writes_its_certificate(client, people, make_user) -> None:
     lead = make_user("supervisor", "flead", programme="furusato")
     clerk = make_user("city_staff", "fcity", programme="furusato")
     _donations()
-    made = erasure.request_erasure("furusato", erasure.ErasureInput(
-        "寄附者・寄附の情報", "データベース", "寄附者3名", "削除", days(0)), by=lead)
-    erasure.decide(made, True, "", by=clerk)
+    erasure = _erasure("寄附者・寄附の情報", "データベース", "削除", days(0), "寄附者3名")
+    made = disposal.apply("furusato", erasure, by=lead)
+    disposal.decide(made, True, "", by=clerk)
     db.session.commit()
     _login(client, lead)
     assert client.post("/staff/furusato/handover").status_code == 303
@@ -114,16 +117,17 @@ def test_the_approved_erasure_runs_once_and_writes_its_certificate(client, peopl
     assert package.exists()
     assert client.post(f"/staff/erasures/{made.id}/run", data={"confirmation": "はい"}).status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Donor)) == 3
-    ran = client.post(f"/staff/erasures/{made.id}/run", data={"confirmation": erasure.phrase(made)})
+    ran = client.post(f"/staff/erasures/{made.id}/run", data={"confirmation": disposal.phrase(made)})
     assert ran.status_code == 303
     db.session.expire_all()
-    assert made.state is ErasureState.done and made.erased_rows == 6 and made.executed_by_id == lead.id
+    assert made.state is DisposalState.done and made.disposed_records == 6 and made.executed_by_id == lead.id
     assert db.session.scalar(select(func.count()).select_from(Donor)) == 0
     assert db.session.scalar(select(func.count()).select_from(Donation)) == 0
     assert not package.exists()  # the copy handed over goes with the data
     pdf = client.get(f"/staff/erasures/{made.id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    assert client.post(f"/staff/erasures/{made.id}/run", data={"confirmation": erasure.phrase(made)}).status_code == 422
+    again = client.post(f"/staff/erasures/{made.id}/run", data={"confirmation": disposal.phrase(made)})
+    assert again.status_code == 422
 
 
 def test_the_city_approves_an_erasure_on_its_page(client, people) -> None:
@@ -133,7 +137,7 @@ def test_the_city_approves_an_erasure_on_its_page(client, people) -> None:
     assert client.post(f"/staff/erasures/{made.id}/reject", data={"note": ""}).status_code == 422
     assert client.post(f"/staff/erasures/{made.id}/approve", data={"note": "承諾"}).status_code == 303
     db.session.expire_all()
-    assert made.state is ErasureState.approved and made.decided_by_id == people.city.id
+    assert made.state is DisposalState.approved and made.decided_by_id == people.city.id
     assert "消去を実施する" not in client.get(f"/staff/erasures/{made.id}").get_data(as_text=True)
     _login(client, people.supervisor)
     assert "消去を実施する" in client.get(f"/staff/erasures/{made.id}").get_data(as_text=True)

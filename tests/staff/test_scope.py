@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.staff import erasure, incidents, leads, register
+from app.staff import disposal, incidents, leads, register
+from app.staff.models import DisposalKind
 from app.staff.refusals import StaffError
 from tests.conftest import PASSWORD
 from tests.staff.conftest import days
@@ -55,13 +56,12 @@ def test_incidents_and_erasures_stay_in_their_programme(people, furusato) -> Non
     report = incidents.IncidentInput("lost", None, "", "", "", None, "")
     with pytest.raises(StaffError):
         incidents.report("furusato", report, by=people.operator)
-    made = erasure.request_erasure("furusato", erasure.ErasureInput("項目", "媒体", "数量", "方法", days(0)),
-                                   by=furusato.supervisor)
+    erasure = disposal.DisposalInput(DisposalKind.contract_end, "項目", "媒体", "方法", days(0), "数量")
+    made = disposal.apply("furusato", erasure, by=furusato.supervisor)
     with pytest.raises(StaffError):
-        erasure.decide(made, True, "", by=people.city)
+        disposal.decide(made, True, "", by=people.city)
     with pytest.raises(StaffError):
-        erasure.request_erasure("furusato", erasure.ErasureInput("項目", "媒体", "数量", "方法", days(0)),
-                                by=people.supervisor)
+        disposal.apply("furusato", erasure, by=people.supervisor)
 
 
 def test_an_administrator_chooses_the_programme(client, make_user) -> None:

@@ -12,7 +12,8 @@ period, and how they are disposed of so that nothing personal remains (004 特�
 - ワンストップ特例申請の個人番号・画像: erased once handed over (app/furusato/onestop/erasure.py,
   番号法第20条).
 
-Add a kind: a member of RecordKind, and one entry of KINDS.
+Add a kind: a member of DisposalKind in RETAINED, and one entry of KINDS (services.py makes it
+a kind of app/staff/disposal.py).
 """
 
 from __future__ import annotations
@@ -39,20 +40,15 @@ from app.furusato.models import (
 )
 from app.furusato.onestop import erasure
 from app.furusato.onestop.models import OneStopApplication
-from app.furusato.retention.models import RecordKind
 from app.furusato.returns_models import ReturnedMail
+from app.staff.disposal import Disposed
+from app.staff.models import DisposalKind
 from app.tasks import files
 from app.tasks.models import Task
 
 
 @dataclass(frozen=True)
-class Disposed:
-    records: int
-    files: int
-
-
-@dataclass(frozen=True)
-class Kind:
+class Aged:
     due: Callable[[date], ColumnElement[bool]]  # the records older than the day, still to dispose of
     age: object  # the column whose oldest value the sweep reports
     model: type
@@ -113,18 +109,18 @@ def _erase_onestop(before: date) -> Disposed:
     return Disposed(applications, images)
 
 
-KINDS: dict[RecordKind, Kind] = {
-    RecordKind.donation: Kind(_donation_due, Donation.applied_on, Donation, _dispose_donations,
+KINDS: dict[DisposalKind, Aged] = {
+    DisposalKind.donation: Aged(_donation_due, Donation.applied_on, Donation, _dispose_donations,
                               "データベース（寄附・寄附者の記録）、取込ファイル、出力ファイル",
                               "個人情報の項目を消去（匿名化）し、取込ファイル・出力ファイルを削除"),
-    RecordKind.onestop: Kind(erasure.due, OneStopApplication.handed_over_at, OneStopApplication, _erase_onestop,
+    DisposalKind.onestop: Aged(erasure.due, OneStopApplication.handed_over_at, OneStopApplication, _erase_onestop,
                              erasure.MEDIUM, erasure.METHOD),
-    RecordKind.inquiry: Kind(_inquiry_due, Inquiry.received_at, Inquiry, _dispose_inquiries,
+    DisposalKind.inquiry: Aged(_inquiry_due, Inquiry.received_at, Inquiry, _dispose_inquiries,
                              "データベース（問い合わせの記録）"),
 }
 
 
-def due_count(kind: RecordKind, before: date) -> tuple[int, date | None]:
+def due_count(kind: DisposalKind, before: date) -> tuple[int, date | None]:
     """How many records of the kind passed their period, and the oldest one's date."""
     spec = KINDS[kind]
     count, oldest = db.session.execute(select(func.count(), func.min(spec.age)).select_from(spec.model)

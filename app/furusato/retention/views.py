@@ -12,8 +12,12 @@ from app.auth.models import Role
 from app.core.dates import today
 from app.furusato.retention import services as retention
 from app.furusato.retention.forms import DecisionForm, DisposalForm, PeriodForm
-from app.furusato.retention.models import DisposalRequest, RecordKind
+from app.furusato.retention.models import RETAINED
 from app.furusato.views import _by, bp
+from app.staff import disposal as disposals
+from app.staff import documents
+from app.staff.models import DisposalKind, DisposalRequest
+from app.staff.pages import found, send
 from app.tasks.services import progress_context
 from app.web import transaction
 from app.web.forms import input_from, page_number, show_refusal
@@ -29,7 +33,7 @@ def _page(period_form: PeriodForm, disposal_form: DisposalForm, status: int = 20
 
 
 def _disposal_form() -> DisposalForm:
-    data = retention.default_input(RecordKind.donation)
+    data = retention.default_input(DisposalKind.donation)
     return DisposalForm(formdata=None, kind=data.kind, items=data.items, medium=data.medium, method=data.method,
                         planned_on=data.planned_on)
 
@@ -63,8 +67,8 @@ def apply_disposal() -> BaseResponse | tuple[str, int]:
     form = DisposalForm()
     if form.validate_on_submit():
         try:
-            request = retention.apply(input_from(form, retention.DisposalInput), by=_by())
-        except retention.RetentionRefused as exc:
+            request = disposals.apply(retention.PROGRAMME, input_from(form, disposals.DisposalInput), by=_by())
+        except disposals.DisposalRefused as exc:
             transaction.refused_shown_again()
             show_refusal(form, exc)
         else:
@@ -74,17 +78,18 @@ def apply_disposal() -> BaseResponse | tuple[str, int]:
 
 
 def _found(disposal_id: int) -> DisposalRequest:
-    found = retention.get(disposal_id)
-    if found is None:
+    """A request of the donation office's retained kinds (another programme's: 403)."""
+    request: DisposalRequest = found(disposals.get(disposal_id))
+    if request.kind not in RETAINED:
         abort(404)
-    return found
+    return request
 
 
 def _disposal_page(found: DisposalRequest, form: DecisionForm, status: int = 200) -> tuple[str, int]:
     by = _by()
-    task = retention.task_of(found)
-    return render_template("furusato/disposal.html", disposal=found, form=form,
-                           may_decide=retention.may_decide(by, found), may_run=retention.may_run(by, found),
+    task = disposals.task_of(found)
+    return render_template("furusato/disposal.html", disposal=found, form=form, verb=disposals.spec_of(found).verb,
+                           may_decide=disposals.may_decide(by, found), may_run=disposals.may_run(by, found),
                            **(progress_context(task) if task is not None else {})), status
 
 
@@ -101,8 +106,8 @@ def decide_disposal(disposal_id: int) -> BaseResponse | tuple[str, int]:
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            retention.decide(found, form.decision.data == "approve", form.note.data or "", by=_by())
-        except retention.RetentionRefused as exc:
+            disposals.decide(found, form.decision.data == "approve", form.note.data or "", by=_by())
+        except disposals.DisposalRefused as exc:
             transaction.refused_shown_again()
             show_refusal(form, exc, fallback="note")
         else:
@@ -116,8 +121,8 @@ def decide_disposal(disposal_id: int) -> BaseResponse | tuple[str, int]:
 def run_disposal(disposal_id: int) -> BaseResponse:
     found = _found(disposal_id)
     try:
-        retention.start(found, by=_by())
-    except retention.RetentionRefused as exc:
+        disposals.start(found, by=_by())
+    except disposals.DisposalRefused as exc:
         transaction.refused_shown_again()
         flash(exc.message, "error")
     else:
@@ -129,5 +134,4 @@ def run_disposal(disposal_id: int) -> BaseResponse:
 @roles(*READERS)
 def disposal_pdf(disposal_id: int) -> Response:
     found = _found(disposal_id)
-    return Response(retention.record_pdf(found), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="disposal-{found.id}.pdf"'})
+    return send(documents.disposal_pdf(found, by=_by()), "application/pdf", f"disposal-{found.id}.pdf")
