@@ -228,7 +228,7 @@ def test_both_disposal_tables_move_into_one_keeping_ids_states_people_and_links(
     db.session.commit()
     ids = {"lead": lead.id, "city": city.id, "t1": tasks[0].id, "t2": tasks[1].id}
     db.session.rollback()  # no transaction held while the migrations run
-    downgrade(revision="0056c28611a6")
+    downgrade(revision="c4e1a7d93b52")
     with db.engine.begin() as conn:
         conn.execute(sa.text(
             "INSERT INTO furusato_disposals (id, kind, before, items, medium, count, method, planned_on,"
@@ -276,7 +276,7 @@ def test_both_disposal_tables_move_into_one_keeping_ids_states_people_and_links(
     assert made.id == 4
     db.session.rollback()
 
-    downgrade(revision="0056c28611a6")
+    downgrade(revision="c4e1a7d93b52")
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT id, kind, count, state FROM furusato_disposals ORDER BY id")).all() == [
             (1, "donation", 12, "done"), (2, "inquiry", 1234, "requested")]

@@ -20,7 +20,7 @@ from app.staff.models import DisposalKind, DisposalRequest
 from app.staff.pages import found, send
 from app.tasks.services import progress_context
 from app.web import transaction
-from app.web.forms import input_from, page_number, show_refusal
+from app.web.forms import input_from, page_number, submitted
 
 READERS = ("supervisor", "city_staff")
 
@@ -49,15 +49,10 @@ def retention_page() -> tuple[str, int]:
 @roles("city_staff")
 def set_retention_period() -> BaseResponse | tuple[str, int]:
     form = PeriodForm()
-    if form.validate_on_submit():
-        try:
-            period = retention.set_period(form.kind.data or "", form.years.data, by=_by())
-        except retention.RetentionRefused as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"{period.kind.label}の保存期間を{period.years}年にしました。", "success")
-            return redirect(url_for("furusato.retention"), 303)
+    if done := submitted(form, lambda: retention.set_period(form.kind.data or "", form.years.data, by=_by())):
+        period = done.value
+        flash(f"{period.kind.label}の保存期間を{period.years}年にしました。", "success")
+        return redirect(url_for("furusato.retention"), 303)
     return _page(form, _disposal_form(), 422)
 
 
@@ -65,15 +60,11 @@ def set_retention_period() -> BaseResponse | tuple[str, int]:
 @roles("supervisor")
 def apply_disposal() -> BaseResponse | tuple[str, int]:
     form = DisposalForm()
-    if form.validate_on_submit():
-        try:
-            request = disposals.apply(retention.PROGRAMME, input_from(form, disposals.DisposalInput), by=_by())
-        except disposals.DisposalRefused as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc)
-        else:
-            flash(f"廃棄を申請しました（{request.kind.label} {request.count:,}件）。市の承認を待ちます。", "success")
-            return redirect(url_for("furusato.disposal", disposal_id=request.id), 303)
+    if done := submitted(form, lambda: disposals.apply(retention.PROGRAMME, input_from(form, disposals.DisposalInput),
+                                                       by=_by())):
+        request = done.value
+        flash(f"廃棄を申請しました（{request.kind.label} {request.count:,}件）。市の承認を待ちます。", "success")
+        return redirect(url_for("furusato.disposal", disposal_id=request.id), 303)
     return _page(PeriodForm(formdata=None), form, 422)
 
 
@@ -104,15 +95,10 @@ def disposal(disposal_id: int) -> tuple[str, int]:
 def decide_disposal(disposal_id: int) -> BaseResponse | tuple[str, int]:
     found = _found(disposal_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            disposals.decide(found, form.decision.data == "approve", form.note.data or "", by=_by())
-        except disposals.DisposalRefused as exc:
-            transaction.refused_shown_again()
-            show_refusal(form, exc, fallback="note")
-        else:
-            flash(f"廃棄の申請を{found.state.label}にしました。", "success")
-            return redirect(url_for("furusato.disposal", disposal_id=found.id), 303)
+    if submitted(form, lambda: disposals.decide(found, form.decision.data == "approve", form.note.data or "",
+                                                by=_by()), fallback="note"):
+        flash(f"廃棄の申請を{found.state.label}にしました。", "success")
+        return redirect(url_for("furusato.disposal", disposal_id=found.id), 303)
     return _disposal_page(found, form, 422)
 
 

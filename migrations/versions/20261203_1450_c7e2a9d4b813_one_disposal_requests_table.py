@@ -1,7 +1,7 @@
 """disposal: one disposal_requests table for both programmes' 廃棄・消去 (004 特記事項 §12)
 
 Revision ID: c7e2a9d4b813
-Revises: 0056c28611a6
+Revises: c4e1a7d93b52
 Create Date: 2026-12-03 14:40:00
 
 furusato_disposals (the donation office's records past their retention period) and
@@ -24,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c7e2a9d4b813'
-down_revision = '0056c28611a6'
+down_revision = 'c4e1a7d93b52'
 branch_labels = None
 depends_on = None
 
