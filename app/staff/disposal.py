@@ -206,7 +206,7 @@ def start(request: DisposalRequest, confirmation: str = "", *, by: User) -> Task
         raise DisposalRefused(f"処理予定日（{request.planned_on}）より前には実施できません。", "confirmation")
     request.state, request.executed_by_id = DisposalState.running, by.id
     task = tasks.submit(TASK, {"request_id": request.id}, by=by, subject_type=SUBJECT, subject_id=request.id,
-                        title=f"{spec.verb}（{request.kind.label}）")
+                        title=f"{spec.verb}：{request.kind.label}")
     task.programme = request.programme
     request.task_id = task.id
     audit.record("update", SUBJECT, request.id, f"{spec.verb}を開始（背景処理{task.id}）", by=by,
