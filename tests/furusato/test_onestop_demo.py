@@ -20,5 +20,7 @@ def test_a_fresh_demo_has_every_state_and_the_command_writes_files(app, db_sessi
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert lines and all((tmp_path / x["file"]).stat().st_size > 0 and (tmp_path / x["list"]).exists() for x in lines)
+    # the data files carry the individual numbers in clear: only their owner reads them
+    assert all((tmp_path / x[kind]).stat().st_mode & 0o077 == 0 for x in lines for kind in ("file", "list"))
     assert sum(x["rows"] for x in lines) == len([s for s in db_session.scalars(select(OneStopApplication.state))
                                                  if s == ApplicationState.accepted])

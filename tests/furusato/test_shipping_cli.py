@@ -34,7 +34,7 @@ def test_run_all_then_b2_latest_writes_the_demo_s_orders(app, db_session, tmp_pa
     ordered = db_session.scalars(select(ShipmentLine).where(ShipmentLine.state == LineState.ordered)).all()
     assert ordered and all(line.blocked_reason == "" for line in ordered)
     blocked = db_session.scalar(select(func.count()).where(ShipmentLine.state == LineState.blocked))
-    assert blocked is not None
+    assert blocked and blocked > 0  # the demo has donors in the city: their lines are 送付不可
     # Chilled and frozen gifts and time bands are on the demo's orders.
     all_rows = []
     for r in runs:

@@ -14,6 +14,7 @@ list for the city's check, the counts for the §13(5) invoice, and the handover 
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
@@ -139,6 +140,14 @@ def _stream(year: int) -> Iterator[tuple[str, list[tuple[OneStopApplication, tup
         yield code, list(group)
 
 
+def _private(path: Path) -> BinaryIO:
+    """A file only its owner reads (mode 600, like the key file): the data file carries the
+    individual numbers in clear, as eLTAX takes them, and the list the donors' names and addresses."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file of an earlier run keeps its mode through O_CREAT
+    return os.fdopen(fd, "wb")
+
+
 def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = None,
           made_on: date | None = None, lists: bool = True) -> list[Summary]:
     """Every municipality's file and list for the year's accepted applications, streamed one
@@ -146,7 +155,7 @@ def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = N
     `record_handover` says so)."""
     layout = lay.load(layout_path)
     city = get_municipality()
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
     summaries: list[Summary] = []
     ext = "csv" if layout.format == "csv" else "txt"
     latest = {h.home_code: h for h in db.session.scalars(select(OneStopHandover).where(
@@ -171,13 +180,14 @@ def build(year: int, out: Path, *, by: User | None, layout_path: Path | None = N
                     "tax_year": year, "made_on": made_on or today()}
             grand = sum(v["total"] for _, v in rows)
             stem = f"{code}_{year}_shinkoku_tokurei{'_teisei' if correction else ''}"
-            with (out / f"{stem}.{ext}").open("wb") as file:
+            with _private(out / f"{stem}.{ext}") as file:
                 file.write(lay.line(layout.header, head, layout, "ヘッダー"))
                 file.write(body)
                 file.write(lay.line(layout.trailer, {"rows": len(rows), "grand_total": grand}, layout, "トレーラー"))
             if lists:
                 listing = [{k: v for k, v in values.items() if k != "number"} for _, values in rows]
-                (out / f"{stem}.pdf").write_bytes(_list_pdf(year, code, home_name, listing, correction))
+                with _private(out / f"{stem}.pdf") as file:
+                    file.write(_list_pdf(year, code, home_name, listing, correction))
             db.session.add(OneStopHandover(tax_year=year, home_code=code, home_name=home_name, rows=len(rows),
                                            total=grand, correction=correction, filename=f"{stem}.{ext}",
                                            sha256=digest, built_by=by.username if by else "(system)"))
