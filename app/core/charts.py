@@ -20,6 +20,7 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from app.core.pdf import GOTHIC, register_fonts
 
@@ -103,8 +104,11 @@ def _series_chart(chart: VerticalBarChart | HorizontalLineChart, title: str, cat
     drawing = Drawing(width, height)
     drawing.add(String(0, height - TITLE_SIZE, title, fontName=GOTHIC, fontSize=TITLE_SIZE))
     legend_height = LABEL_SIZE + 6 if len(series) > 1 else 0
-    chart.x, chart.y = 52, 22 + legend_height
-    chart.width, chart.height = width - chart.x - 8, height - chart.y - TITLE_SIZE - 10
+    chart.x, chart.width = 52, width - 52 - 8
+    names = _fitted(categories, chart.width)
+    lines = max((name.count("\n") + 1 for name in names), default=1)
+    chart.y = 22 + legend_height + (lines - 1) * (LABEL_SIZE + 1)
+    chart.height = height - chart.y - TITLE_SIZE - 10
     drawing.add(chart)
     if legend_height:
         legend = Legend()
@@ -116,14 +120,58 @@ def _series_chart(chart: VerticalBarChart | HorizontalLineChart, title: str, cat
         legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], s.name) for i, s in enumerate(series)]
         drawing.add(legend)
     chart.data = [tuple(float(v) for v in s.values) for s in series] or [(0.0,)]
-    _category_axis(chart, categories)
+    _category_axis(chart, names)
     _value_axis(chart, chart.data, unit)
     return drawing
 
 
+BREAK_AFTER = "・/　 ）"  # where a category's name may go on to its next line
+
+
+def _fitted(categories: Sequence[str], width: float) -> list[str]:
+    """The categories' names, a name wider than its place under the axis on two lines (broken
+    after 「・」 or a space, or where the script changes, at the last such place that fits), so
+    that neighbours do not run into each other (「ふるさとチョイス」 beside 「さとふる」); a name
+    longer than two lines ends in 「…」."""
+    names = [str(c) for c in categories]
+    if len(names) * LABEL_SIZE * 2.2 > width:  # every k-th label only (_category_axis): room enough
+        return names
+    room = width / max(len(names), 1) - 2
+
+    def fits(text: str) -> bool:
+        return stringWidth(text, GOTHIC, LABEL_SIZE) <= room
+
+    out = []
+    for name in names:
+        if fits(name):
+            out.append(name)
+            continue
+        breaks = [i + 1 for i in range(len(name) - 1)
+                  if (name[i] in BREAK_AFTER or _script(name[i]) != _script(name[i + 1])) and fits(name[:i + 1])]
+        whole = [i for i in breaks if fits(name[i:].lstrip())]  # both lines whole, if a break allows
+        cut = max(whole or breaks, default=0) or max((i for i in range(1, len(name)) if fits(name[:i])), default=1)
+        first, rest = name[:cut].rstrip(), name[cut:].lstrip()
+        while not fits(rest) and len(rest) > 1:
+            rest = rest[:-2] + "…"
+        out.append(f"{first}\n{rest}")
+    return out
+
+
+def _script(ch: str) -> str:
+    """Hiragana, katakana, kanji or other: a name may break where one gives way to another
+    (ふるさと｜チョイス, 本市｜独自サイト)."""
+    if "\u3041" <= ch <= "\u309f":
+        return "hiragana"
+    if "\u30a0" <= ch <= "\u30ff":
+        return "katakana"
+    if "\u4e00" <= ch <= "\u9fff":
+        return "kanji"
+    return "other"
+
+
 def _category_axis(chart: VerticalBarChart | HorizontalLineChart, categories: Sequence[str]) -> None:
     axis = chart.categoryAxis
-    axis.categoryNames = [str(c) for c in categories] or [""]
+    axis.categoryNames = list(categories) or [""]
     axis.labels.fontName, axis.labels.fontSize = GOTHIC, LABEL_SIZE
     axis.labels.boxAnchor = "n"
     # Every label where they fit; otherwise every k-th, so that 31 days stay legible.

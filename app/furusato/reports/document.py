@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.core import pdf
 from app.core.services import get_municipality
@@ -47,9 +47,12 @@ def render(title: str, period: str, sections: list[Section],
     for number, section in enumerate(sections, start=1):
         if number == 2:
             story.append(PageBreak())
-        story += [CondPageBreak(60 * mm), Paragraph(pdf.text(f"{number}. {section.title}"), style["heading"])]
-        for chart in section.charts:
-            story += [chart, Spacer(1, 3 * mm)]
+        heading = Paragraph(pdf.text(f"{number}. {section.title}"), style["heading"])
+        charts = [[chart, Spacer(1, 3 * mm)] for chart in section.charts]
+        # the heading stays with its first chart: no heading alone at the foot of a page
+        story += [CondPageBreak(30 * mm), KeepTogether([heading, *(charts[0] if charts else [])])]
+        for chart in charts[1:]:
+            story += chart
         if section.rows:
             story.append(_table(section, style))
         if section.note:

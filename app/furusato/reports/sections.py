@@ -135,7 +135,7 @@ def by_portal(scope: Scope) -> Section:
     before = {p: (c, a) for p, c, a in db.session.execute(_grouped(scope.last_year, Donation.portal_id))}
     shown = [p for p in names if p in now_ or p in before]
     rows = [(names[p], now_.get(p, (0, 0))[0], now_.get(p, (0, 0))[1], before.get(p, (0, 0))[1]) for p in shown]
-    chart = bar_chart("ポータル別の寄附金額", [names[p].removesuffix("ふるさと納税")[:7] for p in shown],
+    chart = bar_chart("ポータル別の寄附金額", [names[p].removesuffix("ふるさと納税") for p in shown],
                       [Series("当期", [now_.get(p, (0, 0))[1] for p in shown]),
                        Series("前年同期", [before.get(p, (0, 0))[1] for p in shown])], unit="円")
     return Section("ポータル別", ("ポータル", "件数", "金額（円）", "前年同期の金額（円）"), rows, [chart])
@@ -161,7 +161,7 @@ def _top(pairs: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
 def by_gift(scope: Scope) -> Section:
     rows = _top([(name or "（返礼品なし）", int(c), int(a))
                  for name, c, a in db.session.execute(_grouped(scope, Donation.gift_name))])
-    chart = bar_chart("返礼品別の寄附件数（上位）", [r[0][:12] for r in rows], [Series("件数", [r[1] for r in rows])],
+    chart = bar_chart("返礼品別の寄附件数（上位）", [r[0] for r in rows], [Series("件数", [r[1] for r in rows])],
                       unit="件")
     return Section("返礼品別", ("返礼品", "件数", "金額（円）"), rows, [chart])
 
