@@ -118,11 +118,14 @@ def rule_context(profile_expected: tuple[str, ...]) -> suspects.RuleContext:
 #   applying until its task, run again, finishes it.
 
 # On SQLite a step takes pieces of work (rows applied, staged or deleted) until it has held the
-# lock for SQLITE_STEP_SECONDS; SQLite's busy handler sleeps at most 100 ms between its tries
-# for the lock, so a gap a little longer than that between two steps lets every page that waits
-# for the lock have it first. A page thus waits at most about one step.
+# lock for SQLITE_STEP_SECONDS, then leaves a gap before the next so that every page waiting for
+# the lock has it first. A page thus waits at most about one step. Every writer of the programme
+# waits for the lock in app/db_events.py's _begin_immediate: one in this process is woken by the
+# step's commit, one in another process looks every 20 ms (_TURN_LOOK_S), so a gap of 30 ms lets
+# each have its turn. (It was 110 ms, for SQLite's own busy handler, which sleeps up to 100 ms
+# between tries; with it, 40% of a 20,000-row import on SQLite was these gaps: issue 22.)
 SQLITE_STEP_SECONDS = 0.2
-SQLITE_STEP_GAP_SECONDS = 0.11
+SQLITE_STEP_GAP_SECONDS = 0.03
 # Per piece on SQLite (PostgreSQL applies CHUNK_ROWS at a time): a piece of 1000 rows takes
 # ~40 ms, well inside a step, and each piece costs a few fixed queries (the staged rows, the
 # existing orders, the donors, the twins), so fewer and larger pieces pay (issue 22).
