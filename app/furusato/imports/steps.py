@@ -75,7 +75,7 @@ DEFERRED_INDEXES = (
     "ix_furusato_donations_search", "ix_furusato_donors_key_postal", "ix_furusato_donors_phone_key",
     "ix_furusato_suspect_flags_donation_id", "ix_furusato_suspect_flags_status_reason",
 )
-DEFER_INDEXES_AFTER_ROWS = 10_000
+DEFER_INDEXES_AFTER_ROWS = 100_000
 
 
 def _deferred_indexes() -> list[Index]:

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Table,
     Text,
     any_,
-    cast,
     func,
     select,
     text,
@@ -165,17 +164,14 @@ DONATIONS = Donation.__table__
 DONORS = Donor.__table__
 
 def in_values(conn: Connection, column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
-    """`column IN (values)` with the values as one bound parameter, a JSON list, which the
-    database unpacks (json_each on SQLite; on PostgreSQL json_array_elements_text into an array,
-    once, for an index scan with `= ANY`). An IN list of thousands of values costs more to
-    render and bind, per chunk, than the lookup itself, and so does a bound array, which
-    psycopg dumps value by value in Python (issue 22: 5,000 keys, 84 ms as an array, 65 ms as
-    JSON)."""
-    param = bindparam(None, json.dumps(list(values), ensure_ascii=False), type_=Text)
+    """`column IN (values)` with the values as one bound parameter: an array on PostgreSQL, a
+    JSON list read by json_each on SQLite. An IN list of thousands of values costs more to
+    render and bind, per chunk, than the lookup itself."""
+    values = list(values)
     if conn.dialect.name == "postgresql":
-        listed = func.json_array_elements_text(cast(param, postgresql.JSON)).table_valued("value")
-        return column == any_(func.array(select(cast(listed.c.value, column.type)).scalar_subquery()))
-    return column.in_(select(func.json_each(param).table_valued("value").c.value))
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    listed = func.json_each(bindparam(None, json.dumps(values, ensure_ascii=False), type_=Text)).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 
