@@ -476,6 +476,12 @@ def _staged_rec(names: tuple[str, ...], row: Any) -> dict[str, Any]:
 
 
 _NO_FLAGS = json.dumps([])
+# What applying a chunk reads of its staged rows (the rest goes from the staging table to the
+# donations in the database: applying.py's _insert_new).
+_APPLY_READS = (
+    "row_no", "order_id", "applied_at", "paid_on", "amount", "payment_method", "status", "name", "kana",
+    "birth_date", "phone", "email", "postal_code", "prefecture", "address", "kana_key", "key_birth", "key_phone",
+    "key_address", "key_postal", "phone_key", "suspects")
 
 
 # --- applying -------------------------------------------------------------------------------
@@ -496,7 +502,7 @@ def _apply(plan: Plan, steps: Steps) -> None:
             conn.execute(DropConstraint(key))
     piece = APPLY_ROWS if steps.sqlite else CHUNK_ROWS
     while True:
-        result = conn.execute(select(*(c for c in _S.c if c.name != "batch_id"))
+        result = conn.execute(select(*(_S.c[name] for name in _APPLY_READS))
                               .where(_S.c.batch_id == plan.batch_id).order_by(_S.c.row_no).limit(piece))
         names, rows = tuple(result.keys()), result.all()
         if not rows:
