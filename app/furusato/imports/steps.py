@@ -400,11 +400,12 @@ def _stage_chunk(plan: Plan, steps: Steps, parsed: ParsedChunk, counts: Counts, 
     conn = steps.begin()
     good = _without_repeats(conn, plan.batch_id, parsed.good, counts, order_column)
     _store_issues(conn, plan.batch_id, counts.issues[stored:])
-    for start in range(0, len(good), STAGE_ROWS):
+    piece = STAGE_ROWS if steps.sqlite else CHUNK_ROWS  # (one COPY per chunk on PostgreSQL)
+    for start in range(0, len(good), piece):
         if steps.due():
             steps.commit()
             conn = steps.begin()
-        _stage_rows(conn, plan.batch_id, good[start:start + STAGE_ROWS])
+        _stage_rows(conn, plan.batch_id, good[start:start + piece])
     return len(counts.issues), len(good)
 
 
