@@ -459,6 +459,42 @@ def test_a_large_file_parsed_in_workers_with_deferred_indexes_gives_the_same_res
     assert _index_names() == indexes
 
 
+def _foreign_key_names() -> set[str]:
+    from sqlalchemy import inspect
+
+    found = set()
+    for table in (Donation.__table__, SuspectFlag.__table__):
+        found |= {fk["name"] for fk in inspect(db.session.connection()).get_foreign_keys(table.name)}
+    return found
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="keys are deferred on PostgreSQL only, where the apply is one transaction")
+def test_a_bulk_load_checks_the_keys_it_deferred_once_after_it(run_file, portal_file, generator, monkeypatch) -> None:
+    """A load that doubles the table drops a donation's donor key and a flag's donation key
+    with the deferred indexes and adds them again after the load, which checks every row: a
+    donation whose donor is missing fails the whole apply, and the keys are all still there."""
+    from app.furusato.imports import applying as import_applying
+
+    keys = _foreign_key_names()
+    assert set(import_steps.DEFERRED_FOREIGN_KEYS) <= keys
+    monkeypatch.setattr(import_steps, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(import_steps, "DEFER_INDEXES_AFTER_ROWS", 30)
+    original = import_applying._write_donors
+
+    def one_donor_missing(writer, donors, at):
+        real = original(writer, donors, at)
+        if real:
+            real[next(iter(real))] = 10**9  # a donation of this chunk names a donor that is not there
+        return real
+
+    monkeypatch.setattr(import_applying, "_write_donors", one_donor_missing)
+    calls = _spy(monkeypatch, (import_steps, "_deferred_foreign_keys"))
+    batch, _ = run_file("choice", portal_file("choice", list(generator.donations(60, bad=0))))
+    assert calls == ["_deferred_foreign_keys"]
+    assert batch.status == "staged" and _count(Donation) == 0 and _count(Donor) == 0
+    assert _foreign_key_names() == keys
+
+
 def test_a_refused_file_never_touches_the_indexes(run_file, portal_file, generator, monkeypatch) -> None:
     """The whole file is checked before anything is applied, so a refusal comes first."""
     rows = list(generator.donations(60, bad=0))

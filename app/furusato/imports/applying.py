@@ -10,8 +10,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    DateTime,
+    column,
+    delete,
     exists,
+    insert,
+    literal,
     select,
+    table,
     update,
 )
 from sqlalchemy.sql.expression import bindparam
@@ -21,7 +27,6 @@ from app.furusato import suspects
 from app.furusato.imports.matching import Assigned, assign_donors, update_donors
 from app.furusato.imports.parsing import Counts
 from app.furusato.imports.writing import (
-    _DONATION_COLUMNS,
     _DONOR_COLUMNS,
     _FLAG_COLUMNS,
     DONATIONS,
@@ -33,10 +38,13 @@ from app.furusato.imports.writing import (
 from app.furusato.models import (
     STATUS_RANK,
     Correction,
+    ImportStagingRow,
     SuspectFlag,
 )
 
 # --- the import ----------------------------------------------------------------------------
+
+STAGING = ImportStagingRow.__table__
 
 @dataclass
 class ImportContext:
@@ -72,7 +80,9 @@ def _donation_changes(old: Any, rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_chunk(ctx: ImportContext, good: list[tuple[int, dict[str, Any]]]) -> None:
-    """Apply staged rows (each order number once: staging kept the file's first row of each)."""
+    """Apply staged rows (each order number once: staging kept the file's first row of each),
+    still in the staging table: `good` carries what matching and the updates read, and a new
+    donation is copied from its staged row."""
     if not good:
         return
     conn, writer, counts = ctx.writer.conn, ctx.writer, ctx.counts
@@ -133,28 +143,43 @@ def _write_donors(writer: Writer, donors: Assigned, at: datetime) -> dict[int, i
     return real
 
 
+# Each new donation's staged row with the ids it gets: a temporary table of the connection,
+# emptied after each chunk, that the donations' INSERT … SELECT joins to the staging table.
+_ASSIGNED = table("furusato_import_assigned", column("row_no"), column("donation_id"), column("donor_id"))
+_ASSIGNED_DDL = ("CREATE TEMPORARY TABLE IF NOT EXISTS furusato_import_assigned "
+                 "(row_no INTEGER PRIMARY KEY, donation_id INTEGER NOT NULL, donor_id INTEGER NOT NULL)")
+_COPIED = ("applied_at", "applied_on", "paid_on", "amount", "payment_method", "status", "gift_code", "gift_name",
+           "quantity", "one_stop", "receipt_wish", "notes", "name", "kana", "birth_date", "phone", "email",
+           "postal_code", "prefecture", "address", "use")
+
+
 def _insert_new(ctx: ImportContext, new: list[tuple[int, dict[str, Any]]], at: datetime) -> None:
+    """The new donations: their donors matched or created here, their rows copied by one
+    INSERT … SELECT from the staging table (which holds them until the chunk is applied), so
+    that a donation's own values never travel to Python and back (issue 22)."""
     conn, writer, counts = ctx.writer.conn, ctx.writer, ctx.counts
     donors = assign_donors(conn, new, at)
     real = _write_donors(writer, donors, at)
     pending, repeat = donors.pending, donors.repeat
     donation_ids = writer.ids(DONATIONS, len(pending))
-    donations, flags = [], []
-    stamp, day, flag = writer.stamp, writer.day, writer.flag
-    at_value, portal_id, batch_id = stamp(at), ctx.portal_id, ctx.batch_id
+    assigned, flags = [], []
+    at_value, batch_id = writer.stamp(at), ctx.batch_id
     for donation_id, (donor_id, row_no, rec) in zip(donation_ids, pending, strict=True):
-        donations.append((
-            donation_id, portal_id, rec["order_id"], "portal", real.get(donor_id, donor_id),
-            stamp(rec["applied_at"]), day(rec["applied_on"]), day(rec["paid_on"]), rec["amount"],
-            rec["payment_method"], rec["status"], rec["gift_code"], rec["gift_name"], rec["quantity"],
-            flag(rec["one_stop"]), flag(rec["receipt_wish"]), rec["notes"], rec["name"], rec["kana"],
-            day(rec["birth_date"]), rec["phone"], rec["email"], rec["postal_code"], rec["prefecture"], rec["address"],
-            batch_id, row_no, at_value, at_value, rec.get("use", "")))
+        assigned.append((row_no, donation_id, real.get(donor_id, donor_id)))
         for reason, detail in rec["suspects"]:
             flags.append((donation_id, reason, detail, "open", batch_id, at_value, None, "", ""))
     twins_of = {real.get(d, d) for d in repeat}  # only donors with more than one donation can have twins
-    writer.insert_tuples(DONATIONS, _DONATION_COLUMNS, donations)
-    counts.created += len(donations)
+    conn.exec_driver_sql(_ASSIGNED_DDL)
+    writer.insert_tuples(_ASSIGNED, ("row_no", "donation_id", "donor_id"), assigned)
+    s, a = STAGING.c, _ASSIGNED.c
+    conn.execute(insert(DONATIONS).from_select(
+        ("id", "portal_id", "order_id", "channel", "donor_id", *_COPIED, "batch_id", "source_row", "created_at",
+         "updated_at"),
+        select(a.donation_id, literal(ctx.portal_id), s.order_id, literal("portal"), a.donor_id,
+               *(s[name] for name in _COPIED), s.batch_id, s.row_no, literal(at, DateTime), literal(at, DateTime))
+        .join_from(STAGING, _ASSIGNED, a.row_no == s.row_no).where(s.batch_id == batch_id)))
+    conn.execute(delete(_ASSIGNED))
+    counts.created += len(assigned)
     writer.insert_tuples(SuspectFlag.__table__, _FLAG_COLUMNS, flags)
     counts.suspects += len(flags) + _flag_twins(ctx, twins_of, at)
 

@@ -12,6 +12,7 @@ from typing import IO, Any, Protocol
 
 from sqlalchemy import (
     Connection,
+    ForeignKeyConstraint,
     Index,
     and_,
     delete,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from app.core.dates import now
 from app.db_events import relaxed_sync
@@ -75,13 +77,30 @@ DEFERRED_INDEXES = (
     "ix_furusato_donations_search", "ix_furusato_donors_key_postal", "ix_furusato_donors_phone_key",
     "ix_furusato_suspect_flags_donation_id", "ix_furusato_suspect_flags_status_reason",
 )
-DEFER_INDEXES_AFTER_ROWS = 100_000
+# The same holds for the foreign keys whose checks are a lookup per row written (issue 22: on
+# PostgreSQL, 20,000 donations took 0.6 s more with their keys than without): dropped with the
+# indexes and added again after the load, which checks every row once, with one join. Only those
+# between tables that dropping the indexes locks already (a donation's donor, a flag's
+# donation): a key to the portals or the batches would lock those tables, which every page of
+# the donation office reads, for the whole load.
+DEFERRED_FOREIGN_KEYS = (
+    "fk_furusato_donations_donor_id_furusato_donors", "fk_furusato_suspect_flags_donation_id_furusato_donations",
+)
+# A file this large that at least doubles the table (20,000 rows into an empty table: the
+# indexes built after the load in 0.27 s, kept up row by row 0.85 s).
+DEFER_INDEXES_AFTER_ROWS = 10_000
 
 
 def _deferred_indexes() -> list[Index]:
     tables = (Donation.__table__, Donor.__table__, SuspectFlag.__table__)
     indexes = {ix.name: ix for table in tables for ix in table.indexes}
     return [indexes[name] for name in DEFERRED_INDEXES]
+
+
+def _deferred_foreign_keys() -> list[ForeignKeyConstraint]:
+    tables = (Donation.__table__, SuspectFlag.__table__)
+    keys = {fk.name: fk for table in tables for fk in table.foreign_key_constraints}
+    return [keys[name] for name in DEFERRED_FOREIGN_KEYS]
 
 
 def _doubles_the_table(conn: Connection, rows_read: int) -> bool:
@@ -118,11 +137,14 @@ def rule_context(profile_expected: tuple[str, ...]) -> suspects.RuleContext:
 #   applying until its task, run again, finishes it.
 
 # On SQLite a step takes pieces of work (rows applied, staged or deleted) until it has held the
-# lock for SQLITE_STEP_SECONDS; SQLite's busy handler sleeps at most 100 ms between its tries
-# for the lock, so a gap a little longer than that between two steps lets every page that waits
-# for the lock have it first. A page thus waits at most about one step.
+# lock for SQLITE_STEP_SECONDS, then leaves a gap before the next so that every page waiting for
+# the lock has it first. A page thus waits at most about one step. Every writer of the programme
+# waits for the lock in app/db_events.py's _begin_immediate: one in this process is woken by the
+# step's commit, one in another process looks every 20 ms (_TURN_LOOK_S), so a gap of 30 ms lets
+# each have its turn. (It was 110 ms, for SQLite's own busy handler, which sleeps up to 100 ms
+# between tries; with it, 40% of a 20,000-row import on SQLite was these gaps: issue 22.)
 SQLITE_STEP_SECONDS = 0.2
-SQLITE_STEP_GAP_SECONDS = 0.11
+SQLITE_STEP_GAP_SECONDS = 0.03
 # Per piece on SQLite (PostgreSQL applies CHUNK_ROWS at a time): a piece of 1000 rows takes
 # ~40 ms, well inside a step, and each piece costs a few fixed queries (the staged rows, the
 # existing orders, the donors, the twins), so fewer and larger pieces pay (issue 22).
@@ -378,11 +400,12 @@ def _stage_chunk(plan: Plan, steps: Steps, parsed: ParsedChunk, counts: Counts, 
     conn = steps.begin()
     good = _without_repeats(conn, plan.batch_id, parsed.good, counts, order_column)
     _store_issues(conn, plan.batch_id, counts.issues[stored:])
-    for start in range(0, len(good), STAGE_ROWS):
+    piece = STAGE_ROWS if steps.sqlite else CHUNK_ROWS  # (one COPY per chunk on PostgreSQL)
+    for start in range(0, len(good), piece):
         if steps.due():
             steps.commit()
             conn = steps.begin()
-        _stage_rows(conn, plan.batch_id, good[start:start + STAGE_ROWS])
+        _stage_rows(conn, plan.batch_id, good[start:start + piece])
     return len(counts.issues), len(good)
 
 
@@ -454,6 +477,12 @@ def _staged_rec(names: tuple[str, ...], row: Any) -> dict[str, Any]:
 
 
 _NO_FLAGS = json.dumps([])
+# What applying a chunk reads of its staged rows (the rest goes from the staging table to the
+# donations in the database: applying.py's _insert_new).
+_APPLY_READS = (
+    "row_no", "order_id", "applied_at", "paid_on", "amount", "payment_method", "status", "name", "kana",
+    "birth_date", "phone", "email", "postal_code", "prefecture", "address", "kana_key", "key_birth", "key_phone",
+    "key_address", "key_postal", "phone_key", "suspects")
 
 
 # --- applying -------------------------------------------------------------------------------
@@ -465,13 +494,16 @@ def _apply(plan: Plan, steps: Steps) -> None:
     batch = db.session.execute(select(_B.c.staged, _B.c.error_count).where(_B.c.id == plan.batch_id)).one()
     left = conn.scalar(select(func.count()).select_from(_S).where(_S.c.batch_id == plan.batch_id)) or 0
     dropped: list[Index] = []
+    unchecked: list[ForeignKeyConstraint] = []
     if not steps.sqlite and left >= DEFER_INDEXES_AFTER_ROWS and _doubles_the_table(conn, left):
-        dropped = _deferred_indexes()  # one transaction: a rollback brings them back
+        dropped, unchecked = _deferred_indexes(), _deferred_foreign_keys()  # a rollback brings them back
         for index in dropped:
             index.drop(conn)
+        for key in unchecked:
+            conn.execute(DropConstraint(key))
     piece = APPLY_ROWS if steps.sqlite else CHUNK_ROWS
     while True:
-        result = conn.execute(select(*(c for c in _S.c if c.name != "batch_id"))
+        result = conn.execute(select(*(_S.c[name] for name in _APPLY_READS))
                               .where(_S.c.batch_id == plan.batch_id).order_by(_S.c.row_no).limit(piece))
         names, rows = tuple(result.keys()), result.all()
         if not rows:
@@ -489,6 +521,8 @@ def _apply(plan: Plan, steps: Steps) -> None:
             conn = steps.begin()
     for index in dropped:
         index.create(conn)
+    for key in unchecked:
+        conn.execute(AddConstraint(key))  # checks every row once
     _set(plan, status=BatchState.partial if batch.error_count else BatchState.applied, message="",
          finished_at=now())
     queue_vacuum(conn, plan.batch_id)  # runs after this commit

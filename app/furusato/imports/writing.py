@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -41,7 +41,11 @@ class Writer:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
         self._next: dict[str, int] = {}
-        self._oids: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+
+    # The type oids of the columns a COPY writes, per table and columns: looked up once per
+    # process (a Writer lives for a chunk; the lookup was a query per COPY). The tables' columns
+    # have built-in types, whose oids are the same in every database.
+    _oids: ClassVar[dict[tuple[str, tuple[str, ...]], list[int]]] = {}
 
     def ids(self, table: Table, n: int) -> list[int]:
         if n == 0:
