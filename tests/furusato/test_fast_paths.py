@@ -11,7 +11,7 @@ import csv
 import functools
 import io
 import sys
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import jaconv
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.furusato import imports, suspects
+from app.furusato import imports, profiles, suspects
 from app.furusato import normalize as nz
 from app.furusato.profiles import file_profiles
 from app.furusato.synthetic import GIFTS, Generator, portal_bytes
@@ -198,8 +198,8 @@ def test_the_chunk_parser_gives_what_the_reference_gives_row_by_row(
     assert parsed.last_row == chunk[-1][0]
 
 
-@settings(max_examples=300)
-@given(st.lists(TEXT, max_size=12))
+@settings(max_examples=500)
+@given(st.lists(_CELL, max_size=12))
 def test_column_folds_are_the_cell_folds(cells: list[str]) -> None:
     assert nz.nfkc_column(cells) == [ref.nfkc(c) for c in cells]
     assert nz.display_names(cells) == [ref.display_name(c) for c in cells]
@@ -209,3 +209,19 @@ def test_column_folds_are_the_cell_folds(cells: list[str]) -> None:
     assert nz.address_keys(cells) == [ref.address_key(c) for c in cells]
     assert nz.fold_addresses(cells) == [nz.fold_address(c) for c in cells]
     assert nz.phone_digits_column(cells) == [ref.phone_digits(c) for c in cells]
+
+
+_DATETIMES = st.one_of(TEXT, st.datetimes(datetime(1999, 1, 1), datetime(2031, 1, 1)).map(str),
+                       st.sampled_from(["2026/02/30 10:00:00", "2026/04/01 24:00:00", "2026/4/1 9:05:07",
+                                        "2026/04/01 10:00:60", "２０２６/04/01 10:00:00", "2026/04/01 10:00:00+09:00"]))
+
+
+@settings(max_examples=500)
+@given(st.lists(_DATETIMES.map(lambda v: v.replace("-", "/", 2) if v[:1] == "2" else v), max_size=8),
+       st.lists(_DATETIMES, max_size=8))
+def test_a_column_of_times_is_read_as_each_time_is(slashed: list[str], dashed: list[str]) -> None:
+    for code in ("choice", "rakuten", "mynavi", "amazon"):
+        formats = file_profiles()[code].datetime_formats
+        for values in (slashed, dashed):
+            assert profiles.parse_datetimes(values, formats) == [
+                ref.parse_datetime(v, formats) if v else None for v in values]

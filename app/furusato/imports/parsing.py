@@ -31,6 +31,7 @@ from app.furusato.profiles import (
     file_profiles,
     parse_date,
     parse_datetime,
+    parse_datetimes,
 )
 
 MAX_STORED_ISSUES = 100_000
@@ -399,7 +400,7 @@ class _Columns:
         """applied_at, amount, paid_on, birth_date, quantity."""
         parser = self.parser
         applied = self.get("applied_at")
-        applied_at = [parser._datetime(v) if v else None for v in applied]
+        applied_at = parse_datetimes(applied, parser._datetime_formats)
         self._refuse(applied_at, lambda v: v is None)
         amount, memo = self._memo(self.get("amount"), parser._amount)
         self._refuse(self.get("amount"), {v for v, a in memo.items() if v and (a is None or not 0 < a < 100_000_000)})
