@@ -238,6 +238,7 @@ def keys_of(k: str, birth: date | None, p: str, z: str, a: str) -> MatchKeys:
 # one from the import, which refuses those rows first) is folded cell by cell.
 
 _SEP = "\x00"
+_ASIDE = "\x01"
 assert _SEP not in WHITESPACE and all(ord(_SEP) not in t for t in (_KANA_KEY, _HIRA2KATA, _ADDRESS_FOLD))
 _ASCII_NON_DIGITS_KEEP_SEP = {c: v for c, v in _ASCII_NON_DIGITS.items() if c != ord(_SEP)}
 
@@ -273,7 +274,17 @@ def _joined(values: Iterable[str], n: int) -> str | None:
 
 
 def _nfkc_joined(values: list[str]) -> str | None:
-    return _joined(_nfkc_cells(values), len(values))
+    """The column NFKC-normalised cell by cell and joined. U+3000 (the joiner of names and kana)
+    is the one character that keeps most cells from being NFKC already; it becomes U+0020 and
+    composes with nothing on either side, so it is set aside (as U+0001, another such character)
+    and the quick check passes those cells without a full normalisation."""
+    text = _joined(values, len(values))
+    if text is None:
+        return None
+    if "\u3000" in text and _ASIDE not in text:
+        cells = text.replace("\u3000", _ASIDE).split(_SEP)
+        return _SEP.join(_nfkc_cells(cells)).replace(_ASIDE, " ")
+    return _SEP.join(_nfkc_cells(values))
 
 
 def nfkc_column(values: list[str], strip: bool = True) -> list[str]:

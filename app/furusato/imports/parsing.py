@@ -1,23 +1,18 @@
-"""One row of a portal file to donation fields, or to issues naming row, column and reason;
-the header checked against the profile; chunks parsed in worker processes for a large file."""
+"""A portal file's rows to donation fields, or to issues naming row, column and reason: a chunk
+of rows column by column, a row with an issue row by row; the header checked against the profile."""
 
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
 import unicodedata
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from app.furusato import normalize as nz
 from app.furusato import suspects
-from app.furusato.imports.reading import ImportRefused
 from app.furusato.models import (
     IssueCode,
 )
@@ -329,6 +324,7 @@ class RowParser:
 _RECORD_KEYS = ("order_id", "applied_at", "amount", "paid_on", "birth_date", "quantity", "status", "payment_method",
                 "one_stop", "receipt_wish", "postal_code", "name", "kana", "phone", "email", "address", "gift_code",
                 "gift_name", "notes", "use", "prefecture", "applied_on", "keys")
+_AT = {name: i for i, name in enumerate(_RECORD_KEYS)}
 
 
 class _Columns:
@@ -393,8 +389,7 @@ class _Columns:
 
     @staticmethod
     def _limited(columns: list[list[Any]]) -> list[list[str]]:
-        at = {k: i for i, k in enumerate(_RECORD_KEYS)}
-        return [columns[at[name]] for name in LIMITS]
+        return [columns[_AT[name]] for name in LIMITS]
 
     def _numbers(self) -> list[list[Any]]:
         """applied_at, amount, paid_on, birth_date, quantity."""
@@ -436,26 +431,25 @@ class _Columns:
 
     def _derived(self, columns: list[list[Any]], digits: list[str]) -> list[list[Any]]:
         """prefecture, applied_on, keys: what `parse` derives for a good row."""
-        at = {k: i for i, k in enumerate(_RECORD_KEYS)}
+        at = _AT
         address = columns[at["address"]]
         areas, _ = self._memo(digits, nz.postal_area)
         prefecture = [a.prefecture if a else nz.prefecture_of(text) for a, text in zip(areas, address, strict=True)]
         applied_on = [a.date() if a else None for a in columns[at["applied_at"]]]
-        zipped, _ = self._memo(digits, nz.postal_digits)
+        # (postal_digits of its own digits: the same digits, which are ASCII but for odd input)
+        zipped = digits if "".join(digits).isascii() else self._memo(digits, nz.postal_digits)[0]
         keys = list(map(nz.keys_of, nz.kana_keys(columns[at["kana"]]), columns[at["birth_date"]],
                         nz.phone_digits_column(columns[at["phone"]]), zipped, nz.address_keys(address)))
         return [prefecture, applied_on, keys]
 
 
 
-# --- parsing in parallel --------------------------------------------------------------------
+# --- chunks ----------------------------------------------------------------------------------
 
-# A large file is parsed, normalised and checked in worker processes while this process matches
-# donors and writes: the two halves cost about the same per row. Small files (and the first
-# chunks of any file) stay in this process, where starting workers would cost more than it saves.
-PARALLEL_AFTER_ROWS = 40_000
-PARSE_WORKERS = max(1, min(3, len(os.sched_getaffinity(0)) - 1)) if hasattr(os, "sched_getaffinity") else 1
-_AHEAD = 2  # chunks in flight per worker: bounded memory, and the workers never wait
+# Chunks are parsed in this process. Worker processes (as before) do not pay on the 2 cores the
+# office has (measured, issue 22): pickling a parsed chunk there and back costs 34-41 µs a row
+# against 50-58 µs to parse it, and a 60,000-row file went at 1,000-1,500 rows/s with a worker
+# against 3,300-3,600 without, on a loaded machine; the second core is the database server's.
 
 
 @dataclass
@@ -476,64 +470,9 @@ def parse_chunk(parser: RowParser, rules: suspects.RuleContext, chunk: list[tupl
     return ParsedChunk(len(rows), good, issues, chunk[-1][0] if chunk else 0)
 
 
-_worker_state: tuple[RowParser, suspects.RuleContext] | None = None
-
-
-def _start_worker(parser: RowParser, rules: suspects.RuleContext) -> None:
-    global _worker_state
-    _worker_state = (parser, rules)
-
-
-def _parse_in_worker(chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
-    assert _worker_state is not None
-    return parse_chunk(*_worker_state, chunk)
-
-
-def _worker_context() -> multiprocessing.context.BaseContext:
-    """Workers forked from a fresh server process that has loaded this module (never from this
-    process, whose threads and database connections a fork would copy), or spawned."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
-
-
 def parsed_chunks(parser: RowParser, rules: suspects.RuleContext,
                   chunks: Iterator[list[tuple[int, list[str]]]]) -> Iterator[ParsedChunk]:
-    """Every chunk parsed, in file order; past PARALLEL_AFTER_ROWS in worker processes.
-
-    A file that cannot be read further (ImportRefused from decoding or CSV) raises only after
-    every chunk before the bad one has been handed on, as reading it in one process would."""
-    read = 0
+    """Every chunk parsed, in file order. A file that cannot be read further (ImportRefused from
+    decoding or CSV) raises when its bad chunk is reached, after every chunk before it."""
     for chunk in chunks:
         yield parse_chunk(parser, rules, chunk)
-        read += len(chunk)
-        if read >= PARALLEL_AFTER_ROWS and PARSE_WORKERS > 0:
-            break
-    else:
-        return
-    context = _worker_context()
-    with ProcessPoolExecutor(PARSE_WORKERS, mp_context=context, initializer=_start_worker,
-                             initargs=(parser, rules)) as pool:
-        pending: deque[Future[ParsedChunk]] = deque()
-        failure: ImportRefused | None = None
-        try:
-            while True:
-                while failure is None and len(pending) < PARSE_WORKERS * _AHEAD:
-                    try:
-                        chunk = next(chunks)
-                    except StopIteration:
-                        break
-                    except ImportRefused as exc:
-                        failure = exc
-                        break
-                    pending.append(pool.submit(_parse_in_worker, chunk))
-                if not pending:
-                    break
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
-        if failure is not None:
-            raise failure
