@@ -351,6 +351,8 @@ class _Columns:
 
     def _refuse(self, values: list[Any], wrong: Any) -> None:
         """The rows whose value is in `wrong` (a set, or a test) go to `RowParser.parse`."""
+        if not wrong:
+            return
         test = wrong.__contains__ if isinstance(wrong, set | frozenset | dict) else wrong
         self.bad.update(i for i, v in enumerate(values) if test(v))
 
