@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -292,38 +292,34 @@ def nfkc_column(values: list[str], strip: bool = True) -> list[str]:
     return list(map(str.strip, _nfkc_cells(values))) if strip else list(_nfkc_cells(values))
 
 
+def _column(values: list[str], cell: Callable[[str], str], fold: Callable[[str], list[str]]) -> list[str]:
+    """[cell(v) for v in values], as `fold` gives it from the NFKC-normalised joined column."""
+    text = _nfkc_joined(values)
+    return list(map(cell, values)) if text is None else fold(text)
+
+
 def display_names(values: list[str]) -> list[str]:
     """[display_name(v) for v in values]: runs of whitespace to one U+3000, then strip (the
     same as strip, then runs to U+3000: a leading or trailing run is whitespace either way)."""
-    text = _nfkc_joined(values)
-    if text is None:
-        return list(map(display_name, values))
-    return list(map(str.strip, _WHITESPACE_RUNS.sub("\u3000", text).split(_SEP)))
+    return _column(values, display_name,
+                   lambda text: list(map(str.strip, _WHITESPACE_RUNS.sub("\u3000", text).split(_SEP))))
 
 
 def display_kanas(values: list[str]) -> list[str]:
     """[display_kana(v) for v in values]."""
-    text = _nfkc_joined(values)
-    if text is None:
-        return list(map(display_kana, values))
-    text = _HIRAGANA_RUNS.sub(_hira2kata_run, text)
-    return list(map(str.strip, _WHITESPACE_RUNS.sub("\u3000", text).split(_SEP)))
+    return _column(values, display_kana, lambda text: list(map(str.strip, _WHITESPACE_RUNS.sub(
+        "\u3000", _HIRAGANA_RUNS.sub(_hira2kata_run, text)).split(_SEP))))
 
 
 def clean_addresses(values: list[str]) -> list[str]:
     """[clean_address(v) for v in values]."""
-    text = _nfkc_joined(values)
-    if text is None:
-        return list(map(clean_address, values))
-    return list(map(str.strip, _ADDRESS_WHITESPACE.sub(" ", text).split(_SEP)))
+    return _column(values, clean_address,
+                   lambda text: list(map(str.strip, _ADDRESS_WHITESPACE.sub(" ", text).split(_SEP))))
 
 
 def kana_keys(values: list[str]) -> list[str]:
     """[kana_key(v) for v in values]."""
-    text = _nfkc_joined(values)
-    if text is None:
-        return list(map(kana_key, values))
-    return text.translate(_KANA_KEY).split(_SEP)
+    return _column(values, kana_key, lambda text: text.translate(_KANA_KEY).split(_SEP))
 
 
 def address_keys(values: list[str]) -> list[str]:
@@ -353,10 +349,7 @@ def _kanji_cell(match: re.Match[str]) -> str:
 
 def fold_addresses(values: list[str]) -> list[str]:
     """[fold_address(v) for v in values]."""
-    text = _nfkc_joined(values)
-    if text is None:
-        return list(map(fold_address, values))
-    return _DROP_SPACES_RE.sub("", text).split(_SEP)
+    return _column(values, fold_address, lambda text: _DROP_SPACES_RE.sub("", text).split(_SEP))
 
 
 def phone_digits_column(values: list[str]) -> list[str]:

@@ -38,7 +38,7 @@ TEXT = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(_CHARS, max_size=3),
                 max_size=12).map("".join)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(TEXT)
 def test_text_folds_are_identical(text: str) -> None:
     assert nz.kana_key(text) == ref.kana_key(text)
@@ -51,7 +51,7 @@ def test_text_folds_are_identical(text: str) -> None:
     assert nz.postal_digits(text) == ref.postal_digits(text)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(TEXT, st.sampled_from([nz.PostalArea("岩手県", "西磐井郡平泉町"), nz.PostalArea("北海道", "札幌市中央区"),
                               nz.PostalArea("東京都", "千代田区"), nz.PostalArea("大阪府", "大阪市北区")]))
 def test_address_fit_is_identical(address: str, area: nz.PostalArea) -> None:
@@ -60,7 +60,7 @@ def test_address_fit_is_identical(address: str, area: nz.PostalArea) -> None:
                                                                                           area)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(TEXT, st.one_of(st.none(), st.dates()), TEXT, st.one_of(TEXT, st.sampled_from(["029-4102", "1000001"])), TEXT)
 def test_match_keys_are_identical(kana: str, birth: date | None, phone: str, postal: str, address: str) -> None:
     new, old = nz.match_keys(kana, birth, phone, postal, address), ref.match_keys(kana, birth, phone, postal, address)
@@ -93,7 +93,7 @@ def test_suspect_rules_are_identical_on_generated_donations(home: bool) -> None:
             ctx.home, p.postal_code, rec["address"])
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(TEXT, st.sampled_from(["", "029-4102", "0294102", "100-0001", "999-9999", "123", "０２９４１０２"]),
        st.sampled_from(["", "YB-001", "NOPE"]), st.integers(1, 100_000), st.booleans())
 def test_suspect_rules_are_identical_on_odd_input(address: str, postal: str, gift: str, amount: int,
@@ -130,7 +130,7 @@ def test_row_parser_is_identical_on_every_portal_layout(code: str) -> None:
     assert _same(fast.parse(odd[:-1], 3), plain.parse(odd[:-1], 3))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(TEXT, min_size=25, max_size=25))
 def test_row_parser_is_identical_on_any_cells(cells: list[str]) -> None:
     profile = file_profiles()["choice"]
@@ -198,7 +198,7 @@ def test_the_chunk_parser_gives_what_the_reference_gives_row_by_row(
     assert parsed.last_row == chunk[-1][0]
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(_CELL, max_size=12))
 def test_column_folds_are_the_cell_folds(cells: list[str]) -> None:
     assert nz.nfkc_column(cells) == [ref.nfkc(c) for c in cells]
@@ -216,7 +216,7 @@ _DATETIMES = st.one_of(TEXT, st.datetimes(datetime(1999, 1, 1), datetime(2031, 1
                                         "2026/04/01 10:00:60", "２０２６/04/01 10:00:00", "2026/04/01 10:00:00+09:00"]))
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(_DATETIMES.map(lambda v: v.replace("-", "/", 2) if v[:1] == "2" else v), max_size=8),
        st.lists(_DATETIMES, max_size=8))
 def test_a_column_of_times_is_read_as_each_time_is(slashed: list[str], dashed: list[str]) -> None:
