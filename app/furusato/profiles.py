@@ -232,3 +232,37 @@ def parse_date(text: str, formats: tuple[str, ...]) -> date | None:
     parsed = parse_datetime(text, formats)
     return parsed.date() if parsed else None
 
+
+
+# Layouts datetime.fromisoformat reads after one replace, with the ranges it accepts spelled out
+# (ASCII digits, two of each), so that a value that fits is read exactly as parse_datetime would
+# read it with the same format first: the regex fullmatches and datetime() takes the numbers.
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+_ISO_LAYOUTS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "%Y/%m/%d %H:%M:%S": ("/", re.compile(rf"[0-9]{{4}}/(?:0[1-9]|1[0-2])/(?:0[1-9]|[12][0-9]|3[01]) {_TIME}")),
+    "%Y-%m-%d %H:%M:%S": ("-", re.compile(rf"[0-9]{{4}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]) {_TIME}")),
+}
+
+
+def parse_datetimes(values: list[str], formats: tuple[str, ...]) -> list[datetime | None]:
+    """[parse_datetime(v, formats) if v else None for v in values], a column at once: when the
+    first format is a layout of _ISO_LAYOUTS, each value that fits it is read by the C parser
+    and only the others (and a day past the month's end) by parse_datetime."""
+    layout = _ISO_LAYOUTS.get(formats[0]) if formats else None
+    if layout is None:
+        return [parse_datetime(v, formats) if v else None for v in values]
+    separator, pattern = layout
+    fits, read = pattern.fullmatch, datetime.fromisoformat
+    try:
+        return [read(v.replace(separator, "-", 2)) if fits(v) else parse_datetime(v, formats) if v else None
+                for v in values]
+    except ValueError:  # a day past the month's end (2026/02/30): that value as parse_datetime reads it
+        return [_read_or_parse(read, v.replace(separator, "-", 2), v, formats) if fits(v) else
+                parse_datetime(v, formats) if v else None for v in values]
+
+
+def _read_or_parse(read: Any, iso: str, value: str, formats: tuple[str, ...]) -> datetime | None:
+    try:
+        return read(iso)
+    except ValueError:
+        return parse_datetime(value, formats)

@@ -14,7 +14,6 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.furusato import imports, services
-from app.furusato.imports import parsing as import_parsing
 from app.furusato.imports import steps as import_steps
 from app.furusato.models import (
     Correction,
@@ -434,7 +433,7 @@ def _spy(monkeypatch, *places: tuple[object, str]) -> list[str]:
     return calls
 
 
-def test_a_large_file_parsed_in_workers_with_deferred_indexes_gives_the_same_result(
+def test_a_large_file_in_chunks_with_deferred_indexes_gives_the_same_result(
         run_file, portal_file, generator, monkeypatch) -> None:
     rows = list(generator.donations(120, bad=0.05, repeat=0.3))
     data = portal_file("choice", rows)
@@ -444,14 +443,12 @@ def test_a_large_file_parsed_in_workers_with_deferred_indexes_gives_the_same_res
     expected = _fingerprint()
     _empty_tables()
     monkeypatch.setattr(import_steps, "CHUNK_ROWS", 10)
-    monkeypatch.setattr(import_parsing, "PARALLEL_AFTER_ROWS", 20)
-    monkeypatch.setattr(import_parsing, "PARSE_WORKERS", 2)
     monkeypatch.setattr(import_steps, "DEFER_INDEXES_AFTER_ROWS", 30)
-    calls = _spy(monkeypatch, (import_steps, "_deferred_indexes"), (import_parsing, "_worker_context"))
+    calls = _spy(monkeypatch, (import_steps, "_deferred_indexes"))
     _, fast = run_file("choice", data, accept_good_rows=True)
     # Indexes are deferred on PostgreSQL only, where the apply is one transaction; on SQLite
     # building them again would hold the write lock for as long as the build takes.
-    assert calls == (["_worker_context", "_deferred_indexes"] if ON_POSTGRES else ["_worker_context"])
+    assert calls == (["_deferred_indexes"] if ON_POSTGRES else [])
     assert (fast.rows, fast.created, fast.suspects, fast.error_count) == (
         plain.rows, plain.created, plain.suspects, plain.error_count)
     assert [(i.row, i.field, i.reason) for i in fast.issues] == [(i.row, i.field, i.reason) for i in plain.issues]

@@ -18,7 +18,7 @@ The upload and the re-runs queue the import as a background task (app/furusato/t
 the command line runs the same steps in its own process.
 
 The package, by step: reading (encodings, lines, the stored file), parsing (RowParser, the
-header, worker processes), steps (the batch's states: staging, then the apply), applying (one
+header, chunks column by column), steps (the batch's states: staging, then the apply), applying (one
 chunk), matching (donors), writing (bulk inserts), batches (create, queue, resume, summary),
 upkeep (VACUUM (ANALYZE) after a bulk load, as a task).
 Everything the rest of the programme and the tests use is named here: `imports.X`.
@@ -48,8 +48,6 @@ from app.furusato.imports.batches import (
 from app.furusato.imports.parsing import (
     LIMITS,
     MAX_STORED_ISSUES,
-    PARALLEL_AFTER_ROWS,
-    PARSE_WORKERS,
     ROW_FIELD,
     Counts,
     Issue,
@@ -112,7 +110,7 @@ from app.furusato.imports.writing import (
 __all__ = [
     "APPLY_ROWS", "CHUNK_ROWS", "Counts", "DEFERRED_INDEXES", "DEFER_INDEXES_AFTER_ROWS", "DISCARD_ROWS",
     "ENCODINGS", "FINISHED", "ImportContext", "ImportRefused", "Issue", "LIMITS", "MAX_STORED_ISSUES",
-    "MAX_UPLOAD_BYTES", "PARALLEL_AFTER_ROWS", "PARSE_WORKERS", "PHASE_APPLY", "PHASE_READ", "PHASE_WAIT",
+    "MAX_UPLOAD_BYTES", "PHASE_APPLY", "PHASE_READ", "PHASE_WAIT",
     "ParsedChunk", "Plan", "Progress", "ROW_FIELD", "RowParser", "SQLITE_STEP_GAP_SECONDS", "SQLITE_STEP_SECONDS",
     "STAGE_ROWS", "Steps", "VACUUMED_TABLES", "VACUUM_AFTER_ROWS", "VACUUM_KIND",
     "TASK_KIND", "TASK_SUBJECT", "Writer", "clean_header", "abandon", "apply_chunk",

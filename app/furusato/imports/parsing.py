@@ -1,23 +1,18 @@
-"""One row of a portal file to donation fields, or to issues naming row, column and reason;
-the header checked against the profile; chunks parsed in worker processes for a large file."""
+"""A portal file's rows to donation fields, or to issues naming row, column and reason: a chunk
+of rows column by column, a row with an issue row by row; the header checked against the profile."""
 
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
 import unicodedata
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from app.furusato import normalize as nz
 from app.furusato import suspects
-from app.furusato.imports.reading import ImportRefused
 from app.furusato.models import (
     IssueCode,
 )
@@ -31,6 +26,7 @@ from app.furusato.profiles import (
     file_profiles,
     parse_date,
     parse_datetime,
+    parse_datetimes,
 )
 
 MAX_STORED_ISSUES = 100_000
@@ -298,15 +294,164 @@ class RowParser:
         rec["use"] = nz.nfkc(get("use", "")).strip()  # 寄附の使い道, as the portal gave it
 
 
+    # --- a whole chunk, column by column ------------------------------------------------------
 
-# --- parsing in parallel --------------------------------------------------------------------
+    def parse_rows(self, rows: list[tuple[int, list[str]]]) -> tuple[list[tuple[int, dict[str, Any]]], list[Issue]]:
+        """`parse` for many rows at once: the good rows (row number, record) and every issue,
+        both in file order, exactly as `parse` row by row would give them.
 
-# A large file is parsed, normalised and checked in worker processes while this process matches
-# donors and writes: the two halves cost about the same per row. Small files (and the first
-# chunks of any file) stay in this process, where starting workers would cost more than it saves.
-PARALLEL_AFTER_ROWS = 40_000
-PARSE_WORKERS = max(1, min(3, len(os.sched_getaffinity(0)) - 1)) if hasattr(os, "sched_getaffinity") else 1
-_AHEAD = 2  # chunks in flight per worker: bounded memory, and the workers never wait
+        Each column of the chunk is read, checked and normalised in one pass (memos of its
+        distinct values, folds over the joined column); a row found wrong in any column is
+        parsed again by `parse`, which words its issues. Only those rows cost a call each."""
+        fits = [row for _, row in rows if len(row) == self.width]
+        records = _Columns(self, fits).records() if fits else []
+        if len(fits) < len(rows):  # rows of another width: None, for `parse` to word
+            it = iter(records)
+            records = [next(it) if len(row) == self.width else None for _, row in rows]
+        good: list[tuple[int, dict[str, Any]]] = []
+        issues: list[Issue] = []
+        for (row_no, row), rec in zip(rows, records, strict=True):
+            if rec is None:
+                rec, found = self.parse(row, row_no)
+                issues.extend(found)
+                if rec is None:
+                    continue
+            good.append((row_no, rec))
+        return good, issues
+
+
+# The record's keys in the order `RowParser.parse` sets them.
+_RECORD_KEYS = ("order_id", "applied_at", "amount", "paid_on", "birth_date", "quantity", "status", "payment_method",
+                "one_stop", "receipt_wish", "postal_code", "name", "kana", "phone", "email", "address", "gift_code",
+                "gift_name", "notes", "use", "prefecture", "applied_on", "keys")
+_AT = {name: i for i, name in enumerate(_RECORD_KEYS)}
+
+
+class _Columns:
+    """A chunk's rows (all of the header's width) as columns: each field read, checked and
+    normalised column-wise; `records()` gives each row's record, or None for a row that any
+    check refused (`RowParser.parse` then words why)."""
+
+    def __init__(self, parser: RowParser, rows: list[list[str]]) -> None:
+        self.parser = parser
+        self.n = len(rows)
+        self.bad: set[int] = set()
+        cells = list(zip(*rows, strict=True))
+        self.raw: dict[str, list[str]] = {f: list(map(str.strip, cells[i])) for f, i in parser.single}
+        for f, indexes, joiner in parser.multi:
+            parts = list(zip(*[map(str.strip, cells[i]) for i in indexes], strict=True))
+            if not joiner:  # joining empty parts with "" adds nothing
+                self.raw[f] = list(map("".join, parts))
+            else:
+                self.raw[f] = [joiner.join(p) if all(p) else joiner.join([x for x in p if x]) for p in parts]
+        self._refuse_nul()
+
+    def get(self, name: str) -> list[str]:
+        return self.raw.get(name) or [""] * self.n
+
+    def _refuse(self, values: list[Any], wrong: Any) -> None:
+        """The rows whose value is in `wrong` (a set, or a test) go to `RowParser.parse`."""
+        if not wrong:
+            return
+        test = wrong.__contains__ if isinstance(wrong, set | frozenset | dict) else wrong
+        self.bad.update(i for i, v in enumerate(values) if test(v))
+
+    def _refuse_nul(self) -> None:
+        for values in self.raw.values():
+            if NUL in "".join(values):
+                for i, v in enumerate(values):
+                    if NUL in v:
+                        self.bad.add(i)
+                        for column in self.raw.values():  # the row's cells out of the column folds
+                            column[i] = ""
+
+    def _memo(self, values: list[str], compute: Any) -> tuple[list[Any], dict[str, Any]]:
+        """The column mapped through `compute` once per distinct value, and that map."""
+        memo = {v: compute(v) for v in set(values)}
+        return list(map(memo.__getitem__, values)), memo
+
+    def records(self) -> list[dict[str, Any] | None]:
+        for name in STRUCTURAL:
+            values = self.get(name)
+            if not all(values):
+                self._refuse(values, lambda v: not v)
+        columns = [nz.nfkc_column(self.get("order_id"), strip=False), *self._numbers(), *self._words()]
+        postal_raw = self.get("postal_code")
+        digits, _ = self._memo(postal_raw, nz.postal_digits)
+        postal_code, _ = self._memo(digits, lambda d: nz.format_postal(d) if d else "")
+        person = self._person()
+        columns += [postal_code, *person]
+        for values, limit in zip(self._limited(columns), LIMITS.values(), strict=True):
+            if max(map(len, values)) > limit:
+                self._refuse(values, lambda v, limit=limit: len(v) > limit)
+        columns += self._derived(columns, digits)
+        bad = self.bad
+        return [None if i in bad else dict(zip(_RECORD_KEYS, values, strict=True))
+                for i, values in enumerate(zip(*columns, strict=True))]
+
+    @staticmethod
+    def _limited(columns: list[list[Any]]) -> list[list[str]]:
+        return [columns[_AT[name]] for name in LIMITS]
+
+    def _numbers(self) -> list[list[Any]]:
+        """applied_at, amount, paid_on, birth_date, quantity."""
+        parser = self.parser
+        applied = self.get("applied_at")
+        applied_at = parse_datetimes(applied, parser._datetime_formats)
+        self._refuse(applied_at, lambda v: v is None)
+        amount, memo = self._memo(self.get("amount"), parser._amount)
+        self._refuse(self.get("amount"), {v for v, a in memo.items() if v and (a is None or not 0 < a < 100_000_000)})
+        dates = []
+        for name in ("paid_on", "birth_date"):
+            values = self.get(name)
+            parsed, memo = self._memo(values, lambda v: parser._date(v) if v else None)
+            self._refuse(values, {v for v, d in memo.items() if v and d is None})
+            dates.append(parsed)
+        values = self.get("quantity")
+        quantity, memo = self._memo(values, lambda v: parser._amount(v) if v else 1)
+        self._refuse(values, {v for v, q in memo.items() if q is None or not 0 < q < 1000})
+        return [applied_at, amount, *dates, quantity]
+
+    def _words(self) -> list[list[Any]]:
+        """status, payment_method, one_stop, receipt_wish, in the profile's words."""
+        out = []
+        for name, final in (("status", lambda w: w or "unpaid"), ("payment_method", lambda w: w or ""),
+                            ("one_stop", lambda w: w == "true"), ("receipt_wish", lambda w: w != "false")):
+            words, default = self.parser.words[name], self.parser.defaults.get(name)
+            values = self.get(name)
+            mapped, memo = self._memo(values, lambda v, words=words, default=default: words.get(v) if v else default)
+            self._refuse(values, {v for v, w in memo.items() if v and w is None})
+            out.append(self._memo(mapped, final)[0])
+        return out
+
+    def _person(self) -> list[list[str]]:
+        """name, kana, phone, email, address, gift_code, gift_name, notes, use (as `_person`)."""
+        return [nz.display_names(self.get("name")), nz.display_kanas(self.get("kana")),
+                nz.nfkc_column(self.get("phone")), nz.nfkc_column(self.get("email")),
+                nz.clean_addresses(self.get("address")), nz.nfkc_column(self.get("gift_code")),
+                nz.nfkc_column(self.get("gift_name")), self.get("notes"), nz.nfkc_column(self.get("use"))]
+
+    def _derived(self, columns: list[list[Any]], digits: list[str]) -> list[list[Any]]:
+        """prefecture, applied_on, keys: what `parse` derives for a good row."""
+        at = _AT
+        address = columns[at["address"]]
+        areas, _ = self._memo(digits, nz.postal_area)
+        prefecture = [a.prefecture if a else nz.prefecture_of(text) for a, text in zip(areas, address, strict=True)]
+        applied_on = [a.date() if a else None for a in columns[at["applied_at"]]]
+        # (postal_digits of its own digits: the same digits, which are ASCII but for odd input)
+        zipped = digits if "".join(digits).isascii() else self._memo(digits, nz.postal_digits)[0]
+        keys = list(map(nz.keys_of, nz.kana_keys(columns[at["kana"]]), columns[at["birth_date"]],
+                        nz.phone_digits_column(columns[at["phone"]]), zipped, nz.address_keys(address)))
+        return [prefecture, applied_on, keys]
+
+
+
+# --- chunks ----------------------------------------------------------------------------------
+
+# Chunks are parsed in this process. Worker processes (as before) do not pay on the 2 cores the
+# office has (measured, issue 22): pickling a parsed chunk there and back costs 34-41 µs a row
+# against 50-58 µs to parse it, and a 60,000-row file went at 1,000-1,500 rows/s with a worker
+# against 3,300-3,600 without, on a loaded machine; the second core is the database server's.
 
 
 @dataclass
@@ -320,78 +465,16 @@ class ParsedChunk:
 def parse_chunk(parser: RowParser, rules: suspects.RuleContext, chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
     """Parse and normalise a chunk's rows and run the suspect rules on the good ones (which
     need nothing from the database). Blank lines (often the last one) are not rows."""
-    parsed = ParsedChunk(0, [], [], chunk[-1][0] if chunk else 0)
-    for row_no, row in chunk:
-        if not any(cell.strip() for cell in row):
-            continue
-        parsed.rows += 1
-        rec, issues = parser.parse(row, row_no)
-        if issues:
-            parsed.issues.extend(issues)
-        if rec is not None:
-            rec["suspects"] = suspects.evaluate(rec, rules)
-            parsed.good.append((row_no, rec))
-    return parsed
-
-
-_worker_state: tuple[RowParser, suspects.RuleContext] | None = None
-
-
-def _start_worker(parser: RowParser, rules: suspects.RuleContext) -> None:
-    global _worker_state
-    _worker_state = (parser, rules)
-
-
-def _parse_in_worker(chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
-    assert _worker_state is not None
-    return parse_chunk(*_worker_state, chunk)
-
-
-def _worker_context() -> multiprocessing.context.BaseContext:
-    """Workers forked from a fresh server process that has loaded this module (never from this
-    process, whose threads and database connections a fork would copy), or spawned."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
+    rows = [(row_no, row) for row_no, row in chunk if "".join(row).strip()]
+    good, issues = parser.parse_rows(rows)
+    for (_, rec), flags in zip(good, suspects.evaluate_many([rec for _, rec in good], rules), strict=True):
+        rec["suspects"] = flags
+    return ParsedChunk(len(rows), good, issues, chunk[-1][0] if chunk else 0)
 
 
 def parsed_chunks(parser: RowParser, rules: suspects.RuleContext,
                   chunks: Iterator[list[tuple[int, list[str]]]]) -> Iterator[ParsedChunk]:
-    """Every chunk parsed, in file order; past PARALLEL_AFTER_ROWS in worker processes.
-
-    A file that cannot be read further (ImportRefused from decoding or CSV) raises only after
-    every chunk before the bad one has been handed on, as reading it in one process would."""
-    read = 0
+    """Every chunk parsed, in file order. A file that cannot be read further (ImportRefused from
+    decoding or CSV) raises when its bad chunk is reached, after every chunk before it."""
     for chunk in chunks:
         yield parse_chunk(parser, rules, chunk)
-        read += len(chunk)
-        if read >= PARALLEL_AFTER_ROWS and PARSE_WORKERS > 0:
-            break
-    else:
-        return
-    context = _worker_context()
-    with ProcessPoolExecutor(PARSE_WORKERS, mp_context=context, initializer=_start_worker,
-                             initargs=(parser, rules)) as pool:
-        pending: deque[Future[ParsedChunk]] = deque()
-        failure: ImportRefused | None = None
-        try:
-            while True:
-                while failure is None and len(pending) < PARSE_WORKERS * _AHEAD:
-                    try:
-                        chunk = next(chunks)
-                    except StopIteration:
-                        break
-                    except ImportRefused as exc:
-                        failure = exc
-                        break
-                    pending.append(pool.submit(_parse_in_worker, chunk))
-                if not pending:
-                    break
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
-        if failure is not None:
-            raise failure
