@@ -16,8 +16,7 @@ parsing alone (the import's own decoder and Python's csv module), and a plain bu
 donations' columns into an unindexed table (COPY on PostgreSQL, one executemany transaction on
 SQLite). Per database the JSON line has `rows_per_s` (the full import), `parse_rows_per_s`,
 `load_rows_per_s`, `ratio_to_limit` (import seconds / (parse seconds + plain-load seconds): 1.0
-is the limit, the goal ≤ 3), `peak_rss_mb` (this process during the import; the parse workers'
-peak as `worker_peak_rss_mb`) and the load average.
+is the limit, the goal ≤ 3), `peak_rss_mb` (this process during the import: it parses in-process) and the load average.
 
 Anchor (issue 8): CiviCRM imports contributions at about one row per second with custom
 fields (civicrm-core PR 24151). Aim: 20,000 rows/s, search p95 under 200 ms. No assertion:
@@ -245,8 +244,7 @@ def run(url: str, path: Path, searches: int) -> dict[str, Any]:
         "ratio_to_limit": round(seconds / (parse + load * counts.rows / max(counts.created, 1)), 2),
         "peak_rss_mb": peak_rss, "upkeep": "vacuum_analyze_task" if upkeep else "analyze",
         "upkeep_seconds": round(upkeep_seconds, 2),
-        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
-        # This process only (not the parse workers, not the database server): on a shared
+        # This process only (not the database server): on a shared
         # machine the wall clock also measures everyone else.
         "cpu_seconds": round(cpu_seconds, 2), "load_avg": round(os.getloadavg()[0], 1),
         "search_p50_ms": round(statistics.median(timings), 1),
