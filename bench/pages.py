@@ -325,12 +325,98 @@ def report(clicks: Clicks, cpu: dict[str, tuple[float, float]]) -> dict[str, Any
     }
 
 
+# -- one request in-process -------------------------------------------------------------------------
+BATCHES = 3
+
+
+def in_process(postgres: str, leave_out: tuple[str, ...], repeat: int, profile: str | None = None,
+               show_sql: bool = False) -> dict[str, Any]:
+    """Each page's cost in one process, without the server and its fifty clients: the CPU
+    milliseconds and SQL statements of one request (the Flask test client, signed in as the
+    person whose work the page is), the figure the machine's load moves least: the best of
+    BATCHES batches of `repeat` requests. With `profile` (a page, or "all") each page's requests
+    are profiled too (cProfile; the profile is kept in a temporary directory, whose path it prints)."""
+    import cProfile
+    import pstats
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    kept = Path(tempfile.mkdtemp(prefix="yakuba-bench-pages-profile-")) if profile else None
+    with scratch_database(postgres, "yakuba_bench_pages") as url:
+        people = prepare(url, leave_out)
+        app = create_app(_config(url))
+        with app.app_context():
+            engine = db.engine
+        statements: list[str] = []
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        by_kind = {kind: next(p for p in people if p.kind == kind) for kind in ("operator", "cashier", "city")}
+        clients = {kind: _test_client(app, person) for kind, person in by_kind.items()}
+        figures: dict[str, Any] = {}
+        for page, path in PAGES.items():
+            kind = next(k for k in ("cashier", "city", "operator") if page in WORK[k])
+            client, path = clients[kind], path.format(case=by_kind[kind].case_id)
+            for _ in range(3):  # warm: what the process keeps is read once
+                if client.get(path).status_code != 200:
+                    raise SystemExit(f"{path} did not answer 200")
+            statements.clear()
+            client.get(path)
+            sql = list(statements)
+            best = min(_batch(client, path, repeat) for _ in range(BATCHES))
+            figures[page] = {"cpu_ms": round(best * 1000, 2), "statements": len(sql)}
+            print(f"{page:14} {figures[page]['cpu_ms']:7.2f} ms CPU  {len(sql):3} statements", flush=True)
+            if show_sql:
+                print("\n".join(f"  {' '.join(q.split())[:200]}" for q in sql))
+            if kept and profile in (page, "all"):
+                profiler = cProfile.Profile()
+                profiler.runcall(_batch, client, path, repeat)
+                profiler.dump_stats(kept / f"{page}.prof")
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"app/|templates/", 30)
+        engine.dispose()
+    if kept:
+        print(f"profiles in {kept}", flush=True)
+    return {"in_process": figures,
+            "cpu_ms_per_request": round(sum(f["cpu_ms"] for f in figures.values()) / len(figures), 2)}
+
+
+def _batch(client: Any, path: str, repeat: int) -> float:
+    """CPU seconds of one request, averaged over `repeat`."""
+    started = time.process_time()
+    for _ in range(repeat):
+        client.get(path)
+    return (time.process_time() - started) / repeat
+
+
+def _test_client(app: Any, person: Person) -> Any:
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"username": person.username, "password": PASSWORD,
+                                           "csrf_token": CSRF.search(page).group(1)})
+    assert response.status_code == 302, person.username
+    if person.counter_id is not None:
+        page = client.get("/").get_data(as_text=True)
+        response = client.post("/queue/counter/select", data={"counter_id": person.counter_id},
+                               headers={"X-CSRFToken": CSRF.search(page).group(1)})
+        assert response.status_code == 303, person.username
+    return client
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="4 s per page and 10 s mixed instead of 15 s and 60 s")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
+    parser.add_argument("--in-process", action="store_true",
+                        help="the CPU milliseconds and SQL statements of one request per page, in one process")
+    parser.add_argument("--profile", choices=(*PAGES, "all"),
+                        help="with --in-process: cProfile a page, or all")
+    parser.add_argument("--sql", action="store_true", help="with --in-process: print each page's statements")
+    parser.add_argument("--repeat", type=int, default=50, help="with --in-process: requests per batch")
     args = parser.parse_args()
+    if args.in_process:
+        print(json.dumps(in_process(args.postgres, QUICK_LEAVES_OUT, args.repeat, args.profile, args.sql)))
+        return
     page_seconds, mixed_seconds = (4.0, 10.0) if args.quick else (15.0, 60.0)
     leave_out = QUICK_LEAVES_OUT if args.quick else ()
     print(json.dumps(run(args.postgres, args.redis, page_seconds, mixed_seconds, leave_out), ensure_ascii=False))

@@ -1,6 +1,8 @@
 """The counter's busiest pages (issue 22, bench/pages.py) run a fixed number of SQL statements:
 the numbers are pinned, so a change that adds a query to one of them says so here, and they do
-not grow with the rows a page shows (no query per row: no lazy load from a template)."""
+not grow with the rows a page shows (no query per row: no lazy load from a template). What they
+keep a copy of per process (the catalog, app/core/cache.py) shows an edit on the next page, in
+this process and in another one."""
 
 from __future__ import annotations
 
@@ -9,17 +11,19 @@ from typing import Any
 
 import pytest
 from flask import Flask, g
+from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
-from app import demo
+from app import create_app, demo
 from app.auth.models import User
 from app.core.models import Counter
 from app.counter import visits
-from app.counter.models import CaseState
+from app.counter.models import CaseState, Procedure
 from app.extensions import db
 from app.register.fees import Item
 from app.register.services import open_bill
 from tests import demo_logins
+from tests.conftest import CsrfClient, make_config, own_files
 
 # Statements per page once signed in (the login's own user query included), in a warm process,
 # not counting the transaction's BEGIN, which only SQLite's driver sends as a statement.
@@ -91,3 +95,50 @@ def test_the_pages_do_not_query_per_row(office: dict[str, Any], statements: list
     db.session.commit()
     after = {page: _count(office, statements, page) for page in PINNED}
     assert after == before
+
+
+def test_a_warm_reception_reads_no_catalog(office: dict[str, Any], statements: list[str]) -> None:
+    _count(office, statements, "/counter/reception")
+    assert statements and not [s for s in statements if "counter_procedures" in s]
+
+
+def _edit_procedure(admin: FlaskClient, code: str, name: str) -> None:
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == code))
+    form = {"name": name, "department": procedure.department, "ticket_category": procedure.ticket_category,
+            "applicants": procedure.applicants, "identity": procedure.identity.value,
+            "documents": "\n".join(procedure.documents), "handover": "\n".join(procedure.handover),
+            "fee_code": procedure.fee_code, "review_required": "y" if procedure.review_required else "",
+            "active": "y" if procedure.active else ""}
+    g.pop("_login_user", None)
+    assert admin.post(f"/counter/catalog/{procedure.id}", data=form).status_code == 303
+    db.session.rollback()
+
+
+def _page(client: FlaskClient, path: str) -> str:
+    g.pop("_login_user", None)
+    db.session.rollback()
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def test_a_catalog_edit_shows_at_once_in_this_process_and_another(
+        app: Flask, office: dict[str, Any], database_url: str, tmp_path: Any) -> None:
+    other = create_app(make_config(database_url, **own_files(tmp_path / "other", {})))
+    other.test_client_class = CsrfClient
+    db.session.rollback()  # on SQLite a transaction holds the lock the other process waits for
+    try:
+        with other.app_context():
+            there = demo_logins.clients(other)["operator"]
+        here, admin = office["clients"]["operator"], office["clients"]["admin"]
+        for client in (here, there):  # both processes hold the catalog
+            assert "住民票の写しの交付" in _page(client, "/counter/reception")
+        _edit_procedure(admin, "resident_record_copy", "住民票の写しの交付（窓口）")
+        for client in (here, there):
+            assert "住民票の写しの交付（窓口）" in _page(client, "/counter/reception")
+            assert "住民票の写しの交付（窓口）" in _page(client, "/counter/?list=search")
+    finally:
+        with other.app_context():
+            other.extensions["yakuba_events"].close()
+            db.session.remove()
+            db.engine.dispose()
