@@ -30,7 +30,7 @@ from tests.conftest import CsrfClient, make_config, own_files
 PINNED = {
     "/queue/counter": 8,
     "/counter/reception": 5,
-    "case": 10,
+    "case": 8,
     "/register": 8,
     "/counter/?list=review": 6,
 }
@@ -137,6 +137,26 @@ def test_a_catalog_edit_shows_at_once_in_this_process_and_another(
         for client in (here, there):
             assert "住民票の写しの交付（窓口）" in _page(client, "/counter/reception")
             assert "住民票の写しの交付（窓口）" in _page(client, "/counter/?list=search")
+    finally:
+        with other.app_context():
+            other.extensions["yakuba_events"].close()
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_saved_queue_settings_reach_another_process_at_its_next_read(
+        app: Flask, database_url: str, tmp_path: Any) -> None:
+    from app.queue import services as queue
+
+    other = create_app(make_config(database_url, **own_files(tmp_path / "other", {})))
+    try:
+        with other.app_context():
+            assert queue.settings().cashier_place == "会計窓口"  # the defaults, now kept there
+            db.session.rollback()
+        queue.save_settings(queue.SettingsInput(3, "2番会計"))
+        db.session.commit()
+        with other.app_context():
+            assert (queue.settings().recalls_before_no_show, queue.settings().cashier_place) == (3, "2番会計")
     finally:
         with other.app_context():
             other.extensions["yakuba_events"].close()
