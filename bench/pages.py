@@ -342,7 +342,8 @@ def in_process(postgres: str, leave_out: tuple[str, ...], repeat: int, profile: 
     """Each page's cost in one process, without the server and its fifty clients: the CPU
     milliseconds and SQL statements of one request (the Flask test client, signed in as the
     person whose work the page is), the figure the machine's load moves least: the best of
-    BATCHES batches of `repeat` requests. With `profile` (a page, or "all") each page's requests
+    BATCHES batches of `repeat` requests, and the Python function calls of one (which the load
+    does not move at all, as cProfile counts them). With `profile` (a page, or "all") each page's requests
     are profiled too (cProfile; the profile is kept in a temporary directory, whose path it prints)."""
     import cProfile
     import pstats
@@ -372,15 +373,18 @@ def in_process(postgres: str, leave_out: tuple[str, ...], repeat: int, profile: 
             client.get(path)
             sql = list(statements)
             best = min(_batch(client, path, repeat) for _ in range(BATCHES))
-            figures[page] = {"cpu_ms": round(best * 1000, 2), "statements": len(sql)}
-            print(f"{page:14} {figures[page]['cpu_ms']:7.2f} ms CPU  {len(sql):3} statements", flush=True)
+            profiler = cProfile.Profile()
+            profiler.runcall(_batch, client, path, repeat)
+            stats = pstats.Stats(profiler)
+            calls = round(stats.total_calls / repeat)  # type: ignore[attr-defined]
+            figures[page] = {"cpu_ms": round(best * 1000, 2), "statements": len(sql), "python_calls": calls}
+            print(f"{page:14} {figures[page]['cpu_ms']:7.2f} ms CPU  {len(sql):3} statements  {calls:6} Python calls",
+                  flush=True)
             if show_sql:
                 print("\n".join(f"  {' '.join(q.split())[:200]}" for q in sql))
             if kept and profile in (page, "all"):
-                profiler = cProfile.Profile()
-                profiler.runcall(_batch, client, path, repeat)
                 profiler.dump_stats(kept / f"{page}.prof")
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"app/|templates/", 30)
+                stats.sort_stats("cumulative").print_stats(r"app/|templates/", 30)
         engine.dispose()
     if kept:
         print(f"profiles in {kept}", flush=True)
