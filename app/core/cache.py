@@ -5,8 +5,9 @@ Each copy carries the version it was read at. A flush that adds, changes or dele
 of a copy's models raises that copy's row in `cache_versions` in the same transaction, whoever
 flushes (an admin's edit, `flask catalog load`, the demo, a test), so every process sees the
 change at its next read, as soon as the change commits: a page reads the versions once per
-transaction (one small statement) and reloads a copy whose version moved. Bulk UPDATEs that
-bypass the ORM's flush are not seen: none touches these models.
+transaction (one small statement) and reloads a copy whose version moved. An UPDATE or DELETE
+statement run through the session raises the versions too; one run on a bare connection is not
+seen: none touches these models.
 
 A copy is plain data (frozen dataclasses, tuples), never ORM objects: those belong to one
 session and one thread.
@@ -21,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.core.models import CacheVersion
 
@@ -46,6 +47,8 @@ class Cached(Generic[T]):
         from app.extensions import db
 
         session = db.session()
+        if session.autoflush:
+            session.flush()  # a change not flushed yet raises its version first, as a query would
         version = _versions(session).get(self.name, 0)
         copies: dict[str, tuple[int, Any]] = current_app.extensions.setdefault(_COPIES, {})
         held = copies.get(self.name)
@@ -66,8 +69,20 @@ def _versions(session: Session) -> dict[str, int]:
 
 
 @event.listens_for(Session, "after_flush")
-def _raise_versions(session: Session, _context: Any) -> None:
-    names = set().union(*(_WATCHED.get(type(obj), ()) for obj in chain(session.new, session.dirty, session.deleted)))
+def _raise_for_flush(session: Session, _context: Any) -> None:
+    _raise(session, set().union(*(_WATCHED.get(type(obj), ()) for obj in chain(session.new, session.dirty,
+                                                                              session.deleted))))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _raise_for_bulk(state: ORMExecuteState) -> None:
+    """An UPDATE, DELETE or INSERT statement on a watched model, run through the session
+    (`db.session.execute(delete(Fee)...)`), raises its copies' versions as a flush does."""
+    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None:
+        _raise(state.session, set(_WATCHED.get(state.bind_mapper.class_, ())))
+
+
+def _raise(session: Session, names: set[str]) -> None:
     if not names:
         return
     connection = session.connection()
