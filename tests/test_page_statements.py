@@ -7,6 +7,7 @@ this process and in another one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from app.counter.models import CaseState, Procedure
 from app.extensions import db
 from app.register.fees import Item
 from app.register.services import open_bill
+from app.web import nav
 from tests import demo_logins
 from tests.conftest import CsrfClient, make_config, own_files
 
@@ -41,7 +43,10 @@ LEFT_OUT = ("furusato", "seal", "staff", "bereavement", "reports")
 
 
 @pytest.fixture
-def office(app: Flask) -> dict[str, Any]:
+def office(app: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    # the header's office status, at an hour the office is open: once it has closed, it also
+    # looks up the next opening (a special opening day), a statement more on every page
+    monkeypatch.setattr(nav, "now", lambda: datetime(2026, 11, 19, 10, 0))
     demo.load(leave_out=LEFT_OUT)
     operator = db.session.scalar(select(User).where(User.username == "operator"))
     case = visits.open_visit("来庁者 一", ["resident_record_copy"], operator).cases[0]
