@@ -1,13 +1,16 @@
 """Benchmark: the counter's busiest pages with fifty people at them (issue 22).
 
-    .venv/bin/python bench/pages.py --quick    # 4 s per page alone, 10 s mixed: under a minute
+    .venv/bin/python bench/pages.py --quick    # 3 s per page alone, 6 s mixed: under a minute
     .venv/bin/python bench/pages.py            # 15 s per page, 60 s mixed, the whole demo
+    .venv/bin/python bench/pages.py --in-process [--sql] [--profile PAGE|all]
+                                               # one request's CPU ms and statements per page
 
 It starts the app server as the README's "Production" section does (gunicorn gthread, 4 workers
 of 16 threads) on a scratch PostgreSQL database ($BENCH_POSTGRES_URL, else postgres@127.0.0.1)
-loaded with the demo data (`flask demo load`; --quick leaves out the donation programme's and the
-seal's, which these pages do not show), adds people until there are fifty (operators at
-the eight counters, two cashiers, city staff), signs each in, and lets each click through the
+loaded with the demo data (`flask demo load`; --quick leaves out what these pages do not show:
+the donation programme's, the seal's, the staff register's, the bereavement corner's and the
+reports' month of closed cases), adds people until there are fifty (operators at
+the eight counters, two cashiers, city staff), signs each in (sign_in), and lets each click through the
 pages of their work with keep-alive connections for a fixed time: each page alone first
 (everyone whose role may open it), then everyone's own work mixed:
 
@@ -38,6 +41,7 @@ import secrets  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from http.cookies import SimpleCookie  # noqa: E402
 from typing import Any  # noqa: E402
@@ -45,6 +49,7 @@ from urllib.parse import urlencode  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
+from app.extensions import db  # noqa: E402
 from tests.queue import servers  # noqa: E402
 from tests.scratch_db import scratch_database  # noqa: E402
 
@@ -56,10 +61,13 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PEOPLE = 50
 CASHIERS = 2
 CITY_STAFF = 8
-WARM_UP_SECONDS = 3.0
+WARM_UP_SECONDS = 2.0
 #: --quick loads the demo without what these pages never show: the donation programme's data
-#: (most of a minute of `flask demo load`) and the seal's
-QUICK_LEAVES_OUT = ("furusato", "seal")
+#: (most of a minute of `flask demo load`), the seal's, the staff register's, the bereavement
+#: corner's and the reports' month of closed cases
+QUICK_LEAVES_OUT = ("furusato", "seal", "staff", "bereavement", "reports")
+#: (seconds per page alone, seconds mixed)
+QUICK_SECONDS, FULL_SECONDS = (3.0, 6.0), (15.0, 60.0)
 
 
 def _config(url: str) -> Config:
@@ -154,21 +162,39 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def sign_in(base: str, person: Person) -> Client:
+def sign_in(base: str, person: Person, app: Any) -> Client:
+    """The person's browser with a session signed in at their counter, made by this process as
+    the login and the counter choice make it (Flask-Login's login_user, app.core.desk), with the
+    server's secret key: fifty real logins each rehashed the password at argon2's full cost (the
+    server's), most of a minute of --quick on a loaded machine."""
+    from flask import session
+    from flask_login import login_user
+
+    from app.auth.models import User
+    from app.core import desk
+    from app.core.models import Counter
+    from app.extensions import db
+
     host, port = base.removeprefix("http://").split(":")
     client = Client(host, int(port))
-    _, page = client.request("GET", "/login")
-    status, _ = client.request("POST", "/login", {"username": person.username, "password": PASSWORD,
-                                                  "csrf_token": CSRF.search(page).group(1)})
-    if status != 302:
-        raise SystemExit(f"{person.username} could not sign in ({status})")
-    if person.counter_id is not None:
-        _, page = client.request("GET", "/")
-        status, _ = client.request("POST", "/queue/counter/select", {"counter_id": person.counter_id},
-                                   {"X-CSRFToken": CSRF.search(page).group(1)})
-        if status != 303:
-            raise SystemExit(f"{person.username} could not choose counter {person.counter_id} ({status})")
+    with app.test_request_context("/login", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        user = db.session.query(User).filter_by(username=person.username).one()
+        login_user(user)
+        if person.counter_id is not None:
+            desk.choose_counter(db.session.get(Counter, person.counter_id))
+        response = app.response_class()
+        app.session_interface.save_session(app, session, response)
+        db.session.rollback()
+    for name, morsel in SimpleCookie(response.headers["Set-Cookie"]).items():
+        client.cookies[name] = morsel.value
     return client
+
+
+def first_page(client: Client, person: Person) -> None:
+    """The person's first page: the session works (and the server's threads are warm)."""
+    status, _ = client.request("GET", "/queue/counter" if person.counter_id is not None else "/")
+    if status != 200:
+        raise SystemExit(f"{person.username} is not signed in ({status})")
 
 
 PAGES = {"queue_counter": "/queue/counter", "reception": "/counter/reception", "case": "/counter/cases/{case}",
@@ -223,7 +249,7 @@ class Clicks:
     def window(self, phase: str, seconds: float, master: int) -> tuple[float, float]:
         """Measure one phase: (server CPU seconds, wall seconds)."""
         self.phase = phase
-        time.sleep(min(1.0, seconds / 4))  # the requests of the phase before have ended
+        time.sleep(min(1.0, seconds / 3))  # the requests of the phase before have ended
         cpu_before, started = cpu_seconds(master), time.monotonic()
         self.measuring.set()
         time.sleep(seconds)
@@ -264,7 +290,9 @@ def run(postgres: str, redis: str, page_seconds: float, mixed_seconds: float,
         leave_out: tuple[str, ...]) -> dict[str, Any]:
     with scratch_database(postgres, "yakuba_bench_pages") as url:
         print("loading the demo city and fifty people …", flush=True)
+        started = time.monotonic()
         people = prepare(url, leave_out)
+        print(f"loaded in {time.monotonic() - started:.1f} s", flush=True)
         work = Path(tempfile.mkdtemp(prefix="yakuba-bench-pages-"))
         separator = "&" if "?" in redis else "?"
         env = {"DATABASE_URL": url, "SECRET_KEY": KEY, "TASK_QUEUE_URL": f"{redis}{separator}queue=bench-{KEY[:8]}",
@@ -276,7 +304,13 @@ def run(postgres: str, redis: str, page_seconds: float, mixed_seconds: float,
             server = servers.app_server(port, env, workers=4, threads=16, log=log)
             try:
                 servers.wait_healthy(base, server)
-                clients = [sign_in(base, person) for person in people]
+                signer = create_app(_config(url))
+                clients = [sign_in(base, person, signer) for person in people]
+                with signer.app_context():
+                    db.engine.dispose()
+                with ThreadPoolExecutor(len(people)) as pool:
+                    list(pool.map(first_page, clients, people))
+                print(f"server up and fifty people signed in at {time.monotonic() - started:.1f} s", flush=True)
                 clicks = Clicks()
                 threads = [threading.Thread(target=clicks.run, args=(c, p), daemon=True)
                            for c, p in zip(clients, people, strict=True)]
@@ -325,13 +359,103 @@ def report(clicks: Clicks, cpu: dict[str, tuple[float, float]]) -> dict[str, Any
     }
 
 
+# -- one request in-process -------------------------------------------------------------------------
+BATCHES = 3
+
+
+def in_process(postgres: str, leave_out: tuple[str, ...], repeat: int, profile: str | None = None,
+               show_sql: bool = False) -> dict[str, Any]:
+    """Each page's cost in one process, without the server and its fifty clients: the CPU
+    milliseconds and SQL statements of one request (the Flask test client, signed in as the
+    person whose work the page is), the figure the machine's load moves least: the best of
+    BATCHES batches of `repeat` requests, and the Python function calls of one (which the load
+    does not move at all, as cProfile counts them). With `profile` (a page, or "all") each page's requests
+    are profiled too (cProfile; the profile is kept in a temporary directory, whose path it prints)."""
+    import cProfile
+    import pstats
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    kept = Path(tempfile.mkdtemp(prefix="yakuba-bench-pages-profile-")) if profile else None
+    with scratch_database(postgres, "yakuba_bench_pages") as url:
+        people = prepare(url, leave_out)
+        app = create_app(_config(url))
+        with app.app_context():
+            engine = db.engine
+        statements: list[str] = []
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        by_kind = {kind: next(p for p in people if p.kind == kind) for kind in ("operator", "cashier", "city")}
+        clients = {kind: _test_client(app, person) for kind, person in by_kind.items()}
+        figures: dict[str, Any] = {}
+        for page, path in PAGES.items():
+            kind = next(k for k in ("cashier", "city", "operator") if page in WORK[k])
+            client, path = clients[kind], path.format(case=by_kind[kind].case_id)
+            for _ in range(3):  # warm: what the process keeps is read once
+                if client.get(path).status_code != 200:
+                    raise SystemExit(f"{path} did not answer 200")
+            statements.clear()
+            client.get(path)
+            sql = list(statements)
+            best = min(_batch(client, path, repeat) for _ in range(BATCHES))
+            profiler = cProfile.Profile()
+            profiler.runcall(_batch, client, path, repeat)
+            stats = pstats.Stats(profiler)
+            calls = round(stats.total_calls / repeat)  # type: ignore[attr-defined]
+            figures[page] = {"cpu_ms": round(best * 1000, 2), "statements": len(sql), "python_calls": calls}
+            print(f"{page:14} {figures[page]['cpu_ms']:7.2f} ms CPU  {len(sql):3} statements  {calls:6} Python calls",
+                  flush=True)
+            if show_sql:
+                print("\n".join(f"  {' '.join(q.split())[:200]}" for q in sql))
+            if kept and profile in (page, "all"):
+                profiler.dump_stats(kept / f"{page}.prof")
+                stats.sort_stats("cumulative").print_stats(r"app/|templates/", 30)
+        engine.dispose()
+    if kept:
+        print(f"profiles in {kept}", flush=True)
+    return {"in_process": figures,
+            "cpu_ms_per_request": round(sum(f["cpu_ms"] for f in figures.values()) / len(figures), 2)}
+
+
+def _batch(client: Any, path: str, repeat: int) -> float:
+    """CPU seconds of one request, averaged over `repeat`."""
+    started = time.process_time()
+    for _ in range(repeat):
+        client.get(path)
+    return (time.process_time() - started) / repeat
+
+
+def _test_client(app: Any, person: Person) -> Any:
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"username": person.username, "password": PASSWORD,
+                                           "csrf_token": CSRF.search(page).group(1)})
+    assert response.status_code == 302, person.username
+    if person.counter_id is not None:
+        page = client.get("/").get_data(as_text=True)
+        response = client.post("/queue/counter/select", data={"counter_id": person.counter_id},
+                               headers={"X-CSRFToken": CSRF.search(page).group(1)})
+        assert response.status_code == 303, person.username
+    return client
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="4 s per page and 10 s mixed instead of 15 s and 60 s")
+    parser.add_argument("--quick", action="store_true", help="3 s per page and 6 s mixed instead of 15 s and 60 s")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
+    parser.add_argument("--in-process", action="store_true",
+                        help="the CPU milliseconds and SQL statements of one request per page, in one process")
+    parser.add_argument("--profile", choices=(*PAGES, "all"),
+                        help="with --in-process: cProfile a page, or all")
+    parser.add_argument("--sql", action="store_true", help="with --in-process: print each page's statements")
+    parser.add_argument("--repeat", type=int, default=50, help="with --in-process: requests per batch")
     args = parser.parse_args()
-    page_seconds, mixed_seconds = (4.0, 10.0) if args.quick else (15.0, 60.0)
+    if args.in_process:
+        print(json.dumps(in_process(args.postgres, QUICK_LEAVES_OUT, args.repeat, args.profile, args.sql)))
+        return
+    page_seconds, mixed_seconds = QUICK_SECONDS if args.quick else FULL_SECONDS
     leave_out = QUICK_LEAVES_OUT if args.quick else ()
     print(json.dumps(run(args.postgres, args.redis, page_seconds, mixed_seconds, leave_out), ensure_ascii=False))
 

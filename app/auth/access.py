@@ -80,8 +80,19 @@ def roles_in_demo(base: tuple[str, ...], demo: tuple[str, ...]) -> Callable[[F],
     return decorate
 
 
+_DECLARATIONS = "yakuba_declarations"
+
+
 def declaration(app: Flask, endpoint: str) -> Declared | None:
-    """Who may use an endpoint; None means public. KeyError if it declares nothing."""
+    """Who may use an endpoint; None means public. KeyError if it declares nothing. Read once
+    per app and endpoint: the menu asks it of every item on every page (issue 22)."""
+    known: dict[str, Declared | None] = app.extensions.setdefault(_DECLARATIONS, {})
+    if endpoint not in known:
+        known[endpoint] = _declared(app, endpoint)
+    return known[endpoint]
+
+
+def _declared(app: Flask, endpoint: str) -> Declared | None:
     if endpoint == "static" or endpoint.endswith(".static"):
         return None
     view = app.view_functions[endpoint]

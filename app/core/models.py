@@ -65,3 +65,14 @@ class Counter(db.Model):
     @property
     def label(self) -> str:
         return f"{self.number}番窓口"
+
+
+class CacheVersion(db.Model):
+    """The version of what each process keeps a copy of (app/core/cache.py): a flush that
+    changes the data raises it in the same transaction, so every process sees the change at its
+    next read."""
+
+    __tablename__ = "cache_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)

@@ -9,6 +9,8 @@ and an audit row.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import joinedload
+
 from app.auth import audit
 from app.auth.models import User
 from app.core import events
@@ -81,8 +83,9 @@ def state_of(case_id: int) -> str:
 
 
 def read_case(case_id: int, *, by: User | None) -> Case | None:
-    """A case holds a person's data: opening it is an audited read."""
-    case = db.session.get(Case, case_id)
+    """A case holds a person's data: opening it is an audited read. Its procedure and visit,
+    which every case page shows, come in the same statement."""
+    case = db.session.get(Case, case_id, options=(joinedload(Case.procedure), joinedload(Case.visit)))
     if case is not None:
                 audit.record("read", "case", case.id, case.procedure.name, by=by)
     return case

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.auth import audit
 from app.auth.models import User
+from app.core.cache import Cached
 from app.core.dates import now, today
 from app.core.models import DEPARTMENTS
 from app.core.refusal import Problem, Refusal
@@ -150,12 +151,37 @@ def list_procedures(active_only: bool = True) -> list[Procedure]:
     return list(db.session.scalars(query))
 
 
-def procedures_for_ticket(category_code: str) -> list[Procedure]:
+@dataclass(frozen=True)
+class ProcedureChoice:
+    """What reception, the counter's call page and the search form show of an entry."""
+
+    code: str
+    name: str
+    group: str  # its category's label, reception's heading
+    ticket_category: str
+    active: bool
+
+
+def _read_choices() -> tuple[ProcedureChoice, ...]:
+    rows = db.session.execute(select(Procedure.code, Procedure.name, Procedure.category, Procedure.ticket_category,
+                                     Procedure.active).order_by(Procedure.sort_order, Procedure.id))
+    return tuple(ProcedureChoice(code, name, Category(category).label, ticket_category, active)
+                 for code, name, category, ticket_category, active in rows)
+
+
+_CHOICES = Cached("catalog", _read_choices, (Procedure,))
+
+
+def procedure_choices(active_only: bool = True) -> list[ProcedureChoice]:
+    """The catalog's entries in its order, from this process's copy (app/core/cache.py): every
+    reception and work list showed them, and read the whole catalog for it (issue 22)."""
+    return [p for p in _CHOICES.get() if p.active or not active_only]
+
+
+def procedures_for_ticket(category_code: str) -> list[ProcedureChoice]:
     """The active procedures a ticket of this queue category comes for (their 発券区分), in the
     catalog's order: what reception offers first for a called ticket."""
-    return list(db.session.scalars(select(Procedure).where(
-        Procedure.active.is_(True), Procedure.ticket_category == category_code).order_by(
-        Procedure.sort_order, Procedure.id)))
+    return [p for p in procedure_choices() if p.ticket_category == category_code]
 
 
 def get_procedure(code: str) -> Procedure | None:

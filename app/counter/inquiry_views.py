@@ -23,7 +23,7 @@ from app.web.forms import choices, input_from, page_number, submitted
 def _form() -> InquiryForm:
     form = InquiryForm()
     form.procedure_code.choices = choices([("", "（手続を特定しない）"),
-                                           *((p.code, p.name) for p in catalog.list_procedures())])
+                                           *((p.code, p.name) for p in catalog.procedure_choices())])
     return form
 
 

@@ -64,17 +64,18 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 
 # -- reception and visits --------------------------------------------------------------------------
 
-def _reception_form(procedures: list[Procedure]) -> ReceptionForm:
+def _reception_form(procedures: list[catalog.ProcedureChoice]) -> ReceptionForm:
     form = ReceptionForm()
     form.procedures.choices = choices((p.code, p.name) for p in procedures)
     return form
 
 
-def _grouped_procedures(procedures: list[Procedure], leave_out: list[Procedure]) -> list[tuple[str, list[Procedure]]]:
-    groups: dict[str, list[Procedure]] = {}
+def _grouped_procedures(procedures: list[catalog.ProcedureChoice], leave_out: list[catalog.ProcedureChoice],
+                        ) -> list[tuple[str, list[catalog.ProcedureChoice]]]:
+    groups: dict[str, list[catalog.ProcedureChoice]] = {}
     for p in procedures:
         if p not in leave_out:
-            groups.setdefault(p.category.label, []).append(p)
+            groups.setdefault(p.group, []).append(p)
     return list(groups.items())
 
 
@@ -89,11 +90,11 @@ def reception() -> Response | tuple[str, int]:
     """受付, pre-bound to the ticket called at the operator's counter: the procedures of the
     ticket's category come first, and with `then=card` the card read starts at once (the
     visitor's name then comes from the card, issue 15 §1)."""
-    procedures = catalog.list_procedures()  # once per request: the form's choices and the page's groups
+    procedures = catalog.procedure_choices()  # the form's choices and the page's groups
     form = _reception_form(procedures)
     counter = desk.my_counter()
     ticket = queue.current_ticket(counter) if counter else None
-    first = [p for p in procedures if p.ticket_category == ticket.category.code] if ticket else []
+    first = catalog.procedures_for_ticket(ticket.category.code) if ticket else []
     if form.validate_on_submit():
         try:
             visit = visits.open_visit(form.visitor_name.data or "", list(dict.fromkeys(form.procedures.data)),
@@ -142,7 +143,7 @@ def cases() -> tuple[str, int]:
     if current not in lists.WORK_LISTS:
         current = lists.default_list(current_user)
     form = CaseSearchForm(request.args)
-    form.procedure.choices = choices([("", "すべて"), *((p.code, p.name) for p in catalog.list_procedures(False))])
+    form.procedure.choices = choices([("", "すべて"), *((p.code, p.name) for p in catalog.procedure_choices(False))])
     if current == "search" and not form.validate():
         found: list[Case] = []
     else:

@@ -43,6 +43,7 @@ from app.queue.models import (
     TicketState,
     category_counters,
 )
+from app.queue.queue_settings import settings
 
 CHANGED = "queue:changed"
 RECENT_SERVICE_SAMPLE = 20
@@ -66,13 +67,7 @@ class QueueError(Refusal):
     """A queue rule said no (a ticket in the wrong state, a counter that is busy)."""
 
 
-# -- settings and categories ------------------------------------------------------------------
-def settings() -> QueueSettings:
-    """The settings row, or the defaults until an administrator saves them."""
-    row = db.session.get(QueueSettings, 1)
-    return row if row is not None else QueueSettings(id=1, recalls_before_no_show=2, cashier_place="会計窓口")
-
-
+# -- settings (read through queue_settings.settings) and categories ----------------------------
 @dataclass(frozen=True)
 class SettingsInput:
     recalls_before_no_show: int

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.auth import audit
 from app.auth.models import User
+from app.core.cache import Cached
 from app.core.dates import today
 from app.core.refusal import Problem, Refusal
 from app.extensions import db
@@ -118,13 +119,24 @@ def change_due(total: int, received: int) -> int:
 
 # --- the schedule table ---------------------------------------------------------------------
 
+def _read_rates() -> tuple[tuple[date, Rate], ...]:
+    query = select(Fee).order_by(Fee.code, Fee.effective_from)
+    return tuple((fee.effective_from, Rate(fee.code, fee.label, fee.unit, fee.amount))
+                 for fee in db.session.scalars(query))
+
+
+#: every version of every fee, kept per process (app/core/cache.py): the register, each case
+#: page and each bill's total read the fee table (issue 22)
+_RATES = Cached("fees", _read_rates, (Fee,))
+
+
 def rates_on(day: date) -> dict[str, Rate]:
     """Every fee in force on `day`: for each code the version with the latest effective date
     on or before it."""
     rates: dict[str, Rate] = {}
-    query = select(Fee).where(Fee.effective_from <= day).order_by(Fee.code, Fee.effective_from)
-    for fee in db.session.scalars(query):
-        rates[fee.code] = Rate(fee.code, fee.label, fee.unit, fee.amount)
+    for effective_from, rate in _RATES.get():  # by code, then effective date
+        if effective_from <= day:
+            rates[rate.code] = rate
     return rates
 
 

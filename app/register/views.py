@@ -50,7 +50,7 @@ SESSION_KEY = "register_terminal_id"
 
 @bp.context_processor
 def register_context() -> dict[str, Any]:
-    labels = {fee.code: fee.label for fee in fees.schedule_on(today())}
+    labels = {code: rate.label for code, rate in fees.rates_on(today()).items()}
     return {"fee_label": lambda code: labels.get(code, code), "today_date": today(),
             "day_start": datetime.combine(today(), time.min)}
 

@@ -23,16 +23,25 @@ def all_items() -> list[NavItem]:
     return sorted(items, key=lambda item: GROUPS.index(item.group))
 
 
+_MENUS = "yakuba_menus"
+
+
 def menu_for(user: object) -> list[NavItem]:
-    """The items the user may open: their role and their programme."""
-    return [item for item in all_items()
-            if item.endpoint in current_app.view_functions and may_use(item.endpoint, user)]
+    """The items the user may open: their role and their programme, which alone decide it, so
+    each app keeps each menu it made (it was a fifth of a page's time, issue 22)."""
+    key = (getattr(user, "role", None), getattr(user, "programmes", frozenset()))
+    menus: dict[tuple[object, frozenset[object]], list[NavItem]] = current_app.extensions.setdefault(_MENUS, {})
+    if key not in menus:
+        menus[key] = [item for item in all_items()
+                      if item.endpoint in current_app.view_functions and may_use(item.endpoint, user)]
+    return menus[key]
 
 
 def init_app(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict[str, Any]:
-        menu = menu_for(current_user) if current_user.is_authenticated else []
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        menu = menu_for(user) if user.is_authenticated else []
         moment = now()
         groups: dict[str, list[NavItem]] = {}
         for item in menu:
