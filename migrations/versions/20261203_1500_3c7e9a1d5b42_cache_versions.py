@@ -1,7 +1,7 @@
 """core: the versions of the per-process copies of the catalog (issue 22, app/core/cache.py)
 
 Revision ID: 3c7e9a1d5b42
-Revises: 0056c28611a6
+Revises: c7e2a9d4b813
 Create Date: 2026-12-03 14:32:00
 
 One new table (cache_versions): no data moves; a missing row is version 0.
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3c7e9a1d5b42'
-down_revision = '0056c28611a6'
+down_revision = 'c7e2a9d4b813'
 branch_labels = None
 depends_on = None
 
