@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.dates import today
 from app.extensions import db
 from app.furusato.reports import services as reports
 from app.furusato.reports.models import MonthlyReport, ReportState
@@ -119,6 +120,24 @@ def test_the_command_writes_the_pdf_and_the_csv(app, furusato, tmp_path) -> None
     assert pdf_pages(out) == line["pages"] and out.with_suffix(".csv").read_bytes().startswith(b"\xef\xbb\xbf")
     bad = app.test_cli_runner().invoke(args=["furusato", "report", "monthly", "--month", "2026-13", "--out", str(out)])
     assert bad.exit_code == 1 and "2026-11" in bad.output
+
+
+def test_the_command_on_the_demo_data_as_make_run_loads_it_draws_its_charts(app, tmp_path) -> None:
+    """Issue 19's "Shows": `flask furusato report monthly` on a fresh `flask demo load --if-empty`,
+    for the month before today (the demo's donations are dated from today)."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load", "--if-empty"]).exit_code == 0
+    month = f"{reports.previous_month(today()):%Y-%m}"
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(args=["furusato", "report", "monthly", "--month", month, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.output.strip().splitlines()[-1])
+    assert line["month"] == month and line["pages"] >= 2 and pdf_pages(out) == line["pages"]
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, check=True, text=True).stdout
+    for chart_title in ("ポータル別の寄附金額", "日別の寄附件数", "返礼品別の寄附件数（上位）"):
+        assert chart_title in text, chart_title
+    donations = int(re.search(r"寄附件数（件）\s+([\d,]+)", text).group(1).replace(",", ""))
+    assert donations > 100  # the demo's month, not an empty one
 
 
 def test_the_report_pages_and_files_open_for_the_city(client, login_as, furusato) -> None:
