@@ -4,27 +4,20 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.models import DEPARTMENTS
 from app.counter import catalog
 from app.counter.models import CaseState, IdentityLevel, RequesterKind, ThirdPartyReason
-from app.web.forms import CodeField, DateField, choices
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+from app.web.forms import CheckboxList, CodeField, DateField, choices
 
 
 class ReceptionForm(FlaskForm):
     visitor_name = StringField("来庁者の氏名（カードを読み取るときは不要）", validators=[Optional(), Length(max=100)])
-    procedures = MultiCheckboxField("手続（複数選べます）", validators=[DataRequired("手続を1つ以上選んでください。")])
+    procedures = CheckboxList("手続（複数選べます）", validators=[DataRequired("手続を1つ以上選んでください。")])
 
 
 class CheckForm(FlaskForm):
@@ -37,7 +30,7 @@ class CheckForm(FlaskForm):
     requester_birth_date = DateField("生年月日", validators=[Optional()])
     requester_address = StringField("住所", validators=[Optional(), Length(max=200)])
     requester_phone = CodeField("電話番号", validators=[Optional(), Length(max=30)])
-    identity_docs = MultiCheckboxField("本人確認で確認した書類")
+    identity_docs = CheckboxList("本人確認で確認した書類")
     identity_alternative_used = BooleanField("書類が足りないため照会書による確認とする（手続が認める場合）")
     power_of_attorney = BooleanField("委任状を確認した（代理人の場合）")
     third_party_reason_kind = SelectField("請求事由の区分（第三者の場合）", default="",
@@ -47,7 +40,7 @@ class CheckForm(FlaskForm):
     official_office = StringField("請求機関の名称（公用の場合）", validators=[Optional(), Length(max=100)])
     official_basis = StringField("法令の根拠（公用の場合）", validators=[Optional(), Length(max=200)])
     content_checked = BooleanField("請求書・届書の記載内容を点検した")
-    documents_checked = MultiCheckboxField("必要書類の確認")
+    documents_checked = CheckboxList("必要書類の確認")
 
     def set_choices(self, documents: list[str]) -> None:
         labels = catalog.identity_documents()
@@ -72,7 +65,7 @@ class ProcedureForm(FlaskForm):
     name = StringField("手続名", validators=[DataRequired("手続名を入力してください。"), Length(max=100)])
     department = SelectField("担当課", choices=choices(DEPARTMENTS.items()))
     ticket_category = StringField("発券区分", validators=[DataRequired("発券区分を入力してください。"), Length(max=30)])
-    applicants = MultiCheckboxField("受付できる請求者", choices=choices(RequesterKind.choices()))
+    applicants = CheckboxList("受付できる請求者", choices=choices(RequesterKind.choices()))
     identity = SelectField("本人確認", choices=choices(IdentityLevel.choices()))
     documents = TextAreaField("必要書類（1行に1つ）", validators=[Optional()])
     handover = TextAreaField("交付・お渡しするもの（1行に1つ）", validators=[Optional()])

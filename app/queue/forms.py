@@ -1,19 +1,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TimeField
+from wtforms import BooleanField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.queue.models import Priority
-from app.web.forms import CodeField, NumberField, choices, in_integer_range
+from app.web.forms import CheckboxList, CodeField, NumberField, choices, in_integer_range
 
 REQUIRED = "必須項目です。"
-
-
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class CategoryForm(FlaskForm):
@@ -21,7 +15,7 @@ class CategoryForm(FlaskForm):
     name = StringField("名称（発券機の表示）", validators=[DataRequired(REQUIRED), Length(max=50)])
     letter = StringField("番号札の記号", validators=[DataRequired(REQUIRED), Length(max=2)])
     description = StringField("説明", validators=[Optional(), Length(max=200)])
-    counter_ids = CheckboxListField("受け付ける窓口", coerce=int)
+    counter_ids = CheckboxList("受け付ける窓口", coerce=int)
     opens = TimeField("受付開始（空欄は開庁時刻）", validators=[Optional()])
     closes = TimeField("受付終了（空欄は閉庁時刻）", validators=[Optional()])
     minutes_per_ticket = NumberField("1人あたりの目安（分）", default=10,

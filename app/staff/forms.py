@@ -9,20 +9,13 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.staff.models import IncidentKind, Post
-from app.web.forms import DateField, NumberField, choices
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from app.web.forms import CheckboxList, DateField, NumberField, choices
 
 
 class OptionalId(SelectField):

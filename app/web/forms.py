@@ -11,10 +11,10 @@ from typing import Any, Generic, TypeVar
 from flask import Flask, request
 from flask_wtf import FlaskForm
 from wtforms import DateField as WTFormsDateField
-from wtforms import FloatField, Form, IntegerField, StringField
+from wtforms import FloatField, Form, IntegerField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from app.core.refusal import Refusal
 from app.core.text import drop_whitespace, unify_dashes, width
@@ -50,6 +50,18 @@ def in_integer_range(minimum: int | None = None, message: str | None = None) -> 
 def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class CheckboxList(SelectMultipleField):
+    """Several choices as a row of checkboxes: a multiple select list box hides the options below
+    its fold and needs Ctrl to pick more than one."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __call__(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("class", "checks")
+        return super().__call__(**kwargs)
 
 
 class FoldedLength(Length):

@@ -5,6 +5,8 @@ the office of the donation programme may change one."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -70,9 +72,17 @@ def test_a_refused_change_names_every_field_keeps_the_input_and_changes_nothing(
                     "郵便番号は7桁", "発注日は週2回以上"):
         assert message in page
     assert 'value="変えたい住所"' in page and 'value="12345"' in page
+    # the order days are seven checkboxes (a list box hid 土・日 below its fold), the typed one kept
+    assert page.count('type="checkbox" value="') >= 7 and 'name="order_weekdays"' in page
+    assert _checked(page, "order_weekdays") == ["2"]
     assert _values(made) == before
     assert [e for e in db.session.scalars(select(AuditEntry)) if e.id not in audits
             and e.action != "read"] == []
+
+
+def _checked(page: str, name: str) -> list[str]:
+    checked = rf'<input checked id="{name}-\d+" name="{name}" type="checkbox" value="(\d+)"'
+    return [m.group(1) for m in re.finditer(checked, page)]
 
 
 def test_the_city_s_exception_lets_a_supplier_order_once_a_week(made, client, login_as) -> None:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.counter.monthly.models import AnswerMethod, MonthlyListKind, SubsidyKind
-from app.web.forms import CodeField, DateField, NumberField, choices, in_integer_range
+from app.web.forms import CheckboxList, CodeField, DateField, NumberField, choices, in_integer_range
 
 
 class DrawForm(FlaskForm):
@@ -52,5 +52,4 @@ class SubsidyCheckForm(FlaskForm):
     kind = SelectField("給付の種類", choices=choices([("", "選んでください"), *SubsidyKind.choices()]))
     resident_id = NumberField("対象者の住民番号", validators=[Optional(), in_integer_range(1)])
     received_on = DateField("受付日", validators=[Optional()])
-    present = SelectMultipleField("申請にそろっているもの", choices=[], validate_choice=False,
-                                  widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput())
+    present = CheckboxList("申請にそろっているもの", choices=[], validate_choice=False)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.furusato.gifts.models import UndertakingKind
 from app.furusato.models import GiftState, ShippingClass
 from app.furusato.shipping import carriers
 from app.furusato.shipping.models import ProblemKind, TimeBand
-from app.web.forms import CodeField, DateField, NumberField, choices
+from app.web.forms import CheckboxList, CodeField, DateField, NumberField, choices
 
 WEEKDAYS = (("0", "月"), ("1", "火"), ("2", "水"), ("3", "木"), ("4", "金"), ("5", "土"), ("6", "日"))
 
@@ -25,7 +25,7 @@ class SupplierForm(FlaskForm):
     phone = CodeField("電話番号", validators=[Length(max=20)])
     email = StringField("メールアドレス", validators=[Length(max=254)])
     bank = StringField("振込先（金融機関・支店・種別・口座番号・名義）", validators=[Length(max=200)])
-    order_weekdays = SelectMultipleField("発注日（週2回以上）", choices=choices(WEEKDAYS), default=["0", "3"])
+    order_weekdays = CheckboxList("発注日（週2回以上）", choices=choices(WEEKDAYS), default=["0", "3"])
     fewer_orders_approved = BooleanField("市承認の例外（週2回未満の発注）")
     carrier = SelectField("配送業者（送り状データの形式）", choices=choices(carriers.choices()),
                           default=carriers.DEFAULT)

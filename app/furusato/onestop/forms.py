@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.furusato.onestop import documents
 from app.furusato.onestop.models import DeficiencyReason, NoticeKind, NoticeMethod
-from app.web.forms import CodeField, DateField, FoldedLength, NumberField, choices, in_integer_range
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from app.web.forms import CheckboxList, CodeField, DateField, FoldedLength, NumberField, choices, in_integer_range
 
 
 def document_choices() -> list:
@@ -37,7 +31,7 @@ class IntakeForm(FlaskForm):
     email = StringField("メールアドレス", validators=[Optional(), Length(max=254)])
     number = CodeField("個人番号（12桁）", validators=[Optional(), Length(max=20)],
                        render_kw={"autocomplete": "off", "inputmode": "numeric"})
-    documents = CheckboxesField("添付書類", choices=document_choices(), validate_choice=False)
+    documents = CheckboxList("添付書類", choices=document_choices(), validate_choice=False)
     declared_no_return = BooleanField("「確定申告の不要な給与所得者等」にチェックがある")
     declared_five_or_fewer = BooleanField("「寄附先が5団体以下」にチェックがある")
     form_complete = BooleanField("記載事項がそろっている（署名・日付を含む）")
@@ -53,7 +47,7 @@ class DeficientForm(FlaskForm):
 class CorrectionForm(FlaskForm):
     """The donor's corrected papers."""
 
-    documents = CheckboxesField("届いた書類", choices=document_choices(), validate_choice=False)
+    documents = CheckboxList("届いた書類", choices=document_choices(), validate_choice=False)
     form_complete = BooleanField("記載事項がそろった")
     declarations = BooleanField("申告特例の要件へのチェックがそろった")
 
