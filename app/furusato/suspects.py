@@ -21,6 +21,7 @@ from app.furusato.normalize import (
     fold_addresses,
     folded_address_fits_area,
     postal_area,
+    postal_areas,
     postal_digits,
     without_district,
 )
@@ -104,8 +105,7 @@ def evaluate_many(recs: Sequence[Mapping[str, Any]], ctx: RuleContext) -> list[F
     addresses = [rec.get("address") or "" for rec in recs]
     digits_of = {p: postal_digits(p) for p in set(postals)}
     digits = list(map(digits_of.__getitem__, postals))
-    area_of = {d: postal_area(d) for d in set(digits)}
-    areas = list(map(area_of.__getitem__, digits))
+    areas = postal_areas(digits)
     folded = fold_addresses(addresses)
     if ctx.home is not None:
         _in_city_gift(recs, ctx.home, digits, areas, addresses, folded, flags)

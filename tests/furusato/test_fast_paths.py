@@ -225,3 +225,31 @@ def test_a_column_of_times_is_read_as_each_time_is(slashed: list[str], dashed: l
         for values in (slashed, dashed):
             assert profiles.parse_datetimes(values, formats) == [
                 ref.parse_datetime(v, formats) if v else None for v in values]
+
+
+# --- postal codes, looked up per code ---------------------------------------------------------
+
+_SOME_CODES = sorted(ref._postal_table())[::997]
+_CODES = st.one_of(st.sampled_from(_SOME_CODES), st.sampled_from(["0218501", "1008994", "0000000", "9999999", "",
+                                                                  "029410", "02941022", "٣٣٣٣٣٣٣", "0294102"]),
+                   st.text("0123456789", min_size=7, max_size=7))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CODES, max_size=30), st.booleans())
+def test_postal_codes_looked_up_per_code_are_the_whole_table(codes: list[str], forget: bool) -> None:
+    """Every code, an office's own, codes that do not exist, of the wrong length, asked one at a
+    time or a column at once, remembered or not yet: what the whole table read up front said."""
+    if forget:
+        nz._AREAS.clear()
+    expected = [ref.postal_area_of_table(c) for c in codes]
+    assert nz.postal_areas(codes) == expected
+    assert [nz.postal_area(c) for c in codes] == expected
+    nz._AREAS.clear()
+    assert [nz.postal_area(c) for c in codes] == expected
+    assert nz.postal_areas(codes) == expected
+
+
+def test_every_postal_code_is_found() -> None:
+    table = ref._postal_table()
+    assert nz.postal_areas(list(table)) == list(table.values())

@@ -435,7 +435,7 @@ class _Columns:
         """prefecture, applied_on, keys: what `parse` derives for a good row."""
         at = _AT
         address = columns[at["address"]]
-        areas, _ = self._memo(digits, nz.postal_area)
+        areas = nz.postal_areas(digits)
         prefecture = [a.prefecture if a else nz.prefecture_of(text) for a, text in zip(areas, address, strict=True)]
         applied_on = [a.date() if a else None for a in columns[at["applied_at"]]]
         # (postal_digits of its own digits: the same digits, which are ASCII but for odd input)
