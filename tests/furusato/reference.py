@@ -445,37 +445,3 @@ def postal_area_of_table(digits: str) -> PostalArea | None:
     except KeyError:
         return None
     return PostalArea(entry.prefecture, entry.city)
-
-
-def decoded_lines(stream: Any, codec: str) -> Any:
-    """imports.decoded_lines as it was: every line decoded by itself (and, in a CP932 file,
-    decoded as UTF-8 too, to find a line pasted in from a UTF-8 file)."""
-    import codecs
-
-    from app.furusato.imports import reading
-
-    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-    japanese = False
-    for number, line in enumerate(stream, start=1):
-        if number == 1 and b"\r" in line.rstrip(b"\r\n"):
-            raise reading.ImportRefused(reading.CR_ONLY)
-        plain = line.isascii()
-        other = None if plain or codec != "cp932" else reading._other_encoding(line, codec)
-        text = ""
-        try:
-            text = "" if other else decoder.decode(line)
-        except UnicodeDecodeError as exc:
-            other = reading._other_encoding(line, codec)
-            if other is None:
-                raise reading.ImportRefused(
-                    f"ファイルの{number}行目に{reading.ENCODINGS.get(codec, codec)}として読めない文字があります"
-                    f"（{exc.start + 1}バイト目）。ファイルの文字コードを確認してください。") from None
-        if other:
-            raise reading._other(number, codec, other, mixed=japanese)
-        japanese = japanese or not plain
-        yield text
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise reading.ImportRefused("ファイルの最後が文字の途中で切れています。"
-                                    "ファイルが壊れていないか確認してください。") from None

@@ -7,7 +7,6 @@ rules); these tests compare the two on generated text and on every code point th
 
 from __future__ import annotations
 
-import codecs
 import csv
 import functools
 import io
@@ -254,53 +253,3 @@ def test_postal_codes_looked_up_per_code_are_the_whole_table(codes: list[str], f
 def test_every_postal_code_is_found() -> None:
     table = ref._postal_table()
     assert nz.postal_areas(list(table)) == list(table.values())
-
-
-# --- decoding, a block of lines at once -------------------------------------------------------
-
-_LINE_TEXT = st.lists(st.one_of(st.sampled_from(["寄附", "山田　花子", "ｼｮｳﾍｲ", "ｱ", "é", "¥", "①", "髙", "\ufeff",
-                                                 "A,B", '"', "\r", "\x00", "𠮷", "ⅰ", "〜"]),
-                                st.text(st.characters(max_codepoint=0x7F), max_size=3),
-                                st.characters(min_codepoint=0x80, max_codepoint=0xFFFF)), max_size=6).map("".join)
-
-
-def _line_bytes(text: str, encoding: str) -> bytes:
-    return text.encode(encoding, errors="replace")
-
-
-_TEXT_LINE = st.tuples(_LINE_TEXT, st.sampled_from(["cp932", "cp932", "utf-8", "ascii"])).map(lambda t: _line_bytes(*t))
-_LINE = st.one_of(_TEXT_LINE, _TEXT_LINE, _TEXT_LINE, st.binary(max_size=6))
-_FILE = st.tuples(st.lists(st.tuples(_LINE, st.sampled_from([b"\n", b"\r\n", b"\r\n", b"\r\n", b"\r"])), max_size=12),
-                  st.one_of(st.just(b""), _LINE), st.booleans()).map(
-    lambda t: (codecs.BOM_UTF8 if t[2] else b"") + b"".join(a + b for a, b in t[0]) + t[1])
-
-
-def _read_all(lines: Any) -> tuple[list[str], str | None]:
-    out: list[str] = []
-    try:
-        for line in lines:
-            out.append(line)
-    except imports.ImportRefused as exc:
-        return out, exc.message
-    return out, None
-
-
-@settings(max_examples=1500, deadline=None)
-@given(_FILE, st.sampled_from(["utf-8", "utf-8-sig", "cp932"]), st.sampled_from([1, 5, 40, 1 << 18]))
-def test_decoding_a_block_at_once_gives_the_lines_and_refusals_of_line_by_line(data: bytes, codec: str,
-                                                                               block: int) -> None:
-    """Files of ASCII, CP932 and UTF-8 lines mixed (two-byte UTF-8 that CP932 reads, wide UTF-8
-    that it reads as nonsense), bytes neither reads, CR alone, a cut last character, a BOM: the
-    same lines, and the same refusal naming the same row, at every block size."""
-    fast = _read_all(imports.decoded_lines(io.BytesIO(data), codec, block))
-    assert fast == _read_all(ref.decoded_lines(io.BytesIO(data), codec))
-
-
-@pytest.mark.parametrize("block", [1, 30, 100, 1 << 18])
-def test_a_utf8_line_in_a_shift_jis_file_is_named_wherever_it_is(block: int) -> None:
-    lines = [f"{i},寄附者{i},岩手県西磐井郡平泉町{i}\r\n".encode("cp932") for i in range(12)]
-    for at in range(12):
-        for pasted in ("山田", "ｼｮｳﾍｲ", "é", "𠮷"):  # é: two bytes of UTF-8 that CP932 reads as ﾃｩ
-            data = b"".join([*lines[:at], f"{at},{pasted}\r\n".encode(), *lines[at + 1:]])
-            fast = _read_all(imports.decoded_lines(io.BytesIO(data), "cp932", block))
-            assert fast == _read_all(ref.decoded_lines(io.BytesIO(data), "cp932"))

@@ -9,7 +9,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 from sqlalchemy import (
@@ -128,67 +128,16 @@ def _other(number: int, codec: str, other: str, *, mixed: bool) -> ImportRefused
                          "ファイル全体を同じ文字コードで保存し直してください。")
 
 
-# A line of valid UTF-8 with a character of three bytes or more (what `_other_encoding` finds
-# in a CP932 file), matched over a whole block of lines in one call: sequences as Python's
-# strict decoder accepts them (no overlong forms, no surrogates, nothing beyond U+10FFFF).
-_ONE_OR_TWO = rb"[\x00-\x09\x0b-\x7f]|[\xc2-\xdf][\x80-\xbf]"
-_WIDE = (rb"\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
-         rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}")
-_UTF8_WIDE_LINE = re.compile(rb"(?m)^(?:" + _ONE_OR_TWO + rb")*+(?:" + _WIDE + rb")(?:" + _ONE_OR_TWO + rb"|"
-                             + _WIDE + rb")*+$")
-BLOCK_BYTES = 1 << 18  # lines decoded at once
-
-
-def decoded_lines(stream: IO[bytes], codec: str, block_bytes: int = BLOCK_BYTES) -> Iterator[str]:
+def decoded_lines(stream: IO[bytes], codec: str) -> Iterator[str]:
     """The file's lines, decoded strictly one by one so that a bad byte is reported with its
     line, and a line in the other encoding (a file pasted together from two) as such. (A
     newline byte never occurs inside a UTF-8 or CP932 character, so splitting the bytes at
-    newlines first is safe.) A file whose lines end in CR alone is refused at its first line.
-
-    For speed a block of lines is decoded in one call, and searched for a line in UTF-8 in one
-    call when the file is read as CP932; a block with a bad byte in it is read again line by
-    line (`_decoded_block`), which says where. Either way the same lines and the same refusal."""
+    newlines first is safe.) A file whose lines end in CR alone is refused at its first line."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     japanese = False  # a line before this one had text beyond ASCII, and read as `codec`
-    number = 0  # of the block's last line
-    while lines := stream.readlines(block_bytes):
-        if not number and b"\r" in lines[0].rstrip(b"\r\n"):
+    for number, line in enumerate(stream, start=1):
+        if number == 1 and b"\r" in line.rstrip(b"\r\n"):
             raise ImportRefused(CR_ONLY)
-        block = b"".join(lines)
-        state = decoder.getstate()
-        try:
-            text = decoder.decode(block)
-        except UnicodeDecodeError:
-            decoder.setstate(state)
-            japanese = yield from _decoded_block(lines, number, decoder, codec, japanese)
-            number += len(lines)
-            continue
-        wide = _UTF8_WIDE_LINE.search(block) if codec == "cp932" and not block.isascii() else None
-        texts = text.split("\n")
-        if texts[-1] or not lines[-1].endswith(b"\n"):  # the file's last line, without a newline
-            texts = [t + "\n" for t in texts[:-1]] + texts[-1:]
-        else:
-            texts = [t + "\n" for t in texts[:-1]]
-        if wide is not None:
-            at = block.count(b"\n", 0, wide.start())
-            yield from texts[:at]
-            before = b"".join(lines[:at])
-            raise _other(number + at + 1, codec, "utf-8", mixed=japanese or not before.isascii())
-        yield from texts
-        japanese = japanese or not block.isascii()
-        number += len(lines)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise ImportRefused("ファイルの最後が文字の途中で切れています。"
-                            "ファイルが壊れていないか確認してください。") from None
-
-
-def _decoded_block(lines: list[bytes], before: int, decoder: codecs.IncrementalDecoder, codec: str,
-                   japanese: bool) -> Generator[str, None, bool]:
-    """A block's lines decoded one by one (the block has a line `codec` cannot read): each line
-    up to that one, then the refusal naming it. Returns whether a line had Japanese text."""
-    for number, line in enumerate(lines, start=before + 1):
         plain = line.isascii()
         other = None if plain or codec != "cp932" else _other_encoding(line, codec)
         text = ""
@@ -203,7 +152,11 @@ def _decoded_block(lines: list[bytes], before: int, decoder: codecs.IncrementalD
             raise _other(number, codec, other, mixed=japanese)
         japanese = japanese or not plain
         yield text
-    return japanese
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise ImportRefused("ファイルの最後が文字の途中で切れています。"
+                            "ファイルが壊れていないか確認してください。") from None
 
 
 def _unreadable_row(row_no: int, error: str) -> ImportRefused:
