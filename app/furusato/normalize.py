@@ -386,3 +386,24 @@ def phone_digits_column(values: list[str]) -> list[str]:
     if text is None or not text.isascii():
         return list(map(phone_digits, values))
     return list(map(_national, text.translate(_ASCII_NON_DIGITS_KEEP_SEP).split(_SEP)))
+
+
+def postal_digits_column(values: list[str]) -> list[str]:
+    """[postal_digits(v) for v in values] (for ASCII, which the digits of an ASCII code are)."""
+    text = _joined(values, len(values))
+    if text is None or not text.isascii():
+        return list(map(postal_digits, values))
+    return text.translate(_ASCII_NON_DIGITS_KEEP_SEP).split(_SEP)
+
+
+def keys_column(kanas: list[str], births: list[date | None], phones: list[str], postals: list[str],
+                addresses: list[str]) -> list[MatchKeys]:
+    """list(map(keys_of, kanas, births, phones, postals, addresses)), field by field over the
+    columns (a comprehension each, no function call per row)."""
+    phone_only = [p if len(p) >= 10 else None for p in phones]
+    birth = [f"{k}|{b.isoformat()}" if k and b else None for k, b in zip(kanas, births, strict=True)]
+    phone = [f"{k}|{p}" if k and q else None for k, p, q in zip(kanas, phones, phone_only, strict=True)]
+    postal = [f"{k}|{z}" if k and len(z) == 7 else None for k, z in zip(kanas, postals, strict=True)]
+    address = [f"{p}|{a}" if p and a else None for p, a in zip(postal, addresses, strict=True)]
+    return list(map(tuple.__new__, repeat(MatchKeys), zip(kanas, birth, phone, address, postal, phone_only,
+                                                                  strict=True)))

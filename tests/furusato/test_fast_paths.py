@@ -253,3 +253,21 @@ def test_postal_codes_looked_up_per_code_are_the_whole_table(codes: list[str], f
 def test_every_postal_code_is_found() -> None:
     table = ref._postal_table()
     assert nz.postal_areas(list(table)) == list(table.values())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.just(""), TEXT), st.one_of(st.none(), st.dates()),
+                          st.one_of(TEXT, st.sampled_from(["0191234567", "09012345678", "123"])),
+                          st.one_of(TEXT, st.sampled_from(["0294102", "029410", "", "0294102x"])),
+                          st.one_of(st.just(""), TEXT)), max_size=12))
+def test_match_keys_of_a_column_are_the_keys_of_each_row(rows: list[tuple[str, date | None, str, str, str]]) -> None:
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
+    keys = nz.keys_column(*columns)
+    assert keys == [nz.keys_of(*row) for row in rows]
+    assert all(type(k) is nz.MatchKeys for k in keys)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_CELL, st.sampled_from(["029-4102", "0294102", "〒029-4102", "０２９－４１０２"])), max_size=12))
+def test_postal_digits_of_a_column_are_each_cells(cells: list[str]) -> None:
+    assert nz.postal_digits_column(cells) == [ref.postal_digits(c) for c in cells]
