@@ -271,3 +271,20 @@ def test_match_keys_of_a_column_are_the_keys_of_each_row(rows: list[tuple[str, d
 @given(st.lists(st.one_of(_CELL, st.sampled_from(["029-4102", "0294102", "〒029-4102", "０２９－４１０２"])), max_size=12))
 def test_postal_digits_of_a_column_are_each_cells(cells: list[str]) -> None:
     assert nz.postal_digits_column(cells) == [ref.postal_digits(c) for c in cells]
+
+
+_DATES = st.one_of(TEXT, st.dates(date(1899, 1, 1), date(2100, 12, 31)).map(str),
+                   st.dates(date(1899, 1, 1), date(2100, 12, 31)).map(lambda d: f"{d:%Y/%m/%d}"),
+                   st.sampled_from(["2026/02/30", "2026-02-29", "2024/02/29", "2026/13/01", "2026/4/1", "2026/04/1",
+                                    "0000/01/01", "２０２６/04/01", "2026/04/01 10:00:00", "20260401", "2026年4月1日",
+                                    "2026-04-01T10:00:00+09:00", " 2026/04/01", ""]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sets(_DATES, max_size=10))
+def test_a_column_of_dates_is_read_as_each_date_is(values: set[str]) -> None:
+    for code in sorted(file_profiles()):
+        profile = file_profiles()[code]
+        formats = profile.date_formats + profile.datetime_formats
+        assert imports.parsing.read_dates(values, formats, lambda v, f=formats: ref.parse_date(v, f)) == {
+            v: ref.parse_date(v, formats) if v else None for v in values}

@@ -328,6 +328,36 @@ _RECORD_KEYS = ("order_id", "applied_at", "amount", "paid_on", "birth_date", "qu
 _AT = {name: i for i, name in enumerate(_RECORD_KEYS)}
 
 
+# The date layouts date.fromisoformat reads after one replace, with the ranges it accepts spelled
+# out (ASCII digits, two of each): a value that fits is read as parse_date reads it with that
+# format first (its pattern takes any digits, one or two), but for a day past the month's end.
+_ISO_DATES: dict[str, tuple[str, re.Pattern[str]]] = {
+    "%Y/%m/%d": ("/", re.compile(r"[0-9]{4}/(?:0[1-9]|1[0-2])/(?:0[1-9]|[12][0-9]|3[01])")),
+    "%Y-%m-%d": ("-", re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])")),
+}
+
+
+def read_dates(values: set[str], formats: tuple[str, ...], parse: Any) -> dict[str, date | None]:
+    """{v: parse(v) if v else None for v in values} where `parse` reads a date in `formats`
+    (as parse_date does): when the first format is a layout of _ISO_DATES, a value that fits it
+    is read by the C parser, the others (and a day past the month's end) by `parse`."""
+    layout = _ISO_DATES.get(formats[0]) if formats else None
+    if layout is None:
+        return {v: parse(v) if v else None for v in values}
+    separator, pattern = layout
+    fits, read = pattern.fullmatch, date.fromisoformat
+    out: dict[str, date | None] = {}
+    for v in values:
+        if not fits(v):
+            out[v] = parse(v) if v else None
+            continue
+        try:
+            out[v] = read(v.replace(separator, "-"))
+        except ValueError:  # 2026/02/30: as parse reads it
+            out[v] = parse(v)
+    return out
+
+
 class _Columns:
     """A chunk's rows (all of the header's width) as columns: each field read, checked and
     normalised column-wise; `records()` gives each row's record, or None for a row that any
@@ -407,7 +437,8 @@ class _Columns:
         dates = []
         for name in ("paid_on", "birth_date"):
             values = self.get(name)
-            parsed, memo = self._memo(values, lambda v: parser._date(v) if v else None)
+            memo = read_dates(set(values), parser._date_formats, parser._date)
+            parsed = list(map(memo.__getitem__, values))
             self._refuse(values, {v for v, d in memo.items() if v and d is None})
             dates.append(parsed)
         values = self.get("quantity")
