@@ -7,9 +7,12 @@ order needs the database (other donations of the same donor), so it is a query o
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress, count
+from operator import methodcaller
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, tuple_
@@ -23,6 +26,7 @@ from app.furusato.normalize import (
     postal_area,
     postal_areas,
     postal_digits,
+    postal_digits_column,
     without_district,
 )
 from app.furusato.profiles import FIELDS
@@ -103,8 +107,7 @@ def evaluate_many(recs: Sequence[Mapping[str, Any]], ctx: RuleContext) -> list[F
         return flags
     postals = [rec.get("postal_code") or "" for rec in recs]
     addresses = [rec.get("address") or "" for rec in recs]
-    digits_of = {p: postal_digits(p) for p in set(postals)}
-    digits = list(map(digits_of.__getitem__, postals))
+    digits = postal_digits_column(postals)
     areas = postal_areas(digits)
     folded = fold_addresses(addresses)
     if ctx.home is not None:
@@ -152,9 +155,9 @@ def _postal_address(postals: list[str], addresses: list[str], digits: list[str],
 def _missing(recs: Sequence[Mapping[str, Any]], expected: tuple[str, ...], flags: list[Flags]) -> None:
     rows: set[int] = set()
     for f in expected:
-        values = [rec.get(f) for rec in recs]
+        values = list(map(methodcaller("get", f), recs))
         if not all(values):
-            rows.update(i for i, v in enumerate(values) if not v)
+            rows.update(compress(count(), map(operator.not_, values)))
     for i in sorted(rows):
         missing = [FIELDS[f] for f in expected if not recs[i].get(f)]
         flags[i].append(("missing_required", f"未入力の項目：{'、'.join(missing)}"))

@@ -499,7 +499,8 @@ class ParsedChunk:
 def parse_chunk(parser: RowParser, rules: suspects.RuleContext, chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
     """Parse and normalise a chunk's rows and run the suspect rules on the good ones (which
     need nothing from the database). Blank lines (often the last one) are not rows."""
-    rows = [(row_no, row) for row_no, row in chunk if "".join(row).strip()]
+    # (a row whose first cell has text is not blank: most rows, without joining them)
+    rows = [item for item in chunk if item[1] and item[1][0].strip() or "".join(item[1]).strip()]
     good, issues = parser.parse_rows(rows)
     for (_, rec), flags in zip(good, suspects.evaluate_many([rec for _, rec in good], rules), strict=True):
         rec["suspects"] = flags
