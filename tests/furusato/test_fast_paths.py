@@ -268,7 +268,8 @@ def test_match_keys_of_a_column_are_the_keys_of_each_row(rows: list[tuple[str, d
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.one_of(_CELL, st.sampled_from(["029-4102", "0294102", "〒029-4102", "０２９－４１０２"])), max_size=12))
+@given(st.lists(st.one_of(_CELL, st.sampled_from(["029-4102", "0294102", "〒029-4102", "０２９－４１０２"])),
+                max_size=12))
 def test_postal_digits_of_a_column_are_each_cells(cells: list[str]) -> None:
     assert nz.postal_digits_column(cells) == [ref.postal_digits(c) for c in cells]
 
@@ -288,3 +289,11 @@ def test_a_column_of_dates_is_read_as_each_date_is(values: set[str]) -> None:
         formats = profile.date_formats + profile.datetime_formats
         assert imports.parsing.read_dates(values, formats, lambda v, f=formats: ref.parse_date(v, f)) == {
             v: ref.parse_date(v, formats) if v else None for v in values}
+
+
+def test_postal_codes_asked_for_by_code_are_those_of_the_whole_table() -> None:
+    codes = [*_SOME_CODES, "0000000", "0218501", "٣٣٣٣٣٣٣"]
+    some = nz._some_codes(codes)
+    whole = nz._whole_table()
+    assert some == {c: whole[c] for c in codes if c in whole} == {c: ref._postal_table()[c] for c in codes
+                                                                   if c in ref._postal_table()}
