@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress, count
-from operator import methodcaller
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, tuple_
@@ -155,7 +154,7 @@ def _postal_address(postals: list[str], addresses: list[str], digits: list[str],
 def _missing(recs: Sequence[Mapping[str, Any]], expected: tuple[str, ...], flags: list[Flags]) -> None:
     rows: set[int] = set()
     for f in expected:
-        values = list(map(methodcaller("get", f), recs))
+        values = list(map(operator.methodcaller("get", f), recs))
         if not all(values):
             rows.update(compress(count(), map(operator.not_, values)))
     for i in sorted(rows):
