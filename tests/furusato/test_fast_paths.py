@@ -225,3 +225,75 @@ def test_a_column_of_times_is_read_as_each_time_is(slashed: list[str], dashed: l
         for values in (slashed, dashed):
             assert profiles.parse_datetimes(values, formats) == [
                 ref.parse_datetime(v, formats) if v else None for v in values]
+
+
+# --- postal codes, looked up per code ---------------------------------------------------------
+
+_SOME_CODES = sorted(ref._postal_table())[::997]
+_CODES = st.one_of(st.sampled_from(_SOME_CODES), st.sampled_from(["0218501", "1008994", "0000000", "9999999", "",
+                                                                  "029410", "02941022", "٣٣٣٣٣٣٣", "0294102"]),
+                   st.text("0123456789", min_size=7, max_size=7))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CODES, max_size=30), st.booleans())
+def test_postal_codes_looked_up_per_code_are_the_whole_table(codes: list[str], forget: bool) -> None:
+    """Every code, an office's own, codes that do not exist, of the wrong length, asked one at a
+    time or a column at once, remembered or not yet: what the whole table read up front said."""
+    if forget:
+        nz._AREAS.clear()
+    expected = [ref.postal_area_of_table(c) for c in codes]
+    assert nz.postal_areas(codes) == expected
+    assert [nz.postal_area(c) for c in codes] == expected
+    nz._AREAS.clear()
+    assert [nz.postal_area(c) for c in codes] == expected
+    assert nz.postal_areas(codes) == expected
+
+
+def test_every_postal_code_is_found() -> None:
+    table = ref._postal_table()
+    assert nz.postal_areas(list(table)) == list(table.values())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.just(""), TEXT), st.one_of(st.none(), st.dates()),
+                          st.one_of(TEXT, st.sampled_from(["0191234567", "09012345678", "123"])),
+                          st.one_of(TEXT, st.sampled_from(["0294102", "029410", "", "0294102x"])),
+                          st.one_of(st.just(""), TEXT)), max_size=12))
+def test_match_keys_of_a_column_are_the_keys_of_each_row(rows: list[tuple[str, date | None, str, str, str]]) -> None:
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
+    keys = nz.keys_column(*columns)
+    assert keys == [nz.keys_of(*row) for row in rows]
+    assert all(type(k) is nz.MatchKeys for k in keys)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_CELL, st.sampled_from(["029-4102", "0294102", "〒029-4102", "０２９－４１０２"])),
+                max_size=12))
+def test_postal_digits_of_a_column_are_each_cells(cells: list[str]) -> None:
+    assert nz.postal_digits_column(cells) == [ref.postal_digits(c) for c in cells]
+
+
+_DATES = st.one_of(TEXT, st.dates(date(1899, 1, 1), date(2100, 12, 31)).map(str),
+                   st.dates(date(1899, 1, 1), date(2100, 12, 31)).map(lambda d: f"{d:%Y/%m/%d}"),
+                   st.sampled_from(["2026/02/30", "2026-02-29", "2024/02/29", "2026/13/01", "2026/4/1", "2026/04/1",
+                                    "0000/01/01", "２０２６/04/01", "2026/04/01 10:00:00", "20260401", "2026年4月1日",
+                                    "2026-04-01T10:00:00+09:00", " 2026/04/01", ""]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sets(_DATES, max_size=10))
+def test_a_column_of_dates_is_read_as_each_date_is(values: set[str]) -> None:
+    for code in sorted(file_profiles()):
+        profile = file_profiles()[code]
+        formats = profile.date_formats + profile.datetime_formats
+        assert imports.parsing.read_dates(values, formats, lambda v, f=formats: ref.parse_date(v, f)) == {
+            v: ref.parse_date(v, formats) if v else None for v in values}
+
+
+def test_postal_codes_asked_for_by_code_are_those_of_the_whole_table() -> None:
+    codes = [*_SOME_CODES, "0000000", "0218501", "٣٣٣٣٣٣٣"]
+    some = nz._some_codes(codes)
+    whole = nz._whole_table()
+    assert some == {c: whole[c] for c in codes if c in whole} == {c: ref._postal_table()[c] for c in codes
+                                                                   if c in ref._postal_table()}

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import repeat
 from typing import Any
 
 from app.furusato import normalize as nz
@@ -327,6 +328,36 @@ _RECORD_KEYS = ("order_id", "applied_at", "amount", "paid_on", "birth_date", "qu
 _AT = {name: i for i, name in enumerate(_RECORD_KEYS)}
 
 
+# The date layouts date.fromisoformat reads after one replace, with the ranges it accepts spelled
+# out (ASCII digits, two of each): a value that fits is read as parse_date reads it with that
+# format first (its pattern takes any digits, one or two), but for a day past the month's end.
+_ISO_DATES: dict[str, tuple[str, re.Pattern[str]]] = {
+    "%Y/%m/%d": ("/", re.compile(r"[0-9]{4}/(?:0[1-9]|1[0-2])/(?:0[1-9]|[12][0-9]|3[01])")),
+    "%Y-%m-%d": ("-", re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])")),
+}
+
+
+def read_dates(values: set[str], formats: tuple[str, ...], parse: Any) -> dict[str, date | None]:
+    """{v: parse(v) if v else None for v in values} where `parse` reads a date in `formats`
+    (as parse_date does): when the first format is a layout of _ISO_DATES, a value that fits it
+    is read by the C parser, the others (and a day past the month's end) by `parse`."""
+    layout = _ISO_DATES.get(formats[0]) if formats else None
+    if layout is None:
+        return {v: parse(v) if v else None for v in values}
+    separator, pattern = layout
+    fits, read = pattern.fullmatch, date.fromisoformat
+    out: dict[str, date | None] = {}
+    for v in values:
+        if not fits(v):
+            out[v] = parse(v) if v else None
+            continue
+        try:
+            out[v] = read(v.replace(separator, "-"))
+        except ValueError:  # 2026/02/30: as parse reads it
+            out[v] = parse(v)
+    return out
+
+
 class _Columns:
     """A chunk's rows (all of the header's width) as columns: each field read, checked and
     normalised column-wise; `records()` gives each row's record, or None for a row that any
@@ -342,8 +373,8 @@ class _Columns:
             parts = list(zip(*[map(str.strip, cells[i]) for i in indexes], strict=True))
             if not joiner:  # joining empty parts with "" adds nothing
                 self.raw[f] = list(map("".join, parts))
-            else:
-                self.raw[f] = [joiner.join(p) if all(p) else joiner.join([x for x in p if x]) for p in parts]
+            else:  # the parts that are not empty, joined (a C-level map: no Python call per row)
+                self.raw[f] = list(map(joiner.join, map(filter, repeat(None), parts)))
         self._refuse_nul()
 
     def get(self, name: str) -> list[str]:
@@ -377,7 +408,7 @@ class _Columns:
                 self._refuse(values, lambda v: not v)
         columns = [nz.nfkc_column(self.get("order_id"), strip=False), *self._numbers(), *self._words()]
         postal_raw = self.get("postal_code")
-        digits, _ = self._memo(postal_raw, nz.postal_digits)
+        digits = nz.postal_digits_column(postal_raw)
         postal_code, _ = self._memo(digits, lambda d: nz.format_postal(d) if d else "")
         person = self._person()
         columns += [postal_code, *person]
@@ -385,9 +416,11 @@ class _Columns:
             if max(map(len, values)) > limit:
                 self._refuse(values, lambda v, limit=limit: len(v) > limit)
         columns += self._derived(columns, digits)
-        bad = self.bad
-        return [None if i in bad else dict(zip(_RECORD_KEYS, values, strict=True))
-                for i, values in enumerate(zip(*columns, strict=True))]
+        rows = zip(*columns, strict=True)
+        records: list[dict[str, Any] | None] = list(map(dict, map(zip, repeat(_RECORD_KEYS), rows)))
+        for i in self.bad:
+            records[i] = None
+        return records
 
     @staticmethod
     def _limited(columns: list[list[Any]]) -> list[list[str]]:
@@ -404,7 +437,8 @@ class _Columns:
         dates = []
         for name in ("paid_on", "birth_date"):
             values = self.get(name)
-            parsed, memo = self._memo(values, lambda v: parser._date(v) if v else None)
+            memo = read_dates(set(values), parser._date_formats, parser._date)
+            parsed = list(map(memo.__getitem__, values))
             self._refuse(values, {v for v, d in memo.items() if v and d is None})
             dates.append(parsed)
         values = self.get("quantity")
@@ -435,13 +469,13 @@ class _Columns:
         """prefecture, applied_on, keys: what `parse` derives for a good row."""
         at = _AT
         address = columns[at["address"]]
-        areas, _ = self._memo(digits, nz.postal_area)
+        areas = nz.postal_areas(digits)
         prefecture = [a.prefecture if a else nz.prefecture_of(text) for a, text in zip(areas, address, strict=True)]
         applied_on = [a.date() if a else None for a in columns[at["applied_at"]]]
         # (postal_digits of its own digits: the same digits, which are ASCII but for odd input)
-        zipped = digits if "".join(digits).isascii() else self._memo(digits, nz.postal_digits)[0]
-        keys = list(map(nz.keys_of, nz.kana_keys(columns[at["kana"]]), columns[at["birth_date"]],
-                        nz.phone_digits_column(columns[at["phone"]]), zipped, nz.address_keys(address)))
+        zipped = digits if "".join(digits).isascii() else nz.postal_digits_column(digits)
+        keys = nz.keys_column(nz.kana_keys(columns[at["kana"]]), columns[at["birth_date"]],
+                              nz.phone_digits_column(columns[at["phone"]]), zipped, nz.address_keys(address))
         return [prefecture, applied_on, keys]
 
 
@@ -465,7 +499,8 @@ class ParsedChunk:
 def parse_chunk(parser: RowParser, rules: suspects.RuleContext, chunk: list[tuple[int, list[str]]]) -> ParsedChunk:
     """Parse and normalise a chunk's rows and run the suspect rules on the good ones (which
     need nothing from the database). Blank lines (often the last one) are not rows."""
-    rows = [(row_no, row) for row_no, row in chunk if "".join(row).strip()]
+    # (a row whose first cell has text is not blank: most rows, without joining them)
+    rows = [item for item in chunk if item[1] and item[1][0].strip() or "".join(item[1]).strip()]
     good, issues = parser.parse_rows(rows)
     for (_, rec), flags in zip(good, suspects.evaluate_many([rec for _, rec in good], rules), strict=True):
         rec["suspects"] = flags
