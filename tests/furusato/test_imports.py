@@ -540,3 +540,46 @@ def test_a_bulk_load_ends_with_vacuum_analyze_as_a_task(run_file, portal_file, g
         vacuumed = db.session.scalar(text(
             "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'furusato_donations' AND vacuum_count > 0"))
         assert vacuumed == 1
+
+
+def test_new_donors_copied_from_their_staged_rows_are_those_python_would_write(
+        run_file, portal_file, generator, monkeypatch) -> None:
+    """The oracle of _copy_donors (one INSERT … SELECT): the reference reads each new donor's
+    staged row back and writes the donor _donor_row makes of it. Repeat donors within a chunk
+    (written from Python either way) and across chunks are in the file."""
+    from app.furusato.imports import applying, matching, writing
+
+    first = portal_file("choice", list(generator.donations(15, prefix="R", bad=0)))
+    data = portal_file("choice", list(generator.donations(60, prefix="C", bad=0, repeat=0.4)))
+    monkeypatch.setattr(import_steps, "APPLY_ROWS", 7)
+    monkeypatch.setattr(import_steps, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(import_steps, "SQLITE_STEP_GAP_SECONDS", 0)
+    run_file("choice", first)
+    run_file("choice", data)
+    fast = _fingerprint()
+
+    def reference(ctx, copied, at) -> None:
+        s = applying.STAGING.c
+        for row_no, donor_id in copied:
+            row = ctx.writer.conn.execute(select(*(s[name] for name in import_steps._APPLY_READS))
+                                          .where(s.batch_id == ctx.batch_id, s.row_no == row_no)).one()
+            donor = matching._donor_row(donor_id, import_steps._staged_rec(tuple(row)), at)
+            ctx.writer.insert_tuples(writing.DONORS, writing._DONOR_COLUMNS, [writing._donor_tuple(ctx.writer, donor)])
+
+    copies = {"n": 0}
+    original = applying._copy_donors
+
+    def counted(ctx, copied, at) -> None:
+        copies["n"] += len(copied)
+        original(ctx, copied, at)
+
+    _empty_tables()
+    monkeypatch.setattr(applying, "_copy_donors", counted)
+    run_file("choice", first)
+    run_file("choice", data)
+    assert _fingerprint() == fast and copies["n"] > 20
+    _empty_tables()
+    monkeypatch.setattr(applying, "_copy_donors", reference)
+    run_file("choice", first)
+    run_file("choice", data)
+    assert _fingerprint() == fast
