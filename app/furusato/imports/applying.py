@@ -16,7 +16,6 @@ from sqlalchemy import (
     exists,
     insert,
     literal,
-    null,
     select,
     table,
     update,
@@ -131,51 +130,17 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _write_donors(ctx: ImportContext, donors: Assigned, at: datetime) -> dict[int, int]:
-    """Insert the chunk's new donors and refresh the repeat ones; each temporary id to its real
-    one. A new donor that no later row of the chunk refreshed is its first row's values: copied
-    by one INSERT … SELECT from the staging table (issue 22: building and sending each donor
-    row from Python was a tenth of the import); the others are written from Python."""
-    writer = ctx.writer
-    real = dict(zip(sorted(donors.first_rows, reverse=True), writer.ids(DONORS, len(donors.first_rows)),
-                    strict=True))
-    donor_rows, copied = [], []
-    for temp_id, row_no in donors.first_rows.items():
-        row = donors.new.get(temp_id)
-        if row is None:
-            copied.append((row_no, real[temp_id]))
-        else:
-            row["id"] = real[temp_id]
-            donor_rows.append(_donor_tuple(writer, row))
-    _copy_donors(ctx, copied, at)
+def _write_donors(writer: Writer, donors: Assigned, at: datetime) -> dict[int, int]:
+    """Insert the chunk's new donors and refresh the repeat ones; each temporary id to its real one."""
+    real = dict(zip(sorted(donors.new, reverse=True), writer.ids(DONORS, len(donors.new)), strict=True))
+    donor_rows = []
+    for temp_id, row in donors.new.items():
+        row["id"] = real[temp_id]
+        donor_rows.append(_donor_tuple(writer, row))
     writer.insert_tuples(DONORS, _DONOR_COLUMNS, donor_rows)
     if donors.touched:
         update_donors(writer.conn, donors.touched, at)
     return real
-
-
-_NEW_DONORS = table("furusato_import_new_donors", column("row_no"), column("donor_id"))
-_NEW_DONORS_DDL = ("CREATE TEMPORARY TABLE IF NOT EXISTS furusato_import_new_donors "
-                   "(row_no INTEGER PRIMARY KEY, donor_id INTEGER NOT NULL)")
-# A donor's columns that are its first staged row's, as _donor_row takes them.
-_DONOR_COPIED = ("name", "kana", "birth_date", "phone", "email", "postal_code", "prefecture", "address",
-                 "kana_key", "key_birth", "key_phone", "key_address", "key_postal", "phone_key")
-
-
-def _copy_donors(ctx: ImportContext, copied: list[tuple[int, int]], at: datetime) -> None:
-    """New donors (row_no, donor id) from their staged rows, exactly as _donor_row makes them."""
-    if not copied:
-        return
-    conn, writer = ctx.writer.conn, ctx.writer
-    conn.exec_driver_sql(_NEW_DONORS_DDL)
-    writer.insert_tuples(_NEW_DONORS, ("row_no", "donor_id"), copied)
-    s, n = STAGING.c, _NEW_DONORS.c
-    conn.execute(insert(DONORS).from_select(
-        ("id", *_DONOR_COPIED, "merged_into_id", "last_donation_at", "created_at", "updated_at"),
-        select(n.donor_id, *(s[name] for name in _DONOR_COPIED), null(), s.applied_at, literal(at, DateTime),
-               literal(at, DateTime))
-        .join_from(STAGING, _NEW_DONORS, n.row_no == s.row_no).where(s.batch_id == ctx.batch_id)))
-    conn.execute(delete(_NEW_DONORS))
 
 
 # Each new donation's staged row with the ids it gets: a temporary table of the connection,
@@ -194,7 +159,7 @@ def _insert_new(ctx: ImportContext, new: list[tuple[int, dict[str, Any]]], at: d
     that a donation's own values never travel to Python and back (issue 22)."""
     conn, writer, counts = ctx.writer.conn, ctx.writer, ctx.counts
     donors = assign_donors(conn, new, at)
-    real = _write_donors(ctx, donors, at)
+    real = _write_donors(writer, donors, at)
     pending, repeat = donors.pending, donors.repeat
     donation_ids = writer.ids(DONATIONS, len(pending))
     assigned, flags = [], []

@@ -93,12 +93,10 @@ def _refresh_donor(donor: dict[str, Any], rec: dict[str, Any]) -> None:
 
 @dataclass
 class Assigned:
-    """The donors of a chunk's new donations: new ones under temporary (negative) ids, each
-    with the row that made it (`first_rows`; those whose contact data a later row of the chunk
-    refreshes also in `new`, as the row they now are), existing ones whose contact data a row
-    refreshes, those with more than one donation, and each row with its donor."""
+    """The donors of a chunk's new donations: new ones under temporary (negative) ids, existing
+    ones whose contact data a row refreshes, those with more than one donation, and each row
+    with its donor."""
 
-    first_rows: dict[int, int] = field(default_factory=dict)
     new: dict[int, dict[str, Any]] = field(default_factory=dict)
     touched: dict[int, dict[str, Any]] = field(default_factory=dict)
     repeat: set[int] = field(default_factory=set)
@@ -110,22 +108,17 @@ def assign_donors(conn: Connection, new: list[tuple[int, dict[str, Any]]], at: d
     to a new donor, on the strong keys."""
     by_key, found = _find_donors(conn, [rec for _, rec in new])
     out = Assigned()
-    firsts: dict[int, dict[str, Any]] = {}
     for row_no, rec in new:
         keys = rec["keys"]
         donor_id = next((by_key[k] for k in (keys.birth, keys.phone, keys.address) if k and k in by_key), None)
         if donor_id is None:
-            donor_id = -(len(out.first_rows) + 1)  # a temporary id until the chunk's ids are allocated
-            out.first_rows[donor_id] = row_no
-            firsts[donor_id] = rec
+            donor_id = -(len(out.new) + 1)  # a temporary id until the chunk's ids are allocated
+            out.new[donor_id] = _donor_row(0, rec, at)
         else:
             out.repeat.add(donor_id)
             if donor_id < 0:
-                donor = out.new.get(donor_id)
-                if donor is None:  # (a new donor is copied from its staged row unless refreshed)
-                    donor = out.new[donor_id] = _donor_row(0, firsts[donor_id], at)
-                _refresh_donor(donor, rec)
-                _rekey(donor)
+                _refresh_donor(out.new[donor_id], rec)
+                _rekey(out.new[donor_id])
             else:
                 if donor_id not in out.touched:
                     row = found.get(donor_id)

@@ -500,7 +500,7 @@ def _staged_rec(row: Any) -> dict[str, Any]:
 
 _NO_FLAGS = json.dumps([])
 # What applying a chunk reads of its staged rows (the rest goes from the staging table to the
-# donations and donors in the database: applying.py's _insert_new and _copy_donors): the
+# donations in the database: applying.py's _insert_new): the
 # record's own values, then its match keys in MatchKeys' order, then its flags.
 _REC_READS = (
     "row_no", "order_id", "applied_at", "paid_on", "amount", "payment_method", "status", "name", "kana",

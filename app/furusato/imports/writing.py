@@ -20,7 +20,6 @@ from sqlalchemy import (
     Table,
     Text,
     any_,
-    cast,
     func,
     select,
     text,
@@ -169,17 +168,13 @@ DONATIONS = Donation.__table__
 DONORS = Donor.__table__
 
 def in_values(conn: Connection, column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
-    """`column IN (values)` with the values as one bound parameter, a JSON list: read by
-    json_each on SQLite, and on PostgreSQL made an array once (`= ANY(ARRAY(SELECT …))`, which
-    an index scan takes as it takes a bound array). An IN list of thousands of values costs
-    more to render and bind, per chunk, than the lookup itself; so did a bound array, which
-    psycopg dumps value by value (issue 22: 0.22 s of a 20,000-row import), where one JSON
-    text is one C call."""
-    listed_json = bindparam(None, json.dumps(list(values), ensure_ascii=False), type_=Text)
+    """`column IN (values)` with the values as one bound parameter: an array on PostgreSQL, a
+    JSON list read by json_each on SQLite. An IN list of thousands of values costs more to
+    render and bind, per chunk, than the lookup itself."""
+    values = list(values)
     if conn.dialect.name == "postgresql":
-        elements = func.json_array_elements_text(cast(listed_json, postgresql.JSON)).table_valued("value")
-        return column == any_(func.array(select(cast(elements.c.value, column.type)).scalar_subquery()))
-    listed = func.json_each(listed_json).table_valued("value")
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    listed = func.json_each(bindparam(None, json.dumps(values, ensure_ascii=False), type_=Text)).table_valued("value")
     return column.in_(select(listed.c.value))
 
 
