@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from app.core.dates import now
+from app.core.heap import long_lived_frozen
 from app.db_events import relaxed_sync
 from app.extensions import db
 from app.furusato import normalize as nz
@@ -261,7 +262,7 @@ def run_batch(batch_id: int, stream: IO[bytes] | None, *, progress: Progress | N
     only read when the file has not been staged yet. Nothing of the file is applied when any
     row fails, unless the batch says the operator chose to take the good rows; header problems
     (unknown or missing columns) always stop the file until the mapping is fixed."""
-    with relaxed_sync():
+    with relaxed_sync(), long_lived_frozen():
         return _run_batch(batch_id, stream, progress, total)
 
 
