@@ -34,7 +34,7 @@ PINNED = {
     "/counter/reception": 5,
     "case": 8,
     "/register": 8,
-    "/counter/?list=review": 6,
+    "/counter/?list=review": 5,
 }
 
 

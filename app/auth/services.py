@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.auth import audit
 from app.auth.models import LoginAttempt, LoginCounter, Role, Scope, User
 from app.config import settings
+from app.core import cache
 from app.core.dates import now
 from app.core.refusal import Problem, Refusal
 from app.extensions import db
@@ -131,7 +132,7 @@ def session_user(token: str) -> User | None:
     """The user a session names (User.get_id: "id:epoch"), or None when the account is inactive
     or its sessions have been ended since the session began (end_sessions)."""
     user_id, _, epoch = token.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = cache.get_with_versions(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.active or str(user.session_epoch) != epoch:
         return None
     return user

@@ -5,7 +5,8 @@ Each copy carries the version it was read at. A flush that adds, changes or dele
 of a copy's models raises that copy's row in `cache_versions` in the same transaction, whoever
 flushes (an admin's edit, `flask catalog load`, the demo, a test), so every process sees the
 change at its next read, as soon as the change commits: a page reads the versions once per
-transaction (one small statement) and reloads a copy whose version moved. An UPDATE or DELETE
+transaction (one small statement, or none: the request's first statement, the signed-in user's
+row, reads them with it, `get_with_versions`) and reloads a copy whose version moved. An UPDATE or DELETE
 statement run through the session raises the versions too; one run on a bare connection is not
 seen: none touches these models.
 
@@ -20,13 +21,14 @@ from itertools import chain
 from typing import Any, Generic, TypeVar
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.core.models import CacheVersion
 
 T = TypeVar("T")
+M = TypeVar("M")
 _COPIES = "yakuba_cached"
 _VERSIONS = "yakuba_cache_versions"  # session.info: this transaction's versions, read once
 _RAISED = "yakuba_cache_raised"  # session.info: the versions this transaction raised
@@ -66,6 +68,25 @@ def _versions(session: Session) -> dict[str, int]:
         versions = {name: version for name, version in session.execute(select(CacheVersion.name, CacheVersion.version))}
         session.info[_VERSIONS] = versions
     return versions
+
+
+def get_with_versions(model: type[M], ident: int) -> M | None:
+    """`db.session.get(model, ident)` that reads this transaction's versions in the same
+    statement when none are read yet (the row LEFT JOINed to every version): the signed-in
+    user's row, the first statement of every request, so the copies a page shows cost no
+    statement of their own (issue 22)."""
+    from app.extensions import db
+
+    session = db.session()
+    if _VERSIONS in session.info or session.identity_map.get(session.identity_key(model, ident)) is not None:
+        return session.get(model, ident)
+    key = inspect(model).primary_key[0]
+    rows = session.execute(select(model, CacheVersion.name, CacheVersion.version)
+                           .outerjoin(CacheVersion, true()).where(key == ident)).all()
+    if not rows:
+        return None
+    session.info[_VERSIONS] = {name: version for _, name, version in rows if name is not None}
+    return rows[0][0]
 
 
 @event.listens_for(Session, "after_flush")

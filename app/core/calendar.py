@@ -15,6 +15,7 @@ import jpholiday
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.core.cache import Cached
 from app.core.dates import fiscal_year, wareki
 from app.core.models import SpecialOpening
 from app.core.refusal import Refusal
@@ -60,11 +61,17 @@ def is_regular_office_day(day: date) -> bool:
     return day.weekday() < 5 and not jpholiday.is_holiday(day) and not is_year_end_closure(day)
 
 
+def _read_special_days() -> frozenset[date]:
+    return frozenset(db.session.scalars(select(SpecialOpening.day)))
+
+
+#: every special opening's day, kept per process: every page's header asks the office status
+#: (six days a fiscal year at most, so all of them are a small copy)
+_SPECIAL_DAYS = Cached("special_openings", _read_special_days, (SpecialOpening,))
+
+
 def _special_days(start: date, end: date) -> set[date]:
-    rows = db.session.scalars(
-        select(SpecialOpening.day).where(SpecialOpening.day >= start, SpecialOpening.day <= end)
-    )
-    return set(rows)
+    return {day for day in _SPECIAL_DAYS.get() if start <= day <= end}
 
 
 def is_special_opening(day: date) -> bool:
