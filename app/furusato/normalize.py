@@ -406,20 +406,25 @@ def fold_addresses(values: list[str]) -> list[str]:
     return _column(values, fold_address, lambda text: _DROP_SPACES_RE.sub("", text).split(_SEP))
 
 
-def phone_digits_column(values: list[str]) -> list[str]:
-    """[phone_digits(v) for v in values]."""
+def _ascii_digits_column(values: list[str]) -> list[str] | None:
+    """Each value's ASCII digits, by one translate over the joined column; None when a value is
+    not ASCII (its digits need the folding of the per-value function)."""
     text = _joined(values, len(values))
     if text is None or not text.isascii():
-        return list(map(phone_digits, values))
-    return list(map(_national, text.translate(_ASCII_NON_DIGITS_KEEP_SEP).split(_SEP)))
+        return None
+    return text.translate(_ASCII_NON_DIGITS_KEEP_SEP).split(_SEP)
+
+
+def phone_digits_column(values: list[str]) -> list[str]:
+    """[phone_digits(v) for v in values]."""
+    digits = _ascii_digits_column(values)
+    return list(map(phone_digits, values)) if digits is None else list(map(_national, digits))
 
 
 def postal_digits_column(values: list[str]) -> list[str]:
     """[postal_digits(v) for v in values] (for ASCII, which the digits of an ASCII code are)."""
-    text = _joined(values, len(values))
-    if text is None or not text.isascii():
-        return list(map(postal_digits, values))
-    return text.translate(_ASCII_NON_DIGITS_KEEP_SEP).split(_SEP)
+    digits = _ascii_digits_column(values)
+    return list(map(postal_digits, values)) if digits is None else digits
 
 
 def keys_column(kanas: list[str], births: list[date | None], phones: list[str], postals: list[str],
