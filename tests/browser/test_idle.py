@@ -75,3 +75,18 @@ def test_a_stream_and_the_refreshes_it_triggers_do_not_count(page, live_app, liv
     assert refresh.value.headers.get("x-yakuba-background") == "1"
     page.locator("#open-bills", has_text="B-002").wait_for()
     assert _last_seen(live_app, page) == seen
+
+
+def test_logging_out_unloads_the_page_so_nothing_of_it_answers_afterwards(page, live_app, live_server, live_user,
+                                                                          browser_login) -> None:
+    """A boosted logout kept the page's document: a refresh it had under way came back after the
+    session was gone, and its 401 sent the browser to the login page a second time, past whatever
+    the person did next. Logging out is a real navigation, which ends the page's requests."""
+    terminal_id = _terminal(live_app)
+    browser_login(live_user("admin"))
+    page.goto(f"{live_server.url}/devices/terminals/{terminal_id}")
+    page.evaluate("window.yakubaBeforeLogout = true")
+    page.get_by_role("button", name="ログアウト").click()
+    page.wait_for_url(f"{live_server.url}/login")
+    page.get_by_label("ログイン名").wait_for()
+    assert page.evaluate("window.yakubaBeforeLogout === undefined")
